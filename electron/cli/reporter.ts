@@ -1,0 +1,168 @@
+/**
+ * What the command prints. On a terminal: a progress line (files and bytes) that rewrites
+ * itself. Off a terminal: one line per action. With --json: stdout holds only the final JSON
+ * object, and the per-action lines go to stderr.
+ */
+import type { TeraSyncError } from '../../shared/errors.js';
+import type { SkippedEntry } from '../sync/model.js';
+import type { Action } from '../sync/planner.js';
+import type { Logger } from '../sync/ports.js';
+import type { SyncEvent, SyncReport } from '../sync/report.js';
+
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Reporter {
+  logger: Logger;
+  onEvent(event: SyncEvent): void;
+  plan(actions: readonly Action[], skipped: readonly SkippedEntry[]): void;
+  finish(report: SyncReport): void;
+  fatal(error: TeraSyncError): void;
+}
+
+const VERBS: Record<string, string> = {
+  upload: 'uploaded',
+  download: 'downloaded',
+  deleteLocal: 'deleted locally (moved to trash)',
+  deleteRemote: 'deleted on the server',
+  createLocalFolder: 'created local folder',
+  createRemoteFolder: 'created server folder',
+  conflict: 'compared both versions',
+  renameLocalAside: 'kept as conflict copy',
+  renameRemoteAside: 'renamed on the server (case conflict)',
+};
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function createReporter(options: { stdout: Output; stderr: Output; json: boolean }): Reporter {
+  const { stdout, stderr, json } = options;
+  const interactive = Boolean(stderr.isTTY) && !json;
+  const lines: Output = json ? stderr : stdout;
+  let totalActions = 0;
+  let doneActions = 0;
+  let totalBytes = 0;
+  const transferred = new Map<string, number>();
+  let lastDraw = 0;
+
+  const draw = (force = false): void => {
+    if (!interactive) return;
+    const now = Date.now();
+    if (!force && now - lastDraw < 100) return;
+    lastDraw = now;
+    let bytes = 0;
+    for (const value of transferred.values()) bytes += value;
+    stderr.write(`\r\x1b[2KSyncing: ${doneActions}/${totalActions} actions, ${formatBytes(bytes)} of ${formatBytes(totalBytes)}`);
+  };
+  const clearLine = (): void => {
+    if (interactive) stderr.write('\r\x1b[2K');
+  };
+
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>): void => {
+    if (level === 'debug' || level === 'info') return;
+    clearLine();
+    stderr.write(`terasync: ${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  };
+
+  return {
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    onEvent(event) {
+      switch (event.type) {
+        case 'planned':
+          totalActions += event.actions;
+          totalBytes += event.bytes;
+          draw(true);
+          return;
+        case 'transfer':
+          transferred.set(event.path, event.bytes);
+          draw();
+          return;
+        case 'action-done': {
+          doneActions++;
+          const verb = VERBS[event.action];
+          if (!interactive && verb) lines.write(`${verb}: ${event.path}\n`);
+          draw();
+          return;
+        }
+        case 'action-deferred':
+          doneActions++;
+          if (!interactive) lines.write(`left for next run: ${event.path} (${event.message})\n`);
+          return;
+        case 'action-failed':
+          doneActions++;
+          clearLine();
+          stderr.write(`failed: ${event.path}: ${event.message}\n`);
+          draw(true);
+          return;
+        default:
+          return;
+      }
+    },
+    plan(actions, skipped) {
+      if (json) {
+        stdout.write(
+          `${JSON.stringify({ dryRun: true, actions: actions.map((a) => ({ action: a.kind, path: a.path, rule: a.rule })), skipped }, null, 2)}\n`,
+        );
+        return;
+      }
+      if (actions.length === 0) stdout.write('Nothing to do: both sides are in sync.\n');
+      for (const action of actions) stdout.write(`would ${action.kind}: ${action.path} (${action.rule})\n`);
+      for (const entry of skipped) stdout.write(`skipped (${entry.reason}): ${entry.path}: ${entry.message}\n`);
+    },
+    finish(report) {
+      clearLine();
+      if (json) {
+        stdout.write(
+          `${JSON.stringify(
+            {
+              uploaded: report.uploaded,
+              downloaded: report.downloaded,
+              deletedLocal: report.deletedLocal,
+              deletedRemote: report.deletedRemote,
+              createdLocalFolders: report.createdLocalFolders,
+              createdRemoteFolders: report.createdRemoteFolders,
+              conflicts: report.conflicts,
+              renamedRemote: report.renamedRemote,
+              skipped: report.skipped,
+              deferred: report.deferred,
+              errors: report.errors,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+        return;
+      }
+      for (const entry of report.skipped) stdout.write(`skipped (${entry.reason}): ${entry.path}: ${entry.message}\n`);
+      for (const conflict of report.conflicts) stdout.write(`conflict: ${conflict.path}: your version was kept as ${conflict.copy}\n`);
+      const parts = [
+        `${report.uploaded.length} uploaded`,
+        `${report.downloaded.length} downloaded`,
+        `${report.deletedLocal.length + report.deletedRemote.length} deleted`,
+        `${report.conflicts.length} conflicts`,
+        `${report.skipped.length} skipped`,
+      ];
+      if (report.errors.length > 0) {
+        stdout.write(`Finished with ${report.errors.length} failed: ${parts.join(', ')}.\n`);
+        for (const error of report.errors) stdout.write(`  ${error.path}: ${error.code}: ${error.message}\n`);
+      } else {
+        stdout.write(`In sync: ${parts.join(', ')}.\n`);
+      }
+    },
+    fatal(error) {
+      clearLine();
+      if (json) stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
+      stderr.write(`terasync: ${error.message}\n`);
+    },
+  };
+}

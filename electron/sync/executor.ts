@@ -1,0 +1,568 @@
+/**
+ * The executor carries out a plan, one journal transaction per completed action, in an order
+ * that keeps every intermediate state safe to stop in:
+ *
+ *   1. renames aside (conflicts of type, case conflicts on the server)
+ *   2. folders, parents first
+ *   3. transfers, conflicts and journal-only actions, in parallel
+ *   4. file deletions, then folder deletions, deepest first
+ *
+ * Safe writes: a download goes to a temp file in the target folder, is flushed, gets the
+ * server's mtime and replaces the target only if the target is still as scanned. An upload
+ * that replaces a file sends If-Match with the strong ETag; a new file If-None-Match: *; a 412
+ * makes the path a conflict. A file that changes while it uploads is sent again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { mapLimit } from '../../shared/async.js';
+import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import { isTempFileName, TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from './ignoreRules.js';
+import type { Journal } from './journal.js';
+import type { JournalEntry, Listing, LocalEntry, RemoteEntry } from './model.js';
+import { baseName, caseConflictName, conflictName, joinPath, normalizePath, parentPath, pathKey } from './names.js';
+import type { Action } from './planner.js';
+import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
+import { isStrongEtag } from './etag.js';
+import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
+
+/** The local file-system calls that tests may replace to inject faults. */
+export interface LocalFileAccess {
+  openRead(absolutePath: string): Readable;
+}
+
+export const nodeFileAccess: LocalFileAccess = {
+  openRead: (absolutePath) => createReadStream(absolutePath),
+};
+
+export interface ExecutorDeps {
+  root: string;
+  remote: RemoteStore;
+  journal: Journal;
+  trash: Trash;
+  clock: Clock;
+  logger: Logger;
+  device: string;
+  concurrency: number;
+  caseInsensitive: boolean;
+  ignore: IgnoreMatcher;
+  files?: LocalFileAccess;
+  signal?: AbortSignal;
+  onEvent?: (event: SyncEvent) => void;
+}
+
+/** An action that could not be done now and is left, unharmed, for the next run. */
+class Deferred extends Error {}
+
+/** Errors after which no other action can succeed either. */
+const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.Cancelled]);
+
+export class Executor {
+  private readonly deps: ExecutorDeps;
+  private readonly files: LocalFileAccess;
+  private readonly localSpelling = new Map<string, string>();
+  private readonly remoteSpelling = new Map<string, string>();
+  private report: SyncReport = emptyReport();
+
+  constructor(deps: ExecutorDeps, local: Listing<LocalEntry>, remote: Listing<RemoteEntry>, journal: readonly JournalEntry[]) {
+    this.deps = deps;
+    this.files = deps.files ?? nodeFileAccess;
+    for (const entry of journal) {
+      this.localSpelling.set(this.key(entry.path), entry.localPath);
+      this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+    }
+    for (const entry of local.entries.values()) this.localSpelling.set(this.key(entry.path), entry.localPath);
+    for (const entry of remote.entries.values()) this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+  }
+
+  async run(actions: readonly Action[], report: SyncReport): Promise<void> {
+    this.report = report;
+    const byKind = (kinds: Action['kind'][]): Action[] => actions.filter((a) => kinds.includes(a.kind));
+    const depth = (a: Action): number => a.path.split('/').length;
+
+    for (const action of byKind(['renameLocalAside', 'renameRemoteAside'])) await this.attempt(action, report);
+
+    const folders = byKind(['createLocalFolder', 'createRemoteFolder']).sort((a, b) => depth(a) - depth(b));
+    for (const level of groupBy(folders, depth)) {
+      await mapLimit(level, this.deps.concurrency, (action) => this.attempt(action, report));
+    }
+
+    await mapLimit(byKind(['upload', 'download', 'conflict', 'record', 'forget']), this.deps.concurrency, (action) =>
+      this.attempt(action, report),
+    );
+
+    const deletions = byKind(['deleteLocal', 'deleteRemote']);
+    await mapLimit(
+      deletions.filter((a) => 'type' in a && a.type === 'file'),
+      this.deps.concurrency,
+      (action) => this.attempt(action, report),
+    );
+    const folderDeletions = deletions.filter((a) => 'type' in a && a.type === 'dir').sort((a, b) => depth(b) - depth(a));
+    for (const action of folderDeletions) await this.attempt(action, report);
+  }
+
+  private async attempt(action: Action, report: SyncReport): Promise<void> {
+    if (this.deps.signal?.aborted) return;
+    this.deps.onEvent?.({ type: 'action-start', action: action.kind, path: action.path });
+    try {
+      await this.execute(action, report);
+      this.deps.onEvent?.({ type: 'action-done', action: action.kind, path: action.path });
+    } catch (error) {
+      if (error instanceof Deferred) {
+        this.deps.logger.info('deferred', { path: action.path, reason: error.message });
+        report.deferred.push({ path: action.path, message: error.message });
+        this.deps.onEvent?.({ type: 'action-deferred', action: action.kind, path: action.path, message: error.message });
+        return;
+      }
+      const coded = toTeraSyncError(error);
+      if (FATAL.has(coded.code)) throw coded;
+      report.errors.push({ path: action.path, code: coded.code, message: coded.message });
+      this.deps.logger.warn('action failed', { path: action.path, kind: action.kind, code: coded.code, message: coded.message });
+      this.deps.onEvent?.({ type: 'action-failed', action: action.kind, path: action.path, code: coded.code, message: coded.message });
+    }
+  }
+
+  private async execute(action: Action, report: SyncReport): Promise<void> {
+    switch (action.kind) {
+      case 'upload':
+        await this.upload(action.path, action.local, action.remote, action.journal, action.rule === 'R9');
+        report.uploaded.push(action.path);
+        return;
+      case 'download':
+        await this.download(action.path, action.remote, action.local);
+        report.downloaded.push(action.path);
+        return;
+      case 'conflict':
+        await this.conflict(action.path, action.local, action.remote);
+        return;
+      case 'createRemoteFolder': {
+        const remotePath = this.remotePathOf(action.path);
+        await this.deps.remote.createFolder(remotePath, { signal: this.deps.signal });
+        this.commit(this.folderEntry(action.path, action.local, remotePath));
+        report.createdRemoteFolders.push(action.path);
+        return;
+      }
+      case 'createLocalFolder': {
+        const localPath = this.localPathOf(action.path, action.remote.remotePath);
+        await mkdir(this.absolute(localPath), { recursive: true });
+        const stats = await stat(this.absolute(localPath));
+        this.commit(this.folderEntry(action.path, toLocalEntry(action.path, localPath, stats), action.remote.remotePath));
+        report.createdLocalFolders.push(action.path);
+        return;
+      }
+      case 'deleteRemote':
+        await this.deleteRemote(action.path, action.remote, action.type);
+        report.deletedRemote.push(action.path);
+        return;
+      case 'deleteLocal':
+        await this.deleteLocal(action.path, action.local, action.type);
+        report.deletedLocal.push(action.path);
+        return;
+      case 'record':
+        this.commit(
+          action.local.type === 'dir'
+            ? this.folderEntry(action.path, action.local, action.remote.remotePath)
+            : fileEntry(action.path, action.local, action.remote, null),
+        );
+        return;
+      case 'forget':
+        this.deps.journal.transaction(() => this.deps.journal.removeTree(action.path));
+        return;
+      case 'renameLocalAside': {
+        const copy = await this.moveLocalAside(action.local);
+        this.deps.journal.transaction(() => this.deps.journal.addConflict(action.path, copy, this.deps.clock.now()));
+        report.conflicts.push({ path: action.path, copy });
+        return;
+      }
+      case 'renameRemoteAside': {
+        const isFile = action.remote.type === 'file';
+        const parent = parentPath(action.remote.remotePath);
+        for (let attempt = 0; ; attempt++) {
+          const target = joinPath(parent, caseConflictName(baseName(action.remote.remotePath), isFile, attempt));
+          try {
+            await this.deps.remote.move(action.remote.remotePath, target, action.remote.type, { signal: this.deps.signal });
+            report.renamedRemote.push({ path: action.path, to: target });
+            return;
+          } catch (error) {
+            if (toTeraSyncError(error).code !== ErrorCode.PreconditionFailed || attempt >= 20) throw error;
+          }
+        }
+      }
+    }
+  }
+
+  // Uploads -------------------------------------------------------------------------------
+
+  private async upload(
+    path: string,
+    local: LocalEntry,
+    remote: RemoteEntry | null,
+    journal: JournalEntry | null,
+    remoteUnchanged: boolean,
+  ): Promise<void> {
+    const absolute = this.absolute(local.localPath);
+    let current = await this.expectLocal(local);
+    // A file that was only touched (mtime changed, content the same) needs no transfer.
+    if (remoteUnchanged && remote && journal?.hash && current.size === journal.localSize) {
+      const hash = await this.hashLocal(absolute);
+      if (hash === journal.hash) {
+        this.commit(fileEntry(path, statsEntry(local, current), remote, hash));
+        return;
+      }
+    }
+    const remotePath = remote?.remotePath ?? this.remotePathOf(path);
+    const ifMatch = remote && isStrongEtag(remote.etag) ? remote.etag : null;
+    for (let round = 0; ; round++) {
+      const pendingEntry = fileEntry(path, statsEntry(local, current), remoteLike(remotePath, current.size), null);
+      this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'upload', entry: pendingEntry }));
+      let hash = '';
+      let localError: unknown = null;
+      let result;
+      try {
+        result = await this.deps.remote.upload(
+          remotePath,
+          () => {
+            const hasher = createHash('sha256');
+            let source: Readable;
+            try {
+              source = this.files.openRead(absolute);
+            } catch (error) {
+              localError = error;
+              throw error;
+            }
+            const tap = new Transform({
+              transform(chunk: Buffer, _encoding, callback) {
+                hasher.update(chunk);
+                callback(null, chunk);
+              },
+              flush(callback) {
+                hash = hasher.digest('hex');
+                callback();
+              },
+            });
+            source.on('error', (error) => {
+              localError = error;
+              tap.destroy(error);
+            });
+            return source.pipe(tap);
+          },
+          current.size,
+          {
+            ifMatch: round === 0 ? ifMatch : null,
+            ifNoneMatch: round === 0 && remote === null,
+            signal: this.deps.signal,
+            onProgress: ({ bytes }) => this.deps.onEvent?.({ type: 'transfer', path, bytes, total: current.size }),
+          },
+        );
+      } catch (error) {
+        const coded = toTeraSyncError(error);
+        if (coded.code === ErrorCode.PreconditionFailed) {
+          this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
+          // Someone else wrote the server's copy since we listed it: both versions survive.
+          const fresh = await this.deps.remote.stat(remotePath, { signal: this.deps.signal });
+          if (!fresh || fresh.type !== 'file') throw new Deferred('the server copy changed while uploading; retried next run');
+          await this.conflict(path, statsEntry(local, current), fresh);
+          return;
+        }
+        if (localError !== null) {
+          this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
+          throw new TeraSyncError(ErrorCode.LocalIo, `cannot read ${local.localPath}: ${(localError as Error).message}`, { cause: localError });
+        }
+        throw error;
+      }
+      const after = await stat(absolute);
+      if (after.size === current.size && after.mtimeMs === current.mtimeMs) {
+        this.commit(fileEntry(path, statsEntry(local, after), result.entry, hash || null));
+        return;
+      }
+      // It changed while we sent it: send the new content (the old one is on the server
+      // already, so later rounds replace without a precondition).
+      if (round >= 2) throw new Deferred('the file keeps changing while it uploads; it is sent again next run');
+      current = after;
+    }
+  }
+
+  // Downloads -----------------------------------------------------------------------------
+
+  /** Downloads into a temp file beside the target; returns its path and what was received. */
+  private async fetchToTemp(remote: RemoteEntry, localPath: string): Promise<{ temp: string; hash: string; etag: string | null; size: number }> {
+    const folder = dirname(this.absolute(localPath));
+    await mkdir(folder, { recursive: true });
+    const temp = join(folder, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    // `flush` makes the stream fsync before it closes: what is renamed into place is on disk.
+    const sink = createWriteStream(temp, { flags: 'wx', flush: true });
+    try {
+      const result = await this.deps.remote.download(remote.remotePath, sink, {
+        signal: this.deps.signal,
+        onProgress: ({ bytes }) => this.deps.onEvent?.({ type: 'transfer', path: remote.path, bytes, total: remote.size }),
+      });
+      // The store writes; the file is ours to end and close.
+      sink.end();
+      await finished(sink);
+      if (remote.mtimeMs > 0) {
+        const when = new Date(remote.mtimeMs);
+        await utimes(temp, when, when);
+      }
+      return { temp, hash: result.hash, etag: result.etag, size: result.size };
+    } catch (error) {
+      sink.destroy();
+      await finished(sink).catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Replaces (or creates) `localPath` with `temp` if the target is still as scanned. */
+  private async placeTemp(path: string, temp: string, localPath: string, expected: LocalEntry | null, remote: RemoteEntry, hash: string, etag: string | null): Promise<void> {
+    const target = this.absolute(localPath);
+    try {
+      await this.expectLocalAt(target, expected);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    const placed = await stat(temp);
+    const remoteEntry: RemoteEntry = { ...remote, etag: etag && !isStrongEtag(remote.etag) ? etag : remote.etag ?? etag };
+    const entry = fileEntry(path, toLocalEntry(path, localPath, placed), { ...remoteEntry, size: placed.size }, hash);
+    this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'download', entry }));
+    await rename(temp, target);
+    this.commit(entry);
+  }
+
+  private async download(path: string, remote: RemoteEntry, local: LocalEntry | null): Promise<void> {
+    const localPath = local?.localPath ?? this.localPathOf(path, remote.remotePath);
+    const fetched = await this.fetchToTemp(remote, localPath);
+    await this.placeTemp(path, fetched.temp, localPath, local, remote, fetched.hash, fetched.etag);
+  }
+
+  // Conflicts -----------------------------------------------------------------------------
+
+  /**
+   * Both sides hold a version nobody has synced. Equal content is no conflict. Otherwise the
+   * server's version keeps the path and the local one is renamed to a conflict copy, which is
+   * uploaded too.
+   */
+  private async conflict(path: string, local: LocalEntry, remote: RemoteEntry): Promise<void> {
+    await this.expectLocal(local);
+    const fetched = await this.fetchToTemp(remote, local.localPath);
+    try {
+      if (fetched.size === local.size && fetched.hash === (await this.hashLocal(this.absolute(local.localPath)))) {
+        await unlink(fetched.temp);
+        const current = await this.expectLocal(local);
+        this.commit(fileEntry(path, statsEntry(local, current), remote, fetched.hash));
+        return;
+      }
+    } catch (error) {
+      await unlink(fetched.temp).catch(() => undefined);
+      throw error;
+    }
+    let copy: string;
+    try {
+      copy = await this.moveLocalAside(local);
+    } catch (error) {
+      await unlink(fetched.temp).catch(() => undefined);
+      throw error;
+    }
+    this.deps.journal.transaction(() => this.deps.journal.addConflict(path, copy, this.deps.clock.now()));
+    await this.placeTemp(path, fetched.temp, local.localPath, null, remote, fetched.hash, fetched.etag);
+    const copyStats = await stat(this.absolute(copy));
+    const copyPath = normalizePath(copy);
+    await this.upload(copyPath, toLocalEntry(copyPath, copy, copyStats), null, null, false);
+    this.report.conflicts.push({ path, copy });
+  }
+
+  private async moveLocalAside(local: LocalEntry): Promise<string> {
+    const parent = parentPath(local.localPath);
+    const name = baseName(local.localPath);
+    const at = new Date(this.deps.clock.now());
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const copy = joinPath(parent, conflictName(name, local.type === 'file', at, this.deps.device, attempt));
+      if (this.remoteSpelling.has(this.key(copy)) || (await exists(this.absolute(copy)))) continue;
+      await rename(this.absolute(local.localPath), this.absolute(copy));
+      return copy;
+    }
+    throw new TeraSyncError(ErrorCode.LocalIo, `no free name for a conflict copy of ${local.localPath}`);
+  }
+
+  // Deletions -----------------------------------------------------------------------------
+
+  private async deleteRemote(path: string, remote: RemoteEntry, type: 'file' | 'dir'): Promise<void> {
+    if (type === 'dir' && !(await this.deps.remote.isEmptyFolder(remote.remotePath, { signal: this.deps.signal }))) {
+      throw new Deferred('the server folder still holds files; it is looked at again next run');
+    }
+    await this.deps.remote.remove(remote.remotePath, type, { signal: this.deps.signal });
+    this.deps.journal.transaction(() => this.deps.journal.removeTree(path));
+  }
+
+  private async deleteLocal(path: string, local: LocalEntry, type: 'file' | 'dir'): Promise<void> {
+    const absolute = this.absolute(local.localPath);
+    if (type === 'file') {
+      await this.expectLocal(local);
+      await this.deps.trash.trash(absolute);
+    } else {
+      const left = await readdir(absolute).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      if (left !== null) {
+        const keepers = left.filter((name) => !isTempFileName(name) && !this.deps.ignore.ignores(joinPath(local.localPath, name), false));
+        if (keepers.length > 0) throw new Deferred('the folder still holds files; it is looked at again next run');
+        // Only what we never sync is left (.DS_Store and the like): the folder goes to the
+        // trash with it, so even that can be restored.
+        if (left.length > 0) await this.deps.trash.trash(absolute);
+        else await rmdir(absolute);
+      }
+    }
+    this.deps.journal.transaction(() => this.deps.journal.removeTree(path));
+  }
+
+  // Helpers -------------------------------------------------------------------------------
+
+  private commit(entry: JournalEntry): void {
+    this.deps.journal.transaction(() => {
+      this.deps.journal.put(entry);
+      this.deps.journal.clearPending(entry.path);
+    });
+    this.localSpelling.set(this.key(entry.path), entry.localPath);
+    this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+  }
+
+  private folderEntry(path: string, local: LocalEntry, remotePath: string): JournalEntry {
+    return {
+      path,
+      type: 'dir',
+      localPath: local.localPath,
+      remotePath,
+      localSize: 0,
+      localMtimeMs: local.mtimeMs,
+      localIno: local.ino,
+      remoteEtag: null,
+      remoteSize: 0,
+      remoteMtimeMs: 0,
+      hash: null,
+    };
+  }
+
+  private key(path: string): string {
+    return pathKey(path, this.deps.caseInsensitive);
+  }
+
+  /** The server spelling of `path`: as known, or the parent's spelling plus our name. */
+  private remotePathOf(path: string): string {
+    const known = this.remoteSpelling.get(this.key(path));
+    if (known !== undefined) return known;
+    const parent = parentPath(path);
+    return joinPath(parent === '' ? '' : this.remotePathOf(parent), baseName(path));
+  }
+
+  /** The local spelling of `path`: as known, or the parent's spelling plus the server's name. */
+  private localPathOf(path: string, remotePath: string): string {
+    const known = this.localSpelling.get(this.key(path));
+    if (known !== undefined) return known;
+    const parent = parentPath(path);
+    return joinPath(parent === '' ? '' : this.localPathOf(parent, parentPath(remotePath)), baseName(remotePath));
+  }
+
+  /** Resolves a relative local path, refusing anything that would land outside the root. */
+  private absolute(localPath: string): string {
+    const root = resolve(this.deps.root);
+    const target = resolve(root, localPath);
+    if (target !== root && !target.startsWith(root.endsWith(sep) ? root : root + sep)) {
+      throw new TeraSyncError(ErrorCode.InvalidName, `refusing to write outside the sync folder: ${localPath}`);
+    }
+    return target;
+  }
+
+  private async expectLocal(local: LocalEntry): Promise<Stats> {
+    const stats = await this.expectLocalAt(this.absolute(local.localPath), local);
+    if (stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
+    return stats;
+  }
+
+  /** Fails with Deferred unless the file at `absolute` is as the scan saw it (or absent). */
+  private async expectLocalAt(absolute: string, expected: LocalEntry | null): Promise<Stats | null> {
+    let stats: Stats | null = null;
+    try {
+      stats = await lstat(absolute);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (expected === null) {
+      if (stats !== null) throw new Deferred('a local file appeared at this path since the scan; looked at again next run');
+      return null;
+    }
+    if (stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
+    if (expected.type === 'file' && (!stats.isFile() || stats.size !== expected.size || stats.mtimeMs !== expected.mtimeMs)) {
+      throw new Deferred('the local file changed since the scan; it is synced next run');
+    }
+    return stats;
+  }
+
+  private async hashLocal(absolute: string): Promise<string> {
+    const hasher = createHash('sha256');
+    try {
+      for await (const chunk of this.files.openRead(absolute)) hasher.update(chunk as Buffer);
+    } catch (error) {
+      throw new TeraSyncError(ErrorCode.LocalIo, `cannot read ${absolute}: ${(error as Error).message}`, { cause: error });
+    }
+    return hasher.digest('hex');
+  }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => number): T[][] {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const group = groups.get(k) ?? [];
+    group.push(item);
+    groups.set(k, group);
+  }
+  return [...groups.keys()].sort((a, b) => a - b).map((k) => groups.get(k) ?? []);
+}
+
+async function exists(absolute: string): Promise<boolean> {
+  try {
+    await lstat(absolute);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function toLocalEntry(path: string, localPath: string, stats: Stats): LocalEntry {
+  return {
+    path,
+    localPath,
+    type: stats.isDirectory() ? 'dir' : 'file',
+    size: stats.isDirectory() ? 0 : stats.size,
+    mtimeMs: stats.mtimeMs,
+    ino: stats.ino,
+  };
+}
+
+function statsEntry(local: LocalEntry, stats: Stats): LocalEntry {
+  return { ...local, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+}
+
+function remoteLike(remotePath: string, size: number): RemoteEntry {
+  return { path: remotePath, remotePath, type: 'file', size, mtimeMs: 0, etag: null };
+}
+
+export function fileEntry(path: string, local: LocalEntry, remote: RemoteEntry, hash: string | null): JournalEntry {
+  return {
+    path,
+    type: 'file',
+    localPath: local.localPath,
+    remotePath: remote.remotePath,
+    localSize: local.size,
+    localMtimeMs: local.mtimeMs,
+    localIno: local.ino,
+    remoteEtag: remote.etag,
+    remoteSize: remote.size,
+    remoteMtimeMs: remote.mtimeMs,
+    hash,
+  };
+}

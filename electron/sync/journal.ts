@@ -1,0 +1,197 @@
+/**
+ * The journal: the last synced state of every path of one sync pair, in SQLite. Every
+ * completed action commits its own transaction, so a kill at any moment leaves a journal that
+ * describes exactly the actions that finished. `pending` rows bridge the one gap a transaction
+ * cannot: a download renamed into place (or an upload answered) just before the process died.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import type { JournalEntry } from './model.js';
+
+const SCHEMA_VERSION = 1;
+
+export interface PendingTransfer {
+  path: string;
+  kind: 'download' | 'upload';
+  /** The journal entry to adopt when the transfer turns out to have completed. */
+  entry: JournalEntry;
+}
+
+export interface ConflictRecord {
+  id: number;
+  path: string;
+  copy: string;
+  createdAt: number;
+  state: 'open' | 'resolved';
+}
+
+interface EntryRow {
+  path: string;
+  type: 'file' | 'dir';
+  local_path: string;
+  remote_path: string;
+  local_size: number;
+  local_mtime_ms: number;
+  local_ino: number;
+  remote_etag: string | null;
+  remote_size: number;
+  remote_mtime_ms: number;
+  hash: string | null;
+}
+
+function toEntry(row: EntryRow): JournalEntry {
+  return {
+    path: row.path,
+    type: row.type,
+    localPath: row.local_path,
+    remotePath: row.remote_path,
+    localSize: row.local_size,
+    localMtimeMs: row.local_mtime_ms,
+    localIno: row.local_ino,
+    remoteEtag: row.remote_etag,
+    remoteSize: row.remote_size,
+    remoteMtimeMs: row.remote_mtime_ms,
+    hash: row.hash,
+  };
+}
+
+export class Journal {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /**
+   * Opens (or creates) the journal and takes it for this process alone: a second run on the
+   * same pair fails here instead of racing the first.
+   */
+  static open(file: string): Journal {
+    mkdirSync(dirname(file), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(file, { timeout: 1000 });
+      db.pragma('journal_mode = WAL');
+      // WAL with NORMAL survives a killed process (the case that matters here); a power cut
+      // may lose the last transactions but never corrupts the file.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE; COMMIT;');
+    } catch (error) {
+      const busy = error instanceof Error && /locked|busy/i.test(error.message);
+      throw new TeraSyncError(
+        ErrorCode.LocalIo,
+        busy
+          ? `Another TeraSync run is syncing this folder pair (journal ${file} is in use). Wait for it to finish.`
+          : `Cannot open the sync journal ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    const journal = new Journal(db);
+    journal.migrate();
+    return journal;
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new TeraSyncError(ErrorCode.Configuration, 'The sync journal was written by a newer TeraSync. Update TeraSync.');
+    }
+    if (version < 1) {
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS entries (
+          path TEXT PRIMARY KEY,
+          type TEXT NOT NULL CHECK (type IN ('file', 'dir')),
+          local_path TEXT NOT NULL,
+          remote_path TEXT NOT NULL,
+          local_size INTEGER NOT NULL,
+          local_mtime_ms REAL NOT NULL,
+          local_ino INTEGER NOT NULL,
+          remote_etag TEXT,
+          remote_size INTEGER NOT NULL,
+          remote_mtime_ms REAL NOT NULL,
+          hash TEXT
+        );
+        CREATE TABLE IF NOT EXISTS pending (
+          path TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          entry TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS conflicts (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          path TEXT NOT NULL,
+          copy TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          state TEXT NOT NULL DEFAULT 'open'
+        );
+        PRAGMA user_version = ${SCHEMA_VERSION};
+      `);
+    }
+  }
+
+  all(): JournalEntry[] {
+    return (this.db.prepare('SELECT * FROM entries').all() as EntryRow[]).map(toEntry);
+  }
+
+  get(path: string): JournalEntry | null {
+    const row = this.db.prepare('SELECT * FROM entries WHERE path = ?').get(path) as EntryRow | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  fileCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM entries WHERE type = 'file'").get() as { n: number }).n;
+  }
+
+  put(entry: JournalEntry): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO entries (path, type, local_path, remote_path, local_size, local_mtime_ms, local_ino,
+           remote_etag, remote_size, remote_mtime_ms, hash)
+         VALUES (@path, @type, @localPath, @remotePath, @localSize, @localMtimeMs, @localIno,
+           @remoteEtag, @remoteSize, @remoteMtimeMs, @hash)`,
+      )
+      .run(entry);
+  }
+
+  /** Removes `path` and everything recorded below it. */
+  removeTree(path: string): void {
+    this.db.prepare('DELETE FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || \'/\'').run(path, path, path);
+  }
+
+  /** Runs `work` in one transaction: all of it is recorded, or none. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  setPending(pending: PendingTransfer): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO pending (path, kind, entry) VALUES (?, ?, ?)')
+      .run(pending.path, pending.kind, JSON.stringify(pending.entry));
+  }
+
+  clearPending(path: string): void {
+    this.db.prepare('DELETE FROM pending WHERE path = ?').run(path);
+  }
+
+  pending(): PendingTransfer[] {
+    const rows = this.db.prepare('SELECT path, kind, entry FROM pending').all() as Array<{ path: string; kind: 'download' | 'upload'; entry: string }>;
+    return rows.map((row) => ({ path: row.path, kind: row.kind, entry: JSON.parse(row.entry) as JournalEntry }));
+  }
+
+  addConflict(path: string, copy: string, createdAt: number): void {
+    this.db.prepare('INSERT INTO conflicts (path, copy, created_at) VALUES (?, ?, ?)').run(path, copy, createdAt);
+  }
+
+  openConflicts(): ConflictRecord[] {
+    const rows = this.db
+      .prepare("SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE state = 'open' ORDER BY id")
+      .all() as ConflictRecord[];
+    return rows;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * What a run did, for the command's `--json`, its terminal output, and the app's activity list.
+ */
+import type { ErrorCode } from '../../shared/errors.js';
+import type { SkippedEntry } from './model.js';
+
+export interface SyncReport {
+  uploaded: string[];
+  downloaded: string[];
+  deletedLocal: string[];
+  deletedRemote: string[];
+  createdLocalFolders: string[];
+  createdRemoteFolders: string[];
+  conflicts: Array<{ path: string; copy: string }>;
+  renamedRemote: Array<{ path: string; to: string }>;
+  skipped: SkippedEntry[];
+  /** Left for the next run because something changed under us (never an error). */
+  deferred: Array<{ path: string; message: string }>;
+  errors: Array<{ path: string; code: ErrorCode; message: string }>;
+}
+
+export function emptyReport(): SyncReport {
+  return {
+    uploaded: [],
+    downloaded: [],
+    deletedLocal: [],
+    deletedRemote: [],
+    createdLocalFolders: [],
+    createdRemoteFolders: [],
+    conflicts: [],
+    renamedRemote: [],
+    skipped: [],
+    deferred: [],
+    errors: [],
+  };
+}
+
+export type SyncEvent =
+  | { type: 'phase'; phase: 'scanning' | 'listing' | 'planning' | 'executing' | 'done'; pass: number }
+  | { type: 'planned'; actions: number; bytes: number; pass: number }
+  | { type: 'action-start'; action: string; path: string }
+  | { type: 'action-done'; action: string; path: string }
+  | { type: 'action-deferred'; action: string; path: string; message: string }
+  | { type: 'action-failed'; action: string; path: string; code: ErrorCode; message: string }
+  | { type: 'transfer'; path: string; bytes: number; total: number };

@@ -1,0 +1,904 @@
+/**
+ * RemoteStore over WebDAV, written for TeraCLOUD / InfiniCLOUD (Apache httpd + mod_dav, see
+ * /work/shared/TERACLOUD.md) and any RFC 4918 server.
+ *
+ * Every request goes through `webdav`'s `customRequest` (node-fetch underneath) so that we own
+ * the headers and the status handling; one keep-alive agent carries all of them.
+ *
+ * Decisions worth knowing:
+ * - Listing walks the tree with bounded, parallel `PROPFIND Depth: 1` (the service refuses
+ *   `Depth: infinity`); collection URLs always end in `/`.
+ * - A listing is all or nothing: any folder that fails fails `list()`. A partial list would
+ *   make files look deleted on the server.
+ * - Names that could escape the sync root (`..`, `.`, `/` or `\` once decoded, NUL) and hrefs
+ *   outside the folder asked for are never entries: they land in `skipped` as 'invalid-name'.
+ *   Children the server reports without readable properties land there as 'unreadable', and
+ *   a second name with the same NFC form as 'case-conflict'.
+ * - `RemoteEntry.etag` is the tag exactly as sent (quotes and `W/` kept). `If-Match` carries
+ *   only the quoted strong form (etag.ts). An upload with a weak `ifMatch` first compares it
+ *   with a fresh PROPFIND (412 when the file changed or vanished); it then sends the server's
+ *   current strong tag if it has one by now (Apache turns W/"x" into "x" after a second), and
+ *   otherwise no If-Match at all: that leaves the short window between the PROPFIND and the PUT
+ *   unguarded, which is the price of a server that hands out weak tags.
+ * - Timeouts: one idle watchdog per attempt (timeoutMs until the response headers, and as the
+ *   longest gap between two body chunks in either direction; paused while a slow local
+ *   destination asks us to wait for 'drain'). It starts once the request has one of the
+ *   concurrency + 2 request slots (RequestSlots), as many as the agent's sockets, so waiting
+ *   behind other transfers is never taken for a silent server.
+ * - Retries (retry.ts) sleep on the injected Clock. A download retries only while nothing was
+ *   written to the caller's destination; afterwards it fails with Network and the engine
+ *   fetches the whole file again later. An upload calls `open()` again for each attempt.
+ * - A retried request whose first attempt may have reached the server can see the effect of
+ *   that attempt: MKCOL (405: checked with stat) and DELETE (404: success) are fine, MOVE is
+ *   checked with stat on 404/412, and PUT with If-None-Match/If-Match answers 412, which is
+ *   reported (a conflict to resolve, never a lost update).
+ */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { Transform, type Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
+import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import type { Listing, RemoteEntry, SkippedEntry } from '../sync/model.js';
+import {
+  silentLogger,
+  systemClock,
+  type Clock,
+  type DownloadOptions,
+  type DownloadResult,
+  type Logger,
+  type RemoteStore,
+  type UploadOptions,
+  type UploadResult,
+} from '../sync/ports.js';
+import { ifMatchHeader, sameEtag } from './etag.js';
+import { describePath, errorFromFailure, errorFromStatus, type AuthKind, type RequestDescription } from './httpErrors.js';
+import { parseMultistatus, type DavResource } from './multistatus.js';
+import { RequestSlots } from './RequestSlots.js';
+import {
+  decodeSegment,
+  encodeSegment,
+  hrefRawSegments,
+  invalidNameReason,
+  isLoopbackHost,
+  joinRelative,
+  nfc,
+  splitRelativePath,
+} from './paths.js';
+import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry.js';
+
+export type WebDavAuth = { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+
+export interface WebDavRemoteStoreOptions {
+  /** The remote root, e.g. https://host/dav/Sync/ (a missing trailing slash is added). */
+  url: string;
+  auth: WebDavAuth;
+  /** PEM certificate(s) to trust in addition to the system roots (`--ca`). */
+  ca?: string;
+  /** Parallel PROPFINDs while listing; the agent keeps concurrency + 2 sockets. Default 6. */
+  concurrency?: number;
+  /** Time to response headers and longest idle gap while a body streams. Default 30000. */
+  timeoutMs?: number;
+  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  clock?: Clock;
+  random?: () => number;
+  logger?: Logger;
+}
+
+/** The part of node-fetch's Response we use (webdav's own type leaves out `body`). */
+interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: { get(name: string): string | null };
+  body: Readable | null;
+}
+
+interface FolderRef {
+  /** Server spelling of each name below the root. */
+  names: string[];
+  /** NFC relative path (the key). */
+  key: string;
+}
+
+interface ChildResource {
+  name: string;
+  resource: DavResource;
+}
+
+interface FolderContents {
+  self: DavResource;
+  children: ChildResource[];
+  skipped: SkippedEntry[];
+}
+
+const PROPFIND_BODY =
+  '<?xml version="1.0" encoding="utf-8"?>\n' +
+  '<d:propfind xmlns:d="DAV:"><d:prop>' +
+  '<d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getetag/>' +
+  '</d:prop></d:propfind>';
+
+const DEFAULT_CONCURRENCY = 6;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** One try of one request: its AbortController, and the idle watchdog that fires it. */
+class Attempt {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private lastActivity = performance.now();
+  private paused = false;
+  timedOut = false;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly caller: AbortSignal | undefined,
+  ) {
+    if (caller?.aborted) this.controller.abort(caller.reason);
+    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.arm(timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.caller?.aborted === true;
+  }
+
+  /** Something moved: the idle gap starts again. */
+  touch(): void {
+    this.lastActivity = performance.now();
+  }
+
+  /** Stops the watchdog while we wait on the local side, not on the server. */
+  pause(): void {
+    this.paused = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.touch();
+    if (!this.controller.signal.aborted) this.arm(this.timeoutMs);
+  }
+
+  finish(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  private readonly onCallerAbort = (): void => {
+    this.controller.abort(this.caller?.reason);
+  };
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(this.check, delayMs);
+    this.timer.unref();
+  }
+
+  private readonly check = (): void => {
+    this.timer = undefined;
+    if (this.paused || this.controller.signal.aborted) return;
+    const idle = performance.now() - this.lastActivity;
+    if (idle >= this.timeoutMs) {
+      this.timedOut = true;
+      this.controller.abort(new Error('timeout'));
+    } else {
+      this.arm(Math.max(1, Math.ceil(this.timeoutMs - idle)));
+    }
+  };
+}
+
+function configuration(message: string): TeraSyncError {
+  return new TeraSyncError(ErrorCode.Configuration, message);
+}
+
+function localIo(message: string, cause?: unknown): TeraSyncError {
+  return new TeraSyncError(ErrorCode.LocalIo, message, { cause });
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300 && status !== 207;
+}
+
+/** Lets an unread body drain so the keep-alive socket can be reused (or closed on error). */
+function discard(response: HttpResponse): void {
+  const body = response.body;
+  if (!body) return;
+  body.on('error', () => undefined);
+  body.resume();
+}
+
+function basicAuthorization(user: string, password: string): string {
+  // RFC 7617 with UTF-8; webdav's own encoder (base-64) throws on non-Latin-1 characters.
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+export class WebDavRemoteStore implements RemoteStore {
+  private readonly client: WebDAVClient;
+  private readonly agent: HttpAgent | HttpsAgent;
+  /** Origin + root path, ending in '/', as sent on the wire. */
+  private readonly rootUrl: string;
+  /** Raw (percent-encoded) segments of the root path, for relative hrefs. */
+  private readonly rootRawSegments: string[];
+  /** Decoded segments of the root path, to recognise hrefs. */
+  private readonly rootNames: string[];
+  private readonly authKind: AuthKind;
+  private readonly concurrency: number;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly slots: RequestSlots;
+  private disposed = false;
+
+  constructor(options: WebDavRemoteStoreOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch (error) {
+      throw new TeraSyncError(ErrorCode.Configuration, 'The WebDAV URL is not a valid URL.', { cause: error });
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw configuration(`The WebDAV URL must start with https:// (got ${url.protocol}).`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw configuration(
+        `Refusing plain http:// to ${url.hostname}: the password would travel unencrypted. Use https:// ` +
+          '(plain http is only allowed for a server on this computer: localhost, 127.0.0.0/8, ::1).',
+      );
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw configuration('The WebDAV URL must not contain a user name or password: enter them as credentials.');
+    }
+    if (url.search !== '' || url.hash !== '') {
+      throw configuration('The WebDAV URL must not contain a query (?...) or a fragment (#...).');
+    }
+    const rootPath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+    this.rootUrl = `${url.origin}${rootPath}`;
+    this.rootRawSegments = rootPath.split('/').filter((segment) => segment !== '');
+    const rootNames = this.rootRawSegments.map(decodeSegment);
+    if (rootNames.some((name) => name === null)) throw configuration('The WebDAV URL has an invalid percent-encoding.');
+    this.rootNames = rootNames.map((name) => nfc(name ?? ''));
+
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+    this.timeoutMs = Math.max(1, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.retry = {
+      attempts: Math.max(1, Math.floor(options.retry?.attempts ?? defaultRetryPolicy.attempts)),
+      baseDelayMs: options.retry?.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+      maxDelayMs: options.retry?.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+    };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+
+    const maxSockets = this.concurrency + 2;
+    this.slots = new RequestSlots(maxSockets);
+    this.agent =
+      url.protocol === 'https:'
+        ? new HttpsAgent({
+            keepAlive: true,
+            maxSockets,
+            minVersion: 'TLSv1.2',
+            // In addition to, not instead of, the system roots: a private CA for a proxy must
+            // not make the real service untrusted.
+            ...(options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] }),
+          })
+        : new HttpAgent({ keepAlive: true, maxSockets });
+
+    this.authKind = options.auth.kind;
+    // Preemptive: Authorization goes out on the very first request (TeraCLOUD accepts both).
+    const authorization =
+      options.auth.kind === 'basic' ? basicAuthorization(options.auth.user, options.auth.password) : `Bearer ${options.auth.token}`;
+    this.client = createClient(this.rootUrl, {
+      authType: AuthType.None,
+      headers: { Authorization: authorization, 'User-Agent': 'TeraSync' },
+      ...(url.protocol === 'https:' ? { httpsAgent: this.agent } : { httpAgent: this.agent }),
+    });
+  }
+
+  async list(options: { signal?: AbortSignal } = {}): Promise<Listing<RemoteEntry>> {
+    this.assertUsable();
+    const entries = new Map<string, RemoteEntry>();
+    const skipped: SkippedEntry[] = [];
+    const internal = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+    const state: { failure: TeraSyncError | undefined } = { failure: undefined };
+    const queue: FolderRef[] = [{ names: [], key: '' }];
+    const running = new Set<Promise<void>>();
+
+    const absorb = (folder: FolderRef, contents: FolderContents): void => {
+      skipped.push(...contents.skipped);
+      for (const { name, resource } of contents.children) {
+        const key = joinRelative(folder.key, nfc(name));
+        const remotePath = [...folder.names, name].join('/');
+        if (entries.has(key)) {
+          skipped.push({
+            path: key,
+            side: 'remote',
+            reason: 'case-conflict',
+            message: `"${remotePath}" has the same name as another entry once Unicode-normalised (NFC); only the first is synced.`,
+          });
+          continue;
+        }
+        const entry = this.toEntry(key, remotePath, resource);
+        entries.set(key, entry);
+        if (entry.type === 'dir') queue.push({ names: [...folder.names, name], key });
+      }
+    };
+
+    while (queue.length > 0 || running.size > 0) {
+      while (state.failure === undefined && running.size < this.concurrency) {
+        const folder = queue.shift();
+        if (folder === undefined) break;
+        const task: Promise<void> = this.listFolder(folder, signal)
+          .then(
+            (contents) => {
+              if (state.failure === undefined) absorb(folder, contents);
+            },
+            (error: unknown) => {
+              if (state.failure !== undefined) return;
+              state.failure = toTeraSyncError(error, ErrorCode.BadResponse);
+              internal.abort();
+            },
+          )
+          .finally(() => running.delete(task));
+        running.add(task);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+    if (state.failure !== undefined) throw state.failure;
+    return { entries, skipped };
+  }
+
+  async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<RemoteEntry | null> {
+    this.assertUsable();
+    const names = splitRelativePath(path);
+    const request: RequestDescription = { method: 'PROPFIND', path };
+    return this.run(request, options.signal, async (attempt) => {
+      const resources = await this.propfind(attempt, request, names, names.length === 0, '0');
+      if (resources === null) return null;
+      const target = this.fullNames(names);
+      // A relative href resolves against the URL's directory (RFC 3986): the parent here.
+      const base = this.rawSegmentsFor(names.length === 0 ? names : names.slice(0, -1));
+      const self = resources.find((resource) => this.matches(resource.href, target, base));
+      if (!self) {
+        throw new TeraSyncError(ErrorCode.BadResponse, `The server's answer to PROPFIND ${describePath(path)} does not describe it.`);
+      }
+      if (self.status === 404) return null;
+      const serverNames = this.serverNames(self.href, names, base);
+      return this.toEntry(nfc(path), serverNames.join('/'), self);
+    });
+  }
+
+  async isEmptyFolder(path: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    this.assertUsable();
+    const names = splitRelativePath(path);
+    const contents = await this.listFolder({ names, key: nfc(path) }, options.signal);
+    return contents.children.length === 0 && contents.skipped.length === 0;
+  }
+
+  async download(path: string, destination: NodeJS.WritableStream, options: DownloadOptions = {}): Promise<DownloadResult> {
+    this.assertUsable();
+    const names = this.fileNames(path);
+    const request: RequestDescription = { method: 'GET', path };
+    let written = 0;
+    try {
+      return await this.run(
+        request,
+        options.signal,
+        async (attempt) => {
+          const response = await this.send(attempt, 'GET', this.urlFor(names, false), { 'Accept-Encoding': 'identity' });
+          if (response.status !== 200) throw await this.statusError(response, request);
+          const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+          const lengthHeader = response.headers.get('content-length');
+          // node-fetch decodes a compressed body the server sent anyway; the length is then
+          // the compressed one and says nothing about what we write.
+          const expected = encoding === 'identity' && lengthHeader !== null && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
+          const hash = createHash('sha256');
+          let size = 0;
+          let destinationError: unknown;
+          const onDestinationError = (error: unknown): void => {
+            destinationError ??= error;
+          };
+          destination.on('error', onDestinationError);
+          try {
+            if (response.body) {
+              for await (const chunk of response.body as AsyncIterable<Buffer>) {
+                attempt.touch();
+                if (destinationError !== undefined) break;
+                hash.update(chunk);
+                size += chunk.length;
+                let flowing: boolean;
+                try {
+                  flowing = destination.write(chunk);
+                } catch (error) {
+                  throw localIo(`Could not write the download of ${describePath(path)}.`, error);
+                }
+                written += chunk.length;
+                options.onProgress?.({ bytes: size });
+                if (!flowing) {
+                  attempt.pause();
+                  try {
+                    await once(destination, 'drain', { signal: attempt.signal });
+                  } catch (error) {
+                    if (attempt.signal.aborted) throw error;
+                    throw localIo(`Could not write the download of ${describePath(path)}.`, error);
+                  } finally {
+                    attempt.resume();
+                  }
+                }
+              }
+            }
+          } finally {
+            destination.removeListener('error', onDestinationError);
+          }
+          if (destinationError !== undefined) {
+            throw localIo(`Could not write the download of ${describePath(path)}.`, destinationError);
+          }
+          if (expected !== null && size !== expected) {
+            const cause = Object.assign(new Error(`body ended after ${size} of ${expected} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+            throw new TeraSyncError(ErrorCode.Network, `The download of ${describePath(path)} ended early (${size} of ${expected} bytes).`, { cause });
+          }
+          return { size, hash: hash.digest('hex'), etag: response.headers.get('etag') };
+        },
+        () => written === 0,
+      );
+    } catch (error) {
+      const failure = toTeraSyncError(error, ErrorCode.Network);
+      if (written > 0 && isRetryable(failure)) {
+        throw new TeraSyncError(
+          ErrorCode.Network,
+          `The download of ${describePath(path)} was interrupted after ${written} bytes; it will be fetched again from the start.`,
+          { cause: failure },
+        );
+      }
+      throw failure;
+    }
+  }
+
+  async upload(path: string, open: () => Readable, size: number, options: UploadOptions = {}): Promise<UploadResult> {
+    this.assertUsable();
+    const names = this.fileNames(path);
+    if (!Number.isSafeInteger(size) || size < 0) throw localIo(`Invalid size ${size} for ${describePath(path)}.`);
+    const request: RequestDescription = { method: 'PUT', path };
+    const conditions = await this.conditionHeaders(path, options);
+    const putEtag = await this.run(request, options.signal, async (attempt) => {
+      let source: Readable;
+      try {
+        source = open();
+      } catch (error) {
+        throw localIo(`Could not open ${describePath(path)} for upload.`, error);
+      }
+      let sent = 0;
+      let localError: TeraSyncError | undefined;
+      const fail = (error: TeraSyncError): TeraSyncError => {
+        localError ??= error;
+        return localError;
+      };
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          attempt.touch();
+          sent += chunk.length;
+          if (sent > size) {
+            callback(fail(localIo(`${describePath(path)} grew while it was being uploaded.`)));
+            return;
+          }
+          options.onProgress?.({ bytes: sent });
+          callback(null, chunk);
+        },
+        flush(callback) {
+          if (sent !== size) callback(fail(localIo(`${describePath(path)} changed size while it was being uploaded (${sent} of ${size} bytes).`)));
+          else callback();
+        },
+      });
+      source.on('error', (error: unknown) => {
+        fail(localIo(`Could not read ${describePath(path)} for upload.`, error));
+        counter.destroy(localError);
+      });
+      source.pipe(counter);
+      try {
+        const response = await this.send(
+          attempt,
+          'PUT',
+          this.urlFor(names, false),
+          { 'Content-Length': String(size), 'Content-Type': 'application/octet-stream', ...conditions },
+          counter,
+        );
+        if (localError) {
+          discard(response);
+          throw localError;
+        }
+        if (!isSuccess(response.status)) throw await this.statusError(response, request);
+        discard(response);
+        return response.headers.get('etag');
+      } catch (error) {
+        throw localError ?? error;
+      } finally {
+        source.unpipe(counter);
+        source.destroy();
+      }
+    });
+    const stat = await this.stat(path, { signal: options.signal });
+    if (stat === null || stat.type !== 'file') {
+      throw new TeraSyncError(ErrorCode.BadResponse, `${describePath(path)} is not on the server right after its upload.`);
+    }
+    if (putEtag !== null && stat.etag !== null && !sameEtag(putEtag, stat.etag)) {
+      // Someone wrote the file between our PUT and PROPFIND: remember our version's tag so
+      // the next sync sees theirs as a remote change instead of taking it for ours.
+      this.logger.warn('webdav: file changed right after upload', { path });
+      return { entry: { ...stat, etag: putEtag } };
+    }
+    if (stat.size !== size) this.logger.warn('webdav: uploaded size differs from the server size', { path, size, remoteSize: stat.size });
+    return { entry: { ...stat, etag: stat.etag ?? putEtag } };
+  }
+
+  async createFolder(path: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.assertUsable();
+    const names = splitRelativePath(path);
+    const request: RequestDescription = { method: 'MKCOL', path };
+    const outcome = await this.run(request, options.signal, async (attempt) => {
+      const response = await this.send(attempt, 'MKCOL', this.urlFor(names, true), {});
+      if (isSuccess(response.status)) {
+        discard(response);
+        return 'created' as const;
+      }
+      // mod_dav: 405 on an existing collection with a trailing slash, 301 without one. The
+      // same 405 comes back when a FILE has that name, so look before calling it success.
+      if (response.status === 405 || response.status === 301) {
+        discard(response);
+        return response.status;
+      }
+      throw await this.statusError(response, request);
+    });
+    if (outcome === 'created') return;
+    const existing = await this.stat(path, options);
+    if (existing?.type === 'dir') return;
+    if (existing?.type === 'file') {
+      throw new TeraSyncError(ErrorCode.Conflict, `Cannot create the folder ${describePath(path)}: a file with that name exists on the server.`, {
+        status: outcome,
+      });
+    }
+    throw errorFromStatus(outcome, request, { authKind: this.authKind });
+  }
+
+  async remove(path: string, type: 'file' | 'dir', options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.assertUsable();
+    const names = splitRelativePath(path);
+    if (names.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'Refusing to delete the sync folder itself.');
+    const request: RequestDescription = { method: 'DELETE', path };
+    await this.run(request, options.signal, async (attempt) => {
+      const response = await this.send(attempt, 'DELETE', this.urlFor(names, type === 'dir'), {});
+      if (isSuccess(response.status) || response.status === 404) {
+        discard(response);
+        return;
+      }
+      if (response.status === 207) throw await this.multiStatusError(attempt, response, request);
+      throw await this.statusError(response, request);
+    });
+  }
+
+  async move(from: string, to: string, type: 'file' | 'dir', options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.assertUsable();
+    const fromNames = splitRelativePath(from);
+    const toNames = splitRelativePath(to);
+    if (fromNames.length === 0 || toNames.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'Cannot move the sync folder itself.');
+    const request: RequestDescription = { method: 'MOVE', path: from };
+    const collection = type === 'dir';
+    const outcome = await this.run(request, options.signal, async (attempt, attemptNumber) => {
+      const response = await this.send(attempt, 'MOVE', this.urlFor(fromNames, collection), {
+        Destination: this.urlFor(toNames, collection),
+        Overwrite: 'F',
+      });
+      if (isSuccess(response.status)) {
+        discard(response);
+        return null;
+      }
+      if (response.status === 207) throw await this.multiStatusError(attempt, response, request);
+      const error = await this.statusError(response, request);
+      // An earlier attempt may have moved it before its answer got lost.
+      if (attemptNumber > 1 && (response.status === 404 || response.status === 412)) return error;
+      if (response.status === 412) {
+        throw new TeraSyncError(ErrorCode.PreconditionFailed, `Cannot move ${describePath(from)} to ${describePath(to)}: the destination exists.`, {
+          status: 412,
+        });
+      }
+      throw error;
+    });
+    if (outcome === null) return;
+    const [source, target] = await Promise.all([this.stat(from, options), this.stat(to, options)]);
+    if (source === null && target !== null) return;
+    throw outcome;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.agent.destroy();
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  private assertUsable(): void {
+    if (this.disposed) throw new TeraSyncError(ErrorCode.Cancelled, 'The WebDAV connection was closed.');
+  }
+
+  /**
+   * Runs `body` with retries (retry.ts): each try takes a request slot, then gets a fresh
+   * Attempt (abort + watchdog), so the watchdog never counts time spent waiting for a socket.
+   * `body` must not call `run` itself (it holds a slot).
+   */
+  private async run<T>(
+    request: RequestDescription,
+    signal: AbortSignal | undefined,
+    body: (attempt: Attempt, attemptNumber: number) => Promise<T>,
+    mayRetry: (error: TeraSyncError) => boolean = () => true,
+  ): Promise<T> {
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      let release: () => void;
+      try {
+        release = await this.slots.acquire(signal);
+      } catch (error) {
+        throw errorFromFailure(error, request, { cancelled: true });
+      }
+      const attempt = new Attempt(this.timeoutMs, signal);
+      let failure: TeraSyncError;
+      try {
+        return await body(attempt, attemptNumber);
+      } catch (error) {
+        failure = errorFromFailure(error, request, {
+          cancelled: attempt.cancelled,
+          timedOut: attempt.timedOut,
+          timeoutMs: this.timeoutMs,
+        });
+      } finally {
+        attempt.finish();
+        release();
+      }
+      const delayMs = mayRetry(failure) ? retryDelayMs(failure, attemptNumber, this.retry, this.random) : null;
+      if (delayMs === null) throw failure;
+      this.logger.warn('webdav: request failed, will retry', {
+        method: request.method,
+        path: request.path,
+        attempt: attemptNumber,
+        code: failure.code,
+        status: failure.status,
+        delayMs,
+      });
+      try {
+        await this.clock.sleep(delayMs, signal);
+      } catch (error) {
+        throw errorFromFailure(error, request, { cancelled: true });
+      }
+    }
+  }
+
+  private async send(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data?: string | Readable): Promise<HttpResponse> {
+    this.assertUsable();
+    try {
+      const response = await this.client.customRequest('', {
+        url,
+        method,
+        headers,
+        // node-fetch streams a Readable body; webdav's type only lists buffers and strings.
+        ...(data === undefined ? {} : { data: data as unknown as RequestDataPayload }),
+        signal: attempt.signal,
+      });
+      attempt.touch();
+      const http = response as unknown as HttpResponse;
+      this.logger.debug('webdav', { method, status: http.status });
+      return http;
+    } catch (error) {
+      // customRequest throws on status >= 400 with the response attached: we handle statuses.
+      const response = (error as { response?: unknown } | null)?.response;
+      if (typeof (error as { status?: unknown }).status === 'number' && response) {
+        attempt.touch();
+        const http = response as HttpResponse;
+        this.logger.debug('webdav', { method, status: http.status });
+        return http;
+      }
+      throw error;
+    }
+  }
+
+  private async statusError(response: HttpResponse, request: RequestDescription): Promise<TeraSyncError> {
+    discard(response);
+    return errorFromStatus(response.status, request, {
+      statusText: response.statusText,
+      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()),
+      authKind: this.authKind,
+    });
+  }
+
+  /** A 207 to DELETE / MOVE means part of it failed: report the first failing status. */
+  private async multiStatusError(attempt: Attempt, response: HttpResponse, request: RequestDescription): Promise<TeraSyncError> {
+    const resources = await parseMultistatus(await this.readText(attempt, response), request);
+    const failed = resources.find((resource) => resource.status >= 300);
+    return errorFromStatus(failed?.status ?? 500, request, { authKind: this.authKind });
+  }
+
+  private async readText(attempt: Attempt, response: HttpResponse): Promise<string> {
+    if (!response.body) return '';
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      attempt.touch();
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** PROPFIND; null on 404, the resources on 207 (or a 200 carrying a multistatus). */
+  private async propfind(
+    attempt: Attempt,
+    request: RequestDescription,
+    names: readonly string[],
+    collection: boolean,
+    depth: '0' | '1',
+  ): Promise<DavResource[] | null> {
+    const response = await this.send(
+      attempt,
+      'PROPFIND',
+      this.urlFor(names, collection),
+      { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' },
+      PROPFIND_BODY,
+    );
+    if (response.status === 404) {
+      discard(response);
+      return null;
+    }
+    if (response.status !== 207 && response.status !== 200) throw await this.statusError(response, request);
+    return parseMultistatus(await this.readText(attempt, response), request);
+  }
+
+  private async listFolder(folder: FolderRef, signal: AbortSignal | undefined): Promise<FolderContents> {
+    const path = folder.names.join('/');
+    const request: RequestDescription = { method: 'PROPFIND', path };
+    return this.run(request, signal, async (attempt) => {
+      const resources = await this.propfind(attempt, request, folder.names, true, '1');
+      if (resources === null) throw errorFromStatus(404, request, { authKind: this.authKind });
+      return this.sortFolder(folder, resources, request);
+    });
+  }
+
+  /** Tells the folder itself from its children, and keeps unsafe names out of the children. */
+  private sortFolder(folder: FolderRef, resources: DavResource[], request: RequestDescription): FolderContents {
+    const target = this.fullNames(folder.names);
+    const baseRaw = this.rawSegmentsFor(folder.names);
+    let self: DavResource | undefined;
+    const children: ChildResource[] = [];
+    const skipped: SkippedEntry[] = [];
+    for (const resource of resources) {
+      const raw = hrefRawSegments(resource.href, baseRaw);
+      const decoded = raw.map(decodeSegment);
+      const prefixMatches = target.every((name, index) => {
+        const other = decoded[index];
+        return other !== null && other !== undefined && nfc(other) === name;
+      });
+      if (prefixMatches && decoded.length === target.length) {
+        self ??= resource;
+        continue;
+      }
+      const rawName = raw[raw.length - 1] ?? '';
+      if (!prefixMatches || decoded.length !== target.length + 1) {
+        skipped.push({
+          path: joinRelative(folder.key, rawName),
+          side: 'remote',
+          reason: 'invalid-name',
+          message: `The server listed "${resource.href}" in ${describePath(folder.key)}, but it is not directly inside that folder.`,
+        });
+        continue;
+      }
+      const name = decoded[decoded.length - 1] ?? null;
+      const reason = name === null ? 'the name is not valid percent-encoded UTF-8' : invalidNameReason(name);
+      if (name === null || reason !== null) {
+        skipped.push({
+          path: joinRelative(folder.key, rawName),
+          side: 'remote',
+          reason: 'invalid-name',
+          message: `Skipped the remote entry "${rawName}" in ${describePath(folder.key)}: ${reason ?? 'invalid name'}.`,
+        });
+        continue;
+      }
+      if (resource.props === null) {
+        skipped.push({
+          path: joinRelative(folder.key, nfc(name)),
+          side: 'remote',
+          reason: 'unreadable',
+          message: `The server gave no properties for "${name}" (status ${resource.status}).`,
+        });
+        continue;
+      }
+      children.push({ name, resource });
+    }
+    if (!self) {
+      throw new TeraSyncError(
+        ErrorCode.BadResponse,
+        `The server's answer to ${request.method} ${describePath(request.path)} does not include the folder itself ` +
+          '(is the WebDAV URL spelled exactly as the server spells it?).',
+      );
+    }
+    if (self.props !== null && !self.props.isCollection) {
+      throw new TeraSyncError(ErrorCode.Conflict, `${describePath(folder.key)} is a file on the server, not a folder.`);
+    }
+    return { self, children, skipped };
+  }
+
+  private toEntry(key: string, remotePath: string, resource: DavResource): RemoteEntry {
+    const props = resource.props;
+    if (props === null) {
+      throw new TeraSyncError(ErrorCode.BadResponse, `The server gave no properties for ${describePath(remotePath)} (status ${resource.status}).`);
+    }
+    const type = props.isCollection ? 'dir' : 'file';
+    return {
+      path: key,
+      remotePath,
+      type,
+      size: type === 'dir' ? 0 : (props.size ?? 0),
+      mtimeMs: props.mtimeMs ?? 0,
+      etag: props.etag,
+    };
+  }
+
+  /** If-Match / If-None-Match for an upload (see the header comment for weak tags). */
+  private async conditionHeaders(path: string, options: UploadOptions): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (options.ifNoneMatch) headers['If-None-Match'] = '*';
+    if (options.ifMatch === undefined || options.ifMatch === null || options.ifMatch.trim() === '') return headers;
+    const strong = ifMatchHeader(options.ifMatch);
+    if (strong !== null) {
+      headers['If-Match'] = strong;
+      return headers;
+    }
+    const current = await this.stat(path, { signal: options.signal });
+    if (current === null || current.type !== 'file' || !sameEtag(current.etag, options.ifMatch)) {
+      throw new TeraSyncError(ErrorCode.PreconditionFailed, `${describePath(path)} changed on the server since it was last synced.`, {
+        status: 412,
+      });
+    }
+    const currentStrong = ifMatchHeader(current.etag);
+    if (currentStrong !== null) headers['If-Match'] = currentStrong;
+    else this.logger.debug('webdav: weak ETag, uploading without If-Match', { path });
+    return headers;
+  }
+
+  // ---- paths ---------------------------------------------------------------------------------
+
+  private fileNames(path: string): string[] {
+    const names = splitRelativePath(path);
+    if (names.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'The sync folder itself is not a file.');
+    return names;
+  }
+
+  private urlFor(names: readonly string[], collection: boolean): string {
+    const encoded = names.map(encodeSegment).join('/');
+    return `${this.rootUrl}${encoded}${collection && names.length > 0 ? '/' : ''}`;
+  }
+
+  private rawSegmentsFor(names: readonly string[]): string[] {
+    return [...this.rootRawSegments, ...names.map(encodeSegment)];
+  }
+
+  /** Decoded, NFC names from the server root down to `names`. */
+  private fullNames(names: readonly string[]): string[] {
+    return [...this.rootNames, ...names.map(nfc)];
+  }
+
+  private matches(href: string, target: readonly string[], baseRaw: readonly string[]): boolean {
+    const decoded = hrefRawSegments(href, baseRaw).map(decodeSegment);
+    return decoded.length === target.length && decoded.every((name, index) => name !== null && nfc(name) === target[index]);
+  }
+
+  /** The server's spelling of the names below the root in an href (falls back to ours). */
+  private serverNames(href: string, names: readonly string[], baseRaw: readonly string[]): string[] {
+    const decoded = hrefRawSegments(href, baseRaw).map(decodeSegment);
+    const below = decoded.slice(this.rootNames.length);
+    return below.every((name): name is string => name !== null) && below.length === names.length ? below : [...names];
+  }
+}

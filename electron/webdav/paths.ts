@@ -1,0 +1,86 @@
+/**
+ * Paths on the wire: relative sync paths to URLs, and multistatus hrefs back to names.
+ *
+ * Hrefs are parsed by hand instead of with `new URL()`, on purpose: the WHATWG parser resolves
+ * `..` and `%2e%2e` segments, which would hide a hostile or broken answer instead of letting us
+ * refuse it, and it treats `#` / `?` as delimiters, while some servers (webdav-server, which
+ * encodes hrefs with `encodeURI`) leave those characters raw inside names. A multistatus href
+ * names a resource, never a fragment or a query, so every character after the authority is
+ * path.
+ */
+import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+
+/** Why a name (one decoded path segment) cannot be a file or folder name, or null when it can. */
+export function invalidNameReason(name: string): string | null {
+  if (name === '') return 'the name is empty';
+  if (name === '.' || name === '..') return `"${name}" is not a file name`;
+  if (name.includes('/')) return 'the name contains "/"';
+  if (name.includes('\\')) return 'the name contains "\\"';
+  if (name.includes('\0')) return 'the name contains a NUL character';
+  return null;
+}
+
+/**
+ * Splits a relative sync path ('' is the root) into names, refusing anything that could leave
+ * the sync root or that a listing would skip as invalid.
+ */
+export function splitRelativePath(path: string): string[] {
+  if (path === '') return [];
+  const names = path.split('/');
+  for (const name of names) {
+    const reason = invalidNameReason(name);
+    if (reason !== null) {
+      throw new TeraSyncError(ErrorCode.InvalidName, `Invalid path "${path}": ${reason}.`);
+    }
+  }
+  return names;
+}
+
+export function encodeSegment(name: string): string {
+  return encodeURIComponent(name);
+}
+
+/** Decodes one percent-encoded segment; null when it is not valid UTF-8 percent-encoding. */
+export function decodeSegment(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i;
+const NETWORK_PATH = /^\/\/[^/]*/;
+
+/**
+ * The raw (still percent-encoded) path segments an href names. An absolute URL or a
+ * network-path reference loses its scheme and authority (only the path is compared: servers
+ * behind proxies often answer with another host or scheme); a relative reference is taken
+ * relative to `baseSegments` (the raw segments of the URL requested). Empty segments (`//`) are
+ * dropped; `.` and `..` are kept as they are, for the caller to refuse.
+ */
+export function hrefRawSegments(href: string, baseSegments: readonly string[]): string[] {
+  let path = href.trim();
+  const absolute = ABSOLUTE_URL.exec(path) ?? NETWORK_PATH.exec(path);
+  if (absolute) path = path.slice(absolute[0].length);
+  const segments = path.split('/').filter((segment) => segment !== '');
+  if (absolute || path.startsWith('/')) return segments;
+  return [...baseSegments, ...segments];
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1: the only hosts plain http: may reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost' || host === '::1') return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  return host === '::ffff:127.0.0.1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
+}
+
+/** NFC form used for keys and comparisons. */
+export function nfc(name: string): string {
+  return name.normalize('NFC');
+}
+
+export function joinRelative(parent: string, name: string): string {
+  return parent === '' ? name : `${parent}/${name}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * One error class with a code, so that every layer (engine, command, IPC) can decide what to
+ * do from the code and show the message. Across IPC only `{ code, message }` survives.
+ */
+export const ErrorCode = {
+  Unauthorized: 'Unauthorized',
+  Forbidden: 'Forbidden',
+  NotFound: 'NotFound',
+  Conflict: 'Conflict',
+  PreconditionFailed: 'PreconditionFailed',
+  InsufficientStorage: 'InsufficientStorage',
+  RateLimited: 'RateLimited',
+  Server: 'Server',
+  BadResponse: 'BadResponse',
+  Network: 'Network',
+  Timeout: 'Timeout',
+  Tls: 'Tls',
+  LocalIo: 'LocalIo',
+  InvalidName: 'InvalidName',
+  FailSafeTriggered: 'FailSafeTriggered',
+  Configuration: 'Configuration',
+  InvalidRequest: 'InvalidRequest',
+  Cancelled: 'Cancelled',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+export class TeraSyncError extends Error {
+  override readonly name = 'TeraSyncError';
+  readonly code: ErrorCode;
+  /** HTTP status when the error came from the server. */
+  readonly status: number | undefined;
+  /** Seconds the server asked us to wait (429/503 Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; status?: number; retryAfterSeconds?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isTeraSyncError(value: unknown): value is TeraSyncError {
+  return value instanceof TeraSyncError;
+}
+
+/** Coerces anything thrown into a coded error without losing the original as `cause`. */
+export function toTeraSyncError(value: unknown, fallback: ErrorCode = ErrorCode.LocalIo): TeraSyncError {
+  if (value instanceof TeraSyncError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new TeraSyncError(fallback, message, { cause: value });
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

@@ -1,0 +1,189 @@
+/**
+ * A sync pair for scenario tests: a temp local folder, a fresh remote folder on a real WebDAV
+ * server, a journal, and a second, independent WebDAV client playing "another device" on the
+ * server side. Every `sync()` opens the journal and the store anew, like separate runs of the
+ * command.
+ */
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createClient, type FileStat, type WebDAVClient } from 'webdav';
+import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { SyncEngine, type RunOptions, type RunResult } from '../../electron/sync/engine.js';
+import { Journal } from '../../electron/sync/journal.js';
+import type { Trash } from '../../electron/sync/ports.js';
+import { silentLogger, systemClock, type Clock } from '../../electron/sync/ports.js';
+import type { LocalFileAccess } from '../../electron/sync/executor.js';
+import { WebDavRemoteStore } from '../../electron/webdav/WebDavRemoteStore.js';
+
+export interface ServerUnderTest {
+  /** Root URL of the WebDAV area, with a trailing slash. */
+  url: string;
+  user: string;
+  password: string;
+  /** PEM contents of the CA, for HTTPS servers. */
+  ca?: string;
+}
+
+/** A real trash for tests: moves the entry into a folder, where the test can find it. */
+export function folderTrash(folder: string): Trash {
+  return {
+    async trash(absolutePath) {
+      await mkdir(folder, { recursive: true });
+      await rename(absolutePath, join(folder, `${randomBytes(4).toString('hex')}-${absolutePath.split('/').pop()}`));
+    },
+  };
+}
+
+export type Tree = Record<string, string>;
+const FOLDER = '<folder>';
+
+export interface Pair {
+  local: string;
+  remoteUrl: string;
+  stateDir: string;
+  trashDir: string;
+  remote: WebDAVClient;
+  sync(options?: RunOptions & { caseInsensitive?: boolean; files?: LocalFileAccess; clock?: Clock; platform?: string }): Promise<RunResult>;
+  writeLocal(path: string, content: string): Promise<void>;
+  readLocal(path: string): Promise<string>;
+  removeLocal(path: string): Promise<void>;
+  writeRemote(path: string, content: string): Promise<void>;
+  readRemote(path: string): Promise<string>;
+  removeRemote(path: string): Promise<void>;
+  mkdirRemote(path: string): Promise<void>;
+  localTree(): Promise<Tree>;
+  remoteTree(): Promise<Tree>;
+  trashed(): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+export const FOLDER_MARK = FOLDER;
+
+export async function createPair(server: ServerUnderTest): Promise<Pair> {
+  const base = await mkdtemp(join(tmpdir(), 'terasync-pair-'));
+  const local = join(base, 'local');
+  const stateDir = join(base, 'state');
+  const trashDir = join(base, 'trash');
+  await mkdir(local);
+  const folder = `pair-${randomBytes(5).toString('hex')}`;
+  const agentOptions = { keepAlive: true, ca: server.ca };
+  const rootClient = createClient(server.url, {
+    username: server.user,
+    password: server.password,
+    httpsAgent: new HttpsAgent(agentOptions),
+    httpAgent: new HttpAgent({ keepAlive: true }),
+  });
+  await rootClient.createDirectory(`/${folder}/`);
+  const remoteUrl = `${server.url}${folder}/`;
+  const remote = createClient(remoteUrl, {
+    username: server.user,
+    password: server.password,
+    httpsAgent: new HttpsAgent(agentOptions),
+    httpAgent: new HttpAgent({ keepAlive: true }),
+  });
+
+  const remoteTreeOf = async (path: string, tree: Tree): Promise<void> => {
+    const items = (await remote.getDirectoryContents(`${path}/`)) as FileStat[];
+    for (const item of items) {
+      const relative = path === '' ? item.basename : `${path}/${item.basename}`;
+      if (item.type === 'directory') {
+        tree[relative] = FOLDER;
+        await remoteTreeOf(relative, tree);
+      } else {
+        tree[relative] = (await remote.getFileContents(relative, { format: 'text' })) as string;
+      }
+    }
+  };
+  const localTreeOf = async (path: string, tree: Tree): Promise<void> => {
+    for (const entry of await readdir(join(local, path), { withFileTypes: true })) {
+      const relative = path === '' ? entry.name : `${path}/${entry.name}`;
+      if (entry.isDirectory()) {
+        tree[relative] = FOLDER;
+        await localTreeOf(relative, tree);
+      } else {
+        tree[relative] = await readFile(join(local, relative), 'utf8');
+      }
+    }
+  };
+
+  return {
+    local,
+    remoteUrl,
+    stateDir,
+    trashDir,
+    remote,
+    async sync(options = {}) {
+      const journal = Journal.open(join(stateDir, 'journal.sqlite'));
+      const store = new WebDavRemoteStore({
+        url: remoteUrl,
+        auth: { kind: 'basic', user: server.user, password: server.password },
+        ca: server.ca,
+        retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+      });
+      try {
+        const engine = new SyncEngine({
+          localRoot: local,
+          remote: store,
+          journal,
+          trash: folderTrash(trashDir),
+          clock: options.clock ?? systemClock,
+          logger: silentLogger,
+          device: 'testbox',
+          platform: options.platform ?? 'linux',
+          concurrency: 4,
+          caseInsensitive: options.caseInsensitive ?? false,
+          files: options.files,
+        });
+        return await engine.runOnce(options);
+      } finally {
+        journal.close();
+        await store.dispose();
+      }
+    },
+    async writeLocal(path, content) {
+      await mkdir(dirname(join(local, path)), { recursive: true });
+      await writeFile(join(local, path), content);
+    },
+    readLocal: (path) => readFile(join(local, path), 'utf8'),
+    removeLocal: (path) => rm(join(local, path), { recursive: true, force: true }),
+    async writeRemote(path, content) {
+      const parts = path.split('/').slice(0, -1);
+      for (let i = 1; i <= parts.length; i++) {
+        const dir = parts.slice(0, i).join('/');
+        if (!(await remote.exists(`${dir}/`))) await remote.createDirectory(`${dir}/`);
+      }
+      await remote.putFileContents(path, content, { overwrite: true });
+    },
+    readRemote: async (path) => (await remote.getFileContents(path, { format: 'text' })) as string,
+    async removeRemote(path) {
+      const stat = (await remote.stat(path)) as FileStat;
+      await remote.deleteFile(stat.type === 'directory' ? `${path}/` : path);
+    },
+    mkdirRemote: async (path) => {
+      await remote.createDirectory(`${path}/`);
+    },
+    async localTree() {
+      const tree: Tree = {};
+      await localTreeOf('', tree);
+      return tree;
+    },
+    async remoteTree() {
+      const tree: Tree = {};
+      await remoteTreeOf('', tree);
+      return tree;
+    },
+    async trashed() {
+      try {
+        return (await readdir(trashDir)).map((name) => name.slice(name.indexOf('-') + 1));
+      } catch {
+        return [];
+      }
+    },
+    async dispose() {
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
