@@ -26,7 +26,7 @@ import type { JournalEntry, Listing, LocalEntry, RemoteEntry } from './model.js'
 import { baseName, caseConflictName, conflictName, joinPath, normalizePath, parentPath, pathKey } from './names.js';
 import type { Action } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
-import { isStrongEtag } from './etag.js';
+import { isStrongEtag } from '../../shared/etag.js';
 import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
 
 /** The local file-system calls that tests may replace to inject faults. */
@@ -214,7 +214,9 @@ export class Executor {
       }
     }
     const remotePath = remote?.remotePath ?? this.remotePathOf(path);
-    const ifMatch = remote && isStrongEtag(remote.etag) ? remote.etag : null;
+    // The store sends a strong tag as it is and checks a weak one first (Apache's tags are
+    // weak for a second after a write): see WebDavRemoteStore.
+    const ifMatch = remote?.etag ?? null;
     for (let round = 0; ; round++) {
       const pendingEntry = fileEntry(path, statsEntry(local, current), remoteLike(remotePath, current.size), null);
       this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'upload', entry: pendingEntry }));

@@ -57,7 +57,7 @@
  */
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
 import { baseName, isWithin, localNameProblem, parentPath, pathKey, type Platform } from './names.js';
-import { normaliseEtag } from './etag.js';
+import { normaliseEtag } from '../../shared/etag.js';
 
 export type RuleId =
   | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'R9' | 'R10' | 'R11' | 'R12' | 'R13'

@@ -25,7 +25,10 @@ export interface UploadResult {
 }
 
 export interface UploadOptions {
-  /** Send `If-Match` with this strong ETag (as sent by the server, quotes included or not). */
+  /**
+   * The ETag the caller last saw (as sent by the server). A strong tag goes in `If-Match`; a
+   * weak one is never sent, but checked against the server's current tag first.
+   */
   ifMatch?: string | null;
   /** Send `If-None-Match: *` (the file must not exist yet). */
   ifNoneMatch?: boolean;

@@ -28,6 +28,17 @@
  * - Retries (retry.ts) sleep on the injected Clock. A download retries only while nothing was
  *   written to the caller's destination; afterwards it fails with Network and the engine
  *   fetches the whole file again later. An upload calls `open()` again for each attempt.
+ * - Hrefs are compared by decoded, NFC-normalised path only (a proxy may answer with another
+ *   host or scheme), and a Depth: 1 answer must include the folder itself: an answer about some
+ *   other spelling of the folder is a BadResponse, never an empty listing. webdav's parser
+ *   keeps only the first propstat of a response (Apache and webdav-server put the 200 one
+ *   first); a child whose first propstat is not 2xx is skipped as 'unreadable'.
+ * - After a PUT, a PROPFIND (stat) gives size and mtime; the PUT answer's ETag, when there is
+ *   one and it names other content than the PROPFIND's, wins (someone wrote in between: the
+ *   next sync must see their version as a change).
+ * - BASIC is preemptive, built here as UTF-8 (webdav's own encoder throws on non-Latin-1).
+ * - MKCOL answering 405 / 301 / 400 is checked with a PROPFIND: an existing folder is success, an
+ *   existing file is Conflict.
  * - A retried request whose first attempt may have reached the server can see the effect of
  *   that attempt: MKCOL (405: checked with stat) and DELETE (404: success) are fine, MOVE is
  *   checked with stat on 404/412, and PUT with If-None-Match/If-Match answers 412, which is
@@ -39,6 +50,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Transform, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
 import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
@@ -54,7 +66,7 @@ import {
   type UploadOptions,
   type UploadResult,
 } from '../sync/ports.js';
-import { ifMatchHeader, sameEtag } from './etag.js';
+import { ifMatchHeader, sameEtag } from '../../shared/etag.js';
 import { describePath, errorFromFailure, errorFromStatus, type AuthKind, type RequestDescription } from './httpErrors.js';
 import { parseMultistatus, type DavResource } from './multistatus.js';
 import { RequestSlots } from './RequestSlots.js';
@@ -518,6 +530,10 @@ export class WebDavRemoteStore implements RemoteStore {
         }
         if (!isSuccess(response.status)) throw await this.statusError(response, request);
         discard(response);
+        // Apache answers once it has Content-Length bytes, possibly before the source has
+        // reported its end: wait for it, so that bytes beyond `size` (a file that grew) are
+        // noticed and the source is never cut off before its 'end'.
+        await finished(counter, { readable: false });
         return response.headers.get('etag');
       } catch (error) {
         throw localError ?? error;
@@ -550,9 +566,10 @@ export class WebDavRemoteStore implements RemoteStore {
         discard(response);
         return 'created' as const;
       }
-      // mod_dav: 405 on an existing collection with a trailing slash, 301 without one. The
-      // same 405 comes back when a FILE has that name, so look before calling it success.
-      if (response.status === 405 || response.status === 301) {
+      // mod_dav: 405 on an existing collection with a trailing slash, 301 without one. When a
+      // FILE has that name, RFC 4918 servers answer 405 too and Apache 2.4 answers 400 (the
+      // trailing slash on a file): look before calling any of them success.
+      if (response.status === 405 || response.status === 301 || response.status === 400) {
         discard(response);
         return response.status;
       }

@@ -35,6 +35,12 @@ export interface ScriptedAnswer {
   resetAfterBytes?: number;
   /** Send the headers and this many body bytes, then go silent (until stop()). */
   stallAfterBytes?: number;
+  /**
+   * Answer as soon as the request headers are in, without waiting for the request body (as
+   * Apache does once it has Content-Length bytes). Only for a plain answer, not a function
+   * step. The body is still read (and recorded) as it arrives.
+   */
+  early?: boolean;
 }
 
 export type Step = ScriptedAnswer | ((request: HostileRequest) => ScriptedAnswer);
@@ -63,28 +69,36 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      const request: HostileRequest = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: { ...req.headers },
-        body: Buffer.concat(chunks),
-      };
-      requests.push(request);
-      const step = steps.shift() ?? fallback;
-      const answer = typeof step === 'function' ? step(request) : step;
-      if (answer.delayMs !== undefined && answer.delayMs > 0) {
+    const request: HostileRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: { ...req.headers },
+      body: Buffer.alloc(0),
+    };
+    requests.push(request);
+    const step = steps.shift() ?? fallback;
+    const answer = (chosen: ScriptedAnswer): void => {
+      if (chosen.delayMs !== undefined && chosen.delayMs > 0) {
         const timer = setTimeout(() => {
           timers.delete(timer);
-          respond(req, res, answer);
-        }, answer.delayMs);
+          respond(req, res, chosen);
+        }, chosen.delayMs);
         timers.add(timer);
       } else {
-        respond(req, res, answer);
+        respond(req, res, chosen);
       }
+    };
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      request.body = Buffer.concat(chunks);
     });
+    req.on('error', () => undefined);
+    if (typeof step !== 'function' && step.early) {
+      answer(step);
+      return;
+    }
+    // A scripted function runs once, when the whole body is in.
+    req.on('end', () => answer(typeof step === 'function' ? step(request) : step));
   };
 
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle) : createHttpServer(handle);

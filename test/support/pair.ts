@@ -13,7 +13,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { SyncEngine, type RunOptions, type RunResult } from '../../electron/sync/engine.js';
 import { Journal } from '../../electron/sync/journal.js';
-import type { Trash } from '../../electron/sync/ports.js';
+import type { RemoteStore, Trash } from '../../electron/sync/ports.js';
 import { silentLogger, systemClock, type Clock } from '../../electron/sync/ports.js';
 import type { LocalFileAccess } from '../../electron/sync/executor.js';
 import { WebDavRemoteStore } from '../../electron/webdav/WebDavRemoteStore.js';
@@ -38,6 +38,15 @@ export function folderTrash(folder: string): Trash {
 }
 
 export type Tree = Record<string, string>;
+
+export interface SyncOptions extends RunOptions {
+  caseInsensitive?: boolean;
+  files?: LocalFileAccess;
+  clock?: Clock;
+  platform?: string;
+  /** Lets a test step between the engine and the real store (to act as another client mid-run). */
+  wrapRemote?: (store: RemoteStore) => RemoteStore;
+}
 const FOLDER = '<folder>';
 
 export interface Pair {
@@ -46,7 +55,7 @@ export interface Pair {
   stateDir: string;
   trashDir: string;
   remote: WebDAVClient;
-  sync(options?: RunOptions & { caseInsensitive?: boolean; files?: LocalFileAccess; clock?: Clock; platform?: string }): Promise<RunResult>;
+  sync(options?: SyncOptions): Promise<RunResult>;
   writeLocal(path: string, content: string): Promise<void>;
   readLocal(path: string): Promise<string>;
   removeLocal(path: string): Promise<void>;
@@ -126,7 +135,7 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
       try {
         const engine = new SyncEngine({
           localRoot: local,
-          remote: store,
+          remote: options.wrapRemote ? options.wrapRemote(store) : store,
           journal,
           trash: folderTrash(trashDir),
           clock: options.clock ?? systemClock,

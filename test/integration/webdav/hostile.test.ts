@@ -269,15 +269,15 @@ describe('timeouts and cancellation', () => {
   });
 
   it('an answer slower than usual but within timeoutMs is not a timeout', async () => {
-    hostile.script({ ...davAnswer([self]), delayMs: 150 });
-    await expect(storeFor({ timeoutMs: 300 }).list()).resolves.toMatchObject({ skipped: [] });
+    hostile.script({ ...davAnswer([self]), delayMs: 100 });
+    await expect(storeFor({ timeoutMs: 1_000 }).list()).resolves.toMatchObject({ skipped: [] });
   });
 
   it('time spent waiting for a free socket behind other requests is not a timeout', async () => {
-    // concurrency 1 -> 3 sockets; 6 requests of 150 ms each: the last three wait ~150 ms for a
-    // socket and then ~150 ms for their answer, more than timeoutMs in total but never silent.
-    hostile.setFallback((request) => ({ ...davAnswer([{ href: request.path, size: 1, etag: '"x"' }]), delayMs: 150 }));
-    const store = storeFor({ concurrency: 1, timeoutMs: 250, retry: { attempts: 1 } });
+    // concurrency 1 -> 3 sockets; 6 requests of 200 ms each: the last three wait ~200 ms for a
+    // socket and then ~200 ms for their answer, more than timeoutMs in total but never silent.
+    hostile.setFallback((request) => ({ ...davAnswer([{ href: request.path, size: 1, etag: '"x"' }]), delayMs: 200 }));
+    const store = storeFor({ concurrency: 1, timeoutMs: 330, retry: { attempts: 1 } });
     const results = await Promise.all(Array.from({ length: 6 }, (_unused, index) => store.stat(`f${index}.txt`)));
     expect(results.map((entry) => entry?.path)).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt']);
     expect(hostile.requests).toHaveLength(6);
@@ -427,9 +427,56 @@ describe('weak ETags and If-Match', () => {
   });
 });
 
+describe('uploads the server answers early (Apache answers once it has Content-Length bytes)', () => {
+  /** `first` at once, then after a pause `later` (if any) and the end. */
+  function twoPart(first: string, later: string | null): () => Readable {
+    return () => {
+      let started = false;
+      return new Readable({
+        read() {
+          if (started) return;
+          started = true;
+          this.push(Buffer.from(first));
+          setTimeout(() => {
+            if (later !== null) this.push(Buffer.from(later));
+            this.push(null);
+          }, 100);
+        },
+      });
+    };
+  }
+
+  it('bytes beyond the size given after the answer -> LocalIo, not a success', async () => {
+    hostile.script({ status: 201, early: true }, davAnswer([{ href: `${ROOT}grow.log`, size: 3, etag: '"g"' }]));
+    const error = await failure(storeFor().upload('grow.log', twoPart('abc', 'def'), 3));
+    expect(error.code).toBe(ErrorCode.LocalIo);
+    expect(error.message).toMatch(/grew/);
+  });
+
+  it('waits for the source to end before reporting success', async () => {
+    hostile.script({ status: 201, early: true }, davAnswer([{ href: `${ROOT}done.log`, size: 3, etag: '"d"' }]));
+    let ended = false;
+    const open = twoPart('abc', null);
+    const { entry } = await storeFor().upload(
+      'done.log',
+      () => open().once('end', () => {
+        ended = true;
+      }),
+      3,
+    );
+    expect(ended).toBe(true);
+    expect(entry.etag).toBe('"d"');
+  });
+});
+
 describe('createFolder on mod_dav answers', () => {
   it('405 where a FILE exists is not success', async () => {
     hostile.script({ status: 405 }, davAnswer([{ href: `${ROOT}name`, size: 1 }]));
+    expect((await failure(storeFor().createFolder('name'))).code).toBe(ErrorCode.Conflict);
+  });
+
+  it('400 (Apache 2.4: MKCOL file/ on a file) where a FILE exists -> Conflict', async () => {
+    hostile.script({ status: 400 }, davAnswer([{ href: `${ROOT}name`, size: 1 }]));
     expect((await failure(storeFor().createFolder('name'))).code).toBe(ErrorCode.Conflict);
   });
 

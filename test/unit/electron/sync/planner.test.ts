@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStrongEtag } from '../../../../electron/sync/etag.js';
+import { isStrongEtag } from '../../../../shared/etag.js';
 import { isWithin } from '../../../../electron/sync/names.js';
 import {
   countFileDeletions,

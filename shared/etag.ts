@@ -14,8 +14,7 @@
  * `RemoteEntry.etag` keeps the tag exactly as the server sent it (trimmed): quotes kept, and
  * `W/` kept when weak, so that whoever reads it can still tell weak from strong.
  *
- * Pure TypeScript (no node:*): the sync core may want the same comparison, so this file could
- * move to shared/ unchanged.
+ * Shared: the planner compares tags with the same rule the store uses to build If-Match.
  */
 
 const WEAK_PREFIX = /^w\//i;

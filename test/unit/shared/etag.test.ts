@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ifMatchHeader, isStrongEtag, isWeakEtag, normaliseEtag, sameEtag } from '../../../../electron/webdav/etag.js';
+import { ifMatchHeader, isStrongEtag, isWeakEtag, normaliseEtag, sameEtag } from '../../../shared/etag.js';
 
 describe('normaliseEtag', () => {
   it.each([
