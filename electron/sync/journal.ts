@@ -70,7 +70,7 @@ export class Journal {
    */
   static open(file: string): Journal {
     mkdirSync(dirname(file), { recursive: true });
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
       db = new Database(file, { timeout: 1000 });
       db.pragma('journal_mode = WAL');
@@ -80,6 +80,7 @@ export class Journal {
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (error) {
+      db?.close();
       const busy = error instanceof Error && /locked|busy/i.test(error.message);
       throw new TeraSyncError(
         ErrorCode.LocalIo,
@@ -90,7 +91,13 @@ export class Journal {
       );
     }
     const journal = new Journal(db);
-    journal.migrate();
+    try {
+      journal.migrate();
+    } catch (error) {
+      // A refused journal must not stay locked by this process.
+      db.close();
+      throw error;
+    }
     return journal;
   }
 
