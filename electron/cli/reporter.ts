@@ -32,6 +32,8 @@ const VERBS: Record<string, string> = {
   conflict: 'compared both versions',
   renameLocalAside: 'kept as conflict copy',
   renameRemoteAside: 'renamed on the server (case conflict)',
+  moveRemote: 'moved on the server',
+  moveLocal: 'moved locally',
 };
 
 export function formatBytes(bytes: number): string {
@@ -133,6 +135,7 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
               createdRemoteFolders: report.createdRemoteFolders,
               conflicts: report.conflicts,
               renamedRemote: report.renamedRemote,
+              moved: report.moved,
               skipped: report.skipped,
               deferred: report.deferred,
               errors: report.errors,

@@ -90,6 +90,9 @@ export class Executor {
       await mapLimit(level, this.deps.concurrency, (action) => this.attempt(action, report));
     }
 
+    // One at a time, in the planner's order: a move may need the one before it.
+    for (const action of byKind(['moveRemote', 'moveLocal'])) await this.attempt(action, report);
+
     await mapLimit(byKind(['upload', 'download', 'conflict', 'record', 'forget']), this.deps.concurrency, (action) =>
       this.attempt(action, report),
     );
@@ -175,6 +178,28 @@ export class Executor {
         const copy = await this.moveLocalAside(action.local);
         this.deps.journal.transaction(() => this.deps.journal.addConflict(action.path, copy, this.deps.clock.now()));
         report.conflicts.push({ path: action.path, copy });
+        return;
+      }
+      case 'moveRemote': {
+        const target = this.remotePathOf(action.path);
+        if (action.from.type === 'file') await this.expectLocal(action.local);
+        await this.deps.remote.move(action.from.remotePath, target, action.from.type, { signal: this.deps.signal });
+        this.moved(action.from.path, action.path, action.local.localPath, target);
+        report.moved.push({ from: action.from.path, to: action.path, side: 'remote' });
+        return;
+      }
+      case 'moveLocal': {
+        const target = this.localPathOf(action.path, action.remote.remotePath);
+        const source = this.absolute(action.from.localPath);
+        const before = await lstat(source);
+        if (action.from.type === 'file' && (before.size !== action.from.localSize || before.mtimeMs !== action.from.localMtimeMs)) {
+          throw new Deferred('the local file changed before it could be moved; looked at again next run');
+        }
+        await this.expectLocalAt(this.absolute(target), null);
+        await mkdir(dirname(this.absolute(target)), { recursive: true });
+        await rename(source, this.absolute(target));
+        this.moved(action.from.path, action.path, target, action.remote.remotePath);
+        report.moved.push({ from: action.from.path, to: action.path, side: 'local' });
         return;
       }
       case 'renameRemoteAside': {
@@ -430,6 +455,12 @@ export class Executor {
     });
     this.localSpelling.set(this.key(entry.path), entry.localPath);
     this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+  }
+
+  private moved(from: string, to: string, localPath: string, remotePath: string): void {
+    this.deps.journal.transaction(() => this.deps.journal.moveTree(from, to, localPath, remotePath));
+    this.localSpelling.set(this.key(to), localPath);
+    this.remoteSpelling.set(this.key(to), remotePath);
   }
 
   private folderEntry(path: string, local: LocalEntry, remotePath: string): JournalEntry {

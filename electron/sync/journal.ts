@@ -167,6 +167,28 @@ export class Journal {
     this.db.prepare('DELETE FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || \'/\'').run(path, path, path);
   }
 
+  /**
+   * Moves `from` and everything recorded below it to `to`, with the new spellings of the
+   * moved entry on each side (its descendants keep their own names below those).
+   */
+  moveTree(from: string, to: string, localPath: string, remotePath: string): void {
+    const rows = this.db
+      .prepare("SELECT * FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || '/'")
+      .all(from, from, from) as EntryRow[];
+    const root = rows.find((row) => row.path === from);
+    if (!root) return;
+    this.removeTree(from);
+    for (const row of rows) {
+      const entry = toEntry(row);
+      this.put({
+        ...entry,
+        path: to + entry.path.slice(from.length),
+        localPath: localPath + entry.localPath.slice(root.local_path.length),
+        remotePath: remotePath + entry.remotePath.slice(root.remote_path.length),
+      });
+    }
+  }
+
   /** Runs `work` in one transaction: all of it is recorded, or none. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();

@@ -48,6 +48,9 @@
  * | R25  | any    | deleted    | replaced   | pull the new remote entry                            |
  * | R26  | any    | replaced   | replaced   | both took the same new type: as R3 / R6              |
  *
+ * Moves and renames (rules M1-M4) are found first, in moves.ts, and take their paths out of
+ * this table for the pass.
+ *
  * Paths that either side skipped, and everything below them, get no action at all, so an
  * unreadable file is never taken for a deleted one. On a case-insensitive local file system
  * remote names that differ only in case are renamed aside on the server (one keeps its name).
@@ -56,13 +59,14 @@
  * path.
  */
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
+import { detectMoves, type MoveAction, type MoveRule } from './moves.js';
 import { baseName, isWithin, localNameProblem, parentPath, pathKey, type Platform } from './names.js';
 import { normaliseEtag } from '../../shared/etag.js';
 
 export type RuleId =
   | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'R9' | 'R10' | 'R11' | 'R12' | 'R13'
   | 'R14' | 'R15' | 'R16' | 'R17' | 'R18' | 'R18b' | 'R19' | 'R19b' | 'R20' | 'R21' | 'R22'
-  | 'R23' | 'R24' | 'R25' | 'R26' | 'CASE';
+  | 'R23' | 'R24' | 'R25' | 'R26' | 'CASE' | MoveRule;
 
 interface ActionBase {
   /** NFC path (journal identity). */
@@ -81,7 +85,8 @@ export type Action =
   | (ActionBase & { kind: 'renameLocalAside'; local: LocalEntry; remote: RemoteEntry | null })
   | (ActionBase & { kind: 'renameRemoteAside'; remote: RemoteEntry })
   | (ActionBase & { kind: 'record'; local: LocalEntry; remote: RemoteEntry })
-  | (ActionBase & { kind: 'forget' });
+  | (ActionBase & { kind: 'forget' })
+  | MoveAction;
 
 export type ActionKind = Action['kind'];
 
@@ -235,8 +240,21 @@ export function plan(input: PlanInput): Plan {
     needsAnotherPass = true;
   };
 
+  const moves = detectMoves({
+    local,
+    remote,
+    journal,
+    key,
+    isProtected,
+    localUnchanged: (k) => states.get(k)?.l === 'unchanged',
+    remoteUnchanged: (k) => states.get(k)?.r === 'unchanged',
+  });
+  actions.push(...moves.moves);
+  deferred.push(...moves.subtrees);
+  if (moves.needsAnotherPass) needsAnotherPass = true;
+
   for (const k of keys) {
-    if (isProtected(k)) continue;
+    if (isProtected(k) || moves.handled.has(k)) continue;
     if (deferred.some((d) => k !== d && isWithin(k, d))) continue;
     const l = local.get(k);
     const r = remote.get(k);

@@ -13,6 +13,8 @@ export interface SyncReport {
   createdRemoteFolders: string[];
   conflicts: Array<{ path: string; copy: string }>;
   renamedRemote: Array<{ path: string; to: string }>;
+  /** Moves and renames carried to the other side as one move (never a delete plus a copy). */
+  moved: Array<{ from: string; to: string; side: 'local' | 'remote' }>;
   skipped: SkippedEntry[];
   /** Left for the next run because something changed under us (never an error). */
   deferred: Array<{ path: string; message: string }>;
@@ -29,6 +31,7 @@ export function emptyReport(): SyncReport {
     createdRemoteFolders: [],
     conflicts: [],
     renamedRemote: [],
+    moved: [],
     skipped: [],
     deferred: [],
     errors: [],
