@@ -32,3 +32,29 @@ export interface AppOverview {
    */
   settingsProblem: ErrorInfo | null;
 }
+
+/** What one sync pair's engine is doing: the tray icon, the status screen, `terasync status`. */
+export type SyncState = 'idle' | 'scanning' | 'syncing' | 'paused' | 'offline' | 'error' | 'failsafe' | 'stopped';
+
+export interface SyncProgress {
+  actionsDone: number;
+  actionsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface SyncStatus {
+  state: SyncState;
+  /** When the last run ended in sync (ms since the epoch), or null. */
+  lastSyncAt: number | null;
+  /** While syncing: how far the run is. */
+  progress: SyncProgress | null;
+  /** Why the engine is offline, in error or waiting at the fail-safe. */
+  problem: ErrorInfo | null;
+  /** When the next attempt is due while offline or in error (ms since the epoch). */
+  retryAt: number | null;
+  /** The watcher failed and the engine falls back on periodic full scans. */
+  watcherFallback: boolean;
+  /** Conflicts and failed paths of the last run. */
+  lastRun: { conflicts: number; errors: number } | null;
+}

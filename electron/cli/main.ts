@@ -10,31 +10,43 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
-import { appDataDir, journalFile } from '../platform/paths.js';
+import { appDataDir, journalFile, statusFile } from '../platform/paths.js';
+import { watchWithChokidar } from '../platform/chokidarWatcher.js';
+import { readStatusFile, writeStatusFile } from '../platform/statusFile.js';
+import { SyncService } from '../sync/SyncService.js';
+import type { SyncStatus } from '../../shared/types.js';
 import { systemTrash } from '../platform/systemTrash.js';
 import { SyncEngine } from '../sync/engine.js';
 import { Journal } from '../sync/journal.js';
 import { safeDeviceName } from '../sync/names.js';
-import { systemClock } from '../sync/ports.js';
+import { systemClock, systemScheduler } from '../sync/ports.js';
 import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
-import { createReporter, type Output } from './reporter.js';
+import { createReporter, describeStatus, type Output, type Reporter } from './reporter.js';
 
 export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4 } as const;
 
-const USAGE = `Usage: terasync sync --once --local DIR --remote URL [options]
+const USAGE = `Usage: terasync sync --local DIR --remote URL [--once] [options]
+       terasync status --local DIR --remote URL [--state DIR] [--json]
 
-Syncs a local folder with a folder on TeraCLOUD / InfiniCLOUD (or any WebDAV server) once.
+sync    keeps a local folder and a folder on TeraCLOUD / InfiniCLOUD (or any WebDAV
+        server) in sync: continuously (watching the folder, polling the server) until
+        Ctrl-C, or once with --once.
+status  tells what the engine of that pair is doing, or how its last run ended.
 
 Options:
   --local DIR            the local folder
   --remote URL           the remote folder, e.g. https://<node>.teracloud.jp/dav/Sync/
   --once                 sync once and exit
+  --poll-interval SEC    continuous mode: how often to look for changes on the server (default 30)
   --state DIR            where the sync journal lives (default: ${appDataDir()})
   --ca FILE              trust this CA certificate (PEM), for a server with a private certificate
-  --json                 print one JSON object with the result at the end
-  --dry-run              print what would be done; change nothing
+  --json                 sync --once: print one JSON object with the result at the end;
+                         status: print the status as JSON
+  --dry-run              print what would be done; change nothing (with --once)
   --allow-mass-delete    go ahead although the run would delete many files
   --concurrency N        parallel transfers (default 6)
+  --limit-up KIBPS       upload bandwidth limit in KiB/s (default: none)
+  --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
   --device NAME          name used in conflict copies (default: this computer's name)
   -h, --help             show this help
 
@@ -42,8 +54,8 @@ Credentials come from the environment:
   TERASYNC_USER and TERASYNC_PASSWORD   user ID and Apps password (BASIC)
   TERASYNC_TOKEN                        an OAuth2 bearer token
 
-Exit codes: 0 in sync, 1 some paths failed, 2 usage or configuration error,
-3 fail-safe stop (nothing deleted), 4 authentication refused.`;
+Exit codes: 0 in sync (or stopped cleanly), 1 some paths failed, 2 usage or configuration
+error, 3 fail-safe stop (nothing deleted), 4 authentication refused.`;
 
 export interface CliIo {
   argv: string[];
@@ -52,6 +64,8 @@ export interface CliIo {
   stderr: Output;
   platform: NodeJS.Platform;
 }
+
+type Auth = { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
 
 export async function runCli(io: CliIo): Promise<number> {
   const fail = (code: number, message: string): number => {
@@ -69,12 +83,15 @@ export async function runCli(io: CliIo): Promise<number> {
         local: { type: 'string' },
         remote: { type: 'string' },
         once: { type: 'boolean', default: false },
+        'poll-interval': { type: 'string' },
         state: { type: 'string' },
         ca: { type: 'string' },
         json: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         'allow-mass-delete': { type: 'boolean', default: false },
         concurrency: { type: 'string' },
+        'limit-up': { type: 'string' },
+        'limit-down': { type: 'string' },
         device: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -88,16 +105,26 @@ export async function runCli(io: CliIo): Promise<number> {
     (command === undefined && !values.help ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
-  if (command !== 'sync') return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
+  if (command !== 'sync' && command !== 'status') return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
   if (positionals.length > 1) return fail(EXIT.usage, `unexpected argument "${positionals[1]}"`);
-  if (!values.once) {
-    return fail(EXIT.usage, 'continuous sync is not available in this version: add --once to sync once and exit');
-  }
   if (!values.local) return fail(EXIT.usage, '--local DIR is required');
   if (!values.remote) return fail(EXIT.usage, '--remote URL is required');
+  if (values['dry-run'] && !values.once) return fail(EXIT.usage, '--dry-run goes with --once');
   const concurrency = values.concurrency === undefined ? 6 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     return fail(EXIT.usage, '--concurrency must be a whole number from 1 to 64');
+  }
+  const limits: Record<'up' | 'down', number> = { up: 0, down: 0 };
+  for (const direction of ['up', 'down'] as const) {
+    const raw = values[`limit-${direction}`];
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) return fail(EXIT.usage, `--limit-${direction} must be a number of KiB/s (0 for no limit)`);
+    limits[direction] = value;
+  }
+  const pollSeconds = values['poll-interval'] === undefined ? 30 : Number(values['poll-interval']);
+  if (!Number.isFinite(pollSeconds) || pollSeconds < 1 || pollSeconds > 86_400) {
+    return fail(EXIT.usage, '--poll-interval must be a number of seconds from 1 to 86400');
   }
 
   const remoteUrl = values.remote.endsWith('/') ? values.remote : `${values.remote}/`;
@@ -110,9 +137,14 @@ export async function runCli(io: CliIo): Promise<number> {
   if (url.username || url.password) {
     return fail(EXIT.usage, 'put credentials in TERASYNC_USER / TERASYNC_PASSWORD, not in the URL');
   }
+  const localRoot = resolve(values.local);
+  const stateDir = resolve(values.state ?? appDataDir(io.platform, io.env));
+  const statusPath = statusFile(stateDir, localRoot, remoteUrl);
+
+  if (command === 'status') return printStatus(io, statusPath, values.json);
 
   const { TERASYNC_USER: user, TERASYNC_PASSWORD: password, TERASYNC_TOKEN: token } = io.env;
-  let auth: { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+  let auth: Auth;
   if (token) auth = { kind: 'bearer', token };
   else if (user && password) auth = { kind: 'basic', user, password };
   else {
@@ -131,10 +163,15 @@ export async function runCli(io: CliIo): Promise<number> {
     }
   }
 
-  const localRoot = resolve(values.local);
-  const stateDir = resolve(values.state ?? appDataDir(io.platform, io.env));
   const device = safeDeviceName(values.device ?? io.env.TERASYNC_DEVICE ?? hostname());
-  const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json });
+  const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
+  const saveStatus = (status: SyncStatus, running: boolean): void => {
+    try {
+      writeStatusFile(statusPath, { pid: process.pid, running, updatedAt: Date.now(), localRoot, remoteUrl, status });
+    } catch (error) {
+      reporter.logger.warn(`cannot write the status file ${statusPath}: ${(error as Error).message}`);
+    }
+  };
 
   let remote: WebDavRemoteStore | undefined;
   let journal: Journal | undefined;
@@ -143,7 +180,13 @@ export async function runCli(io: CliIo): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    remote = new WebDavRemoteStore({ url: remoteUrl, auth, ca, concurrency });
+    remote = new WebDavRemoteStore({
+      url: remoteUrl,
+      auth,
+      ca,
+      concurrency,
+      bandwidth: { uploadKiBps: limits.up, downloadKiBps: limits.down },
+    });
     journal = Journal.open(journalFile(stateDir, localRoot, remoteUrl));
     const engine = new SyncEngine({
       localRoot,
@@ -156,6 +199,16 @@ export async function runCli(io: CliIo): Promise<number> {
       platform: io.platform,
       concurrency,
     });
+    if (!values.once) {
+      return await runContinuously(engine, {
+        localRoot,
+        pollIntervalMs: pollSeconds * 1000,
+        allowMassDelete: values['allow-mass-delete'],
+        reporter,
+        saveStatus,
+        stop: new Promise<void>((done) => controller.signal.addEventListener('abort', () => done(), { once: true })),
+      });
+    }
     const { report, planned } = await engine.runOnce({
       dryRun: values['dry-run'],
       allowMassDelete: values['allow-mass-delete'],
@@ -167,10 +220,36 @@ export async function runCli(io: CliIo): Promise<number> {
       return EXIT.ok;
     }
     reporter.finish(report);
+    saveStatus(
+      {
+        state: 'idle',
+        lastSyncAt: Date.now(),
+        progress: null,
+        problem: null,
+        retryAt: null,
+        watcherFallback: false,
+        lastRun: { conflicts: report.conflicts.length, errors: report.errors.length },
+      },
+      false,
+    );
     return report.errors.length > 0 ? EXIT.partial : EXIT.ok;
   } catch (error) {
     const coded = toTeraSyncError(error);
     reporter.fatal(coded);
+    if (values.once && !values['dry-run']) {
+      saveStatus(
+        {
+          state: coded.code === ErrorCode.FailSafeTriggered ? 'failsafe' : 'error',
+          lastSyncAt: null,
+          progress: null,
+          problem: coded.toInfo(),
+          retryAt: null,
+          watcherFallback: false,
+          lastRun: null,
+        },
+        false,
+      );
+    }
     switch (coded.code) {
       case ErrorCode.FailSafeTriggered:
         return EXIT.failSafe;
@@ -188,6 +267,70 @@ export async function runCli(io: CliIo): Promise<number> {
     journal?.close();
     await remote?.dispose();
   }
+}
+
+interface ContinuousOptions {
+  localRoot: string;
+  pollIntervalMs: number;
+  allowMassDelete: boolean;
+  reporter: Reporter;
+  saveStatus: (status: SyncStatus, running: boolean) => void;
+  stop: Promise<void>;
+}
+
+/** Syncs until asked to stop; the status goes to the terminal and to the status file. */
+async function runContinuously(engine: SyncEngine, options: ContinuousOptions): Promise<number> {
+  const { reporter } = options;
+  const service = new SyncService({
+    localRoot: options.localRoot,
+    engine,
+    watch: watchWithChokidar,
+    clock: systemClock,
+    scheduler: systemScheduler,
+    logger: reporter.logger,
+    options: { pollIntervalMs: options.pollIntervalMs },
+    onEvent: reporter.onEvent,
+  });
+  let lastWrite = 0;
+  let lastState = '';
+  service.onDidChangeStatus((status) => {
+    reporter.status(status);
+    // Progress changes many times a second; the file is for humans and scripts.
+    const now = Date.now();
+    if (status.state !== lastState || now - lastWrite > 1000) {
+      lastState = status.state;
+      lastWrite = now;
+      options.saveStatus(status, true);
+    }
+  });
+  await service.start();
+  if (options.allowMassDelete) {
+    service.onDidChangeStatus((status) => {
+      if (status.state === 'failsafe') service.allowMassDelete();
+    });
+  }
+  await options.stop;
+  const final = service.getStatus();
+  await service.stop();
+  options.saveStatus({ ...final, state: 'stopped', progress: null }, false);
+  reporter.stopped();
+  return EXIT.ok;
+}
+
+function printStatus(io: CliIo, path: string, json: boolean): number {
+  const record = readStatusFile(path);
+  if (!record) {
+    io.stderr.write('terasync: this pair has not been synced yet (no status recorded)\n');
+    return EXIT.partial;
+  }
+  if (json) {
+    io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.stdout.write(`${describeStatus(record.status)}${record.running ? ` (running, pid ${record.pid})` : ' (not running)'}\n`);
+  io.stdout.write(`  ${record.localRoot} <-> ${record.remoteUrl}\n`);
+  if (record.status.lastSyncAt) io.stdout.write(`  last in sync: ${new Date(record.status.lastSyncAt).toLocaleString()}\n`);
+  return EXIT.ok;
 }
 
 /** Runs the command in this process and sets its exit code (called by bin/terasync.js). */

@@ -4,6 +4,7 @@
  * object, and the per-action lines go to stderr.
  */
 import type { TeraSyncError } from '../../shared/errors.js';
+import type { SyncStatus } from '../../shared/types.js';
 import type { SkippedEntry } from '../sync/model.js';
 import type { Action } from '../sync/planner.js';
 import type { Logger } from '../sync/ports.js';
@@ -20,6 +21,34 @@ export interface Reporter {
   plan(actions: readonly Action[], skipped: readonly SkippedEntry[]): void;
   finish(report: SyncReport): void;
   fatal(error: TeraSyncError): void;
+  /** Continuous mode: the engine's status changed. */
+  status(status: SyncStatus): void;
+  /** Continuous mode: stopped on request. */
+  stopped(): void;
+}
+
+/** The status in words, as the tray's tooltip and `terasync status` say it. */
+export function describeStatus(status: SyncStatus): string {
+  switch (status.state) {
+    case 'idle':
+      return status.lastSyncAt === null ? 'Waiting for the first sync' : 'In sync';
+    case 'scanning':
+      return 'Looking for changes';
+    case 'syncing': {
+      const p = status.progress;
+      return p ? `Syncing: ${p.actionsDone}/${p.actionsTotal} actions, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : 'Syncing';
+    }
+    case 'paused':
+      return 'Paused';
+    case 'offline':
+      return `Offline: ${status.problem?.message ?? 'the server does not answer'}${status.retryAt ? ` (trying again at ${new Date(status.retryAt).toLocaleTimeString()})` : ''}`;
+    case 'error':
+      return `Error: ${status.problem?.message ?? 'unknown'}`;
+    case 'failsafe':
+      return `Stopped before deleting: ${status.problem?.message ?? ''}`;
+    case 'stopped':
+      return 'Stopped';
+  }
 }
 
 const VERBS: Record<string, string> = {
@@ -56,6 +85,7 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
   let totalBytes = 0;
   const transferred = new Map<string, number>();
   let lastDraw = 0;
+  let lastStatusLine = '';
 
   const draw = (force = false): void => {
     if (!interactive) return;
@@ -161,6 +191,22 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
       } else {
         stdout.write(`In sync: ${parts.join(', ')}.\n`);
       }
+    },
+    status(status) {
+      const text = describeStatus(status);
+      if (interactive) {
+        stderr.write(`\r\x1b[2K${text}${status.watcherFallback ? ' (watching by periodic scans)' : ''}`);
+        return;
+      }
+      // Progress is for a terminal; 'stopped' is said by stopped().
+      if (status.state === 'syncing' || status.state === 'scanning' || status.state === 'stopped') return;
+      if (text === lastStatusLine) return;
+      lastStatusLine = text;
+      lines.write(`${text}${status.watcherFallback ? ' (the folder watcher failed: changes are found by periodic full scans)' : ''}\n`);
+    },
+    stopped() {
+      clearLine();
+      lines.write('Stopped.\n');
     },
     fatal(error) {
       clearLine();

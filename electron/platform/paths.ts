@@ -13,8 +13,17 @@ export function appDataDir(platform: NodeJS.Platform = process.platform, env: No
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'TeraSync');
 }
 
-/** One journal per pair: the pair is its local folder and its remote URL. */
+/** A sync pair's identity: its local folder and its remote URL. */
+export function pairId(localRoot: string, remoteUrl: string): string {
+  return createHash('sha256').update(`${resolve(localRoot)}\n${remoteUrl}`).digest('hex').slice(0, 16);
+}
+
+/** One journal per pair. */
 export function journalFile(stateDir: string, localRoot: string, remoteUrl: string): string {
-  const id = createHash('sha256').update(`${resolve(localRoot)}\n${remoteUrl}`).digest('hex').slice(0, 16);
-  return join(stateDir, 'journals', `${id}.sqlite`);
+  return join(stateDir, 'journals', `${pairId(localRoot, remoteUrl)}.sqlite`);
+}
+
+/** The pair engine's last known status, for `terasync status`. */
+export function statusFile(stateDir: string, localRoot: string, remoteUrl: string): string {
+  return join(stateDir, 'status', `${pairId(localRoot, remoteUrl)}.json`);
 }

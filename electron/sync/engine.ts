@@ -11,6 +11,7 @@
 import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { sameEtag } from '../../shared/etag.js';
 import { Executor, fileEntry, type LocalFileAccess } from './executor.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
@@ -80,7 +81,7 @@ export class SyncEngine {
       const remote = filterRemote(await this.listRemote(Boolean(options.dryRun)), ignore);
 
       if (pass === 1 && !options.dryRun) {
-        await this.clearTempFiles(local);
+        await this.clearTempFiles(local, remote);
         this.adoptPending(local, remote);
       }
       const synced = journal.fileCount();
@@ -182,9 +183,20 @@ export class SyncEngine {
     }
   }
 
-  /** Temp files are ours and were never renamed into place: removing them loses nothing. */
-  private async clearTempFiles(local: LocalScan): Promise<void> {
+  /**
+   * Temp files are ours and were never renamed into place: removing them loses nothing.
+   * Interrupted downloads of a version the server still has are kept to resume; the rest go.
+   */
+  private async clearTempFiles(local: LocalScan, remote: Listing<RemoteEntry>): Promise<void> {
+    const { journal } = this.deps;
+    const keep = new Set<string>();
+    for (const partial of journal.partials()) {
+      const current = remote.entries.get(partial.path);
+      if (current && sameEtag(current.etag, partial.etag) && current.size === partial.remoteSize) keep.add(partial.temp);
+      else journal.transaction(() => journal.clearPartial(partial.path));
+    }
     for (const temp of local.tempFiles) {
+      if (keep.has(temp)) continue;
       await unlink(join(this.deps.localRoot, temp)).catch(() => undefined);
     }
   }

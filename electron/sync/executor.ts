@@ -12,21 +12,21 @@
  * that replaces a file sends If-Match with the strong ETag; a new file If-None-Match: *; a 412
  * makes the path a conflict. A file that changes while it uploads is sent again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { lstat, mkdir, readdir, rename, rmdir, stat, truncate, unlink, utimes } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { isTempFileName, TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from './ignoreRules.js';
-import type { Journal } from './journal.js';
+import type { Journal, PartialDownload } from './journal.js';
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry } from './model.js';
 import { baseName, caseConflictName, conflictName, joinPath, normalizePath, parentPath, pathKey } from './names.js';
 import type { Action } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
-import { isStrongEtag } from '../../shared/etag.js';
+import { isStrongEtag, sameEtag } from '../../shared/etag.js';
 import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
 
 /** The local file-system calls that tests may replace to inject faults. */
@@ -57,6 +57,9 @@ export interface ExecutorDeps {
 /** An action that could not be done now and is left, unharmed, for the next run. */
 class Deferred extends Error {}
 
+/** Failures after which a partly downloaded file is worth keeping for a resume. */
+const RESUMABLE: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Cancelled, ErrorCode.Server]);
+
 /** Errors after which no other action can succeed either. */
 const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.Cancelled]);
 
@@ -66,6 +69,10 @@ export class Executor {
   private readonly localSpelling = new Map<string, string>();
   private readonly remoteSpelling = new Map<string, string>();
   private report: SyncReport = emptyReport();
+  /** Interrupted downloads whose bytes are kept, by path. */
+  private readonly partials = new Map<string, PartialDownload>();
+  /** Set by an error after which nothing else can succeed: no new action starts. */
+  private fatal: TeraSyncError | null = null;
 
   constructor(deps: ExecutorDeps, local: Listing<LocalEntry>, remote: Listing<RemoteEntry>, journal: readonly JournalEntry[]) {
     this.deps = deps;
@@ -76,6 +83,7 @@ export class Executor {
     }
     for (const entry of local.entries.values()) this.localSpelling.set(this.key(entry.path), entry.localPath);
     for (const entry of remote.entries.values()) this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+    for (const partial of deps.journal.partials()) this.partials.set(partial.path, partial);
   }
 
   async run(actions: readonly Action[], report: SyncReport): Promise<void> {
@@ -105,10 +113,14 @@ export class Executor {
     );
     const folderDeletions = deletions.filter((a) => 'type' in a && a.type === 'dir').sort((a, b) => depth(b) - depth(a));
     for (const action of folderDeletions) await this.attempt(action, report);
+    // Every started action has settled (attempt never throws), so the journal is quiet when
+    // the caller hears of the failure and closes it.
+    if (this.fatal) throw this.fatal;
+    if (this.deps.signal?.aborted) throw new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
   }
 
   private async attempt(action: Action, report: SyncReport): Promise<void> {
-    if (this.deps.signal?.aborted) return;
+    if (this.deps.signal?.aborted || this.fatal) return;
     this.deps.onEvent?.({ type: 'action-start', action: action.kind, path: action.path });
     try {
       await this.execute(action, report);
@@ -121,7 +133,10 @@ export class Executor {
         return;
       }
       const coded = toTeraSyncError(error);
-      if (FATAL.has(coded.code)) throw coded;
+      if (FATAL.has(coded.code) || this.deps.signal?.aborted) {
+        this.fatal ??= coded.code === ErrorCode.Unauthorized ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
+        return;
+      }
       report.errors.push({ path: action.path, code: coded.code, message: coded.message });
       this.deps.logger.warn('action failed', { path: action.path, kind: action.kind, code: coded.code, message: coded.message });
       this.deps.onEvent?.({ type: 'action-failed', action: action.kind, path: action.path, code: coded.code, message: coded.message });
@@ -314,17 +329,28 @@ export class Executor {
 
   // Downloads -----------------------------------------------------------------------------
 
-  /** Downloads into a temp file beside the target; returns its path and what was received. */
+  /**
+   * Downloads into a temp file beside the target; returns its path and what was received.
+   * A download cut short by the network (or a stop) keeps its bytes, recorded in the journal,
+   * and the next attempt asks only for the rest (Range + If-Range on the strong ETag), so a
+   * large file is never fetched twice from the start.
+   */
   private async fetchToTemp(remote: RemoteEntry, localPath: string): Promise<{ temp: string; hash: string; etag: string | null; size: number }> {
     const folder = dirname(this.absolute(localPath));
     await mkdir(folder, { recursive: true });
-    const temp = join(folder, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    const resume = await this.resumableBytes(remote);
+    const temp = resume?.temp ?? join(folder, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     // `flush` makes the stream fsync before it closes: what is renamed into place is on disk.
-    const sink = createWriteStream(temp, { flags: 'wx', flush: true });
+    // A resumed file is opened to append; if the server sends the whole file after all, it
+    // is truncated first (discardPrefix), and appending then starts at byte 0.
+    const sink = createWriteStream(temp, { flags: resume ? 'a' : 'wx', flush: true });
     try {
       const result = await this.deps.remote.download(remote.remotePath, sink, {
         signal: this.deps.signal,
         onProgress: ({ bytes }) => this.deps.onEvent?.({ type: 'transfer', path: remote.path, bytes, total: remote.size }),
+        resumeFrom: resume
+          ? { offset: resume.offset, etag: remote.etag, hasher: resume.hasher, discardPrefix: () => truncate(temp, 0) }
+          : undefined,
       });
       // The store writes; the file is ours to end and close.
       sink.end();
@@ -333,13 +359,43 @@ export class Executor {
         const when = new Date(remote.mtimeMs);
         await utimes(temp, when, when);
       }
+      if (resume) this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
       return { temp, hash: result.hash, etag: result.etag, size: result.size };
     } catch (error) {
       sink.destroy();
       await finished(sink).catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
+      const code = toTeraSyncError(error).code;
+      const held = await stat(temp).then((stats) => stats.size, () => 0);
+      const keep = isStrongEtag(remote.etag) && held > 0 && RESUMABLE.has(code);
+      if (keep) {
+        this.deps.journal.transaction(() =>
+          this.deps.journal.setPartial({ path: remote.path, temp: relative(this.deps.root, temp).split(sep).join('/'), etag: remote.etag ?? '', remoteSize: remote.size }),
+        );
+      } else {
+        await unlink(temp).catch(() => undefined);
+        if (resume) this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
+      }
       throw error;
     }
+  }
+
+  /** The kept bytes of an earlier, interrupted download of this very version, if any. */
+  private async resumableBytes(remote: RemoteEntry): Promise<{ temp: string; offset: number; hasher: Hash } | null> {
+    const partial = this.partials.get(remote.path);
+    if (!partial) return null;
+    this.partials.delete(remote.path);
+    const temp = this.absolute(partial.temp);
+    const sameVersion = isStrongEtag(remote.etag) && sameEtag(partial.etag, remote.etag) && partial.remoteSize === remote.size;
+    const offset = await stat(temp).then((stats) => stats.size, () => -1);
+    if (!sameVersion || offset <= 0 || offset >= remote.size) {
+      await unlink(temp).catch(() => undefined);
+      this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
+      return null;
+    }
+    // A hash cannot outlive the process that made it: rebuild it from the bytes on disk.
+    const hasher = createHash('sha256');
+    for await (const chunk of createReadStream(temp)) hasher.update(chunk as Buffer);
+    return { temp, offset, hasher };
   }
 
   /** Replaces (or creates) `localPath` with `temp` if the target is still as scanned. */

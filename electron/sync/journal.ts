@@ -10,13 +10,23 @@ import { dirname } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { JournalEntry } from './model.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 export interface PendingTransfer {
   path: string;
   kind: 'download' | 'upload';
   /** The journal entry to adopt when the transfer turns out to have completed. */
   entry: JournalEntry;
+}
+
+/** A download cut short, kept on disk to resume with Range. */
+export interface PartialDownload {
+  path: string;
+  /** The temp file, relative to the sync root. */
+  temp: string;
+  /** The strong ETag the bytes came from (If-Range). */
+  etag: string;
+  remoteSize: number;
 }
 
 export interface ConflictRecord {
@@ -133,7 +143,18 @@ export class Journal {
           created_at INTEGER NOT NULL,
           state TEXT NOT NULL DEFAULT 'open'
         );
-        PRAGMA user_version = ${SCHEMA_VERSION};
+        PRAGMA user_version = 1;
+      `);
+    }
+    if (version < 2) {
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS partials (
+          path TEXT PRIMARY KEY,
+          temp TEXT NOT NULL,
+          etag TEXT NOT NULL,
+          remote_size INTEGER NOT NULL
+        );
+        PRAGMA user_version = 2;
       `);
     }
   }
@@ -207,6 +228,20 @@ export class Journal {
   pending(): PendingTransfer[] {
     const rows = this.db.prepare('SELECT path, kind, entry FROM pending').all() as Array<{ path: string; kind: 'download' | 'upload'; entry: string }>;
     return rows.map((row) => ({ path: row.path, kind: row.kind, entry: JSON.parse(row.entry) as JournalEntry }));
+  }
+
+  setPartial(partial: PartialDownload): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO partials (path, temp, etag, remote_size) VALUES (?, ?, ?, ?)')
+      .run(partial.path, partial.temp, partial.etag, partial.remoteSize);
+  }
+
+  clearPartial(path: string): void {
+    this.db.prepare('DELETE FROM partials WHERE path = ?').run(path);
+  }
+
+  partials(): PartialDownload[] {
+    return this.db.prepare('SELECT path, temp, etag, remote_size AS remoteSize FROM partials').all() as PartialDownload[];
   }
 
   addConflict(path: string, copy: string, createdAt: number): void {

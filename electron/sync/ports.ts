@@ -3,20 +3,84 @@
  * in a composition root (electron/main for the app, electron/cli for the command) and handed
  * in; tests hand in fakes or real loopback servers.
  */
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Listing, RemoteEntry } from './model.js';
 
 export interface TransferProgress {
-  /** Bytes moved so far for this file. */
+  /**
+   * Bytes moved so far for this file. A resumed download counts the prefix the caller already
+   * held, so the number is a position in the file and ends at the file's size.
+   */
   bytes: number;
 }
 
 export interface DownloadResult {
+  /** Size of the whole file: the resumed prefix (`offset`) plus what this call wrote. */
   size: number;
-  /** sha256 (hex) of what was written. */
+  /** sha256 (hex) of the whole file, the resumed prefix included. */
   hash: string;
-  /** ETag the GET answered with, as sent (may carry W/ or -gzip). */
+  /**
+   * ETag the GET answered with, as sent (may carry W/ or -gzip). A resumed answer (206) that
+   * sent none gives `resumeFrom.etag`: If-Range guarantees it is that representation.
+   */
   etag: string | null;
+  /** True when the server sent only the bytes after `resumeFrom.offset` (206). */
+  resumed: boolean;
+  /** Bytes skipped because the caller already held them: `resumeFrom.offset` when resumed, else 0. */
+  offset: number;
+}
+
+/**
+ * What the caller holds of a download that was cut short, to fetch only the rest (HTTP Range).
+ *
+ * Design: the store never sees the prefix bytes, yet `DownloadResult.hash` is the sha256 of the
+ * whole file. So the caller hands in a sha256 `Hash` already fed with exactly the `offset` bytes
+ * it holds, and the store continues it with the rest. A Hash lives in memory only: after a
+ * process restart (or whenever in doubt) re-hash the partial file from disk, and take `offset`
+ * from its length on disk.
+ *
+ * The store sends `Range: bytes=<offset>-` with `If-Range: <etag>` only when `offset > 0` and
+ * `etag` is strong (a weak tag cannot be used in If-Range). The server then answers:
+ * - 206 starting at `offset` (Content-Range checked; a mismatch is a BadResponse, nothing
+ *   written): only the rest is written to `destination`; `hasher` is continued and digested.
+ * - 200 (the file changed since `etag`, or the server ignores Range), or the store did not ask
+ *   for a range (weak or missing tag, offset 0), or 416 (then the store asks again without
+ *   Range): the whole file is written. Before its first byte the store awaits
+ *   `discardPrefix()`, and the caller must make `destination` start again at byte 0 (for
+ *   example: the partial file opened with flags 'a' (O_APPEND), and `discardPrefix` truncating
+ *   it to 0). `hasher` is left alone (not fed, not digested); the store hashes from scratch.
+ *
+ * Either way `hasher` must not be reused after the call: to resume again, build a new one from
+ * the file on disk.
+ */
+export interface ResumeFrom {
+  /** Bytes the caller already holds (the first `offset` bytes of the file). Integer >= 0. */
+  offset: number;
+  /**
+   * The ETag the server gave for the representation those bytes came from (`onStart`'s `etag`
+   * when they were downloaded, else the listing's), as sent. Weak or null: no Range is sent.
+   */
+  etag: string | null;
+  /** sha256 Hash fed with exactly those `offset` bytes (createHash('sha256')); the store continues it. */
+  hasher: Hash;
+  /**
+   * Called (and awaited) at most once, before the first byte is written, when the answer is
+   * the whole file rather than the rest: make `destination` hold nothing again. A throw fails
+   * the download with LocalIo.
+   */
+  discardPrefix: () => void | Promise<void>;
+}
+
+/** What a download answer is about to deliver; given before its first byte is written. */
+export interface DownloadStart {
+  /** As in DownloadResult: record it beside a partial file, it is the tag to resume with. */
+  etag: string | null;
+  resumed: boolean;
+  /** Bytes skipped (the resumed prefix), else 0. */
+  offset: number;
+  /** Size of the whole file when the server said (Content-Length, or Content-Range's total), else null. */
+  totalSize: number | null;
 }
 
 export interface UploadResult {
@@ -39,6 +103,14 @@ export interface UploadOptions {
 export interface DownloadOptions {
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
+  /** Fetch only what follows a prefix the caller already holds (see ResumeFrom). */
+  resumeFrom?: ResumeFrom;
+  /**
+   * Called once the answer whose body will be written is in (after any `discardPrefix`),
+   * before its first byte: the moment to record `etag` for a later resume. Called again if that
+   * answer fails before its first byte and the store tries again (the last call counts).
+   */
+  onStart?: (start: DownloadStart) => void;
 }
 
 /**
@@ -77,6 +149,25 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** Timers, injected so continuous-mode tests run on a fake clock. */
+export interface Scheduler {
+  /** Calls `callback` after `ms`; the returned function cancels it. */
+  schedule(ms: number, callback: () => void): () => void;
+}
+
+/** Tells of changes under a local folder (relative paths), and of its own failures. */
+export interface ChangeWatcher {
+  close(): Promise<void>;
+}
+
+export interface WatchHandlers {
+  onChange(relativePath: string): void;
+  /** The watcher stopped working (for example the OS ran out of watches). */
+  onError(error: Error): void;
+}
+
+export type WatchFolder = (root: string, handlers: WatchHandlers) => Promise<ChangeWatcher>;
+
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -102,6 +193,13 @@ export const systemClock: Clock = {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
+};
+
+export const systemScheduler: Scheduler = {
+  schedule(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
 };
 
 export const silentLogger: Logger = {

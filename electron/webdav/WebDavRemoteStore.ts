@@ -43,6 +43,16 @@
  *   that attempt: MKCOL (405: checked with stat) and DELETE (404: success) are fine, MOVE is
  *   checked with stat on 404/412, and PUT with If-None-Match/If-Match answers 412, which is
  *   reported (a conflict to resolve, never a lost update).
+ * - Resumed downloads (DownloadOptions.resumeFrom, see ports.ts): `Range: bytes=<offset>-` with
+ *   `If-Range: "<strong tag>"`, never with a weak or missing tag. A 206 must say
+ *   `Content-Range: bytes <offset>-<size-1>/<size or *>`, with identity encoding and (when it
+ *   names one) the same ETag; anything else is a BadResponse, before a byte is written. A 200 is
+ *   the whole file (changed, or Range ignored): the caller's prefix is discarded first. A 416
+ *   is asked again without Range, in the same attempt. Once the prefix is discarded, no later
+ *   attempt asks for a range.
+ * - Bandwidth limits (Throttle.ts): one token bucket per direction for the whole store, paid
+ *   per piece of at most 16 KiB as PUT and GET bodies stream; the stream waits meanwhile
+ *   (backpressure), and the idle watchdog is paused during the wait, as for 'drain'.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -63,6 +73,7 @@ import {
   type DownloadResult,
   type Logger,
   type RemoteStore,
+  type ResumeFrom,
   type UploadOptions,
   type UploadResult,
 } from '../sync/ports.js';
@@ -81,6 +92,9 @@ import {
   splitRelativePath,
 } from './paths.js';
 import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry.js';
+import { pieces, Throttle, type BandwidthLimits } from './Throttle.js';
+
+export type { BandwidthLimits } from './Throttle.js';
 
 export type WebDavAuth = { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
 
@@ -98,6 +112,11 @@ export interface WebDavRemoteStoreOptions {
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
+  /**
+   * Bandwidth limits in KiB/s (0 or undefined = unlimited), shared by all transfers of this
+   * store, one per direction. Change them later with `setBandwidth`.
+   */
+  bandwidth?: BandwidthLimits;
 }
 
 /** The part of node-fetch's Response we use (webdav's own type leaves out `body`). */
@@ -118,6 +137,16 @@ interface FolderRef {
 interface ChildResource {
   name: string;
   resource: DavResource;
+}
+
+/** What a GET answer delivers, once its status and headers are checked. */
+interface BodyStart {
+  /** Bytes of the file before the body's first byte (the resumed prefix), else 0. */
+  offset: number;
+  /** Body length the answer announces (identity encoding only), or null. */
+  expected: number | null;
+  totalSize: number | null;
+  etag: string | null;
 }
 
 interface FolderContents {
@@ -141,6 +170,7 @@ class Attempt {
   private timer: NodeJS.Timeout | undefined;
   private lastActivity = performance.now();
   private paused = false;
+  private done = false;
   timedOut = false;
 
   constructor(
@@ -173,12 +203,14 @@ class Attempt {
   }
 
   resume(): void {
+    if (!this.paused) return;
     this.paused = false;
     this.touch();
-    if (!this.controller.signal.aborted) this.arm(this.timeoutMs);
+    if (!this.done && !this.controller.signal.aborted) this.arm(this.timeoutMs);
   }
 
   finish(): void {
+    this.done = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.caller?.removeEventListener('abort', this.onCallerAbort);
@@ -226,6 +258,16 @@ function discard(response: HttpResponse): void {
   body.resume();
 }
 
+/** A 200: the whole file from byte 0. */
+function fullStart(response: HttpResponse): BodyStart {
+  const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  const lengthHeader = response.headers.get('content-length');
+  // node-fetch decodes a compressed body the server sent anyway; the length is then the
+  // compressed one and says nothing about what we write.
+  const expected = encoding === 'identity' && lengthHeader !== null && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
+  return { offset: 0, expected, totalSize: expected, etag: response.headers.get('etag') };
+}
+
 function basicAuthorization(user: string, password: string): string {
   // RFC 7617 with UTF-8; webdav's own encoder (base-64) throws on non-Latin-1 characters.
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
@@ -248,6 +290,7 @@ export class WebDavRemoteStore implements RemoteStore {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly slots: RequestSlots;
+  private readonly throttle: Throttle;
   private disposed = false;
 
   constructor(options: WebDavRemoteStoreOptions) {
@@ -289,6 +332,8 @@ export class WebDavRemoteStore implements RemoteStore {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
+    this.throttle = new Throttle(this.clock);
+    this.setBandwidth(options.bandwidth ?? {});
 
     const maxSockets = this.concurrency + 2;
     this.slots = new RequestSlots(maxSockets);
@@ -313,6 +358,19 @@ export class WebDavRemoteStore implements RemoteStore {
       headers: { Authorization: authorization, 'User-Agent': 'TeraSync' },
       ...(url.protocol === 'https:' ? { httpsAgent: this.agent } : { httpAgent: this.agent }),
     });
+  }
+
+  /**
+   * Replaces the bandwidth limits (KiB/s; 0 or a direction left out = unlimited). Takes effect
+   * at once, for transfers under way too. Throws Configuration (and changes nothing) for a
+   * negative or non-finite limit.
+   */
+  setBandwidth(limits: BandwidthLimits): void {
+    try {
+      this.throttle.set(limits);
+    } catch (error) {
+      throw new TeraSyncError(ErrorCode.Configuration, error instanceof Error ? error.message : String(error), { cause: error });
+    }
   }
 
   async list(options: { signal?: AbortSignal } = {}): Promise<Listing<RemoteEntry>> {
@@ -401,24 +459,108 @@ export class WebDavRemoteStore implements RemoteStore {
     this.assertUsable();
     const names = this.fileNames(path);
     const request: RequestDescription = { method: 'GET', path };
+    const resumeFrom = options.resumeFrom;
+    if (resumeFrom !== undefined && (!Number.isSafeInteger(resumeFrom.offset) || resumeFrom.offset < 0)) {
+      throw localIo(`Invalid resume offset ${String(resumeFrom.offset)} for ${describePath(path)}.`);
+    }
+    // The If-Range value while a range may be asked for; null once it may not (see ports.ts).
+    let ifRange = resumeFrom !== undefined && resumeFrom.offset > 0 ? ifMatchHeader(resumeFrom.etag) : null;
+    if (resumeFrom !== undefined && resumeFrom.offset > 0 && ifRange === null) {
+      this.logger.debug('webdav: no strong ETag to resume with, downloading from the start', { path });
+    }
+    const url = this.urlFor(names, false);
+    let prefixDiscarded = false;
     let written = 0;
     try {
       return await this.run(
         request,
         options.signal,
         async (attempt) => {
-          const response = await this.send(attempt, 'GET', this.urlFor(names, false), { 'Accept-Encoding': 'identity' });
-          if (response.status !== 200) throw await this.statusError(response, request);
-          const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-          const lengthHeader = response.headers.get('content-length');
-          // node-fetch decodes a compressed body the server sent anyway; the length is then
-          // the compressed one and says nothing about what we write.
-          const expected = encoding === 'identity' && lengthHeader !== null && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
-          const hash = createHash('sha256');
-          let size = 0;
+          const ranged = ifRange !== null && resumeFrom !== undefined ? { resumeFrom, ifRange } : null;
+          let response = await this.send(
+            attempt,
+            'GET',
+            url,
+            ranged === null
+              ? { 'Accept-Encoding': 'identity' }
+              : { 'Accept-Encoding': 'identity', Range: `bytes=${ranged.resumeFrom.offset}-`, 'If-Range': ranged.ifRange },
+          );
+          let partial = ranged;
+          if (ranged !== null && response.status === 416) {
+            // The prefix is no prefix of this file (it is as long as the file, or longer).
+            discard(response);
+            this.logger.debug('webdav: range not satisfiable, downloading from the start', { path });
+            ifRange = null;
+            partial = null;
+            response = await this.send(attempt, 'GET', url, { 'Accept-Encoding': 'identity' });
+          }
+          let start: BodyStart;
+          if (response.status === 206) start = this.partialStart(response, partial?.resumeFrom, path);
+          else if (response.status === 200) start = fullStart(response);
+          else throw await this.statusError(response, request);
+          const resumed = start.offset > 0;
+
+          if (resumeFrom !== undefined && !resumed && !prefixDiscarded) {
+            if (ranged !== null) this.logger.debug('webdav: the server sent the whole file, not the rest', { path, status: response.status });
+            attempt.pause();
+            try {
+              await resumeFrom.discardPrefix();
+            } catch (error) {
+              discard(response);
+              throw localIo(`Could not discard the partial download of ${describePath(path)}.`, error);
+            } finally {
+              attempt.resume();
+            }
+            // The prefix is gone: a retry must not ask for the rest of it.
+            prefixDiscarded = true;
+            ifRange = null;
+          }
+          try {
+            options.onStart?.({ etag: start.etag, resumed, offset: start.offset, totalSize: start.totalSize });
+          } catch (error) {
+            discard(response);
+            throw localIo(`The download of ${describePath(path)} was refused by its destination.`, error);
+          }
+
+          // Resumed: continue the caller's hash of the prefix; else hash the whole file here.
+          const hash = resumed && resumeFrom !== undefined ? resumeFrom.hasher : createHash('sha256');
+          const bucket = this.throttle.download;
+          let received = 0;
           let destinationError: unknown;
           const onDestinationError = (error: unknown): void => {
             destinationError ??= error;
+          };
+          const writeOut = async (piece: Buffer): Promise<void> => {
+            if (bucket.limited) {
+              // Waiting for our own bandwidth limit is not a silent server.
+              attempt.pause();
+              try {
+                await bucket.take(piece.length, attempt.signal);
+              } finally {
+                attempt.resume();
+              }
+            }
+            hash.update(piece);
+            received += piece.length;
+            let flowing: boolean;
+            try {
+              flowing = destination.write(piece);
+            } catch (error) {
+              throw localIo(`Could not write the download of ${describePath(path)}.`, error);
+            }
+            written += piece.length;
+            options.onProgress?.({ bytes: start.offset + received });
+            if (!flowing) {
+              attempt.pause();
+              try {
+                await once(destination, 'drain', { signal: attempt.signal });
+              } catch (error) {
+                if (attempt.signal.aborted) throw error;
+                throw localIo(`Could not write the download of ${describePath(path)}.`, error);
+              } finally {
+                attempt.resume();
+              }
+            }
           };
           destination.on('error', onDestinationError);
           try {
@@ -426,26 +568,13 @@ export class WebDavRemoteStore implements RemoteStore {
               for await (const chunk of response.body as AsyncIterable<Buffer>) {
                 attempt.touch();
                 if (destinationError !== undefined) break;
-                hash.update(chunk);
-                size += chunk.length;
-                let flowing: boolean;
-                try {
-                  flowing = destination.write(chunk);
-                } catch (error) {
-                  throw localIo(`Could not write the download of ${describePath(path)}.`, error);
+                if (!bucket.limited) {
+                  await writeOut(chunk);
+                  continue;
                 }
-                written += chunk.length;
-                options.onProgress?.({ bytes: size });
-                if (!flowing) {
-                  attempt.pause();
-                  try {
-                    await once(destination, 'drain', { signal: attempt.signal });
-                  } catch (error) {
-                    if (attempt.signal.aborted) throw error;
-                    throw localIo(`Could not write the download of ${describePath(path)}.`, error);
-                  } finally {
-                    attempt.resume();
-                  }
+                for (const piece of pieces(chunk)) {
+                  await writeOut(piece);
+                  if (destinationError !== undefined) break;
                 }
               }
             }
@@ -455,11 +584,13 @@ export class WebDavRemoteStore implements RemoteStore {
           if (destinationError !== undefined) {
             throw localIo(`Could not write the download of ${describePath(path)}.`, destinationError);
           }
-          if (expected !== null && size !== expected) {
-            const cause = Object.assign(new Error(`body ended after ${size} of ${expected} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-            throw new TeraSyncError(ErrorCode.Network, `The download of ${describePath(path)} ended early (${size} of ${expected} bytes).`, { cause });
+          if (start.expected !== null && received !== start.expected) {
+            const cause = Object.assign(new Error(`body ended after ${received} of ${start.expected} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+            throw new TeraSyncError(ErrorCode.Network, `The download of ${describePath(path)} ended early (${received} of ${start.expected} bytes).`, {
+              cause,
+            });
           }
-          return { size, hash: hash.digest('hex'), etag: response.headers.get('etag') };
+          return { size: start.offset + received, hash: hash.digest('hex'), etag: start.etag, resumed, offset: start.offset };
         },
         () => written === 0,
       );
@@ -468,12 +599,49 @@ export class WebDavRemoteStore implements RemoteStore {
       if (written > 0 && isRetryable(failure)) {
         throw new TeraSyncError(
           ErrorCode.Network,
-          `The download of ${describePath(path)} was interrupted after ${written} bytes; it will be fetched again from the start.`,
+          `The download of ${describePath(path)} was interrupted after ${written} bytes; it will be fetched again.`,
           { cause: failure },
         );
       }
       throw failure;
     }
+  }
+
+  /**
+   * Checks a 206 against the range asked for: the rest of the file from `resumeFrom.offset`,
+   * to its end, unencoded, of the same version. Anything else is a BadResponse (body
+   * discarded), never bytes appended to the caller's prefix.
+   */
+  private partialStart(response: HttpResponse, resumeFrom: ResumeFrom | undefined, path: string): BodyStart {
+    const bad = (why: string): TeraSyncError => {
+      discard(response);
+      return new TeraSyncError(ErrorCode.BadResponse, `The server's partial answer (206) to GET ${describePath(path)} ${why}.`, { status: 206 });
+    };
+    if (resumeFrom === undefined) throw bad('came although no range was asked for');
+    const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity') throw bad(`is compressed (${encoding}), so its bytes are not the file's`);
+    const contentRange = response.headers.get('content-range');
+    const match = contentRange === null ? null : /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(contentRange.trim());
+    const first = match ? Number(match[1]) : NaN;
+    const last = match ? Number(match[2]) : NaN;
+    const total = match && match[3] !== '*' ? Number(match[3]) : null;
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || (total !== null && !Number.isSafeInteger(total))) {
+      throw bad(`has no usable Content-Range (${contentRange ?? 'none'})`);
+    }
+    if (first !== resumeFrom.offset) throw bad(`starts at byte ${first}, not at byte ${resumeFrom.offset} as asked (Content-Range: ${contentRange ?? ''})`);
+    if (last < first || (total !== null && last !== total - 1)) {
+      throw bad(`does not run to the end of the file (Content-Range: ${contentRange ?? ''})`);
+    }
+    const expected = last - first + 1;
+    const lengthHeader = response.headers.get('content-length');
+    if (lengthHeader !== null && /^\d+$/.test(lengthHeader.trim()) && Number(lengthHeader) !== expected) {
+      throw bad(`says ${lengthHeader.trim()} bytes in Content-Length but ${expected} in Content-Range`);
+    }
+    const etag = response.headers.get('etag');
+    if (etag !== null && !sameEtag(etag, resumeFrom.etag)) {
+      throw bad(`is of another version of the file (ETag ${etag}, asked for ${resumeFrom.etag ?? 'none'})`);
+    }
+    return { offset: first, expected, totalSize: total, etag: etag ?? resumeFrom.etag };
   }
 
   async upload(path: string, open: () => Readable, size: number, options: UploadOptions = {}): Promise<UploadResult> {
@@ -490,10 +658,29 @@ export class WebDavRemoteStore implements RemoteStore {
         throw localIo(`Could not open ${describePath(path)} for upload.`, error);
       }
       let sent = 0;
+      let passed = 0;
       let localError: TeraSyncError | undefined;
       const fail = (error: TeraSyncError): TeraSyncError => {
         localError ??= error;
         return localError;
+      };
+      const bucket = this.throttle.upload;
+      // Ends a wait for bandwidth once this attempt is over, whatever ended it.
+      const pacing = new AbortController();
+      const paceSignal = AbortSignal.any([attempt.signal, pacing.signal]);
+      const pace = async (chunk: Buffer): Promise<void> => {
+        for (const piece of pieces(chunk)) {
+          // Waiting for our own bandwidth limit is not a silent server.
+          attempt.pause();
+          try {
+            await bucket.take(piece.length, paceSignal);
+          } finally {
+            attempt.resume();
+          }
+          passed += piece.length;
+          options.onProgress?.({ bytes: passed });
+          counter.push(piece);
+        }
       };
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
@@ -503,8 +690,17 @@ export class WebDavRemoteStore implements RemoteStore {
             callback(fail(localIo(`${describePath(path)} grew while it was being uploaded.`)));
             return;
           }
-          options.onProgress?.({ bytes: sent });
-          callback(null, chunk);
+          if (!bucket.limited) {
+            passed += chunk.length;
+            options.onProgress?.({ bytes: passed });
+            callback(null, chunk);
+            return;
+          }
+          // The callback waits for the bandwidth: the source is paused meanwhile (backpressure).
+          pace(chunk).then(
+            () => callback(),
+            (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+          );
         },
         flush(callback) {
           if (sent !== size) callback(fail(localIo(`${describePath(path)} changed size while it was being uploaded (${sent} of ${size} bytes).`)));
@@ -538,6 +734,7 @@ export class WebDavRemoteStore implements RemoteStore {
       } catch (error) {
         throw localError ?? error;
       } finally {
+        pacing.abort();
         source.unpipe(counter);
         source.destroy();
       }

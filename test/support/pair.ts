@@ -13,8 +13,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { SyncEngine, type RunOptions, type RunResult } from '../../electron/sync/engine.js';
 import { Journal } from '../../electron/sync/journal.js';
-import type { RemoteStore, Trash } from '../../electron/sync/ports.js';
-import { silentLogger, systemClock, type Clock } from '../../electron/sync/ports.js';
+import type { RemoteStore, Scheduler, Trash, WatchFolder } from '../../electron/sync/ports.js';
+import { silentLogger, systemClock, systemScheduler, type Clock } from '../../electron/sync/ports.js';
+import { SyncService, type SyncServiceOptions } from '../../electron/sync/SyncService.js';
+import type { SyncReport } from '../../electron/sync/report.js';
+import { watchWithChokidar } from '../../electron/platform/chokidarWatcher.js';
+import type { SyncStatus } from '../../shared/types.js';
 import type { LocalFileAccess } from '../../electron/sync/executor.js';
 import { WebDavRemoteStore } from '../../electron/webdav/WebDavRemoteStore.js';
 
@@ -49,6 +53,28 @@ export interface SyncOptions extends RunOptions {
 }
 const FOLDER = '<folder>';
 
+export interface ServiceSetup {
+  /** quietMs, pollIntervalMs, retryMinMs, retryMaxMs. */
+  options?: Partial<SyncServiceOptions>;
+  /** Default: the real chokidar watcher. */
+  watch?: WatchFolder;
+  clock?: Clock;
+  scheduler?: Scheduler;
+  /** Lets a test step between the engine and the local files it reads. */
+  files?: LocalFileAccess;
+}
+
+/** A SyncService running on the pair, with what it told so far. */
+export interface RunningService {
+  service: SyncService;
+  /** How many runs the service has started. */
+  runs(): number;
+  statuses: SyncStatus[];
+  reports: SyncReport[];
+  /** Stops the service, then closes its journal and its store. Safe to call again. */
+  stop(): Promise<void>;
+}
+
 export interface Pair {
   local: string;
   remoteUrl: string;
@@ -56,6 +82,8 @@ export interface Pair {
   trashDir: string;
   remote: WebDAVClient;
   sync(options?: SyncOptions): Promise<RunResult>;
+  /** Starts continuous sync of the pair (one journal and store for the service's life). */
+  startService(setup?: ServiceSetup): Promise<RunningService>;
   writeLocal(path: string, content: string): Promise<void>;
   readLocal(path: string): Promise<string>;
   removeLocal(path: string): Promise<void>;
@@ -151,6 +179,65 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
         journal.close();
         await store.dispose();
       }
+    },
+    async startService(setup = {}) {
+      const clock = setup.clock ?? systemClock;
+      const journal = Journal.open(join(stateDir, 'journal.sqlite'));
+      const store = new WebDavRemoteStore({
+        url: remoteUrl,
+        auth: { kind: 'basic', user: server.user, password: server.password },
+        ca: server.ca,
+        retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+      });
+      const engine = new SyncEngine({
+        localRoot: local,
+        remote: store,
+        journal,
+        trash: folderTrash(trashDir),
+        clock,
+        logger: silentLogger,
+        device: 'testbox',
+        platform: 'linux',
+        concurrency: 4,
+        caseInsensitive: false,
+        files: setup.files,
+      });
+      let runs = 0;
+      const statuses: SyncStatus[] = [];
+      const reports: SyncReport[] = [];
+      const service = new SyncService({
+        localRoot: local,
+        engine: {
+          runOnce: (options) => {
+            runs++;
+            return engine.runOnce(options);
+          },
+        },
+        watch: setup.watch ?? watchWithChokidar,
+        clock,
+        scheduler: setup.scheduler ?? systemScheduler,
+        logger: silentLogger,
+        options: setup.options,
+        onReport: (report) => reports.push(report),
+      });
+      service.onDidChangeStatus((status) => statuses.push(status));
+      let stopping: Promise<void> | undefined;
+      const stop = (): Promise<void> =>
+        (stopping ??= (async () => {
+          try {
+            await service.stop();
+          } finally {
+            journal.close();
+            await store.dispose();
+          }
+        })());
+      try {
+        await service.start();
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+      return { service, runs: () => runs, statuses, reports, stop };
     },
     async writeLocal(path, content) {
       await mkdir(dirname(join(local, path)), { recursive: true });

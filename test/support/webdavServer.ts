@@ -7,8 +7,15 @@
  * while Apache mod_dav does and the store relies on them. This wrapper evaluates both headers
  * for PUT, DELETE and MOVE before handing the request over, with webdav-server's own ETag for
  * the resource, so the preconditions behave as on Apache. It also records every request.
+ *
+ * For GET it does what Apache does and webdav-server does not (webdav-server does honour
+ * `Range`, answering `Content-Range: bytes a-b/*`): it sends the ETag, evaluates `If-Range`
+ * (strong comparison: a tag other than the current one, a weak tag or a date drops the
+ * `Range`, so the answer is the whole file), and answers 416 with `Content-Range: bytes
+ * *\/size` to an open range that starts at or beyond the end of the file.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +30,8 @@ export interface RecordedRequest {
   /** The request path as sent (still percent-encoded). */
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The status answered, once the answer is sent. */
+  status?: number;
 }
 
 export interface WebDavTestServer {
@@ -36,10 +45,22 @@ export interface WebDavTestServer {
   stop(): Promise<void>;
 }
 
-export async function startWebDavServer(): Promise<WebDavTestServer> {
+export interface WebDavServerOptions {
+  /** Listen on this loopback port (default: any free one). */
+  port?: number;
+  /**
+   * Serve this folder instead of a fresh temp folder. The caller owns it: stop() leaves it in
+   * place, so a new server can serve the same files again (a server that goes down and comes
+   * back on the same port).
+   */
+  dataDir?: string;
+}
+
+export async function startWebDavServer(options: WebDavServerOptions = {}): Promise<WebDavTestServer> {
   const user = 'alice';
   const password = 'Apps-Password-0123';
-  const dataDir = await mkdtemp(join(tmpdir(), 'terasync-webdav-'));
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'terasync-webdav-')));
 
   const users = new v2.SimpleUserManager();
   const alice = users.addUser(user, password, false);
@@ -57,13 +78,24 @@ export async function startWebDavServer(): Promise<WebDavTestServer> {
   const execute = dav.executeRequest.bind(dav) as (req: IncomingMessage, res: ServerResponse) => void;
 
   const server: Server = createServer((req, res) => {
-    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers } });
+    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers } };
+    requests.push(record);
+    res.on('finish', () => {
+      record.status = res.statusCode;
+    });
     void preconditionFailed(req, dataDir, expectedAuthorization).then(
-      (failed) => {
+      async (failed) => {
         if (failed) {
           req.resume();
           res.writeHead(412, { 'Content-Length': '0' }).end();
           return;
+        }
+        if (req.method === 'GET' && req.headers.authorization === expectedAuthorization) {
+          const unsatisfiable = await prepareGet(req, res, dataDir);
+          if (unsatisfiable !== null) {
+            res.writeHead(416, { 'Content-Length': '0', 'Content-Range': `bytes */${unsatisfiable}` }).end();
+            return;
+          }
         }
         execute(req, res);
       },
@@ -72,7 +104,7 @@ export async function startWebDavServer(): Promise<WebDavTestServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
@@ -87,25 +119,67 @@ export async function startWebDavServer(): Promise<WebDavTestServer> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** webdav-server's default ETag: md5 of the last-modified time in ms, quoted (FileSystem.etag). */
-async function currentEtag(dataDir: string, requestPath: string): Promise<string | null> {
+/** The file a request path names on disk, or null for a path that leaves dataDir. */
+function diskPath(dataDir: string, requestPath: string): string | null {
   const names = requestPath
     .split('?')[0]!
     .split('/')
     .filter((segment) => segment !== '')
     .map((segment) => decodeURIComponent(segment));
   if (names.some((name) => name === '..' || name === '.' || name.includes('/') || name.includes('\\'))) return null;
+  return join(dataDir, ...names);
+}
+
+function etagOf(info: Stats): string {
+  return `"${createHash('md5').update(info.mtime.valueOf().toString()).digest('hex')}"`;
+}
+
+/** webdav-server's default ETag: md5 of the last-modified time in ms, quoted (FileSystem.etag). */
+async function currentEtag(dataDir: string, requestPath: string): Promise<string | null> {
+  const file = diskPath(dataDir, requestPath);
+  if (file === null) return null;
   try {
-    const info = await stat(join(dataDir, ...names));
-    return `"${createHash('md5').update(info.mtime.valueOf().toString()).digest('hex')}"`;
+    return etagOf(await stat(file));
   } catch {
     return null;
   }
+}
+
+/**
+ * Apache's GET behaviour on top of webdav-server's: ETag header, If-Range, 416. Returns the
+ * file size when the answer must be 416, else null (the request goes on to webdav-server,
+ * its Range header dropped when If-Range does not match).
+ */
+async function prepareGet(req: IncomingMessage, res: ServerResponse, dataDir: string): Promise<number | null> {
+  let info: Stats;
+  try {
+    const file = diskPath(dataDir, req.url ?? '/');
+    if (file === null) return null;
+    info = await stat(file);
+  } catch {
+    // A missing file, or a path that is not valid percent-encoding: webdav-server answers.
+    return null;
+  }
+  if (!info.isFile()) return null;
+  const etag = etagOf(info);
+  res.setHeader('ETag', etag);
+  const range = req.headers.range;
+  if (range === undefined) return null;
+  const header = req.headers['if-range'];
+  const ifRange = Array.isArray(header) ? header.join(', ') : header;
+  if (ifRange !== undefined && ifRange.trim() !== etag) {
+    // RFC 9110 13.1.5: the condition fails, so the Range is ignored: the whole file.
+    delete req.headers.range;
+    return null;
+  }
+  const open = /^bytes=(\d+)-$/.exec(range.trim());
+  if (open && Number(open[1]) >= info.size) return info.size;
+  return null;
 }
 
 function matchesAny(header: string, etag: string): boolean {

@@ -92,7 +92,7 @@ function expectExit(result: CliResult, code: number): void {
 const REPORT_ARRAYS = ['uploaded', 'downloaded', 'deletedLocal', 'deletedRemote', 'conflicts', 'skipped', 'errors'] as const;
 
 describe('usage and configuration errors (exit 2)', () => {
-  const USAGE = /Usage: terasync sync --once --local DIR --remote URL/;
+  const USAGE = /Usage: terasync sync --local DIR --remote URL \[--once\]/;
 
   it('no arguments: usage on stderr, exit 2', async () => {
     const result = await runCli([], credentials);
@@ -126,11 +126,20 @@ describe('usage and configuration errors (exit 2)', () => {
     expect(existsSync(dirs.state)).toBe(false);
   });
 
-  it('sync without --once: exit 2, says to add --once', async () => {
+  it('--dry-run without --once: exit 2, says they go together', async () => {
     const dirs = await freshDirs();
-    const result = await runCli(['sync', '--local', dirs.local, '--remote', `${server.url}x/`, '--state', dirs.state], credentials);
+    const result = await runCli(['sync', '--dry-run', '--local', dirs.local, '--remote', `${server.url}x/`, '--state', dirs.state], credentials);
     expectExit(result, 2);
-    expect(result.stderr).toMatch(/add --once/);
+    expect(result.stderr).toMatch(/--dry-run goes with --once/);
+  });
+
+  it('a bandwidth limit that is not a number: exit 2', async () => {
+    const dirs = await freshDirs();
+    for (const option of ['--limit-up', '--limit-down']) {
+      const result = await runCli(['sync', '--once', option, 'fast', '--local', dirs.local, '--remote', `${server.url}x/`, '--state', dirs.state], credentials);
+      expectExit(result, 2);
+      expect(result.stderr).toMatch(new RegExp(`${option} must be a number of KiB/s`));
+    }
   });
 
   it('missing --local or --remote: exit 2', async () => {
@@ -500,3 +509,55 @@ describe('against a hostile server', () => {
     }
   });
 });
+
+describe('continuous mode and status', () => {
+  it('keeps syncing until SIGTERM, reports its status while running, and stops cleanly', async () => {
+    const target = await pair();
+    const args = ['sync', '--local', target.local, '--remote', target.remoteUrl, '--state', target.stateDir, '--poll-interval', '1'];
+    const running = startCli(args, credentials);
+    try {
+      const status = (): Promise<CliResult> =>
+        runCli(['status', '--json', '--local', target.local, '--remote', target.remoteUrl, '--state', target.stateDir], credentials);
+      await waitFor(async () => {
+        const result = await status();
+        return result.code === 0 && parseJson<{ running: boolean; status: { state: string; lastSyncAt: number | null } }>(result).status.lastSyncAt !== null;
+      });
+      await target.writeLocal('saved-later.txt', 'arrives by itself');
+      await waitFor(async () => (await target.remoteTree())['saved-later.txt'] === 'arrives by itself');
+      await target.writeRemote('from-elsewhere.txt', 'polled');
+      await waitFor(async () => (await target.localTree())['from-elsewhere.txt'] === 'polled');
+      const live = parseJson<{ running: boolean; pid: number }>(await status());
+      expect(live.running).toBe(true);
+      expect(live.pid).toBe(running.child.pid);
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    const ended = await running.done;
+    expectExit(ended, 0);
+    expect(ended.stdout).toMatch(/uploaded: saved-later\.txt/);
+    expect(ended.stdout).toMatch(/downloaded: from-elsewhere\.txt/);
+    expect(ended.stdout).toMatch(/Stopped\./);
+    const after = parseJson<{ running: boolean; status: { state: string } }>(
+      await runCli(['status', '--json', '--local', target.local, '--remote', target.remoteUrl, '--state', target.stateDir], credentials),
+    );
+    expect(after.running).toBe(false);
+    expect(after.status.state).toBe('stopped');
+  });
+
+  it('status of a pair never synced: exit 1 with a sentence', async () => {
+    const dirs = await freshDirs();
+    const result = await runCli(['status', '--local', dirs.local, '--remote', `${server.url}never/`, '--state', dirs.state], credentials);
+    expectExit(result, 1);
+    expect(result.stderr).toMatch(/not been synced yet/);
+  });
+});
+
+/** Polls `predicate` every 50 ms for up to `timeoutMs`. */
+async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -352,6 +352,90 @@ describe('authentication', () => {
   });
 });
 
+describe('bandwidth limits', () => {
+  const SIZE = 512 * 1024;
+  const content = randomBytes(SIZE);
+  /** The source in 64 KiB chunks, as a file read stream gives them. */
+  const source = (): Readable => Readable.from(Array.from({ length: SIZE / 65_536 }, (_unused, index) => content.subarray(index * 65_536, (index + 1) * 65_536)));
+
+  async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+    const started = performance.now();
+    const value = await work();
+    return { ms: performance.now() - started, value };
+  }
+
+  /**
+   * A behaviour check, not a benchmark: at 256 KiB/s, 512 KiB take (512 - 64 KiB of burst) /
+   * 256 = 1.75 s at the least, whatever the machine; unlimited, loopback moves them in a blink.
+   */
+  it('256 KiB/s makes a 512 KiB upload and download take ~1.75 s each; unlimited is much faster', async () => {
+    const limited = storeAt(`${server.url}${encodeURIComponent(rootName)}/`);
+    try {
+      limited.setBandwidth({ uploadKiBps: 256, downloadKiBps: 256 });
+      // Backpressure: the file is read as the limit lets it out, never far ahead.
+      let read = 0;
+      let aheadMost = 0;
+      const counted = (): Readable =>
+        Readable.from(
+          (function* chunks() {
+            for (let start = 0; start < SIZE; start += 65_536) {
+              read += 65_536;
+              yield content.subarray(start, start + 65_536);
+            }
+          })(),
+        );
+      const up = await timed(() =>
+        limited.upload('limited.bin', counted, SIZE, { onProgress: ({ bytes: sent }) => (aheadMost = Math.max(aheadMost, read - sent)) }),
+      );
+      expect(up.value.entry.size).toBe(SIZE);
+      expect(up.ms).toBeGreaterThanOrEqual(1_500);
+      expect(aheadMost).toBeLessThan(SIZE / 2);
+
+      const sink = collector();
+      const down = await timed(() => limited.download('limited.bin', sink.stream));
+      expect(down.value.hash).toBe(sha256(content));
+      expect(down.ms).toBeGreaterThanOrEqual(1_500);
+
+      limited.setBandwidth({});
+      const fastUp = await timed(() => limited.upload('fast.bin', source, SIZE));
+      const fastDown = await timed(() => limited.download('fast.bin', collector().stream));
+      expect(fastDown.value.hash).toBe(sha256(content));
+      expect(fastUp.ms).toBeLessThan(up.ms / 2);
+      expect(fastDown.ms).toBeLessThan(down.ms / 2);
+    } finally {
+      await limited.dispose();
+    }
+  }, 20_000);
+
+  it('a limit lifted at run time speeds up the transfer under way', async () => {
+    await store.upload('lift.bin', source, SIZE);
+    // 32 KiB/s would take 14 s for 512 KiB; lifted after 300 ms, it ends soon after.
+    const slow = new WebDavRemoteStore({
+      url: `${server.url}${encodeURIComponent(rootName)}/`,
+      auth: { kind: 'basic', user: server.user, password: server.password },
+      bandwidth: { downloadKiBps: 32 },
+    });
+    try {
+      const sink = collector();
+      let received = 0;
+      let atLift = -1;
+      const lift = setTimeout(() => {
+        atLift = received;
+        slow.setBandwidth({ downloadKiBps: 0 });
+      }, 300);
+      const down = await timed(() => slow.download('lift.bin', sink.stream, { onProgress: ({ bytes }) => (received = bytes) }));
+      clearTimeout(lift);
+      expect(down.value.hash).toBe(sha256(content));
+      // Paced while the limit held: the 64 KiB burst and ~10 KiB more, far from the whole file.
+      expect(atLift).toBeGreaterThan(0);
+      expect(atLift).toBeLessThan(128 * 1024);
+      expect(down.ms).toBeLessThan(5_000);
+    } finally {
+      await slow.dispose();
+    }
+  }, 20_000);
+});
+
 describe('large files', () => {
   const SIZE = 200 * 1024 * 1024;
   const CHUNK = 1024 * 1024;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
-import type { Clock } from '../../../electron/sync/ports.js';
+import { systemClock, type Clock, type ResumeFrom } from '../../../electron/sync/ports.js';
 import { WebDavRemoteStore, type WebDavRemoteStoreOptions } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { davAnswer, selfSignedCertificate, startHostileServer, type FakeResource, type HostileServer } from '../../support/hostileServer.js';
 import { requireSystemTool } from '../../support/requirements.js';
@@ -216,7 +216,7 @@ describe('downloads', () => {
     const destination = sink();
     const result = await storeFor().download('file.bin', destination.stream);
     expect(destination.received().equals(content)).toBe(true);
-    expect(result).toEqual({ size: content.length, hash: createHash('sha256').update(content).digest('hex'), etag: '"d"' });
+    expect(result).toEqual({ size: content.length, hash: createHash('sha256').update(content).digest('hex'), etag: '"d"', resumed: false, offset: 0 });
     expect(hostile.requests).toHaveLength(2);
   });
 
@@ -249,6 +249,274 @@ describe('downloads', () => {
     });
     const result = await storeFor({ timeoutMs: 100 }).download('file.bin', slow);
     expect(result.size).toBe(content.length);
+  });
+});
+
+describe('resumed downloads (Range / If-Range)', () => {
+  const whole = Buffer.from(Array.from({ length: 5000 }, (_unused, index) => `line ${index}\n`).join(''));
+  const OFFSET = 10_000;
+  const prefix = whole.subarray(0, OFFSET);
+  const rest = whole.subarray(OFFSET);
+  const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+  /** A destination that already holds the prefix, and the resume options that go with it. */
+  function partial(etag: string | null, offset = OFFSET): { destination: ReturnType<typeof sink>; resumeFrom: ResumeFrom; discarded: () => number } {
+    const chunks: Buffer[] = [whole.subarray(0, offset)];
+    let discarded = 0;
+    return {
+      destination: {
+        stream: new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            chunks.push(chunk);
+            callback();
+          },
+        }),
+        received: () => Buffer.concat(chunks),
+      },
+      resumeFrom: {
+        offset,
+        etag,
+        hasher: createHash('sha256').update(whole.subarray(0, offset)),
+        discardPrefix: () => {
+          discarded += 1;
+          chunks.length = 0;
+        },
+      },
+      discarded: () => discarded,
+    };
+  }
+
+  const partialAnswer = (contentRange: string, headers: Record<string, string> = {}, body: Buffer = rest) => ({
+    status: 206,
+    body,
+    headers: { 'Content-Range': contentRange, ETag: '"v1"', ...headers },
+  });
+
+  it('asks for the rest with Range and If-Range, writes only the rest, and hashes the whole file', async () => {
+    hostile.script(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`));
+    const { destination, resumeFrom, discarded } = partial('"v1"');
+    const starts: unknown[] = [];
+    const progress: number[] = [];
+    const result = await storeFor().download('file.txt', destination.stream, {
+      resumeFrom,
+      onStart: (start) => starts.push(start),
+      onProgress: ({ bytes }) => progress.push(bytes),
+    });
+    expect(result).toEqual({ size: whole.length, hash: sha256(whole), etag: '"v1"', resumed: true, offset: OFFSET });
+    expect(destination.received().equals(whole)).toBe(true);
+    expect(discarded()).toBe(0);
+    expect(starts).toEqual([{ etag: '"v1"', resumed: true, offset: OFFSET, totalSize: whole.length }]);
+    expect(progress[0]).toBeGreaterThan(OFFSET);
+    expect(progress.at(-1)).toBe(whole.length);
+    const headers = hostile.requests[0]?.headers;
+    expect(headers?.['range']).toBe(`bytes=${OFFSET}-`);
+    expect(headers?.['if-range']).toBe('"v1"');
+    expect(headers?.['accept-encoding']).toBe('identity');
+  });
+
+  it('sends If-Range in its strong form (no -gzip suffix), and accepts an unknown total (/*)', async () => {
+    hostile.script(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/*`, { ETag: '"v1"' }));
+    const { destination, resumeFrom } = partial('"v1-gzip"');
+    const result = await storeFor().download('file.txt', destination.stream, { resumeFrom });
+    expect(result).toMatchObject({ resumed: true, offset: OFFSET, size: whole.length, hash: sha256(whole) });
+    expect(hostile.requests[0]?.headers['if-range']).toBe('"v1"');
+  });
+
+  it('a 206 without an ETag is the version asked for (If-Range): its tag is the one resumed from', async () => {
+    hostile.script({ status: 206, body: rest, headers: { 'Content-Range': `bytes ${OFFSET}-${whole.length - 1}/${whole.length}` } });
+    const { destination, resumeFrom } = partial('"v1"');
+    expect(await storeFor().download('file.txt', destination.stream, { resumeFrom })).toMatchObject({ resumed: true, etag: '"v1"' });
+  });
+
+  it('a server that ignores Range (200): the prefix is discarded first, the whole body written and hashed afresh', async () => {
+    hostile.script({ status: 200, body: whole, headers: { ETag: '"v1"' } });
+    const { destination, resumeFrom, discarded } = partial('"v1"');
+    const starts: unknown[] = [];
+    const result = await storeFor().download('file.txt', destination.stream, { resumeFrom, onStart: (start) => starts.push(start) });
+    expect(result).toEqual({ size: whole.length, hash: sha256(whole), etag: '"v1"', resumed: false, offset: 0 });
+    expect(destination.received().equals(whole)).toBe(true);
+    expect(discarded()).toBe(1);
+    expect(starts).toEqual([{ etag: '"v1"', resumed: false, offset: 0, totalSize: whole.length }]);
+    expect(hostile.requests[0]?.headers['range']).toBe(`bytes=${OFFSET}-`);
+  });
+
+  it('a changed file (200 with another ETag): the new whole file, resumed false', async () => {
+    const changed = Buffer.from('a completely different version\n'.repeat(500));
+    hostile.script({ status: 200, body: changed, headers: { ETag: '"v2"' } });
+    const { destination, resumeFrom, discarded } = partial('"v1"');
+    const result = await storeFor().download('file.txt', destination.stream, { resumeFrom });
+    expect(result).toEqual({ size: changed.length, hash: sha256(changed), etag: '"v2"', resumed: false, offset: 0 });
+    expect(destination.received().equals(changed)).toBe(true);
+    expect(discarded()).toBe(1);
+  });
+
+  it.each([
+    ['starts elsewhere', `bytes 0-${whole.length - 1}/${whole.length}`],
+    ['starts one byte late', `bytes ${OFFSET + 1}-${whole.length - 1}/${whole.length}`],
+    ['stops before the end of the file', `bytes ${OFFSET}-${whole.length - 2}/${whole.length}`],
+    ['ends before it starts', `bytes ${OFFSET}-${OFFSET - 1}/*`],
+    ['is not a byte range', `items ${OFFSET}-${whole.length - 1}/${whole.length}`],
+    ['is unreadable', 'bytes */*'],
+  ])('a Content-Range that %s -> BadResponse, nothing written, not retried', async (_name, contentRange) => {
+    hostile.script(partialAnswer(contentRange));
+    hostile.setFallback(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`));
+    const { destination, resumeFrom, discarded } = partial('"v1"');
+    const error = await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }));
+    expect(error.code).toBe(ErrorCode.BadResponse);
+    expect(error.message).toContain('206');
+    expect(destination.received().equals(prefix)).toBe(true);
+    expect(discarded()).toBe(0);
+    expect(hostile.requests).toHaveLength(1);
+  });
+
+  it('a 206 without Content-Range (multipart/byteranges) -> BadResponse', async () => {
+    hostile.script({ status: 206, body: rest, headers: { 'Content-Type': 'multipart/byteranges; boundary=x', ETag: '"v1"' } });
+    const { destination, resumeFrom } = partial('"v1"');
+    expect((await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }))).code).toBe(ErrorCode.BadResponse);
+    expect(destination.received().equals(prefix)).toBe(true);
+  });
+
+  it('a 206 of another version (ETag) -> BadResponse', async () => {
+    hostile.script(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`, { ETag: '"v2"' }));
+    const { destination, resumeFrom } = partial('"v1"');
+    expect((await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }))).code).toBe(ErrorCode.BadResponse);
+    expect(destination.received().equals(prefix)).toBe(true);
+  });
+
+  it('a compressed 206 -> BadResponse', async () => {
+    hostile.script(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`, { 'Content-Encoding': 'gzip' }));
+    const { destination, resumeFrom } = partial('"v1"');
+    expect((await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }))).code).toBe(ErrorCode.BadResponse);
+  });
+
+  it('a Content-Length that disagrees with the Content-Range -> BadResponse', async () => {
+    hostile.script(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`, { 'Content-Length': String(rest.length - 1) }, rest.subarray(1)));
+    const { destination, resumeFrom } = partial('"v1"');
+    expect((await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }))).code).toBe(ErrorCode.BadResponse);
+  });
+
+  it('a 206 body cut short of its Content-Range is not a complete file', async () => {
+    hostile.script({ ...partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`), resetAfterBytes: 1000 });
+    const { destination, resumeFrom } = partial('"v1"');
+    const error = await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }));
+    expect(error.code).toBe(ErrorCode.Network);
+  });
+
+  it('a weak tag: no Range at all, the whole file', async () => {
+    hostile.script({ status: 200, body: whole, headers: { ETag: 'W/"v1"' } });
+    const { destination, resumeFrom, discarded } = partial('W/"v1"');
+    const result = await storeFor().download('file.txt', destination.stream, { resumeFrom });
+    expect(result).toMatchObject({ resumed: false, offset: 0, hash: sha256(whole) });
+    expect(hostile.requests[0]?.headers['range']).toBeUndefined();
+    expect(hostile.requests[0]?.headers['if-range']).toBeUndefined();
+    expect(destination.received().equals(whole)).toBe(true);
+    expect(discarded()).toBe(1);
+  });
+
+  it('no tag: no Range either', async () => {
+    hostile.script({ status: 200, body: whole });
+    const { destination, resumeFrom } = partial(null);
+    await storeFor().download('file.txt', destination.stream, { resumeFrom });
+    expect(hostile.requests[0]?.headers['range']).toBeUndefined();
+    expect(destination.received().equals(whole)).toBe(true);
+  });
+
+  it('a 206 to a request that asked for no range -> BadResponse', async () => {
+    hostile.script(partialAnswer(`bytes ${OFFSET}-${whole.length - 1}/${whole.length}`));
+    const { destination, resumeFrom } = partial('W/"v1"');
+    expect((await failure(storeFor().download('file.txt', destination.stream, { resumeFrom }))).code).toBe(ErrorCode.BadResponse);
+  });
+
+  it('416 (range not satisfiable): asked again without Range, the whole file', async () => {
+    hostile.script({ status: 416, headers: { 'Content-Range': `bytes */${whole.length}` } }, { status: 200, body: whole, headers: { ETag: '"v1"' } });
+    const { destination, resumeFrom, discarded } = partial('"v1"', whole.length);
+    const result = await storeFor().download('file.txt', destination.stream, { resumeFrom });
+    expect(result).toMatchObject({ resumed: false, offset: 0, size: whole.length, hash: sha256(whole) });
+    expect(hostile.requests.map((request) => request.headers['range'])).toEqual([`bytes=${whole.length}-`, undefined]);
+    expect(destination.received().equals(whole)).toBe(true);
+    expect(discarded()).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('once the prefix is discarded, a retry never asks for a range again', async () => {
+    // The whole file comes, is cut before its first byte reached us... simulated by a 200
+    // whose connection resets before the body, then a plain answer.
+    hostile.script({ status: 200, body: whole, headers: { ETag: '"v2"' }, resetAfterBytes: 0 }, { status: 200, body: whole, headers: { ETag: '"v2"' } });
+    const { destination, resumeFrom, discarded } = partial('"v1"');
+    const result = await storeFor().download('file.txt', destination.stream, { resumeFrom });
+    expect(result).toMatchObject({ resumed: false, hash: sha256(whole) });
+    expect(hostile.requests.map((request) => request.headers['range'])).toEqual([`bytes=${OFFSET}-`, undefined]);
+    expect(discarded()).toBe(1);
+    expect(destination.received().equals(whole)).toBe(true);
+  });
+
+  it('a failing discardPrefix -> LocalIo, nothing written', async () => {
+    hostile.script({ status: 200, body: whole, headers: { ETag: '"v2"' } });
+    const { destination, resumeFrom } = partial('"v1"');
+    const error = await failure(
+      storeFor().download('file.txt', destination.stream, {
+        resumeFrom: {
+          ...resumeFrom,
+          discardPrefix: () => Promise.reject(new Error('EACCES')),
+        },
+      }),
+    );
+    expect(error.code).toBe(ErrorCode.LocalIo);
+    expect(destination.received().equals(prefix)).toBe(true);
+  });
+
+  it('an invalid offset -> LocalIo before any request', async () => {
+    for (const offset of [-1, 1.5, Number.NaN]) {
+      const { destination, resumeFrom } = partial('"v1"');
+      const error = await failure(storeFor().download('file.txt', destination.stream, { resumeFrom: { ...resumeFrom, offset } }));
+      expect(error.code).toBe(ErrorCode.LocalIo);
+    }
+    expect(hostile.requests).toHaveLength(0);
+  });
+});
+
+describe('bandwidth limits and the idle watchdog', () => {
+  const content = Buffer.alloc(100_000, 7);
+
+  it('waiting for download bandwidth is not a silent server', async () => {
+    hostile.script({ status: 200, body: content, headers: { ETag: '"b"' } });
+    // 64 KiB/s: the first 64 KiB pass at once, then each 16 KiB piece waits 250 ms, longer
+    // than timeoutMs; only the watchdog's pause saves the download.
+    const store = storeFor({ clock: systemClock, timeoutMs: 150, bandwidth: { downloadKiBps: 64 } });
+    const destination = sink();
+    const started = performance.now();
+    const result = await store.download('file.bin', destination.stream);
+    expect(performance.now() - started).toBeGreaterThan(400);
+    expect(result.size).toBe(content.length);
+    expect(destination.received().equals(content)).toBe(true);
+  });
+
+  it('waiting for upload bandwidth is not a silent server', async () => {
+    hostile.script({ status: 201 }, davAnswer([{ href: `${ROOT}up.bin`, size: content.length, etag: '"u"' }]));
+    const store = storeFor({ clock: systemClock, timeoutMs: 150, bandwidth: { uploadKiBps: 64 } });
+    const started = performance.now();
+    const { entry } = await store.upload('up.bin', () => Readable.from([content]), content.length);
+    expect(performance.now() - started).toBeGreaterThan(400);
+    expect(entry.size).toBe(content.length);
+    expect(hostile.requests[0]?.body.equals(content)).toBe(true);
+  });
+
+  it('a silent server is still caught while a limit is set', async () => {
+    hostile.setFallback({ status: 200, body: content, stallAfterBytes: 20_000 });
+    const store = storeFor({ clock: systemClock, timeoutMs: 200, retry: { attempts: 1 }, bandwidth: { downloadKiBps: 1024 } });
+    const started = performance.now();
+    const error = await failure(store.download('file.bin', sink().stream));
+    // Bytes were written, so the timeout is reported as an interrupted download.
+    expect(error.code).toBe(ErrorCode.Network);
+    expect(error.message).toMatch(/interrupted/);
+    expect((error.cause as TeraSyncError).code).toBe(ErrorCode.Timeout);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it('setBandwidth refuses a negative limit as Configuration, and the constructor too', () => {
+    const store = storeFor();
+    expect(() => store.setBandwidth({ uploadKiBps: -1 })).toThrow(expect.objectContaining({ code: ErrorCode.Configuration }));
+    expect(() => storeFor({ bandwidth: { downloadKiBps: Number.NaN } })).toThrow(expect.objectContaining({ code: ErrorCode.Configuration }));
   });
 });
 

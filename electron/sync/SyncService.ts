@@ -1,0 +1,308 @@
+/**
+ * Continuous sync of one pair: what the app and `terasync sync` (without --once) run all day.
+ *
+ * - Local changes come from a watcher. Events are gathered until the folder has been quiet
+ *   for `quietMs` (an editor's save-as-temp-then-rename, an unzip of thousands of files),
+ *   then one run syncs the batch. A file still being written keeps the folder busy, and the
+ *   executor re-checks every file after sending it, so nothing goes up half-written.
+ * - Remote changes are found by polling every `pollIntervalMs`. Apache's folder ETags do not
+ *   change for changes deep below, so a poll is a full listing (the benchmark measures it).
+ *   Every run also rescans the local folder fully, which catches anything the watcher missed;
+ *   when the watcher fails (no OS watches left) the poll is all there is, and the status says
+ *   so.
+ * - Runs never overlap: a change during a run schedules one more run after it.
+ * - Offline (network down, DNS failure, server unreachable, 5xx, 429): back off from
+ *   `retryMinMs` doubling to `retryMaxMs`, with no requests in between and no timers but the
+ *   one, and resume by itself when the server answers. Local changes while offline wait for
+ *   the next attempt instead of starting a storm.
+ * - A refused sign-in is an error state that is retried at the poll interval (a newly issued
+ *   Apps password can take minutes to be accepted). A fail-safe stop waits for the user.
+ * - stop() aborts the run in progress (transfers stop, temp files go, the journal keeps
+ *   what completed) and closes the watcher and every timer.
+ */
+import { ErrorCode, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
+import type { SyncStatus } from '../../shared/types.js';
+import type { SyncEngine } from './engine.js';
+import type { ChangeWatcher, Clock, Logger, Scheduler, WatchFolder } from './ports.js';
+import type { SyncEvent, SyncReport } from './report.js';
+
+export interface SyncServiceOptions {
+  pollIntervalMs: number;
+  quietMs: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_SERVICE_OPTIONS: SyncServiceOptions = {
+  pollIntervalMs: 30_000,
+  quietMs: 300,
+  retryMinMs: 2_000,
+  retryMaxMs: 5 * 60_000,
+};
+
+export interface SyncServiceDeps {
+  localRoot: string;
+  engine: Pick<SyncEngine, 'runOnce'>;
+  watch: WatchFolder;
+  clock: Clock;
+  scheduler: Scheduler;
+  logger: Logger;
+  options?: Partial<SyncServiceOptions>;
+  /** Every action and transfer of every run, for an activity list or a log. */
+  onEvent?: (event: SyncEvent) => void;
+  /** Each finished run's report. */
+  onReport?: (report: SyncReport) => void;
+}
+
+const OFFLINE_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.Network,
+  ErrorCode.Timeout,
+  ErrorCode.Server,
+  ErrorCode.RateLimited,
+]);
+
+type Listener = (status: SyncStatus) => void;
+
+export class SyncService {
+  private readonly deps: SyncServiceDeps;
+  private readonly options: SyncServiceOptions;
+  private readonly listeners = new Set<Listener>();
+  private status: SyncStatus = {
+    state: 'idle',
+    lastSyncAt: null,
+    progress: null,
+    problem: null,
+    retryAt: null,
+    watcherFallback: false,
+    lastRun: null,
+  };
+  private watcher: ChangeWatcher | null = null;
+  private cancelTimer: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  /** True from the start of a run until it has decided what comes next. */
+  private busy = false;
+  private controller: AbortController | null = null;
+  /** A change arrived during a run: run again after it. */
+  private dirty = false;
+  private paused = false;
+  private stopped = false;
+  private failures = 0;
+  private allowMassDeleteOnce = false;
+
+  constructor(deps: SyncServiceDeps) {
+    this.deps = deps;
+    this.options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
+  }
+
+  getStatus(): SyncStatus {
+    return this.status;
+  }
+
+  onDidChangeStatus(listener: Listener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.watcher = await this.deps.watch(this.deps.localRoot, {
+        onChange: () => this.localChanged(),
+        onError: (error) => this.watcherFailed(error),
+      });
+    } catch (error) {
+      this.watcherFailed(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.runSoon(0);
+  }
+
+  /** Runs now (the tray's "Sync now"); also leaves an error or offline wait. */
+  syncNow(): void {
+    if (this.stopped || this.paused) return;
+    this.failures = 0;
+    this.runSoon(0);
+  }
+
+  pause(): void {
+    if (this.stopped || this.paused) return;
+    this.paused = true;
+    this.clearTimer();
+    this.controller?.abort();
+    this.update({ state: 'paused', progress: null, retryAt: null });
+  }
+
+  resume(): void {
+    if (this.stopped || !this.paused) return;
+    this.paused = false;
+    this.update({ state: 'idle' });
+    this.runSoon(0);
+  }
+
+  /** The user's answer at the fail-safe: go ahead with the deletions once. */
+  allowMassDelete(): void {
+    if (this.status.state !== 'failsafe') return;
+    this.allowMassDeleteOnce = true;
+    this.runSoon(0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimer();
+    this.controller?.abort();
+    await this.running?.catch(() => undefined);
+    await this.watcher?.close();
+    this.watcher = null;
+    this.update({ state: 'stopped', progress: null, retryAt: null });
+    this.listeners.clear();
+  }
+
+  private localChanged(): void {
+    if (this.stopped || this.paused) return;
+    // Offline or waiting for the user: the scheduled attempt will pick the change up.
+    if (this.status.state === 'offline' || this.status.state === 'error' || this.status.state === 'failsafe') return;
+    if (this.busy) {
+      this.dirty = true;
+      return;
+    }
+    this.runSoon(this.options.quietMs);
+  }
+
+  private watcherFailed(error: Error): void {
+    this.deps.logger.warn('the folder watcher failed; falling back on periodic full scans', { message: error.message });
+    void this.watcher?.close().catch(() => undefined);
+    this.watcher = null;
+    this.update({ watcherFallback: true });
+  }
+
+  private clearTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+  }
+
+  /** (Re)arms the one timer: a later change pushes the run back, up to the quiet time. */
+  private runSoon(delayMs: number): void {
+    if (this.stopped || this.paused) return;
+    if (this.busy) {
+      this.dirty = true;
+      return;
+    }
+    this.clearTimer();
+    this.cancelTimer = this.deps.scheduler.schedule(delayMs, () => {
+      this.cancelTimer = null;
+      this.running = this.run().finally(() => {
+        this.running = null;
+      });
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.busy = true;
+    try {
+      await this.runAndDecide();
+    } finally {
+      this.busy = false;
+    }
+    this.scheduleNext();
+  }
+
+  /** After a run: again soon if something changed meanwhile, else at the poll interval. */
+  private scheduleNext(): void {
+    if (this.stopped || this.paused || this.cancelTimer !== null) return;
+    const state = this.status.state;
+    if (state === 'failsafe' || state === 'offline' || state === 'error') return;
+    this.runSoon(this.dirty ? this.options.quietMs : this.options.pollIntervalMs);
+  }
+
+  private async runAndDecide(): Promise<void> {
+    this.dirty = false;
+    const controller = new AbortController();
+    this.controller = controller;
+    const progress = { actionsDone: 0, actionsTotal: 0, bytesDone: 0, bytesTotal: 0 };
+    const transferred = new Map<string, number>();
+    let doneBytes = 0;
+    this.update({ state: 'scanning', progress: null, retryAt: null });
+    const allowMassDelete = this.allowMassDeleteOnce;
+    this.allowMassDeleteOnce = false;
+    try {
+      const { report } = await this.deps.engine.runOnce({
+        allowMassDelete,
+        signal: controller.signal,
+        onEvent: (event) => {
+          this.deps.onEvent?.(event);
+          switch (event.type) {
+            case 'planned':
+              progress.actionsTotal += event.actions;
+              progress.bytesTotal += event.bytes;
+              if (event.actions > 0) this.update({ state: 'syncing', progress: { ...progress } });
+              return;
+            case 'transfer':
+              transferred.set(event.path, event.bytes);
+              progress.bytesDone = doneBytes + [...transferred.values()].reduce((sum, value) => sum + value, 0);
+              this.update({ progress: { ...progress } });
+              return;
+            case 'action-done':
+            case 'action-failed':
+            case 'action-deferred':
+              progress.actionsDone++;
+              doneBytes += transferred.get(event.path) ?? 0;
+              transferred.delete(event.path);
+              this.update({ progress: { ...progress } });
+              return;
+            default:
+              return;
+          }
+        },
+      });
+      this.failures = 0;
+      this.deps.onReport?.(report);
+      this.update({
+        state: 'idle',
+        progress: null,
+        problem: null,
+        retryAt: null,
+        lastSyncAt: this.deps.clock.now(),
+        lastRun: { conflicts: report.conflicts.length, errors: report.errors.length },
+      });
+      if (report.deferred.length > 0) this.dirty = true;
+    } catch (error) {
+      const coded = toTeraSyncError(error);
+      if (this.stopped || this.paused || coded.code === ErrorCode.Cancelled) return;
+      this.handleFailure(coded.toInfo());
+      return;
+    } finally {
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+
+  private handleFailure(problem: ErrorInfo): void {
+    if (problem.code === ErrorCode.FailSafeTriggered) {
+      // Waits for the user: no timer, no requests, until allowMassDelete() or syncNow().
+      this.update({ state: 'failsafe', progress: null, problem, retryAt: null });
+      return;
+    }
+    this.failures++;
+    const offline = OFFLINE_CODES.has(problem.code);
+    const delay = offline
+      ? Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (this.failures - 1))
+      : this.options.pollIntervalMs;
+    this.deps.logger.warn(offline ? 'offline; retrying later' : 'sync failed; retrying later', { code: problem.code, delayMs: delay });
+    this.update({
+      state: offline ? 'offline' : 'error',
+      progress: null,
+      problem,
+      retryAt: this.deps.clock.now() + delay,
+    });
+    this.clearTimer();
+    this.cancelTimer = this.deps.scheduler.schedule(delay, () => {
+      this.cancelTimer = null;
+      this.running = this.run().finally(() => {
+        this.running = null;
+      });
+    });
+  }
+
+  private update(change: Partial<SyncStatus>): void {
+    this.status = { ...this.status, ...change };
+    for (const listener of this.listeners) listener(this.status);
+  }
+}
