@@ -88,6 +88,8 @@ export class SyncService {
   private stopped = false;
   private failures = 0;
   private allowMassDeleteOnce = false;
+  /** When the poll armed after the last run is due: local changes never push a run past it. */
+  private pollDueAt: number | null = null;
 
   constructor(deps: SyncServiceDeps) {
     this.deps = deps;
@@ -105,10 +107,15 @@ export class SyncService {
 
   async start(): Promise<void> {
     try {
-      this.watcher = await this.deps.watch(this.deps.localRoot, {
+      const watcher = await this.deps.watch(this.deps.localRoot, {
         onChange: () => this.localChanged(),
         onError: (error) => this.watcherFailed(error),
       });
+      if (this.stopped) {
+        await watcher.close();
+        return;
+      }
+      this.watcher = watcher;
     } catch (error) {
       this.watcherFailed(error instanceof Error ? error : new Error(String(error)));
     }
@@ -164,7 +171,9 @@ export class SyncService {
       this.dirty = true;
       return;
     }
-    this.runSoon(this.options.quietMs);
+    const quiet = this.options.quietMs;
+    const now = this.deps.clock.now();
+    this.runSoon(this.pollDueAt === null ? quiet : Math.min(quiet, Math.max(0, this.pollDueAt - now)), this.pollDueAt);
   }
 
   private watcherFailed(error: Error): void {
@@ -180,13 +189,14 @@ export class SyncService {
   }
 
   /** (Re)arms the one timer: a later change pushes the run back, up to the quiet time. */
-  private runSoon(delayMs: number): void {
+  private runSoon(delayMs: number, pollDueAt: number | null = null): void {
     if (this.stopped || this.paused) return;
     if (this.busy) {
       this.dirty = true;
       return;
     }
     this.clearTimer();
+    this.pollDueAt = pollDueAt;
     this.cancelTimer = this.deps.scheduler.schedule(delayMs, () => {
       this.cancelTimer = null;
       this.running = this.run().finally(() => {
@@ -210,11 +220,13 @@ export class SyncService {
     if (this.stopped || this.paused || this.cancelTimer !== null) return;
     const state = this.status.state;
     if (state === 'failsafe' || state === 'offline' || state === 'error') return;
-    this.runSoon(this.dirty ? this.options.quietMs : this.options.pollIntervalMs);
+    if (this.dirty) this.runSoon(this.options.quietMs);
+    else this.runSoon(this.options.pollIntervalMs, this.deps.clock.now() + this.options.pollIntervalMs);
   }
 
   private async runAndDecide(): Promise<void> {
     this.dirty = false;
+    this.pollDueAt = null;
     const controller = new AbortController();
     this.controller = controller;
     const progress = { actionsDone: 0, actionsTotal: 0, bytesDone: 0, bytesTotal: 0 };
@@ -229,6 +241,7 @@ export class SyncService {
         signal: controller.signal,
         onEvent: (event) => {
           this.deps.onEvent?.(event);
+          if (controller.signal.aborted) return;
           switch (event.type) {
             case 'planned':
               progress.actionsTotal += event.actions;
@@ -255,6 +268,7 @@ export class SyncService {
       });
       this.failures = 0;
       this.deps.onReport?.(report);
+      if (this.stopped || this.paused) return;
       this.update({
         state: 'idle',
         progress: null,
@@ -280,8 +294,9 @@ export class SyncService {
       this.update({ state: 'failsafe', progress: null, problem, retryAt: null });
       return;
     }
-    this.failures++;
     const offline = OFFLINE_CODES.has(problem.code);
+    // The backoff counts consecutive offline failures only.
+    this.failures = offline ? this.failures + 1 : 0;
     const delay = offline
       ? Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (this.failures - 1))
       : this.options.pollIntervalMs;

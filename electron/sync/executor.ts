@@ -289,7 +289,20 @@ export class Executor {
               localError = error;
               tap.destroy(error);
             });
-            return source.pipe(tap);
+            // Send exactly the size that was announced: what grows meanwhile goes in the next round.
+            let remaining = current.size;
+            const limit = new Transform({
+              transform(chunk: Buffer, _encoding, callback) {
+                if (remaining <= 0) {
+                  callback();
+                  return;
+                }
+                const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+                remaining -= piece.length;
+                callback(null, piece);
+              },
+            });
+            return source.pipe(limit).pipe(tap);
           },
           current.size,
           {
@@ -322,7 +335,11 @@ export class Executor {
       }
       // It changed while we sent it: send the new content (the old one is on the server
       // already, so later rounds replace without a precondition).
-      if (round >= 2) throw new Deferred('the file keeps changing while it uploads; it is sent again next run');
+      if (round >= 2) {
+        // The server holds what we sent: journal it, so the next run sees a local change only.
+        this.commit(fileEntry(path, statsEntry(local, current), result.entry, hash || null));
+        throw new Deferred('the file keeps changing while it uploads; it is sent again next run');
+      }
       current = after;
     }
   }

@@ -1,0 +1,111 @@
+/**
+ * Virtual time for continuous-mode tests: one object that is both the `Clock` (now, sleep)
+ * and the `Scheduler` (schedule -> cancel) the sync core takes as ports.
+ *
+ * Nothing happens until the test calls `advance(ms)`: it fires every timer that falls due
+ * within the window in time order (ties in the order they were armed), moving `now()` to each
+ * timer's due time before calling it, and lets promises settle after each one (a few
+ * macrotask turns: callbacks usually start async work whose continuations arm the next
+ * timer). `pending()` is the number of armed timers, to assert "nothing armed while waiting
+ * for the user" or "one timer while offline" (no request storm).
+ */
+import type { Clock, Scheduler } from '../../electron/sync/ports.js';
+
+interface Timer {
+  id: number;
+  at: number;
+  callback: () => void;
+}
+
+/** Macrotask turns to let promise chains started by a timer run before the next one. */
+const SETTLE_TURNS = 5;
+
+export class FakeClock implements Clock, Scheduler {
+  private time: number;
+  private nextId = 1;
+  private readonly timers = new Map<number, Timer>();
+
+  constructor(start = Date.UTC(2025, 0, 1)) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  schedule(ms: number, callback: () => void): () => void {
+    const id = this.nextId++;
+    this.timers.set(id, { id, at: this.time + Math.max(0, ms), callback });
+    return () => {
+      this.timers.delete(id);
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        cancel();
+        reject(signal?.reason);
+      };
+      const cancel = this.schedule(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** How many timers are armed. */
+  pending(): number {
+    return this.timers.size;
+  }
+
+  /** Milliseconds until the earliest armed timer, or null when none is armed. */
+  nextDelay(): number | null {
+    const next = this.earliest();
+    return next === undefined ? null : next.at - this.time;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing due timers in order (including those armed by the
+   * callbacks, when they fall within the window), and settles promises after each.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    await settle();
+    for (;;) {
+      const next = this.earliest();
+      if (next === undefined || next.at > end) break;
+      this.timers.delete(next.id);
+      this.time = Math.max(this.time, next.at);
+      next.callback();
+      await settle();
+    }
+    this.time = end;
+    await settle();
+  }
+
+  /** Moves time to the earliest armed timer and fires it (and any due with it). */
+  async advanceToNext(): Promise<void> {
+    const delay = this.nextDelay();
+    if (delay === null) throw new Error('FakeClock: no timer is armed');
+    await this.advance(delay);
+  }
+
+  private earliest(): Timer | undefined {
+    let best: Timer | undefined;
+    for (const timer of this.timers.values()) {
+      if (best === undefined || timer.at < best.at || (timer.at === best.at && timer.id < best.id)) best = timer;
+    }
+    return best;
+  }
+}
+
+/** Lets pending promise continuations run: a few macrotask turns, not a sleep. */
+export async function settle(turns = SETTLE_TURNS): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
