@@ -6,12 +6,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { RemoteStore } from '../../../electron/sync/ports.js';
-import type { ApacheServer } from '../../support/apache.js';
-import { createPair, type Pair, type ServerUnderTest } from '../../support/pair.js';
-import { serverKinds } from './servers.js';
+import { wrapStore } from '../../support/wrapStore.js';
+import { serverKinds, useServer } from './servers.js';
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -33,57 +32,34 @@ function cutFirstDownload(cutAt: number): { wrap: (store: RemoteStore) => Remote
   let done = false;
   return {
     cut: () => done,
-    wrap: (store) => ({
-      list: (o) => store.list(o),
-      stat: (p, o) => store.stat(p, o),
-      isEmptyFolder: (p, o) => store.isEmptyFolder(p, o),
-      upload: (p, open, size, o) => store.upload(p, open, size, o),
-      createFolder: (p, o) => store.createFolder(p, o),
-      remove: (p, t, o) => store.remove(p, t, o),
-      move: (f, t, k, o) => store.move(f, t, k, o),
-      dispose: () => store.dispose(),
-      download: (path, destination, options = {}) => {
-        if (done) return store.download(path, destination, options);
-        const controller = new AbortController();
-        options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-        return store.download(path, destination, {
-          ...options,
-          signal: controller.signal,
-          onProgress: (progress) => {
-            options.onProgress?.(progress);
-            if (progress.bytes >= cutAt && !done) {
-              done = true;
-              controller.abort();
-            }
-          },
-        });
-      },
-    }),
+    wrap: (store) =>
+      wrapStore(store, {
+        download: (path, destination, options = {}) => {
+          if (done) return store.download(path, destination, options);
+          const controller = new AbortController();
+          options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+          return store.download(path, destination, {
+            ...options,
+            signal: controller.signal,
+            onProgress: (progress) => {
+              options.onProgress?.(progress);
+              if (progress.bytes >= cutAt && !done) {
+                done = true;
+                controller.abort();
+              }
+            },
+          });
+        },
+      }),
   };
 }
 
 describe.each(serverKinds)('large files against $name', (kind) => {
-  let server: ServerUnderTest;
-  let apache: ApacheServer | undefined;
-  let stop: () => Promise<void> = async () => undefined;
-  const pairs: Pair[] = [];
-
-  beforeAll(async () => {
-    if (kind.skip) return;
-    const started = await kind.start();
-    server = started.server;
-    apache = started.apache;
-    stop = started.stop;
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const pair of pairs) await pair.dispose();
-    await stop();
-  });
+  const { newPair, apache: apacheOf } = useServer(kind);
 
   it.skipIf(kind.skip)('an interrupted download resumes where it stopped and lands exact', async () => {
-    const pair = await createPair(server);
-    pairs.push(pair);
+    const pair = await newPair();
+    const apache = apacheOf();
     // 200 MB on Apache (the service's server); a smaller file keeps the in-process server quick.
     const size = apache ? 200 * 1024 * 1024 : 16 * 1024 * 1024;
     const body = content(size);

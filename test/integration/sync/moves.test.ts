@@ -5,35 +5,17 @@
 import { rename } from 'node:fs/promises';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApacheServer } from '../../support/apache.js';
-import { createPair, FOLDER_MARK, type Pair, type ServerUnderTest } from '../../support/pair.js';
-import { serverKinds } from './servers.js';
+import { describe, expect, it } from 'vitest';
+import { FOLDER_MARK, type Pair } from '../../support/pair.js';
+import { serverKinds, useServer } from './servers.js';
 
 const F = FOLDER_MARK;
 
 describe.each(serverKinds)('moves against $name', (kind) => {
-  let server: ServerUnderTest;
-  let apache: ApacheServer | undefined;
-  let stop: () => Promise<void> = async () => undefined;
-  const pairs: Pair[] = [];
-
-  beforeAll(async () => {
-    if (kind.skip) return;
-    const started = await kind.start();
-    server = started.server;
-    apache = started.apache;
-    stop = started.stop;
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const pair of pairs) await pair.dispose();
-    await stop();
-  });
+  const { newPair, apache: apacheOf } = useServer(kind);
 
   const syncedPair = async (files: Record<string, string>): Promise<Pair> => {
-    const pair = await createPair(server);
-    pairs.push(pair);
+    const pair = await newPair();
     for (const [path, content] of Object.entries(files)) await pair.writeLocal(path, content);
     await pair.sync();
     return pair;
@@ -49,10 +31,14 @@ describe.each(serverKinds)('moves against $name', (kind) => {
 
   /** Requests of a method Apache served since `since` (Apache only; the log is the truth). */
   const apacheCount = async (method: string, since: number): Promise<number | null> => {
+    const apache = apacheOf();
     if (!apache) return null;
     return (await apache.accessLog()).slice(since).filter((line) => line.method === method).length;
   };
-  const apacheMark = async (): Promise<number> => (apache ? (await apache.accessLog()).length : 0);
+  const apacheMark = async (): Promise<number> => {
+    const apache = apacheOf();
+    return apache ? (await apache.accessLog()).length : 0;
+  };
 
   it.skipIf(kind.skip)('a local rename is one MOVE on the server', async () => {
     const pair = await syncedPair({ 'draft.txt': 'text' });
@@ -82,7 +68,7 @@ describe.each(serverKinds)('moves against $name', (kind) => {
     expect(report.deletedRemote).toEqual([]);
     const tree = await expectInSync(pair);
     expect(Object.keys(tree).filter((path) => path.startsWith('archive/photos/2026/img'))).toHaveLength(40);
-    if (apache) {
+    if (apacheOf()) {
       expect(await apacheCount('MOVE', mark)).toBe(1);
       expect(await apacheCount('PUT', mark)).toBe(0);
       expect(await apacheCount('DELETE', mark)).toBe(0);

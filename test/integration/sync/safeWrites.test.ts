@@ -8,52 +8,14 @@ import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { appendFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { RemoteStore } from '../../../electron/sync/ports.js';
-import type { ApacheServer } from '../../support/apache.js';
-import { createPair, type Pair, type ServerUnderTest } from '../../support/pair.js';
-import { serverKinds } from './servers.js';
-
-function wrap(store: RemoteStore, overrides: Partial<RemoteStore>): RemoteStore {
-  return {
-    list: (options) => store.list(options),
-    stat: (path, options) => store.stat(path, options),
-    isEmptyFolder: (path, options) => store.isEmptyFolder(path, options),
-    download: (path, destination, options) => store.download(path, destination, options),
-    upload: (path, open, size, options) => store.upload(path, open, size, options),
-    createFolder: (path, options) => store.createFolder(path, options),
-    remove: (path, type, options) => store.remove(path, type, options),
-    move: (from, to, type, options) => store.move(from, to, type, options),
-    dispose: () => store.dispose(),
-    ...overrides,
-  };
-}
+import type { Pair } from '../../support/pair.js';
+import { wrapStore } from '../../support/wrapStore.js';
+import { serverKinds, useServer } from './servers.js';
 
 describe.each(serverKinds)('safe writes and names against $name', (kind) => {
-  let server: ServerUnderTest;
-  let apache: ApacheServer | undefined;
-  let stop: () => Promise<void> = async () => undefined;
-  const pairs: Pair[] = [];
-
-  beforeAll(async () => {
-    if (kind.skip) return;
-    const started = await kind.start();
-    server = started.server;
-    apache = started.apache;
-    stop = started.stop;
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const pair of pairs) await pair.dispose();
-    await stop();
-  });
-
-  const newPair = async (): Promise<Pair> => {
-    const pair = await createPair(server);
-    pairs.push(pair);
-    return pair;
-  };
+  const { newPair, apache: apacheOf } = useServer(kind);
 
   /**
    * Apache hands out a weak ETag for a file written within the last second, and a weak tag
@@ -61,6 +23,7 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
    * holds the strong tag a real, older file has.
    */
   const settleRemote = async (pair: Pair, path: string): Promise<void> => {
+    const apache = apacheOf();
     if (!apache) return;
     const folder = new URL(pair.remoteUrl).pathname.split('/').filter(Boolean).pop()!;
     const past = new Date(Date.now() - 60_000);
@@ -77,7 +40,7 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     let uploads = 0;
     const { report } = await pair.sync({
       wrapRemote: (store) =>
-        wrap(store, {
+        wrapStore(store, {
           upload: async (path, open, size, options) => {
             if (uploads++ === 0) {
               expect(options?.ifMatch).toBeTruthy();
@@ -102,7 +65,7 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     let opened = 0;
     const { report } = await pair.sync({
       wrapRemote: (store) =>
-        wrap(store, {
+        wrapStore(store, {
           upload: (path, open, size, options) =>
             store.upload(
               path,
@@ -133,7 +96,7 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     await pair.writeRemote('notes.txt', 'newer on the server');
     const { report } = await pair.sync({
       wrapRemote: (store) =>
-        wrap(store, {
+        wrapStore(store, {
           download: async (path, destination, options) => {
             await pair.writeLocal('notes.txt', 'typed here while it downloaded');
             return store.download(path, destination, options);

@@ -3,10 +3,10 @@
  * each run against the in-process WebDAV server and against Apache mod_dav over HTTPS. Every
  * scenario ends with both sides equal and nothing lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
-import { createPair, FOLDER_MARK, type Pair, type ServerUnderTest } from '../../support/pair.js';
-import { serverKinds } from './servers.js';
+import { FOLDER_MARK, type Pair } from '../../support/pair.js';
+import { serverKinds, useServer } from './servers.js';
 
 const F = FOLDER_MARK;
 
@@ -23,27 +23,7 @@ function conflictCopies(tree: Record<string, string>, stem: string, extension: s
 }
 
 describe.each(serverKinds)('sync scenarios against $name', (kind) => {
-  let server: ServerUnderTest;
-  let stop: () => Promise<void> = async () => undefined;
-  const pairs: Pair[] = [];
-
-  beforeAll(async () => {
-    if (kind.skip) return;
-    const started = await kind.start();
-    server = started.server;
-    stop = started.stop;
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const pair of pairs) await pair.dispose();
-    await stop();
-  });
-
-  const newPair = async (): Promise<Pair> => {
-    const pair = await createPair(server);
-    pairs.push(pair);
-    return pair;
-  };
+  const { newPair } = useServer(kind);
 
   /** A pair with a few synced files on both sides. */
   const syncedPair = async (): Promise<Pair> => {

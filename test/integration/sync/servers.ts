@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { apacheAvailable, startApache, type ApacheServer } from '../../support/apache.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { startWebDavServer } from '../../support/webdavServer.js';
-import type { ServerUnderTest } from '../../support/pair.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createPair, type Pair, type ServerUnderTest } from '../../support/pair.js';
 
 export interface ServerKind {
   name: string;
@@ -40,3 +41,50 @@ export const serverKinds: ServerKind[] = [
     },
   },
 ];
+
+export interface ServerFixture {
+  /** The running server (valid inside tests). */
+  server(): ServerUnderTest;
+  /** The Apache harness when this kind is Apache, for its access log and data folder. */
+  apache(): ApacheServer | undefined;
+  /** A fresh pair on the server, disposed after the suite. */
+  newPair(): Promise<Pair>;
+}
+
+/**
+ * Starts `kind` once for the enclosing describe block and disposes of every pair and the
+ * server after it. Call at the top of a `describe.each(serverKinds)` body.
+ */
+export function useServer(kind: ServerKind): ServerFixture {
+  let server: ServerUnderTest | undefined;
+  let apache: ApacheServer | undefined;
+  let stop: () => Promise<void> = async () => undefined;
+  const pairs: Pair[] = [];
+
+  beforeAll(async () => {
+    if (kind.skip) return;
+    const started = await kind.start();
+    server = started.server;
+    apache = started.apache;
+    stop = started.stop;
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const pair of pairs) await pair.dispose();
+    await stop();
+  });
+
+  const running = (): ServerUnderTest => {
+    if (!server) throw new Error(`${kind.name} is not running`);
+    return server;
+  };
+  return {
+    server: running,
+    apache: () => apache,
+    async newPair() {
+      const pair = await createPair(running());
+      pairs.push(pair);
+      return pair;
+    },
+  };
+}
