@@ -12,7 +12,7 @@ import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { sameEtag } from '../../shared/etag.js';
-import { Executor, fileEntry, type LocalFileAccess } from './executor.js';
+import { Executor, fileEntry, learnEtag, type LocalFileAccess } from './executor.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import type { Listing, RemoteEntry } from './model.js';
@@ -83,6 +83,7 @@ export class SyncEngine {
       if (pass === 1 && !options.dryRun) {
         await this.clearTempFiles(local, remote);
         this.adoptPending(local, remote);
+        this.learnUploadedEtags(remote);
       }
       const synced = journal.fileCount();
       if (!allowMassDelete && synced > 0 && local.entries.size === 0) {
@@ -199,6 +200,17 @@ export class SyncEngine {
       if (keep.has(temp)) continue;
       await unlink(join(this.deps.localRoot, temp)).catch(() => undefined);
     }
+  }
+
+  /** ETags the executor could not learn right after uploading (see Executor.learnUploadedEtags). */
+  private learnUploadedEtags(remote: Listing<RemoteEntry>): void {
+    const { journal } = this.deps;
+    const learned = journal
+      .all()
+      .filter((entry) => entry.type === 'file' && entry.remoteEtag === null)
+      .map((entry) => learnEtag(entry, remote.entries.get(entry.path)))
+      .filter((entry) => entry !== null);
+    if (learned.length > 0) journal.transaction(() => learned.forEach((entry) => journal.put(entry)));
   }
 
   /**

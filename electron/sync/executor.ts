@@ -24,7 +24,7 @@ import { isTempFileName, TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from './
 import type { Journal, PartialDownload } from './journal.js';
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry } from './model.js';
 import { baseName, caseConflictName, conflictName, joinPath, normalizePath, parentPath, pathKey } from './names.js';
-import type { Action } from './planner.js';
+import { UPLOAD_CLOCK_SLACK_MS, type Action } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { isStrongEtag, sameEtag } from '../../shared/etag.js';
 import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
@@ -69,6 +69,8 @@ export class Executor {
   private readonly localSpelling = new Map<string, string>();
   private readonly remoteSpelling = new Map<string, string>();
   private report: SyncReport = emptyReport();
+  /** Uploads journaled without an ETag (the PUT answer had none), to learn in one listing per folder. */
+  private readonly untagged: JournalEntry[] = [];
   /** Interrupted downloads whose bytes are kept, by path. */
   private readonly partials = new Map<string, PartialDownload>();
   /** Set by an error after which nothing else can succeed: no new action starts. */
@@ -104,6 +106,7 @@ export class Executor {
     await mapLimit(byKind(['upload', 'download', 'conflict', 'record', 'forget']), this.deps.concurrency, (action) =>
       this.attempt(action, report),
     );
+    await this.learnUploadedEtags();
 
     const deletions = byKind(['deleteLocal', 'deleteRemote']);
     await mapLimit(
@@ -183,7 +186,7 @@ export class Executor {
         this.commit(
           action.local.type === 'dir'
             ? this.folderEntry(action.path, action.local, action.remote.remotePath)
-            : fileEntry(action.path, action.local, action.remote, null),
+            : fileEntry(action.path, action.local, action.remote, this.deps.journal.get(action.path)?.hash ?? null),
         );
         return;
       case 'forget':
@@ -308,6 +311,7 @@ export class Executor {
           {
             ifMatch: round === 0 ? ifMatch : null,
             ifNoneMatch: round === 0 && remote === null,
+            statAfter: false,
             signal: this.deps.signal,
             onProgress: ({ bytes }) => this.deps.onEvent?.({ type: 'transfer', path, bytes, total: current.size }),
           },
@@ -330,7 +334,9 @@ export class Executor {
       }
       const after = await stat(absolute);
       if (after.size === current.size && after.mtimeMs === current.mtimeMs) {
-        this.commit(fileEntry(path, statsEntry(local, after), result.entry, hash || null));
+        const entry = fileEntry(path, statsEntry(local, after), result.entry, hash || null);
+        this.commit(entry);
+        if (entry.remoteEtag === null) this.untagged.push(entry);
         return;
       }
       // It changed while we sent it: send the new content (the old one is on the server
@@ -342,6 +348,38 @@ export class Executor {
       }
       current = after;
     }
+  }
+
+  /**
+   * Apache's PUT answers carry no ETag, and a PROPFIND after every PUT would double the
+   * requests of an upload. Instead one `Depth: 1` listing per folder that received uploads
+   * tells the tags of all of them. What this misses (a crash, a failed listing) the engine
+   * learns from its next full listing (see SyncEngine.learnUploadedEtags).
+   */
+  private async learnUploadedEtags(): Promise<void> {
+    const byFolder = new Map<string, JournalEntry[]>();
+    for (const entry of this.untagged) {
+      const folder = parentPath(entry.remotePath);
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
+    }
+    this.untagged.length = 0;
+    await mapLimit([...byFolder], this.deps.concurrency, async ([folder, entries]) => {
+      if (this.deps.signal?.aborted) return;
+      let children: RemoteEntry[];
+      try {
+        children = await this.deps.remote.listChildren(folder, { signal: this.deps.signal });
+      } catch (error) {
+        this.deps.logger.info('could not list a folder for the ETags of its uploads; learnt next run', { folder, message: toTeraSyncError(error).message });
+        return;
+      }
+      const byName = new Map(children.map((child) => [child.remotePath, child]));
+      this.deps.journal.transaction(() => {
+        for (const entry of entries) {
+          const learned = learnEtag(entry, byName.get(entry.remotePath));
+          if (learned) this.deps.journal.put(learned);
+        }
+      });
+    });
   }
 
   // Downloads -----------------------------------------------------------------------------
@@ -655,6 +693,16 @@ function statsEntry(local: LocalEntry, stats: Stats): LocalEntry {
 
 function remoteLike(remotePath: string, size: number): RemoteEntry {
   return { path: remotePath, remotePath, type: 'file', size, mtimeMs: 0, etag: null };
+}
+
+/**
+ * The journal entry with the ETag of `listed`, when `listed` is the very file an upload wrote
+ * (same size, getlastmodified within the slack of the PUT answer's Date); else null.
+ */
+export function learnEtag(entry: JournalEntry, listed: RemoteEntry | undefined): JournalEntry | null {
+  if (entry.remoteEtag !== null || !listed || listed.type !== 'file' || listed.etag === null) return null;
+  if (listed.size !== entry.remoteSize || Math.abs(listed.mtimeMs - entry.remoteMtimeMs) > UPLOAD_CLOCK_SLACK_MS) return null;
+  return { ...entry, remoteEtag: listed.etag, remoteMtimeMs: listed.mtimeMs };
 }
 
 export function fileEntry(path: string, local: LocalEntry, remote: RemoteEntry, hash: string | null): JournalEntry {

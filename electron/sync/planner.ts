@@ -124,6 +124,11 @@ export function remoteState(remote: RemoteEntry | undefined, journal: JournalEnt
   if (remote.size !== journal.remoteSize) return 'changed';
   const now = normaliseEtag(remote.etag);
   const then = normaliseEtag(journal.remoteEtag);
+  if (then === null && now !== null) {
+    // Our own upload, whose answer carried no ETag (Apache's PUT): the journal holds the
+    // server's Date of that answer, and getlastmodified has one-second resolution.
+    return Math.abs(remote.mtimeMs - journal.remoteMtimeMs) <= UPLOAD_CLOCK_SLACK_MS ? 'unchanged' : 'changed';
+  }
   // Without ETags (some servers omit them), fall back on the modification time.
   if (now === null || then === null) return remote.mtimeMs === journal.remoteMtimeMs ? 'unchanged' : 'changed';
   return now === then ? 'unchanged' : 'changed';
@@ -134,6 +139,9 @@ function need<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('planner: an entry the rule table needs is missing');
   return value;
 }
+
+/** How far getlastmodified may sit from the Date of the PUT answer that wrote the file. */
+export const UPLOAD_CLOCK_SLACK_MS = 2000;
 
 const KEEPS: ReadonlySet<SideState> = new Set(['new', 'changed', 'replaced']);
 

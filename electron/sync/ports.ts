@@ -96,6 +96,12 @@ export interface UploadOptions {
   ifMatch?: string | null;
   /** Send `If-None-Match: *` (the file must not exist yet). */
   ifNoneMatch?: boolean;
+  /**
+   * Look the file up after the PUT for its ETag, size and mtime (default true). With false the
+   * result carries what the PUT answer said: its ETag if any (Apache sends none), the size
+   * sent, and the server's Date as the mtime; the caller learns the tag from its next listing.
+   */
+  statAfter?: boolean;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
 }
@@ -123,6 +129,8 @@ export interface RemoteStore {
   list(options?: { signal?: AbortSignal }): Promise<Listing<RemoteEntry>>;
   /** One entry, or null when absent. */
   stat(path: string, options?: { signal?: AbortSignal }): Promise<RemoteEntry | null>;
+  /** The entries directly in a folder (one `Depth: 1` listing). */
+  listChildren(path: string, options?: { signal?: AbortSignal }): Promise<RemoteEntry[]>;
   /** True when the folder has no children (used before a recursive DELETE). */
   isEmptyFolder(path: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   /** Streams the file into `destination` (a writable the caller owns and closes). */

@@ -448,6 +448,14 @@ export class WebDavRemoteStore implements RemoteStore {
     });
   }
 
+  async listChildren(path: string, options: { signal?: AbortSignal } = {}): Promise<RemoteEntry[]> {
+    this.assertUsable();
+    const names = splitRelativePath(path);
+    const key = nfc(path);
+    const contents = await this.listFolder({ names, key }, options.signal);
+    return contents.children.map(({ name, resource }) => this.toEntry(joinRelative(key, nfc(name)), [...names, name].join('/'), resource));
+  }
+
   async isEmptyFolder(path: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     this.assertUsable();
     const names = splitRelativePath(path);
@@ -650,7 +658,7 @@ export class WebDavRemoteStore implements RemoteStore {
     if (!Number.isSafeInteger(size) || size < 0) throw localIo(`Invalid size ${size} for ${describePath(path)}.`);
     const request: RequestDescription = { method: 'PUT', path };
     const conditions = await this.conditionHeaders(path, options);
-    const putEtag = await this.run(request, options.signal, async (attempt) => {
+    const answer = await this.run(request, options.signal, async (attempt) => {
       let source: Readable;
       try {
         source = open();
@@ -730,7 +738,7 @@ export class WebDavRemoteStore implements RemoteStore {
         // reported its end: wait for it, so that bytes beyond `size` (a file that grew) are
         // noticed and the source is never cut off before its 'end'.
         await finished(counter, { readable: false });
-        return response.headers.get('etag');
+        return { etag: response.headers.get('etag'), date: response.headers.get('date') };
       } catch (error) {
         throw localError ?? error;
       } finally {
@@ -739,6 +747,22 @@ export class WebDavRemoteStore implements RemoteStore {
         source.destroy();
       }
     });
+    const putEtag = answer.etag;
+    if (options.statAfter === false) {
+      // The caller learns the tag from its next listing: on Apache, whose PUT answers carry no
+      // ETag, this saves one PROPFIND per file. The server's Date stands in for the mtime.
+      const date = answer.date === null ? Number.NaN : Date.parse(answer.date);
+      return {
+        entry: {
+          path: nfc(path),
+          remotePath: path,
+          type: 'file',
+          size,
+          mtimeMs: Number.isFinite(date) ? date : this.clock.now(),
+          etag: putEtag,
+        },
+      };
+    }
     const stat = await this.stat(path, { signal: options.signal });
     if (stat === null || stat.type !== 'file') {
       throw new TeraSyncError(ErrorCode.BadResponse, `${describePath(path)} is not on the server right after its upload.`);

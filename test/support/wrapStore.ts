@@ -8,6 +8,7 @@ export function wrapStore(store: RemoteStore, overrides: Partial<RemoteStore>): 
   return {
     list: (options) => store.list(options),
     stat: (path, options) => store.stat(path, options),
+    listChildren: (path, options) => store.listChildren(path, options),
     isEmptyFolder: (path, options) => store.isEmptyFolder(path, options),
     download: (path, destination, options) => store.download(path, destination, options),
     upload: (path, open, size, options) => store.upload(path, open, size, options),
