@@ -531,7 +531,15 @@ export class Executor {
     if (type === 'dir' && !(await this.deps.remote.isEmptyFolder(remote.remotePath, { signal: this.deps.signal }))) {
       throw new Deferred('the server folder still holds files; it is looked at again next run');
     }
-    await this.deps.remote.remove(remote.remotePath, type, { signal: this.deps.signal });
+    try {
+      // Only the version the journal synced may go: a newer one written meanwhile survives.
+      await this.deps.remote.remove(remote.remotePath, type, { signal: this.deps.signal, ifMatch: type === 'file' ? remote.etag : null });
+    } catch (error) {
+      if (toTeraSyncError(error).code === ErrorCode.PreconditionFailed) {
+        throw new Deferred('the server copy changed since it was listed; the change is fetched next run');
+      }
+      throw error;
+    }
     this.deps.journal.transaction(() => this.deps.journal.removeTree(path));
   }
 

@@ -139,8 +139,12 @@ export interface RemoteStore {
   upload(path: string, open: () => Readable, size: number, options?: UploadOptions): Promise<UploadResult>;
   /** Creates the folder; a folder that already exists is success. */
   createFolder(path: string, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Deletes a file, or a folder with what is in it. A missing entry is success. */
-  remove(path: string, type: 'file' | 'dir', options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Deletes a file, or a folder with what is in it. A missing entry is success. With a
+   * strong `ifMatch` a file is deleted only if it is still that version (else
+   * PreconditionFailed).
+   */
+  remove(path: string, type: 'file' | 'dir', options?: { signal?: AbortSignal; ifMatch?: string | null }): Promise<void>;
   /** Server-side move; fails with PreconditionFailed when `to` exists. */
   move(from: string, to: string, type: 'file' | 'dir', options?: { signal?: AbortSignal }): Promise<void>;
   /** Releases sockets and timers. */

@@ -807,13 +807,15 @@ export class WebDavRemoteStore implements RemoteStore {
     throw errorFromStatus(outcome, request, { authKind: this.authKind });
   }
 
-  async remove(path: string, type: 'file' | 'dir', options: { signal?: AbortSignal } = {}): Promise<void> {
+  async remove(path: string, type: 'file' | 'dir', options: { signal?: AbortSignal; ifMatch?: string | null } = {}): Promise<void> {
     this.assertUsable();
     const names = splitRelativePath(path);
     if (names.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'Refusing to delete the sync folder itself.');
     const request: RequestDescription = { method: 'DELETE', path };
+    // Only a strong tag can guard a DELETE (mod_dav compares strongly); a weak one is not sent.
+    const guard = type === 'file' ? ifMatchHeader(options.ifMatch) : null;
     await this.run(request, options.signal, async (attempt) => {
-      const response = await this.send(attempt, 'DELETE', this.urlFor(names, type === 'dir'), {});
+      const response = await this.send(attempt, 'DELETE', this.urlFor(names, type === 'dir'), guard === null ? {} : { 'If-Match': guard });
       if (isSuccess(response.status) || response.status === 404) {
         discard(response);
         return;

@@ -59,6 +59,31 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     expect(await pair.readRemote(copy)).toBe('my edit');
   });
 
+  it.skipIf(kind.skip)('a server copy replaced between listing and delete survives (If-Match on DELETE)', async () => {
+    const pair = await newPair();
+    await pair.writeLocal('keep.txt', 'version 1');
+    await pair.writeLocal('other.txt', 'keeps the folder from looking unmounted');
+    await pair.sync();
+    await settleRemote(pair, 'keep.txt');
+    await pair.removeLocal('keep.txt');
+    const { report } = await pair.sync({
+      wrapRemote: (store) =>
+        wrapStore(store, {
+          remove: async (path, type, options) => {
+            await pair.writeRemote('keep.txt', 'their newer version');
+            return store.remove(path, type, options);
+          },
+        }),
+    });
+    expect(report.deletedRemote).toEqual([]);
+    expect(report.deferred.map((d) => d.path)).toEqual(['keep.txt']);
+    expect(await pair.readRemote('keep.txt')).toBe('their newer version');
+    // Deleted here, changed there: the change wins and comes back.
+    const next = await pair.sync();
+    expect(next.report.downloaded).toEqual(['keep.txt']);
+    expect(await pair.readLocal('keep.txt')).toBe('their newer version');
+  });
+
   it.skipIf(kind.skip)('a file that changes while it uploads is uploaded again', async () => {
     const pair = await newPair();
     await pair.writeLocal('growing.log', 'first line\n');
