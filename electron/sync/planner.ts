@@ -145,11 +145,15 @@ export const UPLOAD_CLOCK_SLACK_MS = 2000;
 
 const KEEPS: ReadonlySet<SideState> = new Set(['new', 'changed', 'replaced']);
 
-/** Sorts parents before children: '/' compares lower than any other character. */
-function comparePaths(a: string, b: string): number {
-  const left = a.replaceAll('/', '\u0000');
-  const right = b.replaceAll('/', '\u0000');
-  return left < right ? -1 : left > right ? 1 : 0;
+/**
+ * Sorts parents before children: '/' compares lower than any other character. The sort key
+ * is built once per path, not in every comparison (a 20,000-file tree sorts 300,000 times).
+ */
+function sortByPath<T>(items: Iterable<T>, pathOf: (item: T) => string): T[] {
+  return [...items]
+    .map((item) => ({ item, sortKey: pathOf(item).replaceAll('/', '\u0000') }))
+    .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 export function plan(input: PlanInput): Plan {
@@ -171,7 +175,7 @@ export function plan(input: PlanInput): Plan {
   // On a case-insensitive disk, server names that differ only in case are one path here. The
   // one the journal or the disk already knows keeps its name; the others (and everything in
   // them) are renamed aside on the server and wait for the next pass.
-  const sortedRemote = [...input.remote.entries.values()].sort((a, b) => comparePaths(a.path, b.path));
+  const sortedRemote = sortByPath(input.remote.entries.values(), (entry) => entry.path);
   const byKey = new Map<string, RemoteEntry[]>();
   for (const entry of sortedRemote) {
     const group = byKey.get(key(entry.path)) ?? [];
@@ -219,7 +223,7 @@ export function plan(input: PlanInput): Plan {
     remote.set(key(entry.path), entry);
   }
 
-  const keys = [...new Set([...local.keys(), ...remote.keys(), ...journal.keys()])].sort(comparePaths);
+  const keys = sortByPath(new Set([...local.keys(), ...remote.keys(), ...journal.keys()]), (k) => k);
 
   const states = new Map<string, { l: SideState; r: SideState }>();
   const localKeepsBelow = new Set<string>();
