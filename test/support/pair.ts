@@ -146,6 +146,37 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     }
   };
 
+  /** A journal, a store and an engine on this pair, as one run of the command builds them. */
+  const openEngine = (setup: {
+    clock?: Clock;
+    files?: LocalFileAccess;
+    platform?: string;
+    caseInsensitive?: boolean;
+    remote?: (store: RemoteStore) => RemoteStore;
+  }): { journal: Journal; store: WebDavRemoteStore; engine: SyncEngine } => {
+    const journal = Journal.open(join(stateDir, 'journal.sqlite'));
+    const store = new WebDavRemoteStore({
+      url: remoteUrl,
+      auth: { kind: 'basic', user: server.user, password: server.password },
+      ca: server.ca,
+      retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+    });
+    const engine = new SyncEngine({
+      localRoot: local,
+      remote: setup.remote ? setup.remote(store) : store,
+      journal,
+      trash: folderTrash(trashDir),
+      clock: setup.clock ?? systemClock,
+      logger: silentLogger,
+      device: 'testbox',
+      platform: setup.platform ?? 'linux',
+      concurrency: 4,
+      caseInsensitive: setup.caseInsensitive ?? false,
+      files: setup.files,
+    });
+    return { journal, store, engine };
+  };
+
   return {
     local,
     remoteUrl,
@@ -153,27 +184,11 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     trashDir,
     remote,
     async sync(options = {}) {
-      const journal = Journal.open(join(stateDir, 'journal.sqlite'));
-      const store = new WebDavRemoteStore({
-        url: remoteUrl,
-        auth: { kind: 'basic', user: server.user, password: server.password },
-        ca: server.ca,
-        retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+      const { journal, store, engine } = openEngine({
+        ...options,
+        remote: (real) => (options.wrapRemote ? options.wrapRemote(real) : real),
       });
       try {
-        const engine = new SyncEngine({
-          localRoot: local,
-          remote: options.wrapRemote ? options.wrapRemote(store) : store,
-          journal,
-          trash: folderTrash(trashDir),
-          clock: options.clock ?? systemClock,
-          logger: silentLogger,
-          device: 'testbox',
-          platform: options.platform ?? 'linux',
-          concurrency: 4,
-          caseInsensitive: options.caseInsensitive ?? false,
-          files: options.files,
-        });
         return await engine.runOnce(options);
       } finally {
         journal.close();
@@ -182,26 +197,7 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     },
     async startService(setup = {}) {
       const clock = setup.clock ?? systemClock;
-      const journal = Journal.open(join(stateDir, 'journal.sqlite'));
-      const store = new WebDavRemoteStore({
-        url: remoteUrl,
-        auth: { kind: 'basic', user: server.user, password: server.password },
-        ca: server.ca,
-        retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
-      });
-      const engine = new SyncEngine({
-        localRoot: local,
-        remote: store,
-        journal,
-        trash: folderTrash(trashDir),
-        clock,
-        logger: silentLogger,
-        device: 'testbox',
-        platform: 'linux',
-        concurrency: 4,
-        caseInsensitive: false,
-        files: setup.files,
-      });
+      const { journal, store, engine } = openEngine({ clock, files: setup.files });
       let runs = 0;
       const statuses: SyncStatus[] = [];
       const reports: SyncReport[] = [];
