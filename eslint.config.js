@@ -28,7 +28,15 @@ export default tseslint.config(
     ]),
   },
   {
-    files: ['electron/sync/**/*.ts', 'electron/webdav/**/*.ts', 'electron/cli/**/*.ts'],
+    files: [
+      'electron/sync/**/*.ts',
+      'electron/webdav/**/*.ts',
+      'electron/cli/**/*.ts',
+      'electron/auth/**/*.ts',
+      'electron/teracloud/**/*.ts',
+      'electron/backup/**/*.ts',
+      'electron/net/**/*.ts',
+    ],
     rules: restrict([
       { group: ['electron'], message: 'Only electron/main and electron/preload may import electron.' },
       { group: ['**/renderer/**'], message: 'The Node side never imports the renderer.' },
@@ -48,6 +56,22 @@ export default tseslint.config(
       { group: ['electron'], message: 'Only electron/main and electron/preload may import electron.' },
       { group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/cli/**'], message: 'The sync core depends on ports, not on its callers.' },
       { group: ['webdav', 'webdav/*'], message: 'Only electron/webdav speaks WebDAV.' },
+    ]),
+  },
+  {
+    files: ['electron/auth/**/*.ts', 'electron/teracloud/**/*.ts'],
+    rules: restrict([
+      { group: ['electron'], message: 'Only electron/main and electron/preload may import electron.' },
+      { group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/cli/**'], message: 'Services do not import their callers.' },
+      { group: ['**/dev/**'], message: 'The development emulator is never part of the app.' },
+    ]),
+  },
+  {
+    // The local TeraCLOUD emulator (npm run emulator): development and test tooling only.
+    files: ['dev/**/*.ts'],
+    rules: restrict([
+      { group: ['electron'], message: 'The emulator runs under plain Node.' },
+      { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'The emulator does not import the app shell.' },
     ]),
   },
   {

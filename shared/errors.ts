@@ -21,6 +21,8 @@ export const ErrorCode = {
   Configuration: 'Configuration',
   InvalidRequest: 'InvalidRequest',
   Cancelled: 'Cancelled',
+  /** The OS keychain (Secret Service, Keychain, Credential Manager) is absent, locked or refused. */
+  KeychainUnavailable: 'KeychainUnavailable',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

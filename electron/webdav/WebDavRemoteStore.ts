@@ -61,7 +61,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { rootCertificates } from 'node:tls';
+import { tlsOptions } from '../net/tls.js';
 import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { Listing, RemoteEntry, SkippedEntry } from '../sync/model.js';
@@ -339,14 +339,9 @@ export class WebDavRemoteStore implements RemoteStore {
     this.slots = new RequestSlots(maxSockets);
     this.agent =
       url.protocol === 'https:'
-        ? new HttpsAgent({
-            keepAlive: true,
-            maxSockets,
-            minVersion: 'TLSv1.2',
-            // In addition to, not instead of, the system roots: a private CA for a proxy must
-            // not make the real service untrusted.
-            ...(options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] }),
-          })
+        ? // A private CA is trusted in addition to, not instead of, the system roots, through
+          // one secure context built once (see electron/net/tls.ts for why not `ca:`).
+          new HttpsAgent({ keepAlive: true, maxSockets, ...tlsOptions(options.ca) })
         : new HttpAgent({ keepAlive: true, maxSockets });
 
     this.authKind = options.auth.kind;

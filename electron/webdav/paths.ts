@@ -68,13 +68,7 @@ export function hrefRawSegments(href: string, baseSegments: readonly string[]): 
   return [...baseSegments, ...segments];
 }
 
-/** `localhost`, 127.0.0.0/8 and ::1: the only hosts plain http: may reach. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (host === 'localhost' || host === '::1') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
-  return host === '::ffff:127.0.0.1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
-}
+export { isLoopbackHost } from '../net/tls.js';
 
 /** NFC form used for keys and comparisons. */
 export function nfc(name: string): string {
