@@ -78,7 +78,7 @@ import {
   type UploadResult,
 } from '../sync/ports.js';
 import { ifMatchHeader, sameEtag } from '../../shared/etag.js';
-import { describePath, errorFromFailure, errorFromStatus, type AuthKind, type RequestDescription } from './httpErrors.js';
+import { describePath, errorFromFailure, errorFromStatus, failureCode, type AuthKind, type RequestDescription } from './httpErrors.js';
 import { parseMultistatus, type DavResource } from './multistatus.js';
 import { RequestSlots } from './RequestSlots.js';
 import {
@@ -732,7 +732,17 @@ export class WebDavRemoteStore implements RemoteStore {
         // Apache answers once it has Content-Length bytes, possibly before the source has
         // reported its end: wait for it, so that bytes beyond `size` (a file that grew) are
         // noticed and the source is never cut off before its 'end'.
-        await finished(counter, { readable: false });
+        try {
+          await finished(counter, { readable: false });
+        } catch (error) {
+          if (localError) throw localError;
+          // The server answered success with all Content-Length bytes in hand, then closed the
+          // connection (Apache does after MaxKeepAliveRequests) before our body stream saw its
+          // end, which tears that stream down. The upload is done: retrying it would send the
+          // file twice (and with If-None-Match, take our own copy for a conflict). A file that
+          // grew meanwhile is the caller's to notice (the executor stats it again).
+          this.logger.debug('webdav: connection closed after the PUT was answered', { path, code: failureCode(error) });
+        }
         return { etag: response.headers.get('etag'), date: response.headers.get('date') };
       } catch (error) {
         throw localError ?? error;

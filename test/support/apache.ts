@@ -33,6 +33,8 @@ export interface ApacheOptions {
   https?: boolean;
   /** Load mod_deflate like the service (default true). */
   deflate?: boolean;
+  /** Requests per keep-alive connection before Apache closes it (default 100, Apache's own). */
+  maxKeepAliveRequests?: number;
 }
 
 export interface AccessLogLine {
@@ -105,14 +107,20 @@ export async function startApache(options: ApacheOptions = {}): Promise<ApacheSe
   const root = await mkdtemp(path.join(os.tmpdir(), 'terasync-apache-'));
   const serverAccount = serverAccountWhenRoot();
   try {
-    return await startInRoot(root, https, deflate, serverAccount);
+    return await startInRoot(root, https, deflate, serverAccount, options.maxKeepAliveRequests ?? 100);
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function startInRoot(root: string, https: boolean, deflate: boolean, serverAccount: Account | undefined): Promise<ApacheServer> {
+async function startInRoot(
+  root: string,
+  https: boolean,
+  deflate: boolean,
+  serverAccount: Account | undefined,
+  maxKeepAliveRequests: number,
+): Promise<ApacheServer> {
   const directories = {
     conf: path.join(root, 'conf'),
     tls: path.join(root, 'tls'),
@@ -150,7 +158,20 @@ async function startInRoot(root: string, https: boolean, deflate: boolean, serve
     const port = await findFreePort();
     await writeFile(
       configFile,
-      renderConfig({ root, port, https, deflate, serverAccount, directories, passwordFile, tls, errorLog, accessLogFile, pidFile }),
+      renderConfig({
+        root,
+        port,
+        https,
+        deflate,
+        serverAccount,
+        directories,
+        passwordFile,
+        tls,
+        errorLog,
+        accessLogFile,
+        pidFile,
+        maxKeepAliveRequests,
+      }),
     );
     const started = await launch(configFile, port, pidFile, errorLog);
     if (started.kind === 'addressInUse') {
@@ -219,6 +240,7 @@ interface ConfigInput {
   errorLog: string;
   accessLogFile: string;
   pidFile: string;
+  maxKeepAliveRequests: number;
 }
 
 function renderConfig(input: ConfigInput): string {
@@ -261,7 +283,7 @@ MaxSpareThreads 32
 
 Timeout 60
 KeepAlive On
-MaxKeepAliveRequests 100
+MaxKeepAliveRequests ${input.maxKeepAliveRequests}
 KeepAliveTimeout 5
 # 0 is unlimited; since 2.4.54 the default is 1 GiB, and large files are single PUTs.
 LimitRequestBody 0
