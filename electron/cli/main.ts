@@ -186,6 +186,8 @@ export async function runCli(io: CliIo): Promise<number> {
       ca,
       concurrency,
       bandwidth: { uploadKiBps: limits.up, downloadKiBps: limits.down },
+      // Retries and server quirks are worth a line: without it they were invisible.
+      logger: reporter.logger,
     });
     journal = Journal.open(journalFile(stateDir, localRoot, remoteUrl));
     const engine = new SyncEngine({

@@ -22,13 +22,16 @@
  */
 import { ErrorCode, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
 import type { SyncStatus } from '../../shared/types.js';
-import type { SyncEngine } from './engine.js';
+import type { RunScope, SyncEngine } from './engine.js';
+import { MAX_INCREMENTAL_CHANGES } from './scanner.js';
 import type { ChangeWatcher, Clock, Logger, Scheduler, WatchFolder } from './ports.js';
 import type { SyncEvent, SyncReport } from './report.js';
 
 export interface SyncServiceOptions {
   pollIntervalMs: number;
   quietMs: number;
+  /** A full local scan at least this often, for anything the watcher missed. */
+  fullScanIntervalMs: number;
   retryMinMs: number;
   retryMaxMs: number;
 }
@@ -36,6 +39,7 @@ export interface SyncServiceOptions {
 export const DEFAULT_SERVICE_OPTIONS: SyncServiceOptions = {
   pollIntervalMs: 30_000,
   quietMs: 300,
+  fullScanIntervalMs: 10 * 60_000,
   retryMinMs: 2_000,
   retryMaxMs: 5 * 60_000,
 };
@@ -90,6 +94,12 @@ export class SyncService {
   private allowMassDeleteOnce = false;
   /** When the poll armed after the last run is due: local changes never push a run past it. */
   private pollDueAt: number | null = null;
+  /** Paths the watcher reported since the last run started (see RunScope). */
+  private changedPaths = new Set<string>();
+  private tooManyChanges = false;
+  private lastFullScanAt: number | null = null;
+  /** When the server is due to be listed again; null: at the next run. */
+  private nextListAt: number | null = null;
 
   constructor(deps: SyncServiceDeps) {
     this.deps = deps;
@@ -108,7 +118,7 @@ export class SyncService {
   async start(): Promise<void> {
     try {
       const watcher = await this.deps.watch(this.deps.localRoot, {
-        onChange: () => this.localChanged(),
+        onChange: (path) => this.localChanged(path),
         onError: (error) => this.watcherFailed(error),
       });
       if (this.stopped) {
@@ -126,6 +136,7 @@ export class SyncService {
   syncNow(): void {
     if (this.stopped || this.paused) return;
     this.failures = 0;
+    this.nextListAt = null;
     this.runSoon(0);
   }
 
@@ -140,6 +151,7 @@ export class SyncService {
   resume(): void {
     if (this.stopped || !this.paused) return;
     this.paused = false;
+    this.nextListAt = null;
     this.update({ state: 'idle' });
     this.runSoon(0);
   }
@@ -163,8 +175,12 @@ export class SyncService {
     this.listeners.clear();
   }
 
-  private localChanged(): void {
-    if (this.stopped || this.paused) return;
+  private localChanged(path: string): void {
+    if (this.stopped) return;
+    // Kept while paused or offline too: the next run must look at it.
+    if (this.changedPaths.size < MAX_INCREMENTAL_CHANGES) this.changedPaths.add(path);
+    else this.tooManyChanges = true;
+    if (this.paused) return;
     // Offline or waiting for the user: the scheduled attempt will pick the change up.
     if (this.status.state === 'offline' || this.status.state === 'error' || this.status.state === 'failsafe') return;
     if (this.busy) {
@@ -221,7 +237,11 @@ export class SyncService {
     const state = this.status.state;
     if (state === 'failsafe' || state === 'offline' || state === 'error') return;
     if (this.dirty) this.runSoon(this.options.quietMs);
-    else this.runSoon(this.options.pollIntervalMs, this.deps.clock.now() + this.options.pollIntervalMs);
+    else {
+      const now = this.deps.clock.now();
+      const due = this.nextListAt ?? now + this.options.pollIntervalMs;
+      this.runSoon(Math.max(0, due - now), due);
+    }
   }
 
   private async runAndDecide(): Promise<void> {
@@ -235,9 +255,21 @@ export class SyncService {
     this.update({ state: 'scanning', progress: null, retryAt: null });
     const allowMassDelete = this.allowMassDeleteOnce;
     this.allowMassDeleteOnce = false;
+    const startedAt = this.deps.clock.now();
+    // Without a working watcher, every run scans the whole folder.
+    const fullScan =
+      this.watcher === null ||
+      this.tooManyChanges ||
+      this.lastFullScanAt === null ||
+      startedAt - this.lastFullScanAt >= this.options.fullScanIntervalMs;
+    const listRemote = this.nextListAt === null || startedAt >= this.nextListAt;
+    const scope: RunScope = { localChanges: fullScan ? null : [...this.changedPaths], listRemote };
+    this.changedPaths = new Set();
+    this.tooManyChanges = false;
     try {
       const { report } = await this.deps.engine.runOnce({
         allowMassDelete,
+        scope,
         signal: controller.signal,
         onEvent: (event) => {
           this.deps.onEvent?.(event);
@@ -267,6 +299,8 @@ export class SyncService {
         },
       });
       this.failures = 0;
+      if (fullScan) this.lastFullScanAt = startedAt;
+      if (listRemote) this.nextListAt = startedAt + this.options.pollIntervalMs;
       this.deps.onReport?.(report);
       if (this.stopped || this.paused) return;
       this.update({
@@ -294,6 +328,8 @@ export class SyncService {
       this.update({ state: 'failsafe', progress: null, problem, retryAt: null });
       return;
     }
+    // The retry lists the server again.
+    this.nextListAt = null;
     const offline = OFFLINE_CODES.has(problem.code);
     // The backoff counts consecutive offline failures only.
     this.failures = offline ? this.failures + 1 : 0;

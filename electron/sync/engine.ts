@@ -20,7 +20,7 @@ import { isWithin, type Platform } from './names.js';
 import { countFileDeletions, plan, type Action } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
-import { loadIgnoreMatcher, scanLocal, type LocalScan } from './scanner.js';
+import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
 
 export interface SyncEngineDeps {
   localRoot: string;
@@ -44,6 +44,39 @@ export interface RunOptions {
   allowMassDelete?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * What changed since the last run, when a watcher and a poll schedule know it (continuous
+   * mode). Leave out for a full run: scan everything, list everything.
+   */
+  scope?: RunScope;
+}
+
+/**
+ * A continuous run's shortcut. Both parts fall back on the full work when the engine has no
+ * state it can trust from the last run (the first run, or one that ended with errors,
+ * conflicts or deferred actions).
+ */
+export interface RunScope {
+  /**
+   * Every local path (relative, `/`-separated, as on disk) a watcher reported since the last
+   * run: only these are looked at again. Null: scan the whole folder.
+   */
+  localChanges: readonly string[] | null;
+  /**
+   * False: plan against the server listing the last run ended with, without listing again.
+   * Safe for local changes: uploads, deletions and moves carry preconditions, so a server
+   * change that listing missed turns into a conflict or a retry, never into a lost version.
+   */
+  listRemote: boolean;
+}
+
+/** Both sides as the last run left them, when it ended clean. */
+interface Snapshot {
+  local: LocalScan;
+  /** The store's listing object (a store returns the same object while nothing changed). */
+  listed: Listing<RemoteEntry>;
+  /** `listed` with the ignore rules applied. */
+  remote: Listing<RemoteEntry>;
 }
 
 export interface RunResult {
@@ -57,6 +90,7 @@ export const MASS_DELETE_MINIMUM = 10;
 
 export class SyncEngine {
   private readonly deps: SyncEngineDeps;
+  private snapshot: Snapshot | null = null;
 
   constructor(deps: SyncEngineDeps) {
     this.deps = deps;
@@ -72,13 +106,31 @@ export class SyncEngine {
     await this.checkLocalRoot(Boolean(options.dryRun));
     const caseInsensitive = this.deps.caseInsensitive ?? (await detectCaseInsensitive(this.deps.localRoot, this.deps.platform));
 
+    const scope = options.dryRun ? undefined : options.scope;
+    // Whatever happens below, the state is only trusted again once this run ends clean.
+    const snapshot = this.snapshot;
+    this.snapshot = null;
+
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
       if (options.signal?.aborted) throw new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
+      const shortcut = pass === 1 && scope !== undefined && snapshot !== null ? snapshot : null;
       emit({ type: 'phase', phase: 'scanning', pass });
       const ignore = await loadIgnoreMatcher(this.deps.localRoot);
-      const local = await scanLocal(this.deps.localRoot, ignore);
+      const incremental =
+        shortcut !== null && scope?.localChanges != null
+          ? await updateScan(this.deps.localRoot, ignore, shortcut.local, scope.localChanges)
+          : null;
+      const local = incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
-      const remote = filterRemote(await this.listRemote(Boolean(options.dryRun)), ignore);
+      const listed = shortcut !== null && scope?.listRemote === false ? shortcut.listed : await this.listRemote(Boolean(options.dryRun));
+      // The ignore rules are the same as last time unless the full scan was needed.
+      const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
+
+      if (incremental !== null && shortcut !== null && remote === shortcut.remote && scope?.localChanges?.length === 0) {
+        // Nothing changed on either side since a run that ended clean: nothing to plan.
+        this.snapshot = shortcut;
+        break;
+      }
 
       if (pass === 1 && !options.dryRun) {
         await this.clearTempFiles(local, remote);
@@ -139,10 +191,52 @@ export class SyncEngine {
         journalEntries,
       );
       await executor.run(result.actions, report);
+      if (!options.dryRun && clean(report)) {
+        this.snapshot =
+          result.actions.length === 0 ? { local, listed, remote } : await this.afterActions(local, remote, result.actions, ignore);
+      }
       if (!result.needsAnotherPass) break;
+      this.snapshot = null;
     }
     emit({ type: 'phase', phase: 'done', pass: 0 });
     return { report, planned };
+  }
+
+  /**
+   * Both sides after a pass whose actions all succeeded: the local side is looked at again
+   * where the actions touched it, the server side is what the journal recorded for those
+   * paths. Null (a full run next time) when that cannot be told for sure.
+   */
+  private async afterActions(local: LocalScan, remote: Listing<RemoteEntry>, actions: readonly Action[], ignore: IgnoreMatcher): Promise<Snapshot | null> {
+    const touched = new Set<string>();
+    for (const action of actions) {
+      if (action.kind === 'conflict' || action.kind === 'renameLocalAside' || action.kind === 'renameRemoteAside') return null;
+      touched.add(action.path);
+      if (action.kind === 'moveRemote' || action.kind === 'moveLocal') touched.add(action.from.path);
+    }
+    if (touched.size > MAX_INCREMENTAL_CHANGES) return null;
+    const localPaths = [...touched].map((path) => local.entries.get(path)?.localPath ?? this.deps.journal.get(path)?.localPath ?? path);
+    const updatedLocal = await updateScan(this.deps.localRoot, ignore, local, localPaths);
+    if (updatedLocal === null) return null;
+    const entries = new Map(remote.entries);
+    const within = (path: string): boolean => [...touched].some((key) => path === key || isWithin(path, key));
+    for (const key of entries.keys()) if (within(key)) entries.delete(key);
+    for (const path of touched) {
+      for (const entry of this.deps.journal.subtree(path)) {
+        if (entry.type === 'file' && entry.remoteEtag === null) return null;
+        entries.set(entry.path, {
+          path: entry.path,
+          remotePath: entry.remotePath,
+          type: entry.type,
+          size: entry.remoteSize,
+          mtimeMs: entry.remoteMtimeMs,
+          etag: entry.remoteEtag,
+        });
+      }
+    }
+    const updatedRemote = { entries, skipped: remote.skipped };
+    // A listing object no store ever returned: the next poll's listing is filtered afresh.
+    return { local: updatedLocal, listed: updatedRemote, remote: updatedRemote };
   }
 
   private async checkLocalRoot(dryRun: boolean): Promise<void> {
@@ -239,6 +333,11 @@ export class SyncEngine {
       });
     }
   }
+}
+
+/** A run whose every action succeeded: its end state can be trusted without a full scan. */
+function clean(report: SyncReport): boolean {
+  return report.errors.length === 0 && report.deferred.length === 0 && report.conflicts.length === 0;
 }
 
 function transferBytes(action: Action): number {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { createIgnoreMatcher, IGNORE_FILE, isTempFileName, type IgnoreMatcher } from './ignoreRules.js';
-import type { Listing, LocalEntry, SkippedEntry } from './model.js';
+import type { Listing, LocalEntry } from './model.js';
 import { joinPath, normalizePath } from './names.js';
 
 export interface LocalScan extends Listing<LocalEntry> {
@@ -29,61 +29,152 @@ export async function loadIgnoreMatcher(root: string): Promise<IgnoreMatcher> {
 }
 
 export async function scanLocal(root: string, matcher: IgnoreMatcher, concurrency = 16): Promise<LocalScan> {
-  const entries = new Map<string, LocalEntry>();
-  const skipped: SkippedEntry[] = [];
-  const tempFiles: string[] = [];
+  const walker = new Walker(root, matcher, concurrency, { entries: new Map(), skipped: [], tempFiles: [] });
+  await walker.walk('');
+  return walker.scan;
+}
 
-  const walk = async (relative: string): Promise<void> => {
+/** Changes beyond this many paths are cheaper to take in with one full scan. */
+export const MAX_INCREMENTAL_CHANGES = 500;
+
+/**
+ * `previous` brought up to date for the paths a watcher reported (relative, `/`-separated, as
+ * spelled on disk): each is looked at again, a folder with everything below it. The result is
+ * what `scanLocal` would return if nothing else changed; that the watcher saw every change is
+ * the caller's promise (a full scan at a long interval backs it up).
+ *
+ * Null when only a full scan will do: the ignore file changed, too many paths changed, or a
+ * path's parent folder is not in `previous` (its event was missed).
+ */
+export async function updateScan(
+  root: string,
+  matcher: IgnoreMatcher,
+  previous: LocalScan,
+  changed: Iterable<string>,
+  concurrency = 16,
+): Promise<LocalScan | null> {
+  const paths = [...new Set(changed)].filter((path) => path !== '' && path !== '.');
+  if (paths.length > MAX_INCREMENTAL_CHANGES) return null;
+  if (paths.includes(IGNORE_FILE)) return null;
+  const keys = paths.map(normalizePath);
+  const within = (path: string): boolean => keys.some((key) => path === key || path.startsWith(`${key}/`));
+  const entries = new Map(previous.entries);
+  // Only keys below a changed path need a prefix test; most changes are files with no entries below.
+  for (const key of entries.keys()) if (within(key)) entries.delete(key);
+  const scan: LocalScan = {
+    entries,
+    skipped: previous.skipped.filter((entry) => !within(entry.path)),
+    tempFiles: previous.tempFiles.filter((temp) => !within(normalizePath(temp))),
+  };
+  const walker = new Walker(root, matcher, concurrency, scan);
+  // Parents first, so that a new folder's entry exists before its children are looked at.
+  paths.sort((a, b) => a.split('/').length - b.split('/').length);
+  const changedFolders = new Set(paths);
+  for (const localPath of paths) {
+    const parts = localPath.split('/');
+    // Below another changed path: looking at that one again covers this one.
+    if (parts.some((_, depth) => depth > 0 && changedFolders.has(parts.slice(0, depth).join('/')))) continue;
+    let ignored = false;
+    for (let depth = 1; depth < parts.length; depth++) {
+      const ancestor = parts.slice(0, depth).join('/');
+      if (matcher.ignores(ancestor, true)) {
+        ignored = true;
+        break;
+      }
+      const entry = scan.entries.get(normalizePath(ancestor));
+      // Below a symlink, a special file or an unreadable folder: nothing of ours.
+      if (entry === undefined && scan.skipped.some((skip) => skip.path === normalizePath(ancestor))) {
+        ignored = true;
+        break;
+      }
+      if (entry === undefined || entry.type !== 'dir') return null;
+    }
+    if (ignored) continue;
+    if (scan.entries.has(normalizePath(localPath))) continue;
+    const name = parts[parts.length - 1] ?? localPath;
+    const folder = await walker.visit(localPath, name, null);
+    if (folder !== null) await walker.walk(folder);
+  }
+  return scan;
+}
+
+/** One scan's state, shared by the full walk and the incremental update. */
+class Walker {
+  constructor(
+    private readonly root: string,
+    private readonly matcher: IgnoreMatcher,
+    private readonly concurrency: number,
+    readonly scan: LocalScan,
+  ) {}
+
+  /** Lists `relative` and everything below it. */
+  async walk(relative: string): Promise<void> {
     let children: Dirent[];
     try {
-      children = await readdir(relative === '' ? root : join(root, relative), { withFileTypes: true });
+      children = await readdir(relative === '' ? this.root : join(this.root, relative), { withFileTypes: true });
     } catch (error) {
       if (relative === '') {
-        throw new TeraSyncError(ErrorCode.LocalIo, `Cannot read the local folder ${root}: ${(error as Error).message}`, { cause: error });
+        throw new TeraSyncError(ErrorCode.LocalIo, `Cannot read the local folder ${this.root}: ${(error as Error).message}`, { cause: error });
       }
-      skipped.push({ path: normalizePath(relative), side: 'local', reason: 'unreadable', message: `cannot list the folder: ${(error as Error).message}` });
+      // Gone since it was seen: simply not there any more.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.scan.entries.delete(normalizePath(relative));
+        return;
+      }
+      this.scan.skipped.push({ path: normalizePath(relative), side: 'local', reason: 'unreadable', message: `cannot list the folder: ${(error as Error).message}` });
       return;
     }
     const folders: string[] = [];
-    await mapLimit(children, concurrency, async (child) => {
-      const localPath = joinPath(relative, child.name);
-      const path = normalizePath(localPath);
-      if (child.isFile() && isTempFileName(child.name)) {
-        tempFiles.push(localPath);
-        return;
-      }
-      let stats: Stats;
-      try {
-        stats = await lstat(join(root, localPath));
-      } catch (error) {
-        // Vanished between readdir and lstat: simply not there any more.
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        skipped.push({ path, side: 'local', reason: 'unreadable', message: (error as Error).message });
-        return;
-      }
-      const isDir = stats.isDirectory();
-      if (matcher.ignores(localPath, isDir)) return;
-      if (stats.isSymbolicLink()) {
-        skipped.push({ path, side: 'local', reason: 'symlink', message: 'symbolic links are not followed' });
-        return;
-      }
-      if (!isDir && !stats.isFile()) {
-        skipped.push({ path, side: 'local', reason: 'special', message: 'not a regular file or folder' });
-        return;
-      }
-      entries.set(path, {
-        path,
-        localPath,
-        type: isDir ? 'dir' : 'file',
-        size: isDir ? 0 : stats.size,
-        mtimeMs: stats.mtimeMs,
-        ino: stats.ino,
-      });
-      if (isDir) folders.push(localPath);
+    await mapLimit(children, this.concurrency, async (child) => {
+      const folder = await this.visit(joinPath(relative, child.name), child.name, child);
+      if (folder !== null) folders.push(folder);
     });
-    for (const folder of folders) await walk(folder);
-  };
+    for (const folder of folders) await this.walk(folder);
+  }
 
-  await walk('');
-  return { entries, skipped, tempFiles };
+  /** Records one path; returns it when it is a folder to walk. */
+  async visit(localPath: string, name: string, dirent: Dirent | null): Promise<string | null> {
+    const path = normalizePath(localPath);
+    const { scan } = this;
+    if ((dirent === null || dirent.isFile()) && isTempFileName(name)) {
+      if (dirent !== null) scan.tempFiles.push(localPath);
+      else {
+        // An incremental update sees temp files come and go during our own downloads.
+        try {
+          if ((await lstat(join(this.root, localPath))).isFile()) scan.tempFiles.push(localPath);
+        } catch {
+          // Gone already.
+        }
+      }
+      return null;
+    }
+    let stats: Stats;
+    try {
+      stats = await lstat(join(this.root, localPath));
+    } catch (error) {
+      // Vanished between readdir and lstat: simply not there any more.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      scan.skipped.push({ path, side: 'local', reason: 'unreadable', message: (error as Error).message });
+      return null;
+    }
+    const isDir = stats.isDirectory();
+    if (this.matcher.ignores(localPath, isDir)) return null;
+    if (stats.isSymbolicLink()) {
+      scan.skipped.push({ path, side: 'local', reason: 'symlink', message: 'symbolic links are not followed' });
+      return null;
+    }
+    if (!isDir && !stats.isFile()) {
+      scan.skipped.push({ path, side: 'local', reason: 'special', message: 'not a regular file or folder' });
+      return null;
+    }
+    scan.entries.set(path, {
+      path,
+      localPath,
+      type: isDir ? 'dir' : 'file',
+      size: isDir ? 0 : stats.size,
+      mtimeMs: stats.mtimeMs,
+      ino: stats.ino,
+    });
+    return isDir ? localPath : null;
+  }
 }

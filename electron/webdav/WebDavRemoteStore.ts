@@ -155,6 +155,19 @@ interface FolderContents {
   skipped: SkippedEntry[];
 }
 
+/** One folder of the last listing: the hash of its PROPFIND body and what came of it. */
+interface CachedFolder {
+  hash: string;
+  childKeys: string[];
+  childFolders: FolderRef[];
+  skipped: SkippedEntry[];
+}
+
+interface ListingCache {
+  listing: Listing<RemoteEntry>;
+  folders: Map<string, CachedFolder>;
+}
+
 const PROPFIND_BODY =
   '<?xml version="1.0" encoding="utf-8"?>\n' +
   '<d:propfind xmlns:d="DAV:"><d:prop>' +
@@ -292,6 +305,8 @@ export class WebDavRemoteStore implements RemoteStore {
   private readonly slots: RequestSlots;
   private readonly throttle: Throttle;
   private disposed = false;
+  /** The last full listing and, per folder, what its PROPFIND body said (see `list`). */
+  private listingCache: ListingCache | null = null;
 
   constructor(options: WebDavRemoteStoreOptions) {
     let url: URL;
@@ -368,23 +383,34 @@ export class WebDavRemoteStore implements RemoteStore {
     }
   }
 
+  /**
+   * Walks the tree with `Depth: 1` PROPFINDs, `concurrency` at a time.
+   *
+   * A poll walks every folder (Apache's folder ETags do not change for changes below them),
+   * so the walk must be cheap when nothing changed: a folder whose PROPFIND body is byte for
+   * byte the one of the last listing is not parsed again, and when every folder's is, the last
+   * listing itself is returned (the same object: callers may skip their own work on it).
+   */
   async list(options: { signal?: AbortSignal } = {}): Promise<Listing<RemoteEntry>> {
     this.assertUsable();
+    const previous = this.listingCache;
     const entries = new Map<string, RemoteEntry>();
     const skipped: SkippedEntry[] = [];
+    const folders = new Map<string, CachedFolder>();
+    let unchanged = previous !== null;
     const internal = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
     const state: { failure: TeraSyncError | undefined } = { failure: undefined };
     const queue: FolderRef[] = [{ names: [], key: '' }];
     const running = new Set<Promise<void>>();
 
-    const absorb = (folder: FolderRef, contents: FolderContents): void => {
-      skipped.push(...contents.skipped);
+    const absorb = (folder: FolderRef, hash: string, contents: FolderContents): CachedFolder => {
+      const cached: CachedFolder = { hash, childKeys: [], childFolders: [], skipped: [...contents.skipped] };
       for (const { name, resource } of contents.children) {
         const key = joinRelative(folder.key, nfc(name));
         const remotePath = [...folder.names, name].join('/');
         if (entries.has(key)) {
-          skipped.push({
+          cached.skipped.push({
             path: key,
             side: 'remote',
             reason: 'case-conflict',
@@ -394,18 +420,39 @@ export class WebDavRemoteStore implements RemoteStore {
         }
         const entry = this.toEntry(key, remotePath, resource);
         entries.set(key, entry);
-        if (entry.type === 'dir') queue.push({ names: [...folder.names, name], key });
+        cached.childKeys.push(key);
+        if (entry.type === 'dir') cached.childFolders.push({ names: [...folder.names, name], key });
       }
+      skipped.push(...cached.skipped);
+      queue.push(...cached.childFolders);
+      return cached;
+    };
+    /** A folder whose body did not change: its children are the last listing's. */
+    const reuse = (cached: CachedFolder, from: Listing<RemoteEntry>): void => {
+      for (const key of cached.childKeys) {
+        const entry = from.entries.get(key);
+        if (entry !== undefined) entries.set(key, entry);
+      }
+      skipped.push(...cached.skipped);
+      queue.push(...cached.childFolders);
     };
 
     while (queue.length > 0 || running.size > 0) {
       while (state.failure === undefined && running.size < this.concurrency) {
         const folder = queue.shift();
         if (folder === undefined) break;
-        const task: Promise<void> = this.listFolder(folder, signal)
+        const before = previous?.folders.get(folder.key);
+        const task: Promise<void> = this.listFolder(folder, signal, before?.hash)
           .then(
-            (contents) => {
-              if (state.failure === undefined) absorb(folder, contents);
+            (result) => {
+              if (state.failure !== undefined) return;
+              if (result.contents === null && before !== undefined && previous !== null) {
+                folders.set(folder.key, before);
+                reuse(before, previous.listing);
+              } else if (result.contents !== null) {
+                unchanged = false;
+                folders.set(folder.key, absorb(folder, result.hash, result.contents));
+              }
             },
             (error: unknown) => {
               if (state.failure !== undefined) return;
@@ -420,7 +467,10 @@ export class WebDavRemoteStore implements RemoteStore {
       await Promise.race(running);
     }
     if (state.failure !== undefined) throw state.failure;
-    return { entries, skipped };
+    if (unchanged && previous !== null && folders.size === previous.folders.size) return previous.listing;
+    const listing = { entries, skipped };
+    this.listingCache = { listing, folders };
+    return listing;
   }
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<RemoteEntry | null> {
@@ -987,6 +1037,18 @@ export class WebDavRemoteStore implements RemoteStore {
     collection: boolean,
     depth: '0' | '1',
   ): Promise<DavResource[] | null> {
+    const body = await this.propfindText(attempt, request, names, collection, depth);
+    return body === null ? null : parseMultistatus(body, request);
+  }
+
+  /** PROPFIND; null on 404, the multistatus body's text on 207 (or 200). */
+  private async propfindText(
+    attempt: Attempt,
+    request: RequestDescription,
+    names: readonly string[],
+    collection: boolean,
+    depth: '0' | '1',
+  ): Promise<string | null> {
     const response = await this.send(
       attempt,
       'PROPFIND',
@@ -999,16 +1061,33 @@ export class WebDavRemoteStore implements RemoteStore {
       return null;
     }
     if (response.status !== 207 && response.status !== 200) throw await this.statusError(response, request);
-    return parseMultistatus(await this.readText(attempt, response), request);
+    return this.readText(attempt, response);
   }
 
-  private async listFolder(folder: FolderRef, signal: AbortSignal | undefined): Promise<FolderContents> {
+  private async listFolder(folder: FolderRef, signal: AbortSignal | undefined): Promise<FolderContents>;
+  private async listFolder(
+    folder: FolderRef,
+    signal: AbortSignal | undefined,
+    knownHash: string | undefined,
+  ): Promise<{ hash: string; contents: FolderContents | null }>;
+  /**
+   * One folder's `Depth: 1` PROPFIND. With `knownHash` (a string or undefined): also the body's
+   * hash, and contents null when the body hashes to `knownHash` (not parsed again).
+   */
+  private async listFolder(
+    folder: FolderRef,
+    signal: AbortSignal | undefined,
+    ...known: [string | undefined] | []
+  ): Promise<FolderContents | { hash: string; contents: FolderContents | null }> {
     const path = folder.names.join('/');
     const request: RequestDescription = { method: 'PROPFIND', path };
     return this.run(request, signal, async (attempt) => {
-      const resources = await this.propfind(attempt, request, folder.names, true, '1');
-      if (resources === null) throw errorFromStatus(404, request, { authKind: this.authKind });
-      return this.sortFolder(folder, resources, request);
+      const body = await this.propfindText(attempt, request, folder.names, true, '1');
+      if (body === null) throw errorFromStatus(404, request, { authKind: this.authKind });
+      if (known.length === 0) return this.sortFolder(folder, await parseMultistatus(body, request), request);
+      const hash = createHash('sha1').update(body).digest('base64');
+      if (hash === known[0]) return { hash, contents: null };
+      return { hash, contents: this.sortFolder(folder, await parseMultistatus(body, request), request) };
     });
   }
 

@@ -32,7 +32,7 @@ import { startWebDavServer, type WebDavTestServer } from '../../support/webdavSe
 import { serverKinds } from './servers.js';
 
 const F = FOLDER_MARK;
-const SERVICE_OPTIONS: SyncServiceOptions = { quietMs: 100, pollIntervalMs: 1_000, retryMinMs: 200, retryMaxMs: 1_000 };
+const SERVICE_OPTIONS: SyncServiceOptions = { quietMs: 100, pollIntervalMs: 1_000, fullScanIntervalMs: 60_000, retryMinMs: 200, retryMaxMs: 1_000 };
 
 /**
  * Polls `predicate` every 50 ms until it holds; throws after `timeoutMs` with `what` and the

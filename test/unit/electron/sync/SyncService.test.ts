@@ -18,7 +18,7 @@ const QUIET = 300;
 const POLL = 30_000;
 const RETRY_MIN = 2_000;
 const RETRY_MAX = 20_000;
-const OPTIONS: SyncServiceOptions = { quietMs: QUIET, pollIntervalMs: POLL, retryMinMs: RETRY_MIN, retryMaxMs: RETRY_MAX };
+const OPTIONS: SyncServiceOptions = { quietMs: QUIET, pollIntervalMs: POLL, fullScanIntervalMs: 10 * 60_000, retryMinMs: RETRY_MIN, retryMaxMs: RETRY_MAX };
 
 type Behaviour = (options: RunOptions) => Promise<RunResult>;
 
@@ -197,6 +197,7 @@ describe('SyncService', () => {
   it('gathers a burst of 1,000 changes into exactly one run, quietMs after the last event', async () => {
     const { clock, engine, watcher, started } = setup();
     await started();
+    const listedAt = clock.now();
     // 1,000 events over 675 ms, never quiet for quietMs.
     for (let group = 0; group < 10; group++) {
       if (group > 0) await clock.advance(QUIET / 4);
@@ -208,11 +209,15 @@ describe('SyncService', () => {
     expect(engine.runs).toBe(1);
     await clock.advance(1);
     expect(engine.runs).toBe(2);
-    // Then back to polling: nothing until the poll interval has passed.
-    await clock.advance(POLL - 1);
+    // More changes than an incremental scan takes: the whole folder, and no listing (the poll
+    // is not due).
+    expect(engine.calls[1]!.scope).toEqual({ localChanges: null, listRemote: false });
+    // Then back to polling, on the schedule of the last listing: nothing until it is due.
+    await clock.advance(listedAt + POLL - clock.now() - 1);
     expect(engine.runs).toBe(2);
     await clock.advance(1);
     expect(engine.runs).toBe(3);
+    expect(engine.calls[2]!.scope).toEqual({ localChanges: [], listRemote: true });
     expect(engine.maxActive).toBe(1);
   });
 
@@ -231,6 +236,7 @@ describe('SyncService', () => {
   it('runs exactly once more after a run during which changes arrived', async () => {
     const { clock, engine, watcher, service, started } = setup();
     await started();
+    const listedAt = clock.now();
     const blocked = gate('manual');
     engine.next(blocked.behaviour);
     watcher.change('a.txt');
@@ -247,8 +253,12 @@ describe('SyncService', () => {
     expect(clock.pending()).toBe(1);
     await clock.advance(QUIET);
     expect(engine.runs).toBe(3);
-    await clock.advance(POLL - 1);
+    expect(engine.calls[2]!.scope?.localChanges).toHaveLength(50);
+    // The poll keeps the schedule of the last listing.
+    await clock.advance(listedAt + POLL - clock.now() - 1);
     expect(engine.runs).toBe(3);
+    await clock.advance(1);
+    expect(engine.runs).toBe(4);
     expect(engine.maxActive).toBe(1);
   });
 
@@ -261,7 +271,52 @@ describe('SyncService', () => {
     expect(clock.nextDelay()).toBe(QUIET);
     await clock.advance(QUIET);
     expect(engine.runs).toBe(3);
-    expect(clock.nextDelay()).toBe(POLL);
+    // The run after the deferral did not list the server: the poll stays due a POLL after the
+    // one that did.
+    expect(engine.calls[2]!.scope?.listRemote).toBe(false);
+    expect(clock.nextDelay()).toBe(POLL - QUIET);
+  });
+
+  it('scopes each run: a watcher run names the changed paths and reuses the listing, a poll lists, a full scan every fullScanIntervalMs', async () => {
+    const { clock, engine, watcher, started } = setup();
+    await started();
+    // The first run does everything.
+    expect(engine.calls[0]!.scope).toEqual({ localChanges: null, listRemote: true });
+    watcher.change('notes/today.md');
+    watcher.change('notes/today.md');
+    watcher.change('photos');
+    await clock.advance(QUIET);
+    expect(engine.runs).toBe(2);
+    expect(engine.calls[1]!.scope).toEqual({ localChanges: ['notes/today.md', 'photos'], listRemote: false });
+    // Polls with nothing changed locally: the server is listed, no local path looked at.
+    await clock.advance(POLL);
+    expect(engine.runs).toBe(3);
+    expect(engine.calls[2]!.scope).toEqual({ localChanges: [], listRemote: true });
+    // Ten minutes after the last full scan, the next run scans the whole folder again.
+    while (engine.runs < 22) await clock.advance(POLL);
+    const scopes = engine.calls.map((call) => call.scope?.localChanges === null);
+    expect(scopes.indexOf(true, 1)).toBe(21);
+    expect(scopes.filter((full) => full)).toHaveLength(2);
+    // A change arriving while paused is not lost: the run after resume names it.
+    const paused = setup();
+    await paused.started();
+    paused.service.pause();
+    paused.watcher.change('while-paused.txt');
+    paused.service.resume();
+    await paused.clock.advance(0);
+    expect(paused.engine.calls[1]!.scope).toEqual({ localChanges: ['while-paused.txt'], listRemote: true });
+  });
+
+  it('scans the whole folder on every run once the watcher failed', async () => {
+    const { clock, engine, watcher, started } = setup();
+    await started();
+    watcher.fail(new Error('ENOSPC: System limit for number of file watchers reached'));
+    await clock.advance(POLL);
+    await clock.advance(POLL);
+    expect(engine.calls.slice(1).map((call) => call.scope)).toEqual([
+      { localChanges: null, listRemote: true },
+      { localChanges: null, listRemote: true },
+    ]);
   });
 
   it('polls every pollIntervalMs when nothing changes', async () => {
