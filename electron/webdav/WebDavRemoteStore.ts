@@ -96,7 +96,24 @@ import { pieces, Throttle, type BandwidthLimits } from './Throttle.js';
 
 export type { BandwidthLimits } from './Throttle.js';
 
-export type WebDavAuth = { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+/**
+ * How the store proves who it is. BASIC is preemptive by default (Authorization on the first
+ * request, which TeraCLOUD accepts); `preemptive: false` waits for the server's 401 challenge
+ * once, then sends it on every request. A bearer token is fixed, or comes from a source that
+ * refreshes it (an OAuth2 TokenManager): on a 401 the source is asked for a new token once and
+ * the request is sent again.
+ */
+export type WebDavAuth =
+  | { kind: 'basic'; user: string; password: string; preemptive?: boolean }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'bearer'; tokens: BearerTokenSource };
+
+export interface BearerTokenSource {
+  /** A valid access token (refreshed first when it is about to expire). */
+  accessToken(): Promise<string>;
+  /** The server refused `rejected`: a new token, or null when only a new sign-in will do. */
+  onUnauthorized(rejected: string): Promise<string | null>;
+}
 
 export interface WebDavRemoteStoreOptions {
   /** The remote root, e.g. https://host/dav/Sync/ (a missing trailing slash is added). */
@@ -179,6 +196,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** One try of one request: its AbortController, and the idle watchdog that fires it. */
 class Attempt {
+  /** The Authorization header of this try; null to send none (waiting for a challenge). */
+  authorization: string | null = null;
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private lastActivity = performance.now();
@@ -296,6 +315,9 @@ export class WebDavRemoteStore implements RemoteStore {
   /** Decoded segments of the root path, to recognise hrefs. */
   private readonly rootNames: string[];
   private readonly authKind: AuthKind;
+  private readonly auth: WebDavAuth;
+  /** BASIC: send Authorization (preemptive, or the server has challenged us once). */
+  private basicChallenged: boolean;
   private readonly concurrency: number;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -360,12 +382,12 @@ export class WebDavRemoteStore implements RemoteStore {
         : new HttpAgent({ keepAlive: true, maxSockets });
 
     this.authKind = options.auth.kind;
-    // Preemptive: Authorization goes out on the very first request (TeraCLOUD accepts both).
-    const authorization =
-      options.auth.kind === 'basic' ? basicAuthorization(options.auth.user, options.auth.password) : `Bearer ${options.auth.token}`;
+    this.auth = options.auth;
+    this.basicChallenged = options.auth.kind === 'basic' && options.auth.preemptive === false ? false : true;
+    // Authorization is set per try (see authorize): a refreshed token must reach the next one.
     this.client = createClient(this.rootUrl, {
       authType: AuthType.None,
-      headers: { Authorization: authorization, 'User-Agent': 'TeraSync' },
+      headers: { 'User-Agent': 'TeraSync' },
       ...(url.protocol === 'https:' ? { httpsAgent: this.agent } : { httpAgent: this.agent }),
     });
   }
@@ -936,6 +958,7 @@ export class WebDavRemoteStore implements RemoteStore {
     body: (attempt: Attempt, attemptNumber: number) => Promise<T>,
     mayRetry: (error: TeraSyncError) => boolean = () => true,
   ): Promise<T> {
+    let reauthorized = false;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       let release: () => void;
       try {
@@ -946,6 +969,7 @@ export class WebDavRemoteStore implements RemoteStore {
       const attempt = new Attempt(this.timeoutMs, signal);
       let failure: TeraSyncError;
       try {
+        attempt.authorization = await this.authorize();
         return await body(attempt, attemptNumber);
       } catch (error) {
         failure = errorFromFailure(error, request, {
@@ -956,6 +980,12 @@ export class WebDavRemoteStore implements RemoteStore {
       } finally {
         attempt.finish();
         release();
+      }
+      if (failure.status === 401 && !reauthorized && (await this.reauthorize(attempt.authorization, failure))) {
+        // Once per request: a second 401 with fresh credentials is the answer.
+        reauthorized = true;
+        attemptNumber -= 1;
+        continue;
       }
       const delayMs = mayRetry(failure) ? retryDelayMs(failure, attemptNumber, this.retry, this.random) : null;
       if (delayMs === null) throw failure;
@@ -975,13 +1005,44 @@ export class WebDavRemoteStore implements RemoteStore {
     }
   }
 
+  /** The Authorization header for the next try; null while BASIC waits for a challenge. */
+  private async authorize(): Promise<string | null> {
+    const auth = this.auth;
+    if (auth.kind === 'basic') return this.basicChallenged ? basicAuthorization(auth.user, auth.password) : null;
+    if ('token' in auth) return `Bearer ${auth.token}`;
+    try {
+      return `Bearer ${await auth.tokens.accessToken()}`;
+    } catch (error) {
+      throw toTeraSyncError(error, ErrorCode.Unauthorized);
+    }
+  }
+
+  /** After a 401: whether the request is worth sending again with other credentials. */
+  private async reauthorize(sent: string | null, failure: TeraSyncError): Promise<boolean> {
+    const auth = this.auth;
+    if (auth.kind === 'basic') {
+      if (sent !== null) return false;
+      // The server challenged a request we sent without credentials (non-preemptive BASIC).
+      this.basicChallenged = true;
+      return true;
+    }
+    if ('token' in auth || sent === null) return false;
+    try {
+      const next = await auth.tokens.onUnauthorized(sent.slice('Bearer '.length));
+      return next !== null;
+    } catch (error) {
+      this.logger.warn('webdav: the access token could not be refreshed', { code: toTeraSyncError(error).code, status: failure.status });
+      return false;
+    }
+  }
+
   private async send(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data?: string | Readable): Promise<HttpResponse> {
     this.assertUsable();
     try {
       const response = await this.client.customRequest('', {
         url,
         method,
-        headers,
+        headers: attempt.authorization === null ? headers : { ...headers, Authorization: attempt.authorization },
         // node-fetch streams a Readable body; webdav's type only lists buffers and strings.
         ...(data === undefined ? {} : { data: data as unknown as RequestDataPayload }),
         signal: attempt.signal,

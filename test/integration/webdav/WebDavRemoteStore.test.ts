@@ -352,6 +352,46 @@ describe('authentication', () => {
   });
 });
 
+describe('authentication, non-preemptive BASIC', () => {
+  function challengeStore(password: string): WebDavRemoteStore {
+    return new WebDavRemoteStore({
+      url: `${server.url}${encodeURIComponent(rootName)}/`,
+      auth: { kind: 'basic', user: server.user, password, preemptive: false },
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+  }
+
+  it('answers the 401 challenge once, then sends BASIC on every request', async () => {
+    const challenged = challengeStore(server.password);
+    try {
+      await upload('a.txt', 'a');
+      server.requests.length = 0;
+      await challenged.stat('a.txt');
+      await challenged.list();
+      const authorization = server.requests.map((request) => request.headers['authorization'] ?? null);
+      const basic = `Basic ${Buffer.from(`${server.user}:${server.password}`).toString('base64')}`;
+      expect(authorization).toEqual([null, basic, basic]);
+      expect(server.requests.map((request) => request.status)).toEqual([401, 207, 207]);
+    } finally {
+      await challenged.dispose();
+    }
+  });
+
+  it('gives up after one challenge with a wrong password: one request without, one with, then Unauthorized', async () => {
+    const wrong = challengeStore('Wrong-Apps-Password-1234');
+    try {
+      const error = await wrong.stat('').catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: ErrorCode.Unauthorized, status: 401 });
+      expect(server.requests.map((request) => [request.headers['authorization'] === undefined ? 'none' : 'basic', request.status])).toEqual([
+        ['none', 401],
+        ['basic', 401],
+      ]);
+    } finally {
+      await wrong.dispose();
+    }
+  });
+});
+
 describe('bandwidth limits', () => {
   const SIZE = 512 * 1024;
   const content = randomBytes(SIZE);
