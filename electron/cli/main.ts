@@ -20,22 +20,34 @@ import { SyncEngine } from '../sync/engine.js';
 import { Journal } from '../sync/journal.js';
 import { safeDeviceName } from '../sync/names.js';
 import { systemClock, systemScheduler } from '../sync/ports.js';
-import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
+import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
+import type { AccountService } from '../auth/AccountService.js';
+import { nodeFromWebDavUrl } from '../teracloud/nodeUrls.js';
+import { accountService, describeAccount, login, logout, whoami, type AccountOptions, type Terminal } from './accountCommands.js';
 import { createReporter, describeStatus, type Output, type Reporter } from './reporter.js';
 
 export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4 } as const;
 
-const USAGE = `Usage: terasync sync --local DIR --remote URL [--once] [options]
-       terasync status --local DIR --remote URL [--state DIR] [--json]
+const USAGE = `Usage: terasync sync --local DIR --remote URL|FOLDER [--once] [options]
+       terasync status --local DIR --remote URL|FOLDER [--state DIR] [--json]
+       terasync login [--user ID] [--node NAME | --url URL] [--password-stdin] [--challenge]
+       terasync login --oauth --issuer URL --client-id ID [--scopes "..."] [--node NAME | --url URL]
+       terasync logout
+       terasync whoami [--json]
 
 sync    keeps a local folder and a folder on TeraCLOUD / InfiniCLOUD (or any WebDAV
         server) in sync: continuously (watching the folder, polling the server) until
         Ctrl-C, or once with --once.
 status  tells what the engine of that pair is doing, or how its last run ended.
+login   signs in and keeps the account for later syncs: the Apps password or the OAuth2
+        tokens go to the system keychain, never to a file.
+logout  revokes the OAuth2 tokens and removes the account and its secrets.
+whoami  the signed-in user, node, WebDAV path and method in use, and the quota.
 
 Options:
   --local DIR            the local folder
-  --remote URL           the remote folder, e.g. https://<node>.teracloud.jp/dav/Sync/
+  --remote URL|FOLDER    the remote folder: a URL such as https://<node>.teracloud.jp/dav/Sync/,
+                         or, for the signed-in account, a folder such as Sync
   --once                 sync once and exit
   --poll-interval SEC    continuous mode: how often to look for changes on the server (default 30)
   --state DIR            where the sync journal lives (default: ${appDataDir()})
@@ -50,7 +62,21 @@ Options:
   --device NAME          name used in conflict copies (default: this computer's name)
   -h, --help             show this help
 
-Credentials come from the environment:
+Login options:
+  --user ID              your TeraCLOUD user ID
+  --node NAME            your storage node (e.g. seto), or
+  --url URL              the WebDAV Connection URL from MyPage
+                         (neither: found through the REST API when an API key is set)
+  --password-stdin       read the Apps password from standard input (scripts)
+  --challenge            send the password only when the server asks (non-preemptive BASIC)
+  --oauth, --issuer URL, --client-id ID, --scopes LIST
+                         sign in with OAuth2 in the browser (TERASYNC_OAUTH_ISSUER,
+                         TERASYNC_OAUTH_CLIENT_ID, TERASYNC_OAUTH_SCOPES)
+  --api-key KEY          the application's TeraCLOUD API key, 32 hex digits (TERASYNC_API_KEY)
+  --api-key-in header|matrix   send it as X-TeraCLOUD-API-KEY (default) or ;api_key=
+  --api-url URL          the REST API (default https://api.teracloud.jp/; TERASYNC_API_URL)
+
+Credentials: the signed-in account (terasync login), unless the environment has
   TERASYNC_USER and TERASYNC_PASSWORD   user ID and Apps password (BASIC)
   TERASYNC_TOKEN                        an OAuth2 bearer token
 
@@ -60,12 +86,12 @@ error, 3 fail-safe stop (nothing deleted), 4 authentication refused.`;
 export interface CliIo {
   argv: string[];
   env: NodeJS.ProcessEnv;
+  stdin: Terminal['input'];
   stdout: Output;
   stderr: Output;
   platform: NodeJS.Platform;
 }
 
-type Auth = { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
 
 export async function runCli(io: CliIo): Promise<number> {
   const fail = (code: number, message: string): number => {
@@ -94,6 +120,18 @@ export async function runCli(io: CliIo): Promise<number> {
         'limit-down': { type: 'string' },
         device: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        user: { type: 'string' },
+        node: { type: 'string' },
+        url: { type: 'string' },
+        'password-stdin': { type: 'boolean', default: false },
+        challenge: { type: 'boolean', default: false },
+        oauth: { type: 'boolean', default: false },
+        issuer: { type: 'string' },
+        'client-id': { type: 'string' },
+        scopes: { type: 'string' },
+        'api-key': { type: 'string' },
+        'api-key-in': { type: 'string' },
+        'api-url': { type: 'string' },
       },
     });
   } catch (error) {
@@ -105,8 +143,60 @@ export async function runCli(io: CliIo): Promise<number> {
     (command === undefined && !values.help ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
-  if (command !== 'sync' && command !== 'status') return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
+  if (!['sync', 'status', 'login', 'logout', 'whoami'].includes(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
   if (positionals.length > 1) return fail(EXIT.usage, `unexpected argument "${positionals[1]}"`);
+
+  let ca: string | undefined;
+  if (values.ca) {
+    try {
+      ca = await readFile(values.ca, 'utf8');
+    } catch (error) {
+      return fail(EXIT.usage, `cannot read --ca ${values.ca}: ${(error as Error).message}`);
+    }
+  }
+  const stateDir = resolve(values.state ?? appDataDir(io.platform, io.env));
+  const accountOptions: AccountOptions = {
+    stateDir,
+    env: io.env,
+    platform: io.platform,
+    ca,
+    logger: createReporter({ stdout: io.stdout, stderr: io.stderr, json: false }).logger,
+    apiKey: values['api-key'],
+    apiUrl: values['api-url'],
+    apiKeyIn: values['api-key-in'],
+  };
+  if (command === 'login' || command === 'logout' || command === 'whoami') {
+    try {
+      if (command === 'login') {
+        const message = await login(
+          accountOptions,
+          {
+            user: values.user,
+            node: values.node,
+            url: values.url,
+            passwordStdin: values['password-stdin'],
+            challenge: values.challenge,
+            oauth: values.oauth,
+            issuer: values.issuer,
+            clientId: values['client-id'],
+            scopes: values.scopes,
+          },
+          { input: io.stdin, output: io.stderr },
+        );
+        io.stdout.write(`${message}\n`);
+      } else if (command === 'logout') {
+        io.stdout.write(`${await logout(accountOptions)}\n`);
+      } else {
+        const info = await whoami(accountOptions);
+        io.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : `${describeAccount(info)}\n`);
+      }
+      return EXIT.ok;
+    } catch (error) {
+      const coded = toTeraSyncError(error);
+      return fail(exitCodeFor(coded.code), coded.message);
+    }
+  }
+
   if (!values.local) return fail(EXIT.usage, '--local DIR is required');
   if (!values.remote) return fail(EXIT.usage, '--remote URL is required');
   if (values['dry-run'] && !values.once) return fail(EXIT.usage, '--dry-run goes with --once');
@@ -127,39 +217,64 @@ export async function runCli(io: CliIo): Promise<number> {
     return fail(EXIT.usage, '--poll-interval must be a number of seconds from 1 to 86400');
   }
 
-  const remoteUrl = values.remote.endsWith('/') ? values.remote : `${values.remote}/`;
-  let url: URL;
-  try {
-    url = new URL(remoteUrl);
-  } catch {
-    return fail(EXIT.usage, `--remote is not a URL: ${values.remote}`);
-  }
-  if (url.username || url.password) {
-    return fail(EXIT.usage, 'put credentials in TERASYNC_USER / TERASYNC_PASSWORD, not in the URL');
-  }
   const localRoot = resolve(values.local);
-  const stateDir = resolve(values.state ?? appDataDir(io.platform, io.env));
-  const statusPath = statusFile(stateDir, localRoot, remoteUrl);
+  const { TERASYNC_USER: user, TERASYNC_PASSWORD: password, TERASYNC_TOKEN: token } = io.env;
+  const envAuth: WebDavAuth | null = token ? { kind: 'bearer', token } : user && password ? { kind: 'basic', user, password } : null;
+  const remoteIsUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(values.remote);
+
+  // The pair's identity (journal, status file): the URL as given, or for the signed-in
+  // account its /dav/ form, so that a fallback between /v2/dav/ and /dav/ (the same files)
+  // keeps the journal.
+  let pairRemote: string;
+  let folder: string | null = null;
+  let accounts: AccountService | null = null;
+  if (envAuth !== null || command === 'status' && remoteIsUrl) {
+    if (!remoteIsUrl) return fail(EXIT.usage, '--remote must be a URL when credentials come from the environment');
+    const remoteUrl = values.remote.endsWith('/') ? values.remote : `${values.remote}/`;
+    let url: URL;
+    try {
+      url = new URL(remoteUrl);
+    } catch {
+      return fail(EXIT.usage, `--remote is not a URL: ${values.remote}`);
+    }
+    if (url.username || url.password) {
+      return fail(EXIT.usage, 'put credentials in TERASYNC_USER / TERASYNC_PASSWORD, not in the URL');
+    }
+    pairRemote = remoteUrl;
+  } else {
+    accounts = accountService(accountOptions);
+    const record = await accounts.current();
+    if (record === null) {
+      return fail(
+        EXIT.usage,
+        'not signed in: run "terasync login" first, or set TERASYNC_USER and TERASYNC_PASSWORD (your user ID and Apps password from MyPage) or TERASYNC_TOKEN',
+      );
+    }
+    try {
+      folder = accountFolder(values.remote, record.origin);
+    } catch (error) {
+      return fail(EXIT.usage, (error as Error).message);
+    }
+    pairRemote = `${record.origin}/dav/${encodeFolder(folder)}`;
+  }
+  const statusPath = statusFile(stateDir, localRoot, pairRemote);
 
   if (command === 'status') return printStatus(io, statusPath, values.json);
 
-  const { TERASYNC_USER: user, TERASYNC_PASSWORD: password, TERASYNC_TOKEN: token } = io.env;
-  let auth: Auth;
-  if (token) auth = { kind: 'bearer', token };
-  else if (user && password) auth = { kind: 'basic', user, password };
-  else {
-    return fail(
-      EXIT.usage,
-      'no credentials: set TERASYNC_USER and TERASYNC_PASSWORD (your user ID and Apps password from MyPage) or TERASYNC_TOKEN',
-    );
-  }
-
-  let ca: string | undefined;
-  if (values.ca) {
+  let remoteUrl: string;
+  let auth: WebDavAuth;
+  if (envAuth !== null) {
+    remoteUrl = pairRemote;
+    auth = envAuth;
+  } else {
     try {
-      ca = await readFile(values.ca, 'utf8');
+      const connection = await (accounts as AccountService).connect();
+      remoteUrl = `${connection.rootUrl}${encodeFolder(folder ?? '')}`;
+      auth = connection.auth;
+      if (connection.fallbackReason !== null) io.stderr.write(`terasync: note: ${connection.fallbackReason}\n`);
     } catch (error) {
-      return fail(EXIT.usage, `cannot read --ca ${values.ca}: ${(error as Error).message}`);
+      const coded = toTeraSyncError(error);
+      return fail(exitCodeFor(coded.code), coded.message);
     }
   }
 
@@ -167,7 +282,7 @@ export async function runCli(io: CliIo): Promise<number> {
   const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
   const saveStatus = (status: SyncStatus, running: boolean): void => {
     try {
-      writeStatusFile(statusPath, { pid: process.pid, running, updatedAt: Date.now(), localRoot, remoteUrl, status });
+      writeStatusFile(statusPath, { pid: process.pid, running, updatedAt: Date.now(), localRoot, remoteUrl: pairRemote, status });
     } catch (error) {
       reporter.logger.warn(`cannot write the status file ${statusPath}: ${(error as Error).message}`);
     }
@@ -189,7 +304,7 @@ export async function runCli(io: CliIo): Promise<number> {
       // Retries and server quirks are worth a line: without it they were invisible.
       logger: reporter.logger,
     });
-    journal = Journal.open(journalFile(stateDir, localRoot, remoteUrl));
+    journal = Journal.open(journalFile(stateDir, localRoot, pairRemote));
     const engine = new SyncEngine({
       localRoot,
       remote,
@@ -252,23 +367,49 @@ export async function runCli(io: CliIo): Promise<number> {
         false,
       );
     }
-    switch (coded.code) {
-      case ErrorCode.FailSafeTriggered:
-        return EXIT.failSafe;
-      case ErrorCode.Unauthorized:
-        return EXIT.auth;
-      case ErrorCode.Configuration:
-      case ErrorCode.Tls:
-        return EXIT.usage;
-      default:
-        return EXIT.partial;
-    }
+    return exitCodeFor(coded.code);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     journal?.close();
     await remote?.dispose();
   }
+}
+
+function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.FailSafeTriggered:
+      return EXIT.failSafe;
+    case ErrorCode.Unauthorized:
+      return EXIT.auth;
+    case ErrorCode.Configuration:
+    case ErrorCode.Tls:
+    case ErrorCode.InvalidRequest:
+    case ErrorCode.KeychainUnavailable:
+      return EXIT.usage;
+    default:
+      return EXIT.partial;
+  }
+}
+
+/** The folder below the account's WebDAV root that `--remote` names ('' for the root). */
+function accountFolder(remote: string, origin: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) {
+    const location = nodeFromWebDavUrl(remote, { allowCustomHost: true });
+    if (location.origin !== origin) throw new Error(`--remote ${remote} is not on the signed-in account's node (${origin})`);
+    if (location.area === 'backup') throw new Error('--remote: /backup/ is for backups, not for sync (see terasync backup)');
+    return location.folder;
+  }
+  const segments = remote.split('/').filter((segment) => segment !== '');
+  if (segments.some((segment) => segment === '.' || segment === '..' || segment.includes('\\'))) {
+    throw new Error(`--remote ${remote}: a folder path may not contain ".", ".." or "\\"`);
+  }
+  return segments.join('/');
+}
+
+/** 'Photos/2024' -> 'Photos/2024/' percent-encoded per segment; '' -> ''. */
+function encodeFolder(folder: string): string {
+  return folder === '' ? '' : `${folder.split('/').map(encodeURIComponent).join('/')}/`;
 }
 
 interface ContinuousOptions {
@@ -341,6 +482,7 @@ export async function main(): Promise<void> {
     process.exitCode = await runCli({
       argv: process.argv.slice(2),
       env: process.env,
+      stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
       platform: process.platform,

@@ -92,7 +92,7 @@ function expectExit(result: CliResult, code: number): void {
 const REPORT_ARRAYS = ['uploaded', 'downloaded', 'deletedLocal', 'deletedRemote', 'conflicts', 'skipped', 'errors'] as const;
 
 describe('usage and configuration errors (exit 2)', () => {
-  const USAGE = /Usage: terasync sync --local DIR --remote URL \[--once\]/;
+  const USAGE = /Usage: terasync sync --local DIR --remote URL\|FOLDER \[--once\]/;
 
   it('no arguments: usage on stderr, exit 2', async () => {
     const result = await runCli([], credentials);

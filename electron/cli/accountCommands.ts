@@ -1,0 +1,171 @@
+/**
+ * `terasync login`, `logout` and `whoami`: the account the command (and the app) syncs with
+ * when no credentials are in the environment. Secrets go to the OS keychain; account.json in
+ * the state folder says who and where, never a secret.
+ */
+import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import { AccountFile, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
+import { AccountService, type AccountInfo } from '../auth/AccountService.js';
+import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
+import { isLoopbackHost } from '../net/tls.js';
+import type { Logger } from '../sync/ports.js';
+import { parseApiKey, type ApiKeyPlacement } from '../teracloud/apiKey.js';
+import { DEFAULT_API_BASE_URL } from '../teracloud/TeraCloudApi.js';
+import { ask, launchBrowser, readAll, type PromptInput } from './prompt.js';
+
+export interface AccountOptions {
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  ca: string | undefined;
+  logger: Logger;
+  /** --api-key / TERASYNC_API_KEY, --api-url, --api-key-in */
+  apiKey: string | undefined;
+  apiUrl: string | undefined;
+  apiKeyIn: string | undefined;
+}
+
+export interface LoginOptions {
+  user: string | undefined;
+  node: string | undefined;
+  url: string | undefined;
+  passwordStdin: boolean;
+  challenge: boolean;
+  oauth: boolean;
+  issuer: string | undefined;
+  clientId: string | undefined;
+  scopes: string | undefined;
+}
+
+/** Where messages for the user go: stderr (stdout stays for --json). */
+export type Terminal = PromptInput;
+
+/** The API settings from options and environment; null when no application key is configured. */
+export function apiSettings(options: AccountOptions): ApiSettings | null {
+  const key = options.apiKey ?? options.env.TERASYNC_API_KEY;
+  if (key === undefined || key === '') return null;
+  const placement = options.apiKeyIn ?? options.env.TERASYNC_API_KEY_IN ?? 'header';
+  if (placement !== 'header' && placement !== 'matrix') {
+    throw new TeraSyncError(ErrorCode.Configuration, '--api-key-in must be "header" or "matrix"');
+  }
+  return {
+    baseUrl: options.apiUrl ?? options.env.TERASYNC_API_URL ?? DEFAULT_API_BASE_URL,
+    applicationKey: parseApiKey(key),
+    keyPlacement: placement as ApiKeyPlacement,
+  };
+}
+
+export function accountService(options: AccountOptions, api: ApiSettings | null = null): AccountService {
+  // An API on loopback (the emulator) hands out loopback WebDAV addresses.
+  const allowCustomHost = options.env.TERASYNC_ALLOW_CUSTOM_HOST === '1' || (api !== null && isLoopbackHost(new URL(api.baseUrl).hostname));
+  return new AccountService({
+    accountFile: new AccountFile(options.stateDir),
+    secrets: new KeyringSecretStore({ service: options.env.TERASYNC_KEYRING_SERVICE || undefined, platform: options.platform }),
+    clock: { now: () => Date.now() },
+    logger: options.logger,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    allowCustomHost,
+  });
+}
+
+function oauthSettings(login: LoginOptions, env: NodeJS.ProcessEnv): OAuthSettings | null {
+  const issuer = login.issuer ?? env.TERASYNC_OAUTH_ISSUER;
+  const clientId = login.clientId ?? env.TERASYNC_OAUTH_CLIENT_ID;
+  if (!login.oauth && issuer === undefined) return null;
+  if (issuer === undefined || issuer === '' || clientId === undefined || clientId === '') {
+    throw new TeraSyncError(
+      ErrorCode.Configuration,
+      'OAuth2 sign-in needs the sign-in server and the client ID: --issuer URL --client-id ID (or TERASYNC_OAUTH_ISSUER / ' +
+        'TERASYNC_OAUTH_CLIENT_ID). TeraCLOUD has not published them yet; without them, sign in with your user ID and Apps password.',
+    );
+  }
+  const scopes = (login.scopes ?? env.TERASYNC_OAUTH_SCOPES ?? 'openid offline_access').split(/[\s,]+/).filter((scope) => scope !== '');
+  return { issuer, clientId, scopes };
+}
+
+/** Runs `terasync login`; resolves with what to print. */
+export async function login(options: AccountOptions, values: LoginOptions, terminal: Terminal): Promise<string> {
+  const api = apiSettings(options);
+  const accounts = accountService(options, api);
+  const location = values.url ?? values.node;
+  const oauth = oauthSettings(values, options.env);
+  if (oauth !== null) {
+    const { record, fallbackReason } = await accounts.signInWithOAuth({
+      oauth,
+      api,
+      ...(values.user === undefined ? {} : { userId: values.user }),
+      ...(location === undefined ? {} : { location }),
+      openBrowser: async (url) => {
+        terminal.output.write(`Sign in to TeraCLOUD in your browser. If it does not open, open this address:\n\n  ${url}\n\n`);
+        if (options.env.TERASYNC_NO_BROWSER !== '1') launchBrowser(url, options.platform);
+      },
+    });
+    return (
+      `Signed in as ${record.userId} on ${record.node} with OAuth2; the tokens are in ${accounts.secretStoreDescription()}.` +
+      (fallbackReason === null ? '' : `\nNote: ${fallbackReason}.`)
+    );
+  }
+  let user = values.user;
+  if (user === undefined) {
+    if (terminal.input.isTTY !== true) throw new TeraSyncError(ErrorCode.InvalidRequest, 'give your user ID with --user ID');
+    user = (await ask(terminal, 'TeraCLOUD user ID: ')).trim();
+  }
+  let password: string;
+  if (values.passwordStdin) password = await readAll(terminal.input);
+  else if (terminal.input.isTTY === true) password = await ask(terminal, 'Apps password (from MyPage; not shown): ', true);
+  else throw new TeraSyncError(ErrorCode.InvalidRequest, 'give the Apps password on standard input with --password-stdin (it is never accepted as an argument)');
+  const record = await accounts.signInWithPassword({
+    userId: user,
+    password,
+    api,
+    preemptive: !values.challenge,
+    ...(location === undefined ? {} : { location }),
+  });
+  return `Signed in as ${record.userId} on ${record.node} with your Apps password (stored in ${accounts.secretStoreDescription()}).`;
+}
+
+export async function logout(options: AccountOptions): Promise<string> {
+  const report = await accountService(options).signOut();
+  if (!report.signedOut) return 'Not signed in: nothing to do.';
+  const revocation =
+    report.revocation === 'revoked'
+      ? ' The sign-in server revoked the tokens.'
+      : report.revocation === 'failed'
+        ? ` The sign-in server could not be told (${report.revocationError ?? 'unknown error'}); the tokens were deleted here anyway.`
+        : '';
+  return `Signed out: the account and its secrets were removed from this computer.${revocation}`;
+}
+
+export async function whoami(options: AccountOptions): Promise<AccountInfo> {
+  return accountService(options).whoami();
+}
+
+export function describeAccount(info: AccountInfo): string {
+  const lines = [
+    `user:     ${info.userId}`,
+    `node:     ${info.node}`,
+    `WebDAV:   ${info.webdavUrl} (${info.method === 'oauth2' ? 'OAuth2 bearer token' : 'BASIC, Apps password'})`,
+  ];
+  if (info.fallbackReason !== null) lines.push(`note:     ${info.fallbackReason}`);
+  if (info.quota !== null) lines.push(`quota:    ${formatBytes(info.quota.usedBytes)} used of ${formatBytes(info.quota.quotaBytes)}`);
+  else lines.push(`quota:    unknown (${info.quotaProblem ?? 'not available'})`);
+  lines.push(`secrets:  ${info.secretStore}`);
+  return lines.join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Exit code for an account command's failure. */
+export function accountFailure(error: unknown): { code: ErrorCode; message: string } {
+  const coded = toTeraSyncError(error);
+  return { code: coded.code, message: coded.message };
+}
