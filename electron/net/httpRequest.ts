@@ -8,7 +8,7 @@ import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { failureCode, isTlsFailureCode } from '../webdav/httpErrors.js';
-import { insecureUrlReason, tlsOptions } from './tls.js';
+import { httpsAgentFor, insecureUrlReason, tlsFailureAdvice, tlsOptions } from './tls.js';
 
 export interface HttpRequestOptions {
   method?: string;
@@ -56,7 +56,11 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
       if (error) reject(error);
       else resolve(value as HttpTextResponse);
     };
-    const requestOptions = { method: options.method ?? 'GET', headers, ...(url.protocol === 'https:' ? tlsOptions(options.ca) : {}) };
+    const requestOptions = {
+      method: options.method ?? 'GET',
+      headers,
+      ...(url.protocol === 'https:' ? { ...tlsOptions(options.ca), agent: httpsAgentFor(options.ca) } : {}),
+    };
     const request = (url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw)(url, requestOptions, (response) => {
       const chunks: Buffer[] = [];
       let length = 0;
@@ -81,8 +85,7 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
       if (isTlsFailureCode(code)) {
         return new TeraSyncError(
           ErrorCode.Tls,
-          `The secure (TLS) connection to ${what} failed (${code}): its certificate could not be verified or TLS 1.2+ ` +
-            'could not be negotiated. If you connect through a private CA or a TLS-inspecting proxy, add its certificate (--ca <file.pem>).',
+          `The secure (TLS) connection to ${what} failed (${code}): ${tlsFailureAdvice(code)}`,
           { cause: error },
         );
       }

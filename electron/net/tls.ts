@@ -8,6 +8,8 @@
  * connection-pool key on every request and parse them again for every connection: measured
  * in `npm run bench`, that doubled the time of a 20,000-file upload.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 export const MIN_TLS_VERSION = 'TLSv1.2';
@@ -25,10 +27,49 @@ export function trustContext(ca: string | undefined): SecureContext | undefined 
   return context;
 }
 
-/** Options for `https.Agent` / `https.request`: TLS 1.2+, the private CA if any. */
-export function tlsOptions(ca: string | undefined): { minVersion: 'TLSv1.2'; secureContext?: SecureContext } {
+/**
+ * Options for `https.Agent` / `https.request`: TLS 1.2+, the private CA if any, and
+ * certificate checks on whatever the environment says (`NODE_TLS_REJECT_UNAUTHORIZED=0`
+ * switches Node's default off; it must never switch ours off).
+ */
+export function tlsOptions(ca: string | undefined): { minVersion: 'TLSv1.2'; rejectUnauthorized: true; secureContext?: SecureContext } {
   const secureContext = trustContext(ca);
-  return secureContext === undefined ? { minVersion: MIN_TLS_VERSION } : { minVersion: MIN_TLS_VERSION, secureContext };
+  const base = { minVersion: MIN_TLS_VERSION, rejectUnauthorized: true } as const;
+  return secureContext === undefined ? base : { ...base, secureContext };
+}
+
+const agents = new Map<string, HttpsAgent>();
+
+/**
+ * One HTTPS agent per trust setting for the small REST and OAuth2 requests. Node's global
+ * agent pools connections and TLS sessions by host and port only, so a connection made with a
+ * private CA would serve a later request that must not trust it.
+ */
+export function httpsAgentFor(ca: string | undefined): HttpsAgent {
+  const key = ca ?? '';
+  let agent = agents.get(key);
+  if (agent === undefined) {
+    agent = new HttpsAgent({ keepAlive: false, ...tlsOptions(ca) });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** The code of the error `refusingHttpAgent` throws (errors are mapped to Configuration). */
+export const INSECURE_REDIRECT_CODE = 'ERR_TERASYNC_INSECURE_REDIRECT';
+
+/**
+ * For an HTTPS client: refuses every plain-HTTP connection, so that a redirect from the
+ * server to an `http:` address is never followed in clear text.
+ */
+export function refusingHttpAgent(): HttpAgent {
+  const agent = new HttpAgent();
+  agent.createConnection = () => {
+    throw Object.assign(new Error('The server redirected an HTTPS request to plain HTTP: TeraSync does not follow it.'), {
+      code: INSECURE_REDIRECT_CODE,
+    });
+  };
+  return agent;
 }
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost. */
@@ -49,4 +90,24 @@ export function insecureUrlReason(url: URL): string | null {
     return isLoopbackHost(url.hostname) ? null : `${url.origin} is plain HTTP: TeraSync only connects over HTTPS (plain HTTP is for loopback test servers).`;
   }
   return `${url.protocol} is not a web address TeraSync can use (https: only).`;
+}
+
+/**
+ * What a TLS failure means for the user, by OpenSSL / Node error code: the advice differs (a
+ * private CA helps with an unknown issuer, never with an old protocol or a wrong host name).
+ */
+export function tlsFailureAdvice(code: string | undefined): string {
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return "the server's certificate is expired or not yet valid (check this computer's date and time).";
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+    return "the server's certificate is for another host name: check the address.";
+  }
+  if (code === 'EPROTO' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') {
+    return 'TLS 1.2 or later could not be negotiated: the server (or a proxy) offers only older, insecure versions.';
+  }
+  return (
+    "the server's certificate could not be verified. If you connect through a private CA or a TLS-inspecting proxy, " +
+    'pass its certificate with --ca <file.pem> (it is trusted in addition to the system roots).'
+  );
 }

@@ -61,7 +61,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { tlsOptions } from '../net/tls.js';
+import { refusingHttpAgent, tlsOptions } from '../net/tls.js';
 import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { Listing, RemoteEntry, SkippedEntry } from '../sync/model.js';
@@ -388,7 +388,9 @@ export class WebDavRemoteStore implements RemoteStore {
     this.client = createClient(this.rootUrl, {
       authType: AuthType.None,
       headers: { 'User-Agent': 'TeraSync' },
-      ...(url.protocol === 'https:' ? { httpsAgent: this.agent } : { httpAgent: this.agent }),
+      // An HTTPS store never follows a redirect to plain HTTP (node-fetch follows redirects,
+      // and webdav's customRequest cannot turn that off).
+      ...(url.protocol === 'https:' ? { httpsAgent: this.agent, httpAgent: refusingHttpAgent() } : { httpAgent: this.agent }),
     });
   }
 

@@ -4,6 +4,7 @@
  * credentials, the password, the token or the Authorization header (the cause keeps the
  * original error for logs, and node-fetch never puts headers in its messages).
  */
+import { INSECURE_REDIRECT_CODE, tlsFailureAdvice } from '../net/tls.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 
 export interface RequestDescription {
@@ -152,12 +153,17 @@ export function errorFromFailure(error: unknown, request: RequestDescription, st
     return new TeraSyncError(ErrorCode.Timeout, `The server did not answer${seconds} for ${on} (timed out).`, { cause: error });
   }
   const code = failureCode(error);
+  if (code === INSECURE_REDIRECT_CODE) {
+    return new TeraSyncError(
+      ErrorCode.Configuration,
+      `The server redirected ${on} from HTTPS to plain HTTP; TeraSync does not follow that. Check the WebDAV address.`,
+      { cause: error },
+    );
+  }
   if (isTlsFailureCode(code)) {
     return new TeraSyncError(
       ErrorCode.Tls,
-      `The secure (TLS) connection failed for ${on} (${code ?? 'TLS error'}): the server certificate could not be verified ` +
-        'or TLS 1.2+ could not be negotiated. If you connect through a private CA or a TLS-inspecting proxy, ' +
-        'pass its certificate with --ca <file.pem>.',
+      `The secure (TLS) connection failed for ${on} (${code ?? 'TLS error'}): ${tlsFailureAdvice(code)}`,
       { cause: error },
     );
   }
