@@ -156,11 +156,21 @@ export class AccountService {
     };
     if (previous !== null && !keepOAuth) await this.forgetSecrets(previous);
     await this.deps.secrets.set(basicSecretKey(record), input.password);
-    await this.deps.accountFile.write(record);
+    try {
+      await this.deps.accountFile.write(record);
+    } catch (error) {
+      // A password nothing refers to must not stay in the keychain.
+      await this.deps.secrets.delete(basicSecretKey(record)).catch(() => false);
+      throw error;
+    }
     return record;
   }
 
-  async signInWithOAuth(input: OAuthSignIn): Promise<{ record: AccountRecord; fallbackReason: string | null }> {
+  /**
+   * `problem`: signed in, but a sync cannot connect yet (e.g. /v2/dav/ unavailable and no Apps
+   * password to fall back on); the caller must say so.
+   */
+  async signInWithOAuth(input: OAuthSignIn): Promise<{ record: AccountRecord; fallbackReason: string | null; problem: TeraSyncError | null }> {
     const config = { ...input.oauth, ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }) };
     const tokens = await signInWithBrowser({
       config,
@@ -203,13 +213,22 @@ export class AccountService {
       await this.revokeQuietly(config, tokens);
       throw error;
     }
-    await this.tokenManager(record.oauth as OAuthSettings).save(tokens);
-    await this.deps.accountFile.write(record);
+    const tokenManager = this.tokenManager(record.oauth as OAuthSettings);
+    try {
+      await tokenManager.save(tokens);
+      await this.deps.accountFile.write(record);
+    } catch (error) {
+      // Not kept (keychain refused, file not written): the server must not keep a live grant.
+      await tokenManager.signOut().catch(() => undefined);
+      await this.revokeQuietly(config, tokens);
+      throw error;
+    }
+    let problem: TeraSyncError | null = null;
     const connection = await this.connect({ signal: input.signal }).catch((error: unknown) => {
-      this.deps.logger.warn('signed in, but the first connection failed', { code: toTeraSyncError(error).code });
+      problem = toTeraSyncError(error);
       return null;
     });
-    return { record, fallbackReason: connection?.fallbackReason ?? null };
+    return { record, fallbackReason: connection?.fallbackReason ?? null, problem };
   }
 
   /** The WebDAV root and credentials a sync uses now (see the table at the top). */
@@ -378,6 +397,8 @@ function locationNeeded(): TeraSyncError {
 }
 
 function withManualHint(error: TeraSyncError): TeraSyncError {
+  // A refused password is not cured by typing the node name.
+  if (error.code === ErrorCode.Unauthorized) return error;
   return new TeraSyncError(error.code, `${error.message} (Give your node name with --node, or the WebDAV URL from MyPage with --url.)`, {
     cause: error,
     ...(error.status === undefined ? {} : { status: error.status }),

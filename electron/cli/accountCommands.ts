@@ -90,7 +90,7 @@ export async function login(options: AccountOptions, values: LoginOptions, termi
   const location = values.url ?? values.node;
   const oauth = oauthSettings(values, options.env);
   if (oauth !== null) {
-    const { record, fallbackReason } = await accounts.signInWithOAuth({
+    const { record, fallbackReason, problem } = await accounts.signInWithOAuth({
       oauth,
       api,
       ...(values.user === undefined ? {} : { userId: values.user }),
@@ -102,7 +102,8 @@ export async function login(options: AccountOptions, values: LoginOptions, termi
     });
     return (
       `Signed in as ${record.userId} on ${record.node} with OAuth2; the tokens are in ${accounts.secretStoreDescription()}.` +
-      (fallbackReason === null ? '' : `\nNote: ${fallbackReason}.`)
+      (fallbackReason === null ? '' : `\nNote: ${fallbackReason}.`) +
+      (problem === null ? '' : `\nWarning: syncing cannot connect yet: ${problem.message}`)
     );
   }
   let user = values.user;

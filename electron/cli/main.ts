@@ -193,7 +193,11 @@ export async function runCli(io: CliIo): Promise<number> {
       return EXIT.ok;
     } catch (error) {
       const coded = toTeraSyncError(error);
-      return fail(exitCodeFor(coded.code), coded.message);
+      const sessionOnly =
+        coded.code === ErrorCode.KeychainUnavailable
+          ? '\nFor this session only, set TERASYNC_USER and TERASYNC_PASSWORD (or TERASYNC_TOKEN) instead of signing in.'
+          : '';
+      return fail(exitCodeFor(coded.code), `${coded.message}${sessionOnly}`);
     }
   }
 

@@ -31,11 +31,20 @@ export interface RunningCli {
   onLine(listener: (line: string) => void): void;
 }
 
-export function startCli(args: string[], env: Record<string, string | undefined>): RunningCli {
+/**
+ * Starts the command. Standard input is closed (not a terminal, nothing to read) unless
+ * `input` is given: it is then written to a pipe and the pipe is closed, as `echo ... |` would.
+ */
+export function startCli(args: string[], env: Record<string, string | undefined>, input?: string): RunningCli {
   const child = spawn(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) {
+    // The command may exit before reading everything (a usage error): that is not the test's failure.
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.end(input);
+  }
   let stdout = '';
   let stderr = '';
   let partial = '';
@@ -59,6 +68,6 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   return { child, done, onLine: (listener) => listeners.push(listener) };
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  return startCli(args, env).done;
+export function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+  return startCli(args, env, input).done;
 }

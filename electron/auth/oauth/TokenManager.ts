@@ -104,6 +104,11 @@ export class TokenManager {
     this.marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
   }
 
+  /** Never the tokens, whoever serialises a connection or logs it. */
+  toJSON(): string {
+    return '[TokenManager]';
+  }
+
   /** True when a token set is stored for this account. */
   async hasTokens(): Promise<boolean> {
     return (await this.current()) !== null;
