@@ -5,11 +5,14 @@
  *   for `quietMs` (an editor's save-as-temp-then-rename, an unzip of thousands of files),
  *   then one run syncs the batch. A file still being written keeps the folder busy, and the
  *   executor re-checks every file after sending it, so nothing goes up half-written.
- * - Remote changes are found by polling every `pollIntervalMs`. Apache's folder ETags do not
- *   change for changes deep below, so a poll is a full listing (the benchmark measures it).
- *   Every run also rescans the local folder fully, which catches anything the watcher missed;
- *   when the watcher fails (no OS watches left) the poll is all there is, and the status says
- *   so.
+ * - Remote changes are found by polling every `pollIntervalMs`, on its own schedule. Apache's
+ *   folder ETags do not change for changes deep below, so a poll is a full listing (the
+ *   benchmark measures it; the store skips parsing folders whose answer did not change).
+ * - Each run tells the engine what changed (RunScope): the paths the watcher reported, and
+ *   whether the server is due to be listed. A run started by the watcher plans against the
+ *   last listing; every `fullScanIntervalMs` a run rescans the whole local folder, which
+ *   catches anything the watcher missed; when the watcher fails (no OS watches left) every
+ *   run scans the whole folder, and the status says so.
  * - Runs never overlap: a change during a run schedules one more run after it.
  * - Offline (network down, DNS failure, server unreachable, 5xx, 429): back off from
  *   `retryMinMs` doubling to `retryMaxMs`, with no requests in between and no timers but the

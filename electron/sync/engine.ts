@@ -64,8 +64,11 @@ export interface RunScope {
   localChanges: readonly string[] | null;
   /**
    * False: plan against the server listing the last run ended with, without listing again.
-   * Safe for local changes: uploads, deletions and moves carry preconditions, so a server
-   * change that listing missed turns into a conflict or a retry, never into a lost version.
+   * Safe for local changes: uploads and deletions carry preconditions (a weak ETag is checked
+   * against the file's current state first), so a server change that listing missed turns
+   * into a conflict or a retry, never into a lost version; a move never overwrites
+   * (`Overwrite: F`), and a file changed on the server before it was moved is downloaded
+   * under its new name by the next poll.
    */
   listRemote: boolean;
 }
@@ -103,13 +106,14 @@ export class SyncEngine {
     const allowMassDelete = options.allowMassDelete ?? false;
     let planned: Action[] = [];
 
-    await this.checkLocalRoot(Boolean(options.dryRun));
-    const caseInsensitive = this.deps.caseInsensitive ?? (await detectCaseInsensitive(this.deps.localRoot, this.deps.platform));
 
     const scope = options.dryRun ? undefined : options.scope;
     // Whatever happens below, the state is only trusted again once this run ends clean.
     const snapshot = this.snapshot;
     this.snapshot = null;
+
+    await this.checkLocalRoot(Boolean(options.dryRun));
+    const caseInsensitive = this.deps.caseInsensitive ?? (await detectCaseInsensitive(this.deps.localRoot, this.deps.platform));
 
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
       if (options.signal?.aborted) throw new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');

@@ -891,8 +891,13 @@ export class WebDavRemoteStore implements RemoteStore {
     const names = splitRelativePath(path);
     if (names.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'Refusing to delete the sync folder itself.');
     const request: RequestDescription = { method: 'DELETE', path };
-    // Only a strong tag can guard a DELETE (mod_dav compares strongly); a weak one is not sent.
-    const guard = type === 'file' ? ifMatchHeader(options.ifMatch) : null;
+    let guard: string | null = null;
+    if (type === 'file' && options.ifMatch !== undefined && options.ifMatch !== null && options.ifMatch.trim() !== '') {
+      const checked = await this.strongGuard(path, options.ifMatch, options.signal);
+      // Gone already: what the caller wanted.
+      if (checked === 'gone') return;
+      guard = checked;
+    }
     await this.run(request, options.signal, async (attempt) => {
       const response = await this.send(attempt, 'DELETE', this.urlFor(names, type === 'dir'), guard === null ? {} : { 'If-Match': guard });
       if (isSuccess(response.status) || response.status === 404) {
@@ -1238,21 +1243,37 @@ export class WebDavRemoteStore implements RemoteStore {
     const headers: Record<string, string> = {};
     if (options.ifNoneMatch) headers['If-None-Match'] = '*';
     if (options.ifMatch === undefined || options.ifMatch === null || options.ifMatch.trim() === '') return headers;
-    const strong = ifMatchHeader(options.ifMatch);
-    if (strong !== null) {
-      headers['If-Match'] = strong;
-      return headers;
+    const guard = await this.strongGuard(path, options.ifMatch, options.signal);
+    if (guard === 'gone') {
+      throw new TeraSyncError(ErrorCode.PreconditionFailed, `${describePath(path)} changed on the server since it was last synced.`, {
+        status: 412,
+      });
     }
-    const current = await this.stat(path, { signal: options.signal });
-    if (current === null || current.type !== 'file' || !sameEtag(current.etag, options.ifMatch)) {
+    if (guard !== null) headers['If-Match'] = guard;
+    return headers;
+  }
+
+  /**
+   * The `If-Match` value that guards a change of `path` known by `etag`. mod_dav compares
+   * strongly, and Apache hands out a weak tag for a file written within the last second, so a
+   * weak tag is never sent: the file's current state is asked for instead. Resolves 'gone' when
+   * the file is not there any more, null when it is unchanged but still only has a weak tag
+   * (the change then goes out unguarded, right after this check); rejects with
+   * PreconditionFailed when it changed.
+   */
+  private async strongGuard(path: string, etag: string, signal: AbortSignal | undefined): Promise<string | 'gone' | null> {
+    const strong = ifMatchHeader(etag);
+    if (strong !== null) return strong;
+    const current = await this.stat(path, { signal });
+    if (current === null) return 'gone';
+    if (current.type !== 'file' || !sameEtag(current.etag, etag)) {
       throw new TeraSyncError(ErrorCode.PreconditionFailed, `${describePath(path)} changed on the server since it was last synced.`, {
         status: 412,
       });
     }
     const currentStrong = ifMatchHeader(current.etag);
-    if (currentStrong !== null) headers['If-Match'] = currentStrong;
-    else this.logger.debug('webdav: weak ETag, uploading without If-Match', { path });
-    return headers;
+    if (currentStrong === null) this.logger.debug('webdav: weak ETag, sending without If-Match after checking the file', { path });
+    return currentStrong;
   }
 
   // ---- paths ---------------------------------------------------------------------------------
