@@ -266,7 +266,8 @@ export class SyncService {
       this.lastFullScanAt === null ||
       startedAt - this.lastFullScanAt >= this.options.fullScanIntervalMs;
     const listRemote = this.nextListAt === null || startedAt >= this.nextListAt;
-    const scope: RunScope = { localChanges: fullScan ? null : [...this.changedPaths], listRemote };
+    // The full walk of the server goes with the full local scan.
+    const scope: RunScope = { localChanges: fullScan ? null : [...this.changedPaths], listRemote, reuseUnchangedFolders: !fullScan };
     this.changedPaths = new Set();
     this.tooManyChanges = false;
     try {

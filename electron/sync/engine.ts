@@ -71,6 +71,11 @@ export interface RunScope {
    * under its new name by the next poll.
    */
   listRemote: boolean;
+  /**
+   * With `listRemote`: let the store skip folders whose own ETag says nothing in them changed
+   * (see WebDavRemoteStore.list). False asks for a full walk. Default false.
+   */
+  reuseUnchangedFolders?: boolean;
 }
 
 /** Both sides as the last run left them, when it ended clean. */
@@ -126,7 +131,10 @@ export class SyncEngine {
           : null;
       const local = incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
-      const listed = shortcut !== null && scope?.listRemote === false ? shortcut.listed : await this.listRemote(Boolean(options.dryRun));
+      const listed =
+        shortcut !== null && scope?.listRemote === false
+          ? shortcut.listed
+          : await this.listRemote(Boolean(options.dryRun), pass === 1 && scope?.reuseUnchangedFolders === true);
       // The ignore rules are the same as last time unless the full scan was needed.
       const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
 
@@ -264,9 +272,9 @@ export class SyncEngine {
     }
   }
 
-  private async listRemote(dryRun: boolean): Promise<Listing<RemoteEntry>> {
+  private async listRemote(dryRun: boolean, reuseUnchangedFolders = false): Promise<Listing<RemoteEntry>> {
     try {
-      return await this.deps.remote.list();
+      return await this.deps.remote.list(reuseUnchangedFolders ? { reuseUnchangedFolders } : {});
     } catch (error) {
       if (!(error instanceof TeraSyncError) || error.code !== ErrorCode.NotFound) throw error;
       const synced = this.deps.journal.fileCount();

@@ -125,8 +125,12 @@ export interface DownloadOptions {
  * TeraSyncError with a code.
  */
 export interface RemoteStore {
-  /** The whole tree under the root. Throws NotFound when the root itself does not exist. */
-  list(options?: { signal?: AbortSignal }): Promise<Listing<RemoteEntry>>;
+  /**
+   * The whole tree under the root. Throws NotFound when the root itself does not exist.
+   * `reuseUnchangedFolders`: a store may skip asking for folders whose own ETag shows they did
+   * not change (where the server's folder ETags are known to track their entries).
+   */
+  list(options?: { signal?: AbortSignal; reuseUnchangedFolders?: boolean }): Promise<Listing<RemoteEntry>>;
   /** One entry, or null when absent. */
   stat(path: string, options?: { signal?: AbortSignal }): Promise<RemoteEntry | null>;
   /** The entries directly in a folder (one `Depth: 1` listing). */

@@ -79,7 +79,7 @@ import {
 } from '../sync/ports.js';
 import { ifMatchHeader, sameEtag } from '../../shared/etag.js';
 import { describePath, errorFromFailure, errorFromStatus, failureCode, type AuthKind, type RequestDescription } from './httpErrors.js';
-import { parseMultistatus, type DavResource } from './multistatus.js';
+import { multistatusHash, parseMultistatus, type DavResource } from './multistatus.js';
 import { RequestSlots } from './RequestSlots.js';
 import {
   decodeSegment,
@@ -175,6 +175,8 @@ interface FolderContents {
 /** One folder of the last listing: the hash of its PROPFIND body and what came of it. */
 interface CachedFolder {
   hash: string;
+  /** The folder's own ETag in its own answer. */
+  selfEtag: string | null;
   childKeys: string[];
   childFolders: FolderRef[];
   skipped: SkippedEntry[];
@@ -183,6 +185,11 @@ interface CachedFolder {
 interface ListingCache {
   listing: Listing<RemoteEntry>;
   folders: Map<string, CachedFolder>;
+}
+
+/** Folder ETags compared exactly (a weak and a strong spelling count as different: safe). */
+function sameFolderEtag(a: string | null | undefined, b: string | null | undefined): boolean {
+  return typeof a === 'string' && a !== '' && a === b;
 }
 
 const PROPFIND_BODY =
@@ -329,6 +336,11 @@ export class WebDavRemoteStore implements RemoteStore {
   private disposed = false;
   /** The last full listing and, per folder, what its PROPFIND body said (see `list`). */
   private listingCache: ListingCache | null = null;
+  /**
+   * Whether a folder's ETag has changed with every change of its direct entries so far. Set
+   * false for good (for this store) the first time a listing shows otherwise.
+   */
+  private folderEtagsTrackChildren = true;
 
   constructor(options: WebDavRemoteStoreOptions) {
     let url: URL;
@@ -410,12 +422,20 @@ export class WebDavRemoteStore implements RemoteStore {
   /**
    * Walks the tree with `Depth: 1` PROPFINDs, `concurrency` at a time.
    *
-   * A poll walks every folder (Apache's folder ETags do not change for changes below them),
-   * so the walk must be cheap when nothing changed: a folder whose PROPFIND body is byte for
-   * byte the one of the last listing is not parsed again, and when every folder's is, the last
-   * listing itself is returned (the same object: callers may skip their own work on it).
+   * A poll walks the tree (Apache's folder ETags do not change for changes below their direct
+   * entries), so the walk must be cheap when nothing changed:
+   * - a folder whose PROPFIND body is byte for byte the one of the last listing is not parsed
+   *   again, and when every folder's is, the last listing itself is returned (the same
+   *   object: callers may skip their own work on it);
+   * - with `reuseUnchangedFolders`, a folder without subfolders whose ETag (in its parent's
+   *   answer) is the one of the last listing is not asked at all. Apache's mod_dav_fs writes
+   *   a PUT to a temporary file and renames it into place, so a folder's ETag (from its
+   *   mtime) changes whenever an entry directly in it is added, removed, renamed or replaced.
+   *   Each listed folder checks that this holds (its ETag unchanged but its entries changed
+   *   means it does not), and the shortcut is off for good once it did not. Callers still
+   *   ask for a full walk now and then (SyncService: with every full local scan).
    */
-  async list(options: { signal?: AbortSignal } = {}): Promise<Listing<RemoteEntry>> {
+  async list(options: { signal?: AbortSignal; reuseUnchangedFolders?: boolean } = {}): Promise<Listing<RemoteEntry>> {
     this.assertUsable();
     const previous = this.listingCache;
     const entries = new Map<string, RemoteEntry>();
@@ -429,7 +449,7 @@ export class WebDavRemoteStore implements RemoteStore {
     const running = new Set<Promise<void>>();
 
     const absorb = (folder: FolderRef, hash: string, contents: FolderContents): CachedFolder => {
-      const cached: CachedFolder = { hash, childKeys: [], childFolders: [], skipped: [...contents.skipped] };
+      const cached: CachedFolder = { hash, selfEtag: contents.self.props?.etag ?? null, childKeys: [], childFolders: [], skipped: [...contents.skipped] };
       for (const { name, resource } of contents.children) {
         const key = joinRelative(folder.key, nfc(name));
         const remotePath = [...folder.names, name].join('/');
@@ -466,6 +486,19 @@ export class WebDavRemoteStore implements RemoteStore {
         const folder = queue.shift();
         if (folder === undefined) break;
         const before = previous?.folders.get(folder.key);
+        if (
+          options.reuseUnchangedFolders === true &&
+          this.folderEtagsTrackChildren &&
+          previous !== null &&
+          before !== undefined &&
+          before.childFolders.length === 0 &&
+          folder.key !== '' &&
+          sameFolderEtag(previous.listing.entries.get(folder.key)?.etag, entries.get(folder.key)?.etag)
+        ) {
+          folders.set(folder.key, before);
+          reuse(before, previous.listing);
+          continue;
+        }
         const task: Promise<void> = this.listFolder(folder, signal, before?.hash)
           .then(
             (result) => {
@@ -475,7 +508,9 @@ export class WebDavRemoteStore implements RemoteStore {
                 reuse(before, previous.listing);
               } else if (result.contents !== null) {
                 unchanged = false;
-                folders.set(folder.key, absorb(folder, result.hash, result.contents));
+                const cached = absorb(folder, result.hash, result.contents);
+                folders.set(folder.key, cached);
+                if (before !== undefined && previous !== null) this.checkFolderEtag(folder.key, before, cached, previous.listing, entries);
               }
             },
             (error: unknown) => {
@@ -495,6 +530,32 @@ export class WebDavRemoteStore implements RemoteStore {
     const listing = { entries, skipped };
     this.listingCache = { listing, folders };
     return listing;
+  }
+
+  /**
+   * A folder listed again with other entries than last time must have another ETag too, or
+   * this server's folder ETags do not track their entries and `reuseUnchangedFolders` is off.
+   */
+  private checkFolderEtag(
+    key: string,
+    before: CachedFolder,
+    after: CachedFolder,
+    previous: Listing<RemoteEntry>,
+    current: Map<string, RemoteEntry>,
+  ): void {
+    if (!this.folderEtagsTrackChildren || !sameFolderEtag(before.selfEtag, after.selfEtag)) return;
+    const changed =
+      before.childKeys.length !== after.childKeys.length ||
+      after.childKeys.some((child) => {
+        const old = previous.entries.get(child);
+        const now = current.get(child);
+        if (old === undefined || now === undefined || old.type !== now.type) return true;
+        // A subfolder's ETag follows its own entries, not its parent's.
+        return now.type === 'file' && (old.size !== now.size || !sameEtag(old.etag, now.etag));
+      });
+    if (!changed) return;
+    this.folderEtagsTrackChildren = false;
+    this.logger.info('webdav: this server keeps a folder ETag when its entries change; every poll lists every folder', { folder: key });
   }
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<RemoteEntry | null> {
@@ -1153,7 +1214,7 @@ export class WebDavRemoteStore implements RemoteStore {
       const body = await this.propfindText(attempt, request, folder.names, true, '1');
       if (body === null) throw errorFromStatus(404, request, { authKind: this.authKind });
       if (known.length === 0) return this.sortFolder(folder, await parseMultistatus(body, request), request);
-      const hash = createHash('sha1').update(body).digest('base64');
+      const hash = multistatusHash(body);
       if (hash === known[0]) return { hash, contents: null };
       return { hash, contents: this.sortFolder(folder, await parseMultistatus(body, request), request) };
     });

@@ -7,6 +7,7 @@
 import { parseXML, type DAVResult, type WebDAVParsingContext } from 'webdav';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { describePath, type RequestDescription } from './httpErrors.js';
+import { createHash } from 'node:crypto';
 
 export interface DavProps {
   isCollection: boolean;
@@ -113,4 +114,17 @@ export async function parseMultistatus(xml: string, request: RequestDescription)
     resources.push({ href, status, props: null });
   }
   return resources;
+}
+
+/**
+ * A multistatus body's hash that does not depend on the order of its `<response>` elements
+ * (some servers, webdav-server for one, list a folder in a different order each time).
+ */
+export function multistatusHash(body: string): string {
+  // Split before each <response> and before the closing </multistatus>, so that no part
+  // carries the closing tag along with whichever response happens to come last.
+  const parts = body.split(/(?=<(?:[A-Za-z][\w.-]*:)?response[\s>]|<\/(?:[A-Za-z][\w.-]*:)?multistatus\s*>)/);
+  const hash = createHash('sha1');
+  for (const part of parts.sort()) hash.update(part).update('\0');
+  return hash.digest('base64');
 }

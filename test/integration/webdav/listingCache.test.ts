@@ -22,6 +22,7 @@ import { Agent as HttpAgent, createServer, request as httpRequest, type Server }
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { Listing, RemoteEntry } from '../../../electron/sync/model.js';
@@ -46,6 +47,12 @@ interface Harness {
 interface Kind {
   name: string;
   skip: boolean;
+  /**
+   * Whether a PUT that replaces a file changes its folder's ETag. Apache's mod_dav_fs writes
+   * to a temporary file and renames it into place (the folder's mtime changes); webdav-server
+   * writes the file in place.
+   */
+  putChangesFolderEtag: boolean;
   start(): Promise<Harness>;
 }
 
@@ -55,6 +62,7 @@ const kinds: Kind[] = [
   {
     name: 'webdav-server (in-process)',
     skip: false,
+    putChangesFolderEtag: false,
     async start() {
       const server = await startWebDavServer();
       return { url: server.url, user: server.user, password: server.password, dataDir: server.dataDir, grant: async () => undefined, stop: () => server.stop() };
@@ -63,6 +71,7 @@ const kinds: Kind[] = [
   {
     name: 'Apache mod_dav over HTTPS',
     skip: apache.skip,
+    putChangesFolderEtag: true,
     async start() {
       apache.assertAvailable();
       const server = await startApache();
@@ -332,6 +341,76 @@ describe.each(kinds)('the listing cache against $name', (kind) => {
     expect(asFolder.entries.get('a/b')?.type).toBe('dir');
     expect(asFolder.entries.get('a/b/c/three.txt')?.size).toBe('three again'.length);
     expect(asFolder).toEqual(await uncached(folder.url));
+  });
+
+  describe('reuseUnchangedFolders: folders without subfolders whose ETag did not change are not asked', () => {
+    async function throughProxy() {
+      const folder = await newFolder(TREE, ['empty']);
+      const { ca } = running();
+      const proxy = await startProxy(folder.url, ca);
+      disposables.push(() => proxy.stop());
+      const store = openStore(`${proxy.origin}${folder.path}`);
+      const asked = async (work: () => Promise<unknown>): Promise<string[]> => {
+        const before = proxy.propfinds.length;
+        await work();
+        return proxy.propfinds.slice(before).map((path) => path.slice(folder.path.length)).sort();
+      };
+      return { folder, store, asked };
+    }
+
+    it.skipIf(kind.skip)('with nothing changed: only folders that have subfolders are asked, and the listing is the identical object', async () => {
+      const { store, asked } = await throughProxy();
+      const first = await store.list();
+      let again: Listing<RemoteEntry> | undefined;
+      expect(await asked(async () => (again = await store.list({ reuseUnchangedFolders: true })))).toEqual(['', 'a/', 'a/b/']);
+      expect(again).toBe(first);
+      // Without the option, every folder is asked.
+      expect(await asked(() => store.list())).toEqual(['', 'a/', 'a/b/', 'a/b/c/', 'd/', 'empty/']);
+    });
+
+    it.skipIf(kind.skip)(
+      kind.putChangesFolderEtag
+        ? 'a file replaced through WebDAV changes its folder\'s ETag: that folder is asked and the change is seen'
+        : 'a file replaced in place keeps its folder\'s ETag: missed until the next full walk, which then turns the shortcut off',
+      async () => {
+        const { folder, store, asked } = await throughProxy();
+        const first = await store.list();
+        await openStore(folder.url).upload('d/four.txt', () => Readable.from([Buffer.from('FOUR, replaced')]), 'FOUR, replaced'.length);
+        let next: Listing<RemoteEntry> | undefined;
+        const folders = await asked(async () => (next = await store.list({ reuseUnchangedFolders: true })));
+        if (!kind.putChangesFolderEtag) {
+          expect(folders).not.toContain('d/');
+          expect(next?.entries.get('d/four.txt')).toEqual(first.entries.get('d/four.txt'));
+          // The full walk sees it, and from then on every folder is asked.
+          expect((await store.list()).entries.get('d/four.txt')?.size).toBe('FOUR, replaced'.length);
+          await openStore(folder.url).upload('d/four.txt', () => Readable.from([Buffer.from('FOUR, replaced again')]), 'FOUR, replaced again'.length);
+          expect(await asked(async () => (next = await store.list({ reuseUnchangedFolders: true })))).toContain('d/');
+          expect(next?.entries.get('d/four.txt')?.size).toBe('FOUR, replaced again'.length);
+          return;
+        }
+        expect(folders).toContain('d/');
+        expect(next?.entries.get('d/four.txt')?.size).toBe('FOUR, replaced'.length);
+        expect(next?.entries.get('d/four.txt')?.etag).not.toBe(first.entries.get('d/four.txt')?.etag);
+        expect(next).toEqual(await uncached(folder.url));
+      },
+    );
+
+    it.skipIf(kind.skip)('a server that keeps a folder\'s ETag when its entries change is found out by the next full walk, and no folder is skipped after it', async () => {
+      const { folder, store, asked } = await throughProxy();
+      const first = await store.list();
+      // The folder's mtime is put back after the change: its ETag stays, like on such a server.
+      await folder.write({ 'd/four.txt': 'FOUR' });
+      const missed = await store.list({ reuseUnchangedFolders: true });
+      // The shortcut trusts the ETag until a full walk shows it cannot (why it is not the only walk).
+      expect(missed.entries.get('d/four.txt')).toEqual(first.entries.get('d/four.txt'));
+      const full = await store.list();
+      expect(full.entries.get('d/four.txt')?.etag).not.toBe(first.entries.get('d/four.txt')?.etag);
+      await folder.write({ 'd/four.txt': 'four again' });
+      let next: Listing<RemoteEntry> | undefined;
+      expect(await asked(async () => (next = await store.list({ reuseUnchangedFolders: true })))).toEqual(['', 'a/', 'a/b/', 'a/b/c/', 'd/', 'empty/']);
+      expect(next?.entries.get('d/four.txt')?.size).toBe('four again'.length);
+      expect(next).toEqual(await uncached(folder.url));
+    });
   });
 
   describe('a folder PROPFIND that fails in the middle of a walk', () => {

@@ -211,13 +211,13 @@ describe('SyncService', () => {
     expect(engine.runs).toBe(2);
     // More changes than an incremental scan takes: the whole folder, and no listing (the poll
     // is not due).
-    expect(engine.calls[1]!.scope).toEqual({ localChanges: null, listRemote: false });
+    expect(engine.calls[1]!.scope).toEqual({ localChanges: null, listRemote: false, reuseUnchangedFolders: false });
     // Then back to polling, on the schedule of the last listing: nothing until it is due.
     await clock.advance(listedAt + POLL - clock.now() - 1);
     expect(engine.runs).toBe(2);
     await clock.advance(1);
     expect(engine.runs).toBe(3);
-    expect(engine.calls[2]!.scope).toEqual({ localChanges: [], listRemote: true });
+    expect(engine.calls[2]!.scope).toEqual({ localChanges: [], listRemote: true, reuseUnchangedFolders: true });
     expect(engine.maxActive).toBe(1);
   });
 
@@ -281,17 +281,17 @@ describe('SyncService', () => {
     const { clock, engine, watcher, started } = setup();
     await started();
     // The first run does everything.
-    expect(engine.calls[0]!.scope).toEqual({ localChanges: null, listRemote: true });
+    expect(engine.calls[0]!.scope).toEqual({ localChanges: null, listRemote: true, reuseUnchangedFolders: false });
     watcher.change('notes/today.md');
     watcher.change('notes/today.md');
     watcher.change('photos');
     await clock.advance(QUIET);
     expect(engine.runs).toBe(2);
-    expect(engine.calls[1]!.scope).toEqual({ localChanges: ['notes/today.md', 'photos'], listRemote: false });
+    expect(engine.calls[1]!.scope).toEqual({ localChanges: ['notes/today.md', 'photos'], listRemote: false, reuseUnchangedFolders: true });
     // Polls with nothing changed locally: the server is listed, no local path looked at.
     await clock.advance(POLL);
     expect(engine.runs).toBe(3);
-    expect(engine.calls[2]!.scope).toEqual({ localChanges: [], listRemote: true });
+    expect(engine.calls[2]!.scope).toEqual({ localChanges: [], listRemote: true, reuseUnchangedFolders: true });
     // Ten minutes after the last full scan, the next run scans the whole folder again.
     while (engine.runs < 22) await clock.advance(POLL);
     const scopes = engine.calls.map((call) => call.scope?.localChanges === null);
@@ -304,7 +304,7 @@ describe('SyncService', () => {
     paused.watcher.change('while-paused.txt');
     paused.service.resume();
     await paused.clock.advance(0);
-    expect(paused.engine.calls[1]!.scope).toEqual({ localChanges: ['while-paused.txt'], listRemote: true });
+    expect(paused.engine.calls[1]!.scope).toEqual({ localChanges: ['while-paused.txt'], listRemote: true, reuseUnchangedFolders: true });
   });
 
   it('scans the whole folder on every run once the watcher failed', async () => {
@@ -314,8 +314,8 @@ describe('SyncService', () => {
     await clock.advance(POLL);
     await clock.advance(POLL);
     expect(engine.calls.slice(1).map((call) => call.scope)).toEqual([
-      { localChanges: null, listRemote: true },
-      { localChanges: null, listRemote: true },
+      { localChanges: null, listRemote: true, reuseUnchangedFolders: false },
+      { localChanges: null, listRemote: true, reuseUnchangedFolders: false },
     ]);
   });
 

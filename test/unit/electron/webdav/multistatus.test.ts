@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../shared/errors.js';
-import { parseMultistatus } from '../../../../electron/webdav/multistatus.js';
+import { multistatusHash, parseMultistatus } from '../../../../electron/webdav/multistatus.js';
 
 const request = { method: 'PROPFIND', path: 'Docs' };
 
@@ -56,5 +56,36 @@ describe('parseMultistatus', () => {
     ['mismatched tags', '<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:response></D:multistatus>'],
   ])('refuses %s with BadResponse', async (_name, xml) => {
     await expect(parseMultistatus(xml, request)).rejects.toMatchObject({ code: ErrorCode.BadResponse });
+  });
+});
+
+describe('multistatusHash', () => {
+  const response = (name: string, etag: string): string =>
+    `<D:response><D:href>/dav/${name}</D:href><D:propstat><D:prop><D:getetag>"${etag}"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+  const body = (...responses: string[]): string => `<?xml version="1.0" encoding="utf-8"?><D:multistatus xmlns:D="DAV:">${responses.join('')}</D:multistatus>`;
+
+  it('does not depend on the order of the responses (webdav-server lists in any order)', () => {
+    const a = response('a.txt', '1');
+    const b = response('b.txt', '2');
+    const c = response('c/', '3');
+    expect(multistatusHash(body(a, b, c))).toBe(multistatusHash(body(c, a, b)));
+    expect(multistatusHash(body(a, b, c))).toBe(multistatusHash(body(b, c, a)));
+  });
+
+  it('changes with any byte of a response, and with a response more or less', () => {
+    const a = response('a.txt', '1');
+    const b = response('b.txt', '2');
+    expect(multistatusHash(body(a, b))).not.toBe(multistatusHash(body(a, response('b.txt', '3'))));
+    expect(multistatusHash(body(a, b))).not.toBe(multistatusHash(body(a)));
+    expect(multistatusHash(body(a, a))).not.toBe(multistatusHash(body(a)));
+  });
+
+  it('splits on any namespace prefix, or none', () => {
+    const plain = (name: string): string => `<response><href>/dav/${name}</href></response>`;
+    const doc = (...parts: string[]): string => `<multistatus xmlns="DAV:">${parts.join('')}</multistatus >`;
+    expect(multistatusHash(doc(plain('x'), plain('y')))).toBe(multistatusHash(doc(plain('y'), plain('x'))));
+    const prefixed = (name: string): string => `<lp1:response><lp1:href>/dav/${name}</lp1:href></lp1:response>`;
+    const lp = (...parts: string[]): string => `<lp1:multistatus xmlns:lp1="DAV:">${parts.join('')}</lp1:multistatus>`;
+    expect(multistatusHash(lp(prefixed('x'), prefixed('y')))).toBe(multistatusHash(lp(prefixed('y'), prefixed('x'))));
   });
 });
