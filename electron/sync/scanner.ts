@@ -44,7 +44,8 @@ export const MAX_INCREMENTAL_CHANGES = 500;
  * the caller's promise (a full scan at a long interval backs it up).
  *
  * Null when only a full scan will do: the ignore file changed, too many paths changed, or a
- * path's parent folder is not in `previous` (its event was missed).
+ * path's parent folder is not in `previous` (its event was missed). With no paths, `previous`
+ * itself.
  */
 export async function updateScan(
   root: string,
@@ -54,6 +55,8 @@ export async function updateScan(
   concurrency = 16,
 ): Promise<LocalScan | null> {
   const paths = [...new Set(changed)].filter((path) => path !== '' && path !== '.');
+  // Nothing to look at: the previous scan is the answer (the engine then sees an unchanged side).
+  if (paths.length === 0) return previous;
   if (paths.length > MAX_INCREMENTAL_CHANGES) return null;
   if (paths.includes(IGNORE_FILE)) return null;
   const keys = paths.map(normalizePath);
