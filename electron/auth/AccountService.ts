@@ -267,6 +267,21 @@ export class AccountService {
     return { record, rootUrl: location.davUrl, auth: await this.basicAuth(record), method: 'basic', fallbackReason: null };
   }
 
+  /**
+   * BASIC credentials of the account whatever way it signed in (the backup area takes no
+   * bearer token): Unauthorized, saying what to do, when no Apps password is stored.
+   */
+  async basicCredentials(record: AccountRecord): Promise<Extract<WebDavAuth, { kind: 'basic' }>> {
+    if (!record.basicSignIn) {
+      throw new TeraSyncError(
+        ErrorCode.Unauthorized,
+        `You signed in with OAuth2, but this needs your Apps password (BASIC): add it with "terasync login --user ${record.userId}" ` +
+          '(the OAuth2 sign-in is kept).',
+      );
+    }
+    return (await this.basicAuth(record)) as Extract<WebDavAuth, { kind: 'basic' }>;
+  }
+
   async whoami(options: { signal?: AbortSignal } = {}): Promise<AccountInfo> {
     const connection = await this.connect(options);
     const { record } = connection;

@@ -24,6 +24,7 @@ import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.
 import type { AccountService } from '../auth/AccountService.js';
 import { nodeFromWebDavUrl } from '../teracloud/nodeUrls.js';
 import { accountService, describeAccount, login, logout, whoami, type AccountOptions, type Terminal } from './accountCommands.js';
+import { runBackupCommand } from './backupCommands.js';
 import { createReporter, describeStatus, type Output, type Reporter } from './reporter.js';
 
 export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4 } as const;
@@ -34,6 +35,9 @@ const USAGE = `Usage: terasync sync --local DIR --remote URL|FOLDER [--once] [op
        terasync login --oauth --issuer URL --client-id ID [--scopes "..."] [--node NAME | --url URL]
        terasync logout
        terasync whoami [--json]
+       terasync backup --source DIR [--source DIR ...] [--dry-run] [--retention-days N] [options]
+       terasync backup list [--source NAME] [--version TIMESTAMP] [options]
+       terasync restore --source NAME [--version TIMESTAMP] [--path P] [--to DIR] [options]
 
 sync    keeps a local folder and a folder on TeraCLOUD / InfiniCLOUD (or any WebDAV
         server) in sync: continuously (watching the folder, polling the server) until
@@ -43,6 +47,13 @@ login   signs in and keeps the account for later syncs: the Apps password or the
         tokens go to the system keychain, never to a file.
 logout  revokes the OAuth2 tokens and removes the account and its secrets.
 whoami  the signed-in user, node, WebDAV path and method in use, and the quota.
+backup  copies folders one way to the backup area (https://<node>.teracloud.jp/backup/
+        <device>/<folder>/), sending only what is new or changed; replaced and deleted
+        files are kept under <device>/.versions/<time>/ for --retention-days (default 30).
+        "backup list" shows what is backed up, latest and each version.
+restore gets a file or folder (--path, default all) of a backed-up folder back, from the
+        latest copy or --version, to where it was or into --to DIR; a local file in the
+        way is renamed "name (restore conflict <time>).ext", never overwritten.
 
 Options:
   --local DIR            the local folder
@@ -59,8 +70,19 @@ Options:
   --concurrency N        parallel transfers (default 6)
   --limit-up KIBPS       upload bandwidth limit in KiB/s (default: none)
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
-  --device NAME          name used in conflict copies (default: this computer's name)
+  --device NAME          name used in conflict copies, and the device folder of backups
+                         (default: this computer's name)
   -h, --help             show this help
+
+Backup options (--remote, --device, --ca, --json, --state, --concurrency as above):
+  --remote URL           the backup area (default: the account's https://<node>.teracloud.jp/backup/)
+  --source DIR|NAME      backup: a folder to back up (repeat for more); list, restore: a
+                         backed-up folder's name
+  --retention-days N     backup: prune versions older than N days (default 30; 0 keeps all)
+  --version TIMESTAMP    list, restore: one version (e.g. 2025-01-31T235959Z)
+  --path P               restore: a file or folder inside the backed-up folder (default: all)
+  --to DIR               restore: put it in DIR (default: where it was backed up from)
+  --api-key KEY          backup: check the quota first (with TERASYNC_USER/TERASYNC_PASSWORD)
 
 Login options:
   --user ID              your TeraCLOUD user ID
@@ -132,6 +154,11 @@ export async function runCli(io: CliIo): Promise<number> {
         'api-key': { type: 'string' },
         'api-key-in': { type: 'string' },
         'api-url': { type: 'string' },
+        source: { type: 'string', multiple: true },
+        'retention-days': { type: 'string' },
+        version: { type: 'string' },
+        path: { type: 'string' },
+        to: { type: 'string' },
       },
     });
   } catch (error) {
@@ -143,8 +170,12 @@ export async function runCli(io: CliIo): Promise<number> {
     (command === undefined && !values.help ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
-  if (!['sync', 'status', 'login', 'logout', 'whoami'].includes(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
-  if (positionals.length > 1) return fail(EXIT.usage, `unexpected argument "${positionals[1]}"`);
+  if (!['sync', 'status', 'login', 'logout', 'whoami', 'backup', 'restore'].includes(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
+  const subcommand = command === 'backup' && positionals[1] === 'list' ? 'list' : null;
+  if (positionals.length > (subcommand === null ? 1 : 2)) return fail(EXIT.usage, `unexpected argument "${positionals[subcommand === null ? 1 : 2]}"`);
+  if (command !== 'backup' && command !== 'restore' && (values.source !== undefined || values.to !== undefined || values.version !== undefined || values.path !== undefined)) {
+    return fail(EXIT.usage, '--source, --to, --version and --path go with "terasync backup" and "terasync restore"');
+  }
 
   let ca: string | undefined;
   if (values.ca) {
@@ -165,6 +196,24 @@ export async function runCli(io: CliIo): Promise<number> {
     apiUrl: values['api-url'],
     apiKeyIn: values['api-key-in'],
   };
+  if (command === 'backup' || command === 'restore') {
+    return runBackupCommand(
+      command === 'restore' ? 'restore' : subcommand === 'list' ? 'backup-list' : 'backup',
+      {
+        sources: values.source ?? [],
+        dryRun: values['dry-run'],
+        json: values.json,
+        remote: values.remote,
+        device: values.device,
+        retentionDays: values['retention-days'],
+        to: values.to,
+        version: values.version,
+        path: values.path,
+        concurrency: values.concurrency,
+      },
+      { env: io.env, stdout: io.stdout, stderr: io.stderr, stateDir, ca, accountOptions, exitCodeFor },
+    );
+  }
   if (command === 'login' || command === 'logout' || command === 'whoami') {
     try {
       if (command === 'login') {

@@ -4,11 +4,8 @@
  * describes exactly the actions that finished. `pending` rows bridge the one gap a transaction
  * cannot: a download renamed into place (or an upload answered) just before the process died.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { JournalEntry } from './model.js';
+import { SqliteFile } from './sqliteFile.js';
 
 const SCHEMA_VERSION = 2;
 
@@ -67,17 +64,11 @@ function toEntry(row: EntryRow): JournalEntry {
   };
 }
 
-type Statement = Database.Statement<unknown[], unknown>;
-
 export class Journal {
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Statement>();
-  /** One wrapper for every transaction (better-sqlite3 nests them as savepoints). */
-  private readonly runInTransaction: (work: () => unknown) => unknown;
+  private readonly sqlite: SqliteFile;
 
-  private constructor(db: Database.Database) {
-    this.db = db;
-    this.runInTransaction = db.transaction((work: () => unknown) => work());
+  private constructor(sqlite: SqliteFile) {
+    this.sqlite = sqlite;
   }
 
   /**
@@ -85,114 +76,77 @@ export class Journal {
    * same pair fails here instead of racing the first.
    */
   static open(file: string): Journal {
-    mkdirSync(dirname(file), { recursive: true });
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(file, { timeout: 1000 });
-      db.pragma('journal_mode = WAL');
-      // WAL with NORMAL survives a killed process (the case that matters here); a power cut
-      // may lose the last transactions but never corrupts the file.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('locking_mode = EXCLUSIVE');
-      db.exec('BEGIN EXCLUSIVE; COMMIT;');
-    } catch (error) {
-      db?.close();
-      const busy = error instanceof Error && /locked|busy/i.test(error.message);
-      throw new TeraSyncError(
-        ErrorCode.LocalIo,
-        busy
-          ? `Another TeraSync run is syncing this folder pair (journal ${file} is in use). Wait for it to finish.`
-          : `Cannot open the sync journal ${file}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
-    const journal = new Journal(db);
-    try {
-      journal.migrate();
-    } catch (error) {
-      // A refused journal must not stay locked by this process.
-      db.close();
-      throw error;
-    }
-    return journal;
+    return new Journal(
+      SqliteFile.open(
+        file,
+        { what: 'the sync journal', busy: `Another TeraSync run is syncing this folder pair (journal ${file} is in use). Wait for it to finish.` },
+        (sqlite, version) => {
+          SqliteFile.refuseNewer(version, SCHEMA_VERSION, 'The sync journal');
+          if (version < 1) {
+            sqlite.db.exec(`
+              CREATE TABLE IF NOT EXISTS entries (
+                path TEXT PRIMARY KEY,
+                type TEXT NOT NULL CHECK (type IN ('file', 'dir')),
+                local_path TEXT NOT NULL,
+                remote_path TEXT NOT NULL,
+                local_size INTEGER NOT NULL,
+                local_mtime_ms REAL NOT NULL,
+                local_ino INTEGER NOT NULL,
+                remote_etag TEXT,
+                remote_size INTEGER NOT NULL,
+                remote_mtime_ms REAL NOT NULL,
+                hash TEXT
+              );
+              CREATE TABLE IF NOT EXISTS pending (
+                path TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                entry TEXT NOT NULL
+              );
+              CREATE TABLE IF NOT EXISTS conflicts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                path TEXT NOT NULL,
+                copy TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                state TEXT NOT NULL DEFAULT 'open'
+              );
+              PRAGMA user_version = 1;
+            `);
+          }
+          if (version < 2) {
+            sqlite.db.exec(`
+              CREATE TABLE IF NOT EXISTS partials (
+                path TEXT PRIMARY KEY,
+                temp TEXT NOT NULL,
+                etag TEXT NOT NULL,
+                remote_size INTEGER NOT NULL
+              );
+              PRAGMA user_version = 2;
+            `);
+          }
+        },
+      ),
+    );
   }
 
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new TeraSyncError(ErrorCode.Configuration, 'The sync journal was written by a newer TeraSync. Update TeraSync.');
-    }
-    if (version < 1) {
-      this.db.exec(`
-        CREATE TABLE IF NOT EXISTS entries (
-          path TEXT PRIMARY KEY,
-          type TEXT NOT NULL CHECK (type IN ('file', 'dir')),
-          local_path TEXT NOT NULL,
-          remote_path TEXT NOT NULL,
-          local_size INTEGER NOT NULL,
-          local_mtime_ms REAL NOT NULL,
-          local_ino INTEGER NOT NULL,
-          remote_etag TEXT,
-          remote_size INTEGER NOT NULL,
-          remote_mtime_ms REAL NOT NULL,
-          hash TEXT
-        );
-        CREATE TABLE IF NOT EXISTS pending (
-          path TEXT PRIMARY KEY,
-          kind TEXT NOT NULL,
-          entry TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS conflicts (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          path TEXT NOT NULL,
-          copy TEXT NOT NULL,
-          created_at INTEGER NOT NULL,
-          state TEXT NOT NULL DEFAULT 'open'
-        );
-        PRAGMA user_version = 1;
-      `);
-    }
-    if (version < 2) {
-      this.db.exec(`
-        CREATE TABLE IF NOT EXISTS partials (
-          path TEXT PRIMARY KEY,
-          temp TEXT NOT NULL,
-          etag TEXT NOT NULL,
-          remote_size INTEGER NOT NULL
-        );
-        PRAGMA user_version = 2;
-      `);
-    }
-  }
 
-  /**
-   * Prepared once per journal: preparing is most of the cost of a one-row statement, and an
-   * upload runs several (measured in `npm run bench`, 20,000 files).
-   */
-  private statement(sql: string): Statement {
-    let prepared = this.statements.get(sql);
-    if (prepared === undefined) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
-  }
+
+
 
   all(): JournalEntry[] {
-    return (this.statement('SELECT * FROM entries').all() as EntryRow[]).map(toEntry);
+    return (this.sqlite.statement('SELECT * FROM entries').all() as EntryRow[]).map(toEntry);
   }
 
   get(path: string): JournalEntry | null {
-    const row = this.statement('SELECT * FROM entries WHERE path = ?').get(path) as EntryRow | undefined;
+    const row = this.sqlite.statement('SELECT * FROM entries WHERE path = ?').get(path) as EntryRow | undefined;
     return row ? toEntry(row) : null;
   }
 
   fileCount(): number {
-    return (this.statement("SELECT count(*) AS n FROM entries WHERE type = 'file'").get() as { n: number }).n;
+    return (this.sqlite.statement("SELECT count(*) AS n FROM entries WHERE type = 'file'").get() as { n: number }).n;
   }
 
   put(entry: JournalEntry): void {
-    this.statement(
+    this.sqlite.statement(
         `INSERT OR REPLACE INTO entries (path, type, local_path, remote_path, local_size, local_mtime_ms, local_ino,
            remote_etag, remote_size, remote_mtime_ms, hash)
          VALUES (@path, @type, @localPath, @remotePath, @localSize, @localMtimeMs, @localIno,
@@ -203,12 +157,12 @@ export class Journal {
 
   /** `path` and everything recorded below it. */
   subtree(path: string): JournalEntry[] {
-    return (this.statement("SELECT * FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || '/'").all(path, path, path) as EntryRow[]).map(toEntry);
+    return (this.sqlite.statement("SELECT * FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || '/'").all(path, path, path) as EntryRow[]).map(toEntry);
   }
 
   /** Removes `path` and everything recorded below it. */
   removeTree(path: string): void {
-    this.statement('DELETE FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || \'/\'').run(path, path, path);
+    this.sqlite.statement('DELETE FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || \'/\'').run(path, path, path);
   }
 
   /**
@@ -230,49 +184,50 @@ export class Journal {
     }
   }
 
-  /** Runs `work` in one transaction: all of it is recorded, or none. */
-  transaction<T>(work: () => T): T {
-    return this.runInTransaction(work) as T;
-  }
 
   setPending(pending: PendingTransfer): void {
-    this.statement('INSERT OR REPLACE INTO pending (path, kind, entry) VALUES (?, ?, ?)')
+    this.sqlite.statement('INSERT OR REPLACE INTO pending (path, kind, entry) VALUES (?, ?, ?)')
       .run(pending.path, pending.kind, JSON.stringify(pending.entry));
   }
 
   clearPending(path: string): void {
-    this.statement('DELETE FROM pending WHERE path = ?').run(path);
+    this.sqlite.statement('DELETE FROM pending WHERE path = ?').run(path);
   }
 
   pending(): PendingTransfer[] {
-    const rows = this.statement('SELECT path, kind, entry FROM pending').all() as Array<{ path: string; kind: 'download' | 'upload'; entry: string }>;
+    const rows = this.sqlite.statement('SELECT path, kind, entry FROM pending').all() as Array<{ path: string; kind: 'download' | 'upload'; entry: string }>;
     return rows.map((row) => ({ path: row.path, kind: row.kind, entry: JSON.parse(row.entry) as JournalEntry }));
   }
 
   setPartial(partial: PartialDownload): void {
-    this.statement('INSERT OR REPLACE INTO partials (path, temp, etag, remote_size) VALUES (?, ?, ?, ?)')
+    this.sqlite.statement('INSERT OR REPLACE INTO partials (path, temp, etag, remote_size) VALUES (?, ?, ?, ?)')
       .run(partial.path, partial.temp, partial.etag, partial.remoteSize);
   }
 
   clearPartial(path: string): void {
-    this.statement('DELETE FROM partials WHERE path = ?').run(path);
+    this.sqlite.statement('DELETE FROM partials WHERE path = ?').run(path);
   }
 
   partials(): PartialDownload[] {
-    return this.statement('SELECT path, temp, etag, remote_size AS remoteSize FROM partials').all() as PartialDownload[];
+    return this.sqlite.statement('SELECT path, temp, etag, remote_size AS remoteSize FROM partials').all() as PartialDownload[];
   }
 
   addConflict(path: string, copy: string, createdAt: number): void {
-    this.statement('INSERT INTO conflicts (path, copy, created_at) VALUES (?, ?, ?)').run(path, copy, createdAt);
+    this.sqlite.statement('INSERT INTO conflicts (path, copy, created_at) VALUES (?, ?, ?)').run(path, copy, createdAt);
   }
 
   openConflicts(): ConflictRecord[] {
-    const rows = this.statement("SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE state = 'open' ORDER BY id")
+    const rows = this.sqlite.statement("SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE state = 'open' ORDER BY id")
       .all() as ConflictRecord[];
     return rows;
   }
 
   close(): void {
-    this.db.close();
+    this.sqlite.close();
+  }
+
+  /** Runs `work` in one transaction: all of it is recorded, or none. */
+  transaction<T>(work: () => T): T {
+    return this.sqlite.transaction(work);
   }
 }

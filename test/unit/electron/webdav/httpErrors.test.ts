@@ -70,18 +70,20 @@ describe('errorFromFailure', () => {
   });
 
   it.each([
-    'CERT_HAS_EXPIRED',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-    'EPROTO',
-  ])('%s -> Tls naming --ca', (code) => {
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /--ca <file\.pem>/],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /--ca <file\.pem>/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /--ca <file\.pem>/],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', /--ca <file\.pem>/],
+    // A private CA helps with an unknown issuer only: these say what is really wrong.
+    ['CERT_HAS_EXPIRED', /expired or not yet valid/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /for another host name/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /TLS 1\.2 or later could not be negotiated/],
+    ['EPROTO', /TLS 1\.2 or later could not be negotiated/],
+  ] as const)('%s -> Tls with the advice for it', (code, advice) => {
     const error = errorFromFailure(fetchError(code), put);
     expect(error.code).toBe(ErrorCode.Tls);
-    expect(error.message).toContain('--ca');
+    expect(error.message).toMatch(advice);
+    if (!advice.source.includes('--ca')) expect(error.message).not.toContain('--ca');
     expect(error.message).toContain(code);
   });
 

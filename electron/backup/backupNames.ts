@@ -1,0 +1,128 @@
+/**
+ * Names in the backup area, pure functions:
+ *
+ *   <root>/<device>/<source>/...                               the latest copy of each source
+ *   <root>/<device>/.versions/<YYYY-MM-DDTHHMMSSZ>/<source>/...  copies replaced or removed by
+ *                                                               the backup that ran at that time
+ *
+ * A version folder is named after the run that moved the copies into it (UTC, to the second),
+ * not after the time the copies were made: retention then counts from the moment a copy stopped
+ * being the latest, so a file deleted locally stays restorable for the whole retention period
+ * however old it was.
+ */
+import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { safeDeviceName } from '../sync/names.js';
+
+/** The folder beside the sources that holds the versions. */
+export const VERSIONS_FOLDER = '.versions';
+
+const DAY_MS = 86_400_000;
+const STAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** `2025-01-31T235959Z` for that instant (seconds truncated, UTC). */
+export function formatVersionStamp(ms: number): string {
+  const date = new Date(ms);
+  const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+  return (
+    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
+    `T${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`
+  );
+}
+
+/** The instant a version folder's name stands for, or null when the name is not one of ours. */
+export function parseVersionStamp(name: string): number | null {
+  const match = STAMP.exec(name);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 2025-02-30 over into March: such a name is not a stamp we wrote.
+  return formatVersionStamp(ms) === name ? ms : null;
+}
+
+/**
+ * The version folders to prune: those whose stamp is more than `retentionDays` before `now`.
+ * Names that are not stamps are never chosen (the user may have put something there). A
+ * retention of 0 keeps every version.
+ */
+export function versionsToPrune(names: readonly string[], now: number, retentionDays: number): string[] {
+  if (retentionDays <= 0) return [];
+  const cutoff = now - retentionDays * DAY_MS;
+  return names.filter((name) => {
+    const at = parseVersionStamp(name);
+    return at !== null && at < cutoff;
+  });
+}
+
+/**
+ * The run's version folder: the stamp of `now`, or the next free second when a run in the same
+ * second already used it (two runs never share a version folder).
+ */
+export function freeVersionStamp(now: number, taken: ReadonlySet<string>): string {
+  for (let offset = 0; ; offset += 1000) {
+    const stamp = formatVersionStamp(now + offset);
+    if (!taken.has(stamp)) return stamp;
+  }
+}
+
+/**
+ * The device folder's name: the user's choice or the computer's name, made safe for a path on
+ * every platform, and never hidden (a leading dot would hide it, or make it look like ours).
+ */
+export function backupDeviceName(raw: string): string {
+  const safe = safeDeviceName(raw.trim()).replace(/^\.+/, '');
+  return safe === '' ? 'device' : safe;
+}
+
+/** Why a folder name cannot be a source in the backup area, or null. */
+export function sourceNameProblem(name: string): string | null {
+  if (name === '' || name === '.' || name === '..') return 'a source must be a named folder (not the root of a drive)';
+  if (name === VERSIONS_FOLDER) return `"${VERSIONS_FOLDER}" is where versions are kept: rename the folder to back it up`;
+  const invalid = serverNameProblem(name);
+  if (invalid !== null) return invalid;
+  return null;
+}
+
+/**
+ * Why a name (one path segment) cannot be stored and listed back on the server, or null. The
+ * WebDAV store refuses such names in listings (they could escape a folder on some system), so a
+ * file so named would look missing on every run and be sent again and again.
+ */
+export function serverNameProblem(name: string): string | null {
+  if (name === '' || name === '.' || name === '..') return `"${name}" is not a valid name on the server`;
+  if (name.includes('/') || name.includes('\\')) return `"${name}" contains "/" or "\\", which the backup area cannot hold`;
+  if (name.includes('\0')) return `"${name}" contains a NUL character`;
+  return null;
+}
+
+/** The first segment of `path` that the server cannot hold, with the reason; null when all can. */
+export function pathNameProblem(path: string): string | null {
+  for (const name of path.split('/')) {
+    const problem = serverNameProblem(name);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+/**
+ * `Report.pdf` -> `Report (restore conflict 2026-11-28 101500).pdf`: the name a local file gets
+ * when a restore puts the backed-up copy in its place (local time, like sync's conflict copies).
+ */
+export function restoreConflictName(name: string, isFile: boolean, at: Date, attempt = 0): string {
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  const stamp =
+    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ` + `${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
+  const suffix = ` (restore conflict ${stamp}${attempt > 0 ? ` ${attempt + 1}` : ''})`;
+  const dot = name.lastIndexOf('.');
+  if (!isFile || dot <= 0) return `${name}${suffix}`;
+  return `${name.slice(0, dot)}${suffix}${name.slice(dot)}`;
+}
+
+/** Checks a retention given by the user (days, a whole number, 0 = keep forever). */
+export function parseRetentionDays(raw: string | undefined, fallback = 30): number {
+  if (raw === undefined) return fallback;
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 36_500) {
+    throw new TeraSyncError(ErrorCode.InvalidRequest, '--retention-days must be a whole number of days (0 keeps every version)');
+  }
+  return value;
+}

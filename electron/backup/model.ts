@@ -1,0 +1,76 @@
+/**
+ * What a backup or a restore tells while it runs (events, for the progress line, the app's
+ * window and its notification) and what it reports at the end (a summary, for `--json`).
+ */
+import type { ErrorCode, ErrorInfo } from '../../shared/errors.js';
+import type { BackupRule } from './planBackup.js';
+
+export interface Progress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** The file being sent (or restored) most recently, `<source>/<path>`. */
+  currentFile: string | null;
+  /** Estimated time left (ms), from the rate so far; null until there is a rate. */
+  remainingMs: number | null;
+}
+
+export type BackupEvent =
+  | { type: 'phase'; phase: 'scanning' | 'listing' | 'comparing' | 'quota' | 'sending' | 'versioning' | 'pruning' | 'done'; source?: string }
+  /** What the run will send, once every comparison is done. */
+  | { type: 'planned'; files: number; bytes: number }
+  | { type: 'quota'; checked: boolean; neededBytes: number; freeBytes: number | null; message: string | null }
+  | ({ type: 'progress' } & Progress)
+  | { type: 'file'; source: string; path: string; outcome: 'sent' | 'unchanged' | 'versioned' | 'pruned'; bytes?: number }
+  | { type: 'file-failed'; source: string; path: string; code: ErrorCode; message: string };
+
+export interface FileFailure {
+  source: string;
+  path: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/** One line of a dry run. */
+export interface PlannedItem {
+  source: string;
+  path: string;
+  action: 'send-new' | 'send-changed' | 'compare' | 'version' | 'create-folder' | 'invalid-name';
+  rule: BackupRule;
+  bytes: number;
+}
+
+export interface BackupSummary {
+  device: string;
+  /** The version folder of this run (`.versions/<stamp>/`), whether or not it holds anything. */
+  version: string | null;
+  sources: Array<{ name: string; root: string }>;
+  sent: Array<{ source: string; path: string; bytes: number }>;
+  /** Files already backed up as they are (not sent again). */
+  unchanged: number;
+  /** Copies moved into `.versions/<version>/` (replaced by a newer one, or removed locally). */
+  versioned: Array<{ source: string; path: string }>;
+  createdFolders: number;
+  failed: FileFailure[];
+  /** Local entries not backed up: symlinks, special files, unreadable folders. */
+  skipped: Array<{ source: string; path: string; reason: string; message: string }>;
+  /** Version folders (or a source's part of one) removed by the retention. */
+  pruned: string[];
+  bytesSent: number;
+  durationMs: number;
+  /** Why the run stopped before the end (507, refused credentials, cancel, network); null when it did not. */
+  stopped: ErrorInfo | null;
+  dryRun: boolean;
+  /** A dry run: what would be done. */
+  plan: PlannedItem[];
+  /** The quota check: null when it was not made. */
+  quota: { neededBytes: number; freeBytes: number } | null;
+}
+
+/** Time left at the rate so far; null before a second has passed or a byte has moved. */
+export function estimateRemainingMs(bytesDone: number, bytesTotal: number, elapsedMs: number): number | null {
+  if (bytesDone <= 0 || elapsedMs < 1000) return null;
+  const left = Math.max(0, bytesTotal - bytesDone);
+  return Math.ceil(left / (bytesDone / elapsedMs));
+}

@@ -1,0 +1,282 @@
+/**
+ * The built `terasync backup` / `backup list` / `restore` commands as child processes: kill -9
+ * in the middle of a backup (first and incremental) and a resumed run that sends nothing twice
+ * (Apache's access log), the quota refused before anything is sent (the emulator's REST API),
+ * listing and restoring with --json, usage errors and exit codes, and a file the user cannot
+ * read (run as an unprivileged user when the tests run as root, since root reads anything).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureCliBuilt, repoRoot, runCli, startCli, type CliResult } from '../../support/cli.js';
+import { apacheKind, emulatorKind, type BackupServer } from './backupServers.js';
+import { readTree } from './fixture.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface World {
+  base: string;
+  source: string;
+  state: string;
+  device: string;
+}
+
+async function world(): Promise<World> {
+  const base = await mkdtemp(join(tmpdir(), 'terasync-backup-cli-'));
+  cleanups.push(() => rm(base, { recursive: true, force: true }));
+  const source = join(base, 'Docs');
+  await mkdir(source);
+  return { base, source, state: join(base, 'state'), device: `cli-${randomBytes(3).toString('hex')}` };
+}
+
+async function write(root: string, relative: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(join(root, relative)), { recursive: true });
+  await writeFile(join(root, relative), content);
+}
+
+function json<T>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch (error) {
+    throw new Error(`stdout is not one JSON value:\n${result.stdout}\nstderr:\n${result.stderr}`, { cause: error });
+  }
+}
+
+describe.skipIf(apacheKind.skip)('terasync backup killed with -9 (Apache)', () => {
+  let server: BackupServer;
+
+  beforeAll(async () => {
+    ensureCliBuilt();
+    server = await apacheKind.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('resumes after kills without sending a completed file again, and loses nothing', async () => {
+    const w = await world();
+    const files: Record<string, string> = {};
+    for (let index = 0; index < 40; index++) {
+      const name = `f${String(index).padStart(2, '0')}.bin`;
+      files[name] = `${name}\n${'x'.repeat(64 * 1024)}\n`;
+      await write(w.source, name, files[name]);
+    }
+    const args = ['backup', '--source', w.source, '--remote', server.backupUrl, '--ca', server.caFile as string, '--state', w.state, '--device', w.device, '--concurrency', '2'];
+    const env = { TERASYNC_USER: server.user, TERASYNC_PASSWORD: server.password };
+    const prefix = `/backup/${w.device}/Docs/`;
+
+    /** Kills a run after it reported `after` files sent (0: after 150 ms); the files it reported. */
+    const killedRun = async (after: number): Promise<{ killed: boolean; sent: string[] }> => {
+      const run = startCli(args, env);
+      const sent: string[] = [];
+      run.onLine((line) => {
+        const match = /^sent: Docs\/(.*)$/.exec(line);
+        if (!match) return;
+        sent.push(match[1]!);
+        if (sent.length >= after) run.child.kill('SIGKILL');
+      });
+      if (after === 0) setTimeout(() => run.child.kill('SIGKILL'), 150);
+      const result = await run.done;
+      return { killed: result.signal === 'SIGKILL', sent };
+    };
+
+    // A first backup, killed three times.
+    const logStart = (await server.requests()).length;
+    const completed: Array<{ logLength: number; sent: Set<string> }> = [];
+    const all = new Set<string>();
+    let kills = 0;
+    for (const after of [0, 4, 15]) {
+      const outcome = await killedRun(after);
+      if (outcome.killed) kills++;
+      for (const path of outcome.sent) all.add(path);
+      completed.push({ logLength: (await server.requests()).length, sent: new Set(all) });
+    }
+    expect(kills).toBe(3);
+    expect(all.size).toBeGreaterThan(0);
+    expect(all.size).toBeLessThan(40);
+    const final = await runCli(args, env);
+    expect(final.stderr).toContain('the quota was not checked');
+    expect(final.code).toBe(0);
+    const log = await server.requests();
+    const okPuts = (from: number): string[] =>
+      log.slice(from).filter((line) => line.method === 'PUT' && line.status < 300 && line.path.startsWith(prefix)).map((line) => line.path.slice(prefix.length));
+    for (const checkpoint of completed) expect(okPuts(checkpoint.logLength).filter((path) => checkpoint.sent.has(path))).toEqual([]);
+    const puts = okPuts(logStart);
+    expect(puts.length).toBe(new Set(puts).size);
+    expect(await readTree(join(server.backupDir, w.device, 'Docs'))).toEqual(files);
+
+    // Every file changed: each run replaces copies through temp names; kill two of them.
+    const changed: Record<string, string> = {};
+    for (const name of Object.keys(files)) {
+      changed[name] = `${name} changed\n${'y'.repeat(70 * 1024)}\n`;
+      await write(w.source, name, changed[name]);
+    }
+    const changeStart = (await server.requests()).length;
+    kills = 0;
+    for (const after of [5, 20]) if ((await killedRun(after)).killed) kills++;
+    expect(kills).toBe(2);
+    const resumed = await runCli(args, env);
+    expect(resumed.code).toBe(0);
+    // Nothing lost: the latest copy is the local folder, and every old copy is in exactly one version.
+    expect(await readTree(join(server.backupDir, w.device, 'Docs'))).toEqual(changed);
+    const versions = await readTree(join(server.backupDir, w.device, '.versions'));
+    const old = Object.entries(versions).map(([path, content]) => [path.replace(/^[^/]+\/Docs\//, ''), content]);
+    expect(old.sort()).toEqual(Object.entries(files).sort());
+    expect(JSON.stringify(await readTree(join(server.backupDir, w.device)))).not.toContain('.terasync-');
+    // At most the uploads in flight at each kill (two at a time) went up twice.
+    const changePuts = (await server.requests()).slice(changeStart).filter((line) => line.method === 'PUT' && line.status < 300);
+    expect(changePuts.length).toBeGreaterThanOrEqual(40);
+    expect(changePuts.length).toBeLessThanOrEqual(40 + 2 * 2);
+  }, 240_000);
+});
+
+describe('terasync backup, backup list and restore (emulator)', () => {
+  let server: BackupServer;
+  let small: BackupServer;
+
+  beforeAll(async () => {
+    ensureCliBuilt();
+    server = await emulatorKind.start();
+    small = await emulatorKind.start({ quotaBytes: 128 * 1024 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await small?.stop();
+  });
+
+  const env = (target: BackupServer): Record<string, string> => ({ TERASYNC_USER: target.user, TERASYNC_PASSWORD: target.password });
+
+  it('refuses a backup that would not fit before sending anything (quota from the REST API)', async () => {
+    const w = await world();
+    for (let index = 0; index < 3; index++) await write(w.source, `big${index}.bin`, Buffer.alloc(60_000, index));
+    const api = small.api as NonNullable<BackupServer['api']>;
+    const before = (await small.requests()).length;
+    const result = await runCli(
+      ['backup', '--source', w.source, '--remote', small.backupUrl, '--state', w.state, '--device', w.device, '--api-key', api.key, '--api-url', api.baseUrl],
+      env(small),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/The backup would not fit: it needs to send 175\.8 KiB, but only 128\.0 KiB is free/);
+    expect((await small.requests()).slice(before).filter((request) => request.method === 'PUT')).toEqual([]);
+    expect(await readTree(join(small.backupDir, w.device))).toEqual({});
+  });
+
+  it('backs up, lists, and restores with --json; a local file in the way is kept aside', async () => {
+    const w = await world();
+    await write(w.source, 'a.txt', 'a v1\n');
+    await write(w.source, 'sub/b.txt', 'b v1\n');
+    const common = ['--remote', server.backupUrl, '--state', w.state, '--device', w.device];
+    const first = await runCli(['backup', '--source', w.source, '--json', ...common], env(server));
+    expect(first.code).toBe(0);
+    const summary = json<{ sent: Array<{ path: string }>; device: string; stopped: unknown }>(first);
+    expect(summary.sent.map((item) => item.path).sort()).toEqual(['a.txt', 'sub/b.txt']);
+    expect(summary.device).toBe(w.device);
+
+    await write(w.source, 'a.txt', 'a v2\n');
+    const second = await runCli(['backup', '--source', w.source, ...common], env(server));
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('sent: Docs/a.txt');
+    expect(second.stdout).toContain('versioned: Docs/a.txt');
+    expect(second.stdout).toMatch(/Backup done to .*: 1 sent \(5 B\), 1 unchanged, 1 versioned, 0 failed/);
+
+    const listed = await runCli(['backup', 'list', '--json', ...common], env(server));
+    expect(listed.code).toBe(0);
+    const listing = json<{ sources: Array<{ source: string; latest: Array<{ path: string }>; versions: Array<{ version: string; files: Array<{ path: string }> }> }> }>(listed);
+    expect(listing.sources.map((source) => source.source)).toEqual(['Docs']);
+    expect(listing.sources[0]!.latest.map((file) => file.path)).toEqual(['a.txt', 'sub/b.txt']);
+    expect(listing.sources[0]!.versions.map((version) => version.files.map((file) => file.path))).toEqual([['a.txt']]);
+    const version = listing.sources[0]!.versions[0]!.version;
+    const human = await runCli(['backup', 'list', '--source', 'Docs', ...common], env(server));
+    expect(human.stdout).toContain(`Docs, version ${version}: 1 files`);
+
+    // From the version into a chosen folder.
+    const chosen = join(w.base, 'out');
+    const fromVersion = await runCli(['restore', '--source', 'Docs', '--version', version, '--path', 'a.txt', '--to', chosen, '--json', ...common], env(server));
+    expect(fromVersion.code).toBe(0);
+    expect(await readFile(join(chosen, 'a.txt'), 'utf8')).toBe('a v1\n');
+
+    // The whole folder to where it was backed up from: the edited file is kept aside.
+    await write(w.source, 'sub/b.txt', 'edited locally\n');
+    const back = await runCli(['restore', '--source', 'Docs', ...common], env(server));
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(/kept your file: sub\/b\.txt -> .*b \(restore conflict [^)]+\)\.txt/);
+    const local = await readTree(w.source);
+    expect(local['sub/b.txt']).toBe('b v1\n');
+    expect(Object.values(local)).toContain('edited locally\n');
+  });
+
+  it('usage errors exit 2, and the backup area refuses a bearer token', async () => {
+    const w = await world();
+    const common = ['--remote', server.backupUrl, '--state', w.state];
+    expect((await runCli(['backup', ...common], env(server))).code).toBe(2);
+    expect((await runCli(['restore', ...common], env(server))).code).toBe(2);
+    expect((await runCli(['restore', '--source', 'Docs', '--version', 'yesterday', ...common], env(server))).code).toBe(2);
+    expect((await runCli(['backup', '--source', w.source, '--retention-days', '-3', ...common], env(server))).code).toBe(2);
+    expect((await runCli(['backup', 'lsit', '--source', w.source, ...common], env(server))).code).toBe(2);
+    expect((await runCli(['sync', '--once', '--source', w.source, ...common], env(server))).code).toBe(2);
+    const missing = await runCli(['backup', '--source', join(w.base, 'nope'), ...common], env(server));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot be read');
+    const bearer = await runCli(['backup', '--source', w.source, ...common], { TERASYNC_TOKEN: 'abc' });
+    expect(bearer.code).toBe(2);
+    expect(bearer.stderr).toContain('Apps password only (BASIC)');
+    const wrong = await runCli(['backup', '--source', w.source, '--device', w.device, ...common], { TERASYNC_USER: server.user, TERASYNC_PASSWORD: 'wrong' });
+    expect(wrong.code).toBe(4);
+    const noWhere = await runCli(['restore', '--source', 'Docs', '--device', w.device, ...common], env(server));
+    expect(noWhere.code).toBe(2);
+    expect(noWhere.stderr).toContain('--to DIR');
+  });
+
+  it('a file the user cannot read is listed as failed (exit 1) and the rest is backed up', async () => {
+    const w = await world();
+    await write(w.source, 'ok.txt', 'fine\n');
+    await write(w.source, 'secret.txt', 'not for you\n');
+    await chmod(join(w.source, 'secret.txt'), 0o000);
+    const args = ['backup', '--source', w.source, '--remote', server.backupUrl, '--state', w.state, '--device', w.device];
+    let result: CliResult;
+    if (process.getuid?.() === 0) {
+      // Root reads anything: run the command as an unprivileged user, as a person would.
+      const nobody = 65534;
+      const probe = spawnSync(process.execPath, [join(repoRoot, 'bin', 'terasync.js'), '--help'], { uid: nobody, gid: nobody, env: { PATH: process.env.PATH } });
+      if (probe.status !== 0) {
+        console.warn(`SKIPPED (unreadable file as root): user ${nobody} cannot run ${repoRoot}/bin/terasync.js`);
+        return;
+      }
+      await chmod(w.base, 0o755);
+      await mkdir(w.state);
+      await chown(w.state, nobody, nobody);
+      await chown(w.source, nobody, nobody);
+      await chown(join(w.source, 'ok.txt'), nobody, nobody);
+      await chown(join(w.source, 'secret.txt'), nobody, nobody);
+      result = await new Promise<CliResult>((resolve) => {
+        const child = spawn(process.execPath, [join(repoRoot, 'bin', 'terasync.js'), ...args], {
+          uid: nobody,
+          gid: nobody,
+          env: { PATH: process.env.PATH, HOME: w.base, ...env(server) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
+    } else {
+      result = await runCli(args, env(server));
+    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/failed: Docs\/secret\.txt: cannot read the file: EACCES/);
+    expect(result.stdout).toContain('sent: Docs/ok.txt');
+    expect(result.stdout).toMatch(/Backup finished with failures .*1 sent/);
+    expect(await readTree(join(server.backupDir, w.device, 'Docs'))).toEqual({ 'ok.txt': 'fine\n' });
+  });
+});
