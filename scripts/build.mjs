@@ -10,7 +10,7 @@
  * and is loaded from node_modules at run time. Exits non-zero when anything fails.
  */
 import { build as esbuild } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,6 +117,14 @@ async function buildRenderer(outDir) {
   return { file: relative(htmlFile), detail: `${files.length} files, ${formatSize(total)}` };
 }
 
+/** The tray icons (assets/tray, made by `npm run icons`) go beside the main bundle: dist/tray. */
+function copyTrayIcons(outDir) {
+  const target = path.join(outDir, 'tray');
+  rmSync(target, { recursive: true, force: true });
+  cpSync(path.join(root, 'assets', 'tray'), target, { recursive: true });
+  return { file: relative(target), detail: `${readdirSync(target).length} icons` };
+}
+
 async function main() {
   const options = parseArguments(process.argv.slice(2));
   const started = performance.now();
@@ -131,6 +139,7 @@ async function main() {
 
   const steps = targets.map((target) => ({ name: target.name, run: () => buildNodeTarget(target, options.outDir) }));
   if (!options.nodeOnly) steps.push({ name: 'renderer', run: () => buildRenderer(options.outDir) });
+  if (!options.nodeOnly) steps.push({ name: 'tray', run: async () => copyTrayIcons(options.outDir) });
 
   const results = await Promise.allSettled(steps.map((step) => step.run()));
   const failures = [];

@@ -1,47 +1,127 @@
 /**
- * settings.json in the app's data folder: which account and which folder pairs the app shows.
- * Plain Node, no electron: the caller passes the folder (app.getPath('userData') in the app, a
- * temporary folder in tests) and the file system and clock as deps.
+ * settings.json in the app's data folder: the sync pairs, how often to sync, what to back up,
+ * and how the app behaves. Plain Node, no electron: the caller passes the folder
+ * (app.getPath('userData') in the app, a temporary folder in tests) and the file system and
+ * clock as deps. SettingsStore.ts writes it; this file reads and checks it.
  *
- * Format 1:
+ * Format 2:
  *
  *   {
- *     "version": 1,
- *     "account": { "user": "alice", "server": "https://seto.teracloud.jp/dav/", "method": "basic" },
- *     "pairs": [{ "localFolder": "/home/alice/TeraCLOUD", "remoteUrl": "https://seto.teracloud.jp/dav/Sync/" }]
+ *     "version": 2,
+ *     "pairs": [{
+ *       "id": "3f2a9c0d1e4b5a67",                   // letters, digits, - and _; names the pair's journal
+ *       "localFolder": "/home/alice/TeraCLOUD",     // absolute
+ *       "remoteFolder": "Sync",                     // below the account root ("" is the root), or a full http(s) URL
+ *       "paused": false,
+ *       "bandwidth": { "upKiBps": 0, "downKiBps": 0 }   // 0: no limit
+ *     }],
+ *     "sync": { "pollIntervalSeconds": 30, "fullScanMinutes": 10 },
+ *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30 },
+ *     "app": { "startAtLogin": null, "notifications": true, "theme": "system" }
  *   }
  *
- * `account` and `pairs` may be left out; fields this version does not know are ignored, so a
- * later version can add some. Secrets never belong here (they live in the SecretStore): a field
- * named like one, or a URL with a password in it, makes the whole file refused.
+ * Every section and every field with a default may be left out; fields this version does not
+ * know are ignored (and not written back), so a later version can add some. Two pairs whose
+ * local folders are the same or one inside the other make the file invalid: both would sync
+ * the same files and undo each other's changes. Older formats are carried forward by the chain
+ * in migrations.ts; the account, which format 1 kept here, lives in account.json now.
+ *
+ * Secrets never belong here (they live in the SecretStore): a field named like one, or a URL
+ * with a password in it, makes the whole file refused.
  *
  * What happens with a file that cannot be used:
  *
  *   | the file                        | what we do                          | reported as   |
  *   | ------------------------------- | ----------------------------------- | ------------- |
- *   | missing                         | no account, no pairs                | nothing       |
+ *   | missing                         | default settings, no pairs          | nothing       |
  *   | unreadable (permissions, ...)   | left alone, not used                | LocalIo       |
  *   | holds a secret                  | left alone (moving it would only    | Configuration |
  *   |                                 | hide the secret), not used          |               |
  *   | written by a newer version      | left alone so that version keeps    | Configuration |
  *   |                                 | it, not used                        |               |
- *   | not JSON, or not format 1       | moved to settings.json.corrupt-<t>, | Configuration |
- *   |                                 | the app starts empty                |               |
+ *   | not JSON, or not a format we    | moved to settings.json.corrupt-<t>, | Configuration |
+ *   | know (after migration)          | the app starts with defaults        |               |
  *   | corrupt and cannot be moved     | left alone, not used                | LocalIo       |
  *
- * None of these throws: the app must start whatever the file holds.
+ * None of these throws: the app must start whatever the file holds. An older format is read
+ * through the migrations and left as it is on disk until the next save writes format 2.
  */
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
-import type { AccountSummary, AppOverview, AuthMethod, PairSummary } from '../../shared/types.js';
+import type { AccountSummary, AppOverview, PairSummary } from '../../shared/types.js';
+import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
+import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 
 export const settingsFileName = 'settings.json';
-export const settingsFormatVersion = 1;
+export const settingsFormatVersion = 2;
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** As the file keeps them (the Throttle and the IPC view call them uploadKiBps / downloadKiBps). */
+export interface BandwidthSettings {
+  /** Upload limit in KiB/s; 0: no limit. */
+  upKiBps: number;
+  /** Download limit in KiB/s; 0: no limit. */
+  downKiBps: number;
+}
+
+/** One local folder kept in sync with one remote folder, with its own journal and engine. */
+export interface PairSettings {
+  id: string;
+  localFolder: string;
+  /** A folder path below the account root ('Sync', 'Photos/2024', '' for the root), or an http(s) URL. */
+  remoteFolder: string;
+  paused: boolean;
+  bandwidth: BandwidthSettings;
+}
+
+export interface SyncSettings {
+  /** How often the remote side is asked for changes. */
+  pollIntervalSeconds: number;
+  /** How often the local folders are scanned in full, besides the watcher. */
+  fullScanMinutes: number;
+}
+
+export interface BackupSettings {
+  /** Absolute paths of the folders to back up. */
+  sources: string[];
+  /** The device folder's name in the backup area; null: the computer's name. */
+  device: string | null;
+  /** How long replaced and deleted copies are kept; 0 keeps them all. */
+  retentionDays: number;
+}
+
+export interface AppSettings {
+  /** null: not decided yet; the app turns it on after the first successful sign-in. */
+  startAtLogin: boolean | null;
+  notifications: boolean;
+  theme: Theme;
+}
 
 export interface Settings {
-  account: AccountSummary;
-  pairs: PairSummary[];
+  pairs: PairSettings[];
+  sync: SyncSettings;
+  backup: BackupSettings;
+  app: AppSettings;
+}
+
+export const settingsLimits = {
+  pollIntervalSeconds: { min: 5, max: 86_400 },
+  fullScanMinutes: { min: 1, max: 10_080 },
+  retentionDays: { min: 0, max: 36_500 },
+  /** 10 GiB/s: anything above is a typing error, not a limit. */
+  bandwidthKiBps: { min: 0, max: 10_485_760 },
+  deviceLength: 255,
+} as const;
+
+export function defaultSettings(): Settings {
+  return {
+    pairs: [],
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10 },
+    backup: { sources: [], device: null, retentionDays: 30 },
+    app: { startAtLogin: null, notifications: true, theme: 'system' },
+  };
 }
 
 export interface SettingsFileSystem {
@@ -61,6 +141,14 @@ export interface SettingsDeps {
   now(): number;
 }
 
+export interface SettingsCheckOptions {
+  /**
+   * Compare local folders without regard to case (two pairs on `~/Docs` and `~/docs` are the
+   * same folder on Windows and macOS). Default: true on win32 and darwin.
+   */
+  caseInsensitivePaths?: boolean;
+}
+
 export interface SettingsReadResult {
   settings: Settings;
   /** True when a usable settings.json was read. */
@@ -69,10 +157,10 @@ export interface SettingsReadResult {
   problem: ErrorInfo | null;
   /** Where a corrupt file was moved; null when nothing was moved. */
   movedTo: string | null;
-}
-
-export function emptySettings(): Settings {
-  return { account: { user: null, server: null, method: null }, pairs: [] };
+  /** The older format the file was read from (it stays so on disk until the next save); null when current or none. */
+  migratedFrom: number | null;
+  /** What the migration did beyond the shape, for the user (e.g. the account dropped). */
+  notes: string[];
 }
 
 export function settingsFilePath(folder: string): string {
@@ -81,7 +169,9 @@ export function settingsFilePath(folder: string): string {
 
 type RefusalKind = 'corrupt' | 'secret' | 'newer';
 
-class SettingsRefusal extends Error {
+export class SettingsRefusal extends Error {
+  override readonly name = 'SettingsRefusal';
+
   constructor(
     readonly kind: RefusalKind,
     message: string,
@@ -107,7 +197,7 @@ function hasPasswordInUrl(value: string): boolean {
 }
 
 /** Throws a 'secret' refusal naming the first field that looks like it holds a secret. */
-function rejectSecrets(value: unknown, where: string): void {
+export function rejectSecrets(value: unknown, where = ''): void {
   if (typeof value === 'string') {
     if (hasPasswordInUrl(value)) {
       throw new SettingsRefusal('secret', `${where} is a URL with a password in it`);
@@ -135,70 +225,255 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalString(value: unknown, where: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.trim() === '') throw corrupt(`${where} must be a non-empty string`);
+/** A section that may be left out; present, it must be an object. */
+function section(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw corrupt(`${where} must be an object`);
   return value;
 }
 
-function webUrl(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw corrupt(`${where} must be an http(s) URL`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw corrupt(`${where} must be an http(s) URL`);
+function wholeNumber(value: unknown, where: string, fallback: number, range: { min: number; max: number }): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+    throw corrupt(`${where} must be a whole number from ${range.min} to ${range.max}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw corrupt(`${where} must be an http(s) URL`);
   return value;
 }
 
-const authMethods: readonly AuthMethod[] = ['basic', 'oauth2'];
+function flag(value: unknown, where: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw corrupt(`${where} must be true or false`);
+  return value;
+}
 
-function parseAccount(value: unknown): AccountSummary {
-  if (value === undefined || value === null) return emptySettings().account;
-  if (!isRecord(value)) throw corrupt('account must be an object');
-  const method = value.method ?? null;
-  if (method !== null && !authMethods.includes(method as AuthMethod)) {
-    throw corrupt(`account.method must be one of ${authMethods.map((m) => `"${m}"`).join(', ')}`);
+function absolutePath(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !path.isAbsolute(value)) throw corrupt(`${where} must be an absolute path`);
+  return value;
+}
+
+const pairIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+function parsePairId(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !pairIdPattern.test(value)) {
+    throw corrupt(`${where} must be 1 to 64 letters, digits, "-" or "_", starting with a letter or digit`);
   }
+  return value;
+}
+
+/** `scheme://...`: a folder name may hold a colon ("Notes: 2024"), but not followed by `//`. */
+function isUrlLike(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+}
+
+/** `remoteFolder`: a folder path made canonical (no leading or trailing `/`), or an http(s) URL as given. */
+function parseRemoteFolder(value: unknown, where: string): string {
+  const expected = `${where} must be a folder path below the account root (such as "Sync" or "Photos/2024") or an http(s) URL`;
+  if (typeof value !== 'string') throw corrupt(expected);
+  if (isUrlLike(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw corrupt(expected);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw corrupt(expected);
+    return value;
+  }
+  const folder = value.replace(/^\/+|\/+$/g, '');
+  if (folder === '') return '';
+  for (const name of folder.split('/')) {
+    // eslint-disable-next-line no-control-regex
+    if (name === '' || name === '.' || name === '..' || /[\\\u0000-\u001f]/.test(name)) {
+      throw corrupt(`${where} has a folder name TeraSync cannot use ("${name}"): ${expected.slice(where.length + 1)}`);
+    }
+  }
+  return folder;
+}
+
+function parseBandwidth(value: unknown, where: string): BandwidthSettings {
+  const record = section(value, where);
   return {
-    user: optionalString(value.user, 'account.user'),
-    server: value.server === undefined || value.server === null ? null : webUrl(value.server, 'account.server'),
-    method: method as AuthMethod | null,
+    upKiBps: wholeNumber(record['upKiBps'], `${where}.upKiBps`, 0, settingsLimits.bandwidthKiBps),
+    downKiBps: wholeNumber(record['downKiBps'], `${where}.downKiBps`, 0, settingsLimits.bandwidthKiBps),
   };
 }
 
-function parsePairs(value: unknown): PairSummary[] {
+function parsePairs(value: unknown): PairSettings[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw corrupt('pairs must be an array');
   return value.map((pair: unknown, index) => {
     const where = `pairs[${index}]`;
     if (!isRecord(pair)) throw corrupt(`${where} must be an object`);
-    const localFolder = pair.localFolder;
-    if (typeof localFolder !== 'string' || !path.isAbsolute(localFolder)) {
-      throw corrupt(`${where}.localFolder must be an absolute path`);
-    }
-    return { localFolder, remoteUrl: webUrl(pair.remoteUrl, `${where}.remoteUrl`) };
+    return {
+      id: parsePairId(pair['id'], `${where}.id`),
+      localFolder: absolutePath(pair['localFolder'], `${where}.localFolder`),
+      remoteFolder: parseRemoteFolder(pair['remoteFolder'], `${where}.remoteFolder`),
+      paused: flag(pair['paused'], `${where}.paused`, false),
+      bandwidth: parseBandwidth(pair['bandwidth'], `${where}.bandwidth`),
+    };
   });
 }
 
-/** Checks parsed JSON against format 1. Throws a SettingsRefusal saying what is wrong. */
-export function parseSettings(json: unknown): Settings {
-  rejectSecrets(json, '');
+function parseSync(value: unknown): SyncSettings {
+  const record = section(value, 'sync');
+  const defaults = defaultSettings().sync;
+  return {
+    pollIntervalSeconds: wholeNumber(record['pollIntervalSeconds'], 'sync.pollIntervalSeconds', defaults.pollIntervalSeconds, settingsLimits.pollIntervalSeconds),
+    fullScanMinutes: wholeNumber(record['fullScanMinutes'], 'sync.fullScanMinutes', defaults.fullScanMinutes, settingsLimits.fullScanMinutes),
+  };
+}
+
+function parseDevice(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > settingsLimits.deviceLength) {
+    throw corrupt(`backup.device must be null or a name of 1 to ${settingsLimits.deviceLength} characters`);
+  }
+  return value;
+}
+
+function parseBackup(value: unknown, options: SettingsCheckOptions): BackupSettings {
+  const record = section(value, 'backup');
+  const defaults = defaultSettings().backup;
+  const rawSources = record['sources'] ?? [];
+  if (!Array.isArray(rawSources)) throw corrupt('backup.sources must be an array of absolute paths');
+  const sources = rawSources.map((source: unknown, index) => absolutePath(source, `backup.sources[${index}]`));
+  // The backup area names a source after its folder: two with the same name would overwrite
+  // each other's copies (the engine refuses such a run; saying so here is earlier).
+  const names = new Map<string, number>();
+  sources.forEach((source, index) => {
+    const name = foldCase(path.basename(path.resolve(source)), options);
+    const other = names.get(name);
+    if (other !== undefined) {
+      throw corrupt(`backup.sources[${index}] (${source}) has the same folder name as backup.sources[${other}]: both would be backed up as "${path.basename(path.resolve(source))}"`);
+    }
+    names.set(name, index);
+  });
+  return {
+    sources,
+    device: parseDevice(record['device']),
+    retentionDays: wholeNumber(record['retentionDays'], 'backup.retentionDays', defaults.retentionDays, settingsLimits.retentionDays),
+  };
+}
+
+const themes: readonly Theme[] = ['system', 'light', 'dark'];
+
+function parseApp(value: unknown): AppSettings {
+  const record = section(value, 'app');
+  const defaults = defaultSettings().app;
+  const startAtLogin = record['startAtLogin'] ?? null;
+  if (startAtLogin !== null && typeof startAtLogin !== 'boolean') throw corrupt('app.startAtLogin must be true, false or null');
+  const theme = record['theme'] ?? defaults.theme;
+  if (!themes.includes(theme as Theme)) throw corrupt(`app.theme must be one of ${themes.map((name) => `"${name}"`).join(', ')}`);
+  return {
+    startAtLogin,
+    notifications: flag(record['notifications'], 'app.notifications', defaults.notifications),
+    theme: theme as Theme,
+  };
+}
+
+function caseInsensitive(options: SettingsCheckOptions): boolean {
+  return options.caseInsensitivePaths ?? (process.platform === 'win32' || process.platform === 'darwin');
+}
+
+function foldCase(text: string, options: SettingsCheckOptions): string {
+  const normalized = text.normalize('NFC');
+  return caseInsensitive(options) ? normalized.toLowerCase() : normalized;
+}
+
+/** True when `inner` is `outer` or a folder below it (both resolved and case-folded alike). */
+function isSameOrInside(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+/**
+ * Throws when two pairs share an id, or their local folders are the same or one inside the
+ * other. Symbolic links are not followed: that needs the disk, and the engine checks it there.
+ */
+export function checkPairsApart(pairs: readonly PairSettings[], options: SettingsCheckOptions = {}): void {
+  const seen: { index: number; key: string }[] = [];
+  const ids = new Map<string, number>();
+  pairs.forEach((pair, index) => {
+    const otherId = ids.get(pair.id);
+    if (otherId !== undefined) throw corrupt(`pairs[${index}].id "${pair.id}" is also the id of pairs[${otherId}]`);
+    ids.set(pair.id, index);
+    const key = foldCase(path.resolve(pair.localFolder), options);
+    for (const other of seen) {
+      const otherFolder = pairs[other.index]?.localFolder ?? '';
+      const risk = 'two pairs syncing the same files would undo each other’s changes';
+      if (key === other.key) {
+        throw corrupt(`pairs[${index}].localFolder (${pair.localFolder}) is the same folder as pairs[${other.index}].localFolder: ${risk}`);
+      }
+      if (isSameOrInside(key, other.key)) {
+        throw corrupt(`pairs[${index}].localFolder (${pair.localFolder}) is inside pairs[${other.index}].localFolder (${otherFolder}): ${risk}`);
+      }
+      if (isSameOrInside(other.key, key)) {
+        throw corrupt(`pairs[${index}].localFolder (${pair.localFolder}) holds pairs[${other.index}].localFolder (${otherFolder}): ${risk}`);
+      }
+    }
+    seen.push({ index, key });
+  });
+}
+
+/** Checks format-2 JSON (secrets already refused). Throws a 'corrupt' SettingsRefusal saying what is wrong. */
+function parseCurrentFormat(json: Record<string, unknown>, options: SettingsCheckOptions): Settings {
+  const settings: Settings = {
+    pairs: parsePairs(json['pairs']),
+    sync: parseSync(json['sync']),
+    backup: parseBackup(json['backup'], options),
+    app: parseApp(json['app']),
+  };
+  checkPairsApart(settings.pairs, options);
+  return settings;
+}
+
+export interface DecodedSettings {
+  settings: Settings;
+  migratedFrom: number | null;
+  notes: string[];
+}
+
+/**
+ * Checks parsed JSON of any format up to the current one, migrating older ones. Throws a
+ * SettingsRefusal saying what is wrong.
+ */
+export function decodeSettings(json: unknown, options: SettingsCheckOptions = {}): DecodedSettings {
+  rejectSecrets(json);
   if (!isRecord(json)) throw corrupt('it is not a JSON object');
-  const version = json.version;
+  const version = json['version'];
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw corrupt('"version" is missing or not a positive whole number');
   }
   if (version > settingsFormatVersion) {
     throw new SettingsRefusal('newer', `it was written by a newer TeraSync (format ${version}; this version reads format ${settingsFormatVersion})`);
   }
-  return { account: parseAccount(json.account), pairs: parsePairs(json.pairs) };
+  let migrated: MigratedJson;
+  try {
+    migrated = migrateSettingsJson(json, settingsFormatVersion);
+  } catch (error) {
+    if (error instanceof MigrationError) throw corrupt(`${error.message} (format ${version})`);
+    throw error;
+  }
+  return {
+    settings: parseCurrentFormat(migrated.json, options),
+    migratedFrom: migrated.from === settingsFormatVersion ? null : migrated.from,
+    notes: migrated.notes,
+  };
+}
+
+/** Checks parsed JSON (any known format) and gives the settings. Throws a SettingsRefusal. */
+export function parseSettings(json: unknown, options: SettingsCheckOptions = {}): Settings {
+  return decodeSettings(json, options).settings;
+}
+
+/** The file's text for `settings` (checked, current format). */
+export function serializeSettings(settings: Settings): string {
+  const { pairs, sync, backup, app } = settings;
+  return `${JSON.stringify({ version: settingsFormatVersion, pairs, sync, backup, app }, null, 2)}\n`;
 }
 
 function errorCodeOf(error: unknown): unknown {
-  return isRecord(error) ? error.code : undefined;
+  return isRecord(error) ? error['code'] : undefined;
 }
 
 function messageOf(error: unknown): string {
@@ -211,46 +486,52 @@ function fileTimestamp(ms: number): string {
 }
 
 function unused(problem: ErrorInfo, movedTo: string | null = null): SettingsReadResult {
-  return { settings: emptySettings(), found: false, problem, movedTo };
+  return { settings: defaultSettings(), found: false, problem, movedTo, migratedFrom: null, notes: [] };
 }
 
 /** Reads `<folder>/settings.json`. Never throws: see the table at the top of this file. */
-export async function readSettings(folder: string, deps: SettingsDeps): Promise<SettingsReadResult> {
+export async function readSettings(folder: string, deps: SettingsDeps, options: SettingsCheckOptions = {}): Promise<SettingsReadResult> {
   const file = settingsFilePath(folder);
   let text: string;
   try {
     text = await deps.fileSystem.readFile(file);
   } catch (error) {
-    if (errorCodeOf(error) === 'ENOENT') return { settings: emptySettings(), found: false, problem: null, movedTo: null };
+    if (errorCodeOf(error) === 'ENOENT') return { settings: defaultSettings(), found: false, problem: null, movedTo: null, migratedFrom: null, notes: [] };
     return unused({ code: ErrorCode.LocalIo, message: `The settings file ${file} could not be read: ${messageOf(error)}` });
   }
 
+  let refusal: SettingsRefusal;
   try {
-    return { settings: parseSettings(JSON.parse(text) as unknown), found: true, problem: null, movedTo: null };
+    const decoded = decodeSettings(JSON.parse(text) as unknown, options);
+    return { ...decoded, found: true, problem: null, movedTo: null };
   } catch (error) {
-    const refusal = error instanceof SettingsRefusal ? error : corrupt(`it is not valid JSON (${messageOf(error)})`);
-    switch (refusal.kind) {
-      case 'secret':
-        return unused({
-          code: ErrorCode.Configuration,
-          message:
-            `The settings file ${file} was not used because ${refusal.message}, which looks like a secret. ` +
-            'TeraSync keeps passwords and tokens in the system keychain, never in settings: remove it from the file.',
-        });
-      case 'newer':
-        return unused({
-          code: ErrorCode.Configuration,
-          message: `The settings file ${file} was not used because ${refusal.message}. It was left as it is.`,
-        });
-      case 'corrupt':
-        return moveAside(file, refusal.message, deps);
-    }
+    if (error instanceof SettingsRefusal) refusal = error;
+    else if (error instanceof SyntaxError) refusal = corrupt(`it is not valid JSON (${error.message})`);
+    // Anything else is our bug, not the file's fault: leave the file where it is.
+    else return unused({ code: ErrorCode.Configuration, message: `The settings file ${file} could not be used: ${messageOf(error)}` });
+  }
+  switch (refusal.kind) {
+    case 'secret':
+      return unused({
+        code: ErrorCode.Configuration,
+        message:
+          `The settings file ${file} was not used because ${refusal.message}, which looks like a secret. ` +
+          'TeraSync keeps passwords and tokens in the system keychain, never in settings: remove it from the file.',
+      });
+    case 'newer':
+      return unused({
+        code: ErrorCode.Configuration,
+        message: `The settings file ${file} was not used because ${refusal.message}. It was left as it is.`,
+      });
+    case 'corrupt':
+      return moveAside(file, refusal.message, deps);
   }
 }
 
 async function moveAside(file: string, reason: string, deps: SettingsDeps): Promise<SettingsReadResult> {
-  const movedTo = `${file}.corrupt-${fileTimestamp(deps.now())}`;
+  let movedTo: string;
   try {
+    movedTo = `${file}.corrupt-${fileTimestamp(deps.now())}`;
     await deps.fileSystem.rename(file, movedTo);
   } catch (error) {
     return unused({
@@ -261,28 +542,62 @@ async function moveAside(file: string, reason: string, deps: SettingsDeps): Prom
   return unused(
     {
       code: ErrorCode.Configuration,
-      message: `The settings file ${file} was damaged (${reason}). It was moved to ${movedTo} and TeraSync started with empty settings.`,
+      message: `The settings file ${file} was damaged (${reason}). It was moved to ${movedTo} and TeraSync started with default settings.`,
     },
     movedTo,
   );
 }
 
 /**
+ * The WebDAV URL of a pair's remote folder: the URL itself, or the folder below `accountRoot`
+ * (the connection's root, e.g. `https://seto.teracloud.jp/v2/dav/`). Null for a folder path
+ * when there is no account to put it under.
+ */
+export function resolveRemoteFolder(remoteFolder: string, accountRoot: string | null): string | null {
+  if (isUrlLike(remoteFolder)) return remoteFolder;
+  if (accountRoot === null) return null;
+  const root = accountRoot.endsWith('/') ? accountRoot : `${accountRoot}/`;
+  if (remoteFolder === '') return root;
+  return `${root}${remoteFolder.split('/').map(encodeURIComponent).join('/')}/`;
+}
+
+/** What the window shows of the account in account.json: who, which WebDAV root, which sign-in. */
+export function accountSummaryFromRecord(record: AccountRecord | null): AccountSummary {
+  if (record === null) return { user: null, server: null, method: null };
+  return { user: record.userId, server: `${record.origin}${record.method === 'oauth2' ? '/v2/dav/' : '/dav/'}`, method: record.method };
+}
+
+export interface AppOverviewDeps extends SettingsDeps, SettingsCheckOptions {
+  /**
+   * The signed-in account (the AccountService's view). Default: account.json in the same
+   * folder, read afresh each time; a problem with it is the AccountService's to report.
+   */
+  readAccount?: () => Promise<AccountSummary>;
+}
+
+/**
  * The overview the window shows, read afresh on each call so edits to settings.json show up.
  * A problem stays reported for the rest of the session, even though a corrupt file is gone
  * from its place after the first read, until a usable settings.json appears.
+ *
+ * A pair's `remoteUrl` is its remote folder under the account's WebDAV root; a folder path
+ * while nobody is signed in is shown as the path (`/Sync`).
  */
-export function createAppOverviewReader(folder: string, deps: SettingsDeps): () => Promise<AppOverview> {
+export function createAppOverviewReader(folder: string, deps: AppOverviewDeps): () => Promise<AppOverview> {
   let problem: ErrorInfo | null = null;
+  const accountFile = new AccountFile(folder, deps.now);
+  const readAccount =
+    deps.readAccount ??
+    (async (): Promise<AccountSummary> => accountSummaryFromRecord((await accountFile.read()).record));
+  const readAccountOrNone = (): Promise<AccountSummary> => readAccount().catch(() => accountSummaryFromRecord(null));
   return async () => {
-    const result = await readSettings(folder, deps);
+    const [result, account] = await Promise.all([readSettings(folder, deps, deps), readAccountOrNone()]);
     if (result.problem !== null) problem = result.problem;
     else if (result.found) problem = null;
-    return {
-      account: result.settings.account,
-      pairs: result.settings.pairs,
-      settingsFile: settingsFilePath(folder),
-      settingsProblem: problem,
-    };
+    const pairs: PairSummary[] = result.settings.pairs.map((pair) => ({
+      localFolder: pair.localFolder,
+      remoteUrl: resolveRemoteFolder(pair.remoteFolder, account.server) ?? `/${pair.remoteFolder}`,
+    }));
+    return { account, pairs, settingsFile: settingsFilePath(folder), settingsProblem: problem };
   };
 }

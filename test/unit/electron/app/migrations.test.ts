@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MigrationError, migrateSettingsJson, migrations } from '../../../../electron/app/migrations.js';
+import { settingsFormatVersion } from '../../../../electron/app/settings.js';
+import { journalFile, pairId } from '../../../../electron/platform/paths.js';
+
+const localFolder = path.resolve('/home/alice/TeraCLOUD');
+const seto = { user: 'alice', server: 'https://seto.teracloud.jp/dav/', method: 'basic' };
+
+function migratePairs(account: unknown, remoteUrls: string[]): unknown[] {
+  const pairs = remoteUrls.map((remoteUrl, index) => ({ localFolder: path.join(localFolder, String(index)), remoteUrl }));
+  const { json } = migrations[1]!({ version: 1, account, pairs });
+  return (json['pairs'] as { remoteFolder: unknown }[]).map((pair) => pair.remoteFolder);
+}
+
+describe('the migration chain', () => {
+  it('has a step from every older format to the next', () => {
+    for (let version = 1; version < settingsFormatVersion; version++) expect(migrations[version], `format ${version}`).toBeTypeOf('function');
+  });
+
+  it('leaves a current file alone', () => {
+    const json = { version: settingsFormatVersion, pairs: [] };
+    expect(migrateSettingsJson(json, settingsFormatVersion)).toEqual({ json, from: settingsFormatVersion, notes: [] });
+  });
+
+  it('does not change the JSON it was given', () => {
+    const json = { version: 1, account: seto, pairs: [{ localFolder, remoteUrl: 'https://seto.teracloud.jp/dav/Sync/' }] };
+    const copy = structuredClone(json);
+    migrateSettingsJson(json, settingsFormatVersion);
+    expect(json).toEqual(copy);
+  });
+});
+
+describe('format 1 -> 2', () => {
+  it('turns a pair into format 2, with the id its journal is already named after', () => {
+    const remoteUrl = 'https://seto.teracloud.jp/dav/Sync/';
+    const { json, from, notes } = migrateSettingsJson({ version: 1, account: seto, pairs: [{ localFolder, remoteUrl }] }, 2);
+    expect(from).toBe(1);
+    expect(json).toEqual({
+      version: 2,
+      pairs: [{ id: pairId(localFolder, remoteUrl), localFolder, remoteFolder: 'Sync', paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 } }],
+    });
+    expect(journalFile('/state', localFolder, remoteUrl)).toBe(path.join('/state', 'journals', `${(json['pairs'] as { id: string }[])[0]!.id}.sqlite`));
+    expect(notes).toEqual(['The account is no longer kept in settings.json (TeraSync keeps it in account.json), so the copy in settings.json was dropped.']);
+  });
+
+  it('makes URLs on the account’s node relative, under /dav/ and /v2/dav/, decoding the folder names', () => {
+    expect(
+      migratePairs(seto, [
+        'https://seto.teracloud.jp/dav/',
+        'https://seto.teracloud.jp/dav',
+        'https://seto.teracloud.jp/dav/Photos/2024%20summer/',
+        'https://seto.teracloud.jp/v2/dav/Work',
+      ]),
+    ).toEqual(['', '', 'Photos/2024 summer', 'Work']);
+  });
+
+  it('keeps as URLs what is not below the account root', () => {
+    const kept = [
+      'https://other.teracloud.jp/dav/Sync/',
+      'https://seto.infini-cloud.net/dav/Sync/',
+      'http://seto.teracloud.jp/dav/Sync/',
+      'https://seto.teracloud.jp/backup/laptop/',
+      'https://seto.teracloud.jp/davfolder/',
+      'https://seto.teracloud.jp/dav/a%2Fb/',
+      'https://seto.teracloud.jp/dav/Sync/?x=1',
+      'https://bob@seto.teracloud.jp/dav/Sync/',
+    ];
+    expect(migratePairs(seto, kept)).toEqual(kept);
+  });
+
+  it('keeps the URLs when the file names no account (or a useless one), and says nothing of an empty account', () => {
+    const remoteUrl = 'https://seto.teracloud.jp/dav/Sync/';
+    expect(migratePairs(undefined, [remoteUrl])).toEqual([remoteUrl]);
+    expect(migratePairs({ user: 'alice', server: 'not a url' }, [remoteUrl])).toEqual([remoteUrl]);
+    const empty = migrations[1]!({ version: 1, account: { user: null, server: null, method: null }, pairs: [] });
+    expect(empty.notes).toEqual([]);
+    expect(migrations[1]!({ version: 1 }).notes).toEqual([]);
+  });
+
+  it('gives no pairs for a file without any, and carries unknown fields over for the validator to ignore', () => {
+    expect(migrations[1]!({ version: 1, theme: 'dark' }).json).toEqual({ version: 2, theme: 'dark', pairs: [] });
+  });
+
+  it.each([
+    [{ version: 1, pairs: {} }, 'pairs must be an array'],
+    [{ version: 1, pairs: [null] }, 'pairs[0] must be an object'],
+    [{ version: 1, pairs: [{ remoteUrl: 'https://a.example/' }] }, 'pairs[0].localFolder must be an absolute path'],
+    [{ version: 1, pairs: [{ localFolder, remoteUrl: 'ftp://a.example/' }] }, 'pairs[0].remoteUrl must be an http(s) URL'],
+    [{ version: 1, pairs: [{ localFolder }] }, 'pairs[0].remoteUrl must be an http(s) URL'],
+  ])('refuses a damaged format-1 file (%j)', (json, message) => {
+    expect(() => migrateSettingsJson(json, 2)).toThrow(MigrationError);
+    expect(() => migrateSettingsJson(json, 2)).toThrow(message);
+  });
+});
