@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { appDataDir, journalFile, statusFile } from '../platform/paths.js';
-import { watchWithChokidar } from '../platform/chokidarWatcher.js';
+import { watchFolders } from '../platform/folderWatcher.js';
 import { readStatusFile, writeStatusFile } from '../platform/statusFile.js';
 import { SyncService } from '../sync/SyncService.js';
 import type { SyncStatus } from '../../shared/types.js';
@@ -480,7 +480,7 @@ async function runContinuously(engine: SyncEngine, options: ContinuousOptions): 
   const service = new SyncService({
     localRoot: options.localRoot,
     engine,
-    watch: watchWithChokidar,
+    watch: watchFolders,
     clock: systemClock,
     scheduler: systemScheduler,
     logger: reporter.logger,

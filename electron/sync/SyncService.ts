@@ -239,7 +239,9 @@ export class SyncService {
     if (this.stopped || this.paused || this.cancelTimer !== null) return;
     const state = this.status.state;
     if (state === 'failsafe' || state === 'offline' || state === 'error') return;
-    if (this.dirty) this.runSoon(this.options.quietMs);
+    // Changes that keep coming must not hold off the poll: the next run is due at the poll
+    // time at the latest.
+    if (this.dirty) this.runSoon(this.nextListAt === null ? this.options.quietMs : Math.max(0, Math.min(this.options.quietMs, this.nextListAt - this.deps.clock.now())), this.nextListAt);
     else {
       const now = this.deps.clock.now();
       const due = this.nextListAt ?? now + this.options.pollIntervalMs;

@@ -17,7 +17,7 @@ import type { RemoteStore, Scheduler, Trash, WatchFolder } from '../../electron/
 import { silentLogger, systemClock, systemScheduler, type Clock } from '../../electron/sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../../electron/sync/SyncService.js';
 import type { SyncReport } from '../../electron/sync/report.js';
-import { watchWithChokidar } from '../../electron/platform/chokidarWatcher.js';
+import { watchFolders } from '../../electron/platform/folderWatcher.js';
 import type { SyncStatus } from '../../shared/types.js';
 import type { LocalFileAccess } from '../../electron/sync/executor.js';
 import { WebDavRemoteStore } from '../../electron/webdav/WebDavRemoteStore.js';
@@ -56,7 +56,7 @@ const FOLDER = '<folder>';
 export interface ServiceSetup {
   /** quietMs, pollIntervalMs, retryMinMs, retryMaxMs. */
   options?: Partial<SyncServiceOptions>;
-  /** Default: the real chokidar watcher. */
+  /** Default: the real folder watcher (electron/platform/folderWatcher.ts). */
   watch?: WatchFolder;
   clock?: Clock;
   scheduler?: Scheduler;
@@ -209,7 +209,7 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
             return engine.runOnce(options);
           },
         },
-        watch: setup.watch ?? watchWithChokidar,
+        watch: setup.watch ?? watchFolders,
         clock,
         scheduler: setup.scheduler ?? systemScheduler,
         logger: silentLogger,

@@ -1,5 +1,5 @@
 /**
- * Continuous sync end to end: the real chokidar watcher, the real engine and journal, a real
+ * Continuous sync end to end: the real folder watcher, the real engine and journal, a real
  * WebDAV server (the in-process one, and Apache mod_dav over HTTPS where its behaviour
  * matters), the system clock with short service options. Waits are bounded polls of the
  * outcome (`waitFor`), never a sleep to let things settle.
@@ -332,8 +332,7 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
     const writer = (async () => {
       for (let line = 0; writing; line++, lines++) {
         await handle.appendFile(`line ${line}\n`);
-        // Paces the writer: an append every 10 ms, far more often than the quiet time (chokidar
-        // passes on at most one change per file every 50 ms).
+        // Paces the writer: an append every 10 ms, far more often than the quiet time.
         await delay(10);
       }
     })();

@@ -146,7 +146,7 @@ interface Scenario {
   change(): Promise<void>;
   /** What a watcher reports when it names only the top of each change. */
   top: string[];
-  /** ... and when it names every path below it too (chokidar's add/addDir per entry). */
+  /** ... and when it names every path below it too (a watcher that reports every entry). */
   all: string[];
   skip?: boolean;
 }
