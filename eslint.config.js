@@ -69,10 +69,17 @@ export default tseslint.config(
   {
     // The local TeraCLOUD emulator (npm run emulator): development and test tooling only.
     files: ['dev/**/*.ts'],
-    rules: restrict([
-      { group: ['electron'], message: 'The emulator runs under plain Node.' },
-      { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'The emulator does not import the app shell.' },
-    ]),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          // `paths`, not a `group` pattern: 'electron' as a pattern would also match our own
+          // ../../electron/app/... modules, which the IPC bridge uses.
+          paths: [{ name: 'electron', message: 'Development tools run under plain Node.' }],
+          patterns: [{ group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'Development tools do not import the app shell.' }],
+        },
+      ],
+    },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],

@@ -23,6 +23,8 @@ export const ErrorCode = {
   Cancelled: 'Cancelled',
   /** The OS keychain (Secret Service, Keychain, Credential Manager) is absent, locked or refused. */
   KeychainUnavailable: 'KeychainUnavailable',
+  /** A bug or an unforeseen failure: the details go to the log, never across IPC. */
+  Internal: 'Internal',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -58,3 +58,242 @@ export interface SyncStatus {
   /** Conflicts and failed paths of the last run. */
   lastRun: { conflicts: number; errors: number } | null;
 }
+
+/*
+ * What the app's window sees over IPC (shared/ipc/contract.ts). Views, not the services' own
+ * records: each carries what the window shows and nothing more, never a secret, so that a
+ * field added to a service record does not cross the process boundary by accident (the
+ * validators in shared/ipc/schemas.ts refuse unknown fields).
+ */
+
+/** Per direction, in KiB/s; 0 is unlimited (as electron/webdav/Throttle.ts takes them). */
+export interface BandwidthLimits {
+  uploadKiBps: number;
+  downloadKiBps: number;
+}
+
+/** One sync pair as settings format 2 keeps it. */
+export interface PairView {
+  /** Stable and opaque; names the pair in every request and event. */
+  id: string;
+  /** Absolute path of the folder on this computer. */
+  localFolder: string;
+  /**
+   * The folder below the account's WebDAV root, '/'-separated without a leading or trailing '/'
+   * ('' for the root), or a full http(s) URL (settings format 2 keeps either).
+   */
+  remoteFolder: string;
+  paused: boolean;
+  bandwidth: BandwidthLimits;
+}
+
+/** One pair's SyncStatus, as `status:get` lists them and `status:changed` sends them. */
+export interface PairStatus {
+  pairId: string;
+  status: SyncStatus;
+}
+
+/** The signed-in account as the window sees it (never a password or a token). */
+export interface AccountInfo {
+  userId: string;
+  /** The storage node's name, e.g. `seto`. */
+  node: string;
+  /** The WebDAV root in use: `<origin>/v2/dav/` or `<origin>/dav/`. */
+  webdavUrl: string;
+  /** How the user signed in. */
+  signedInWith: AuthMethod;
+  /** What connections use now (an OAuth2 account may be on BASIC after a fallback). */
+  method: AuthMethod;
+  /** Why an OAuth2 account uses /dav/ with BASIC; null when it does not. */
+  fallbackReason: string | null;
+  quota: { usedBytes: number; quotaBytes: number } | null;
+  /** Why there is no quota; null when there is. */
+  quotaProblem: string | null;
+  /** Where the secrets are kept, in words. */
+  secretStore: string;
+}
+
+export interface SignInResult {
+  account: AccountInfo;
+  /** Signed in, but syncing cannot connect yet (say so); null when all is well. */
+  problem: ErrorInfo | null;
+}
+
+export interface SignOutResult {
+  /** False when there was no account to sign out of. */
+  signedOut: boolean;
+  /** What became of the OAuth2 tokens on the server ('nothing': there were none). */
+  revocation: 'revoked' | 'unsupported' | 'failed' | 'nothing';
+  revocationError: string | null;
+}
+
+/** What a line of the activity list says happened. */
+export type ActivityKind =
+  | 'uploaded'
+  | 'downloaded'
+  | 'deletedLocal'
+  | 'deletedRemote'
+  | 'createdLocalFolder'
+  | 'createdRemoteFolder'
+  | 'moved'
+  | 'conflict'
+  | 'failed'
+  | 'backedUp'
+  | 'restored';
+
+export interface ActivityItem {
+  /** Increases with each item of this session, so the window can tell new from known. */
+  id: number;
+  /** ms since the epoch. */
+  at: number;
+  /** The sync pair; null for backup and restore. */
+  pairId: string | null;
+  kind: ActivityKind;
+  /** Relative to the pair's folders (or to the backup source); a move's new path. */
+  path: string;
+  /** A move's old path, when known; null otherwise. */
+  from: string | null;
+  /** Why it failed ('failed'); null otherwise. */
+  error: ErrorInfo | null;
+}
+
+/** An open conflict: both sides changed a file, the local version was kept aside as `copy`. */
+export interface ConflictInfo {
+  /** Unique within its pair (each pair has its own journal), so a conflict is named by both. */
+  id: number;
+  pairId: string;
+  path: string;
+  /** The conflict copy's path, relative to the pair's local folder. */
+  copy: string;
+  /** ms since the epoch. */
+  createdAt: number;
+}
+
+export type ConflictResolution = 'local' | 'remote' | 'both';
+
+export type BackupPhase = 'scanning' | 'listing' | 'comparing' | 'quota' | 'sending' | 'versioning' | 'pruning' | 'done';
+
+/** A running backup's or restore's progress (`backup:progress`). */
+export interface BackupProgress {
+  operation: 'backup' | 'restore';
+  /** The backup's phase; null for a restore. */
+  phase: BackupPhase | null;
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** `<source>/<path>` of the file moving now, or null. */
+  currentFile: string | null;
+  /** Estimated ms left; null until there is a rate. */
+  remainingMs: number | null;
+}
+
+export interface FileFailureView {
+  /** The backup source; null in a restore's summary (one source). */
+  source: string | null;
+  path: string;
+  error: ErrorInfo;
+}
+
+export interface BackupSummaryView {
+  device: string;
+  /** The version folder of this run, or null. */
+  version: string | null;
+  dryRun: boolean;
+  /** Files sent (a dry run: files that would be sent). */
+  filesSent: number;
+  bytesSent: number;
+  unchanged: number;
+  versioned: number;
+  createdFolders: number;
+  /** Entries not backed up (symlinks, special files, unreadable folders). */
+  skipped: number;
+  /** Version folders (or a source's part of one) removed by the retention. */
+  pruned: string[];
+  /** The first failures (at most maxListedFailures in shared/ipc/contract.ts). */
+  failed: FileFailureView[];
+  /** How many files failed in all. */
+  failedTotal: number;
+  durationMs: number;
+  /** Why the run stopped before the end; null when it did not. */
+  stopped: ErrorInfo | null;
+  quota: { neededBytes: number; freeBytes: number } | null;
+}
+
+export interface BackupFileView {
+  /** Relative to the source. */
+  path: string;
+  size: number;
+  /** When the server wrote the copy (ms since the epoch). */
+  modifiedMs: number;
+}
+
+export interface BackupListing {
+  device: string;
+  /** Every source backed up from this device, by name. */
+  sources: string[];
+  /** Every version folder of this device, oldest first. */
+  versions: string[];
+  /** The source asked for, or null. */
+  source: string | null;
+  /** The version asked for, or null for the latest copy. */
+  version: string | null;
+  /** The files of `source` (latest copy, or `version`); empty when no source was asked for. */
+  files: BackupFileView[];
+  /** True when `files` was cut at the listing limit. */
+  truncated: boolean;
+}
+
+export interface RestoreSummaryView {
+  source: string;
+  version: string | null;
+  path: string;
+  /** Absolute local path restored to. */
+  target: string;
+  restored: number;
+  unchanged: number;
+  /** Local files renamed aside to make room, with their new absolute path. */
+  keptAside: Array<{ path: string; copy: string }>;
+  /** The first failures (at most maxListedFailures in shared/ipc/contract.ts). */
+  failed: FileFailureView[];
+  /** How many files failed in all. */
+  failedTotal: number;
+  bytes: number;
+  durationMs: number;
+  stopped: ErrorInfo | null;
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** The settings the window shows and edits (settings format 2). */
+export interface SettingsView {
+  pairs: PairView[];
+  sync: {
+    /** How often the server is asked for changes. */
+    pollIntervalSeconds: number;
+    /** How often the local folders are scanned in full, besides the watcher. */
+    fullScanMinutes: number;
+  };
+  backup: {
+    /** Absolute paths of the folders to back up. */
+    sources: string[];
+    /** The device folder's name in the backup area; null: the computer's name. */
+    device: string | null;
+    /** Versions older than this are pruned; 0 keeps them all. */
+    retentionDays: number;
+  };
+  app: {
+    /** null: not decided yet (the app turns it on after the first sign-in). */
+    startAtLogin: boolean | null;
+    notifications: boolean;
+    theme: Theme;
+  };
+}
+
+/** `settings:update`: any of the fields; pairs change through the pairs:* methods. */
+export interface SettingsUpdate {
+  sync?: Partial<SettingsView['sync']>;
+  backup?: Partial<SettingsView['backup']>;
+  /** startAtLogin is the user's decision: true or false, never back to undecided. */
+  app?: Partial<Omit<SettingsView['app'], 'startAtLogin'> & { startAtLogin: boolean }>;
+}

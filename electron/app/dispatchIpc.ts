@@ -1,9 +1,10 @@
 /**
- * What every IPC call goes through once main has checked who sent it: validate the request,
- * run the handler, validate the response, and wrap it all in a Result. Plain Node so it is
- * tested without Electron; electron/main/ipc.ts wires it to ipcMain.
+ * What every IPC call goes through once the transport has checked who sent it: validate the
+ * request, run the handler, validate the response, and wrap it all in a Result. Plain Node so it
+ * is tested without Electron; electron/main/ipc.ts wires it to ipcMain, and dev/ipcBridge to a
+ * WebSocket for tests.
  */
-import { ErrorCode, toTeraSyncError } from '../../shared/errors.js';
+import { ErrorCode, isTeraSyncError } from '../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../shared/ipc/contract.js';
 import { validateRequest, validateResponse } from '../../shared/ipc/schemas.js';
 
@@ -12,15 +13,29 @@ export type IpcHandlers = {
   readonly [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcResponse<C>>;
 };
 
+export interface DispatchOptions {
+  /**
+   * Told about what the window only sees as a generic error: a handler that threw something
+   * other than a TeraSyncError (a bug), or answered what the contract does not allow. For the log.
+   */
+  onInternalError?: (channel: IpcChannel, error: unknown) => void;
+}
+
 /**
- * Runs `channel` with the arguments the renderer passed to `ipcRenderer.invoke` (after the
- * channel). The preload always sends exactly one (the request, possibly undefined). Never
- * throws: a handler's error becomes `{ ok: false, error: { code, message } }`.
+ * Runs `channel` with the arguments the sender passed after the channel (the preload always
+ * sends exactly one: the request, possibly undefined). Never throws:
+ *
+ * - an invalid request is refused (InvalidRequest, naming the field) and the handler never runs;
+ * - a thrown TeraSyncError becomes `{ ok: false, error: { code, message } }`;
+ * - anything else thrown becomes Internal with a generic message: a stray Error's message may
+ *   hold a path, a URL with credentials or a token, and its stack is of no use to the window;
+ * - a response that breaks the contract is refused (BadResponse), so no field slips through.
  */
 export async function dispatchIpc<C extends IpcChannel>(
   channel: C,
   args: readonly unknown[],
   handlers: IpcHandlers,
+  options: DispatchOptions = {},
 ): Promise<IpcResult<C>> {
   if (args.length > 1) {
     return { ok: false, error: { code: ErrorCode.InvalidRequest, message: `Invalid ${channel} request: expected one payload, got ${args.length}` } };
@@ -33,7 +48,14 @@ export async function dispatchIpc<C extends IpcChannel>(
   try {
     response = await handler(request.value);
   } catch (error) {
-    return { ok: false, error: toTeraSyncError(error).toInfo() };
+    if (isTeraSyncError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+    options.onInternalError?.(channel, error);
+    return {
+      ok: false,
+      error: { code: ErrorCode.Internal, message: `TeraSync ran into an unexpected problem (${channel}). The details are in the log.` },
+    };
   }
-  return validateResponse(channel, response);
+  const result = validateResponse(channel, response);
+  if (!result.ok) options.onInternalError?.(channel, new Error(result.error.message));
+  return result;
 }

@@ -1,34 +1,103 @@
 /**
- * The app's composition root: builds the services, hands them their deps, wires IPC and the
- * window. Electron shell only; the logic lives in electron/app and below, tested under Node.
+ * The app's composition root: builds the services, hands them their deps, wires IPC, the
+ * window, the tray and the notifications. Electron shell only; the logic lives in electron/app
+ * and below (AppServices, AppLifecycle, TrayController, NotificationController), tested under
+ * Node.
  */
-import { app, session, type BrowserWindow } from 'electron';
+import { app, dialog, powerMonitor, session, shell, type BrowserWindow } from 'electron';
+import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createAppOverviewReader, nodeSettingsFileSystem } from '../app/settings.js';
-import { createSenderCheck, registerIpcHandlers } from './ipc.js';
+import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import { AppLifecycle, nodeAutostartFileSystem, type CancellableEvent } from '../app/AppLifecycle.js';
+import { AppServices } from '../app/AppServices.js';
+import { createIpcHandlers } from '../app/createIpcHandlers.js';
+import { LogFile } from '../app/LogFile.js';
+import { NotificationController } from '../app/NotificationController.js';
+import { TrayController } from '../app/TrayController.js';
+import { createTrayIconResolver } from '../app/trayIcons.js';
+import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
+import { SecretRedactor } from '../auth/redact.js';
+import type { SecretStore } from '../auth/SecretStore.js';
+import { selectSecretStore } from '../auth/selectSecretStore.js';
+import { watchFolders } from '../platform/folderWatcher.js';
+import { systemClock, systemScheduler, type Trash } from '../sync/ports.js';
+import { createSenderCheck, registerIpc } from './ipc.js';
+import { createElectronLifecycleAppPort, createElectronNotificationPort, createElectronThemeSource, createElectronTrayPort } from './tray.js';
 import { createMainWindow, denyAllPermissions, guardWebContents } from './window.js';
 
-// This file is bundled to dist/main/index.js; its siblings are dist/preload and dist/renderer.
+// This file is bundled to dist/main/index.js; its siblings are dist/preload, dist/renderer and dist/tray.
 const distFolder = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const preloadPath = path.join(distFolder, 'preload', 'index.cjs');
 const rendererHtmlPath = path.join(distFolder, 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererHtmlPath).href;
+const trayIconFolder = path.join(distFolder, 'tray');
+const WEBSITE_URL = 'https://teracloud.jp/';
 
 // One data folder whether run from the repo (package name "terasync") or packaged (product
 // name "TeraSync"). Set before the single-instance lock, which lives in this folder.
 app.setPath('userData', path.join(app.getPath('appData'), 'TeraSync'));
+
+/** shell.openExternal for parsed https: URLs only (ARCHITECTURE.md, Electron security). */
+async function openHttps(url: string): Promise<void> {
+  if (new URL(url).protocol !== 'https:') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Only https: addresses are opened.');
+  await shell.openExternal(url);
+}
+
+/** shell.openPath answers an error message, or '' when it worked. */
+async function openPath(folder: string): Promise<void> {
+  const problem = await shell.openPath(folder);
+  if (problem !== '') throw new TeraSyncError(ErrorCode.LocalIo, `Could not open ${folder}: ${problem}`);
+}
+
+/** The engine deletes local files into the OS trash, never for good. */
+const electronTrash: Trash = {
+  async trash(absolutePath) {
+    try {
+      await shell.trashItem(absolutePath);
+    } catch (error) {
+      throw new TeraSyncError(ErrorCode.LocalIo, `Could not move ${absolutePath} to the trash (${toTeraSyncError(error).message}); the file was kept.`, { cause: error });
+    }
+  },
+};
+
+/** The keychain, or (asked through a dialog) memory for this session; null when the user said no. */
+async function chooseSecretStore(log: LogFile): Promise<SecretStore | null> {
+  try {
+    return await selectSecretStore({ probe: () => KeyringSecretStore.probe(), store: new KeyringSecretStore() }, async (reason) => {
+      const answer = await dialog.showMessageBox({
+        type: 'warning',
+        title: 'TeraSync',
+        message: 'TeraSync cannot use the system keychain.',
+        detail: `${reason}\n\nTeraSync can keep your sign-in in memory until it quits (you sign in again at every start), or quit now.`,
+        buttons: ['Keep it for this session', 'Quit'],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      return answer.response === 0;
+    });
+  } catch (error) {
+    log.error(`secrets: ${toTeraSyncError(error).message}`);
+    return null;
+  }
+}
 
 if (!app.requestSingleInstanceLock()) {
   // Another TeraSync is running; it shows its window on 'second-instance'.
   app.quit();
 } else {
   let mainWindow: BrowserWindow | null = null;
+  let lifecycle: AppLifecycle | null = null;
 
   const showMainWindow = (): void => {
     if (mainWindow === null || mainWindow.isDestroyed()) {
-      mainWindow = createMainWindow({ preloadPath, rendererHtmlPath });
-      mainWindow.on('closed', () => {
+      const window = createMainWindow({ preloadPath, rendererHtmlPath });
+      mainWindow = window;
+      // Closing hides the window (the app lives in the tray) unless the app is quitting.
+      window.on('close', (event) => lifecycle?.handleWindowClose(event));
+      // Windows: a logout or shutdown says so only through the window.
+      window.on('session-end', () => lifecycle?.handleSystemShutdown());
+      window.on('closed', () => {
         mainWindow = null;
       });
       return;
@@ -39,31 +108,147 @@ if (!app.requestSingleInstanceLock()) {
   };
 
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, rendererUrl));
-
-  app.on('second-instance', () => {
-    if (app.isReady()) showMainWindow();
+  app.on('second-instance', (_event, argv) => {
+    if (app.isReady()) lifecycle?.handleSecondInstance(argv);
   });
-
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+  app.on('window-all-closed', () => lifecycle?.handleWindowAllClosed());
+  app.on('activate', () => lifecycle?.handleActivate());
+  app.on('before-quit', (event) => {
+    if (lifecycle === null) return;
+    lifecycle.handleBeforeQuit(event);
   });
 
   app
     .whenReady()
-    .then(() => {
+    .then(async () => {
       denyAllPermissions(session.defaultSession);
-      const getOverview = createAppOverviewReader(app.getPath('userData'), {
-        fileSystem: nodeSettingsFileSystem,
-        now: () => Date.now(),
+      const appDataFolder = app.getPath('userData');
+      const redactor = new SecretRedactor();
+      const log = new LogFile(appDataFolder, { redactor });
+
+      const secrets = await chooseSecretStore(log);
+      if (secrets === null) {
+        await log.dispose();
+        app.exit(1);
+        return;
+      }
+
+      let notifications: NotificationController | null = null;
+      const services = new AppServices({
+        appDataFolder,
+        secrets,
+        clock: systemClock,
+        scheduler: systemScheduler,
+        logger: log,
+        watch: watchFolders,
+        trash: electronTrash,
+        platform: process.platform,
+        device: hostname(),
+        openPath,
+        openExternal: openHttps,
+        openBrowser: openHttps,
+        redactSecret: (secret) => redactor.add(secret),
+        onBackupEnded: (summary) => notifications?.backupEnded(summary),
+        onBackupFailed: (error) => notifications?.backupFailed(error),
       });
-      const ipc = registerIpcHandlers(
-        { 'app:getOverview': () => getOverview() },
-        createSenderCheck(() => mainWindow, rendererUrl),
-      );
-      app.on('will-quit', () => ipc.dispose());
-      // macOS: clicking the dock icon with no window open opens one.
-      app.on('activate', showMainWindow);
-      showMainWindow();
+      const window = { show: showMainWindow, hide: () => mainWindow?.hide() };
+
+      const startedLifecycle = new AppLifecycle({
+        platform: process.platform,
+        argv: process.argv,
+        env: process.env,
+        homeDir: homedir(),
+        // From a checkout (`electron .`) the executable alone would open Electron's default app.
+        executable: { path: process.execPath, args: app.isPackaged ? [] : [app.getAppPath()] },
+        app: createElectronLifecycleAppPort(),
+        window,
+        services: () => [{ name: 'sync and backup', start: () => services.start(), stop: () => services.stop() }],
+        startAtLogin: {
+          read: async () => services.settings.current.app.startAtLogin,
+          write: async (enabled) => {
+            await services.updateSettings({ app: { startAtLogin: enabled } });
+          },
+        },
+        autostart: nodeAutostartFileSystem,
+        scheduler: systemScheduler,
+        logger: log,
+      });
+      lifecycle = startedLifecycle;
+      // Electron passes an Event whose preventDefault() delays the shutdown until we quit
+      // (macOS, Linux); its typings declare no argument.
+      powerMonitor.on('shutdown', (...args: unknown[]) => {
+        const event = args[0] as Partial<CancellableEvent> | undefined;
+        startedLifecycle.handleSystemShutdown(typeof event?.preventDefault === 'function' ? (event as CancellableEvent) : undefined);
+      });
+
+      notifications = new NotificationController({
+        port: createElectronNotificationPort(),
+        enabled: services.settings.current.app.notifications,
+        showWindow: showMainWindow,
+      });
+      const tray = new TrayController({
+        tray: createElectronTrayPort(),
+        actions: {
+          openSyncFolder: (folder) => services.openPath(folder),
+          openWebsite: () => openHttps(WEBSITE_URL),
+          syncNow: () => services.syncAllNow(),
+          pause: () => services.setAllPaused(true),
+          resume: () => services.setAllPaused(false),
+          backupNow: async () => {
+            await services.runBackup({});
+          },
+          showWindow: showMainWindow,
+          quit: () => startedLifecycle.quit(),
+        },
+        iconPath: createTrayIconResolver(trayIconFolder),
+        theme: createElectronThemeSource(),
+        platform: process.platform,
+        clock: systemClock,
+        scheduler: systemScheduler,
+        logger: log,
+        initial: services.snapshot(),
+      });
+
+      let appliedStartAtLogin: boolean | null = null;
+      // Notifications take the conflicts of their first snapshot as known: it must come after
+      // every pair has opened its journal, not halfway through the launch.
+      let launched = false;
+      const serviceEvents = services.events.subscribe((message) => {
+        const snapshot = services.snapshot();
+        tray.update(snapshot);
+        if (launched) notifications?.update(snapshot);
+        if (message.event === 'account:changed' && message.payload !== null) void startedLifecycle.signedIn();
+        if (message.event === 'settings:changed') {
+          notifications?.setEnabled(message.payload.app.notifications);
+          const wanted = message.payload.app.startAtLogin;
+          if (wanted !== null && wanted !== appliedStartAtLogin) {
+            appliedStartAtLogin = wanted;
+            startedLifecycle.applyStartAtLogin(wanted).catch((error: unknown) => log.warn(`start at login: ${toTeraSyncError(error).message}`));
+          }
+        }
+      });
+
+      const ipc = registerIpc({
+        handlers: createIpcHandlers(services),
+        isTrustedSender: createSenderCheck(() => mainWindow, rendererUrl),
+        getWindow: () => mainWindow,
+        rendererUrl,
+        events: services.events,
+        onInternalError: (what, error) => log.error(`ipc ${what}: ${error instanceof Error ? error.message : String(error)}`),
+      });
+      app.on('will-quit', () => {
+        serviceEvents.dispose();
+        ipc.dispose();
+        tray.dispose();
+        void log.dispose();
+      });
+
+      await startedLifecycle.launch();
+      launched = true;
+      notifications.setEnabled(services.settings.current.app.notifications);
+      const snapshot = services.snapshot();
+      tray.update(snapshot);
+      notifications.update(snapshot);
     })
     .catch((error: unknown) => {
       console.error('TeraSync failed to start:', error);

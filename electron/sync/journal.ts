@@ -216,6 +216,17 @@ export class Journal {
     this.sqlite.statement('INSERT INTO conflicts (path, copy, created_at) VALUES (?, ?, ?)').run(path, copy, createdAt);
   }
 
+  /** One conflict, open or resolved; null when there is none with that id. */
+  conflict(id: number): ConflictRecord | null {
+    const row = this.sqlite.statement('SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE id = ?').get(id) as ConflictRecord | undefined;
+    return row ?? null;
+  }
+
+  /** Marks an open conflict resolved; false when it was not open. */
+  resolveConflict(id: number): boolean {
+    return this.sqlite.statement("UPDATE conflicts SET state = 'resolved' WHERE id = ? AND state = 'open'").run(id).changes > 0;
+  }
+
   openConflicts(): ConflictRecord[] {
     const rows = this.sqlite.statement("SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE state = 'open' ORDER BY id")
       .all() as ConflictRecord[];

@@ -1,18 +1,158 @@
 /**
- * THE one list of IPC methods between the renderer and main. Adding a method takes one entry
- * in `IpcContract` (its types; `request: undefined` when it takes none) and one in `ipcMethods`
- * (its function's name on window.terasync); the compiler then asks for its validators in
- * schemas.ts and its handler in the main process, and the preload exposes it with no more code.
+ * THE one list of IPC methods and events between the renderer and main. Adding a method takes
+ * one entry in `IpcContract` (its types; `request: undefined` when it takes none) and one in
+ * `ipcMethods` (its function's name on window.terasync); adding an event, one entry in
+ * `IpcEvents` and one in `ipcEventSubscriptions`. The compiler then asks for the validators in
+ * schemas.ts and for the handler in the main process, and both transports (the preload, and the
+ * WebSocket bridge for tests in dev/ipcBridge) carry it with no more code.
  *
- * Channels are named `domain:verb`. Every call answers a `Result`: `{ ok: true, value }` or
- * `{ ok: false, error: { code, message } }`, never a thrown error (only a message would survive
- * Electron's serialization of one).
+ * Channels are named `domain:verb`, events `domain:pastParticiple`. Every call answers a
+ * `Result`: `{ ok: true, value }` or `{ ok: false, error: { code, message } }`, never a thrown
+ * error (only a message would survive Electron's serialization of one). Events go from main to
+ * the window only.
  */
 import type { Result } from '../errors.js';
-import type { AppOverview } from '../types.js';
+import type {
+  AccountInfo,
+  ActivityItem,
+  AppOverview,
+  BackupListing,
+  BackupProgress,
+  BackupSummaryView,
+  BandwidthLimits,
+  ConflictInfo,
+  ConflictResolution,
+  PairStatus,
+  PairView,
+  RestoreSummaryView,
+  SettingsUpdate,
+  SettingsView,
+  SignInResult,
+  SignOutResult,
+} from '../types.js';
+
+/** Names one sync pair. */
+export interface PairRequest {
+  id: string;
+}
+
+export interface PasswordSignInRequest {
+  userId: string;
+  /** The Apps password: crosses IPC this once, and never comes back. */
+  password: string;
+  /** A node name or the WebDAV URL from MyPage; found through the REST API when left out. */
+  location?: string;
+  /** Default true: BASIC on the first request; false: answer the server's challenge. */
+  preemptive?: boolean;
+}
+
+export interface OAuthSignInRequest {
+  location?: string;
+}
+
+export interface AddPairRequest {
+  /** Absolute. */
+  localFolder: string;
+  /** As PairView.remoteFolder. */
+  remoteFolder: string;
+}
+
+export interface UpdatePairRequest {
+  id: string;
+  bandwidth?: Partial<BandwidthLimits>;
+}
+
+export interface ResolveConflictRequest {
+  pairId: string;
+  id: number;
+  /** 'local': the conflict copy replaces the server's file; 'remote': the copy goes; 'both': the copy stays as a file of its own. */
+  keep: ConflictResolution;
+}
+
+export interface FailSafeDecisionRequest {
+  pairId: string;
+  /** 'allow': go ahead with the deletions once; 'keepWaiting': leave the pair stopped. */
+  decision: 'allow' | 'keepWaiting';
+}
+
+export interface BackupRunRequest {
+  /** Absolute paths, each one of the configured sources; all of them when left out. */
+  sources?: string[];
+  dryRun?: boolean;
+}
+
+export interface BackupListRequest {
+  /** A source's name in the backup area. */
+  source?: string;
+  /** A version stamp (`2025-01-31T235959Z`); needs `source`. */
+  version?: string;
+}
+
+export interface RestoreRequest {
+  source: string;
+  /** A version stamp; the latest copy when left out. */
+  version?: string;
+  /** A file or folder in the source, '/'-separated; the whole source when left out. */
+  path?: string;
+  /** Absolute path of the folder to restore into; the original place when left out. */
+  to?: string;
+}
+
+export interface OpenFolderRequest {
+  kind: 'syncFolder' | 'logs';
+  /** Required for 'syncFolder', refused for 'logs'. */
+  pairId?: string;
+}
+
+export interface OpenUrlRequest {
+  /** https: only. */
+  url: string;
+}
 
 export interface IpcContract {
   'app:getOverview': { request: undefined; response: AppOverview };
+
+  'account:get': { request: undefined; response: AccountInfo | null };
+  'account:signInWithPassword': { request: PasswordSignInRequest; response: SignInResult };
+  'account:signInWithOAuth': { request: OAuthSignInRequest; response: SignInResult };
+  'account:signOut': { request: undefined; response: SignOutResult };
+
+  'pairs:list': { request: undefined; response: PairView[] };
+  'pairs:add': { request: AddPairRequest; response: PairView };
+  'pairs:update': { request: UpdatePairRequest; response: PairView };
+  'pairs:remove': { request: PairRequest; response: undefined };
+  'pairs:pause': { request: PairRequest; response: PairView };
+  'pairs:resume': { request: PairRequest; response: PairView };
+  'pairs:syncNow': { request: PairRequest; response: undefined };
+
+  'status:get': { request: undefined; response: PairStatus[] };
+  'activity:list': { request: { limit: number }; response: ActivityItem[] };
+  'conflicts:list': { request: undefined; response: ConflictInfo[] };
+  'conflicts:resolve': { request: ResolveConflictRequest; response: undefined };
+  'failsafe:decide': { request: FailSafeDecisionRequest; response: undefined };
+
+  'backup:run': { request: BackupRunRequest; response: BackupSummaryView };
+  /** Cancels the backup or restore that is running; nothing when none is. */
+  'backup:cancel': { request: undefined; response: undefined };
+  'backup:list': { request: BackupListRequest; response: BackupListing };
+  'restore:run': { request: RestoreRequest; response: RestoreSummaryView };
+
+  'settings:get': { request: undefined; response: SettingsView };
+  'settings:update': { request: SettingsUpdate; response: SettingsView };
+
+  'shell:openFolder': { request: OpenFolderRequest; response: undefined };
+  'shell:openUrl': { request: OpenUrlRequest; response: undefined };
+}
+
+/** Main -> window: the payload each event carries. */
+export interface IpcEvents {
+  'status:changed': PairStatus;
+  'activity:added': ActivityItem;
+  /** Every open conflict of every pair, after any change. */
+  'conflicts:changed': ConflictInfo[];
+  'backup:progress': BackupProgress;
+  'account:changed': AccountInfo | null;
+  'settings:changed': SettingsView;
 }
 
 export type IpcChannel = keyof IpcContract;
@@ -20,26 +160,86 @@ export type IpcRequest<C extends IpcChannel> = IpcContract[C]['request'];
 export type IpcResponse<C extends IpcChannel> = IpcContract[C]['response'];
 export type IpcResult<C extends IpcChannel> = Result<IpcResponse<C>>;
 
+export type IpcEventName = keyof IpcEvents;
+export type IpcEventPayload<E extends IpcEventName> = IpcEvents[E];
+/** One event with its payload, as a discriminated union (what a transport forwards). */
+export type IpcEventMessage = { [E in IpcEventName]: { event: E; payload: IpcEvents[E] } }[IpcEventName];
+
+/** The longest list `activity:list` answers. */
+export const maxActivityLimit = 1_000;
+/** The most files one `backup:list` answers (`truncated` says when there were more). */
+export const maxListedBackupFiles = 10_000;
+/** The most failures a backup or restore summary lists (`failedTotal` counts them all). */
+export const maxListedFailures = 1_000;
+
 /**
  * The runtime list of channels, each with the name of its function on window.terasync. Typed
  * so that a channel missing here, or one here that the contract does not know, fails to compile.
  */
 export const ipcMethods = {
   'app:getOverview': 'getOverview',
+  'account:get': 'getAccount',
+  'account:signInWithPassword': 'signInWithPassword',
+  'account:signInWithOAuth': 'signInWithOAuth',
+  'account:signOut': 'signOut',
+  'pairs:list': 'listPairs',
+  'pairs:add': 'addPair',
+  'pairs:update': 'updatePair',
+  'pairs:remove': 'removePair',
+  'pairs:pause': 'pausePair',
+  'pairs:resume': 'resumePair',
+  'pairs:syncNow': 'syncPairNow',
+  'status:get': 'getStatus',
+  'activity:list': 'listActivity',
+  'conflicts:list': 'listConflicts',
+  'conflicts:resolve': 'resolveConflict',
+  'failsafe:decide': 'decideFailSafe',
+  'backup:run': 'runBackup',
+  'backup:cancel': 'cancelBackup',
+  'backup:list': 'listBackups',
+  'restore:run': 'runRestore',
+  'settings:get': 'getSettings',
+  'settings:update': 'updateSettings',
+  'shell:openFolder': 'openFolder',
+  'shell:openUrl': 'openUrl',
 } as const satisfies { [C in IpcChannel]: string };
 
+/** Each event with the name of its subscription function on window.terasync. */
+export const ipcEventSubscriptions = {
+  'status:changed': 'onStatusChanged',
+  'activity:added': 'onActivityAdded',
+  'conflicts:changed': 'onConflictsChanged',
+  'backup:progress': 'onBackupProgress',
+  'account:changed': 'onAccountChanged',
+  'settings:changed': 'onSettingsChanged',
+} as const satisfies { [E in IpcEventName]: `on${string}` };
+
 export const ipcChannels = Object.keys(ipcMethods) as IpcChannel[];
+export const ipcEventNames = Object.keys(ipcEventSubscriptions) as IpcEventName[];
 
 export function isIpcChannel(value: unknown): value is IpcChannel {
   return typeof value === 'string' && Object.hasOwn(ipcMethods, value);
 }
 
+export function isIpcEventName(value: unknown): value is IpcEventName {
+  return typeof value === 'string' && Object.hasOwn(ipcEventSubscriptions, value);
+}
+
 type MethodName<C extends IpcChannel> = (typeof ipcMethods)[C];
+type SubscriptionName<E extends IpcEventName> = (typeof ipcEventSubscriptions)[E];
 
 /** A method whose request is `undefined` takes no argument. */
 type ApiFunction<C extends IpcChannel> = [IpcRequest<C>] extends [undefined]
   ? () => Promise<IpcResult<C>>
   : (request: IpcRequest<C>) => Promise<IpcResult<C>>;
 
-/** What the preload exposes as `window.terasync`: one function per contract method. */
-export type TeraSyncApi = { readonly [C in IpcChannel as MethodName<C>]: ApiFunction<C> };
+/** Calls `callback` with each event's payload (and nothing else) until the returned function is called. */
+export type Subscribe<E extends IpcEventName> = (callback: (payload: IpcEventPayload<E>) => void) => () => void;
+
+/**
+ * What the window sees as `window.terasync`, whichever transport carries it: one function per
+ * contract method and one subscription per event.
+ */
+export type TeraSyncApi = { readonly [C in IpcChannel as MethodName<C>]: ApiFunction<C> } & {
+  readonly [E in IpcEventName as SubscriptionName<E>]: Subscribe<E>;
+};

@@ -1,24 +1,83 @@
 /**
  * Runtime validators for every payload that crosses the process boundary: each request the
- * renderer sends (main checks it before acting) and each response main sends (checked before
- * it leaves, so the renderer only ever sees what the contract promises and never a field that
- * slipped in, such as a token).
+ * renderer sends (main checks it before acting), each response main sends and each event it
+ * pushes (checked before they leave, so the window only ever sees what the contract promises
+ * and never a field that slipped in, such as a token). Both transports use these: Electron's
+ * IPC (electron/main/ipc.ts) and the WebSocket bridge for tests (dev/ipcBridge).
  *
  * Hand-written on purpose: a handful of readers below, no dependency. Objects are strict (an
- * unknown field is an error, not silently passed on) and every validator returns a fresh copy.
+ * unknown field is an error, not silently passed on), strings are bounded, and every validator
+ * returns a fresh copy. An error message names the field and what was expected, never the value
+ * (which may be a password).
  */
 import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
-import type { AccountSummary, AppOverview, AuthMethod, PairSummary } from '../types.js';
-import type { IpcChannel, IpcRequest, IpcResponse } from './contract.js';
+import type {
+  AccountInfo,
+  AccountSummary,
+  ActivityItem,
+  ActivityKind,
+  AppOverview,
+  AuthMethod,
+  BackupFileView,
+  BackupListing,
+  BackupPhase,
+  BackupProgress,
+  BackupSummaryView,
+  BandwidthLimits,
+  ConflictInfo,
+  ConflictResolution,
+  FileFailureView,
+  PairStatus,
+  PairSummary,
+  PairView,
+  RestoreSummaryView,
+  SettingsUpdate,
+  SettingsView,
+  SignInResult,
+  SignOutResult,
+  SyncProgress,
+  SyncState,
+  SyncStatus,
+  Theme,
+} from '../types.js';
+import {
+  maxActivityLimit,
+  maxListedBackupFiles,
+  maxListedFailures,
+  type AddPairRequest,
+  type BackupListRequest,
+  type BackupRunRequest,
+  type FailSafeDecisionRequest,
+  type IpcChannel,
+  type IpcEventName,
+  type IpcEventPayload,
+  type IpcRequest,
+  type IpcResponse,
+  type OAuthSignInRequest,
+  type OpenFolderRequest,
+  type OpenUrlRequest,
+  type PairRequest,
+  type PasswordSignInRequest,
+  type ResolveConflictRequest,
+  type RestoreRequest,
+  type UpdatePairRequest,
+} from './contract.js';
 
 export type Validator<T> = (value: unknown) => Result<T>;
 
 /** A malformed message from the other process; requests are relabelled InvalidRequest below. */
 const invalidPayloadCode = ErrorCode.BadResponse;
 
-/** Generous bounds for paths, URLs and names; they only stop absurd payloads. */
+/** Generous bounds for paths, URLs, names and messages; they only stop absurd payloads. */
 const maxStringLength = 32_768;
 const maxArrayLength = 10_000;
+const maxPathLength = 4_096;
+const maxNameLength = 255;
+const maxUrlLength = 8_192;
+const maxUserIdLength = 256;
+const maxPasswordLength = 1_024;
+/** Backup sources and other lists the user builds by hand. */
+const maxSourceCount = 1_000;
 
 class SchemaViolation extends Error {
   constructor(
@@ -42,6 +101,39 @@ function readString(value: unknown, path: string): string {
   return value;
 }
 
+/** A string of at most `max` characters; `nonEmpty` refuses ''. */
+function boundedString(max: number, options: { nonEmpty?: boolean } = {}): Reader<string> {
+  return (value, path) => {
+    if (typeof value !== 'string') throw new SchemaViolation(path, 'a string');
+    if (value.length > max) throw new SchemaViolation(path, `at most ${max} characters`);
+    if (options.nonEmpty === true && value === '') throw new SchemaViolation(path, 'a non-empty string');
+    return value;
+  };
+}
+
+function readBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new SchemaViolation(path, 'true or false');
+  return value;
+}
+
+function integer(min: number, max: number): Reader<number> {
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new SchemaViolation(path, `an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+/** Counts, byte sizes, ids. */
+const readCount = integer(0, Number.MAX_SAFE_INTEGER);
+
+/** Times and durations in ms: clocks may give fractions. */
+function readMilliseconds(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new SchemaViolation(path, 'a number of milliseconds');
+  return value;
+}
+
 function nullable<T>(read: Reader<T>, expected: string): Reader<T | null> {
   return (value, path) => {
     if (value === null) return null;
@@ -54,6 +146,11 @@ function nullable<T>(read: Reader<T>, expected: string): Reader<T | null> {
   };
 }
 
+/** A field that may be left out (undefined); see `definedFields`. */
+function optional<T>(read: Reader<T>): Reader<T | undefined> {
+  return (value, path) => (value === undefined ? undefined : read(value, path));
+}
+
 function oneOf<const T extends string>(allowed: readonly T[]): Reader<T> {
   return (value, path) => {
     if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
@@ -61,10 +158,14 @@ function oneOf<const T extends string>(allowed: readonly T[]): Reader<T> {
   };
 }
 
-function readArray<T>(value: unknown, path: string, readItem: Reader<T>): T[] {
+function readArray<T>(value: unknown, path: string, readItem: Reader<T>, max = maxArrayLength): T[] {
   if (!Array.isArray(value)) throw new SchemaViolation(path, 'an array');
-  if (value.length > maxArrayLength) throw new SchemaViolation(path, `at most ${maxArrayLength} items`);
+  if (value.length > max) throw new SchemaViolation(path, `at most ${max} items`);
   return value.map((item, index) => readItem(item, child(path, index)));
+}
+
+function arrayOf<T>(readItem: Reader<T>, max = maxArrayLength): Reader<T[]> {
+  return (value, path) => readArray(value, path, readItem, max);
 }
 
 /** A plain object with exactly the given fields (each may still be undefined; readers decide). */
@@ -78,11 +179,167 @@ function readRecord<K extends string>(value: unknown, path: string, keys: readon
   return value as Record<K, unknown>;
 }
 
+/** The copy leaves out fields that were left out (undefined), so handlers see no `key: undefined`. */
+function definedFields<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+}
+
+// Text that names things on disk or on the server.
+
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+/** An absolute path on any of the platforms the app runs on: `/…`, `C:\…` or `C:/…`, `\\server\share…`. */
+function isAbsolutePath(text: string): boolean {
+  return text.startsWith('/') || /^[A-Za-z]:[\\/]/.test(text) || /^\\\\[^\\/]+[\\/][^\\/]+/.test(text);
+}
+
+function readAbsolutePath(value: unknown, path: string): string {
+  const text = boundedString(maxPathLength)(value, path);
+  if (text.includes('\0') || !isAbsolutePath(text)) throw new SchemaViolation(path, 'an absolute path');
+  return text;
+}
+
+/**
+ * A '/'-separated relative path ('' for the top): no leading, trailing or doubled '/', no '.'
+ * or '..' segment, no backslash, no control character.
+ */
+function readRelativePath(value: unknown, path: string): string {
+  const text = boundedString(maxPathLength)(value, path);
+  if (text === '') return text;
+  const valid =
+    !controlCharacters.test(text) &&
+    !text.includes('\\') &&
+    text.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  if (!valid) throw new SchemaViolation(path, "a relative path like 'Documents/Work' (no '..', no leading or trailing '/')");
+  return text;
+}
+
+/** One name on disk or on the server: no separator, not '.' or '..', no control character. */
+function readName(value: unknown, path: string): string {
+  const text = boundedString(maxNameLength, { nonEmpty: true })(value, path);
+  if (text === '.' || text === '..' || text.includes('/') || text.includes('\\') || controlCharacters.test(text)) {
+    throw new SchemaViolation(path, 'a name without / or \\');
+  }
+  return text;
+}
+
+/** Ids of pairs, as settings format 2 makes them (electron/app/settings.ts). */
+function readPairId(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new SchemaViolation(path, 'a pair id');
+  return value;
+}
+
+/** `scheme://...`: a folder name may hold a colon ("Notes: 2024"), but not followed by `//`. */
+function isUrlLike(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+}
+
+/** A pair's remote folder: a relative path (see readRelativePath), or an http(s) URL without credentials, as given. */
+function readRemoteFolder(value: unknown, path: string): string {
+  const text = boundedString(maxUrlLength)(value, path);
+  if (!isUrlLike(text)) return readRelativePath(text, path);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SchemaViolation(path, 'a folder path or an http(s) URL');
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+    throw new SchemaViolation(path, 'a folder path or an http(s) URL');
+  }
+  return text;
+}
+
+/** What the user typed as a remote folder: leading and trailing '/' are dropped, as the settings do. */
+function readRemoteFolderInput(value: unknown, path: string): string {
+  if (typeof value === 'string' && !isUrlLike(value)) return readRemoteFolder(value.replace(/^\/+|\/+$/g, ''), path);
+  return readRemoteFolder(value, path);
+}
+
+/** A backup version folder's name, `2025-01-31T235959Z`. */
+function readVersionStamp(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{6}Z$/.test(value)) {
+    throw new SchemaViolation(path, 'a version like 2025-01-31T235959Z');
+  }
+  return value;
+}
+
+/** A parsed https: URL without credentials, returned in its parsed form. */
+function readHttpsUrl(value: unknown, path: string): string {
+  const text = boundedString(maxUrlLength)(value, path);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SchemaViolation(path, 'an https: URL');
+  }
+  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') throw new SchemaViolation(path, 'an https: URL');
+  return url.href;
+}
+
+// Shared pieces.
+
 const authMethods: readonly AuthMethod[] = ['basic', 'oauth2'];
 const errorCodes = Object.values(ErrorCode);
+const syncStates: readonly SyncState[] = ['idle', 'scanning', 'syncing', 'paused', 'offline', 'error', 'failsafe', 'stopped'];
+const activityKinds: readonly ActivityKind[] = [
+  'uploaded',
+  'downloaded',
+  'deletedLocal',
+  'deletedRemote',
+  'createdLocalFolder',
+  'createdRemoteFolder',
+  'moved',
+  'conflict',
+  'failed',
+  'backedUp',
+  'restored',
+];
+const backupPhases: readonly BackupPhase[] = ['scanning', 'listing', 'comparing', 'quota', 'sending', 'versioning', 'pruning', 'done'];
+const conflictResolutions: readonly ConflictResolution[] = ['local', 'remote', 'both'];
+const themes: readonly Theme[] = ['system', 'light', 'dark'];
 
 const readNullableString = nullable(readString, 'a string');
 const readNullableAuthMethod = nullable(oneOf(authMethods), `one of ${authMethods.map((m) => `'${m}'`).join(', ')}`);
+const readNullableMilliseconds = nullable(readMilliseconds, 'a number of milliseconds');
+const readNullablePairId = nullable(readPairId, 'a pair id');
+const readNullableVersionStamp = nullable(readVersionStamp, 'a version');
+const readNullableName = nullable(readName, 'a name');
+
+// The limits of settings format 2 (settingsLimits in electron/app/settings.ts).
+const readPollIntervalSeconds = integer(5, 86_400);
+const readFullScanMinutes = integer(1, 10_080);
+/** 0 keeps every version. */
+const readRetentionDays = integer(0, 36_500);
+/** KiB/s; 0 is unlimited; 10 GiB/s is more than any link. */
+const readKiBps = integer(0, 10 * 1024 * 1024);
+
+/** The backup's device folder name; the backup engine makes it safe for the server. */
+function readDeviceName(value: unknown, path: string): string {
+  const text = boundedString(maxNameLength, { nonEmpty: true })(value, path);
+  if (text.trim() === '' || controlCharacters.test(text)) throw new SchemaViolation(path, 'a device name');
+  return text;
+}
+
+const readNullableDeviceName = nullable(readDeviceName, 'a device name');
+
+function readErrorInfo(value: unknown, path: string): ErrorInfo {
+  const record = readRecord(value, path, ['code', 'message']);
+  return {
+    code: oneOf(errorCodes)(record.code, child(path, 'code')),
+    message: readString(record.message, child(path, 'message')),
+  };
+}
+
+const readNullableErrorInfo = nullable(readErrorInfo, 'an object');
+
+function readNoPayload(value: unknown, path: string): undefined {
+  if (value !== undefined) throw new SchemaViolation(path, 'no payload');
+  return undefined;
+}
+
+// The overview (settings format 1).
 
 function readAccountSummary(value: unknown, path: string): AccountSummary {
   const record = readRecord(value, path, ['user', 'server', 'method']);
@@ -101,16 +358,6 @@ function readPairSummary(value: unknown, path: string): PairSummary {
   };
 }
 
-function readErrorInfo(value: unknown, path: string): ErrorInfo {
-  const record = readRecord(value, path, ['code', 'message']);
-  return {
-    code: oneOf(errorCodes)(record.code, child(path, 'code')),
-    message: readString(record.message, child(path, 'message')),
-  };
-}
-
-const readNullableErrorInfo = nullable(readErrorInfo, 'an object');
-
 function readAppOverview(value: unknown, path: string): AppOverview {
   const record = readRecord(value, path, ['account', 'pairs', 'settingsFile', 'settingsProblem']);
   return {
@@ -121,9 +368,427 @@ function readAppOverview(value: unknown, path: string): AppOverview {
   };
 }
 
-function readNoPayload(value: unknown, path: string): undefined {
-  if (value !== undefined) throw new SchemaViolation(path, 'no payload');
-  return undefined;
+// Account.
+
+function readAccountInfo(value: unknown, path: string): AccountInfo {
+  const record = readRecord(value, path, [
+    'userId',
+    'node',
+    'webdavUrl',
+    'signedInWith',
+    'method',
+    'fallbackReason',
+    'quota',
+    'quotaProblem',
+    'secretStore',
+  ]);
+  return {
+    userId: boundedString(maxUserIdLength, { nonEmpty: true })(record.userId, child(path, 'userId')),
+    node: boundedString(maxNameLength, { nonEmpty: true })(record.node, child(path, 'node')),
+    webdavUrl: boundedString(maxUrlLength, { nonEmpty: true })(record.webdavUrl, child(path, 'webdavUrl')),
+    signedInWith: oneOf(authMethods)(record.signedInWith, child(path, 'signedInWith')),
+    method: oneOf(authMethods)(record.method, child(path, 'method')),
+    fallbackReason: readNullableString(record.fallbackReason, child(path, 'fallbackReason')),
+    quota: nullable(readQuota, 'an object')(record.quota, child(path, 'quota')),
+    quotaProblem: readNullableString(record.quotaProblem, child(path, 'quotaProblem')),
+    secretStore: readString(record.secretStore, child(path, 'secretStore')),
+  };
+}
+
+function readQuota(value: unknown, path: string): { usedBytes: number; quotaBytes: number } {
+  const record = readRecord(value, path, ['usedBytes', 'quotaBytes']);
+  return { usedBytes: readCount(record.usedBytes, child(path, 'usedBytes')), quotaBytes: readCount(record.quotaBytes, child(path, 'quotaBytes')) };
+}
+
+const readNullableAccountInfo = nullable(readAccountInfo, 'an account');
+
+function readSignInResult(value: unknown, path: string): SignInResult {
+  const record = readRecord(value, path, ['account', 'problem']);
+  return {
+    account: readAccountInfo(record.account, child(path, 'account')),
+    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
+  };
+}
+
+function readSignOutResult(value: unknown, path: string): SignOutResult {
+  const record = readRecord(value, path, ['signedOut', 'revocation', 'revocationError']);
+  return {
+    signedOut: readBoolean(record.signedOut, child(path, 'signedOut')),
+    revocation: oneOf(['revoked', 'unsupported', 'failed', 'nothing'])(record.revocation, child(path, 'revocation')),
+    revocationError: readNullableString(record.revocationError, child(path, 'revocationError')),
+  };
+}
+
+function readPasswordSignInRequest(value: unknown, path: string): PasswordSignInRequest {
+  const record = readRecord(value, path, ['userId', 'password', 'location', 'preemptive']);
+  return definedFields({
+    userId: boundedString(maxUserIdLength)(record.userId, child(path, 'userId')),
+    password: boundedString(maxPasswordLength)(record.password, child(path, 'password')),
+    location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')),
+    preemptive: optional(readBoolean)(record.preemptive, child(path, 'preemptive')),
+  });
+}
+
+function readOAuthSignInRequest(value: unknown, path: string): OAuthSignInRequest {
+  const record = readRecord(value, path, ['location']);
+  return definedFields({ location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')) });
+}
+
+// Pairs and their status.
+
+function readBandwidth(value: unknown, path: string): BandwidthLimits {
+  const record = readRecord(value, path, ['uploadKiBps', 'downloadKiBps']);
+  return {
+    uploadKiBps: readKiBps(record.uploadKiBps, child(path, 'uploadKiBps')),
+    downloadKiBps: readKiBps(record.downloadKiBps, child(path, 'downloadKiBps')),
+  };
+}
+
+function readPairView(value: unknown, path: string): PairView {
+  const record = readRecord(value, path, ['id', 'localFolder', 'remoteFolder', 'paused', 'bandwidth']);
+  return {
+    id: readPairId(record.id, child(path, 'id')),
+    localFolder: readAbsolutePath(record.localFolder, child(path, 'localFolder')),
+    remoteFolder: readRemoteFolder(record.remoteFolder, child(path, 'remoteFolder')),
+    paused: readBoolean(record.paused, child(path, 'paused')),
+    bandwidth: readBandwidth(record.bandwidth, child(path, 'bandwidth')),
+  };
+}
+
+function readPairRequest(value: unknown, path: string): PairRequest {
+  const record = readRecord(value, path, ['id']);
+  return { id: readPairId(record.id, child(path, 'id')) };
+}
+
+function readAddPairRequest(value: unknown, path: string): AddPairRequest {
+  const record = readRecord(value, path, ['localFolder', 'remoteFolder']);
+  return {
+    localFolder: readAbsolutePath(record.localFolder, child(path, 'localFolder')),
+    remoteFolder: readRemoteFolderInput(record.remoteFolder, child(path, 'remoteFolder')),
+  };
+}
+
+function readUpdatePairRequest(value: unknown, path: string): UpdatePairRequest {
+  const record = readRecord(value, path, ['id', 'bandwidth']);
+  const bandwidth = optional((item, at) => {
+    const limits = readRecord(item, at, ['uploadKiBps', 'downloadKiBps']);
+    return definedFields({
+      uploadKiBps: optional(readKiBps)(limits.uploadKiBps, child(at, 'uploadKiBps')),
+      downloadKiBps: optional(readKiBps)(limits.downloadKiBps, child(at, 'downloadKiBps')),
+    });
+  })(record.bandwidth, child(path, 'bandwidth'));
+  return definedFields({ id: readPairId(record.id, child(path, 'id')), bandwidth });
+}
+
+function readSyncProgress(value: unknown, path: string): SyncProgress {
+  const record = readRecord(value, path, ['actionsDone', 'actionsTotal', 'bytesDone', 'bytesTotal']);
+  return {
+    actionsDone: readCount(record.actionsDone, child(path, 'actionsDone')),
+    actionsTotal: readCount(record.actionsTotal, child(path, 'actionsTotal')),
+    bytesDone: readCount(record.bytesDone, child(path, 'bytesDone')),
+    bytesTotal: readCount(record.bytesTotal, child(path, 'bytesTotal')),
+  };
+}
+
+function readLastRun(value: unknown, path: string): { conflicts: number; errors: number } {
+  const record = readRecord(value, path, ['conflicts', 'errors']);
+  return { conflicts: readCount(record.conflicts, child(path, 'conflicts')), errors: readCount(record.errors, child(path, 'errors')) };
+}
+
+function readSyncStatus(value: unknown, path: string): SyncStatus {
+  const record = readRecord(value, path, ['state', 'lastSyncAt', 'progress', 'problem', 'retryAt', 'watcherFallback', 'lastRun']);
+  return {
+    state: oneOf(syncStates)(record.state, child(path, 'state')),
+    lastSyncAt: readNullableMilliseconds(record.lastSyncAt, child(path, 'lastSyncAt')),
+    progress: nullable(readSyncProgress, 'an object')(record.progress, child(path, 'progress')),
+    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
+    retryAt: readNullableMilliseconds(record.retryAt, child(path, 'retryAt')),
+    watcherFallback: readBoolean(record.watcherFallback, child(path, 'watcherFallback')),
+    lastRun: nullable(readLastRun, 'an object')(record.lastRun, child(path, 'lastRun')),
+  };
+}
+
+function readPairStatus(value: unknown, path: string): PairStatus {
+  const record = readRecord(value, path, ['pairId', 'status']);
+  return { pairId: readPairId(record.pairId, child(path, 'pairId')), status: readSyncStatus(record.status, child(path, 'status')) };
+}
+
+// Activity, conflicts, the fail-safe.
+
+function readActivityItem(value: unknown, path: string): ActivityItem {
+  const record = readRecord(value, path, ['id', 'at', 'pairId', 'kind', 'path', 'from', 'error']);
+  return {
+    id: readCount(record.id, child(path, 'id')),
+    at: readMilliseconds(record.at, child(path, 'at')),
+    pairId: readNullablePairId(record.pairId, child(path, 'pairId')),
+    kind: oneOf(activityKinds)(record.kind, child(path, 'kind')),
+    path: boundedString(maxPathLength)(record.path, child(path, 'path')),
+    from: nullable(boundedString(maxPathLength), 'a string')(record.from, child(path, 'from')),
+    error: readNullableErrorInfo(record.error, child(path, 'error')),
+  };
+}
+
+function readActivityListRequest(value: unknown, path: string): { limit: number } {
+  const record = readRecord(value, path, ['limit']);
+  return { limit: integer(1, maxActivityLimit)(record.limit, child(path, 'limit')) };
+}
+
+function readConflictInfo(value: unknown, path: string): ConflictInfo {
+  const record = readRecord(value, path, ['id', 'pairId', 'path', 'copy', 'createdAt']);
+  return {
+    id: readCount(record.id, child(path, 'id')),
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
+    copy: boundedString(maxPathLength, { nonEmpty: true })(record.copy, child(path, 'copy')),
+    createdAt: readMilliseconds(record.createdAt, child(path, 'createdAt')),
+  };
+}
+
+function readResolveConflictRequest(value: unknown, path: string): ResolveConflictRequest {
+  const record = readRecord(value, path, ['pairId', 'id', 'keep']);
+  return {
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
+    keep: oneOf(conflictResolutions)(record.keep, child(path, 'keep')),
+  };
+}
+
+function readFailSafeDecisionRequest(value: unknown, path: string): FailSafeDecisionRequest {
+  const record = readRecord(value, path, ['pairId', 'decision']);
+  return {
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    decision: oneOf(['allow', 'keepWaiting'])(record.decision, child(path, 'decision')),
+  };
+}
+
+// Backup and restore.
+
+function readBackupRunRequest(value: unknown, path: string): BackupRunRequest {
+  const record = readRecord(value, path, ['sources', 'dryRun']);
+  return definedFields({
+    sources: optional(arrayOf(readAbsolutePath, maxSourceCount))(record.sources, child(path, 'sources')),
+    dryRun: optional(readBoolean)(record.dryRun, child(path, 'dryRun')),
+  });
+}
+
+function readBackupListRequest(value: unknown, path: string): BackupListRequest {
+  const record = readRecord(value, path, ['source', 'version']);
+  const source = optional(readName)(record.source, child(path, 'source'));
+  const version = optional(readVersionStamp)(record.version, child(path, 'version'));
+  if (version !== undefined && source === undefined) throw new SchemaViolation(child(path, 'version'), 'a source with it');
+  return definedFields({ source, version });
+}
+
+function readRestoreRequest(value: unknown, path: string): RestoreRequest {
+  const record = readRecord(value, path, ['source', 'version', 'path', 'to']);
+  return definedFields({
+    source: readName(record.source, child(path, 'source')),
+    version: optional(readVersionStamp)(record.version, child(path, 'version')),
+    path: optional(readRelativePath)(record.path, child(path, 'path')),
+    to: optional(readAbsolutePath)(record.to, child(path, 'to')),
+  });
+}
+
+function readFileFailure(value: unknown, path: string): FileFailureView {
+  const record = readRecord(value, path, ['source', 'path', 'error']);
+  return {
+    source: readNullableName(record.source, child(path, 'source')),
+    path: boundedString(maxPathLength)(record.path, child(path, 'path')),
+    error: readErrorInfo(record.error, child(path, 'error')),
+  };
+}
+
+function readBackupSummary(value: unknown, path: string): BackupSummaryView {
+  const record = readRecord(value, path, [
+    'device',
+    'version',
+    'dryRun',
+    'filesSent',
+    'bytesSent',
+    'unchanged',
+    'versioned',
+    'createdFolders',
+    'skipped',
+    'pruned',
+    'failed',
+    'failedTotal',
+    'durationMs',
+    'stopped',
+    'quota',
+  ]);
+  return {
+    device: readName(record.device, child(path, 'device')),
+    version: readNullableVersionStamp(record.version, child(path, 'version')),
+    dryRun: readBoolean(record.dryRun, child(path, 'dryRun')),
+    filesSent: readCount(record.filesSent, child(path, 'filesSent')),
+    bytesSent: readCount(record.bytesSent, child(path, 'bytesSent')),
+    unchanged: readCount(record.unchanged, child(path, 'unchanged')),
+    versioned: readCount(record.versioned, child(path, 'versioned')),
+    createdFolders: readCount(record.createdFolders, child(path, 'createdFolders')),
+    skipped: readCount(record.skipped, child(path, 'skipped')),
+    pruned: readArray(record.pruned, child(path, 'pruned'), boundedString(maxPathLength)),
+    failed: readArray(record.failed, child(path, 'failed'), readFileFailure, maxListedFailures),
+    failedTotal: readCount(record.failedTotal, child(path, 'failedTotal')),
+    durationMs: readMilliseconds(record.durationMs, child(path, 'durationMs')),
+    stopped: readNullableErrorInfo(record.stopped, child(path, 'stopped')),
+    quota: nullable((item, at) => {
+      const quota = readRecord(item, at, ['neededBytes', 'freeBytes']);
+      return { neededBytes: readCount(quota.neededBytes, child(at, 'neededBytes')), freeBytes: readCount(quota.freeBytes, child(at, 'freeBytes')) };
+    }, 'an object')(record.quota, child(path, 'quota')),
+  };
+}
+
+function readBackupFile(value: unknown, path: string): BackupFileView {
+  const record = readRecord(value, path, ['path', 'size', 'modifiedMs']);
+  return {
+    path: readRelativePath(record.path, child(path, 'path')),
+    size: readCount(record.size, child(path, 'size')),
+    modifiedMs: readMilliseconds(record.modifiedMs, child(path, 'modifiedMs')),
+  };
+}
+
+function readBackupListing(value: unknown, path: string): BackupListing {
+  const record = readRecord(value, path, ['device', 'sources', 'versions', 'source', 'version', 'files', 'truncated']);
+  return {
+    device: readName(record.device, child(path, 'device')),
+    sources: readArray(record.sources, child(path, 'sources'), readName),
+    versions: readArray(record.versions, child(path, 'versions'), readVersionStamp),
+    source: readNullableName(record.source, child(path, 'source')),
+    version: readNullableVersionStamp(record.version, child(path, 'version')),
+    files: readArray(record.files, child(path, 'files'), readBackupFile, maxListedBackupFiles),
+    truncated: readBoolean(record.truncated, child(path, 'truncated')),
+  };
+}
+
+function readRestoreSummary(value: unknown, path: string): RestoreSummaryView {
+  const record = readRecord(value, path, [
+    'source',
+    'version',
+    'path',
+    'target',
+    'restored',
+    'unchanged',
+    'keptAside',
+    'failed',
+    'failedTotal',
+    'bytes',
+    'durationMs',
+    'stopped',
+  ]);
+  return {
+    source: readName(record.source, child(path, 'source')),
+    version: readNullableVersionStamp(record.version, child(path, 'version')),
+    path: readRelativePath(record.path, child(path, 'path')),
+    target: readAbsolutePath(record.target, child(path, 'target')),
+    restored: readCount(record.restored, child(path, 'restored')),
+    unchanged: readCount(record.unchanged, child(path, 'unchanged')),
+    keptAside: readArray(record.keptAside, child(path, 'keptAside'), (item, at) => {
+      const kept = readRecord(item, at, ['path', 'copy']);
+      return { path: boundedString(maxPathLength)(kept.path, child(at, 'path')), copy: readAbsolutePath(kept.copy, child(at, 'copy')) };
+    }),
+    failed: readArray(record.failed, child(path, 'failed'), readFileFailure, maxListedFailures),
+    failedTotal: readCount(record.failedTotal, child(path, 'failedTotal')),
+    bytes: readCount(record.bytes, child(path, 'bytes')),
+    durationMs: readMilliseconds(record.durationMs, child(path, 'durationMs')),
+    stopped: readNullableErrorInfo(record.stopped, child(path, 'stopped')),
+  };
+}
+
+function readBackupProgress(value: unknown, path: string): BackupProgress {
+  const record = readRecord(value, path, [
+    'operation',
+    'phase',
+    'filesDone',
+    'filesTotal',
+    'bytesDone',
+    'bytesTotal',
+    'currentFile',
+    'remainingMs',
+  ]);
+  return {
+    operation: oneOf(['backup', 'restore'])(record.operation, child(path, 'operation')),
+    phase: nullable(oneOf(backupPhases), 'a phase')(record.phase, child(path, 'phase')),
+    filesDone: readCount(record.filesDone, child(path, 'filesDone')),
+    filesTotal: readCount(record.filesTotal, child(path, 'filesTotal')),
+    bytesDone: readCount(record.bytesDone, child(path, 'bytesDone')),
+    bytesTotal: readCount(record.bytesTotal, child(path, 'bytesTotal')),
+    currentFile: nullable(boundedString(maxPathLength), 'a string')(record.currentFile, child(path, 'currentFile')),
+    remainingMs: readNullableMilliseconds(record.remainingMs, child(path, 'remainingMs')),
+  };
+}
+
+// Settings.
+
+function readSettingsView(value: unknown, path: string): SettingsView {
+  const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app']);
+  const pairs = readArray(record.pairs, child(path, 'pairs'), readPairView);
+  const syncPath = child(path, 'sync');
+  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes']);
+  const backupPath = child(path, 'backup');
+  const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays']);
+  const appPath = child(path, 'app');
+  const app = readRecord(record.app, appPath, ['startAtLogin', 'notifications', 'theme']);
+  return {
+    pairs,
+    sync: {
+      pollIntervalSeconds: readPollIntervalSeconds(sync.pollIntervalSeconds, child(syncPath, 'pollIntervalSeconds')),
+      fullScanMinutes: readFullScanMinutes(sync.fullScanMinutes, child(syncPath, 'fullScanMinutes')),
+    },
+    backup: {
+      sources: readArray(backup.sources, child(backupPath, 'sources'), readAbsolutePath, maxSourceCount),
+      device: readNullableDeviceName(backup.device, child(backupPath, 'device')),
+      retentionDays: readRetentionDays(backup.retentionDays, child(backupPath, 'retentionDays')),
+    },
+    app: {
+      startAtLogin: nullable(readBoolean, 'true or false')(app.startAtLogin, child(appPath, 'startAtLogin')),
+      notifications: readBoolean(app.notifications, child(appPath, 'notifications')),
+      theme: oneOf(themes)(app.theme, child(appPath, 'theme')),
+    },
+  };
+}
+
+function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
+  const record = readRecord(value, path, ['sync', 'backup', 'app']);
+  const sync = optional((item, at): SettingsUpdate['sync'] => {
+    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes']);
+    return definedFields({
+      pollIntervalSeconds: optional(readPollIntervalSeconds)(fields.pollIntervalSeconds, child(at, 'pollIntervalSeconds')),
+      fullScanMinutes: optional(readFullScanMinutes)(fields.fullScanMinutes, child(at, 'fullScanMinutes')),
+    });
+  })(record.sync, child(path, 'sync'));
+  const backup = optional((item, at): SettingsUpdate['backup'] => {
+    const fields = readRecord(item, at, ['sources', 'device', 'retentionDays']);
+    return definedFields({
+      sources: optional(arrayOf(readAbsolutePath, maxSourceCount))(fields.sources, child(at, 'sources')),
+      device: optional(readNullableDeviceName)(fields.device, child(at, 'device')),
+      retentionDays: optional(readRetentionDays)(fields.retentionDays, child(at, 'retentionDays')),
+    });
+  })(record.backup, child(path, 'backup'));
+  const app = optional((item, at): SettingsUpdate['app'] => {
+    const fields = readRecord(item, at, ['startAtLogin', 'notifications', 'theme']);
+    return definedFields({
+      startAtLogin: optional(readBoolean)(fields.startAtLogin, child(at, 'startAtLogin')),
+      notifications: optional(readBoolean)(fields.notifications, child(at, 'notifications')),
+      theme: optional(oneOf(themes))(fields.theme, child(at, 'theme')),
+    });
+  })(record.app, child(path, 'app'));
+  return definedFields({ sync, backup, app });
+}
+
+// The shell.
+
+function readOpenFolderRequest(value: unknown, path: string): OpenFolderRequest {
+  const record = readRecord(value, path, ['kind', 'pairId']);
+  const kind = oneOf(['syncFolder', 'logs'])(record.kind, child(path, 'kind'));
+  const pairId = optional(readPairId)(record.pairId, child(path, 'pairId'));
+  if (kind === 'syncFolder' && pairId === undefined) throw new SchemaViolation(child(path, 'pairId'), 'a pair id');
+  if (kind === 'logs' && pairId !== undefined) throw new SchemaViolation(child(path, 'pairId'), 'no pair for the logs');
+  return definedFields({ kind, pairId });
+}
+
+function readOpenUrlRequest(value: unknown, path: string): OpenUrlRequest {
+  const record = readRecord(value, path, ['url']);
+  return { url: readHttpsUrl(record.url, child(path, 'url')) };
 }
 
 function toValidator<T>(read: Reader<T>): Validator<T> {
@@ -139,15 +804,81 @@ function toValidator<T>(read: Reader<T>): Validator<T> {
 
 export const validateNoPayload: Validator<undefined> = toValidator(readNoPayload);
 export const validateAppOverview: Validator<AppOverview> = toValidator(readAppOverview);
+export const validateErrorInfo: Validator<ErrorInfo> = toValidator(readErrorInfo);
+export const validateAccountInfo: Validator<AccountInfo | null> = toValidator(readNullableAccountInfo);
+export const validatePairView: Validator<PairView> = toValidator(readPairView);
+export const validatePairStatus: Validator<PairStatus> = toValidator(readPairStatus);
+export const validateActivityItem: Validator<ActivityItem> = toValidator(readActivityItem);
+export const validateConflicts: Validator<ConflictInfo[]> = toValidator(arrayOf(readConflictInfo));
+export const validateBackupProgress: Validator<BackupProgress> = toValidator(readBackupProgress);
+export const validateSettingsView: Validator<SettingsView> = toValidator(readSettingsView);
 
 /** Every channel's request validator; the mapped type makes a missing one a compile error. */
 export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcRequest<C>> } = {
   'app:getOverview': validateNoPayload,
+  'account:get': validateNoPayload,
+  'account:signInWithPassword': toValidator(readPasswordSignInRequest),
+  'account:signInWithOAuth': toValidator(readOAuthSignInRequest),
+  'account:signOut': validateNoPayload,
+  'pairs:list': validateNoPayload,
+  'pairs:add': toValidator(readAddPairRequest),
+  'pairs:update': toValidator(readUpdatePairRequest),
+  'pairs:remove': toValidator(readPairRequest),
+  'pairs:pause': toValidator(readPairRequest),
+  'pairs:resume': toValidator(readPairRequest),
+  'pairs:syncNow': toValidator(readPairRequest),
+  'status:get': validateNoPayload,
+  'activity:list': toValidator(readActivityListRequest),
+  'conflicts:list': validateNoPayload,
+  'conflicts:resolve': toValidator(readResolveConflictRequest),
+  'failsafe:decide': toValidator(readFailSafeDecisionRequest),
+  'backup:run': toValidator(readBackupRunRequest),
+  'backup:cancel': validateNoPayload,
+  'backup:list': toValidator(readBackupListRequest),
+  'restore:run': toValidator(readRestoreRequest),
+  'settings:get': validateNoPayload,
+  'settings:update': toValidator(readSettingsUpdate),
+  'shell:openFolder': toValidator(readOpenFolderRequest),
+  'shell:openUrl': toValidator(readOpenUrlRequest),
 };
 
 /** Every channel's response validator. */
 export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResponse<C>> } = {
   'app:getOverview': validateAppOverview,
+  'account:get': validateAccountInfo,
+  'account:signInWithPassword': toValidator(readSignInResult),
+  'account:signInWithOAuth': toValidator(readSignInResult),
+  'account:signOut': toValidator(readSignOutResult),
+  'pairs:list': toValidator(arrayOf(readPairView)),
+  'pairs:add': validatePairView,
+  'pairs:update': validatePairView,
+  'pairs:remove': validateNoPayload,
+  'pairs:pause': validatePairView,
+  'pairs:resume': validatePairView,
+  'pairs:syncNow': validateNoPayload,
+  'status:get': toValidator(arrayOf(readPairStatus)),
+  'activity:list': toValidator(arrayOf(readActivityItem, maxActivityLimit)),
+  'conflicts:list': validateConflicts,
+  'conflicts:resolve': validateNoPayload,
+  'failsafe:decide': validateNoPayload,
+  'backup:run': toValidator(readBackupSummary),
+  'backup:cancel': validateNoPayload,
+  'backup:list': toValidator(readBackupListing),
+  'restore:run': toValidator(readRestoreSummary),
+  'settings:get': validateSettingsView,
+  'settings:update': validateSettingsView,
+  'shell:openFolder': validateNoPayload,
+  'shell:openUrl': validateNoPayload,
+};
+
+/** Every event's payload validator. */
+export const eventValidators: { readonly [E in IpcEventName]: Validator<IpcEventPayload<E>> } = {
+  'status:changed': validatePairStatus,
+  'activity:added': validateActivityItem,
+  'conflicts:changed': validateConflicts,
+  'backup:progress': validateBackupProgress,
+  'account:changed': validateAccountInfo,
+  'settings:changed': validateSettingsView,
 };
 
 function withContext<T>(result: Result<T>, context: string): Result<T> {
@@ -167,4 +898,10 @@ export function validateRequest<C extends IpcChannel>(channel: C, payload: unkno
 export function validateResponse<C extends IpcChannel>(channel: C, payload: unknown): Result<IpcResponse<C>> {
   const validate = responseValidators[channel] as Validator<IpcResponse<C>>;
   return withContext(validate(payload), `Invalid ${channel} response`);
+}
+
+/** Checks what main is about to push as `event`. */
+export function validateEvent<E extends IpcEventName>(event: E, payload: unknown): Result<IpcEventPayload<E>> {
+  const validate = eventValidators[event] as Validator<IpcEventPayload<E>>;
+  return withContext(validate(payload), `Invalid ${event} event`);
 }

@@ -1,32 +1,320 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../shared/errors.js';
-import { ipcChannels, ipcMethods } from '../../../../shared/ipc/contract.js';
 import {
+  ipcChannels,
+  ipcEventNames,
+  ipcEventSubscriptions,
+  ipcMethods,
+  isIpcChannel,
+  isIpcEventName,
+  maxActivityLimit,
+  type IpcChannel,
+  type IpcEventName,
+} from '../../../../shared/ipc/contract.js';
+import {
+  eventValidators,
   requestValidators,
   responseValidators,
   validateAppOverview,
+  validateEvent,
   validateRequest,
   validateResponse,
 } from '../../../../shared/ipc/schemas.js';
 import type { AppOverview } from '../../../../shared/types.js';
-
-function overview(): AppOverview {
-  return {
-    account: { user: 'alice', server: 'https://seto.teracloud.jp/dav/', method: 'basic' },
-    pairs: [{ localFolder: '/home/alice/TeraCLOUD', remoteUrl: 'https://seto.teracloud.jp/dav/Sync/' }],
-    settingsFile: '/home/alice/.config/TeraSync/settings.json',
-    settingsProblem: null,
-  };
-}
+import {
+  goodEvents,
+  goodRequests,
+  goodResponses,
+  sampleAccount,
+  sampleActivity,
+  sampleBackupSummary,
+  sampleConflict,
+  sampleListing,
+  sampleOverview,
+  samplePair,
+  samplePairStatus,
+  sampleProgress,
+  sampleRestoreSummary,
+  sampleSettings,
+  sampleStatus,
+} from '../../../support/ipc.js';
 
 function failureMessage(result: { ok: boolean; error?: { message: string } }): string {
   expect(result.ok).toBe(false);
   return result.error?.message ?? '';
 }
 
+/** A bad value and a part of the message it must get. */
+type Bad = readonly [value: unknown, expected: string];
+
+const noPayload: readonly Bad[] = [
+  [null, 'expected no payload'],
+  [{}, 'expected no payload'],
+  ['x', 'expected no payload'],
+  [{ path: '/etc/passwd' }, 'expected no payload'],
+];
+
+const pairRequest: readonly Bad[] = [
+  [undefined, 'expected an object'],
+  [{}, 'id: expected a pair id'],
+  [{ id: '' }, 'id: expected a pair id'],
+  [{ id: '../settings' }, 'id: expected a pair id'],
+  [{ id: 'pair-1', extra: true }, 'extra: expected no such field'],
+  [{ id: 7 }, 'id: expected a pair id'],
+];
+
+/** Requests the window could send that main must refuse, for every channel. */
+const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
+  'app:getOverview': noPayload,
+  'account:get': noPayload,
+  'account:signInWithPassword': [
+    [undefined, 'expected an object'],
+    [{ userId: 'alice' }, 'password: expected a string'],
+    [{ userId: 'alice', password: 'x'.repeat(2000) }, 'password: expected at most 1024 characters'],
+    [{ userId: 'alice', password: 'p', preemptive: 'yes' }, 'preemptive: expected true or false'],
+    [{ userId: 'alice', password: 'p', location: 5 }, 'location: expected a string'],
+    [{ userId: 'alice', password: 'p', api: { applicationKey: 'k' } }, 'api: expected no such field'],
+  ],
+  'account:signInWithOAuth': [
+    [undefined, 'expected an object'],
+    [{ location: ['seto'] }, 'location: expected a string'],
+    [{ oauth: { clientId: 'evil' } }, 'oauth: expected no such field'],
+  ],
+  'account:signOut': noPayload,
+  'pairs:list': noPayload,
+  'pairs:add': [
+    [{ localFolder: 'relative/folder', remoteFolder: '' }, 'localFolder: expected an absolute path'],
+    [{ localFolder: '/home/a\0b', remoteFolder: '' }, 'localFolder: expected an absolute path'],
+    [{ localFolder: '/home/alice', remoteFolder: '../other' }, 'remoteFolder: expected a relative path'],
+    [{ localFolder: '/home/alice', remoteFolder: 'Documents//Work' }, 'remoteFolder: expected a relative path'],
+    [{ localFolder: '/home/alice', remoteFolder: 'ftp://seto.teracloud.jp/dav/' }, 'remoteFolder: expected a folder path or an http(s) URL'],
+    [{ localFolder: '/home/alice', remoteFolder: 'https://alice:pw@seto.teracloud.jp/dav/' }, 'remoteFolder: expected a folder path or an http(s) URL'],
+    [{ localFolder: '/home/alice', remoteFolder: 'a\\b' }, 'remoteFolder: expected a relative path'],
+    [{ localFolder: '/home/alice' }, 'remoteFolder: expected a string'],
+    [{ localFolder: `/${'x'.repeat(5000)}`, remoteFolder: '' }, 'localFolder: expected at most 4096 characters'],
+  ],
+  'pairs:update': [
+    [{ id: 'pair-1', bandwidth: { uploadKiBps: -1 } }, 'bandwidth.uploadKiBps: expected an integer from 0'],
+    [{ id: 'pair-1', bandwidth: { uploadKiBps: 1.5 } }, 'bandwidth.uploadKiBps: expected an integer'],
+    [{ id: 'pair-1', bandwidth: { upload: 5 } }, 'bandwidth.upload: expected no such field'],
+    [{ id: 'pair-1', paused: true }, 'paused: expected no such field'],
+    [{ bandwidth: {} }, 'id: expected a pair id'],
+  ],
+  'pairs:remove': pairRequest,
+  'pairs:pause': pairRequest,
+  'pairs:resume': pairRequest,
+  'pairs:syncNow': pairRequest,
+  'status:get': noPayload,
+  'activity:list': [
+    [undefined, 'expected an object'],
+    [{ limit: 0 }, 'limit: expected an integer from 1 to 1000'],
+    [{ limit: maxActivityLimit + 1 }, 'limit: expected an integer from 1 to 1000'],
+    [{ limit: '10' }, 'limit: expected an integer'],
+    [{ limit: Number.NaN }, 'limit: expected an integer'],
+  ],
+  'conflicts:list': noPayload,
+  'conflicts:resolve': [
+    [{ pairId: 'pair-1', id: 3, keep: 'mine' }, "keep: expected one of 'local', 'remote', 'both'"],
+    [{ pairId: 'pair-1', id: 0, keep: 'local' }, 'id: expected an integer from 1'],
+    [{ pairId: 'pair-1', id: '3', keep: 'local' }, 'id: expected an integer'],
+    [{ id: 3, keep: 'local' }, 'pairId: expected a pair id'],
+  ],
+  'failsafe:decide': [
+    [{ pairId: 'pair-1', decision: 'yes' }, "decision: expected one of 'allow', 'keepWaiting'"],
+    [{ pairId: 'pair-1' }, 'decision: expected one of'],
+    [{ pairId: 'pair-1', decision: 'allow', always: true }, 'always: expected no such field'],
+  ],
+  'backup:run': [
+    [undefined, 'expected an object'],
+    [{ sources: 'Photos' }, 'sources: expected an array'],
+    [{ sources: ['Photos'] }, 'sources[0]: expected an absolute path'],
+    [{ sources: Array.from({ length: 1001 }, (_, index) => `/s${index}`) }, 'sources: expected at most 1000 items'],
+    [{ dryRun: 1 }, 'dryRun: expected true or false'],
+  ],
+  'backup:cancel': noPayload,
+  'backup:list': [
+    [undefined, 'expected an object'],
+    [{ version: '2025-11-28T120000Z' }, 'version: expected a source with it'],
+    [{ source: 'Photos', version: 'latest' }, 'version: expected a version like'],
+    [{ source: '../etc' }, 'source: expected a name'],
+    [{ source: '' }, 'source: expected a non-empty string'],
+  ],
+  'restore:run': [
+    [{}, 'source: expected a string'],
+    [{ source: 'Photos', path: '../../.ssh' }, 'path: expected a relative path'],
+    [{ source: 'Photos', to: 'Restored' }, 'to: expected an absolute path'],
+    [{ source: 'Photos', version: '2025-11-28' }, 'version: expected a version like'],
+    [{ source: 'Pho/tos' }, 'source: expected a name'],
+  ],
+  'settings:get': noPayload,
+  'settings:update': [
+    [undefined, 'expected an object'],
+    [{ pairs: [] }, 'pairs: expected no such field'],
+    [{ sync: { pollIntervalSeconds: 1 } }, 'sync.pollIntervalSeconds: expected an integer from 5 to 86400'],
+    [{ sync: { fullScanMinutes: 0 } }, 'sync.fullScanMinutes: expected an integer from 1'],
+    [{ backup: { retentionDays: -1 } }, 'backup.retentionDays: expected an integer from 0'],
+    [{ backup: { sources: ['relative'] } }, 'backup.sources[0]: expected an absolute path'],
+    [{ backup: { device: '   ' } }, 'backup.device: expected a device name or null'],
+    [{ app: { startAtLogin: null } }, 'app.startAtLogin: expected true or false'],
+    [{ app: { theme: 'neon' } }, "app.theme: expected one of 'system', 'light', 'dark'"],
+    [{ app: { password: 'x' } }, 'app.password: expected no such field'],
+  ],
+  'shell:openFolder': [
+    [{ kind: 'syncFolder' }, 'pairId: expected a pair id'],
+    [{ kind: 'logs', pairId: 'pair-1' }, 'pairId: expected no pair for the logs'],
+    [{ kind: 'home' }, "kind: expected one of 'syncFolder', 'logs'"],
+    [{ kind: 'logs', path: '/etc' }, 'path: expected no such field'],
+  ],
+  'shell:openUrl': [
+    [{ url: 'http://www.teracloud.jp/' }, 'url: expected an https: URL'],
+    [{ url: 'javascript:alert(1)' }, 'url: expected an https: URL'],
+    [{ url: 'file:///etc/passwd' }, 'url: expected an https: URL'],
+    [{ url: 'https://alice:secret@seto.teracloud.jp/' }, 'url: expected an https: URL'],
+    [{ url: 'not a url' }, 'url: expected an https: URL'],
+    [{ url: `https://x.jp/${'a'.repeat(9000)}` }, 'url: expected at most 8192 characters'],
+  ],
+};
+
+const pairViews: readonly Bad[] = [
+  [[{ ...samplePair(), localFolder: 'relative' }], '[0].localFolder: expected an absolute path'],
+  [[{ ...samplePair(), bandwidth: { uploadKiBps: 0 } }], '[0].bandwidth.downloadKiBps: expected an integer'],
+  [[{ ...samplePair(), secret: 'x' }], '[0].secret: expected no such field'],
+  [{}, 'expected an array'],
+];
+
+const pairView: readonly Bad[] = [
+  [{ ...samplePair(), paused: 'no' }, 'paused: expected true or false'],
+  [{ ...samplePair(), remoteFolder: '/Sync/' }, 'remoteFolder: expected a relative path'],
+  [{ ...samplePair(), id: undefined }, 'id: expected a pair id'],
+  [null, 'expected an object'],
+];
+
+const nothing: readonly Bad[] = [
+  [null, 'expected no payload'],
+  [{ done: true }, 'expected no payload'],
+  [0, 'expected no payload'],
+];
+
+const accountResults: readonly Bad[] = [
+  [{ account: { ...sampleAccount(), password: 'hunter2' }, problem: null }, 'account.password: expected no such field'],
+  [{ account: { ...sampleAccount(), accessToken: 'token' }, problem: null }, 'account.accessToken: expected no such field'],
+  [{ account: sampleAccount() }, 'problem: expected an object or null'],
+  [{ account: null, problem: null }, 'account: expected an object'],
+];
+
+/** Responses a buggy handler could give that must never reach the window, for every channel. */
+const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
+  'app:getOverview': [
+    [{ ...sampleOverview(), pairs: null }, 'pairs: expected an array'],
+    [{ ...sampleOverview(), account: { ...sampleOverview().account, password: 'x' } }, 'account.password: expected no such field'],
+    [undefined, 'expected an object'],
+  ],
+  'account:get': [
+    [{ ...sampleAccount(), refreshToken: 'r' }, 'refreshToken: expected no such field'],
+    [{ ...sampleAccount(), method: 'digest' }, "method: expected one of 'basic', 'oauth2'"],
+    [{ ...sampleAccount(), quota: { usedBytes: -1, quotaBytes: 1 } }, 'quota.usedBytes: expected an integer'],
+    [{ ...sampleAccount(), userId: '' }, 'userId: expected a non-empty string'],
+    [undefined, 'expected an account or null'],
+  ],
+  'account:signInWithPassword': accountResults,
+  'account:signInWithOAuth': accountResults,
+  'account:signOut': [
+    [{ signedOut: true, revocation: 'maybe', revocationError: null }, 'revocation: expected one of'],
+    [{ signedOut: 'yes', revocation: 'nothing', revocationError: null }, 'signedOut: expected true or false'],
+    [{ signedOut: true, revocation: 'nothing' }, 'revocationError: expected a string or null'],
+  ],
+  'pairs:list': pairViews,
+  'pairs:add': pairView,
+  'pairs:update': pairView,
+  'pairs:remove': nothing,
+  'pairs:pause': pairView,
+  'pairs:resume': pairView,
+  'pairs:syncNow': nothing,
+  'status:get': [
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), state: 'busy' } }], '[0].status.state: expected one of'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), progress: { actionsDone: 1 } } }], '[0].status.progress.actionsTotal: expected an integer'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastSyncAt: -5 } }], '[0].status.lastSyncAt: expected a number of milliseconds or null'],
+    [[{ pairId: 'pair-1' }], '[0].status: expected an object'],
+  ],
+  'activity:list': [
+    [[{ ...sampleActivity(), kind: 'exploded' }], '[0].kind: expected one of'],
+    [[{ ...sampleActivity(), error: 'bad' }], '[0].error: expected an object or null'],
+    [Array.from({ length: maxActivityLimit + 1 }, sampleActivity), 'expected at most 1000 items'],
+  ],
+  'conflicts:list': [
+    [[{ ...sampleConflict(), id: 1.5 }], '[0].id: expected an integer'],
+    [[{ ...sampleConflict(), copy: '' }], '[0].copy: expected a non-empty string'],
+    [[{ ...sampleConflict(), state: 'open' }], '[0].state: expected no such field'],
+  ],
+  'conflicts:resolve': nothing,
+  'failsafe:decide': nothing,
+  'backup:run': [
+    [{ ...sampleBackupSummary(), sent: [] }, 'sent: expected no such field'],
+    [{ ...sampleBackupSummary(), version: 'today' }, 'version: expected a version or null'],
+    [{ ...sampleBackupSummary(), failed: [{ source: 'Photos', path: 'a', code: 'LocalIo', message: 'x' }] }, 'failed[0].code: expected no such field'],
+    [{ ...sampleBackupSummary(), failed: Array.from({ length: 1001 }, () => sampleBackupSummary().failed[0]) }, 'failed: expected at most 1000 items'],
+    [{ ...sampleBackupSummary(), stopped: { code: 'Boom', message: 'x' } }, 'stopped.code: expected one of'],
+  ],
+  'backup:cancel': nothing,
+  'backup:list': [
+    [{ ...sampleListing(), files: [{ path: '/abs', size: 1, modifiedMs: 0 }] }, 'files[0].path: expected a relative path'],
+    [{ ...sampleListing(), versions: ['v1'] }, 'versions[0]: expected a version like'],
+    [{ ...sampleListing(), truncated: undefined }, 'truncated: expected true or false'],
+  ],
+  'restore:run': [
+    [{ ...sampleRestoreSummary(), target: 'relative' }, 'target: expected an absolute path'],
+    [{ ...sampleRestoreSummary(), keptAside: [{ path: 'a', copy: 'b' }] }, 'keptAside[0].copy: expected an absolute path'],
+    [{ ...sampleRestoreSummary(), failedTotal: -1 }, 'failedTotal: expected an integer'],
+  ],
+  'settings:get': [
+    [{ ...sampleSettings(), app: { ...sampleSettings().app, theme: 'neon' } }, 'app.theme: expected one of'],
+    [{ ...sampleSettings(), account: { password: 'x' } }, 'account: expected no such field'],
+    [{ ...sampleSettings(), sync: undefined }, 'sync: expected an object'],
+    [{ ...sampleSettings(), backup: { ...sampleSettings().backup, sources: ['Photos'] } }, 'backup.sources[0]: expected an absolute path'],
+  ],
+  'settings:update': [
+    [{ ...sampleSettings(), pairs: [{ ...samplePair(), id: '' }] }, 'pairs[0].id: expected a pair id'],
+    [{ ...sampleSettings(), backup: { ...sampleSettings().backup, device: '' } }, 'backup.device: expected a device name or null'],
+    [{ ...sampleSettings(), sync: { pollIntervalSeconds: 30 } }, 'sync.fullScanMinutes: expected an integer'],
+  ],
+  'shell:openFolder': nothing,
+  'shell:openUrl': nothing,
+};
+
+/** Event payloads that must never be pushed to the window, for every event. */
+const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
+  'status:changed': [
+    [{ pairId: 'pair-1', status: { ...sampleStatus(), watcherFallback: 1 } }, 'status.watcherFallback: expected true or false'],
+    [sampleStatus(), 'state: expected no such field'],
+    [{ ...samplePairStatus(), pairId: null }, 'pairId: expected a pair id'],
+  ],
+  'activity:added': [
+    [{ ...sampleActivity(), at: 'now' }, 'at: expected a number of milliseconds'],
+    [{ ...sampleActivity(), pairId: 'a b' }, 'pairId: expected a pair id or null'],
+    [[sampleActivity()], 'expected an object'],
+  ],
+  'conflicts:changed': [
+    [sampleConflict(), 'expected an array'],
+    [[{ ...sampleConflict(), pairId: undefined }], '[0].pairId: expected a pair id'],
+  ],
+  'backup:progress': [
+    [{ ...sampleProgress(), phase: 'uploading' }, 'phase: expected a phase or null'],
+    [{ ...sampleProgress(), operation: 'sync' }, "operation: expected one of 'backup', 'restore'"],
+    [{ ...sampleProgress(), bytesDone: Number.POSITIVE_INFINITY }, 'bytesDone: expected an integer'],
+  ],
+  'account:changed': [
+    [undefined, 'expected an account or null'],
+    [{ ...sampleAccount(), password: 'x' }, 'password: expected no such field'],
+  ],
+  'settings:changed': [
+    [{ ...sampleSettings(), app: { startAtLogin: true, notifications: true } }, 'app.theme: expected one of'],
+    [{}, 'pairs: expected an array'],
+  ],
+};
+
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toEqual(['app:getOverview']);
+    expect(ipcChannels).toHaveLength(25);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');
@@ -34,28 +322,131 @@ describe('the contract', () => {
     }
   });
 
-  it('names channels domain:verb', () => {
+  it('has a subscription name and a validator for every event', () => {
+    expect(ipcEventNames).toEqual(['status:changed', 'activity:added', 'conflicts:changed', 'backup:progress', 'account:changed', 'settings:changed']);
+    for (const event of ipcEventNames) {
+      expect(ipcEventSubscriptions[event]).toMatch(/^on[A-Z][A-Za-z]+$/);
+      expect(eventValidators[event]).toBeTypeOf('function');
+    }
+  });
+
+  it('names channels and events domain:verb, and no two functions alike', () => {
     for (const channel of ipcChannels) expect(channel).toMatch(/^[a-z]+:[a-z][A-Za-z]+$/);
+    for (const event of ipcEventNames) expect(event).toMatch(/^[a-z]+:[a-z][A-Za-z]+$/);
+    const names = [...Object.values(ipcMethods), ...Object.values(ipcEventSubscriptions)];
+    expect(new Set(names).size).toBe(names.length);
+    const channels = [...ipcChannels, ...ipcEventNames];
+    expect(new Set(channels).size).toBe(channels.length);
+  });
+
+  it('tells channels and events from other strings', () => {
+    expect(isIpcChannel('pairs:add')).toBe(true);
+    expect(isIpcChannel('status:changed')).toBe(false);
+    expect(isIpcChannel('toString')).toBe(false);
+    expect(isIpcEventName('status:changed')).toBe(true);
+    expect(isIpcEventName('pairs:add')).toBe(false);
+    expect(isIpcEventName('constructor')).toBe(false);
   });
 });
 
-describe('app:getOverview request', () => {
-  it('accepts no payload', () => {
-    expect(validateRequest('app:getOverview', undefined)).toEqual({ ok: true, value: undefined });
+describe.each(ipcChannels)('%s', (channel) => {
+  it('accepts a good request and hands on a copy', () => {
+    const request = goodRequests[channel]();
+    const result = validateRequest(channel, request);
+    expect(result).toEqual({ ok: true, value: request });
+    if (typeof request === 'object') expect(result.ok && result.value).not.toBe(request);
   });
 
-  it.each([null, 0, '', 'x', {}, [], { path: '/etc/passwd' }])('refuses the payload %j', (payload) => {
-    const result = validateRequest('app:getOverview', payload);
-    expect(result).toEqual({
-      ok: false,
-      error: { code: ErrorCode.InvalidRequest, message: 'Invalid app:getOverview request: expected no payload' },
+  it.each(badRequests[channel].map(([value, expected]) => ({ value, expected })))('refuses the request $value', ({ value, expected }) => {
+    const result = validateRequest(channel, value);
+    expect(failureMessage(result)).toContain(`Invalid ${channel} request: `);
+    expect(failureMessage(result)).toContain(expected);
+    expect(!result.ok && result.error.code).toBe(ErrorCode.InvalidRequest);
+  });
+
+  it('accepts a good response', () => {
+    const response = goodResponses[channel]();
+    expect(validateResponse(channel, response)).toEqual({ ok: true, value: response });
+  });
+
+  it.each(badResponses[channel].map(([value, expected]) => ({ value, expected })))('refuses the response $value', ({ value, expected }) => {
+    const result = validateResponse(channel, value);
+    expect(failureMessage(result)).toContain(`Invalid ${channel} response: `);
+    expect(failureMessage(result)).toContain(expected);
+    expect(!result.ok && result.error.code).toBe(ErrorCode.BadResponse);
+  });
+});
+
+describe.each(ipcEventNames)('the %s event', (event) => {
+  it('accepts a good payload', () => {
+    const payload = goodEvents[event]();
+    expect(validateEvent(event, payload)).toEqual({ ok: true, value: payload });
+  });
+
+  it.each(badEvents[event].map(([value, expected]) => ({ value, expected })))('refuses the payload $value', ({ value, expected }) => {
+    const result = validateEvent(event, value);
+    expect(failureMessage(result)).toContain(`Invalid ${event} event: `);
+    expect(failureMessage(result)).toContain(expected);
+  });
+});
+
+describe('requests', () => {
+  it('leave out optional fields that were left out, and accept the minimal forms', () => {
+    expect(validateRequest('account:signInWithPassword', { userId: 'alice', password: 'p', location: undefined })).toEqual({
+      ok: true,
+      value: { userId: 'alice', password: 'p' },
     });
+    expect(validateRequest('account:signInWithOAuth', {})).toEqual({ ok: true, value: {} });
+    expect(validateRequest('backup:run', {})).toEqual({ ok: true, value: {} });
+    expect(validateRequest('backup:list', {})).toEqual({ ok: true, value: {} });
+    expect(validateRequest('restore:run', { source: 'Photos' })).toEqual({ ok: true, value: { source: 'Photos' } });
+    expect(validateRequest('settings:update', {})).toEqual({ ok: true, value: {} });
+    expect(validateRequest('pairs:update', { id: 'p' })).toEqual({ ok: true, value: { id: 'p' } });
+    expect(validateRequest('shell:openFolder', { kind: 'logs' })).toEqual({ ok: true, value: { kind: 'logs' } });
+  });
+
+  it('take absolute paths of every platform', () => {
+    for (const localFolder of ['/home/alice', 'C:\\Users\\alice', 'D:/Sync', '\\\\server\\share\\folder']) {
+      expect(validateRequest('pairs:add', { localFolder, remoteFolder: '' }).ok).toBe(true);
+    }
+    for (const localFolder of ['', 'C:', 'C:relative', '~/Sync', '.\\Sync', '\\\\server']) {
+      expect(validateRequest('pairs:add', { localFolder, remoteFolder: '' }).ok).toBe(false);
+    }
+  });
+
+  it('take a remote folder as the settings do: slashes around it dropped, or an http(s) URL as given', () => {
+    expect(validateRequest('pairs:add', { localFolder: '/a', remoteFolder: '/Photos/2024/' })).toEqual({
+      ok: true,
+      value: { localFolder: '/a', remoteFolder: 'Photos/2024' },
+    });
+    expect(validateRequest('pairs:add', { localFolder: '/a', remoteFolder: 'Notes: 2024' }).ok).toBe(true);
+    const url = 'https://seto.teracloud.jp/dav/Sync%20Folder/';
+    expect(validateRequest('pairs:add', { localFolder: '/a', remoteFolder: url })).toEqual({ ok: true, value: { localFolder: '/a', remoteFolder: url } });
+    expect(validateResponse('pairs:list', [{ ...samplePair(), remoteFolder: url }]).ok).toBe(true);
+  });
+
+  it('pass on a URL in its parsed form', () => {
+    expect(validateRequest('shell:openUrl', { url: 'HTTPS://Example.COM/a b' })).toEqual({ ok: true, value: { url: 'https://example.com/a%20b' } });
+  });
+
+  it('never repeat the value in a refusal, so a password does not end up in a log', () => {
+    const password = 'x'.repeat(1025);
+    expect(failureMessage(validateRequest('account:signInWithPassword', { userId: 'alice', password }))).not.toContain('xxxx');
+    const message = failureMessage(validateRequest('account:signInWithPassword', { userId: 'alice', password: 'hunter2', token: 'hunter3' }));
+    expect(message).not.toContain('hunter');
+  });
+
+  it('refuse objects that are not plain', () => {
+    class PairRef {
+      id = 'pair-1';
+    }
+    expect(failureMessage(validateRequest('pairs:remove', new PairRef()))).toBe('Invalid pairs:remove request: expected a plain object');
   });
 });
 
 describe('AppOverview', () => {
   it('accepts a full overview and returns a copy', () => {
-    const value = overview();
+    const value = sampleOverview();
     const result = validateAppOverview(value);
     expect(result).toEqual({ ok: true, value });
     expect(result.ok && result.value).not.toBe(value);
@@ -72,24 +463,14 @@ describe('AppOverview', () => {
     expect(validateAppOverview(value)).toEqual({ ok: true, value });
   });
 
-  it('accepts the oauth2 method', () => {
-    const value = overview();
-    value.account.method = 'oauth2';
-    expect(validateAppOverview(value).ok).toBe(true);
-  });
-
   it.each([
     ['not an object', 'nope', 'expected an object'],
-    ['an array', [], 'expected an object'],
-    ['a missing account', { ...overview(), account: undefined }, 'account: expected an object'],
-    ['a numeric user', { ...overview(), account: { user: 7, server: null, method: null } }, 'account.user: expected a string or null'],
-    ['an unknown method', { ...overview(), account: { user: null, server: null, method: 'digest' } }, "account.method: expected one of 'basic', 'oauth2' or null"],
-    ['pairs not an array', { ...overview(), pairs: {} }, 'pairs: expected an array'],
-    ['a pair without remoteUrl', { ...overview(), pairs: [{ localFolder: '/a' }] }, 'pairs[0].remoteUrl: expected a string'],
-    ['a missing settingsFile', { ...overview(), settingsFile: undefined }, 'settingsFile: expected a string'],
-    ['an unknown error code', { ...overview(), settingsProblem: { code: 'Oops', message: 'x' } }, 'settingsProblem.code: expected one of'],
-    ['a problem that is a string', { ...overview(), settingsProblem: 'broken' }, 'settingsProblem: expected an object or null'],
-    ['a huge string', { ...overview(), settingsFile: 'x'.repeat(40_000) }, 'settingsFile: expected at most'],
+    ['a numeric user', { ...sampleOverview(), account: { user: 7, server: null, method: null } }, 'account.user: expected a string or null'],
+    ['an unknown method', { ...sampleOverview(), account: { user: null, server: null, method: 'digest' } }, "account.method: expected one of 'basic', 'oauth2' or null"],
+    ['a pair without remoteUrl', { ...sampleOverview(), pairs: [{ localFolder: '/a' }] }, 'pairs[0].remoteUrl: expected a string'],
+    ['an unknown error code', { ...sampleOverview(), settingsProblem: { code: 'Oops', message: 'x' } }, 'settingsProblem.code: expected one of'],
+    ['a problem that is a string', { ...sampleOverview(), settingsProblem: 'broken' }, 'settingsProblem: expected an object or null'],
+    ['a huge string', { ...sampleOverview(), settingsFile: 'x'.repeat(40_000) }, 'settingsFile: expected at most'],
   ])('refuses %s', (_name, value, expected) => {
     const result = validateAppOverview(value);
     expect(failureMessage(result)).toContain(expected);
@@ -97,24 +478,8 @@ describe('AppOverview', () => {
   });
 
   it('refuses a field the contract does not have, so nothing extra (a token) crosses', () => {
-    const value = { ...overview(), account: { ...overview().account, accessToken: 'secret' } };
+    const value = { ...sampleOverview(), account: { ...sampleOverview().account, accessToken: 'secret' } };
     expect(failureMessage(validateAppOverview(value))).toBe('account.accessToken: expected no such field');
-    expect(failureMessage(validateAppOverview({ ...overview(), extra: 1 }))).toBe('extra: expected no such field');
-  });
-
-  it('refuses objects that are not plain', () => {
-    class Overview {
-      account = overview().account;
-      pairs = [];
-      settingsFile = '/s';
-      settingsProblem = null;
-    }
-    expect(failureMessage(validateAppOverview(new Overview()))).toBe('expected a plain object');
-  });
-
-  it('names the channel when the response is invalid', () => {
-    expect(failureMessage(validateResponse('app:getOverview', { ...overview(), pairs: null }))).toBe(
-      'Invalid app:getOverview response: pairs: expected an array',
-    );
+    expect(failureMessage(validateAppOverview({ ...sampleOverview(), extra: 1 }))).toBe('extra: expected no such field');
   });
 });

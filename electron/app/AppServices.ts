@@ -1,0 +1,805 @@
+/**
+ * Everything the app runs between launch and quit, built from injected deps so that it runs
+ * (and is tested) under plain Node: the account, the settings, one SyncService per sync pair,
+ * the backup, and the IpcEventHub the window's events go through. electron/main/index.ts builds
+ * one with Electron's ports; the IPC handlers (createIpcHandlers.ts) call it.
+ *
+ * Pairs follow the settings: after every change of settings.json made through this class, and
+ * after a sign-in or sign-out, `reconcile` runs (one at a time) and
+ *
+ *   | pair in settings | signed in, connected | running service | what happens                          |
+ *   | ---------------- | -------------------- | --------------- | ------------------------------------- |
+ *   | yes              | yes                  | none            | built and started (paused if paused)  |
+ *   | yes              | yes                  | same config     | paused / resumed to match the setting |
+ *   | yes              | yes                  | other config    | stopped, built again, started         |
+ *   | no               | -                    | any             | stopped, its journal closed           |
+ *   | yes              | no (signed out)      | any             | stopped; status 'stopped', Unauthorized |
+ *   | yes              | no (connect failed)  | any             | status offline/error; retried later   |
+ *
+ * A paused pair keeps its SyncService (paused): its watcher keeps collecting changes and its
+ * journal stays open, so its conflicts stay listed.
+ */
+import { randomUUID } from 'node:crypto';
+import { rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
+import { maxActivityLimit } from '../../shared/ipc/contract.js';
+import type {
+  AccountInfo,
+  ActivityItem,
+  AppOverview,
+  BackupListing,
+  BackupPhase,
+  BackupSummaryView,
+  ConflictInfo,
+  ConflictResolution,
+  PairStatus,
+  PairView,
+  RestoreSummaryView,
+  SettingsUpdate,
+  SettingsView,
+  SignInResult,
+  SignOutResult,
+  SyncStatus,
+} from '../../shared/types.js';
+import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
+import { AccountService, notSignedIn, type Connection } from '../auth/AccountService.js';
+import type { SecretStore } from '../auth/SecretStore.js';
+import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
+import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
+import { backupDeviceName } from '../backup/backupNames.js';
+import type { BackupSummary } from '../backup/model.js';
+import type { QuotaSource } from '../backup/quota.js';
+import { listSource, listSources, listVersions, Restore } from '../backup/Restore.js';
+import { journalFile } from '../platform/paths.js';
+import { SyncEngine } from '../sync/engine.js';
+import { Journal } from '../sync/journal.js';
+import type { Platform } from '../sync/names.js';
+import type { Clock, Logger, Scheduler, Trash, WatchFolder } from '../sync/ports.js';
+import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
+import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
+import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
+import { IpcEventHub } from './IpcEventHub.js';
+import {
+  accountInfoView,
+  activityFromSyncEvent,
+  backupListingView,
+  backupProgressView,
+  backupSummaryView,
+  conflictInfo,
+  pairView,
+  restoreSummaryView,
+  settingsView,
+  signOutView,
+} from './ipcViews.js';
+import { createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, type PairSettings, type Settings } from './settings.js';
+import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
+import type { AppSnapshot } from './trayState.js';
+import { logFolderPath } from './LogFile.js';
+
+export interface AppServicesDeps {
+  /** Where settings.json, account.json, the journals and the logs live. */
+  appDataFolder: string;
+  secrets: SecretStore;
+  clock: Clock;
+  scheduler: Scheduler;
+  logger: Logger;
+  /** The local folder watcher (electron/platform/folderWatcher.ts), behind the sync port. */
+  watch: WatchFolder;
+  /** Where the engine puts local files it deletes (Electron's shell.trashItem in the app). */
+  trash: Trash;
+  platform: Platform;
+  /** The computer's name: conflict copies' names and, unless the settings say, the backup's device folder. */
+  device: string;
+  /** Opens a local folder in the file manager (Electron's shell.openPath). */
+  openPath(folder: string): Promise<void>;
+  /** Opens an https: URL in the browser (Electron's shell.openExternal). */
+  openExternal(url: string): Promise<void>;
+  /** Opens the OAuth2 sign-in page. */
+  openBrowser(url: string): Promise<void>;
+  /** The TeraCLOUD REST API (finds the node, the quota); null: not configured. */
+  api?: ApiSettings | null;
+  /** The OAuth2 client; null: OAuth2 sign-in is not configured. */
+  oauth?: OAuthSettings | null;
+  /** PEM of a private CA for every connection. */
+  ca?: string;
+  /** Accept loopback and non-service hosts (the emulator, development). */
+  allowCustomHost?: boolean;
+  /** Parallel transfers per pair and for the backup. Default 4. */
+  concurrency?: number;
+  /** Overrides of the SyncService timings (the poll and full-scan intervals come from the settings). */
+  syncOptions?: Partial<SyncServiceOptions>;
+  /** How long to wait before connecting again after a failed connect. Default 30 s. */
+  reconnectDelayMs?: number;
+  settingsFileSystem?: SettingsStoreFileSystem;
+  /** The hub the window's events go through. Default: a new one reporting contract violations to `logger`. */
+  events?: IpcEventHub;
+  /** Told each secret the user types (the Apps password), so that the log can redact it. */
+  redactSecret?: (secret: string) => void;
+  /** A backup ended (stopped or not), with the engine's own summary: for the notification. */
+  onBackupEnded?: (summary: BackupSummary) => void;
+  /** A backup could not start or failed outright. */
+  onBackupFailed?: (error: ErrorInfo) => void;
+}
+
+interface PairRuntime {
+  pair: PairSettings;
+  /** What the service was built from: a change means a new service. */
+  key: string;
+  service: SyncService;
+  journal: Journal;
+  remote: WebDavRemoteStore;
+  subscription: { dispose(): void };
+}
+
+function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = null, retryAt: number | null = null): SyncStatus {
+  return { state, lastSyncAt: null, progress: null, problem, retryAt, watcherFallback: false, lastRun: null };
+}
+
+const OFFLINE_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);
+
+export class AppServices {
+  readonly events: IpcEventHub;
+  readonly accounts: AccountService;
+  readonly settings: SettingsStore;
+  private readonly deps: AppServicesDeps;
+  private readonly readOverview: () => Promise<AppOverview>;
+  private readonly runtimes = new Map<string, PairRuntime>();
+  /** The last status of every pair in the settings, running or not. */
+  private readonly pairStatuses = new Map<string, SyncStatus>();
+  private readonly activity: ActivityItem[] = [];
+  private nextActivityId = 1;
+  private reconciling: Promise<void> = Promise.resolve();
+  private cancelReconnect: (() => void) | null = null;
+  private settingsSubscription: { dispose(): void } | null = null;
+  private backup: { controller: AbortController; operation: 'backup' | 'restore'; progress: AppSnapshot['backup'] } | null = null;
+  private account: AccountRecord | null = null;
+  private started = false;
+  private stopped = false;
+
+  constructor(deps: AppServicesDeps) {
+    this.deps = deps;
+    this.events =
+      deps.events ??
+      new IpcEventHub({
+        onInvalid: (event, message) => deps.logger.error(`event ${event} broke the IPC contract: ${message}`),
+        onListenerError: (event, error) => deps.logger.error(`a listener of ${event} failed: ${String(error)}`),
+      });
+    this.accounts = new AccountService({
+      accountFile: new AccountFile(deps.appDataFolder),
+      secrets: deps.secrets,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      allowCustomHost: deps.allowCustomHost ?? false,
+    });
+    this.settings = new SettingsStore(
+      deps.appDataFolder,
+      { fileSystem: deps.settingsFileSystem ?? nodeSettingsStoreFileSystem, now: () => deps.clock.now(), logger: deps.logger },
+      { caseInsensitivePaths: deps.platform === 'win32' || deps.platform === 'darwin' },
+    );
+    this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
+  }
+
+  get appDataFolder(): string {
+    return this.deps.appDataFolder;
+  }
+
+  get logFolder(): string {
+    return logFolderPath(this.deps.appDataFolder);
+  }
+
+  /** Loads the settings and the account, and starts every pair. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const loaded = await this.settings.load();
+    if (loaded.problem !== null) this.deps.logger.warn(`settings: ${loaded.problem.message}`);
+    this.settingsSubscription = this.settings.onDidChange((settings) => {
+      this.events.emit('settings:changed', settingsView(settings));
+      void this.reconcile();
+    });
+    this.account = await this.accounts.current();
+    await this.reconcile();
+  }
+
+  /** Stops every pair (each stop awaited) and any backup; the services cannot start again. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.cancelReconnect?.();
+    this.cancelReconnect = null;
+    this.settingsSubscription?.dispose();
+    this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
+    await this.reconciling;
+    await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
+    await this.settings.dispose();
+  }
+
+  /** What the tray and the notifications look at. */
+  snapshot(): AppSnapshot {
+    const pairs = this.settings.current.pairs;
+    const conflicts = this.conflicts().map((conflict) => ({ id: `${conflict.pairId}#${conflict.id}`, path: conflict.path }));
+    const expired = [...this.pairStatuses.values()].some((status) => status.problem?.code === ErrorCode.Unauthorized && this.account !== null);
+    return {
+      pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.statusOf(pair.id) })),
+      conflicts,
+      paused: pairs.length > 0 && pairs.every((pair) => pair.paused),
+      backup: this.backup?.progress ?? null,
+      account: this.account === null ? 'signed-out' : expired ? 'expired' : 'signed-in',
+    };
+  }
+
+  // Account --------------------------------------------------------------------------------
+
+  overview(): Promise<AppOverview> {
+    return this.readOverview();
+  }
+
+  /** The account as the window sees it, or null when nobody is signed in. */
+  async accountInfo(): Promise<AccountInfo | null> {
+    this.account = await this.accounts.current();
+    if (this.account === null) return null;
+    try {
+      return accountInfoView(await this.accounts.whoami());
+    } catch (error) {
+      // Offline, or the sign-in was refused: still signed in; the window shows who, and why not connected.
+      this.deps.logger.warn(`account: ${toTeraSyncError(error).message}`);
+      return this.offlineAccountInfo(this.account, toTeraSyncError(error).message);
+    }
+  }
+
+  async signInWithPassword(input: { userId: string; password: string; location?: string; preemptive?: boolean }): Promise<SignInResult> {
+    this.deps.redactSecret?.(input.password);
+    await this.accounts.signInWithPassword({
+      userId: input.userId,
+      password: input.password,
+      api: this.deps.api ?? null,
+      ...(input.location === undefined ? {} : { location: input.location }),
+      ...(input.preemptive === undefined ? {} : { preemptive: input.preemptive }),
+    });
+    return this.afterSignIn(null);
+  }
+
+  async signInWithOAuth(input: { location?: string }): Promise<SignInResult> {
+    const oauth = this.deps.oauth ?? null;
+    if (oauth === null) {
+      throw new TeraSyncError(
+        ErrorCode.Configuration,
+        'OAuth2 sign-in is not configured in this build (TeraCLOUD has not published its sign-in server yet): sign in with your user ID and Apps password.',
+      );
+    }
+    const { problem } = await this.accounts.signInWithOAuth({
+      oauth,
+      api: this.deps.api ?? null,
+      openBrowser: (url) => this.deps.openBrowser(url),
+      ...(input.location === undefined ? {} : { location: input.location }),
+    });
+    return this.afterSignIn(problem === null ? null : problem.toInfo());
+  }
+
+  async signOut(): Promise<SignOutResult> {
+    const report = await this.accounts.signOut();
+    this.account = null;
+    await this.reconcile();
+    this.events.emit('account:changed', null);
+    return signOutView(report);
+  }
+
+  private async afterSignIn(problem: ErrorInfo | null): Promise<SignInResult> {
+    this.account = await this.accounts.current();
+    await this.reconcile();
+    const account = await this.accountInfo();
+    if (account === null) throw notSignedIn();
+    this.events.emit('account:changed', account);
+    return { account, problem };
+  }
+
+  private offlineAccountInfo(record: AccountRecord, problem: string): AccountInfo {
+    return {
+      userId: record.userId,
+      node: record.node,
+      webdavUrl: `${record.origin}${record.method === 'oauth2' ? '/v2/dav/' : '/dav/'}`,
+      signedInWith: record.method,
+      method: record.method,
+      fallbackReason: null,
+      quota: null,
+      quotaProblem: problem,
+      secretStore: this.accounts.secretStoreDescription(),
+    };
+  }
+
+  // Pairs ----------------------------------------------------------------------------------
+
+  pairs(): PairView[] {
+    return this.settings.current.pairs.map(pairView);
+  }
+
+  async addPair(localFolder: string, remoteFolder: string): Promise<PairView> {
+    const id = randomUUID();
+    await this.settings.update((draft) => {
+      draft.pairs.push({ id, localFolder: path.resolve(localFolder), remoteFolder, paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 } });
+    });
+    await this.reconcile();
+    return this.pairViewOf(id);
+  }
+
+  async updatePair(id: string, bandwidth: { uploadKiBps?: number; downloadKiBps?: number } | undefined): Promise<PairView> {
+    await this.settings.update((draft) => {
+      const pair = findPair(draft, id);
+      if (bandwidth?.uploadKiBps !== undefined) pair.bandwidth.upKiBps = bandwidth.uploadKiBps;
+      if (bandwidth?.downloadKiBps !== undefined) pair.bandwidth.downKiBps = bandwidth.downloadKiBps;
+    });
+    await this.reconcile();
+    return this.pairViewOf(id);
+  }
+
+  async removePair(id: string): Promise<void> {
+    await this.settings.update((draft) => {
+      findPair(draft, id);
+      draft.pairs = draft.pairs.filter((pair) => pair.id !== id);
+    });
+    await this.reconcile();
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<PairView> {
+    await this.settings.update((draft) => {
+      findPair(draft, id).paused = paused;
+    });
+    await this.reconcile();
+    return this.pairViewOf(id);
+  }
+
+  /** Every pair paused or resumed (the tray's switch). */
+  async setAllPaused(paused: boolean): Promise<void> {
+    await this.settings.update((draft) => {
+      for (const pair of draft.pairs) pair.paused = paused;
+    });
+    await this.reconcile();
+  }
+
+  syncNow(id: string): void {
+    const runtime = this.runningPair(id);
+    if (runtime.pair.paused) throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is paused: resume it to sync.');
+    runtime.service.syncNow();
+  }
+
+  /**
+   * The user's answer to a conflict. The file at the conflict's path holds the server's
+   * version and the copy holds this computer's (see the executor). 'remote': the copy goes to
+   * the trash; 'local': the server's version goes to the trash and the copy takes its place;
+   * 'both': the copy stays, a file of its own. Nothing is deleted for good, and the next run
+   * (started here) sends the change to the server.
+   */
+  async resolveConflict(pairId: string, id: number, keep: ConflictResolution): Promise<void> {
+    const runtime = this.runningPair(pairId);
+    const conflict = runtime.journal.conflict(id);
+    if (conflict === null || conflict.state !== 'open') {
+      throw new TeraSyncError(ErrorCode.NotFound, 'This conflict is not open any more: it was resolved already.');
+    }
+    const root = runtime.pair.localFolder;
+    const copy = path.join(root, ...conflict.copy.split('/'));
+    const original = path.join(root, ...conflict.path.split('/'));
+    const exists = async (file: string): Promise<boolean> =>
+      stat(file).then(
+        () => true,
+        () => false,
+      );
+    try {
+      if (keep === 'remote' && (await exists(copy))) await this.deps.trash.trash(copy);
+      if (keep === 'local' && (await exists(copy))) {
+        if (await exists(original)) await this.deps.trash.trash(original);
+        await rename(copy, original);
+      }
+    } catch (error) {
+      throw new TeraSyncError(ErrorCode.LocalIo, `The conflict of ${conflict.path} could not be resolved: ${(error as Error).message}`, { cause: error });
+    }
+    runtime.journal.transaction(() => runtime.journal.resolveConflict(id));
+    this.events.emit('conflicts:changed', this.conflicts());
+    if (!runtime.pair.paused) runtime.service.syncNow();
+  }
+
+  /** The tray's "Sync now": every running pair that is not paused; a pair that is not connected is tried again. */
+  async syncAllNow(): Promise<void> {
+    await this.reconcile();
+    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) runtime.service.syncNow();
+  }
+
+  /** The user's answer at a pair's fail-safe. */
+  decideFailSafe(id: string, decision: 'allow' | 'keepWaiting'): void {
+    const runtime = this.runningPair(id);
+    if (runtime.service.getStatus().state !== 'failsafe') {
+      throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is not waiting at the fail-safe.');
+    }
+    // 'keepWaiting': the service already waits for the user, with no timer and no requests.
+    if (decision === 'allow') runtime.service.allowMassDelete();
+  }
+
+  statuses(): PairStatus[] {
+    return this.settings.current.pairs.map((pair) => ({ pairId: pair.id, status: this.statusOf(pair.id) }));
+  }
+
+  activityList(limit: number): ActivityItem[] {
+    return this.activity.slice(-Math.min(limit, maxActivityLimit));
+  }
+
+  conflicts(): ConflictInfo[] {
+    const list: ConflictInfo[] = [];
+    for (const [id, runtime] of this.runtimes) {
+      for (const record of runtime.journal.openConflicts()) list.push(conflictInfo(record, id));
+    }
+    return list;
+  }
+
+  folderOf(id: string): string {
+    const pair = this.settings.current.pairs.find((item) => item.id === id);
+    if (pair === undefined) throw noSuchPair(id);
+    return pair.localFolder;
+  }
+
+  openPath(folder: string): Promise<void> {
+    return this.deps.openPath(folder);
+  }
+
+  openExternal(url: string): Promise<void> {
+    return this.deps.openExternal(url);
+  }
+
+  private pairViewOf(id: string): PairView {
+    const pair = this.settings.current.pairs.find((item) => item.id === id);
+    if (pair === undefined) throw noSuchPair(id);
+    return pairView(pair);
+  }
+
+  private runningPair(id: string): PairRuntime {
+    const runtime = this.runtimes.get(id);
+    if (runtime !== undefined) return runtime;
+    this.folderOf(id);
+    const problem = this.statusOf(id).problem;
+    throw new TeraSyncError(problem?.code ?? ErrorCode.Unauthorized, problem?.message ?? 'This pair is not running.');
+  }
+
+  private statusOf(id: string): SyncStatus {
+    return this.pairStatuses.get(id) ?? initialStatus('stopped');
+  }
+
+  private setStatus(id: string, status: SyncStatus): void {
+    this.pairStatuses.set(id, status);
+    this.events.emit('status:changed', { pairId: id, status });
+  }
+
+  // Settings -------------------------------------------------------------------------------
+
+  settingsView(): SettingsView {
+    return settingsView(this.settings.current);
+  }
+
+  async updateSettings(update: SettingsUpdate): Promise<SettingsView> {
+    const settings = await this.settings.update((draft) => {
+      Object.assign(draft.sync, update.sync ?? {});
+      Object.assign(draft.backup, update.backup ?? {});
+      Object.assign(draft.app, update.app ?? {});
+    });
+    await this.reconcile();
+    return settingsView(settings);
+  }
+
+  // Reconcile ------------------------------------------------------------------------------
+
+  /** Brings the running pairs in line with the settings and the account (see the table above). One at a time. */
+  reconcile(): Promise<void> {
+    const run = this.reconciling.then(() => this.reconcileNow());
+    this.reconciling = run.catch((error: unknown) => this.deps.logger.error(`pairs: ${toTeraSyncError(error).message}`));
+    return run;
+  }
+
+  private async reconcileNow(): Promise<void> {
+    if (this.stopped) return;
+    this.cancelReconnect?.();
+    this.cancelReconnect = null;
+    const settings = this.settings.current;
+    const wanted = new Map(settings.pairs.map((pair) => [pair.id, pair]));
+    for (const id of [...this.runtimes.keys()]) {
+      const pair = wanted.get(id);
+      if (pair === undefined || this.account === null || this.runtimes.get(id)?.key !== this.keyOf(pair, settings)) {
+        await this.stopPair(id, this.account === null ? 'signed-out' : 'stopped');
+      }
+    }
+    for (const id of [...this.pairStatuses.keys()]) if (!wanted.has(id)) this.pairStatuses.delete(id);
+    if (this.account === null) {
+      for (const pair of settings.pairs) this.setStatus(pair.id, initialStatus('stopped', notSignedIn().toInfo()));
+      return;
+    }
+    for (const runtime of this.runtimes.values()) {
+      const pair = wanted.get(runtime.pair.id) as PairSettings;
+      if (pair.paused && !runtime.pair.paused) runtime.service.pause();
+      if (!pair.paused && runtime.pair.paused) runtime.service.resume();
+      if (pair.bandwidth.upKiBps !== runtime.pair.bandwidth.upKiBps || pair.bandwidth.downKiBps !== runtime.pair.bandwidth.downKiBps) {
+        runtime.remote.setBandwidth({ uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps });
+      }
+      runtime.pair = pair;
+    }
+    const missing = settings.pairs.filter((pair) => !this.runtimes.has(pair.id));
+    if (missing.length === 0) return;
+    let connection: Connection;
+    try {
+      connection = await this.accounts.connect();
+    } catch (error) {
+      const problem = toTeraSyncError(error).toInfo();
+      const delay = this.deps.reconnectDelayMs ?? 30_000;
+      const state = OFFLINE_CODES.has(problem.code) ? 'offline' : 'error';
+      for (const pair of missing) this.setStatus(pair.id, initialStatus(pair.paused ? 'paused' : state, problem, this.deps.clock.now() + delay));
+      this.cancelReconnect = this.deps.scheduler.schedule(delay, () => {
+        this.cancelReconnect = null;
+        void this.reconcile();
+      });
+      return;
+    }
+    for (const pair of missing) await this.startPair(pair, settings, connection);
+  }
+
+  private addActivity(item: ActivityItem): void {
+    this.nextActivityId = item.id + 1;
+    this.activity.push(item);
+    if (this.activity.length > maxActivityLimit) this.activity.splice(0, this.activity.length - maxActivityLimit);
+    this.events.emit('activity:added', item);
+  }
+
+  /** A backup's or restore's file as a line of the activity list (no pair; the path relative to its source). */
+  private fileActivity(kind: 'backedUp' | 'restored' | 'failed', filePath: string, error: ErrorInfo | null): void {
+    this.addActivity({ id: this.nextActivityId, at: this.deps.clock.now(), pairId: null, kind, path: filePath, from: null, error });
+  }
+
+  private keyOf(pair: PairSettings, settings: Settings): string {
+    // Not the bandwidth: the store changes it live (setBandwidth), without stopping a transfer.
+    return JSON.stringify([pair.localFolder, pair.remoteFolder, settings.sync, this.account?.userId, this.account?.origin]);
+  }
+
+  private async startPair(pair: PairSettings, settings: Settings, connection: Connection): Promise<void> {
+    const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
+    if (remoteUrl === null) return;
+    const concurrency = this.deps.concurrency ?? 4;
+    const remote = new WebDavRemoteStore({
+      url: remoteUrl,
+      auth: connection.auth,
+      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
+      concurrency,
+      bandwidth: { uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps },
+      logger: this.deps.logger,
+    });
+    let journal: Journal;
+    try {
+      journal = Journal.open(journalFile(this.deps.appDataFolder, pair.localFolder, remoteUrl));
+    } catch (error) {
+      await remote.dispose();
+      this.setStatus(pair.id, initialStatus('error', toTeraSyncError(error).toInfo()));
+      return;
+    }
+    const engine = new SyncEngine({
+      localRoot: pair.localFolder,
+      remote,
+      journal,
+      trash: this.deps.trash,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      device: this.deps.device,
+      platform: this.deps.platform,
+      concurrency,
+    });
+    const service = new SyncService({
+      localRoot: pair.localFolder,
+      engine,
+      watch: this.deps.watch,
+      clock: this.deps.clock,
+      scheduler: this.deps.scheduler,
+      logger: this.deps.logger,
+      options: {
+        pollIntervalMs: settings.sync.pollIntervalSeconds * 1000,
+        fullScanIntervalMs: settings.sync.fullScanMinutes * 60_000,
+        ...this.deps.syncOptions,
+      },
+      onEvent: (event) => {
+        const item = activityFromSyncEvent(event, pair.id, this.nextActivityId, this.deps.clock.now());
+        if (item !== null) this.addActivity(item);
+      },
+      onReport: (report) => {
+        if (report.conflicts.length > 0) this.events.emit('conflicts:changed', this.conflicts());
+      },
+    });
+    const subscription = service.onDidChangeStatus((status) => this.setStatus(pair.id, status));
+    this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });
+    if (pair.paused) service.pause();
+    else this.setStatus(pair.id, service.getStatus());
+    await service.start();
+  }
+
+  private async stopPair(id: string, why: 'stopped' | 'signed-out'): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (runtime === undefined) return;
+    this.runtimes.delete(id);
+    const hadConflicts = runtime.journal.openConflicts().length > 0;
+    try {
+      await runtime.service.stop();
+    } finally {
+      runtime.subscription.dispose();
+      runtime.journal.close();
+      await runtime.remote.dispose();
+    }
+    this.setStatus(id, { ...runtime.service.getStatus(), state: 'stopped', progress: null, retryAt: null, ...(why === 'signed-out' ? { problem: notSignedIn().toInfo() } : {}) });
+    if (hadConflicts) this.events.emit('conflicts:changed', this.conflicts());
+  }
+
+  // Backup ---------------------------------------------------------------------------------
+
+  private device(): string {
+    return backupDeviceName(this.settings.current.backup.device ?? this.deps.device);
+  }
+
+  /** Runs `work` as the one backup or restore, with a store on the backup area (BASIC only). */
+  private async withBackupArea<T>(
+    operation: 'backup' | 'restore' | null,
+    work: (setup: { remote: WebDavRemoteStore; rootUrl: string; record: AccountRecord; signal: AbortSignal; quota: QuotaSource | null }) => Promise<T>,
+  ): Promise<T> {
+    if (operation !== null && this.backup !== null) {
+      throw new TeraSyncError(ErrorCode.InvalidRequest, `A ${this.backup.operation} is running: wait for it to end, or cancel it.`);
+    }
+    const controller = new AbortController();
+    // Taken before the first await, so that a second run started meanwhile is refused.
+    const slot = operation === null ? null : { controller, operation, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 } };
+    if (slot !== null) this.backup = slot;
+    let remote: WebDavRemoteStore | null = null;
+    try {
+      const record = await this.accounts.current();
+      if (record === null) throw notSignedIn();
+      const auth = await this.accounts.basicCredentials(record);
+      controller.signal.throwIfAborted();
+      const rootUrl = `${record.origin}/backup/`;
+      remote = new WebDavRemoteStore({
+        url: rootUrl,
+        auth,
+        ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
+        concurrency: this.deps.concurrency ?? 4,
+        logger: this.deps.logger,
+      });
+      return await work({ remote, rootUrl, record, signal: controller.signal, quota: this.quotaSource(record, auth.password) });
+    } finally {
+      if (slot !== null && this.backup === slot) this.backup = null;
+      await remote?.dispose();
+    }
+  }
+
+  private quotaSource(record: AccountRecord, password: string): QuotaSource | null {
+    if (record.api === null) return null;
+    const rest = new TeraCloudApi({
+      apiBaseUrl: record.api.baseUrl,
+      apiKey: record.api.applicationKey,
+      apiKeyPlacement: record.api.keyPlacement,
+      credentials: { userId: record.userId, password },
+      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
+    });
+    return { getQuota: (signal) => rest.getQuota(record.origin, signal) };
+  }
+
+  async runBackup(request: { sources?: string[]; dryRun?: boolean }): Promise<BackupSummaryView> {
+    const configured = this.settings.current.backup;
+    const roots = request.sources ?? configured.sources;
+    for (const root of roots) {
+      if (!configured.sources.includes(root)) throw new TeraSyncError(ErrorCode.InvalidRequest, `${root} is not one of the folders to back up (see the settings).`);
+    }
+    if (roots.length === 0) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No folders to back up: add some in the settings.');
+    const sources: BackupSource[] = roots.map((root) => ({ name: path.basename(root), root }));
+    const device = this.device();
+    try {
+      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, request.dryRun ?? false, device, setup));
+      this.deps.onBackupEnded?.(summary);
+      return backupSummaryView(summary);
+    } catch (error) {
+      const coded = toTeraSyncError(error);
+      this.deps.onBackupFailed?.(coded.toInfo());
+      throw coded;
+    }
+  }
+
+  private async backUp(
+    sources: BackupSource[],
+    dryRun: boolean,
+    device: string,
+    { remote, rootUrl, signal, quota }: { remote: WebDavRemoteStore; rootUrl: string; signal: AbortSignal; quota: QuotaSource | null },
+  ): Promise<BackupSummary> {
+    const configured = this.settings.current.backup;
+    const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
+    let phase: BackupPhase | null = null;
+    try {
+      const engine = new BackupEngine({ remote, journal, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.deps.concurrency ?? 4, quota });
+      const summary = await engine.run({
+        sources,
+        retentionDays: configured.retentionDays,
+        dryRun,
+        signal,
+        onEvent: (event) => {
+          if (event.type === 'phase') phase = event.phase;
+          if (event.type === 'file' && event.outcome === 'sent' && !dryRun) this.fileActivity('backedUp', event.path, null);
+          if (event.type === 'file-failed') this.fileActivity('failed', event.path, { code: event.code, message: event.message });
+          if (event.type !== 'progress') return;
+          if (this.backup !== null) this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
+          this.events.emit('backup:progress', backupProgressView('backup', phase, event));
+        },
+      });
+      return summary;
+    } finally {
+      journal.close();
+    }
+  }
+
+  async listBackups(request: { source?: string; version?: string }): Promise<BackupListing> {
+    if (request.version !== undefined && request.source === undefined) {
+      throw new TeraSyncError(ErrorCode.InvalidRequest, 'A version is listed for one source: name the source too.');
+    }
+    const device = this.device();
+    return this.withBackupArea(null, async ({ remote, signal }) => {
+      const options = { concurrency: this.deps.concurrency ?? 4, signal };
+      const [sources, versions] = await Promise.all([listSources(remote, device, options), listVersions(remote, device, options)]);
+      const listing = request.source === undefined ? null : await listSource(remote, device, request.source, options);
+      return backupListingView({ device, sources, versions, listing, version: request.version ?? null });
+    });
+  }
+
+  async runRestore(request: { source: string; version?: string; path?: string; to?: string }): Promise<RestoreSummaryView> {
+    const device = this.device();
+    const relative = (request.path ?? '').split('/').filter((segment) => segment !== '').join('/');
+    return this.withBackupArea('restore', async ({ remote, rootUrl, signal }) => {
+      let target: string;
+      if (request.to !== undefined) {
+        // The folder the user picked; what is restored goes inside it (Restore makes only the last level).
+        const to = await stat(request.to).catch(() => null);
+        if (to === null || !to.isDirectory()) throw new TeraSyncError(ErrorCode.NotFound, `There is no folder ${request.to} to restore into.`);
+        target = path.join(path.resolve(request.to), relative === '' ? request.source : (relative.split('/').pop() as string));
+      } else {
+        const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
+        let localRoot: string | null;
+        try {
+          localRoot = journal.source(request.source)?.localRoot ?? null;
+        } finally {
+          journal.close();
+        }
+        if (localRoot === null) {
+          throw new TeraSyncError(ErrorCode.InvalidRequest, `This computer has not backed up a folder named "${request.source}": say where to restore it.`);
+        }
+        target = relative === '' ? localRoot : path.join(localRoot, ...relative.split('/'));
+      }
+      // Restore's paths are relative to what is restored; the activity list's to the source.
+      const inSource = (filePath: string): string => [relative, filePath].filter((part) => part !== '').join('/');
+      const restore = new Restore({ remote, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.deps.concurrency ?? 4 });
+      const summary = await restore.run({
+        source: request.source,
+        version: request.version ?? null,
+        path: relative,
+        target,
+        signal,
+        onEvent: (event) => {
+          if (event.type === 'file' && event.outcome === 'restored') this.fileActivity('restored', inSource(event.path), null);
+          if (event.type === 'file-failed') this.fileActivity('failed', inSource(event.path), { code: event.code, message: event.message });
+          if (event.type !== 'progress') return;
+          if (this.backup !== null) this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
+          this.events.emit('backup:progress', backupProgressView('restore', null, event));
+        },
+      });
+      return restoreSummaryView(summary);
+    });
+  }
+
+  /** Cancels the backup or restore that is running; nothing when none is. */
+  cancelBackup(): void {
+    this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'Cancelled.'));
+  }
+}
+
+function noSuchPair(id: string): TeraSyncError {
+  return new TeraSyncError(ErrorCode.NotFound, `There is no sync pair ${id}.`);
+}
+
+function findPair(settings: Settings, id: string): PairSettings {
+  const pair = settings.pairs.find((item) => item.id === id);
+  if (pair === undefined) throw noSuchPair(id);
+  return pair;
+}

@@ -1,0 +1,84 @@
+/**
+ * The handler of every IPC channel, each calling the real service in AppServices. dispatchIpc
+ * has validated the request before a handler runs and validates its answer after, so these
+ * only decide what to do.
+ */
+import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import type { AppServices } from './AppServices.js';
+import type { IpcHandlers } from './dispatchIpc.js';
+
+/** Only https: URLs reach the browser (ARCHITECTURE.md, Electron security). */
+function httpsUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TeraSyncError(ErrorCode.InvalidRequest, 'That is not a web address.');
+  }
+  if (url.protocol !== 'https:') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Only https: addresses are opened.');
+  return url.href;
+}
+
+/** Every channel of the contract, each on the real services. */
+export function createIpcHandlers(services: AppServices): IpcHandlers {
+  return {
+    'app:getOverview': () => services.overview(),
+
+    'account:get': () => services.accountInfo(),
+    'account:signInWithPassword': (request) => services.signInWithPassword(request),
+    'account:signInWithOAuth': (request) => services.signInWithOAuth(request),
+    'account:signOut': () => services.signOut(),
+
+    'pairs:list': async () => services.pairs(),
+    'pairs:add': (request) => services.addPair(request.localFolder, request.remoteFolder),
+    'pairs:update': (request) => services.updatePair(request.id, request.bandwidth),
+    'pairs:remove': async (request) => {
+      await services.removePair(request.id);
+      return undefined;
+    },
+    'pairs:pause': (request) => services.setPaused(request.id, true),
+    'pairs:resume': (request) => services.setPaused(request.id, false),
+    'pairs:syncNow': async (request) => {
+      services.syncNow(request.id);
+      return undefined;
+    },
+
+    'status:get': async () => services.statuses(),
+    'activity:list': async (request) => services.activityList(request.limit),
+    'conflicts:list': async () => services.conflicts(),
+    'conflicts:resolve': async (request) => {
+      await services.resolveConflict(request.pairId, request.id, request.keep);
+      return undefined;
+    },
+    'failsafe:decide': async (request) => {
+      services.decideFailSafe(request.pairId, request.decision);
+      return undefined;
+    },
+
+    'backup:run': (request) => services.runBackup(request),
+    'backup:cancel': async () => {
+      services.cancelBackup();
+      return undefined;
+    },
+    'backup:list': (request) => services.listBackups(request),
+    'restore:run': (request) => services.runRestore(request),
+
+    'settings:get': async () => services.settingsView(),
+    'settings:update': (request) => services.updateSettings(request),
+
+    'shell:openFolder': async (request) => {
+      if (request.kind === 'logs') {
+        if (request.pairId !== undefined) throw new TeraSyncError(ErrorCode.InvalidRequest, 'The logs folder belongs to no pair.');
+        await services.openPath(services.logFolder);
+        return undefined;
+      }
+      if (request.pairId === undefined) throw new TeraSyncError(ErrorCode.InvalidRequest, 'Say which pair\'s folder to open.');
+      await services.openPath(services.folderOf(request.pairId));
+      return undefined;
+    },
+    'shell:openUrl': async (request) => {
+      await services.openExternal(httpsUrl(request.url));
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Valid values for every IPC request, response and event, and handlers that answer them: the
+ * contract's tests and the transports' tests start from these. The mapped types make a channel
+ * or event without a sample a compile error.
+ */
+import type { IpcHandlers } from '../../electron/app/dispatchIpc.js';
+import { ErrorCode } from '../../shared/errors.js';
+import type { IpcChannel, IpcEventName, IpcEventPayload, IpcRequest, IpcResponse } from '../../shared/ipc/contract.js';
+import type {
+  AccountInfo,
+  ActivityItem,
+  AppOverview,
+  BackupListing,
+  BackupProgress,
+  BackupSummaryView,
+  ConflictInfo,
+  PairStatus,
+  PairView,
+  RestoreSummaryView,
+  SettingsView,
+  SyncStatus,
+} from '../../shared/types.js';
+
+export function sampleOverview(): AppOverview {
+  return {
+    account: { user: 'alice', server: 'https://seto.teracloud.jp/dav/', method: 'basic' },
+    pairs: [{ localFolder: '/home/alice/TeraCLOUD', remoteUrl: 'https://seto.teracloud.jp/dav/Sync/' }],
+    settingsFile: '/home/alice/.config/TeraSync/settings.json',
+    settingsProblem: null,
+  };
+}
+
+export function sampleStatus(): SyncStatus {
+  return {
+    state: 'syncing',
+    lastSyncAt: 1_764_000_000_000,
+    progress: { actionsDone: 3, actionsTotal: 10, bytesDone: 1024, bytesTotal: 4096 },
+    problem: null,
+    retryAt: null,
+    watcherFallback: false,
+    lastRun: { conflicts: 1, errors: 0 },
+  };
+}
+
+export function samplePairStatus(): PairStatus {
+  return { pairId: 'pair-1', status: sampleStatus() };
+}
+
+export function samplePair(): PairView {
+  return {
+    id: 'pair-1',
+    localFolder: '/home/alice/TeraCLOUD',
+    remoteFolder: 'Documents/Work',
+    paused: false,
+    bandwidth: { uploadKiBps: 0, downloadKiBps: 512 },
+  };
+}
+
+export function sampleAccount(): AccountInfo {
+  return {
+    userId: 'alice',
+    node: 'seto',
+    webdavUrl: 'https://seto.teracloud.jp/dav/',
+    signedInWith: 'basic',
+    method: 'basic',
+    fallbackReason: null,
+    quota: { usedBytes: 1_000_000, quotaBytes: 10_000_000_000 },
+    quotaProblem: null,
+    secretStore: 'the system keychain',
+  };
+}
+
+export function sampleActivity(): ActivityItem {
+  return { id: 7, at: 1_764_000_000_000, pairId: 'pair-1', kind: 'uploaded', path: 'Reports/q3.pdf', from: null, error: null };
+}
+
+export function sampleConflict(): ConflictInfo {
+  return { id: 3, pairId: 'pair-1', path: 'notes.txt', copy: 'notes (conflict 2025-11-28).txt', createdAt: 1_764_000_000_000 };
+}
+
+export function sampleProgress(): BackupProgress {
+  return {
+    operation: 'backup',
+    phase: 'sending',
+    filesDone: 2,
+    filesTotal: 5,
+    bytesDone: 2048,
+    bytesTotal: 8192,
+    currentFile: 'Photos/2025/beach.jpg',
+    remainingMs: 1500,
+  };
+}
+
+export function sampleBackupSummary(): BackupSummaryView {
+  return {
+    device: 'alice-laptop',
+    version: '2025-11-28T120000Z',
+    dryRun: false,
+    filesSent: 4,
+    bytesSent: 8192,
+    unchanged: 120,
+    versioned: 1,
+    createdFolders: 2,
+    skipped: 0,
+    pruned: ['2025-10-01T080000Z'],
+    failed: [{ source: 'Photos', path: '2025/locked.jpg', error: { code: ErrorCode.LocalIo, message: 'Permission denied' } }],
+    failedTotal: 1,
+    durationMs: 5321,
+    stopped: null,
+    quota: { neededBytes: 8192, freeBytes: 1_000_000 },
+  };
+}
+
+export function sampleListing(): BackupListing {
+  return {
+    device: 'alice-laptop',
+    sources: ['Documents', 'Photos'],
+    versions: ['2025-10-01T080000Z', '2025-11-28T120000Z'],
+    source: 'Photos',
+    version: null,
+    files: [{ path: '2025/beach.jpg', size: 4096, modifiedMs: 1_764_000_000_000 }],
+    truncated: false,
+  };
+}
+
+export function sampleRestoreSummary(): RestoreSummaryView {
+  return {
+    source: 'Photos',
+    version: '2025-11-28T120000Z',
+    path: '2025',
+    target: '/home/alice/Restored/2025',
+    restored: 10,
+    unchanged: 2,
+    keptAside: [{ path: 'beach.jpg', copy: '/home/alice/Restored/2025/beach (restored 2025-11-28).jpg' }],
+    failed: [],
+    failedTotal: 0,
+    bytes: 40_960,
+    durationMs: 812,
+    stopped: null,
+  };
+}
+
+export function sampleSettings(): SettingsView {
+  return {
+    pairs: [samplePair()],
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10 },
+    backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30 },
+    app: { startAtLogin: null, notifications: false, theme: 'system' },
+  };
+}
+
+export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } = {
+  'app:getOverview': () => undefined,
+  'account:get': () => undefined,
+  'account:signInWithPassword': () => ({ userId: 'alice', password: 'apps-password-1', location: 'seto', preemptive: false }),
+  'account:signInWithOAuth': () => ({ location: 'https://seto.teracloud.jp/dav/' }),
+  'account:signOut': () => undefined,
+  'pairs:list': () => undefined,
+  'pairs:add': () => ({ localFolder: '/home/alice/TeraCLOUD', remoteFolder: 'Documents/Work' }),
+  'pairs:update': () => ({ id: 'pair-1', bandwidth: { uploadKiBps: 256 } }),
+  'pairs:remove': () => ({ id: 'pair-1' }),
+  'pairs:pause': () => ({ id: 'pair-1' }),
+  'pairs:resume': () => ({ id: 'pair-1' }),
+  'pairs:syncNow': () => ({ id: 'pair-1' }),
+  'status:get': () => undefined,
+  'activity:list': () => ({ limit: 50 }),
+  'conflicts:list': () => undefined,
+  'conflicts:resolve': () => ({ pairId: 'pair-1', id: 3, keep: 'both' }),
+  'failsafe:decide': () => ({ pairId: 'pair-1', decision: 'allow' }),
+  'backup:run': () => ({ sources: ['/home/alice/Photos'], dryRun: true }),
+  'backup:cancel': () => undefined,
+  'backup:list': () => ({ source: 'Photos', version: '2025-11-28T120000Z' }),
+  'restore:run': () => ({ source: 'Photos', version: '2025-11-28T120000Z', path: '2025/beach.jpg', to: '/home/alice/Restored' }),
+  'settings:get': () => undefined,
+  'settings:update': () => ({ sync: { pollIntervalSeconds: 60 }, backup: { device: 'Alice laptop' }, app: { theme: 'dark', startAtLogin: true } }),
+  'shell:openFolder': () => ({ kind: 'syncFolder', pairId: 'pair-1' }),
+  'shell:openUrl': () => ({ url: 'https://www.teracloud.jp/en/modules/mypage/' }),
+};
+
+export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> } = {
+  'app:getOverview': sampleOverview,
+  'account:get': sampleAccount,
+  'account:signInWithPassword': () => ({ account: sampleAccount(), problem: null }),
+  'account:signInWithOAuth': () => ({
+    account: { ...sampleAccount(), signedInWith: 'oauth2', method: 'oauth2', webdavUrl: 'https://seto.teracloud.jp/v2/dav/' },
+    problem: { code: ErrorCode.NotFound, message: '/v2/dav/ is not available yet.' },
+  }),
+  'account:signOut': () => ({ signedOut: true, revocation: 'revoked', revocationError: null }),
+  'pairs:list': () => [samplePair()],
+  'pairs:add': samplePair,
+  'pairs:update': samplePair,
+  'pairs:remove': () => undefined,
+  'pairs:pause': () => ({ ...samplePair(), paused: true }),
+  'pairs:resume': samplePair,
+  'pairs:syncNow': () => undefined,
+  'status:get': () => [samplePairStatus()],
+  'activity:list': () => [sampleActivity()],
+  'conflicts:list': () => [sampleConflict()],
+  'conflicts:resolve': () => undefined,
+  'failsafe:decide': () => undefined,
+  'backup:run': sampleBackupSummary,
+  'backup:cancel': () => undefined,
+  'backup:list': sampleListing,
+  'restore:run': sampleRestoreSummary,
+  'settings:get': sampleSettings,
+  'settings:update': sampleSettings,
+  'shell:openFolder': () => undefined,
+  'shell:openUrl': () => undefined,
+};
+
+export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E> } = {
+  'status:changed': samplePairStatus,
+  'activity:added': sampleActivity,
+  'conflicts:changed': () => [sampleConflict()],
+  'backup:progress': sampleProgress,
+  'account:changed': () => null,
+  'settings:changed': sampleSettings,
+};
+
+/** Handlers that answer the good responses; `overrides` replace some. */
+export function fakeHandlers(overrides: Partial<IpcHandlers> = {}): IpcHandlers {
+  const answer = <C extends IpcChannel>(channel: C) => () => Promise.resolve(goodResponses[channel]());
+  const handlers = Object.fromEntries(Object.keys(goodResponses).map((channel) => [channel, answer(channel as IpcChannel)]));
+  return { ...handlers, ...overrides } as IpcHandlers;
+}

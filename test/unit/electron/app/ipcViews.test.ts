@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountInfoView,
+  activityFromSyncEvent,
+  backupListingView,
+  backupProgressView,
+  backupSummaryView,
+  conflictInfo,
+  restoreSummaryView,
+  settingsView,
+  signOutView,
+} from '../../../../electron/app/ipcViews.js';
+import { defaultSettings, type Settings } from '../../../../electron/app/settings.js';
+import type { AccountInfo as AccountServiceInfo } from '../../../../electron/auth/AccountService.js';
+import type { BackupSummary } from '../../../../electron/backup/model.js';
+import type { RestoreSummary, SourceListing } from '../../../../electron/backup/Restore.js';
+import { ErrorCode } from '../../../../shared/errors.js';
+import { maxListedBackupFiles, maxListedFailures } from '../../../../shared/ipc/contract.js';
+import { validateEvent, validateResponse } from '../../../../shared/ipc/schemas.js';
+
+function serviceAccount(): AccountServiceInfo {
+  return {
+    userId: 'alice',
+    node: 'seto',
+    origin: 'https://seto.teracloud.jp',
+    signedInWith: 'oauth2',
+    method: 'basic',
+    webdavUrl: 'https://seto.teracloud.jp/dav/',
+    fallbackReason: '/v2/dav/ could not be used (NotFound 404); using /dav/ with your Apps password (BASIC) instead',
+    quota: { quotaBytes: 10e9, usedBytes: 12345.6 },
+    quotaProblem: null,
+    secretStore: 'the system keychain',
+  };
+}
+
+function summary(overrides: Partial<BackupSummary> = {}): BackupSummary {
+  return {
+    device: 'alice-laptop',
+    version: '2025-11-28T120000Z',
+    sources: [{ name: 'Photos', root: '/home/alice/Photos' }],
+    sent: [{ source: 'Photos', path: 'a.jpg', bytes: 10 }],
+    unchanged: 3,
+    versioned: [{ source: 'Photos', path: 'b.jpg' }],
+    createdFolders: 1,
+    failed: [],
+    skipped: [{ source: 'Photos', path: 'link', reason: 'symlink', message: 'a symbolic link' }],
+    pruned: ['2025-10-01T080000Z/Photos'],
+    bytesSent: 10,
+    durationMs: 1200,
+    stopped: null,
+    dryRun: false,
+    plan: [],
+    quota: null,
+    ...overrides,
+  };
+}
+
+describe('the IPC views', () => {
+  it('show the account without anything the service adds', () => {
+    const view = accountInfoView({ ...serviceAccount(), ...{ password: 'hunter2' } } as AccountServiceInfo);
+    expect(validateResponse('account:get', view)).toEqual({ ok: true, value: view });
+    expect(view.quota).toEqual({ quotaBytes: 10e9, usedBytes: 12346 });
+    expect(JSON.stringify(view)).not.toContain('hunter2');
+  });
+
+  it('show the settings, with the bandwidth named as the Throttle names it', () => {
+    const settings: Settings = {
+      ...defaultSettings(),
+      pairs: [{ id: 'a1', localFolder: '/home/alice/Sync', remoteFolder: 'Sync', paused: true, bandwidth: { upKiBps: 100, downKiBps: 0 } }],
+    };
+    const view = settingsView(settings);
+    expect(validateResponse('settings:get', view)).toEqual({ ok: true, value: view });
+    expect(view.pairs[0]!.bandwidth).toEqual({ uploadKiBps: 100, downloadKiBps: 0 });
+    expect(validateResponse('settings:get', settingsView(defaultSettings())).ok).toBe(true);
+  });
+
+  it('show a sign-out', () => {
+    const view = signOutView({ revocation: 'failed', revocationError: 'the server did not answer', signedOut: true });
+    expect(validateResponse('account:signOut', view).ok).toBe(true);
+  });
+
+  it('turn executed actions into activity, and leave out the rest', () => {
+    const done = activityFromSyncEvent({ type: 'action-done', action: 'upload', path: 'a/b.txt' }, 'pair-1', 1, 1000);
+    expect(done).toEqual({ id: 1, at: 1000, pairId: 'pair-1', kind: 'uploaded', path: 'a/b.txt', from: null, error: null });
+    const failed = activityFromSyncEvent({ type: 'action-failed', action: 'download', path: 'c', code: ErrorCode.LocalIo, message: 'disk full' }, 'pair-1', 2, 1001);
+    expect(failed?.error).toEqual({ code: ErrorCode.LocalIo, message: 'disk full' });
+    for (const item of [done, failed]) expect(validateEvent('activity:added', item).ok).toBe(true);
+    expect(activityFromSyncEvent({ type: 'action-done', action: 'moveRemote', path: 'new/place' }, 'p', 3, 0)?.kind).toBe('moved');
+    expect(activityFromSyncEvent({ type: 'action-done', action: 'record', path: 'x' }, 'p', 4, 0)).toBeNull();
+    expect(activityFromSyncEvent({ type: 'action-done', action: 'toString', path: 'x' }, 'p', 4, 0)).toBeNull();
+    expect(activityFromSyncEvent({ type: 'phase', phase: 'scanning', pass: 1 }, 'p', 5, 0)).toBeNull();
+  });
+
+  it('show a conflict of a pair', () => {
+    const view = conflictInfo({ id: 4, path: 'n.txt', copy: 'n (conflict).txt', createdAt: 5, state: 'open' }, 'pair-1');
+    expect(validateEvent('conflicts:changed', [view])).toEqual({ ok: true, value: [view] });
+  });
+
+  it('show progress; a restore has no phase', () => {
+    const progress = { filesDone: 1, filesTotal: 2, bytesDone: 3, bytesTotal: 4, currentFile: 'Photos/a.jpg', remainingMs: null };
+    expect(validateEvent('backup:progress', backupProgressView('backup', 'sending', progress)).ok).toBe(true);
+    expect(backupProgressView('restore', 'sending', progress).phase).toBeNull();
+  });
+
+  it('show a backup summary, cutting a long list of failures', () => {
+    const failed = Array.from({ length: maxListedFailures + 5 }, (_, index) => ({ source: 'Photos', path: `f${index}`, code: ErrorCode.LocalIo, message: 'unreadable' }));
+    const view = backupSummaryView(summary({ failed }));
+    expect(validateResponse('backup:run', view)).toEqual({ ok: true, value: view });
+    expect(view).toMatchObject({ filesSent: 1, versioned: 1, skipped: 1, failedTotal: maxListedFailures + 5 });
+    expect(view.failed).toHaveLength(maxListedFailures);
+  });
+
+  it('show what a dry run would send', () => {
+    const view = backupSummaryView(
+      summary({
+        dryRun: true,
+        sent: [],
+        bytesSent: 0,
+        plan: [
+          { source: 'Photos', path: 'a', action: 'send-new', rule: 'B1', bytes: 5 },
+          { source: 'Photos', path: 'b', action: 'send-changed', rule: 'B2', bytes: 7 },
+          { source: 'Photos', path: 'c', action: 'compare', rule: 'B3', bytes: 0 },
+        ] as BackupSummary['plan'],
+      }),
+    );
+    expect(view).toMatchObject({ dryRun: true, filesSent: 2, bytesSent: 12 });
+  });
+
+  it('show a restore summary', () => {
+    const restore: RestoreSummary = {
+      source: 'Photos',
+      version: null,
+      path: '',
+      target: '/home/alice/Photos',
+      restored: ['a.jpg', 'b.jpg'],
+      unchanged: [],
+      keptAside: [{ path: 'a.jpg', copy: '/home/alice/Photos/a (before restore).jpg' }],
+      failed: [{ path: 'c.jpg', code: ErrorCode.LocalIo, message: 'denied' }],
+      bytes: 20,
+      durationMs: 30,
+      stopped: { code: ErrorCode.Cancelled, message: 'Cancelled.' },
+    };
+    const view = restoreSummaryView(restore);
+    expect(validateResponse('restore:run', view)).toEqual({ ok: true, value: view });
+    expect(view.failed).toEqual([{ source: null, path: 'c.jpg', error: { code: ErrorCode.LocalIo, message: 'denied' } }]);
+  });
+
+  it('list a source, latest or one version, cut at the limit', () => {
+    const listing: SourceListing = {
+      source: 'Photos',
+      latest: Array.from({ length: maxListedBackupFiles + 1 }, (_, index) => ({ path: `f${index}.jpg`, size: 1, modifiedMs: 2 })),
+      versions: [{ version: '2025-10-01T080000Z', at: 0, files: [{ path: 'old.jpg', size: 3, modifiedMs: 4 }] }],
+    };
+    const base = { device: 'alice-laptop', sources: ['Photos'], versions: ['2025-10-01T080000Z'] };
+    const latest = backupListingView({ ...base, listing, version: null });
+    expect(validateResponse('backup:list', latest).ok).toBe(true);
+    expect(latest).toMatchObject({ source: 'Photos', version: null, truncated: true });
+    expect(latest.files).toHaveLength(maxListedBackupFiles);
+    const old = backupListingView({ ...base, listing, version: '2025-10-01T080000Z' });
+    expect(old.files).toEqual([{ path: 'old.jpg', size: 3, modifiedMs: 4 }]);
+    const none = backupListingView({ ...base, listing: null, version: null });
+    expect(validateResponse('backup:list', none)).toEqual({ ok: true, value: { ...base, source: null, version: null, files: [], truncated: false } });
+  });
+});
