@@ -1,0 +1,92 @@
+/**
+ * The package layout, checked with electron-builder itself (`--dir`, no installer). Electron's
+ * binary cannot be downloaded here, so a stand-in folder is given as `electronDist`; what is
+ * checked is what TeraSync controls: the asar holds the built main, preload, renderer and tray
+ * icons and nothing of the repository's development side, and the native modules are
+ * unpacked beside it (a `.node` file cannot be loaded from inside an asar).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../support/cli.js';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const asar = require('@electron/asar') as { listPackage(archive: string, options?: object): string[] };
+
+describe('electron-builder --dir', () => {
+  let folder: string;
+  let unpacked: string;
+  let files: string[];
+
+  beforeAll(async () => {
+    if (!existsSync(join(repoRoot, 'dist', 'main', 'index.js')) || !existsSync(join(repoRoot, 'dist', 'renderer', 'index.html'))) {
+      await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot });
+    }
+    folder = await mkdtemp(join(tmpdir(), 'terasync-package-'));
+    const electronDist = join(folder, 'electron-dist');
+    await mkdir(join(electronDist, 'resources'), { recursive: true });
+    await writeFile(join(electronDist, 'electron'), '#!/bin/sh\necho "a stand-in for the Electron binary"\n');
+    await chmod(join(electronDist, 'electron'), 0o755);
+    const output = join(folder, 'release');
+    await run(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules', 'electron-builder', 'cli.js'),
+        '--dir',
+        '--linux',
+        '--x64',
+        `-c.electronDist=${electronDist}`,
+        // Rebuilding native modules for Electron needs its headers from the internet.
+        '-c.npmRebuild=false',
+        `-c.directories.output=${output}`,
+      ],
+      { cwd: repoRoot, env: { ...process.env, CI: 'true' }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    unpacked = join(output, 'linux-unpacked');
+    files = asar.listPackage(join(unpacked, 'resources', 'app.asar'));
+  }, 180_000);
+
+  afterAll(async () => {
+    if (folder !== undefined) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('names the executable after the app', () => {
+    expect(existsSync(join(unpacked, 'terasync'))).toBe(true);
+  });
+
+  it('packs the built main, preload, renderer and tray icons', () => {
+    for (const file of ['/dist/main/index.js', '/dist/preload/index.cjs', '/dist/renderer/index.html', '/dist/cli/terasync.js', '/package.json']) {
+      expect(files, file).toContain(file);
+    }
+    expect(files.filter((file) => /^\/dist\/tray\/[^/]+\.png$/.test(file)).length).toBeGreaterThanOrEqual(100);
+    expect(files.some((file) => /^\/dist\/renderer\/assets\/.+\.js$/.test(file))).toBe(true);
+  });
+
+  it('leaves the development side out: no sources, tests, emulator or dev dependencies', () => {
+    const outside = files.filter((file) =>
+      /^\/(electron|shared|renderer|test|dev|bench|scripts|docs)\//.test(file) ||
+      /^\/node_modules\/(oidc-provider|webdav-server|ws|vitest|vite|typescript|electron|electron-builder|esbuild)\//.test(file),
+    );
+    expect(outside).toEqual([]);
+    // The production dependencies are there.
+    for (const name of ['webdav', 'better-sqlite3', '@napi-rs/keyring', 'ignore', 'react']) {
+      expect(files.some((file) => file.startsWith(`/node_modules/${name}/`)), name).toBe(true);
+    }
+  });
+
+  it('unpacks the native modules next to the asar, where they can be loaded', async () => {
+    const beside = join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules');
+    expect(existsSync(join(beside, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+    const keyring = (await readdir(join(beside, '@napi-rs'))).filter((name) => name.startsWith('keyring-linux-x64'));
+    expect(keyring.length).toBeGreaterThan(0);
+    expect((await readdir(join(beside, '@napi-rs', keyring[0]!))).some((name) => name.endsWith('.node'))).toBe(true);
+    // Inside the asar they are only listed, not packed.
+    expect(files.some((file) => file.endsWith('.node'))).toBe(true);
+  });
+});
