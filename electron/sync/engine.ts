@@ -111,7 +111,6 @@ export class SyncEngine {
     const allowMassDelete = options.allowMassDelete ?? false;
     let planned: Action[] = [];
 
-
     const scope = options.dryRun ? undefined : options.scope;
     // Whatever happens below, the state is only trusted again once this run ends clean.
     const snapshot = this.snapshot;
