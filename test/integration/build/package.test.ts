@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,17 @@ describe('electron-builder --dir', () => {
     for (const name of ['webdav', 'better-sqlite3', '@napi-rs/keyring', 'ignore', 'react']) {
       expect(files.some((file) => file.startsWith(`/node_modules/${name}/`)), name).toBe(true);
     }
+  });
+
+  it('installs a terasync launcher that runs the command from the asar with the app\'s Electron', async () => {
+    expect(files).toContain('/bin/terasync.js');
+    const launcher = join(unpacked, 'resources', 'bin', 'terasync');
+    expect(((await stat(launcher)).mode & 0o111) !== 0).toBe(true);
+    const script = await readFile(launcher, 'utf8');
+    expect(script).toContain('ELECTRON_RUN_AS_NODE=1');
+    expect(script).toContain('"$resources/app.asar/bin/terasync.js"');
+    expect(script).toContain('"$resources/../terasync"');
+    expect(await readFile(join(unpacked, 'resources', 'bin', 'terasync.cmd'), 'utf8')).toContain('app.asar\\bin\\terasync.js');
   });
 
   it('unpacks the native modules next to the asar, where they can be loaded', async () => {
