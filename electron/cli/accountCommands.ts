@@ -4,13 +4,11 @@
  * the state folder says who and where, never a secret.
  */
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
-import { AccountFile, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
+import { AccountFile, type ApiSettings } from '../auth/AccountRecord.js';
 import { AccountService, type AccountInfo } from '../auth/AccountService.js';
 import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
-import { isLoopbackHost } from '../net/tls.js';
+import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
 import type { Logger } from '../sync/ports.js';
-import { parseApiKey, type ApiKeyPlacement } from '../teracloud/apiKey.js';
-import { DEFAULT_API_BASE_URL } from '../teracloud/TeraCloudApi.js';
 import { ask, launchBrowser, readAll, type PromptInput } from './prompt.js';
 
 export interface AccountOptions {
@@ -42,22 +40,12 @@ export type Terminal = PromptInput;
 
 /** The API settings from options and environment; null when no application key is configured. */
 export function apiSettings(options: AccountOptions): ApiSettings | null {
-  const key = options.apiKey ?? options.env.TERASYNC_API_KEY;
-  if (key === undefined || key === '') return null;
-  const placement = options.apiKeyIn ?? options.env.TERASYNC_API_KEY_IN ?? 'header';
-  if (placement !== 'header' && placement !== 'matrix') {
-    throw new TeraSyncError(ErrorCode.Configuration, '--api-key-in must be "header" or "matrix"');
-  }
-  return {
-    baseUrl: options.apiUrl ?? options.env.TERASYNC_API_URL ?? DEFAULT_API_BASE_URL,
-    applicationKey: parseApiKey(key),
-    keyPlacement: placement as ApiKeyPlacement,
-  };
+  return apiSettingsFrom({ apiKey: options.apiKey, apiUrl: options.apiUrl, apiKeyIn: options.apiKeyIn }, options.env);
 }
 
 export function accountService(options: AccountOptions, api: ApiSettings | null = null): AccountService {
   // An API on loopback (the emulator) hands out loopback WebDAV addresses.
-  const allowCustomHost = options.env.TERASYNC_ALLOW_CUSTOM_HOST === '1' || (api !== null && isLoopbackHost(new URL(api.baseUrl).hostname));
+  const allowCustomHost = allowCustomHostFrom(api, options.env);
   return new AccountService({
     accountFile: new AccountFile(options.stateDir),
     secrets: new KeyringSecretStore({ service: options.env.TERASYNC_KEYRING_SERVICE || undefined, platform: options.platform }),
@@ -68,27 +56,12 @@ export function accountService(options: AccountOptions, api: ApiSettings | null 
   });
 }
 
-function oauthSettings(login: LoginOptions, env: NodeJS.ProcessEnv): OAuthSettings | null {
-  const issuer = login.issuer ?? env.TERASYNC_OAUTH_ISSUER;
-  const clientId = login.clientId ?? env.TERASYNC_OAUTH_CLIENT_ID;
-  if (!login.oauth && issuer === undefined) return null;
-  if (issuer === undefined || issuer === '' || clientId === undefined || clientId === '') {
-    throw new TeraSyncError(
-      ErrorCode.Configuration,
-      'OAuth2 sign-in needs the sign-in server and the client ID: --issuer URL --client-id ID (or TERASYNC_OAUTH_ISSUER / ' +
-        'TERASYNC_OAUTH_CLIENT_ID). TeraCLOUD has not published them yet; without them, sign in with your user ID and Apps password.',
-    );
-  }
-  const scopes = (login.scopes ?? env.TERASYNC_OAUTH_SCOPES ?? 'openid offline_access').split(/[\s,]+/).filter((scope) => scope !== '');
-  return { issuer, clientId, scopes };
-}
-
 /** Runs `terasync login`; resolves with what to print. */
 export async function login(options: AccountOptions, values: LoginOptions, terminal: Terminal): Promise<string> {
   const api = apiSettings(options);
   const accounts = accountService(options, api);
   const location = values.url ?? values.node;
-  const oauth = oauthSettings(values, options.env);
+  const oauth = oauthSettingsFrom({ requested: values.oauth, issuer: values.issuer, clientId: values.clientId, scopes: values.scopes }, options.env);
   if (oauth !== null) {
     const { record, fallbackReason, problem } = await accounts.signInWithOAuth({
       oauth,

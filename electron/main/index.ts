@@ -20,8 +20,10 @@ import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
 import { SecretRedactor } from '../auth/redact.js';
 import type { SecretStore } from '../auth/SecretStore.js';
 import { selectSecretStore } from '../auth/selectSecretStore.js';
+import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
+import type { ApiSettings, OAuthSettings } from '../auth/AccountRecord.js';
 import { watchFolders } from '../platform/folderWatcher.js';
-import { systemClock, systemScheduler, type Trash } from '../sync/ports.js';
+import { systemClock, systemScheduler, type Logger, type Trash } from '../sync/ports.js';
 import { createSenderCheck, registerIpc } from './ipc.js';
 import { createElectronLifecycleAppPort, createElectronNotificationPort, createElectronThemeSource, createElectronTrayPort } from './tray.js';
 import { createMainWindow, denyAllPermissions, guardWebContents } from './window.js';
@@ -37,6 +39,27 @@ const WEBSITE_URL = 'https://teracloud.jp/';
 // One data folder whether run from the repo (package name "terasync") or packaged (product
 // name "TeraSync"). Set before the single-instance lock, which lives in this folder.
 app.setPath('userData', path.join(app.getPath('appData'), 'TeraSync'));
+
+/**
+ * The REST API key and the OAuth2 client from the environment (electron/auth/serviceConfig.ts):
+ * a build that ships them sets them, a development run pointed at the emulator too. A bad
+ * value is logged and left out: the app still starts, and sign-in with the Apps password works.
+ */
+function serviceConfig(log: Logger): { api: ApiSettings | null; oauth: OAuthSettings | null; allowCustomHost: boolean } {
+  let api: ApiSettings | null = null;
+  let oauth: OAuthSettings | null = null;
+  try {
+    api = apiSettingsFrom({}, process.env);
+  } catch (error) {
+    log.error(`The REST API settings were not used: ${toTeraSyncError(error).message}`);
+  }
+  try {
+    oauth = oauthSettingsFrom({}, process.env);
+  } catch (error) {
+    log.error(`The OAuth2 settings were not used: ${toTeraSyncError(error).message}`);
+  }
+  return { api, oauth, allowCustomHost: allowCustomHostFrom(api, process.env) };
+}
 
 /** shell.openExternal for parsed https: URLs only (ARCHITECTURE.md, Electron security). */
 async function openHttps(url: string): Promise<void> {
@@ -148,6 +171,7 @@ if (!app.requestSingleInstanceLock()) {
         openExternal: openHttps,
         openBrowser: openHttps,
         redactSecret: (secret) => redactor.add(secret),
+        ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
         onBackupFailed: (error) => notifications?.backupFailed(error),
       });
