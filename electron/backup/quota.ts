@@ -9,6 +9,7 @@
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { TeraCloudQuota } from '../teracloud/TeraCloudApi.js';
+import { formatBytes } from '../../shared/format.js';
 
 export interface QuotaSource {
   getQuota(signal?: AbortSignal): Promise<TeraCloudQuota>;
@@ -34,19 +35,9 @@ export async function checkQuota(source: QuotaSource, neededBytes: number, signa
 export function quotaExceeded(check: QuotaCheck): TeraSyncError {
   return new TeraSyncError(
     ErrorCode.InsufficientStorage,
-    `The backup would not fit: it needs to send ${formatSize(check.neededBytes)}, but only ${formatSize(check.freeBytes)} ` +
-      `is free in your storage (${formatSize(check.quota.usedBytes)} used of ${formatSize(check.quota.quotaBytes)}). ` +
+    `The backup would not fit: it needs to send ${formatBytes(check.neededBytes)}, but only ${formatBytes(check.freeBytes)} ` +
+      `is free in your storage (${formatBytes(check.quota.usedBytes)} used of ${formatBytes(check.quota.quotaBytes)}). ` +
       'Nothing was sent. Free some space (or shorten the version retention), or back up fewer folders.',
   );
 }
 
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}

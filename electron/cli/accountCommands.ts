@@ -10,6 +10,7 @@ import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
 import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
 import type { Logger } from '../sync/ports.js';
 import { ask, launchBrowser, readAll, type PromptInput } from './prompt.js';
+import { formatBytes } from '../../shared/format.js';
 
 export interface AccountOptions {
   stateDir: string;
@@ -127,16 +128,6 @@ export function describeAccount(info: AccountInfo): string {
   return lines.join('\n');
 }
 
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 /** Exit code for an account command's failure. */
 export function accountFailure(error: unknown): { code: ErrorCode; message: string } {

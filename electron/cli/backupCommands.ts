@@ -20,7 +20,8 @@ import { systemClock, type Logger } from '../sync/ports.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
 import { accountService, apiSettings, type AccountOptions } from './accountCommands.js';
-import { createReporter, formatBytes, type Output } from './reporter.js';
+import { formatBytes } from '../../shared/format.js';
+import { createReporter, type Output } from './reporter.js';
 
 export interface BackupCliValues {
   /** `--source`, as many as given. */

@@ -9,6 +9,7 @@ import type { SkippedEntry } from '../sync/model.js';
 import type { Action } from '../sync/planner.js';
 import type { Logger } from '../sync/ports.js';
 import type { SyncEvent, SyncReport } from '../sync/report.js';
+import { formatBytes } from '../../shared/format.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -65,16 +66,6 @@ const VERBS: Record<string, string> = {
   moveLocal: 'moved locally',
 };
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 export function createReporter(options: { stdout: Output; stderr: Output; json: boolean }): Reporter {
   const { stdout, stderr, json } = options;

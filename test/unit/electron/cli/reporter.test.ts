@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createReporter, formatBytes, type Output } from '../../../../electron/cli/reporter.js';
+import { createReporter, type Output } from '../../../../electron/cli/reporter.js';
+import { formatBytes } from '../../../../shared/format.js';
 import { emptyReport } from '../../../../electron/sync/report.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 
