@@ -37,7 +37,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { LocalFileAccess } from '../sync/executor.js';
@@ -52,6 +52,7 @@ import { estimateRemainingMs, type BackupEvent, type BackupSummary, type Planned
 import { planBackup, type BackupAction } from './planBackup.js';
 import { checkQuota, quotaExceeded, type QuotaSource } from './quota.js';
 import { walkRemote, type RemoteItem, type RemoteTree } from './remoteTree.js';
+import { limitBytes } from '../sync/limitBytes.js';
 
 export interface BackupSource {
   /** The folder's name: its name on the server. */
@@ -625,19 +626,9 @@ class BackupRun {
             localError = error;
             throw error;
           }
-          let remaining = size;
-          const limit = new Transform({
-            transform(chunk: Buffer, _encoding, callback) {
-              if (remaining <= 0) {
-                callback();
-                return;
-              }
-              const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-              remaining -= piece.length;
-              state.hasher.update(piece);
-              state.bytes += piece.length;
-              callback(null, piece);
-            },
+          const limit = limitBytes(size, (piece) => {
+            state.hasher.update(piece);
+            state.bytes += piece.length;
           });
           stream.on('error', (error) => {
             localError = error;

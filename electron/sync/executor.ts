@@ -28,6 +28,7 @@ import { UPLOAD_CLOCK_SLACK_MS, type Action } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { isStrongEtag, sameEtag } from '../../shared/etag.js';
 import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
+import { limitBytes } from './limitBytes.js';
 
 /** The local file-system calls that tests may replace to inject faults. */
 export interface LocalFileAccess {
@@ -293,19 +294,7 @@ export class Executor {
               tap.destroy(error);
             });
             // Send exactly the size that was announced: what grows meanwhile goes in the next round.
-            let remaining = current.size;
-            const limit = new Transform({
-              transform(chunk: Buffer, _encoding, callback) {
-                if (remaining <= 0) {
-                  callback();
-                  return;
-                }
-                const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-                remaining -= piece.length;
-                callback(null, piece);
-              },
-            });
-            return source.pipe(limit).pipe(tap);
+            return source.pipe(limitBytes(current.size)).pipe(tap);
           },
           current.size,
           {
