@@ -3,6 +3,7 @@
  * window and its notification) and what it reports at the end (a summary, for `--json`).
  */
 import type { ErrorCode, ErrorInfo } from '../../shared/errors.js';
+import type { BackupPhase } from '../../shared/types.js';
 import type { BackupRule } from './planBackup.js';
 
 export interface Progress {
@@ -17,7 +18,7 @@ export interface Progress {
 }
 
 export type BackupEvent =
-  | { type: 'phase'; phase: 'scanning' | 'listing' | 'comparing' | 'quota' | 'sending' | 'versioning' | 'pruning' | 'done'; source?: string }
+  | { type: 'phase'; phase: BackupPhase; source?: string }
   /** What the run will send, once every comparison is done. */
   | { type: 'planned'; files: number; bytes: number }
   | { type: 'quota'; checked: boolean; neededBytes: number; freeBytes: number | null; message: string | null }
