@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { startAuthorizationServer, type RunningAuthorizationServer } from '../../../dev/emulator/authorizationServer.js';
-import type { SecretStore } from '../../../electron/auth/SecretStore.js';
+import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { buildAuthorizationUrl } from '../../../electron/auth/oauth/authorizationUrl.js';
 import { LoopbackRedirectListener } from '../../../electron/auth/oauth/LoopbackRedirectListener.js';
 import type { OAuthConfig } from '../../../electron/auth/oauth/OAuthConfig.js';
@@ -20,20 +20,6 @@ import { completeBrowserSignIn, type BrowserOptions, type BrowserResult } from '
 const ALICE = { userId: 'alice', password: 'correct horse battery staple' };
 const NOW = Date.UTC(2025, 0, 1);
 
-class MemorySecretStore implements SecretStore {
-  readonly description = 'memory, for this test';
-  readonly persistent = false;
-  readonly values = new Map<string, string>();
-  async get(key: string): Promise<string | null> {
-    return this.values.get(key) ?? null;
-  }
-  async set(key: string, secret: string): Promise<void> {
-    this.values.set(key, secret);
-  }
-  async delete(key: string): Promise<boolean> {
-    return this.values.delete(key);
-  }
-}
 
 let server: RunningAuthorizationServer;
 let config: OAuthConfig;
@@ -116,11 +102,11 @@ describe('signInWithBrowser against oidc-provider', () => {
     expect(tokens.scope.split(' ')).toContain('dav');
     await expect(server.verifyAccessToken(tokens.accessToken)).resolves.toEqual({ userId: 'alice', scope: expect.stringContaining('dav') });
 
-    const secrets = new MemorySecretStore();
+    const secrets = new SessionSecretStore();
     const manager = new TokenManager({ config, secrets, key: 'oauth:alice', clock: { now: () => NOW } });
     await manager.save(tokens);
     expect(await manager.hasTokens()).toBe(true);
-    expect(JSON.parse(secrets.values.get('oauth:alice')!)).toMatchObject({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+    expect(JSON.parse((await secrets.get('oauth:alice'))!)).toMatchObject({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
     await expect(manager.accessToken()).resolves.toBe(tokens.accessToken);
 
     // The listener is gone once the sign-in is over.

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { startAuthorizationServer, type RunningAuthorizationServer } from '../../../dev/emulator/authorizationServer.js';
 import type { SecretStore } from '../../../electron/auth/SecretStore.js';
+import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import type { OAuthConfig } from '../../../electron/auth/oauth/OAuthConfig.js';
 import { SIGN_IN_AGAIN_MESSAGE } from '../../../electron/auth/oauth/oauthErrors.js';
 import { signInWithBrowser } from '../../../electron/auth/oauth/signInWithBrowser.js';
@@ -20,22 +21,11 @@ import { completeBrowserSignIn } from '../../support/oauthBrowser.js';
 const ALICE = { userId: 'alice', password: 'correct horse battery staple' };
 const KEY = 'oauth:alice';
 
-class MemorySecretStore implements SecretStore {
-  readonly description = 'memory, for this test';
-  readonly persistent = false;
-  readonly values = new Map<string, string>();
-  async get(key: string): Promise<string | null> {
-    return this.values.get(key) ?? null;
-  }
-  async set(key: string, secret: string): Promise<void> {
-    this.values.set(key, secret);
-  }
-  async delete(key: string): Promise<boolean> {
-    return this.values.delete(key);
-  }
-  stored(): TokenSet | null {
-    const text = this.values.get(KEY);
-    return text === undefined ? null : (JSON.parse(text) as TokenSet);
+/** The session store, plus a look at the stored token set. */
+class MemorySecretStore extends SessionSecretStore {
+  async stored(): Promise<TokenSet | null> {
+    const text = await this.get(KEY);
+    return text === null ? null : (JSON.parse(text) as TokenSet);
   }
 }
 
@@ -177,7 +167,7 @@ describe('refresh tokens against oidc-provider', () => {
     await refreshTokens(setup.config, tokens.refreshToken!, { clock });
 
     await expect(manager.onUnauthorized(tokens.accessToken)).resolves.toBeNull();
-    expect(secrets.values.has(KEY)).toBe(false);
+    expect(await secrets.get(KEY)).toBeNull();
     expect(await manager.hasTokens()).toBe(false);
     const error = await failure(manager.accessToken());
     expect(error.code).toBe(ErrorCode.Unauthorized);
@@ -196,7 +186,7 @@ describe('refresh tokens against oidc-provider', () => {
     expect(error.code).toBe(ErrorCode.Unauthorized);
     expect(error.message).toBe(SIGN_IN_AGAIN_MESSAGE);
     expect(error.message).not.toContain(tokens.refreshToken!);
-    expect(secrets.values.has(KEY)).toBe(false);
+    expect(await secrets.get(KEY)).toBeNull();
   });
 
   it('onUnauthorized: 10 callers at once cause exactly one refresh and all get its token', async () => {
@@ -214,8 +204,8 @@ describe('refresh tokens against oidc-provider', () => {
     expect(results).toEqual(Array.from({ length: 10 }, () => fresh));
     await expect(setup.server.verifyAccessToken(fresh)).resolves.toMatchObject({ userId: 'alice' });
     // Rotation: the stored set holds the new refresh token, and the stored access token is the one handed out.
-    expect(secrets.stored()).toMatchObject({ accessToken: fresh });
-    expect(secrets.stored()!.refreshToken).not.toBe(tokens.refreshToken);
+    expect(await secrets.stored()).toMatchObject({ accessToken: fresh });
+    expect((await secrets.stored())!.refreshToken).not.toBe(tokens.refreshToken);
 
     // A late caller with the old token gets the current one, without another refresh.
     await expect(manager.onUnauthorized(tokens.accessToken)).resolves.toBe(fresh);
@@ -269,12 +259,12 @@ describe('refresh tokens against oidc-provider', () => {
     await writeStarted;
     await settle();
     expect(handedOut).toBeUndefined();
-    expect(inner.stored()!.refreshToken).toBe(tokens.refreshToken);
+    expect((await inner.stored())!.refreshToken).toBe(tokens.refreshToken);
     open();
     await pending;
     expect(handedOut).toBeDefined();
-    expect(inner.stored()).toMatchObject({ accessToken: handedOut });
-    expect(inner.stored()!.refreshToken).not.toBe(tokens.refreshToken);
+    expect(await inner.stored()).toMatchObject({ accessToken: handedOut });
+    expect((await inner.stored())!.refreshToken).not.toBe(tokens.refreshToken);
   });
 
   it('hands out nothing when the new token set cannot be stored, and stores it on the next call without refreshing again', async () => {
@@ -299,12 +289,12 @@ describe('refresh tokens against oidc-provider', () => {
     locked = true;
     clock.time = tokens.expiresAt;
     expect((await failure(manager.accessToken())).code).toBe(ErrorCode.KeychainUnavailable);
-    expect(inner.stored()!.accessToken).toBe(tokens.accessToken);
+    expect((await inner.stored())!.accessToken).toBe(tokens.accessToken);
 
     locked = false;
     const fresh = await manager.accessToken();
     expect(fresh).not.toBe(tokens.accessToken);
-    expect(inner.stored()).toMatchObject({ accessToken: fresh });
+    expect(await inner.stored()).toMatchObject({ accessToken: fresh });
     expect(refreshes(setup) - before).toBe(1);
     await expect(setup.server.verifyAccessToken(fresh)).resolves.toMatchObject({ userId: 'alice' });
   });
@@ -359,7 +349,7 @@ describe('sign-out revokes at the server', () => {
     await expect(manager.signOut()).resolves.toEqual({ revocation: 'revoked', error: null });
     await expect(setup.server.verifyAccessToken(tokens.accessToken)).resolves.toBeNull();
     expect((await failure(refreshTokens(setup.config, tokens.refreshToken!, { clock }))).code).toBe(ErrorCode.Unauthorized);
-    expect(secrets.values.has(KEY)).toBe(false);
+    expect(await secrets.get(KEY)).toBeNull();
     expect(await manager.hasTokens()).toBe(false);
   });
 
@@ -389,7 +379,7 @@ describe('sign-out revokes at the server', () => {
     expect(result.revocation).toBe('failed');
     expect(result.error?.code).toBe(ErrorCode.Network);
     expect(result.error?.message).not.toContain(tokens.refreshToken!);
-    expect(secrets.values.has(KEY)).toBe(false);
+    expect(await secrets.get(KEY)).toBeNull();
     // Not revoked: the server still knows the token.
     await expect(setup.server.verifyAccessToken(tokens.accessToken)).resolves.not.toBeNull();
   });
@@ -402,7 +392,7 @@ describe('sign-out revokes at the server', () => {
     const tokens = await signIn(setup.config, clock);
     await manager.save(tokens);
     await expect(manager.signOut()).resolves.toEqual({ revocation: 'unsupported', error: null });
-    expect(secrets.values.has(KEY)).toBe(false);
+    expect(await secrets.get(KEY)).toBeNull();
   });
 });
 
@@ -436,7 +426,7 @@ describe('expiry', () => {
     // Refreshed while the old token was still good (real time has not reached its expiry).
     await expect(setup.server.verifyAccessToken(tokens.accessToken)).resolves.not.toBeNull();
     await expect(setup.server.verifyAccessToken(fresh)).resolves.toMatchObject({ userId: 'alice' });
-    expect(secrets.stored()).toMatchObject({ accessToken: fresh, expiresAt: clock.time + 5_000 });
+    expect(await secrets.stored()).toMatchObject({ accessToken: fresh, expiresAt: clock.time + 5_000 });
 
     await expect(manager.accessToken()).resolves.toBe(fresh);
     expect(refreshes(setup) - before).toBe(1);
