@@ -230,7 +230,8 @@ export class SyncEngine {
     const updatedLocal = await updateScan(this.deps.localRoot, ignore, local, localPaths);
     if (updatedLocal === null) return null;
     const entries = new Map(remote.entries);
-    const within = (path: string): boolean => [...touched].some((key) => path === key || isWithin(path, key));
+    const touchedPaths = [...touched];
+    const within = (path: string): boolean => touchedPaths.some((key) => path === key || isWithin(path, key));
     for (const key of entries.keys()) if (within(key)) entries.delete(key);
     for (const path of touched) {
       for (const entry of this.deps.journal.subtree(path)) {
