@@ -56,7 +56,48 @@ export interface SyncStatus {
   /** The watcher failed and the engine falls back on periodic full scans. */
   watcherFallback: boolean;
   /** Conflicts and failed paths of the last run. */
-  lastRun: { conflicts: number; errors: number } | null;
+  lastRun: LastRunSummary | null;
+  /** While waiting at the fail-safe (state 'failsafe'): what the run would have deleted; null otherwise. */
+  failSafe: FailSafeInfo | null;
+}
+
+/** A path the last run could not sync, and why. */
+export interface FailedPath {
+  path: string;
+  error: ErrorInfo;
+}
+
+export interface LastRunSummary {
+  conflicts: number;
+  /** How many paths failed in all. */
+  errors: number;
+  /** The first failed paths (at most maxListedRunFailures in shared/ipc/contract.ts). */
+  failures: FailedPath[];
+}
+
+/**
+ * Why a run stopped before deleting:
+ * - 'massDelete': it would delete more than half of the synced files (and at least ten);
+ * - 'localEmpty': the local folder is empty while the journal remembers synced files;
+ * - 'localMissing': the local folder is gone (an unmounted drive looks the same);
+ * - 'remoteGone': the server folder is gone.
+ */
+export type FailSafeReason = 'massDelete' | 'localEmpty' | 'localMissing' | 'remoteGone';
+
+/** One entry the stopped run would have deleted. */
+export interface FailSafeDeletion {
+  path: string;
+  type: 'file' | 'dir';
+  /** Where it would be deleted: 'remote' when it is gone here, 'local' when it is gone on the server. */
+  side: 'local' | 'remote';
+}
+
+export interface FailSafeInfo {
+  reason: FailSafeReason;
+  /** The first deletions (at most maxListedDeletions in shared/ipc/contract.ts). */
+  deletions: FailSafeDeletion[];
+  /** How many files would be deleted in all. */
+  total: number;
 }
 
 /*
@@ -85,6 +126,11 @@ export interface PairView {
   remoteFolder: string;
   paused: boolean;
   bandwidth: BandwidthLimits;
+  /**
+   * Selective sync: folders below the pair's remote folder ('/'-separated, relative) that are
+   * not synced. Nothing in them is deleted on either side; they are left as they are.
+   */
+  excludedFolders: string[];
 }
 
 /** One pair's SyncStatus, as `status:get` lists them and `status:changed` sends them. */
@@ -167,6 +213,17 @@ export interface ConflictInfo {
   copy: string;
   /** ms since the epoch. */
   createdAt: number;
+  /** This computer's version (the conflict copy); null when the copy is gone. */
+  mine: FileVersionView | null;
+  /** The server's version (the file at `path`, as downloaded); null when it is gone. */
+  theirs: FileVersionView | null;
+}
+
+/** One version of a file, as the conflicts screen compares them. */
+export interface FileVersionView {
+  size: number;
+  /** ms since the epoch. */
+  modifiedMs: number;
 }
 
 export type ConflictResolution = 'local' | 'remote' | 'both';
@@ -265,7 +322,10 @@ export interface RestoreSummaryView {
 
 export type Theme = 'system' | 'light' | 'dark';
 
-/** The settings the window shows and edits (settings format 2). */
+/** The window's language; 'system' follows the system's. */
+export type Language = 'system' | 'en' | 'ja';
+
+/** The settings the window shows and edits (settings format 3). */
 export interface SettingsView {
   pairs: PairView[];
   sync: {
@@ -273,6 +333,10 @@ export interface SettingsView {
     pollIntervalSeconds: number;
     /** How often the local folders are scanned in full, besides the watcher. */
     fullScanMinutes: number;
+    /** Patterns (gitignore syntax) never synced in any pair, besides the built-in ones and .terasyncignore. */
+    ignorePatterns: string[];
+    /** Transfers at the same time, per pair and for the backup. */
+    parallelTransfers: number;
   };
   backup: {
     /** Absolute paths of the folders to back up. */
@@ -287,6 +351,7 @@ export interface SettingsView {
     startAtLogin: boolean | null;
     notifications: boolean;
     theme: Theme;
+    language: Language;
   };
 }
 
@@ -296,4 +361,63 @@ export interface SettingsUpdate {
   backup?: Partial<SettingsView['backup']>;
   /** startAtLogin is the user's decision: true or false, never back to undecided. */
   app?: Partial<Omit<SettingsView['app'], 'startAtLogin'> & { startAtLogin: boolean }>;
+}
+
+/** What the window asks the system's dialog for: a folder, or (caCertificate) a PEM file. */
+export type PickPurpose = 'syncFolder' | 'backupSource' | 'restoreTarget' | 'caCertificate';
+
+/** One folder of the server, as the remote folder browser shows it. */
+export interface RemoteFolderView {
+  name: string;
+  /** '/'-separated below the account root, no leading or trailing '/'. */
+  path: string;
+}
+
+export interface RemoteFolderListing {
+  /** The folder listed ('' for the account root). */
+  path: string;
+  /** Its subfolders, by name. */
+  folders: RemoteFolderView[];
+  /** How many files it holds directly. */
+  files: number;
+}
+
+/** What a first sync would do: counts and bytes each way, before it starts. */
+export interface PairPreview {
+  upload: { files: number; bytes: number };
+  download: { files: number; bytes: number };
+  createLocalFolders: number;
+  createRemoteFolders: number;
+  /** Files on both sides that differ: both versions are kept (the local one as a conflict copy). */
+  conflicts: number;
+  /** Files on both sides; the same content is recorded, a different one becomes a conflict. */
+  onBoth: number;
+  /** Entries left alone (unreadable, symlinks, names this system refuses). */
+  skipped: number;
+  /** A few of the conflicting paths, for the preview to name. */
+  conflictPaths: string[];
+}
+
+/** One backup run, as the backup screen's history lists it. */
+export interface BackupRunView {
+  /** ms since the epoch. */
+  startedAt: number;
+  endedAt: number;
+  sources: string[];
+  dryRun: boolean;
+  filesSent: number;
+  bytesSent: number;
+  versioned: number;
+  failedTotal: number;
+  /** Why it stopped before the end (cancelled, the quota, ...); null when it did not. */
+  stopped: ErrorInfo | null;
+  /** The version folder it made, or null. */
+  version: string | null;
+}
+
+export interface BackupStateView {
+  /** The backup or restore that is running, or null. */
+  running: { operation: 'backup' | 'restore'; progress: BackupProgress | null } | null;
+  /** The latest runs, newest first. */
+  history: BackupRunView[];
 }

@@ -33,16 +33,10 @@
  *
  * The tooltip is cut to 127 characters: Windows shows no more in a notification-area tooltip.
  */
-import { ErrorCode } from '../../shared/errors.js';
-import type { SyncState, SyncStatus } from '../../shared/types.js';
+import { isSignInExpired, overallTrayState, pairTrayState, type AccountState, type TrayState } from '../../shared/appState.js';
+import type { SyncStatus } from '../../shared/types.js';
 
-export type TrayState = 'idle' | 'syncing' | 'paused' | 'offline' | 'error' | 'conflicts' | 'failsafe';
-
-/** Every tray state, highest precedence first. */
-export const trayStates: readonly TrayState[] = ['failsafe', 'error', 'offline', 'conflicts', 'syncing', 'paused', 'idle'];
-
-/** 'expired': the server refused the saved sign-in (or the token could not be renewed). */
-export type AccountState = 'signed-in' | 'signed-out' | 'expired';
+export { isSignInRefused, trayStates, type AccountState, type TrayState } from '../../shared/appState.js';
 
 export interface PairSnapshot {
   /** The pair's local folder: what "Open the sync folder" opens. */
@@ -88,8 +82,6 @@ export interface TrayView {
 export const TOOLTIP_MAX_LENGTH = 127;
 export const STATUS_LINE_MAX_LENGTH = 80;
 
-const rank = new Map(trayStates.map((state, index) => [state, index]));
-
 /** Decimal units, as file managers show sizes: "512 B", "4.2 MB", "10 MB", "1.5 GB". */
 export function formatSize(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -118,44 +110,9 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** What one pair contributes to the tray state. */
-function pairTrayState(status: SyncStatus, paused: boolean): TrayState {
-  const state: SyncState = status.state;
-  switch (state) {
-    case 'failsafe':
-    case 'error':
-    case 'offline':
-      return state;
-    case 'paused':
-      return 'paused';
-    case 'syncing':
-      return paused ? 'paused' : 'syncing';
-    case 'scanning':
-      if (paused) return 'paused';
-      return status.lastSyncAt === null ? 'syncing' : 'idle';
-    case 'idle':
-      return paused ? 'paused' : 'idle';
-    case 'stopped':
-      return 'idle';
-  }
-}
-
-function highest(states: Iterable<TrayState>): TrayState {
-  let best: TrayState = 'idle';
-  for (const state of states) {
-    if ((rank.get(state) ?? Infinity) < (rank.get(best) ?? Infinity)) best = state;
-  }
-  return best;
-}
-
-/** The pair stopped because the server refused the sign-in. */
-export function isSignInRefused(status: SyncStatus): boolean {
-  return status.state === 'error' && status.problem?.code === ErrorCode.Unauthorized;
-}
-
 /** True when the account needs signing in again: the app says so, or a pair's sign-in was refused. */
 export function signInExpired(snapshot: AppSnapshot): boolean {
-  return snapshot.account === 'expired' || (snapshot.account === 'signed-in' && snapshot.pairs.some((pair) => isSignInRefused(pair.status)));
+  return isSignInExpired(snapshot.account, snapshot.pairs.map((pair) => pair.status));
 }
 
 function syncPhrase(pairs: readonly PairSnapshot[]): string {
@@ -226,12 +183,13 @@ export function computeTrayState(snapshot: AppSnapshot): TrayView {
     const state = pairTrayState(pair.status, snapshot.paused);
     byState.set(state, [...(byState.get(state) ?? []), pair]);
   }
-  const candidates: TrayState[] = [...byState.keys()];
-  if (snapshot.account !== 'signed-in' || signInExpired(snapshot)) candidates.push('error');
-  if (snapshot.conflicts.length > 0) candidates.push('conflicts');
-  if (snapshot.backup !== null) candidates.push('syncing');
-  if (snapshot.paused) candidates.push('paused');
-  const state = highest(candidates);
+  const state = overallTrayState({
+    statuses: snapshot.pairs.map((pair) => pair.status),
+    conflicts: snapshot.conflicts.length,
+    paused: snapshot.paused,
+    backupRunning: snapshot.backup !== null,
+    account: snapshot.account,
+  });
 
   const phrases = [mainPhrase(state, snapshot, byState)];
   // What the icon cannot show at the same time, in words.

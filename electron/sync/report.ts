@@ -2,6 +2,8 @@
  * What a run did, for the command's `--json`, its terminal output, and the app's activity list.
  */
 import type { ErrorCode } from '../../shared/errors.js';
+import { maxListedRunFailures } from '../../shared/ipc/contract.js';
+import type { LastRunSummary } from '../../shared/types.js';
 import type { SkippedEntry } from './model.js';
 
 export interface SyncReport {
@@ -19,6 +21,14 @@ export interface SyncReport {
   /** Left for the next run because something changed under us (never an error). */
   deferred: Array<{ path: string; message: string }>;
   errors: Array<{ path: string; code: ErrorCode; message: string }>;
+  /** Open conflicts whose copy the user deleted, or renamed over the original, outside the app. */
+  resolvedConflicts: ResolvedConflict[];
+}
+
+/** A conflict (its journal id and the path it is about) settled outside the app. */
+export interface ResolvedConflict {
+  id: number;
+  path: string;
 }
 
 export function emptyReport(): SyncReport {
@@ -35,6 +45,16 @@ export function emptyReport(): SyncReport {
     skipped: [],
     deferred: [],
     errors: [],
+    resolvedConflicts: [],
+  };
+}
+
+/** What a status says of a finished run: its counts and the first failed paths. */
+export function lastRunSummary(report: SyncReport): LastRunSummary {
+  return {
+    conflicts: report.conflicts.length,
+    errors: report.errors.length,
+    failures: report.errors.slice(0, maxListedRunFailures).map((failure) => ({ path: failure.path, error: { code: failure.code, message: failure.message } })),
   };
 }
 

@@ -18,12 +18,16 @@ import type {
   AppOverview,
   BackupListing,
   BackupProgress,
+  BackupStateView,
   BackupSummaryView,
   BandwidthLimits,
   ConflictInfo,
   ConflictResolution,
+  PairPreview,
   PairStatus,
   PairView,
+  PickPurpose,
+  RemoteFolderListing,
   RestoreSummaryView,
   SettingsUpdate,
   SettingsView,
@@ -44,10 +48,22 @@ export interface PasswordSignInRequest {
   location?: string;
   /** Default true: BASIC on the first request; false: answer the server's challenge. */
   preemptive?: boolean;
+  advanced?: AdvancedSignInOptions;
+}
+
+/** The sign-in screen's advanced section: each left out takes the app's default. */
+export interface AdvancedSignInOptions {
+  /** The REST API's base URL (https:), for node discovery and the quota. */
+  apiServer?: string;
+  /** How the API key goes to the REST API: the X-TeraCLOUD-API-KEY header, or the `;api_key=` matrix parameter. */
+  apiKeyPlacement?: 'header' | 'matrix';
+  /** Absolute path of a PEM file: a private CA trusted, besides the system's, by every connection of the account. */
+  caFile?: string;
 }
 
 export interface OAuthSignInRequest {
   location?: string;
+  advanced?: AdvancedSignInOptions;
 }
 
 export interface AddPairRequest {
@@ -55,11 +71,44 @@ export interface AddPairRequest {
   localFolder: string;
   /** As PairView.remoteFolder. */
   remoteFolder: string;
+  /** Selective sync (PairView.excludedFolders); none when left out. */
+  excludedFolders?: string[];
 }
 
 export interface UpdatePairRequest {
   id: string;
   bandwidth?: Partial<BandwidthLimits>;
+  /** Replaces the pair's list: a folder taken out of it is synced again, one put in is left alone on both sides. */
+  excludedFolders?: string[];
+}
+
+/** What the first sync of a pair would do (nothing is changed on either side). */
+export interface PreviewPairRequest {
+  localFolder: string;
+  remoteFolder: string;
+  excludedFolders?: string[];
+}
+
+export interface ListRemoteFoldersRequest {
+  /** '/'-separated below the account root; '' for the root. */
+  path: string;
+}
+
+export interface PickPathRequest {
+  purpose: PickPurpose;
+}
+
+export interface OpenConflictVersionRequest {
+  pairId: string;
+  id: number;
+  /** 'mine': this computer's version (the conflict copy); 'theirs': the server's (the file at the path). */
+  side: 'mine' | 'theirs';
+}
+
+export interface ShowFileRequest {
+  pairId: string;
+  /** Relative to the pair's local folder, '/'-separated (an activity item's path). */
+  path: string;
 }
 
 export interface ResolveConflictRequest {
@@ -71,8 +120,11 @@ export interface ResolveConflictRequest {
 
 export interface FailSafeDecisionRequest {
   pairId: string;
-  /** 'allow': go ahead with the deletions once; 'keepWaiting': leave the pair stopped. */
-  decision: 'allow' | 'keepWaiting';
+  /**
+   * 'allow': go ahead with the deletions once; 'restore': bring every entry back from the side
+   * that still has it (nothing is deleted); 'keepWaiting': leave the pair stopped.
+   */
+  decision: 'allow' | 'restore' | 'keepWaiting';
 }
 
 export interface BackupRunRequest {
@@ -116,6 +168,8 @@ export interface IpcContract {
   'account:signInWithPassword': { request: PasswordSignInRequest; response: SignInResult };
   'account:signInWithOAuth': { request: OAuthSignInRequest; response: SignInResult };
   'account:signOut': { request: undefined; response: SignOutResult };
+  /** Gives up an OAuth2 sign-in that waits for the browser; nothing when none does. */
+  'account:cancelSignIn': { request: undefined; response: undefined };
 
   'pairs:list': { request: undefined; response: PairView[] };
   'pairs:add': { request: AddPairRequest; response: PairView };
@@ -124,11 +178,14 @@ export interface IpcContract {
   'pairs:pause': { request: PairRequest; response: PairView };
   'pairs:resume': { request: PairRequest; response: PairView };
   'pairs:syncNow': { request: PairRequest; response: undefined };
+  'pairs:preview': { request: PreviewPairRequest; response: PairPreview };
+  'remote:listFolders': { request: ListRemoteFoldersRequest; response: RemoteFolderListing };
 
   'status:get': { request: undefined; response: PairStatus[] };
   'activity:list': { request: { limit: number }; response: ActivityItem[] };
   'conflicts:list': { request: undefined; response: ConflictInfo[] };
   'conflicts:resolve': { request: ResolveConflictRequest; response: undefined };
+  'conflicts:open': { request: OpenConflictVersionRequest; response: undefined };
   'failsafe:decide': { request: FailSafeDecisionRequest; response: undefined };
 
   'backup:run': { request: BackupRunRequest; response: BackupSummaryView };
@@ -136,12 +193,17 @@ export interface IpcContract {
   'backup:cancel': { request: undefined; response: undefined };
   'backup:list': { request: BackupListRequest; response: BackupListing };
   'restore:run': { request: RestoreRequest; response: RestoreSummaryView };
+  'backup:getState': { request: undefined; response: BackupStateView };
 
   'settings:get': { request: undefined; response: SettingsView };
   'settings:update': { request: SettingsUpdate; response: SettingsView };
 
   'shell:openFolder': { request: OpenFolderRequest; response: undefined };
   'shell:openUrl': { request: OpenUrlRequest; response: undefined };
+  /** Shows an activity item's file in the file manager (its folder when the file is gone). */
+  'shell:showFile': { request: ShowFileRequest; response: undefined };
+  /** The system's folder (or, for a CA certificate, file) dialog; null when the user cancelled. */
+  'dialog:pickPath': { request: PickPathRequest; response: string | null };
 }
 
 /** Main -> window: the payload each event carries. */
@@ -153,6 +215,8 @@ export interface IpcEvents {
   'backup:progress': BackupProgress;
   'account:changed': AccountInfo | null;
   'settings:changed': SettingsView;
+  /** A backup or restore started or ended. */
+  'backup:changed': BackupStateView;
 }
 
 export type IpcChannel = keyof IpcContract;
@@ -171,6 +235,12 @@ export const maxActivityLimit = 1_000;
 export const maxListedBackupFiles = 10_000;
 /** The most failures a backup or restore summary lists (`failedTotal` counts them all). */
 export const maxListedFailures = 1_000;
+/** The most deletions a fail-safe status lists (`total` counts them all). */
+export const maxListedDeletions = 1_000;
+/** The most failed paths a status's last run lists (`errors` counts them all). */
+export const maxListedRunFailures = 100;
+/** The most runs the backup history keeps. */
+export const maxBackupHistory = 50;
 
 /**
  * The runtime list of channels, each with the name of its function on window.terasync. Typed
@@ -182,6 +252,7 @@ export const ipcMethods = {
   'account:signInWithPassword': 'signInWithPassword',
   'account:signInWithOAuth': 'signInWithOAuth',
   'account:signOut': 'signOut',
+  'account:cancelSignIn': 'cancelSignIn',
   'pairs:list': 'listPairs',
   'pairs:add': 'addPair',
   'pairs:update': 'updatePair',
@@ -189,19 +260,25 @@ export const ipcMethods = {
   'pairs:pause': 'pausePair',
   'pairs:resume': 'resumePair',
   'pairs:syncNow': 'syncPairNow',
+  'pairs:preview': 'previewPair',
+  'remote:listFolders': 'listRemoteFolders',
   'status:get': 'getStatus',
   'activity:list': 'listActivity',
   'conflicts:list': 'listConflicts',
   'conflicts:resolve': 'resolveConflict',
+  'conflicts:open': 'openConflictVersion',
   'failsafe:decide': 'decideFailSafe',
   'backup:run': 'runBackup',
   'backup:cancel': 'cancelBackup',
   'backup:list': 'listBackups',
   'restore:run': 'runRestore',
+  'backup:getState': 'getBackupState',
   'settings:get': 'getSettings',
   'settings:update': 'updateSettings',
   'shell:openFolder': 'openFolder',
   'shell:openUrl': 'openUrl',
+  'shell:showFile': 'showFile',
+  'dialog:pickPath': 'pickPath',
 } as const satisfies { [C in IpcChannel]: string };
 
 /** Each event with the name of its subscription function on window.terasync. */
@@ -212,6 +289,7 @@ export const ipcEventSubscriptions = {
   'backup:progress': 'onBackupProgress',
   'account:changed': 'onAccountChanged',
   'settings:changed': 'onSettingsChanged',
+  'backup:changed': 'onBackupChanged',
 } as const satisfies { [E in IpcEventName]: `on${string}` };
 
 export const ipcChannels = Object.keys(ipcMethods) as IpcChannel[];

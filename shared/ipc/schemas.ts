@@ -22,14 +22,27 @@ import type {
   BackupListing,
   BackupPhase,
   BackupProgress,
+  BackupRunView,
+  BackupStateView,
   BackupSummaryView,
   BandwidthLimits,
   ConflictInfo,
   ConflictResolution,
+  FailedPath,
+  FailSafeDeletion,
+  FailSafeInfo,
+  FailSafeReason,
   FileFailureView,
+  FileVersionView,
+  Language,
+  LastRunSummary,
+  PairPreview,
   PairStatus,
   PairSummary,
   PairView,
+  PickPurpose,
+  RemoteFolderListing,
+  RemoteFolderView,
   RestoreSummaryView,
   SettingsUpdate,
   SettingsView,
@@ -42,9 +55,13 @@ import type {
 } from '../types.js';
 import {
   maxActivityLimit,
+  maxBackupHistory,
   maxListedBackupFiles,
+  maxListedDeletions,
   maxListedFailures,
+  maxListedRunFailures,
   type AddPairRequest,
+  type AdvancedSignInOptions,
   type BackupListRequest,
   type BackupRunRequest,
   type FailSafeDecisionRequest,
@@ -53,13 +70,18 @@ import {
   type IpcEventPayload,
   type IpcRequest,
   type IpcResponse,
+  type ListRemoteFoldersRequest,
   type OAuthSignInRequest,
+  type OpenConflictVersionRequest,
   type OpenFolderRequest,
   type OpenUrlRequest,
   type PairRequest,
   type PasswordSignInRequest,
+  type PickPathRequest,
+  type PreviewPairRequest,
   type ResolveConflictRequest,
   type RestoreRequest,
+  type ShowFileRequest,
   type UpdatePairRequest,
 } from './contract.js';
 
@@ -78,6 +100,9 @@ const maxUserIdLength = 256;
 const maxPasswordLength = 1_024;
 /** Backup sources and other lists the user builds by hand. */
 const maxSourceCount = 1_000;
+/** Ignore patterns: one line each, as in a .gitignore. */
+const maxPatternCount = 1_000;
+const maxPatternLength = 1_024;
 
 class SchemaViolation extends Error {
   constructor(
@@ -299,6 +324,9 @@ const activityKinds: readonly ActivityKind[] = [
 const backupPhases: readonly BackupPhase[] = ['scanning', 'listing', 'comparing', 'quota', 'sending', 'versioning', 'pruning', 'done'];
 const conflictResolutions: readonly ConflictResolution[] = ['local', 'remote', 'both'];
 const themes: readonly Theme[] = ['system', 'light', 'dark'];
+const languages: readonly Language[] = ['system', 'en', 'ja'];
+const failSafeReasons: readonly FailSafeReason[] = ['massDelete', 'localEmpty', 'localMissing', 'remoteGone'];
+const pickPurposes: readonly PickPurpose[] = ['syncFolder', 'backupSource', 'restoreTarget', 'caCertificate'];
 
 const readNullableString = nullable(readString, 'a string');
 const readNullableAuthMethod = nullable(oneOf(authMethods), `one of ${authMethods.map((m) => `'${m}'`).join(', ')}`);
@@ -314,6 +342,27 @@ const readFullScanMinutes = integer(1, 10_080);
 const readRetentionDays = integer(0, 36_500);
 /** KiB/s; 0 is unlimited; 10 GiB/s is more than any link. */
 const readKiBps = integer(0, 10 * 1024 * 1024);
+const readParallelTransfers = integer(1, 16);
+
+/** One ignore pattern (gitignore syntax): one line, not blank. */
+function readIgnorePattern(value: unknown, path: string): string {
+  const text = boundedString(maxPatternLength, { nonEmpty: true })(value, path);
+  if (controlCharacters.test(text) || text.trim() === '') throw new SchemaViolation(path, 'one line of a pattern');
+  return text;
+}
+
+const readIgnorePatterns = arrayOf(readIgnorePattern, maxPatternCount);
+
+/** Selective sync: relative folder paths, none empty, each once. */
+function readExcludedFolders(value: unknown, path: string): string[] {
+  const folders = readArray(value, path, (item, at) => {
+    const folder = readRelativePath(item, at);
+    if (folder === '') throw new SchemaViolation(at, 'a folder below the pair\'s folder');
+    return folder;
+  }, maxPatternCount);
+  if (new Set(folders).size !== folders.length) throw new SchemaViolation(path, 'each folder once');
+  return folders;
+}
 
 /** The backup's device folder name; the backup engine makes it safe for the server. */
 function readDeviceName(value: unknown, path: string): string {
@@ -419,19 +468,32 @@ function readSignOutResult(value: unknown, path: string): SignOutResult {
   };
 }
 
+function readAdvancedSignInOptions(value: unknown, path: string): AdvancedSignInOptions {
+  const record = readRecord(value, path, ['apiServer', 'apiKeyPlacement', 'caFile']);
+  return definedFields({
+    apiServer: optional(readHttpsUrl)(record.apiServer, child(path, 'apiServer')),
+    apiKeyPlacement: optional(oneOf(['header', 'matrix']))(record.apiKeyPlacement, child(path, 'apiKeyPlacement')),
+    caFile: optional(readAbsolutePath)(record.caFile, child(path, 'caFile')),
+  });
+}
+
 function readPasswordSignInRequest(value: unknown, path: string): PasswordSignInRequest {
-  const record = readRecord(value, path, ['userId', 'password', 'location', 'preemptive']);
+  const record = readRecord(value, path, ['userId', 'password', 'location', 'preemptive', 'advanced']);
   return definedFields({
     userId: boundedString(maxUserIdLength)(record.userId, child(path, 'userId')),
     password: boundedString(maxPasswordLength)(record.password, child(path, 'password')),
     location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')),
     preemptive: optional(readBoolean)(record.preemptive, child(path, 'preemptive')),
+    advanced: optional(readAdvancedSignInOptions)(record.advanced, child(path, 'advanced')),
   });
 }
 
 function readOAuthSignInRequest(value: unknown, path: string): OAuthSignInRequest {
-  const record = readRecord(value, path, ['location']);
-  return definedFields({ location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')) });
+  const record = readRecord(value, path, ['location', 'advanced']);
+  return definedFields({
+    location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')),
+    advanced: optional(readAdvancedSignInOptions)(record.advanced, child(path, 'advanced')),
+  });
 }
 
 // Pairs and their status.
@@ -445,13 +507,14 @@ function readBandwidth(value: unknown, path: string): BandwidthLimits {
 }
 
 function readPairView(value: unknown, path: string): PairView {
-  const record = readRecord(value, path, ['id', 'localFolder', 'remoteFolder', 'paused', 'bandwidth']);
+  const record = readRecord(value, path, ['id', 'localFolder', 'remoteFolder', 'paused', 'bandwidth', 'excludedFolders']);
   return {
     id: readPairId(record.id, child(path, 'id')),
     localFolder: readAbsolutePath(record.localFolder, child(path, 'localFolder')),
     remoteFolder: readRemoteFolder(record.remoteFolder, child(path, 'remoteFolder')),
     paused: readBoolean(record.paused, child(path, 'paused')),
     bandwidth: readBandwidth(record.bandwidth, child(path, 'bandwidth')),
+    excludedFolders: readExcludedFolders(record.excludedFolders, child(path, 'excludedFolders')),
   };
 }
 
@@ -461,15 +524,66 @@ function readPairRequest(value: unknown, path: string): PairRequest {
 }
 
 function readAddPairRequest(value: unknown, path: string): AddPairRequest {
-  const record = readRecord(value, path, ['localFolder', 'remoteFolder']);
-  return {
+  const record = readRecord(value, path, ['localFolder', 'remoteFolder', 'excludedFolders']);
+  return definedFields({
     localFolder: readAbsolutePath(record.localFolder, child(path, 'localFolder')),
     remoteFolder: readRemoteFolderInput(record.remoteFolder, child(path, 'remoteFolder')),
+    excludedFolders: optional(readExcludedFolders)(record.excludedFolders, child(path, 'excludedFolders')),
+  });
+}
+
+function readPreviewPairRequest(value: unknown, path: string): PreviewPairRequest {
+  return readAddPairRequest(value, path);
+}
+
+function readPairPreview(value: unknown, path: string): PairPreview {
+  const record = readRecord(value, path, [
+    'upload',
+    'download',
+    'createLocalFolders',
+    'createRemoteFolders',
+    'conflicts',
+    'onBoth',
+    'skipped',
+    'conflictPaths',
+  ]);
+  const transfer = (item: unknown, at: string): { files: number; bytes: number } => {
+    const fields = readRecord(item, at, ['files', 'bytes']);
+    return { files: readCount(fields.files, child(at, 'files')), bytes: readCount(fields.bytes, child(at, 'bytes')) };
+  };
+  return {
+    upload: transfer(record.upload, child(path, 'upload')),
+    download: transfer(record.download, child(path, 'download')),
+    createLocalFolders: readCount(record.createLocalFolders, child(path, 'createLocalFolders')),
+    createRemoteFolders: readCount(record.createRemoteFolders, child(path, 'createRemoteFolders')),
+    conflicts: readCount(record.conflicts, child(path, 'conflicts')),
+    onBoth: readCount(record.onBoth, child(path, 'onBoth')),
+    skipped: readCount(record.skipped, child(path, 'skipped')),
+    conflictPaths: readArray(record.conflictPaths, child(path, 'conflictPaths'), boundedString(maxPathLength, { nonEmpty: true }), 100),
+  };
+}
+
+function readListRemoteFoldersRequest(value: unknown, path: string): ListRemoteFoldersRequest {
+  const record = readRecord(value, path, ['path']);
+  return { path: readRelativePath(record.path, child(path, 'path')) };
+}
+
+function readRemoteFolderView(value: unknown, path: string): RemoteFolderView {
+  const record = readRecord(value, path, ['name', 'path']);
+  return { name: readName(record.name, child(path, 'name')), path: readRelativePath(record.path, child(path, 'path')) };
+}
+
+function readRemoteFolderListing(value: unknown, path: string): RemoteFolderListing {
+  const record = readRecord(value, path, ['path', 'folders', 'files']);
+  return {
+    path: readRelativePath(record.path, child(path, 'path')),
+    folders: readArray(record.folders, child(path, 'folders'), readRemoteFolderView),
+    files: readCount(record.files, child(path, 'files')),
   };
 }
 
 function readUpdatePairRequest(value: unknown, path: string): UpdatePairRequest {
-  const record = readRecord(value, path, ['id', 'bandwidth']);
+  const record = readRecord(value, path, ['id', 'bandwidth', 'excludedFolders']);
   const bandwidth = optional((item, at) => {
     const limits = readRecord(item, at, ['uploadKiBps', 'downloadKiBps']);
     return definedFields({
@@ -477,7 +591,8 @@ function readUpdatePairRequest(value: unknown, path: string): UpdatePairRequest 
       downloadKiBps: optional(readKiBps)(limits.downloadKiBps, child(at, 'downloadKiBps')),
     });
   })(record.bandwidth, child(path, 'bandwidth'));
-  return definedFields({ id: readPairId(record.id, child(path, 'id')), bandwidth });
+  const excludedFolders = optional(readExcludedFolders)(record.excludedFolders, child(path, 'excludedFolders'));
+  return definedFields({ id: readPairId(record.id, child(path, 'id')), bandwidth, excludedFolders });
 }
 
 function readSyncProgress(value: unknown, path: string): SyncProgress {
@@ -490,13 +605,40 @@ function readSyncProgress(value: unknown, path: string): SyncProgress {
   };
 }
 
-function readLastRun(value: unknown, path: string): { conflicts: number; errors: number } {
-  const record = readRecord(value, path, ['conflicts', 'errors']);
-  return { conflicts: readCount(record.conflicts, child(path, 'conflicts')), errors: readCount(record.errors, child(path, 'errors')) };
+function readFailedPath(value: unknown, path: string): FailedPath {
+  const record = readRecord(value, path, ['path', 'error']);
+  return { path: boundedString(maxPathLength)(record.path, child(path, 'path')), error: readErrorInfo(record.error, child(path, 'error')) };
+}
+
+function readLastRun(value: unknown, path: string): LastRunSummary {
+  const record = readRecord(value, path, ['conflicts', 'errors', 'failures']);
+  return {
+    conflicts: readCount(record.conflicts, child(path, 'conflicts')),
+    errors: readCount(record.errors, child(path, 'errors')),
+    failures: readArray(record.failures, child(path, 'failures'), readFailedPath, maxListedRunFailures),
+  };
+}
+
+function readFailSafeDeletion(value: unknown, path: string): FailSafeDeletion {
+  const record = readRecord(value, path, ['path', 'type', 'side']);
+  return {
+    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
+    type: oneOf(['file', 'dir'])(record.type, child(path, 'type')),
+    side: oneOf(['local', 'remote'])(record.side, child(path, 'side')),
+  };
+}
+
+function readFailSafeInfo(value: unknown, path: string): FailSafeInfo {
+  const record = readRecord(value, path, ['reason', 'deletions', 'total']);
+  return {
+    reason: oneOf(failSafeReasons)(record.reason, child(path, 'reason')),
+    deletions: readArray(record.deletions, child(path, 'deletions'), readFailSafeDeletion, maxListedDeletions),
+    total: readCount(record.total, child(path, 'total')),
+  };
 }
 
 function readSyncStatus(value: unknown, path: string): SyncStatus {
-  const record = readRecord(value, path, ['state', 'lastSyncAt', 'progress', 'problem', 'retryAt', 'watcherFallback', 'lastRun']);
+  const record = readRecord(value, path, ['state', 'lastSyncAt', 'progress', 'problem', 'retryAt', 'watcherFallback', 'lastRun', 'failSafe']);
   return {
     state: oneOf(syncStates)(record.state, child(path, 'state')),
     lastSyncAt: readNullableMilliseconds(record.lastSyncAt, child(path, 'lastSyncAt')),
@@ -505,6 +647,7 @@ function readSyncStatus(value: unknown, path: string): SyncStatus {
     retryAt: readNullableMilliseconds(record.retryAt, child(path, 'retryAt')),
     watcherFallback: readBoolean(record.watcherFallback, child(path, 'watcherFallback')),
     lastRun: nullable(readLastRun, 'an object')(record.lastRun, child(path, 'lastRun')),
+    failSafe: nullable(readFailSafeInfo, 'an object')(record.failSafe, child(path, 'failSafe')),
   };
 }
 
@@ -533,14 +676,32 @@ function readActivityListRequest(value: unknown, path: string): { limit: number 
   return { limit: integer(1, maxActivityLimit)(record.limit, child(path, 'limit')) };
 }
 
+function readFileVersion(value: unknown, path: string): FileVersionView {
+  const record = readRecord(value, path, ['size', 'modifiedMs']);
+  return { size: readCount(record.size, child(path, 'size')), modifiedMs: readMilliseconds(record.modifiedMs, child(path, 'modifiedMs')) };
+}
+
+const readNullableFileVersion = nullable(readFileVersion, 'an object');
+
 function readConflictInfo(value: unknown, path: string): ConflictInfo {
-  const record = readRecord(value, path, ['id', 'pairId', 'path', 'copy', 'createdAt']);
+  const record = readRecord(value, path, ['id', 'pairId', 'path', 'copy', 'createdAt', 'mine', 'theirs']);
   return {
     id: readCount(record.id, child(path, 'id')),
     pairId: readPairId(record.pairId, child(path, 'pairId')),
     path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
     copy: boundedString(maxPathLength, { nonEmpty: true })(record.copy, child(path, 'copy')),
     createdAt: readMilliseconds(record.createdAt, child(path, 'createdAt')),
+    mine: readNullableFileVersion(record.mine, child(path, 'mine')),
+    theirs: readNullableFileVersion(record.theirs, child(path, 'theirs')),
+  };
+}
+
+function readOpenConflictVersionRequest(value: unknown, path: string): OpenConflictVersionRequest {
+  const record = readRecord(value, path, ['pairId', 'id', 'side']);
+  return {
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
+    side: oneOf(['mine', 'theirs'])(record.side, child(path, 'side')),
   };
 }
 
@@ -557,7 +718,7 @@ function readFailSafeDecisionRequest(value: unknown, path: string): FailSafeDeci
   const record = readRecord(value, path, ['pairId', 'decision']);
   return {
     pairId: readPairId(record.pairId, child(path, 'pairId')),
-    decision: oneOf(['allow', 'keepWaiting'])(record.decision, child(path, 'decision')),
+    decision: oneOf(['allow', 'restore', 'keepWaiting'])(record.decision, child(path, 'decision')),
   };
 }
 
@@ -717,22 +878,65 @@ function readBackupProgress(value: unknown, path: string): BackupProgress {
   };
 }
 
+function readBackupRun(value: unknown, path: string): BackupRunView {
+  const record = readRecord(value, path, [
+    'startedAt',
+    'endedAt',
+    'sources',
+    'dryRun',
+    'filesSent',
+    'bytesSent',
+    'versioned',
+    'failedTotal',
+    'stopped',
+    'version',
+  ]);
+  return {
+    startedAt: readMilliseconds(record.startedAt, child(path, 'startedAt')),
+    endedAt: readMilliseconds(record.endedAt, child(path, 'endedAt')),
+    sources: readArray(record.sources, child(path, 'sources'), readAbsolutePath, maxSourceCount),
+    dryRun: readBoolean(record.dryRun, child(path, 'dryRun')),
+    filesSent: readCount(record.filesSent, child(path, 'filesSent')),
+    bytesSent: readCount(record.bytesSent, child(path, 'bytesSent')),
+    versioned: readCount(record.versioned, child(path, 'versioned')),
+    failedTotal: readCount(record.failedTotal, child(path, 'failedTotal')),
+    stopped: readNullableErrorInfo(record.stopped, child(path, 'stopped')),
+    version: readNullableVersionStamp(record.version, child(path, 'version')),
+  };
+}
+
+function readBackupState(value: unknown, path: string): BackupStateView {
+  const record = readRecord(value, path, ['running', 'history']);
+  return {
+    running: nullable((item, at) => {
+      const running = readRecord(item, at, ['operation', 'progress']);
+      return {
+        operation: oneOf(['backup', 'restore'])(running.operation, child(at, 'operation')),
+        progress: nullable(readBackupProgress, 'an object')(running.progress, child(at, 'progress')),
+      };
+    }, 'an object')(record.running, child(path, 'running')),
+    history: readArray(record.history, child(path, 'history'), readBackupRun, maxBackupHistory),
+  };
+}
+
 // Settings.
 
 function readSettingsView(value: unknown, path: string): SettingsView {
   const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app']);
   const pairs = readArray(record.pairs, child(path, 'pairs'), readPairView);
   const syncPath = child(path, 'sync');
-  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes']);
+  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
   const backupPath = child(path, 'backup');
   const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays']);
   const appPath = child(path, 'app');
-  const app = readRecord(record.app, appPath, ['startAtLogin', 'notifications', 'theme']);
+  const app = readRecord(record.app, appPath, ['startAtLogin', 'notifications', 'theme', 'language']);
   return {
     pairs,
     sync: {
       pollIntervalSeconds: readPollIntervalSeconds(sync.pollIntervalSeconds, child(syncPath, 'pollIntervalSeconds')),
       fullScanMinutes: readFullScanMinutes(sync.fullScanMinutes, child(syncPath, 'fullScanMinutes')),
+      ignorePatterns: readIgnorePatterns(sync.ignorePatterns, child(syncPath, 'ignorePatterns')),
+      parallelTransfers: readParallelTransfers(sync.parallelTransfers, child(syncPath, 'parallelTransfers')),
     },
     backup: {
       sources: readArray(backup.sources, child(backupPath, 'sources'), readAbsolutePath, maxSourceCount),
@@ -743,6 +947,7 @@ function readSettingsView(value: unknown, path: string): SettingsView {
       startAtLogin: nullable(readBoolean, 'true or false')(app.startAtLogin, child(appPath, 'startAtLogin')),
       notifications: readBoolean(app.notifications, child(appPath, 'notifications')),
       theme: oneOf(themes)(app.theme, child(appPath, 'theme')),
+      language: oneOf(languages)(app.language, child(appPath, 'language')),
     },
   };
 }
@@ -750,10 +955,12 @@ function readSettingsView(value: unknown, path: string): SettingsView {
 function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
   const record = readRecord(value, path, ['sync', 'backup', 'app']);
   const sync = optional((item, at): SettingsUpdate['sync'] => {
-    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes']);
+    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
     return definedFields({
       pollIntervalSeconds: optional(readPollIntervalSeconds)(fields.pollIntervalSeconds, child(at, 'pollIntervalSeconds')),
       fullScanMinutes: optional(readFullScanMinutes)(fields.fullScanMinutes, child(at, 'fullScanMinutes')),
+      ignorePatterns: optional(readIgnorePatterns)(fields.ignorePatterns, child(at, 'ignorePatterns')),
+      parallelTransfers: optional(readParallelTransfers)(fields.parallelTransfers, child(at, 'parallelTransfers')),
     });
   })(record.sync, child(path, 'sync'));
   const backup = optional((item, at): SettingsUpdate['backup'] => {
@@ -765,11 +972,12 @@ function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
     });
   })(record.backup, child(path, 'backup'));
   const app = optional((item, at): SettingsUpdate['app'] => {
-    const fields = readRecord(item, at, ['startAtLogin', 'notifications', 'theme']);
+    const fields = readRecord(item, at, ['startAtLogin', 'notifications', 'theme', 'language']);
     return definedFields({
       startAtLogin: optional(readBoolean)(fields.startAtLogin, child(at, 'startAtLogin')),
       notifications: optional(readBoolean)(fields.notifications, child(at, 'notifications')),
       theme: optional(oneOf(themes))(fields.theme, child(at, 'theme')),
+      language: optional(oneOf(languages))(fields.language, child(at, 'language')),
     });
   })(record.app, child(path, 'app'));
   return definedFields({ sync, backup, app });
@@ -790,6 +998,20 @@ function readOpenUrlRequest(value: unknown, path: string): OpenUrlRequest {
   const record = readRecord(value, path, ['url']);
   return { url: readHttpsUrl(record.url, child(path, 'url')) };
 }
+
+function readShowFileRequest(value: unknown, path: string): ShowFileRequest {
+  const record = readRecord(value, path, ['pairId', 'path']);
+  const file = readRelativePath(record.path, child(path, 'path'));
+  if (file === '') throw new SchemaViolation(child(path, 'path'), 'a file in the pair\'s folder');
+  return { pairId: readPairId(record.pairId, child(path, 'pairId')), path: file };
+}
+
+function readPickPathRequest(value: unknown, path: string): PickPathRequest {
+  const record = readRecord(value, path, ['purpose']);
+  return { purpose: oneOf(pickPurposes)(record.purpose, child(path, 'purpose')) };
+}
+
+const readNullableAbsolutePath = nullable(readAbsolutePath, 'an absolute path');
 
 function toValidator<T>(read: Reader<T>): Validator<T> {
   return (value) => {
@@ -812,6 +1034,7 @@ export const validateActivityItem: Validator<ActivityItem> = toValidator(readAct
 export const validateConflicts: Validator<ConflictInfo[]> = toValidator(arrayOf(readConflictInfo));
 export const validateBackupProgress: Validator<BackupProgress> = toValidator(readBackupProgress);
 export const validateSettingsView: Validator<SettingsView> = toValidator(readSettingsView);
+export const validateBackupState: Validator<BackupStateView> = toValidator(readBackupState);
 
 /** Every channel's request validator; the mapped type makes a missing one a compile error. */
 export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcRequest<C>> } = {
@@ -820,6 +1043,7 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'account:signInWithPassword': toValidator(readPasswordSignInRequest),
   'account:signInWithOAuth': toValidator(readOAuthSignInRequest),
   'account:signOut': validateNoPayload,
+  'account:cancelSignIn': validateNoPayload,
   'pairs:list': validateNoPayload,
   'pairs:add': toValidator(readAddPairRequest),
   'pairs:update': toValidator(readUpdatePairRequest),
@@ -827,19 +1051,25 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'pairs:pause': toValidator(readPairRequest),
   'pairs:resume': toValidator(readPairRequest),
   'pairs:syncNow': toValidator(readPairRequest),
+  'pairs:preview': toValidator(readPreviewPairRequest),
+  'remote:listFolders': toValidator(readListRemoteFoldersRequest),
   'status:get': validateNoPayload,
   'activity:list': toValidator(readActivityListRequest),
   'conflicts:list': validateNoPayload,
   'conflicts:resolve': toValidator(readResolveConflictRequest),
+  'conflicts:open': toValidator(readOpenConflictVersionRequest),
   'failsafe:decide': toValidator(readFailSafeDecisionRequest),
   'backup:run': toValidator(readBackupRunRequest),
   'backup:cancel': validateNoPayload,
   'backup:list': toValidator(readBackupListRequest),
   'restore:run': toValidator(readRestoreRequest),
+  'backup:getState': validateNoPayload,
   'settings:get': validateNoPayload,
   'settings:update': toValidator(readSettingsUpdate),
   'shell:openFolder': toValidator(readOpenFolderRequest),
   'shell:openUrl': toValidator(readOpenUrlRequest),
+  'shell:showFile': toValidator(readShowFileRequest),
+  'dialog:pickPath': toValidator(readPickPathRequest),
 };
 
 /** Every channel's response validator. */
@@ -849,6 +1079,7 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'account:signInWithPassword': toValidator(readSignInResult),
   'account:signInWithOAuth': toValidator(readSignInResult),
   'account:signOut': toValidator(readSignOutResult),
+  'account:cancelSignIn': validateNoPayload,
   'pairs:list': toValidator(arrayOf(readPairView)),
   'pairs:add': validatePairView,
   'pairs:update': validatePairView,
@@ -856,19 +1087,25 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'pairs:pause': validatePairView,
   'pairs:resume': validatePairView,
   'pairs:syncNow': validateNoPayload,
+  'pairs:preview': toValidator(readPairPreview),
+  'remote:listFolders': toValidator(readRemoteFolderListing),
   'status:get': toValidator(arrayOf(readPairStatus)),
   'activity:list': toValidator(arrayOf(readActivityItem, maxActivityLimit)),
   'conflicts:list': validateConflicts,
   'conflicts:resolve': validateNoPayload,
+  'conflicts:open': validateNoPayload,
   'failsafe:decide': validateNoPayload,
   'backup:run': toValidator(readBackupSummary),
   'backup:cancel': validateNoPayload,
   'backup:list': toValidator(readBackupListing),
   'restore:run': toValidator(readRestoreSummary),
+  'backup:getState': validateBackupState,
   'settings:get': validateSettingsView,
   'settings:update': validateSettingsView,
   'shell:openFolder': validateNoPayload,
   'shell:openUrl': validateNoPayload,
+  'shell:showFile': validateNoPayload,
+  'dialog:pickPath': toValidator(readNullableAbsolutePath),
 };
 
 /** Every event's payload validator. */
@@ -879,6 +1116,7 @@ export const eventValidators: { readonly [E in IpcEventName]: Validator<IpcEvent
   'backup:progress': validateBackupProgress,
   'account:changed': validateAccountInfo,
   'settings:changed': validateSettingsView,
+  'backup:changed': validateBackupState,
 };
 
 function withContext<T>(result: Result<T>, context: string): Result<T> {

@@ -12,10 +12,13 @@ import type {
   AppOverview,
   BackupListing,
   BackupProgress,
+  BackupStateView,
   BackupSummaryView,
   ConflictInfo,
+  PairPreview,
   PairStatus,
   PairView,
+  RemoteFolderListing,
   RestoreSummaryView,
   SettingsView,
   SyncStatus,
@@ -38,7 +41,18 @@ export function sampleStatus(): SyncStatus {
     problem: null,
     retryAt: null,
     watcherFallback: false,
-    lastRun: { conflicts: 1, errors: 0 },
+    lastRun: { conflicts: 1, errors: 1, failures: [{ path: 'Reports/locked.xlsx', error: { code: ErrorCode.LocalIo, message: 'EBUSY: resource busy or locked' } }] },
+    failSafe: null,
+  };
+}
+
+export function sampleFailSafeStatus(): SyncStatus {
+  return {
+    ...sampleStatus(),
+    state: 'failsafe',
+    progress: null,
+    problem: { code: ErrorCode.FailSafeTriggered, message: 'This sync would delete 12 of 20 synced files. Nothing was deleted.' },
+    failSafe: { reason: 'massDelete', deletions: [{ path: 'Photos/2024', type: 'dir', side: 'remote' }, { path: 'Photos/2024/a.jpg', type: 'file', side: 'remote' }], total: 12 },
   };
 }
 
@@ -53,6 +67,7 @@ export function samplePair(): PairView {
     remoteFolder: 'Documents/Work',
     paused: false,
     bandwidth: { uploadKiBps: 0, downloadKiBps: 512 },
+    excludedFolders: ['Archive/2019'],
   };
 }
 
@@ -75,7 +90,52 @@ export function sampleActivity(): ActivityItem {
 }
 
 export function sampleConflict(): ConflictInfo {
-  return { id: 3, pairId: 'pair-1', path: 'notes.txt', copy: 'notes (conflict 2025-11-28).txt', createdAt: 1_764_000_000_000 };
+  return {
+    id: 3,
+    pairId: 'pair-1',
+    path: 'notes.txt',
+    copy: 'notes (conflict 2025-11-28).txt',
+    createdAt: 1_764_000_000_000,
+    mine: { size: 120, modifiedMs: 1_763_999_000_000 },
+    theirs: { size: 98, modifiedMs: 1_763_998_000_000 },
+  };
+}
+
+export function samplePreview(): PairPreview {
+  return {
+    upload: { files: 12, bytes: 40_960 },
+    download: { files: 3, bytes: 1_048_576 },
+    createLocalFolders: 1,
+    createRemoteFolders: 2,
+    conflicts: 1,
+    onBoth: 4,
+    skipped: 0,
+    conflictPaths: ['notes.txt'],
+  };
+}
+
+export function sampleRemoteFolders(): RemoteFolderListing {
+  return { path: 'Documents', folders: [{ name: 'Work', path: 'Documents/Work' }], files: 3 };
+}
+
+export function sampleBackupState(): BackupStateView {
+  return {
+    running: { operation: 'backup', progress: sampleProgress() },
+    history: [
+      {
+        startedAt: 1_764_000_000_000,
+        endedAt: 1_764_000_005_321,
+        sources: ['/home/alice/Photos'],
+        dryRun: false,
+        filesSent: 4,
+        bytesSent: 8192,
+        versioned: 1,
+        failedTotal: 1,
+        stopped: null,
+        version: '2025-11-28T120000Z',
+      },
+    ],
+  };
 }
 
 export function sampleProgress(): BackupProgress {
@@ -143,9 +203,9 @@ export function sampleRestoreSummary(): RestoreSummaryView {
 export function sampleSettings(): SettingsView {
   return {
     pairs: [samplePair()],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10 },
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4 },
     backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30 },
-    app: { startAtLogin: null, notifications: false, theme: 'system' },
+    app: { startAtLogin: null, notifications: false, theme: 'system', language: 'ja' },
   };
 }
 
@@ -153,8 +213,9 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'app:getOverview': () => undefined,
   'account:get': () => undefined,
   'account:signInWithPassword': () => ({ userId: 'alice', password: 'apps-password-1', location: 'seto', preemptive: false }),
-  'account:signInWithOAuth': () => ({ location: 'https://seto.teracloud.jp/dav/' }),
+  'account:signInWithOAuth': () => ({ location: 'https://seto.teracloud.jp/dav/', advanced: { apiKeyPlacement: 'matrix', caFile: '/etc/ssl/private-ca.pem' } }),
   'account:signOut': () => undefined,
+  'account:cancelSignIn': () => undefined,
   'pairs:list': () => undefined,
   'pairs:add': () => ({ localFolder: '/home/alice/TeraCLOUD', remoteFolder: 'Documents/Work' }),
   'pairs:update': () => ({ id: 'pair-1', bandwidth: { uploadKiBps: 256 } }),
@@ -162,19 +223,25 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'pairs:pause': () => ({ id: 'pair-1' }),
   'pairs:resume': () => ({ id: 'pair-1' }),
   'pairs:syncNow': () => ({ id: 'pair-1' }),
+  'pairs:preview': () => ({ localFolder: '/home/alice/TeraCLOUD', remoteFolder: 'Documents', excludedFolders: ['Documents/Old'] }),
+  'remote:listFolders': () => ({ path: 'Documents' }),
   'status:get': () => undefined,
   'activity:list': () => ({ limit: 50 }),
   'conflicts:list': () => undefined,
   'conflicts:resolve': () => ({ pairId: 'pair-1', id: 3, keep: 'both' }),
-  'failsafe:decide': () => ({ pairId: 'pair-1', decision: 'allow' }),
+  'conflicts:open': () => ({ pairId: 'pair-1', id: 3, side: 'theirs' }),
+  'failsafe:decide': () => ({ pairId: 'pair-1', decision: 'restore' }),
   'backup:run': () => ({ sources: ['/home/alice/Photos'], dryRun: true }),
   'backup:cancel': () => undefined,
   'backup:list': () => ({ source: 'Photos', version: '2025-11-28T120000Z' }),
   'restore:run': () => ({ source: 'Photos', version: '2025-11-28T120000Z', path: '2025/beach.jpg', to: '/home/alice/Restored' }),
+  'backup:getState': () => undefined,
   'settings:get': () => undefined,
   'settings:update': () => ({ sync: { pollIntervalSeconds: 60 }, backup: { device: 'Alice laptop' }, app: { theme: 'dark', startAtLogin: true } }),
   'shell:openFolder': () => ({ kind: 'syncFolder', pairId: 'pair-1' }),
   'shell:openUrl': () => ({ url: 'https://www.teracloud.jp/en/modules/mypage/' }),
+  'shell:showFile': () => ({ pairId: 'pair-1', path: 'Reports/q3.pdf' }),
+  'dialog:pickPath': () => ({ purpose: 'syncFolder' }),
 };
 
 export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> } = {
@@ -186,6 +253,7 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
     problem: { code: ErrorCode.NotFound, message: '/v2/dav/ is not available yet.' },
   }),
   'account:signOut': () => ({ signedOut: true, revocation: 'revoked', revocationError: null }),
+  'account:cancelSignIn': () => undefined,
   'pairs:list': () => [samplePair()],
   'pairs:add': samplePair,
   'pairs:update': samplePair,
@@ -193,19 +261,25 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
   'pairs:pause': () => ({ ...samplePair(), paused: true }),
   'pairs:resume': samplePair,
   'pairs:syncNow': () => undefined,
-  'status:get': () => [samplePairStatus()],
+  'pairs:preview': samplePreview,
+  'remote:listFolders': sampleRemoteFolders,
+  'status:get': () => [samplePairStatus(), { pairId: 'pair-2', status: sampleFailSafeStatus() }],
   'activity:list': () => [sampleActivity()],
   'conflicts:list': () => [sampleConflict()],
   'conflicts:resolve': () => undefined,
+  'conflicts:open': () => undefined,
   'failsafe:decide': () => undefined,
   'backup:run': sampleBackupSummary,
   'backup:cancel': () => undefined,
   'backup:list': sampleListing,
   'restore:run': sampleRestoreSummary,
+  'backup:getState': sampleBackupState,
   'settings:get': sampleSettings,
   'settings:update': sampleSettings,
   'shell:openFolder': () => undefined,
   'shell:openUrl': () => undefined,
+  'shell:showFile': () => undefined,
+  'dialog:pickPath': () => '/home/alice/Pictures',
 };
 
 export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E> } = {
@@ -215,6 +289,7 @@ export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E
   'backup:progress': sampleProgress,
   'account:changed': () => null,
   'settings:changed': sampleSettings,
+  'backup:changed': () => ({ running: null, history: sampleBackupState().history }),
 };
 
 /** Handlers that answer the good responses; `overrides` replace some. */

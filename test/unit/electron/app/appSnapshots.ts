@@ -12,6 +12,7 @@ export function status(change: Partial<SyncStatus> = {}): SyncStatus {
     retryAt: null,
     watcherFallback: false,
     lastRun: null,
+    failSafe: null,
     ...change,
   };
 }

@@ -27,13 +27,17 @@ import {
   goodResponses,
   sampleAccount,
   sampleActivity,
+  sampleBackupState,
   sampleBackupSummary,
   sampleConflict,
+  sampleFailSafeStatus,
   sampleListing,
   sampleOverview,
   samplePair,
   samplePairStatus,
+  samplePreview,
   sampleProgress,
+  sampleRemoteFolders,
   sampleRestoreSummary,
   sampleSettings,
   sampleStatus,
@@ -74,13 +78,19 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ userId: 'alice', password: 'p', preemptive: 'yes' }, 'preemptive: expected true or false'],
     [{ userId: 'alice', password: 'p', location: 5 }, 'location: expected a string'],
     [{ userId: 'alice', password: 'p', api: { applicationKey: 'k' } }, 'api: expected no such field'],
+    [{ userId: 'alice', password: 'p', advanced: { apiServer: 'http://api.teracloud.jp/' } }, 'advanced.apiServer: expected an https: URL'],
+    [{ userId: 'alice', password: 'p', advanced: { apiKeyPlacement: 'query' } }, "advanced.apiKeyPlacement: expected one of 'header', 'matrix'"],
+    [{ userId: 'alice', password: 'p', advanced: { caFile: 'ca.pem' } }, 'advanced.caFile: expected an absolute path'],
+    [{ userId: 'alice', password: 'p', advanced: { ca: '-----BEGIN' } }, 'advanced.ca: expected no such field'],
   ],
   'account:signInWithOAuth': [
     [undefined, 'expected an object'],
     [{ location: ['seto'] }, 'location: expected a string'],
     [{ oauth: { clientId: 'evil' } }, 'oauth: expected no such field'],
+    [{ advanced: { caFile: 7 } }, 'advanced.caFile: expected a string'],
   ],
   'account:signOut': noPayload,
+  'account:cancelSignIn': noPayload,
   'pairs:list': noPayload,
   'pairs:add': [
     [{ localFolder: 'relative/folder', remoteFolder: '' }, 'localFolder: expected an absolute path'],
@@ -92,6 +102,9 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ localFolder: '/home/alice', remoteFolder: 'a\\b' }, 'remoteFolder: expected a relative path'],
     [{ localFolder: '/home/alice' }, 'remoteFolder: expected a string'],
     [{ localFolder: `/${'x'.repeat(5000)}`, remoteFolder: '' }, 'localFolder: expected at most 4096 characters'],
+    [{ localFolder: '/home/alice', remoteFolder: '', excludedFolders: ['../x'] }, 'excludedFolders[0]: expected a relative path'],
+    [{ localFolder: '/home/alice', remoteFolder: '', excludedFolders: [''] }, "excludedFolders[0]: expected a folder below the pair's folder"],
+    [{ localFolder: '/home/alice', remoteFolder: '', excludedFolders: ['A', 'A'] }, 'excludedFolders: expected each folder once'],
   ],
   'pairs:update': [
     [{ id: 'pair-1', bandwidth: { uploadKiBps: -1 } }, 'bandwidth.uploadKiBps: expected an integer from 0'],
@@ -99,11 +112,24 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ id: 'pair-1', bandwidth: { upload: 5 } }, 'bandwidth.upload: expected no such field'],
     [{ id: 'pair-1', paused: true }, 'paused: expected no such field'],
     [{ bandwidth: {} }, 'id: expected a pair id'],
+    [{ id: 'pair-1', excludedFolders: 'Archive' }, 'excludedFolders: expected an array'],
+    [{ id: 'pair-1', excludedFolders: ['/Archive'] }, 'excludedFolders[0]: expected a relative path'],
   ],
   'pairs:remove': pairRequest,
   'pairs:pause': pairRequest,
   'pairs:resume': pairRequest,
   'pairs:syncNow': pairRequest,
+  'pairs:preview': [
+    [undefined, 'expected an object'],
+    [{ localFolder: 'here', remoteFolder: '' }, 'localFolder: expected an absolute path'],
+    [{ localFolder: '/home/alice', remoteFolder: '', excludedFolders: ['a/../b'] }, 'excludedFolders[0]: expected a relative path'],
+  ],
+  'remote:listFolders': [
+    [undefined, 'expected an object'],
+    [{ path: '/' }, 'path: expected a relative path'],
+    [{ path: 'Documents/..' }, 'path: expected a relative path'],
+    [{ path: 'Documents', depth: 'infinity' }, 'depth: expected no such field'],
+  ],
   'status:get': noPayload,
   'activity:list': [
     [undefined, 'expected an object'],
@@ -119,8 +145,13 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ pairId: 'pair-1', id: '3', keep: 'local' }, 'id: expected an integer'],
     [{ id: 3, keep: 'local' }, 'pairId: expected a pair id'],
   ],
+  'conflicts:open': [
+    [{ pairId: 'pair-1', id: 3, side: 'local' }, "side: expected one of 'mine', 'theirs'"],
+    [{ pairId: 'pair-1', id: 3, side: 'mine', path: '/etc/passwd' }, 'path: expected no such field'],
+    [{ pairId: 'pair-1', side: 'mine' }, 'id: expected an integer'],
+  ],
   'failsafe:decide': [
-    [{ pairId: 'pair-1', decision: 'yes' }, "decision: expected one of 'allow', 'keepWaiting'"],
+    [{ pairId: 'pair-1', decision: 'yes' }, "decision: expected one of 'allow', 'restore', 'keepWaiting'"],
     [{ pairId: 'pair-1' }, 'decision: expected one of'],
     [{ pairId: 'pair-1', decision: 'allow', always: true }, 'always: expected no such field'],
   ],
@@ -146,6 +177,7 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ source: 'Photos', version: '2025-11-28' }, 'version: expected a version like'],
     [{ source: 'Pho/tos' }, 'source: expected a name'],
   ],
+  'backup:getState': noPayload,
   'settings:get': noPayload,
   'settings:update': [
     [undefined, 'expected an object'],
@@ -158,6 +190,10 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ app: { startAtLogin: null } }, 'app.startAtLogin: expected true or false'],
     [{ app: { theme: 'neon' } }, "app.theme: expected one of 'system', 'light', 'dark'"],
     [{ app: { password: 'x' } }, 'app.password: expected no such field'],
+    [{ app: { language: 'fr' } }, "app.language: expected one of 'system', 'en', 'ja'"],
+    [{ sync: { parallelTransfers: 0 } }, 'sync.parallelTransfers: expected an integer from 1 to 16'],
+    [{ sync: { ignorePatterns: ['ok', ''] } }, 'sync.ignorePatterns[1]: expected a non-empty string'],
+    [{ sync: { ignorePatterns: ['two\nlines'] } }, 'sync.ignorePatterns[0]: expected one line of a pattern'],
   ],
   'shell:openFolder': [
     [{ kind: 'syncFolder' }, 'pairId: expected a pair id'],
@@ -172,6 +208,17 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ url: 'https://alice:secret@seto.teracloud.jp/' }, 'url: expected an https: URL'],
     [{ url: 'not a url' }, 'url: expected an https: URL'],
     [{ url: `https://x.jp/${'a'.repeat(9000)}` }, 'url: expected at most 8192 characters'],
+  ],
+  'shell:showFile': [
+    [{ pairId: 'pair-1', path: '../../etc/passwd' }, 'path: expected a relative path'],
+    [{ pairId: 'pair-1', path: '' }, "path: expected a file in the pair's folder"],
+    [{ pairId: 'pair-1', path: 'C:\\Windows' }, 'path: expected a relative path'],
+    [{ path: 'a.txt' }, 'pairId: expected a pair id'],
+  ],
+  'dialog:pickPath': [
+    [{ purpose: 'anything' }, "purpose: expected one of 'syncFolder', 'backupSource', 'restoreTarget', 'caCertificate'"],
+    [{ purpose: 'syncFolder', defaultPath: '/etc' }, 'defaultPath: expected no such field'],
+    [undefined, 'expected an object'],
   ],
 };
 
@@ -223,6 +270,7 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ signedOut: 'yes', revocation: 'nothing', revocationError: null }, 'signedOut: expected true or false'],
     [{ signedOut: true, revocation: 'nothing' }, 'revocationError: expected a string or null'],
   ],
+  'account:cancelSignIn': nothing,
   'pairs:list': pairViews,
   'pairs:add': pairView,
   'pairs:update': pairView,
@@ -230,11 +278,24 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
   'pairs:pause': pairView,
   'pairs:resume': pairView,
   'pairs:syncNow': nothing,
+  'pairs:preview': [
+    [{ upload: { files: 1, bytes: 2 } }, 'download: expected an object'],
+    [{ ...samplePreview(), conflicts: -1 }, 'conflicts: expected an integer'],
+    [{ ...samplePreview(), plan: [] }, 'plan: expected no such field'],
+  ],
+  'remote:listFolders': [
+    [{ ...sampleRemoteFolders(), folders: [{ name: '..', path: '' }] }, 'folders[0].name: expected a name'],
+    [{ ...sampleRemoteFolders(), files: undefined }, 'files: expected an integer'],
+    [{ ...sampleRemoteFolders(), url: 'https://alice:pw@seto.teracloud.jp/dav/' }, 'url: expected no such field'],
+  ],
   'status:get': [
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), state: 'busy' } }], '[0].status.state: expected one of'],
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), progress: { actionsDone: 1 } } }], '[0].status.progress.actionsTotal: expected an integer'],
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastSyncAt: -5 } }], '[0].status.lastSyncAt: expected a number of milliseconds or null'],
     [[{ pairId: 'pair-1' }], '[0].status: expected an object'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), failSafe: { reason: 'panic', deletions: [], total: 0 } } }], '[0].status.failSafe.reason: expected one of'],
+    [[{ pairId: 'pair-1', status: { ...sampleFailSafeStatus(), failSafe: { ...sampleFailSafeStatus().failSafe, deletions: [{ path: 'a', type: 'file', side: 'both' }] } } }], '[0].status.failSafe.deletions[0].side: expected one of'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { conflicts: 0, errors: 0 } } }], '[0].status.lastRun.failures: expected an array'],
   ],
   'activity:list': [
     [[{ ...sampleActivity(), kind: 'exploded' }], '[0].kind: expected one of'],
@@ -245,8 +306,11 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [[{ ...sampleConflict(), id: 1.5 }], '[0].id: expected an integer'],
     [[{ ...sampleConflict(), copy: '' }], '[0].copy: expected a non-empty string'],
     [[{ ...sampleConflict(), state: 'open' }], '[0].state: expected no such field'],
+    [[{ ...sampleConflict(), mine: { size: 1 } }], '[0].mine.modifiedMs: expected a number of milliseconds'],
+    [[{ ...sampleConflict(), theirs: undefined }], '[0].theirs: expected an object or null'],
   ],
   'conflicts:resolve': nothing,
+  'conflicts:open': nothing,
   'failsafe:decide': nothing,
   'backup:run': [
     [{ ...sampleBackupSummary(), sent: [] }, 'sent: expected no such field'],
@@ -266,11 +330,18 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ ...sampleRestoreSummary(), keptAside: [{ path: 'a', copy: 'b' }] }, 'keptAside[0].copy: expected an absolute path'],
     [{ ...sampleRestoreSummary(), failedTotal: -1 }, 'failedTotal: expected an integer'],
   ],
+  'backup:getState': [
+    [{ running: null }, 'history: expected an array'],
+    [{ running: { operation: 'sync', progress: null }, history: [] }, "running.operation: expected one of 'backup', 'restore'"],
+    [{ running: null, history: [{ ...sampleBackupState().history[0], sources: ['Photos'] }] }, 'history[0].sources[0]: expected an absolute path'],
+  ],
   'settings:get': [
     [{ ...sampleSettings(), app: { ...sampleSettings().app, theme: 'neon' } }, 'app.theme: expected one of'],
     [{ ...sampleSettings(), account: { password: 'x' } }, 'account: expected no such field'],
     [{ ...sampleSettings(), sync: undefined }, 'sync: expected an object'],
     [{ ...sampleSettings(), backup: { ...sampleSettings().backup, sources: ['Photos'] } }, 'backup.sources[0]: expected an absolute path'],
+    [{ ...sampleSettings(), app: { ...sampleSettings().app, language: 'de' } }, 'app.language: expected one of'],
+    [{ ...sampleSettings(), sync: { ...sampleSettings().sync, parallelTransfers: 99 } }, 'sync.parallelTransfers: expected an integer from 1 to 16'],
   ],
   'settings:update': [
     [{ ...sampleSettings(), pairs: [{ ...samplePair(), id: '' }] }, 'pairs[0].id: expected a pair id'],
@@ -279,6 +350,11 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
   ],
   'shell:openFolder': nothing,
   'shell:openUrl': nothing,
+  'shell:showFile': nothing,
+  'dialog:pickPath': [
+    ['relative/folder', 'expected an absolute path or null'],
+    [undefined, 'expected an absolute path or null'],
+  ],
 };
 
 /** Event payloads that must never be pushed to the window, for every event. */
@@ -310,11 +386,15 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
     [{ ...sampleSettings(), app: { startAtLogin: true, notifications: true } }, 'app.theme: expected one of'],
     [{}, 'pairs: expected an array'],
   ],
+  'backup:changed': [
+    [{ running: null, history: null }, 'history: expected an array'],
+    [{ running: { operation: 'backup' }, history: [] }, 'running.progress: expected an object or null'],
+  ],
 };
 
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toHaveLength(25);
+    expect(ipcChannels).toHaveLength(32);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');
@@ -323,7 +403,15 @@ describe('the contract', () => {
   });
 
   it('has a subscription name and a validator for every event', () => {
-    expect(ipcEventNames).toEqual(['status:changed', 'activity:added', 'conflicts:changed', 'backup:progress', 'account:changed', 'settings:changed']);
+    expect(ipcEventNames).toEqual([
+      'status:changed',
+      'activity:added',
+      'conflicts:changed',
+      'backup:progress',
+      'account:changed',
+      'settings:changed',
+      'backup:changed',
+    ]);
     for (const event of ipcEventNames) {
       expect(ipcEventSubscriptions[event]).toMatch(/^on[A-Z][A-Za-z]+$/);
       expect(eventValidators[event]).toBeTypeOf('function');
