@@ -20,6 +20,7 @@ import { SyncEngine } from '../sync/engine.js';
 import { Journal } from '../sync/journal.js';
 import { safeDeviceName } from '../sync/names.js';
 import { systemClock, systemScheduler } from '../sync/ports.js';
+import { lastRunSummary } from '../sync/report.js';
 import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
 import type { AccountService } from '../auth/AccountService.js';
 import { nodeFromWebDavUrl } from '../teracloud/nodeUrls.js';
@@ -398,7 +399,8 @@ export async function runCli(io: CliIo): Promise<number> {
         problem: null,
         retryAt: null,
         watcherFallback: false,
-        lastRun: { conflicts: report.conflicts.length, errors: report.errors.length },
+        lastRun: lastRunSummary(report),
+        failSafe: null,
       },
       false,
     );
@@ -416,6 +418,7 @@ export async function runCli(io: CliIo): Promise<number> {
           retryAt: null,
           watcherFallback: false,
           lastRun: null,
+          failSafe: null,
         },
         false,
       );

@@ -19,16 +19,19 @@
  *   one, and resume by itself when the server answers. Local changes while offline wait for
  *   the next attempt instead of starting a storm.
  * - A refused sign-in is an error state that is retried at the poll interval (a newly issued
- *   Apps password can take minutes to be accepted). A fail-safe stop waits for the user.
+ *   Apps password can take minutes to be accepted). A fail-safe stop waits for the user, with
+ *   what the run would have deleted in the status (`failSafe`), for one of two answers: go
+ *   ahead (allowMassDelete) or bring it all back (restoreDeletions).
  * - stop() aborts the run in progress (transfers stop, temp files go, the journal keeps
  *   what completed) and closes the watcher and every timer.
  */
-import { ErrorCode, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
+import { ErrorCode, toTeraSyncError, type TeraSyncError } from '../../shared/errors.js';
 import type { SyncStatus } from '../../shared/types.js';
 import type { RunScope, SyncEngine } from './engine.js';
+import { FailSafeError } from './failSafe.js';
 import { MAX_INCREMENTAL_CHANGES } from './scanner.js';
 import type { ChangeWatcher, Clock, Logger, Scheduler, WatchFolder } from './ports.js';
-import type { SyncEvent, SyncReport } from './report.js';
+import { lastRunSummary, type SyncEvent, type SyncReport } from './report.js';
 
 export interface SyncServiceOptions {
   pollIntervalMs: number;
@@ -82,6 +85,7 @@ export class SyncService {
     retryAt: null,
     watcherFallback: false,
     lastRun: null,
+    failSafe: null,
   };
   private watcher: ChangeWatcher | null = null;
   private cancelTimer: (() => void) | null = null;
@@ -95,6 +99,7 @@ export class SyncService {
   private stopped = false;
   private failures = 0;
   private allowMassDeleteOnce = false;
+  private restoreDeletionsOnce = false;
   /** When the poll armed after the last run is due: local changes never push a run past it. */
   private pollDueAt: number | null = null;
   /** Paths the watcher reported since the last run started (see RunScope). */
@@ -148,7 +153,7 @@ export class SyncService {
     this.paused = true;
     this.clearTimer();
     this.controller?.abort();
-    this.update({ state: 'paused', progress: null, retryAt: null });
+    this.update({ state: 'paused', progress: null, retryAt: null, failSafe: null });
   }
 
   resume(): void {
@@ -163,6 +168,18 @@ export class SyncService {
   allowMassDelete(): void {
     if (this.status.state !== 'failsafe') return;
     this.allowMassDeleteOnce = true;
+    this.restoreDeletionsOnce = false;
+    this.runSoon(0);
+  }
+
+  /**
+   * The other answer at the fail-safe: delete nothing, and bring back everything the stopped
+   * run would have deleted, from the side that still has it (one run).
+   */
+  restoreDeletions(): void {
+    if (this.status.state !== 'failsafe') return;
+    this.restoreDeletionsOnce = true;
+    this.allowMassDeleteOnce = false;
     this.runSoon(0);
   }
 
@@ -174,7 +191,7 @@ export class SyncService {
     await this.running?.catch(() => undefined);
     await this.watcher?.close();
     this.watcher = null;
-    this.update({ state: 'stopped', progress: null, retryAt: null });
+    this.update({ state: 'stopped', progress: null, retryAt: null, failSafe: null });
     this.listeners.clear();
   }
 
@@ -257,9 +274,11 @@ export class SyncService {
     const progress = { actionsDone: 0, actionsTotal: 0, bytesDone: 0, bytesTotal: 0 };
     const transferred = new Map<string, number>();
     let doneBytes = 0;
-    this.update({ state: 'scanning', progress: null, retryAt: null });
+    this.update({ state: 'scanning', progress: null, retryAt: null, failSafe: null });
     const allowMassDelete = this.allowMassDeleteOnce;
+    const restoreDeletions = this.restoreDeletionsOnce;
     this.allowMassDeleteOnce = false;
+    this.restoreDeletionsOnce = false;
     const startedAt = this.deps.clock.now();
     // Without a working watcher, every run scans the whole folder.
     const fullScan =
@@ -275,6 +294,7 @@ export class SyncService {
     try {
       const { report } = await this.deps.engine.runOnce({
         allowMassDelete,
+        restoreDeletions,
         scope,
         signal: controller.signal,
         onEvent: (event) => {
@@ -315,23 +335,26 @@ export class SyncService {
         problem: null,
         retryAt: null,
         lastSyncAt: this.deps.clock.now(),
-        lastRun: { conflicts: report.conflicts.length, errors: report.errors.length },
+        lastRun: lastRunSummary(report),
+        failSafe: null,
       });
       if (report.deferred.length > 0) this.dirty = true;
     } catch (error) {
       const coded = toTeraSyncError(error);
       if (this.stopped || this.paused || coded.code === ErrorCode.Cancelled) return;
-      this.handleFailure(coded.toInfo());
+      this.handleFailure(coded);
       return;
     } finally {
       if (this.controller === controller) this.controller = null;
     }
   }
 
-  private handleFailure(problem: ErrorInfo): void {
+  private handleFailure(error: TeraSyncError): void {
+    const problem = error.toInfo();
     if (problem.code === ErrorCode.FailSafeTriggered) {
-      // Waits for the user: no timer, no requests, until allowMassDelete() or syncNow().
-      this.update({ state: 'failsafe', progress: null, problem, retryAt: null });
+      // Waits for the user: no timer, no requests, until allowMassDelete(), restoreDeletions()
+      // or syncNow().
+      this.update({ state: 'failsafe', progress: null, problem, retryAt: null, failSafe: error instanceof FailSafeError ? error.info : null });
       return;
     }
     // The retry lists the server again.
@@ -348,6 +371,7 @@ export class SyncService {
       progress: null,
       problem,
       retryAt: this.deps.clock.now() + delay,
+      failSafe: null,
     });
     this.clearTimer();
     this.cancelTimer = this.deps.scheduler.schedule(delay, () => {

@@ -2,24 +2,36 @@
  * One sync pair's engine: scan, list, plan, check the fail-safes, execute, and repeat while a
  * pass left work for the next one (a folder renamed aside or changed type).
  *
- * Fail-safes (nothing is deleted, the user is told why, `allowMassDelete` overrides):
+ * Fail-safes (nothing is deleted, the user is told why and what, as a FailSafeError):
  * - the local root is missing, or empty, while the journal remembers synced files (an
  *   unmounted drive looks exactly like a user who deleted everything);
  * - the remote root is gone while the journal remembers synced files;
  * - the plan deletes more than half of the synced files, and at least ten.
+ * The user's answers: `allowMassDelete` goes ahead with the deletions of an emptied folder or a
+ * mass delete; `restoreDeletions` deletes nothing and brings everything back from the side that
+ * still has it, by forgetting what the journal remembers of it: planned again, it is new on one
+ * side only, and the planner copies it over (R1, R2, R4, R5).
+ *
+ * Only synced files the ignore rules leave in scope count for the fail-safes: a file in a
+ * folder the user excluded (selective sync) or ignored is not synced any more, not deleted.
+ * The journal forgets such entries, and nothing of them is touched on either side.
+ *
+ * At the end of every run but a dry one, an open conflict whose copy is gone from the
+ * local folder (the user deleted it, or renamed it over the original) is marked resolved.
  */
 import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { sameEtag } from '../../shared/etag.js';
 import { Executor, fileEntry, learnEtag, type LocalFileAccess } from './executor.js';
+import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
-import type { Listing, RemoteEntry } from './model.js';
-import { isWithin, type Platform } from './names.js';
-import { countFileDeletions, plan, type Action } from './planner.js';
+import type { JournalEntry, Listing, RemoteEntry, SkippedEntry } from './model.js';
+import { isWithin, normalizePath, parentPath, type Platform } from './names.js';
+import { countFileDeletions, plan, type Action, type Plan, type PlanInput } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
-import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
+import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
 
 export interface SyncEngineDeps {
@@ -37,11 +49,24 @@ export interface SyncEngineDeps {
   /** Overrides the detection of a case-insensitive local file system (tests). */
   caseInsensitive?: boolean;
   files?: LocalFileAccess;
+  /** Gitignore lines from the app's settings, applied to every pair like `.terasyncignore` lines. */
+  ignorePatterns?: readonly string[];
+  /**
+   * Selective sync: folders relative to the pair root, `/`-separated, each left alone with
+   * everything below it on both sides (never synced, never deleted).
+   */
+  excludedFolders?: readonly string[];
 }
 
 export interface RunOptions {
   dryRun?: boolean;
   allowMassDelete?: boolean;
+  /**
+   * The user's answer "Restore them" at the fail-safe: this run deletes nothing, and everything
+   * the stopped run would have deleted is copied back from the side that still has it (a
+   * missing local or remote root is made again first).
+   */
+  restoreDeletions?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
   /**
@@ -108,32 +133,36 @@ export class SyncEngine {
     const { journal, logger } = this.deps;
     const report = emptyReport();
     const emit = (event: SyncEvent): void => options.onEvent?.(event);
+    const dryRun = options.dryRun ?? false;
     const allowMassDelete = options.allowMassDelete ?? false;
+    const restore = options.restoreDeletions ?? false;
+    const remembered = new RunJournal(journal, dryRun);
     let planned: Action[] = [];
 
-    const scope = options.dryRun ? undefined : options.scope;
+    const scope = dryRun ? undefined : options.scope;
     // Whatever happens below, the state is only trusted again once this run ends clean.
     const snapshot = this.snapshot;
     this.snapshot = null;
 
-    await this.checkLocalRoot(Boolean(options.dryRun));
+    const localMissing = await this.checkLocalRoot(dryRun, restore, remembered);
     const caseInsensitive = this.deps.caseInsensitive ?? (await detectCaseInsensitive(this.deps.localRoot, this.deps.platform));
 
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
       if (options.signal?.aborted) throw new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
       const shortcut = pass === 1 && scope !== undefined && snapshot !== null ? snapshot : null;
       emit({ type: 'phase', phase: 'scanning', pass });
-      const ignore = await loadIgnoreMatcher(this.deps.localRoot);
+      const ignore = await this.loadIgnore();
       const incremental =
         shortcut !== null && scope?.localChanges != null
           ? await updateScan(this.deps.localRoot, ignore, shortcut.local, scope.localChanges)
           : null;
-      const local = incremental ?? (await scanLocal(this.deps.localRoot, ignore));
+      // A dry run leaves a missing root missing: there is nothing in it to scan.
+      const local = localMissing ? emptyScan() : incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
       const listed =
         shortcut !== null && scope?.listRemote === false
           ? shortcut.listed
-          : await this.listRemote(Boolean(options.dryRun), pass === 1 && scope?.reuseUnchangedFolders === true);
+          : await this.listRemote({ dryRun, restore, remembered, ignore, reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true });
       // The ignore rules are the same as last time unless the full scan was needed.
       const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
 
@@ -143,31 +172,56 @@ export class SyncEngine {
         break;
       }
 
-      if (pass === 1 && !options.dryRun) {
+      if (pass === 1 && !dryRun) {
         await this.clearTempFiles(local, remote);
         this.adoptPending(local, remote);
         this.learnUploadedEtags(remote);
       }
-      const synced = journal.fileCount();
-      if (!allowMassDelete && synced > 0 && local.entries.size === 0) {
-        throw new TeraSyncError(
-          ErrorCode.FailSafeTriggered,
-          `The local folder ${this.deps.localRoot} is empty, but ${synced} files were synced from it. ` +
-            'If a drive is not mounted, mount it and sync again. If you emptied the folder on purpose, run again with --allow-mass-delete.',
-        );
+      // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
+      // synced: forgotten, it is neither deleted on either side nor counted by the fail-safes.
+      // An incremental scan means the rules are those of the last run, which forgot already.
+      const { inScope, outOfScope } = remembered.partition(incremental === null ? ignore : null);
+      if (!dryRun) remembered.forget(outOfScope.map((entry) => entry.path));
+      let journalEntries = inScope;
+      const synced = countFiles(journalEntries);
+      if (synced > 0 && local.entries.size === 0) {
+        if (restore) {
+          // Everything the journal remembers is absent here: forgotten, it is downloaded again.
+          remembered.forget(journalEntries.map((entry) => entry.path));
+          journalEntries = remembered.partition(ignore).inScope;
+        } else if (!allowMassDelete) {
+          throw new FailSafeError(
+            journalDeletionInfo('localEmpty', journalEntries, 'remote'),
+            `The local folder ${this.deps.localRoot} is empty, but ${synced} files were synced from it. ` +
+              'If a drive is not mounted, mount it and sync again. If you emptied the folder on purpose, run again with --allow-mass-delete.',
+          );
+        }
       }
 
       emit({ type: 'phase', phase: 'planning', pass });
-      const journalEntries = journal.all();
-      const result = plan({ local, remote, journal: journalEntries, caseInsensitive, platform: this.deps.platform });
+      const excluded = await this.excludedFoldersPresent(localMissing, listed);
+      const planInput = (entries: readonly JournalEntry[]): PlanInput => ({
+        local: { entries: local.entries, skipped: [...local.skipped, ...excluded.local] },
+        remote: { entries: remote.entries, skipped: [...remote.skipped, ...excluded.remote] },
+        journal: entries,
+        caseInsensitive,
+        platform: this.deps.platform,
+      });
+      let result = plan(planInput(journalEntries));
+      if (restore) {
+        const restored = this.planWithoutDeletions(result, remembered, ignore, journalEntries, planInput);
+        result = restored.result;
+        journalEntries = restored.journalEntries;
+      }
       if (pass === 1) {
         planned = result.actions;
-        report.skipped.push(...result.skipped);
+        // The user chose to leave those folders out: nothing to report.
+        report.skipped.push(...result.skipped.filter((entry) => entry.reason !== 'ignored'));
       }
       const deletions = countFileDeletions(result.actions);
       if (!allowMassDelete && deletions >= MASS_DELETE_MINIMUM && deletions * 2 > synced) {
-        throw new TeraSyncError(
-          ErrorCode.FailSafeTriggered,
+        throw new FailSafeError(
+          massDeleteInfo(result.actions),
           `This sync would delete ${deletions} of ${synced} synced files. Nothing was deleted. ` +
             'Check both folders; if the deletions are intended, run again with --allow-mass-delete.',
         );
@@ -178,7 +232,7 @@ export class SyncEngine {
         actions: result.actions.length,
         bytes: result.actions.reduce((sum, a) => sum + transferBytes(a), 0),
       });
-      if (options.dryRun) break;
+      if (dryRun) break;
 
       emit({ type: 'phase', phase: 'executing', pass });
       const executor = new Executor(
@@ -202,15 +256,77 @@ export class SyncEngine {
         journalEntries,
       );
       await executor.run(result.actions, report);
-      if (!options.dryRun && clean(report)) {
+      if (clean(report)) {
         this.snapshot =
           result.actions.length === 0 ? { local, listed, remote } : await this.afterActions(local, remote, result.actions, ignore);
       }
       if (!result.needsAnotherPass) break;
       this.snapshot = null;
     }
+    if (!dryRun) report.resolvedConflicts.push(...(await this.resolveGoneConflicts()));
     emit({ type: 'phase', phase: 'done', pass: 0 });
     return { report, planned };
+  }
+
+  /**
+   * "Restore them": every path the plan would delete (with everything below a folder) is
+   * forgotten and planned again, where it is new on the side that still has it. Each round
+   * forgets at least one entry (every deletion rule needs a journal entry), so this ends.
+   */
+  private planWithoutDeletions(
+    first: Plan,
+    remembered: RunJournal,
+    ignore: IgnoreMatcher,
+    entries: JournalEntry[],
+    planInput: (entries: readonly JournalEntry[]) => PlanInput,
+  ): { result: Plan; journalEntries: JournalEntry[] } {
+    let result = first;
+    let journalEntries = entries;
+    for (;;) {
+      const deleted = result.actions.filter((action) => action.kind === 'deleteRemote' || action.kind === 'deleteLocal').map((action) => action.path);
+      if (deleted.length === 0) return { result, journalEntries };
+      remembered.forget(deleted);
+      const left = remembered.partition(ignore).inScope;
+      if (left.length >= journalEntries.length) {
+        throw new TeraSyncError(ErrorCode.Internal, `restoring deletions: forgetting ${deleted.join(', ')} left the journal as it was`);
+      }
+      journalEntries = left;
+      result = plan(planInput(journalEntries));
+    }
+  }
+
+  /** Open conflicts whose copy is gone from the local folder, now marked resolved. */
+  private async resolveGoneConflicts(): Promise<ResolvedConflict[]> {
+    const { journal } = this.deps;
+    const resolved: ResolvedConflict[] = [];
+    for (const conflict of journal.openConflicts()) {
+      if (await existsLocally(join(this.deps.localRoot, conflict.copy))) continue;
+      if (journal.resolveConflict(conflict.id)) resolved.push({ id: conflict.id, path: conflict.path });
+    }
+    return resolved;
+  }
+
+  /**
+   * The excluded folders that exist on each side, as entries the planner leaves alone there: a
+   * synced folder that holds one is kept (R18b, R19b) when the other side deletes it, instead
+   * of being deleted with it or deferred run after run because it is not empty.
+   */
+  private async excludedFoldersPresent(localMissing: boolean, listed: Listing<RemoteEntry>): Promise<{ local: SkippedEntry[]; remote: SkippedEntry[] }> {
+    const local: SkippedEntry[] = [];
+    const remote: SkippedEntry[] = [];
+    for (const folder of this.deps.excludedFolders ?? []) {
+      const segments = folder.split('/').filter((segment) => segment !== '');
+      if (segments.length === 0) continue;
+      const path = normalizePath(segments.join('/'));
+      const skipped = (side: SkippedEntry['side']): SkippedEntry => ({ path, side, reason: 'ignored', message: 'excluded from sync' });
+      if (!localMissing && (await isLocalFolder(join(this.deps.localRoot, ...segments)))) local.push(skipped('local'));
+      if (listed.entries.get(path)?.type === 'dir') remote.push(skipped('remote'));
+    }
+    return { local, remote };
+  }
+
+  private loadIgnore(): Promise<IgnoreMatcher> {
+    return loadIgnoreMatcher(this.deps.localRoot, { appPatterns: this.deps.ignorePatterns, excludedFolders: this.deps.excludedFolders });
   }
 
   /**
@@ -251,41 +367,61 @@ export class SyncEngine {
     return { local: updatedLocal, listed: updatedRemote, remote: updatedRemote };
   }
 
-  private async checkLocalRoot(dryRun: boolean): Promise<void> {
+  /**
+   * True when the local root is missing and stays so (a dry run creates nothing). A missing
+   * root with synced files stops the run, unless the user asked to restore: then it is made
+   * again, and the run finds it empty.
+   */
+  private async checkLocalRoot(dryRun: boolean, restore: boolean, remembered: RunJournal): Promise<boolean> {
     const root = this.deps.localRoot;
     try {
       const stats = await lstat(root);
       if (!stats.isDirectory()) {
         throw new TeraSyncError(ErrorCode.Configuration, `The local path ${root} is not a folder.`);
       }
+      return false;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const synced = this.deps.journal.fileCount();
-      if (synced > 0) {
-        throw new TeraSyncError(
-          ErrorCode.FailSafeTriggered,
+      const { inScope } = remembered.partition(await this.loadIgnore());
+      const synced = countFiles(inScope);
+      if (synced > 0 && !restore) {
+        throw new FailSafeError(
+          journalDeletionInfo('localMissing', inScope, 'remote'),
           `The local folder ${root} is missing, but ${synced} files were synced into it. ` +
             'If it is on a drive that is not mounted, mount it and sync again. Nothing was deleted.',
         );
       }
-      if (!dryRun) await mkdir(root, { recursive: true });
+      if (dryRun) return true;
+      await mkdir(root, { recursive: true });
+      return false;
     }
   }
 
-  private async listRemote(dryRun: boolean, reuseUnchangedFolders = false): Promise<Listing<RemoteEntry>> {
+  private async listRemote(run: {
+    dryRun: boolean;
+    restore: boolean;
+    remembered: RunJournal;
+    ignore: IgnoreMatcher;
+    reuseUnchangedFolders: boolean;
+  }): Promise<Listing<RemoteEntry>> {
     try {
-      return await this.deps.remote.list(reuseUnchangedFolders ? { reuseUnchangedFolders } : {});
+      return await this.deps.remote.list(run.reuseUnchangedFolders ? { reuseUnchangedFolders: true } : {});
     } catch (error) {
       if (!(error instanceof TeraSyncError) || error.code !== ErrorCode.NotFound) throw error;
-      const synced = this.deps.journal.fileCount();
+      const { inScope } = run.remembered.partition(run.ignore);
+      const synced = countFiles(inScope);
       if (synced > 0) {
-        throw new TeraSyncError(
-          ErrorCode.FailSafeTriggered,
-          `The server folder is gone, but ${synced} files were synced with it. Nothing was deleted. ` +
-            'Check the remote URL; if the folder was removed on purpose, remove the pair or its journal and sync again.',
-        );
+        if (!run.restore) {
+          throw new FailSafeError(
+            journalDeletionInfo('remoteGone', inScope, 'local'),
+            `The server folder is gone, but ${synced} files were synced with it. Nothing was deleted. ` +
+              'Check the remote URL; if the folder was removed on purpose, remove the pair or its journal and sync again.',
+          );
+        }
+        // Forgotten, everything here is new next to an empty server folder: it is uploaded again.
+        run.remembered.forget(inScope.map((entry) => entry.path));
       }
-      if (!dryRun) await this.deps.remote.createFolder('');
+      if (!run.dryRun) await this.deps.remote.createFolder('');
       return { entries: new Map(), skipped: [] };
     }
   }
@@ -344,6 +480,91 @@ export class SyncEngine {
         journal.clearPending(pending.path);
       });
     }
+  }
+}
+
+/**
+ * The journal as one run sees it: the entries the ignore rules leave in scope, minus what the
+ * run forgot. A dry run forgets in memory only; any other run commits each forgetting at once,
+ * in one transaction.
+ */
+class RunJournal {
+  private readonly forgotten = new Set<string>();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly dryRun: boolean,
+  ) {}
+
+  /** `ignore` null: every entry is in scope (the caller knows the rules forgot nothing new). */
+  partition(ignore: IgnoreMatcher | null): { inScope: JournalEntry[]; outOfScope: JournalEntry[] } {
+    const inScope: JournalEntry[] = [];
+    const outOfScope: JournalEntry[] = [];
+    for (const entry of this.journal.all()) {
+      if (this.isForgotten(entry.path)) continue;
+      if (ignore === null) {
+        inScope.push(entry);
+        continue;
+      }
+      const isDir = entry.type === 'dir';
+      const ignored = ignore.ignores(entry.localPath, isDir) || (entry.remotePath !== entry.localPath && ignore.ignores(entry.remotePath, isDir));
+      if (ignored) outOfScope.push(entry);
+      else inScope.push(entry);
+    }
+    return { inScope, outOfScope };
+  }
+
+  /** Forgets each path with everything recorded below it. */
+  forget(paths: readonly string[]): void {
+    const roots = outermost(paths);
+    if (roots.length === 0) return;
+    if (this.dryRun) roots.forEach((path) => this.forgotten.add(path));
+    else this.journal.transaction(() => roots.forEach((path) => this.journal.removeTree(path)));
+  }
+
+  private isForgotten(path: string): boolean {
+    if (this.forgotten.size === 0) return false;
+    for (let ancestor = path; ancestor !== ''; ancestor = parentPath(ancestor)) {
+      if (this.forgotten.has(ancestor)) return true;
+    }
+    return false;
+  }
+}
+
+/** The paths that lie below none of the others: forgetting those forgets them all. */
+function outermost(paths: readonly string[]): string[] {
+  const all = new Set(paths);
+  return [...all].filter((path) => {
+    for (let ancestor = parentPath(path); ancestor !== ''; ancestor = parentPath(ancestor)) {
+      if (all.has(ancestor)) return false;
+    }
+    return true;
+  });
+}
+
+function countFiles(entries: readonly JournalEntry[]): number {
+  return entries.filter((entry) => entry.type === 'file').length;
+}
+
+function emptyScan(): LocalScan {
+  return { entries: new Map(), skipped: [], tempFiles: [] };
+}
+
+async function isLocalFolder(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether something is at `path`; an error other than "not there" counts as there. */
+async function existsLocally(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * What is never synced: files that operating systems and office suites leave behind, partial
- * downloads, our own temp files, and the user's `.terasyncignore` patterns (gitignore syntax,
- * through the `ignore` library, which follows git's rules).
+ * downloads, our own temp files, the app's ignore patterns, the user's `.terasyncignore`
+ * patterns (gitignore syntax, through the `ignore` library, which follows git's rules), and
+ * the folders selective sync leaves out.
  */
 import ignore, { type Ignore } from 'ignore';
 
@@ -29,9 +30,47 @@ export interface IgnoreMatcher {
   ignores(path: string, isDir: boolean): boolean;
 }
 
-export function createIgnoreMatcher(userPatterns = ''): IgnoreMatcher {
-  const rules: Ignore = ignore({ ignorecase: false }).add(BUILT_IN_IGNORES).add(userPatterns);
+/** What is left out besides the built-in patterns and `.terasyncignore`. */
+export interface IgnoreScope {
+  /** Gitignore lines from the app's settings, one pattern each. */
+  appPatterns?: readonly string[];
+  /** Folders (relative, `/`-separated) left out with everything below them, taken literally. */
+  excludedFolders?: readonly string[];
+}
+
+/**
+ * The rules in rising precedence (the `ignore` library lets the last matching rule win): the
+ * app's patterns come first so that a pair's `.terasyncignore` can re-include what they leave
+ * out, as a repository's .gitignore overrides git's global excludes; the excluded folders come
+ * last, so that no negation re-includes anything in them.
+ */
+export function createIgnoreMatcher(userPatterns = '', scope: IgnoreScope = {}): IgnoreMatcher {
+  const rules: Ignore = ignore({ ignorecase: false })
+    .add(BUILT_IN_IGNORES)
+    .add([...(scope.appPatterns ?? [])])
+    .add(userPatterns)
+    .add((scope.excludedFolders ?? []).flatMap(excludedFolderPatterns));
   return {
     ignores: (path, isDir) => rules.ignores(isDir ? `${path}/` : path),
   };
+}
+
+/**
+ * The pattern that matches `folder` (relative, `/`-separated) and nothing else: anchored at the
+ * root, folders only, every character gitignore gives a meaning taken literally. A name the
+ * server spells in NFD matches too.
+ */
+export function excludedFolderPatterns(folder: string): string[] {
+  const segments = folder.split('/').filter((segment) => segment !== '');
+  if (segments.length === 0) return [];
+  const spellings = new Set([segments.join('/'), segments.join('/').normalize('NFC'), segments.join('/').normalize('NFD')]);
+  return [...spellings].map((spelling) => `/${spelling.split('/').map(escapeGitignore).join('/')}/`);
+}
+
+/**
+ * One path segment as a literal gitignore pattern: a backslash before each wildcard, bracket,
+ * backslash, leading `!` or `#`, and every space (git drops unescaped trailing spaces).
+ */
+export function escapeGitignore(segment: string): string {
+  return segment.replace(/[\\*?[\]!# ]/g, (character) => `\\${character}`);
 }

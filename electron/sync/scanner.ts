@@ -9,7 +9,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { createIgnoreMatcher, IGNORE_FILE, isTempFileName, type IgnoreMatcher } from './ignoreRules.js';
+import { createIgnoreMatcher, IGNORE_FILE, isTempFileName, type IgnoreMatcher, type IgnoreScope } from './ignoreRules.js';
 import type { Listing, LocalEntry } from './model.js';
 import { joinPath, normalizePath } from './names.js';
 
@@ -18,12 +18,15 @@ export interface LocalScan extends Listing<LocalEntry> {
   tempFiles: string[];
 }
 
-/** Reads the user's ignore patterns; a missing file means none. */
-export async function loadIgnoreMatcher(root: string): Promise<IgnoreMatcher> {
+/**
+ * Reads the user's ignore patterns (a missing file means none) and adds the app's patterns and
+ * the excluded folders of `scope`.
+ */
+export async function loadIgnoreMatcher(root: string, scope: IgnoreScope = {}): Promise<IgnoreMatcher> {
   try {
-    return createIgnoreMatcher(await readFile(join(root, IGNORE_FILE), 'utf8'));
+    return createIgnoreMatcher(await readFile(join(root, IGNORE_FILE), 'utf8'), scope);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return createIgnoreMatcher();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return createIgnoreMatcher('', scope);
     throw new TeraSyncError(ErrorCode.LocalIo, `Cannot read ${IGNORE_FILE}: ${(error as Error).message}`, { cause: error });
   }
 }

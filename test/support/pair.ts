@@ -50,6 +50,10 @@ export interface SyncOptions extends RunOptions {
   platform?: string;
   /** Lets a test step between the engine and the real store (to act as another client mid-run). */
   wrapRemote?: (store: RemoteStore) => RemoteStore;
+  /** The app's ignore patterns (SyncEngineDeps.ignorePatterns). */
+  ignorePatterns?: readonly string[];
+  /** Selective sync (SyncEngineDeps.excludedFolders). */
+  excludedFolders?: readonly string[];
 }
 const FOLDER = '<folder>';
 
@@ -153,6 +157,8 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     platform?: string;
     caseInsensitive?: boolean;
     remote?: (store: RemoteStore) => RemoteStore;
+    ignorePatterns?: readonly string[];
+    excludedFolders?: readonly string[];
   }): { journal: Journal; store: WebDavRemoteStore; engine: SyncEngine } => {
     const journal = Journal.open(join(stateDir, 'journal.sqlite'));
     const store = new WebDavRemoteStore({
@@ -173,6 +179,8 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
       concurrency: 4,
       caseInsensitive: setup.caseInsensitive ?? false,
       files: setup.files,
+      ignorePatterns: setup.ignorePatterns,
+      excludedFolders: setup.excludedFolders,
     });
     return { journal, store, engine };
   };

@@ -9,10 +9,17 @@ import { startWebDavServer } from '../../support/webdavServer.js';
 import { afterAll, beforeAll } from 'vitest';
 import { createPair, type Pair, type ServerUnderTest } from '../../support/pair.js';
 
+/** One request a server answered. */
+export interface AnsweredRequest {
+  method: string;
+  /** The decoded URL path, without the query string. */
+  path: string;
+}
+
 export interface ServerKind {
   name: string;
   skip: boolean;
-  start(): Promise<{ server: ServerUnderTest; stop(): Promise<void>; apache?: ApacheServer }>;
+  start(): Promise<{ server: ServerUnderTest; stop(): Promise<void>; requests(): Promise<AnsweredRequest[]>; apache?: ApacheServer }>;
 }
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
@@ -23,7 +30,11 @@ export const serverKinds: ServerKind[] = [
     skip: false,
     async start() {
       const server = await startWebDavServer();
-      return { server: { url: server.url, user: server.user, password: server.password }, stop: () => server.stop() };
+      return {
+        server: { url: server.url, user: server.user, password: server.password },
+        stop: () => server.stop(),
+        requests: async () => server.requests.map((request) => ({ method: request.method, path: decodeURIComponent(request.path.split('?')[0] ?? '') })),
+      };
     },
   },
   {
@@ -36,6 +47,7 @@ export const serverKinds: ServerKind[] = [
       return {
         server: { url: server.url, user: server.user, password: server.password, ca },
         stop: () => server.stop(),
+        requests: async () => (await server.accessLog()).map((line) => ({ method: line.method, path: line.path })),
         apache: server,
       };
     },
@@ -49,6 +61,8 @@ export interface ServerFixture {
   apache(): ApacheServer | undefined;
   /** A fresh pair on the server, disposed after the suite. */
   newPair(): Promise<Pair>;
+  /** Every request the server answered so far (Apache's once its access log holds them). */
+  requests(): Promise<AnsweredRequest[]>;
 }
 
 /**
@@ -59,6 +73,7 @@ export function useServer(kind: ServerKind): ServerFixture {
   let server: ServerUnderTest | undefined;
   let apache: ApacheServer | undefined;
   let stop: () => Promise<void> = async () => undefined;
+  let requests: () => Promise<AnsweredRequest[]> = async () => [];
   const pairs: Pair[] = [];
 
   beforeAll(async () => {
@@ -67,6 +82,7 @@ export function useServer(kind: ServerKind): ServerFixture {
     server = started.server;
     apache = started.apache;
     stop = started.stop;
+    requests = started.requests;
   }, 60_000);
 
   afterAll(async () => {
@@ -86,5 +102,6 @@ export function useServer(kind: ServerKind): ServerFixture {
       pairs.push(pair);
       return pair;
     },
+    requests: () => requests(),
   };
 }

@@ -7,8 +7,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
-import type { SyncStatus } from '../../../../shared/types.js';
+import type { FailSafeInfo, SyncStatus } from '../../../../shared/types.js';
 import type { RunOptions, RunResult } from '../../../../electron/sync/engine.js';
+import { FailSafeError } from '../../../../electron/sync/failSafe.js';
 import { silentLogger, type ChangeWatcher, type WatchFolder, type WatchHandlers } from '../../../../electron/sync/ports.js';
 import { emptyReport, type SyncEvent, type SyncReport } from '../../../../electron/sync/report.js';
 import { SyncService, type SyncServiceOptions } from '../../../../electron/sync/SyncService.js';
@@ -35,6 +36,23 @@ const failWith =
   (code: ErrorCode): Behaviour =>
   async () => {
     throw new TeraSyncError(code, `fake engine: ${code}`);
+  };
+
+const FAIL_SAFE_INFO: FailSafeInfo = {
+  reason: 'massDelete',
+  deletions: [
+    { path: 'photos', type: 'dir', side: 'remote' },
+    { path: 'photos/beach.jpg', type: 'file', side: 'remote' },
+    { path: 'report.pdf', type: 'file', side: 'local' },
+  ],
+  total: 2,
+};
+
+/** What the engine throws at a fail-safe: the code, the message and what would be deleted. */
+const stopAtFailSafe =
+  (info: FailSafeInfo = FAIL_SAFE_INFO): Behaviour =>
+  async () => {
+    throw new FailSafeError(info, 'fake engine: this sync would delete 2 of 3 synced files');
   };
 
 const cancelled = (): TeraSyncError => new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
@@ -649,5 +667,93 @@ describe('SyncService', () => {
     const from = statuses.length;
     await clock.advance(POLL);
     expect(statuses.slice(from).map((s) => s.state)).toEqual(['scanning', 'idle']);
+  });
+
+  it('shows what the fail-safe would delete while it waits, and clears it when the next run starts', async () => {
+    const { clock, engine, service, statuses } = setup();
+    engine.next(stopAtFailSafe());
+    await service.start();
+    await clock.advance(0);
+    expect(service.getStatus()).toMatchObject({ state: 'failsafe', failSafe: FAIL_SAFE_INFO });
+    expect(service.getStatus().problem).toEqual({ code: ErrorCode.FailSafeTriggered, message: 'fake engine: this sync would delete 2 of 3 synced files' });
+
+    const from = statuses.length;
+    service.syncNow();
+    await clock.advance(0);
+    expect(statuses.slice(from).map((status) => [status.state, status.failSafe])).toEqual([
+      ['scanning', null],
+      ['idle', null],
+    ]);
+  });
+
+  it('restoreDeletions() runs once with restoreDeletions, then back to idle without fail-safe details', async () => {
+    const { clock, engine, watcher, service } = setup();
+    engine.next(stopAtFailSafe());
+    await service.start();
+    await clock.advance(0);
+    expect(service.getStatus().state).toBe('failsafe');
+    // Waits for the answer: no timer, changes do not start a run.
+    watcher.change('x.txt');
+    await clock.advance(10 * POLL);
+    expect(engine.runs).toBe(1);
+
+    service.restoreDeletions();
+    await clock.advance(0);
+    expect(engine.runs).toBe(2);
+    expect(engine.calls[1]).toMatchObject({ restoreDeletions: true, allowMassDelete: false });
+    expect(service.getStatus()).toMatchObject({ state: 'idle', problem: null, failSafe: null });
+    await clock.advance(POLL);
+    expect(engine.runs).toBe(3);
+    expect(engine.calls[2]).toMatchObject({ restoreDeletions: false, allowMassDelete: false });
+
+    // Outside the fail-safe the call does nothing.
+    service.restoreDeletions();
+    await clock.advance(0);
+    expect(engine.runs).toBe(3);
+  });
+
+  it('the last answer at the fail-safe is the one the next run carries out', async () => {
+    const { clock, engine, service } = setup();
+    engine.next(stopAtFailSafe());
+    await service.start();
+    await clock.advance(0);
+    service.allowMassDelete();
+    service.restoreDeletions();
+    await clock.advance(0);
+    expect(engine.runs).toBe(2);
+    expect(engine.calls[1]).toMatchObject({ restoreDeletions: true, allowMassDelete: false });
+  });
+
+  it('has no fail-safe details in any other state: paused, offline, stopped', async () => {
+    const { clock, engine, service, statuses } = setup();
+    engine.next(stopAtFailSafe());
+    await service.start();
+    await clock.advance(0);
+    expect(service.getStatus().failSafe).toEqual(FAIL_SAFE_INFO);
+    service.pause();
+    expect(service.getStatus()).toMatchObject({ state: 'paused', failSafe: null });
+
+    engine.next(stopAtFailSafe(), failWith(ErrorCode.Network));
+    service.resume();
+    await clock.advance(0);
+    expect(service.getStatus()).toMatchObject({ state: 'failsafe', failSafe: FAIL_SAFE_INFO });
+    service.syncNow();
+    await clock.advance(0);
+    expect(service.getStatus()).toMatchObject({ state: 'offline', failSafe: null });
+
+    engine.next(stopAtFailSafe());
+    await clock.advance(RETRY_MIN);
+    expect(service.getStatus().state).toBe('failsafe');
+    await service.stop();
+    expect(service.getStatus()).toMatchObject({ state: 'stopped', failSafe: null });
+    expect(statuses.filter((status) => status.state !== 'failsafe' && status.failSafe !== null)).toEqual([]);
+  });
+
+  it('a fail-safe error without details waits at the fail-safe with none', async () => {
+    const { clock, engine, service } = setup();
+    engine.next(failWith(ErrorCode.FailSafeTriggered));
+    await service.start();
+    await clock.advance(0);
+    expect(service.getStatus()).toMatchObject({ state: 'failsafe', failSafe: null });
   });
 });
