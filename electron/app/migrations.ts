@@ -106,9 +106,29 @@ const fromFormat1: Migration = (json) => {
   return { json: { ...rest, version: 2, pairs: migratedPairs }, notes };
 };
 
+/**
+ * 2 -> 3: each pair gets `excludedFolders` (none: the whole folder is synced, as before),
+ * `sync` gets `ignorePatterns` (none) and `parallelTransfers` (4), `app` gets `language`
+ * ("system"). What a format-2 file held under those names is replaced, not carried over: format
+ * 2 ignored them, so they meant nothing yet, and a stray value there must not make a file that
+ * format 2 read without complaint be refused as damaged now.
+ *
+ * Sections and pairs that are not objects are left as they are, for the validator to refuse
+ * as it refused them in format 2.
+ */
+const fromFormat2: Migration = (json) => {
+  const { pairs, sync, app } = json;
+  const migrated: JsonObject = { ...json, version: 3 };
+  if (Array.isArray(pairs)) migrated['pairs'] = pairs.map((pair: unknown) => (isJsonObject(pair) ? { ...pair, excludedFolders: [] } : pair));
+  if (sync === undefined || isJsonObject(sync)) migrated['sync'] = { ...sync, ignorePatterns: [], parallelTransfers: 4 };
+  if (app === undefined || isJsonObject(app)) migrated['app'] = { ...app, language: 'system' };
+  return { json: migrated, notes: [] };
+};
+
 /** `migrations[n]`: format n -> format n + 1. */
 export const migrations: Readonly<Record<number, Migration>> = {
   1: fromFormat1,
+  2: fromFormat2,
 };
 
 export interface MigratedJson {

@@ -4,21 +4,32 @@
  * (app.getPath('userData') in the app, a temporary folder in tests) and the file system and
  * clock as deps. SettingsStore.ts writes it; this file reads and checks it.
  *
- * Format 2:
+ * Format 3:
  *
  *   {
- *     "version": 2,
+ *     "version": 3,
  *     "pairs": [{
  *       "id": "3f2a9c0d1e4b5a67",                   // letters, digits, - and _; names the pair's journal
  *       "localFolder": "/home/alice/TeraCLOUD",     // absolute
  *       "remoteFolder": "Sync",                     // below the account root ("" is the root), or a full http(s) URL
  *       "paused": false,
- *       "bandwidth": { "upKiBps": 0, "downKiBps": 0 }   // 0: no limit
+ *       "bandwidth": { "upKiBps": 0, "downKiBps": 0 },  // 0: no limit
+ *       "excludedFolders": ["Videos", "Photos/raw"]     // selective sync: folders below remoteFolder left alone
  *     }],
- *     "sync": { "pollIntervalSeconds": 30, "fullScanMinutes": 10 },
+ *     "sync": {
+ *       "pollIntervalSeconds": 30, "fullScanMinutes": 10,
+ *       "ignorePatterns": ["*.tmp", "node_modules/"],  // gitignore lines, for every pair
+ *       "parallelTransfers": 4                         // 1 to 16 at a time
+ *     },
  *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30 },
- *     "app": { "startAtLogin": null, "notifications": true, "theme": "system" }
+ *     "app": { "startAtLogin": null, "notifications": true, "theme": "system", "language": "system" }  // language: "system" | "en" | "ja"
  *   }
+ *
+ * An excluded folder is a '/'-separated path below the pair's remote folder, with no leading or
+ * trailing '/', no '.' or '..' and no backslash or control character, each listed once; an
+ * ignore pattern is one line that is not blank. Both lists and their items have the bounds of
+ * the window's requests (shared/ipc/schemas.ts): whatever the window may send the file can
+ * hold, and whatever the file holds the window can show.
  *
  * Every section and every field with a default may be left out; fields this version does not
  * know are ignored (and not written back), so a later version can add some. Two pairs whose
@@ -44,17 +55,17 @@
  *   | corrupt and cannot be moved     | left alone, not used                | LocalIo       |
  *
  * None of these throws: the app must start whatever the file holds. An older format is read
- * through the migrations and left as it is on disk until the next save writes format 2.
+ * through the migrations and left as it is on disk until the next save writes format 3.
  */
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
-import type { AccountSummary, AppOverview, PairSummary } from '../../shared/types.js';
+import type { AccountSummary, AppOverview, Language, PairSummary } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 
 export const settingsFileName = 'settings.json';
-export const settingsFormatVersion = 2;
+export const settingsFormatVersion = 3;
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -74,6 +85,11 @@ export interface PairSettings {
   remoteFolder: string;
   paused: boolean;
   bandwidth: BandwidthSettings;
+  /**
+   * Selective sync: folders below `remoteFolder` ('/'-separated, e.g. 'Photos/raw') that are not
+   * synced; what is in them is left as it is on both sides.
+   */
+  excludedFolders: string[];
 }
 
 export interface SyncSettings {
@@ -81,6 +97,10 @@ export interface SyncSettings {
   pollIntervalSeconds: number;
   /** How often the local folders are scanned in full, besides the watcher. */
   fullScanMinutes: number;
+  /** Lines in gitignore syntax: what matches is not synced, in any pair. */
+  ignorePatterns: string[];
+  /** How many transfers run at the same time, per pair and for the backup. */
+  parallelTransfers: number;
 }
 
 export interface BackupSettings {
@@ -97,6 +117,8 @@ export interface AppSettings {
   startAtLogin: boolean | null;
   notifications: boolean;
   theme: Theme;
+  /** 'system': the language of the operating system. */
+  language: Language;
 }
 
 export interface Settings {
@@ -113,14 +135,20 @@ export const settingsLimits = {
   /** 10 GiB/s: anything above is a typing error, not a limit. */
   bandwidthKiBps: { min: 0, max: 10_485_760 },
   deviceLength: 255,
+  parallelTransfers: { min: 1, max: 16 },
+  /** The bounds of the window's requests (shared/ipc/schemas.ts), so that both accept the same lists. */
+  excludedFolderCount: 1_000,
+  excludedFolderLength: 4_096,
+  ignorePatternCount: 1_000,
+  ignorePatternLength: 1_024,
 } as const;
 
 export function defaultSettings(): Settings {
   return {
     pairs: [],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10 },
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
     backup: { sources: [], device: null, retentionDays: 30 },
-    app: { startAtLogin: null, notifications: true, theme: 'system' },
+    app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
   };
 }
 
@@ -298,6 +326,54 @@ function parseBandwidth(value: unknown, where: string): BandwidthSettings {
   };
 }
 
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+/** A list that may be left out (default []); present, an array of at most `max` items. */
+function list(value: unknown, where: string, max: number, what: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw corrupt(`${where} must be an array of ${what}`);
+  if (value.length > max) throw corrupt(`${where} has ${value.length} items; at most ${max} are allowed`);
+  return value;
+}
+
+/** Selective sync: the same rules as the window's requests (readExcludedFolders in shared/ipc/schemas.ts). */
+function parseExcludedFolders(value: unknown, where: string): string[] {
+  const expected = "a folder path below the pair's remote folder, such as \"Photos/raw\" (no leading or trailing \"/\", no \".\" or \"..\", no backslash or control character)";
+  const folders = list(value, where, settingsLimits.excludedFolderCount, 'folder paths').map((item: unknown, index) => {
+    const itemWhere = `${where}[${index}]`;
+    if (typeof item !== 'string' || item === '') throw corrupt(`${itemWhere} must be ${expected}`);
+    if (item.length > settingsLimits.excludedFolderLength) {
+      throw corrupt(`${itemWhere} is longer than ${settingsLimits.excludedFolderLength} characters`);
+    }
+    const valid = !controlCharacters.test(item) && !item.includes('\\') && item.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
+    if (!valid) throw corrupt(`${itemWhere} ("${item}") must be ${expected}`);
+    return item;
+  });
+  const seen = new Map<string, number>();
+  folders.forEach((folder, index) => {
+    const other = seen.get(folder);
+    if (other !== undefined) throw corrupt(`${where}[${index}] ("${folder}") is also ${where}[${other}]: list each folder once`);
+    seen.set(folder, index);
+  });
+  return folders;
+}
+
+/** The same rules as the window's requests (readIgnorePattern in shared/ipc/schemas.ts). */
+function parseIgnorePatterns(value: unknown): string[] {
+  const where = 'sync.ignorePatterns';
+  return list(value, where, settingsLimits.ignorePatternCount, 'patterns').map((item: unknown, index) => {
+    const itemWhere = `${where}[${index}]`;
+    if (typeof item !== 'string') throw corrupt(`${itemWhere} must be a pattern (one line of gitignore syntax)`);
+    if (item.length > settingsLimits.ignorePatternLength) throw corrupt(`${itemWhere} is longer than ${settingsLimits.ignorePatternLength} characters`);
+    // A line break would make one entry two patterns; a tab or other control character is a
+    // paste accident far more often than part of a file name.
+    if (controlCharacters.test(item)) throw corrupt(`${itemWhere} must be one line without control characters`);
+    if (item.trim() === '') throw corrupt(`${itemWhere} is blank: a pattern needs at least one character that is not a space`);
+    return item;
+  });
+}
+
 function parsePairs(value: unknown): PairSettings[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw corrupt('pairs must be an array');
@@ -310,6 +386,7 @@ function parsePairs(value: unknown): PairSettings[] {
       remoteFolder: parseRemoteFolder(pair['remoteFolder'], `${where}.remoteFolder`),
       paused: flag(pair['paused'], `${where}.paused`, false),
       bandwidth: parseBandwidth(pair['bandwidth'], `${where}.bandwidth`),
+      excludedFolders: parseExcludedFolders(pair['excludedFolders'], `${where}.excludedFolders`),
     };
   });
 }
@@ -320,6 +397,8 @@ function parseSync(value: unknown): SyncSettings {
   return {
     pollIntervalSeconds: wholeNumber(record['pollIntervalSeconds'], 'sync.pollIntervalSeconds', defaults.pollIntervalSeconds, settingsLimits.pollIntervalSeconds),
     fullScanMinutes: wholeNumber(record['fullScanMinutes'], 'sync.fullScanMinutes', defaults.fullScanMinutes, settingsLimits.fullScanMinutes),
+    ignorePatterns: parseIgnorePatterns(record['ignorePatterns']),
+    parallelTransfers: wholeNumber(record['parallelTransfers'], 'sync.parallelTransfers', defaults.parallelTransfers, settingsLimits.parallelTransfers),
   };
 }
 
@@ -356,18 +435,25 @@ function parseBackup(value: unknown, options: SettingsCheckOptions): BackupSetti
 }
 
 const themes: readonly Theme[] = ['system', 'light', 'dark'];
+const languages: readonly Language[] = ['system', 'en', 'ja'];
+
+/** One of `allowed`; left out (or null, as format 2 read it for the theme): `fallback`. */
+function oneOf<T extends string>(value: unknown, where: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === null) return fallback;
+  if (!(allowed as readonly unknown[]).includes(value)) throw corrupt(`${where} must be one of ${allowed.map((name) => `"${name}"`).join(', ')}`);
+  return value as T;
+}
 
 function parseApp(value: unknown): AppSettings {
   const record = section(value, 'app');
   const defaults = defaultSettings().app;
   const startAtLogin = record['startAtLogin'] ?? null;
   if (startAtLogin !== null && typeof startAtLogin !== 'boolean') throw corrupt('app.startAtLogin must be true, false or null');
-  const theme = record['theme'] ?? defaults.theme;
-  if (!themes.includes(theme as Theme)) throw corrupt(`app.theme must be one of ${themes.map((name) => `"${name}"`).join(', ')}`);
   return {
     startAtLogin,
     notifications: flag(record['notifications'], 'app.notifications', defaults.notifications),
-    theme: theme as Theme,
+    theme: oneOf(record['theme'], 'app.theme', themes, defaults.theme),
+    language: oneOf(record['language'], 'app.language', languages, defaults.language),
   };
 }
 
@@ -415,7 +501,7 @@ export function checkPairsApart(pairs: readonly PairSettings[], options: Setting
   });
 }
 
-/** Checks format-2 JSON (secrets already refused). Throws a 'corrupt' SettingsRefusal saying what is wrong. */
+/** Checks format-3 JSON (secrets already refused). Throws a 'corrupt' SettingsRefusal saying what is wrong. */
 function parseCurrentFormat(json: Record<string, unknown>, options: SettingsCheckOptions): Settings {
   const settings: Settings = {
     pairs: parsePairs(json['pairs']),

@@ -14,8 +14,13 @@
  *     "basicPreemptive": true,             // BASIC on the first request, or answer the challenge
  *     "basicSignIn": true,                 // an Apps password is stored (for /dav/, /backup/, fallback)
  *     "oauth": { "issuer": "...", "clientId": "...", "scopes": ["..."] },   // or null
- *     "api": { "baseUrl": "https://api.teracloud.jp/", "applicationKey": "<32 hex>", "keyPlacement": "header" }  // or null
+ *     "api": { "baseUrl": "https://api.teracloud.jp/", "applicationKey": "<32 hex>", "keyPlacement": "header" },  // or null
+ *     "caPem": "-----BEGIN CERTIFICATE-----\n..."   // left out: the system roots only
  *   }
+ *
+ * `caPem` holds the certificates of a private CA the account trusts besides the system roots,
+ * for each of its connections (WebDAV, REST, OAuth2). A certificate is public, so it is kept
+ * here; a private key never is (caFile.ts refuses one, and so does the secret check below).
  *
  * A file that is not valid is moved aside (`account.json.corrupt-<time>`) and the user signs in
  * again; one holding something that looks like a secret is refused and left alone.
@@ -26,6 +31,7 @@ import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { parseApiKey, type ApiKeyPlacement } from '../teracloud/apiKey.js';
 import { insecureUrlReason } from '../net/tls.js';
+import { holdsPrivateKey, MAX_CA_FILE_BYTES, parseCaCertificates } from './caFile.js';
 import type { OAuthConfig } from './oauth/OAuthConfig.js';
 
 export type SignInMethod = 'oauth2' | 'basic';
@@ -52,6 +58,8 @@ export interface AccountRecord {
   basicSignIn: boolean;
   oauth: OAuthSettings | null;
   api: ApiSettings | null;
+  /** PEM certificates of a private CA this account trusts besides the system roots; absent: none. */
+  caPem?: string;
 }
 
 export const ACCOUNT_FILE = 'account.json';
@@ -115,6 +123,16 @@ function parseOAuth(value: unknown): OAuthSettings | null {
   return settings;
 }
 
+function parseCaPem(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_CA_FILE_BYTES) throw invalid('caPem must be the text of PEM certificates');
+  try {
+    return parseCaCertificates(value, 'caPem');
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+}
+
 function parseApi(value: unknown): ApiSettings | null {
   if (value === null || value === undefined) return null;
   if (!isRecord(value)) throw invalid('api must be an object');
@@ -145,6 +163,8 @@ export function parseAccountRecord(json: unknown): AccountRecord {
     oauth: parseOAuth(json['oauth']),
     api: parseApi(json['api']),
   };
+  const caPem = parseCaPem(json['caPem']);
+  if (caPem !== undefined) record.caPem = caPem;
   if (method === 'oauth2' && record.oauth === null) throw invalid('an OAuth2 account needs its oauth settings');
   return record;
 }
@@ -152,7 +172,14 @@ export function parseAccountRecord(json: unknown): AccountRecord {
 /** A field whose name says it holds a secret: such a file is refused (secrets live in the keychain). */
 const SECRET_NAME = /(password|passwd|secret|token|credential|authorization|cookie)$/i;
 
+/**
+ * The first field holding a secret, by its name or, for a private key, by its text; else null.
+ * Values are not judged otherwise: the certificates in `caPem` are long base64 text, which a
+ * check for "secret-looking" values would refuse, but a private key in any field (the server's
+ * key pasted with its certificate) is a secret.
+ */
 function secretField(value: unknown, where = ''): string | null {
+  if (typeof value === 'string') return holdsPrivateKey(value) ? where : null;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = secretField(item, `${where}[${index}]`);

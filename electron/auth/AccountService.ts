@@ -15,9 +15,17 @@
  *
  * A network failure is never a reason to fall back (both paths are on the same host): it is
  * reported as offline.
+ *
+ * Advanced sign-in options belong to the account and are kept in account.json: another REST
+ * API server and key placement (in its `api` settings), and a private CA (`caPem`) trusted
+ * besides the system roots, and besides `deps.ca` (the command's --ca), by every connection
+ * of the account: the WebDAV probe and the stores a sync builds (`Connection.ca`), the REST
+ * calls, and the OAuth2 discovery, token and revocation requests.
  */
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import { isLoopbackHost } from '../net/tls.js';
 import type { Logger } from '../sync/ports.js';
+import type { ApiKeyPlacement } from '../teracloud/apiKey.js';
 import { TeraCloudApi, type TeraCloudQuota } from '../teracloud/TeraCloudApi.js';
 import { discoverAccount } from '../teracloud/discoverAccount.js';
 import { nodeFromUserInput, type NodeLocation } from '../teracloud/nodeUrls.js';
@@ -31,6 +39,7 @@ import {
   type OAuthSettings,
   type SignInMethod,
 } from './AccountRecord.js';
+import { parseCaCertificates } from './caFile.js';
 import { signInWithBrowser } from './oauth/signInWithBrowser.js';
 import { revokeToken, type TokenSet } from './oauth/tokens.js';
 import { TokenManager, type SignOutResult } from './oauth/TokenManager.js';
@@ -41,10 +50,20 @@ export interface AccountServiceDeps {
   secrets: SecretStore;
   clock: { now(): number };
   logger: Logger;
-  /** PEM of a private CA for every connection (WebDAV, REST, OAuth2). */
+  /** PEM of a private CA for every connection (WebDAV, REST, OAuth2) of any account, besides the account's own. */
   ca?: string;
   /** Accept loopback and non-service HTTPS hosts (the emulator, development). Default false. */
   allowCustomHost?: boolean;
+}
+
+/** The sign-in's advanced options; each left out keeps what `api` (or nothing) says. */
+export interface AdvancedAccountOptions {
+  /** The REST API's base URL (https:), instead of `api.baseUrl`: for node discovery and the quota. */
+  apiServer?: string;
+  /** How the API key is sent, instead of `api.keyPlacement`. */
+  apiKeyPlacement?: ApiKeyPlacement;
+  /** PEM text of one or more CA certificates the account trusts besides the system roots (see readCaFile). */
+  caPem?: string;
 }
 
 export interface PasswordSignIn {
@@ -56,6 +75,7 @@ export interface PasswordSignIn {
   /** Default true: BASIC on the first request; false: answer the server's challenge. */
   preemptive?: boolean;
   api?: ApiSettings | null;
+  advanced?: AdvancedAccountOptions;
   signal?: AbortSignal;
 }
 
@@ -66,6 +86,7 @@ export interface OAuthSignIn {
   userId?: string;
   location?: string;
   api?: ApiSettings | null;
+  advanced?: AdvancedAccountOptions;
   signal?: AbortSignal;
   /** How long to wait for the browser. Default 5 minutes. */
   timeoutMs?: number;
@@ -80,6 +101,8 @@ export interface Connection {
   method: SignInMethod;
   /** Why an OAuth2 account uses /dav/ with BASIC; null when it does not. */
   fallbackReason: string | null;
+  /** PEM certificates the stores of this connection must trust besides the system roots (see caFor); absent: none. */
+  ca?: string;
 }
 
 export interface AccountInfo {
@@ -137,10 +160,11 @@ export class AccountService {
     const userId = input.userId.trim();
     if (userId === '' || userId.includes(':')) throw new TeraSyncError(ErrorCode.InvalidRequest, 'Enter your TeraCLOUD user ID (it has no ":").');
     if (input.password === '') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Enter your Apps password (issued in MyPage).');
-    const api = input.api ?? null;
-    const { location, node } = await this.locate(input.location, api, { userId, password: input.password }, input.signal);
+    const { api, caPem } = this.advancedSettings(input.api ?? null, input.advanced);
+    const ca = this.trusted(caPem);
+    const { location, node } = await this.locate(input.location, api, { userId, password: input.password }, input.signal, ca);
     const preemptive = input.preemptive ?? true;
-    await this.probe(location.davUrl, { kind: 'basic', user: userId, password: input.password, preemptive }, input.signal);
+    await this.probe(location.davUrl, { kind: 'basic', user: userId, password: input.password, preemptive }, input.signal, ca);
 
     const previous = await this.current();
     const keepOAuth = previous !== null && previous.method === 'oauth2' && previous.userId === userId && previous.origin === location.origin;
@@ -153,6 +177,7 @@ export class AccountService {
       basicSignIn: true,
       oauth: keepOAuth ? previous.oauth : null,
       api: api ?? (keepOAuth ? previous.api : null),
+      ...withCaPem(caPem ?? (keepOAuth ? previous.caPem : undefined)),
     };
     if (previous !== null && !keepOAuth) await this.forgetSecrets(previous);
     await this.deps.secrets.set(basicSecretKey(record), input.password);
@@ -171,7 +196,9 @@ export class AccountService {
    * password to fall back on); the caller must say so.
    */
   async signInWithOAuth(input: OAuthSignIn): Promise<{ record: AccountRecord; fallbackReason: string | null; problem: TeraSyncError | null }> {
-    const config = { ...input.oauth, ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }) };
+    const { api, caPem } = this.advancedSettings(input.api ?? null, input.advanced);
+    const ca = this.trusted(caPem);
+    const config = { ...input.oauth, ...(ca === undefined ? {} : { ca }) };
     const tokens = await signInWithBrowser({
       config,
       openBrowser: input.openBrowser,
@@ -181,11 +208,10 @@ export class AccountService {
     });
     let record: AccountRecord;
     try {
-      const api = input.api ?? null;
       let userId = input.userId?.trim() ?? '';
       let location: NodeLocation;
       if (api !== null && input.location === undefined) {
-        const rest = this.api(api, { bearer: async () => tokens.accessToken });
+        const rest = this.api(api, { bearer: async () => tokens.accessToken }, ca);
         const found = await discoverAccount(rest, { allowCustomHost: this.deps.allowCustomHost === true, signal: input.signal });
         if (!found.ok) throw withManualHint(found.error);
         userId = found.user.userId;
@@ -207,13 +233,14 @@ export class AccountService {
         basicSignIn: sameAccount ? previous.basicSignIn : false,
         oauth: input.oauth,
         api: api ?? (sameAccount ? previous.api : null),
+        ...withCaPem(caPem ?? (sameAccount ? previous.caPem : undefined)),
       };
     } catch (error) {
       // Tokens nobody will use are handed back.
       await this.revokeQuietly(config, tokens);
       throw error;
     }
-    const tokenManager = this.tokenManager(record.oauth as OAuthSettings);
+    const tokenManager = this.tokenManager(record.oauth as OAuthSettings, this.caFor(record));
     try {
       await tokenManager.save(tokens);
       await this.deps.accountFile.write(record);
@@ -236,16 +263,18 @@ export class AccountService {
     const record = await this.current();
     if (record === null) throw notSignedIn();
     const location = this.parseLocation(record.origin);
+    const ca = this.caFor(record);
+    const trust = ca === undefined ? {} : { ca };
     if (record.method === 'oauth2' && record.oauth !== null) {
-      const tokens = this.tokenManager(record.oauth);
+      const tokens = this.tokenManager(record.oauth, ca);
       let reason: string;
       if (!(await tokens.hasTokens())) {
         reason = 'the OAuth2 sign-in has ended (no tokens stored)';
       } else {
         const auth: WebDavAuth = { kind: 'bearer', tokens };
         try {
-          await this.probe(location.v2DavUrl, auth, options.signal);
-          return { record, rootUrl: location.v2DavUrl, auth, method: 'oauth2', fallbackReason: null };
+          await this.probe(location.v2DavUrl, auth, options.signal, ca);
+          return { record, rootUrl: location.v2DavUrl, auth, method: 'oauth2', fallbackReason: null, ...trust };
         } catch (error) {
           const coded = toTeraSyncError(error);
           if (!FALLBACK_CODES.has(coded.code)) throw coded;
@@ -262,9 +291,18 @@ export class AccountService {
       const auth = await this.basicAuth(record);
       const fallbackReason = `${reason}; using ${location.davUrl} with your Apps password (BASIC) instead`;
       this.deps.logger.warn(`account: ${fallbackReason}`);
-      return { record, rootUrl: location.davUrl, auth, method: 'basic', fallbackReason };
+      return { record, rootUrl: location.davUrl, auth, method: 'basic', fallbackReason, ...trust };
     }
-    return { record, rootUrl: location.davUrl, auth: await this.basicAuth(record), method: 'basic', fallbackReason: null };
+    return { record, rootUrl: location.davUrl, auth: await this.basicAuth(record), method: 'basic', fallbackReason: null, ...trust };
+  }
+
+  /**
+   * The PEM certificates every connection of `record`'s account trusts besides the system
+   * roots: the account's CA and `deps.ca`, both when both are set; undefined when neither is.
+   * For the stores built outside connect() (the backup area).
+   */
+  caFor(record: AccountRecord): string | undefined {
+    return this.trusted(record.caPem);
   }
 
   /**
@@ -293,7 +331,7 @@ export class AccountService {
       try {
         const password = await this.deps.secrets.get(basicSecretKey(record));
         if (password === null) throw new TeraSyncError(ErrorCode.Unauthorized, 'the Apps password is missing from the keychain: sign in again');
-        quota = await this.api(record.api, { userId: record.userId, password }).getQuota(record.origin, options.signal);
+        quota = await this.api(record.api, { userId: record.userId, password }, connection.ca).getQuota(record.origin, options.signal);
       } catch (error) {
         quotaProblem = toTeraSyncError(error).message;
       }
@@ -325,7 +363,7 @@ export class AccountService {
   }
 
   private async forgetSecrets(record: AccountRecord): Promise<SignOutResult | null> {
-    const result = record.oauth === null ? null : await this.tokenManager(record.oauth).signOut();
+    const result = record.oauth === null ? null : await this.tokenManager(record.oauth, this.caFor(record)).signOut();
     await this.deps.secrets.delete(basicSecretKey(record));
     return result;
   }
@@ -338,19 +376,78 @@ export class AccountService {
     return { kind: 'basic', user: record.userId, password, preemptive: record.basicPreemptive };
   }
 
-  private tokenManager(oauth: OAuthSettings): TokenManager {
-    const config = { ...oauth, ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }) };
+  private tokenManager(oauth: OAuthSettings, ca: string | undefined): TokenManager {
+    const config = { ...oauth, ...(ca === undefined ? {} : { ca }) };
     return new TokenManager({ config, secrets: this.deps.secrets, key: oauthSecretKey(oauth), clock: this.deps.clock });
   }
 
-  private api(settings: ApiSettings, credentials: ConstructorParameters<typeof TeraCloudApi>[0]['credentials']): TeraCloudApi {
+  private api(settings: ApiSettings, credentials: ConstructorParameters<typeof TeraCloudApi>[0]['credentials'], ca: string | undefined): TeraCloudApi {
     return new TeraCloudApi({
       apiBaseUrl: settings.baseUrl,
       apiKey: settings.applicationKey,
       apiKeyPlacement: settings.keyPlacement,
       credentials,
-      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
+      ...(ca === undefined ? {} : { ca }),
     });
+  }
+
+  /** `deps.ca` and an account's CA as one PEM text; undefined when neither is set. */
+  private trusted(caPem: string | undefined): string | undefined {
+    const own = this.deps.ca;
+    if (own === undefined || own.trim() === '') return caPem;
+    if (caPem === undefined || own.trim() === caPem.trim()) return own;
+    return `${own.trimEnd()}\n${caPem}`;
+  }
+
+  /**
+   * The API settings and CA a sign-in uses and keeps: `api` with the advanced options' server
+   * and key placement instead of its own, and the CA's certificates, checked. Throws
+   * Configuration saying what is wrong, before anything is sent.
+   */
+  private advancedSettings(api: ApiSettings | null, advanced: AdvancedAccountOptions | undefined): { api: ApiSettings | null; caPem: string | undefined } {
+    const caPem = advanced?.caPem === undefined ? undefined : parseCaCertificates(advanced.caPem, 'The CA certificate given for the account');
+    const apiServer = advanced?.apiServer?.trim();
+    const placement = advanced?.apiKeyPlacement;
+    if ((apiServer === undefined || apiServer === '') && placement === undefined) return { api, caPem };
+    if (api === null) {
+      // Without the application's key the REST API is not used at all; saying so beats ignoring what the user typed.
+      throw new TeraSyncError(
+        ErrorCode.Configuration,
+        'An API server or key placement was given, but TeraSync has no application key for the TeraCLOUD REST API, so it does not use the API: ' +
+          'configure the key (--api-key or TERASYNC_API_KEY), or leave those two settings empty.',
+      );
+    }
+    if (placement !== undefined && placement !== 'header' && placement !== 'matrix') {
+      throw new TeraSyncError(ErrorCode.Configuration, 'The API key placement must be "header" or "matrix".');
+    }
+    return {
+      api: {
+        ...api,
+        ...(apiServer === undefined || apiServer === '' ? {} : { baseUrl: this.checkedApiServer(apiServer) }),
+        ...(placement === undefined ? {} : { keyPlacement: placement }),
+      },
+      caPem,
+    };
+  }
+
+  /** An https: base URL, with a trailing slash; http: only to loopback with allowCustomHost (the emulator). */
+  private checkedApiServer(text: string): string {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new TeraSyncError(ErrorCode.Configuration, `The API server "${text}" is not a web address (expected e.g. https://api.teracloud.jp/).`);
+    }
+    const loopbackForDevelopment = url.protocol === 'http:' && this.deps.allowCustomHost === true && isLoopbackHost(url.hostname);
+    if (url.protocol !== 'https:' && !loopbackForDevelopment) {
+      throw new TeraSyncError(ErrorCode.Configuration, `The API server must be an https: address; ${url.origin} is not (TeraSync only connects over HTTPS).`);
+    }
+    if (url.username !== '' || url.password !== '') throw new TeraSyncError(ErrorCode.Configuration, 'The API server address must not contain a user name or password.');
+    if (url.search !== '' || url.hash !== '') {
+      throw new TeraSyncError(ErrorCode.Configuration, `The API server address ${url.origin}${url.pathname} must not have a query or fragment.`);
+    }
+    if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+    return url.href;
   }
 
   private parseLocation(text: string): NodeLocation {
@@ -363,26 +460,27 @@ export class AccountService {
     api: ApiSettings | null,
     credentials: { userId: string; password: string },
     signal: AbortSignal | undefined,
+    ca: string | undefined,
   ): Promise<{ location: NodeLocation; node: string }> {
     if (typed !== undefined && typed.trim() !== '') {
       const location = this.parseLocation(typed);
       return { location, node: location.node };
     }
     if (api === null) throw locationNeeded();
-    const found = await discoverAccount(this.api(api, credentials), { allowCustomHost: this.deps.allowCustomHost === true, signal });
+    const found = await discoverAccount(this.api(api, credentials, ca), { allowCustomHost: this.deps.allowCustomHost === true, signal });
     if (!found.ok) throw withManualHint(found.error);
     // The service's own name for the node (the URL of a development server names a host).
     return { location: found.location, node: found.user.node };
   }
 
   /** One PROPFIND of the root: the credentials work there. */
-  private async probe(url: string, auth: WebDavAuth, signal: AbortSignal | undefined): Promise<void> {
+  private async probe(url: string, auth: WebDavAuth, signal: AbortSignal | undefined, ca: string | undefined): Promise<void> {
     const store = new WebDavRemoteStore({
       url,
       auth,
       logger: this.deps.logger,
       retry: { attempts: 2 },
-      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
+      ...(ca === undefined ? {} : { ca }),
     });
     try {
       const root = await store.stat('', { signal });
@@ -401,6 +499,11 @@ export class AccountService {
       await revokeToken(config, token, hint).catch(() => false);
     }
   }
+}
+
+/** `{ caPem }`, or nothing when there is none (the record leaves the field out). */
+function withCaPem(caPem: string | undefined): { caPem?: string } {
+  return caPem === undefined ? {} : { caPem };
 }
 
 function locationNeeded(): TeraSyncError {

@@ -1,7 +1,7 @@
 /**
  * TLS trust for every connection TeraSync makes (WebDAV, REST, OAuth2): TLS 1.2 at least,
- * certificate checks always on, and a private CA (`--ca`, a setting) trusted in addition to,
- * never instead of, the system roots.
+ * certificate checks always on, and a private CA (`--ca`, or the account's own from the
+ * sign-in's advanced options) trusted in addition to, never instead of, the system roots.
  *
  * The secure context is built once per CA text and reused. Passing `ca: [...rootCertificates,
  * pem]` to an agent instead makes Node join the ~150 root certificates into the agent's
@@ -108,6 +108,6 @@ export function tlsFailureAdvice(code: string | undefined): string {
   }
   return (
     "the server's certificate could not be verified. If you connect through a private CA or a TLS-inspecting proxy, " +
-    'pass its certificate with --ca <file.pem> (it is trusted in addition to the system roots).'
+    'pass its certificate with --ca <file.pem>, or in the app choose it under "Advanced" when you sign in (it is trusted in addition to the system roots).'
   );
 }

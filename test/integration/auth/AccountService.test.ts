@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +177,18 @@ function storeFor(connection: Connection, folder = ''): WebDavRemoteStore {
 async function upload(store: WebDavRemoteStore, path: string, content: string): Promise<void> {
   const bytes = Buffer.from(content);
   await store.upload(path, () => Readable.from([bytes]), bytes.length);
+}
+
+/** True when nothing listens at `url` any more (the connection is refused). */
+function connectionRefused(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(false);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    req.end();
+  });
 }
 
 /** Nothing of the account was kept: no account.json, no secret. */
@@ -448,6 +460,40 @@ describe('OAuth2 sign-in, /v2/dav/ with a bearer token', () => {
     const info = await h.service.whoami();
     expect(info).toMatchObject({ userId: USER, node: 'seto', signedInWith: 'oauth2', method: 'oauth2', webdavUrl: emulator.v2DavUrl, quota: null });
     expect(info.quotaProblem).toContain('Apps password');
+  });
+
+  it('cancelled while the browser shows the login page: rejects with Cancelled at once, closes the loopback listener, and keeps nothing', async () => {
+    const h = await harness();
+    const controller = new AbortController();
+    const mark = emulator.requests.length;
+    let redirectUri: string | null = null;
+    let abortedAt = 0;
+    const signIn = h.service.signInWithOAuth({
+      oauth: oauthSettings(emulator),
+      api: api(emulator),
+      signal: controller.signal,
+      // Far longer than the test: only the cancellation can end the wait in time.
+      timeoutMs: 120_000,
+      openBrowser: async (url) => {
+        redirectUri = new URL(url).searchParams.get('redirect_uri');
+        // The browser shows the login page; the user closes the sign-in dialog instead of signing in.
+        const authorization = await fetch(url, { redirect: 'manual' });
+        const cookie = authorization.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+        const page = await fetch(new URL(authorization.headers.get('location')!, url), { headers: { cookie } });
+        expect(await page.text()).toContain('<form');
+        abortedAt = Date.now();
+        controller.abort();
+      },
+    });
+    const error = await failure(signIn);
+    expect(error.code).toBe(ErrorCode.Cancelled);
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(Date.now() - abortedAt, 'milliseconds from the cancel to the rejection').toBeLessThan(1_000);
+
+    expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    expect(await connectionRefused(redirectUri!), 'the loopback listener is closed').toBe(true);
+    await expectNothingStored(h);
+    expect(requestsSince(emulator, mark, '/v2/'), 'nothing asked of the REST API or WebDAV').toEqual([]);
   });
 
   it('tokens revoked at the server: connect() falls back to /dav/ with the Apps password, and says why', async () => {

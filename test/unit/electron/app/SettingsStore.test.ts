@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSettings, type PairSettings } from '../../../../electron/app/settings.js';
+import { defaultSettings, settingsFormatVersion, type PairSettings } from '../../../../electron/app/settings.js';
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from '../../../../electron/app/SettingsStore.js';
 import type { Logger } from '../../../../electron/sync/ports.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
@@ -33,7 +33,7 @@ function createStore(fileSystem: SettingsStoreFileSystem = nodeSettingsStoreFile
 }
 
 function pair(id: string, local: string, remoteFolder = id): PairSettings {
-  return { id, localFolder: local, remoteFolder, paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 } };
+  return { id, localFolder: local, remoteFolder, paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 }, excludedFolders: [] };
 }
 
 async function fileJson(): Promise<unknown> {
@@ -91,14 +91,14 @@ describe('SettingsStore.load', () => {
 });
 
 describe('SettingsStore.update', () => {
-  it('writes format 2 with mode 0600 and gives the saved settings', async () => {
+  it('writes format 3 with mode 0600 and gives the saved settings', async () => {
     const store = createStore();
     const saved = await store.update((draft) => {
       draft.pairs.push(pair('a', localFolder, '/Sync/'));
       draft.app.theme = 'light';
     });
     expect(saved.pairs).toEqual([pair('a', localFolder, 'Sync')]);
-    expect(await fileJson()).toEqual({ version: 2, ...defaultSettings(), pairs: [pair('a', localFolder, 'Sync')], app: { ...defaultSettings().app, theme: 'light' } });
+    expect(await fileJson()).toEqual({ version: 3, ...defaultSettings(), pairs: [pair('a', localFolder, 'Sync')], app: { ...defaultSettings().app, theme: 'light' } });
     if (process.platform !== 'win32') expect((await stat(settingsFile())).mode & 0o777).toBe(0o600);
     expect(await readdir(folder)).toEqual(['settings.json']);
     expect(store.current).toEqual(saved);
@@ -106,8 +106,44 @@ describe('SettingsStore.update', () => {
   });
 
   it('takes a mutator that returns new settings', async () => {
-    const saved = await createStore().update((draft) => ({ ...draft, sync: { pollIntervalSeconds: 300, fullScanMinutes: 60 } }));
-    expect(saved.sync).toEqual({ pollIntervalSeconds: 300, fullScanMinutes: 60 });
+    const saved = await createStore().update((draft) => ({ ...draft, sync: { ...draft.sync, pollIntervalSeconds: 300, fullScanMinutes: 60 } }));
+    expect(saved.sync).toEqual({ pollIntervalSeconds: 300, fullScanMinutes: 60, ignorePatterns: [], parallelTransfers: 4 });
+  });
+
+  it('saves excluded folders, ignore patterns, parallel transfers and the language, and reads them back as saved', async () => {
+    const store = createStore();
+    const saved = await store.update((draft) => {
+      draft.pairs.push({ ...pair('a', localFolder, 'Sync'), excludedFolders: ['Videos', 'Photos/raw 2024'] });
+      draft.sync.ignorePatterns = ['*.tmp', '!keep.tmp', 'node_modules/'];
+      draft.sync.parallelTransfers = 16;
+      draft.app.language = 'ja';
+    });
+    expect(saved.pairs[0]!.excludedFolders).toEqual(['Videos', 'Photos/raw 2024']);
+    expect(await fileJson()).toEqual({
+      version: settingsFormatVersion,
+      pairs: [{ ...pair('a', localFolder, 'Sync'), excludedFolders: ['Videos', 'Photos/raw 2024'] }],
+      sync: { ...defaultSettings().sync, ignorePatterns: ['*.tmp', '!keep.tmp', 'node_modules/'], parallelTransfers: 16 },
+      backup: defaultSettings().backup,
+      app: { ...defaultSettings().app, language: 'ja' },
+    });
+    const reloaded = await createStore().load();
+    expect(reloaded.problem).toBeNull();
+    expect(reloaded.migratedFrom).toBeNull();
+    expect(reloaded.settings).toEqual(saved);
+  });
+
+  it('writes a format-2 file out as format 3 with the new fields at their defaults', async () => {
+    await writeFile(settingsFile(), JSON.stringify({ version: 2, pairs: [{ id: 'a', localFolder, remoteFolder: 'Sync' }], sync: { pollIntervalSeconds: 60 } }));
+    const store = createStore();
+    expect((await store.load()).migratedFrom).toBe(2);
+    await store.update((draft) => void (draft.sync.parallelTransfers = 2));
+    expect(await fileJson()).toEqual({
+      ...defaultSettings(),
+      version: 3,
+      pairs: [pair('a', localFolder, 'Sync')],
+      sync: { ...defaultSettings().sync, pollIntervalSeconds: 60, parallelTransfers: 2 },
+    });
+    expect((await store.load()).migratedFrom).toBeNull();
   });
 
   it('starts from the file on disk, not from what it loaded before', async () => {
@@ -118,7 +154,7 @@ describe('SettingsStore.update', () => {
     expect(saved.pairs.map((p) => p.id)).toEqual(['a', 'b']);
   });
 
-  it('writes a format-1 file out as format 2, keeping its pairs and dropping the account', async () => {
+  it('writes a format-1 file out as format 3, keeping its pairs and dropping the account', async () => {
     await writeFile(
       settingsFile(),
       JSON.stringify({
@@ -132,7 +168,7 @@ describe('SettingsStore.update', () => {
     expect(loaded.migratedFrom).toBe(1);
     await store.update(() => undefined);
     const json = (await fileJson()) as Record<string, unknown>;
-    expect(json['version']).toBe(2);
+    expect(json['version']).toBe(3);
     expect(json['account']).toBeUndefined();
     expect(json['pairs']).toEqual(loaded.settings.pairs);
     expect((await store.load()).migratedFrom).toBeNull();
@@ -142,6 +178,14 @@ describe('SettingsStore.update', () => {
     ['a poll interval below 5 s', (draft: ReturnType<typeof defaultSettings>) => void (draft.sync.pollIntervalSeconds = 1), 'sync.pollIntervalSeconds must be a whole number from 5 to 86400'],
     ['a relative local folder', (draft: ReturnType<typeof defaultSettings>) => void draft.pairs.push(pair('a', 'relative')), 'pairs[0].localFolder must be an absolute path'],
     ['an unknown theme', (draft: ReturnType<typeof defaultSettings>) => void (draft.app.theme = 'neon' as 'dark'), 'app.theme must be one of'],
+    ['an unknown language', (draft: ReturnType<typeof defaultSettings>) => void (draft.app.language = 'fr' as 'en'), 'app.language must be one of "system", "en", "ja"'],
+    ['32 parallel transfers', (draft: ReturnType<typeof defaultSettings>) => void (draft.sync.parallelTransfers = 32), 'sync.parallelTransfers must be a whole number from 1 to 16'],
+    ['a blank ignore pattern', (draft: ReturnType<typeof defaultSettings>) => void (draft.sync.ignorePatterns = ['*.tmp', ' ']), 'sync.ignorePatterns[1] is blank'],
+    [
+      'an excluded folder outside the pair',
+      (draft: ReturnType<typeof defaultSettings>) => void draft.pairs.push({ ...pair('a', localFolder), excludedFolders: ['../Other'] }),
+      'pairs[0].excludedFolders[0] ("../Other") must be a folder path below the pair',
+    ],
     [
       'pairs that are not a list',
       (draft: ReturnType<typeof defaultSettings>) => void (draft.pairs = 'x' as unknown as PairSettings[]),
@@ -197,7 +241,7 @@ describe('SettingsStore.update', () => {
   });
 
   it.each([
-    ['written by a newer version', JSON.stringify({ version: 3, pairs: 'new' }), ErrorCode.Configuration, 'newer TeraSync'],
+    ['written by a newer version (format 4)', JSON.stringify({ version: 4, pairs: 'new' }), ErrorCode.Configuration, 'newer TeraSync (format 4; this version reads format 3)'],
     ['holding a secret', JSON.stringify({ version: 2, token: 'x' }), ErrorCode.Configuration, 'looks like a secret'],
   ])('refuses to overwrite a file %s, and leaves it as it is', async (_name, content, code, message) => {
     await writeFile(settingsFile(), content);

@@ -93,3 +93,72 @@ describe('format 1 -> 2', () => {
     expect(() => migrateSettingsJson(json, 2)).toThrow(message);
   });
 });
+
+describe('format 2 -> 3', () => {
+  const formatTwoPair = { id: 'docs-1', localFolder, remoteFolder: 'Sync', paused: true, bandwidth: { upKiBps: 10, downKiBps: 0 } };
+
+  it('gives every pair no excluded folders, the sync no ignore patterns and 4 transfers, the app the system language, and keeps the rest', () => {
+    const json = {
+      version: 2,
+      pairs: [formatTwoPair],
+      sync: { pollIntervalSeconds: 60, fullScanMinutes: 15 },
+      backup: { sources: ['/home/alice/Documents'], device: 'laptop', retentionDays: 7 },
+      app: { startAtLogin: true, notifications: false, theme: 'dark' },
+    };
+    const { json: migrated, from, notes } = migrateSettingsJson(json, 3);
+    expect(from).toBe(2);
+    expect(notes).toEqual([]);
+    expect(migrated).toEqual({
+      version: 3,
+      pairs: [{ ...formatTwoPair, excludedFolders: [] }],
+      sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: [], parallelTransfers: 4 },
+      backup: json.backup,
+      app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'system' },
+    });
+  });
+
+  it('fills in the sections a format-2 file left out', () => {
+    expect(migrations[2]!({ version: 2 }).json).toEqual({
+      version: 3,
+      sync: { ignorePatterns: [], parallelTransfers: 4 },
+      app: { language: 'system' },
+    });
+  });
+
+  it('replaces what format 2 ignored under the new names, so that such a file is not refused now', () => {
+    const { json } = migrations[2]!({
+      version: 2,
+      pairs: [{ ...formatTwoPair, excludedFolders: 'everything' }],
+      sync: { ignorePatterns: [''], parallelTransfers: 0 },
+      app: { language: 'klingon' },
+    });
+    expect(json['pairs']).toEqual([{ ...formatTwoPair, excludedFolders: [] }]);
+    expect(json['sync']).toEqual({ ignorePatterns: [], parallelTransfers: 4 });
+    expect(json['app']).toEqual({ language: 'system' });
+  });
+
+  it('leaves what is not an object as it was, for the validator to refuse', () => {
+    const { json } = migrations[2]!({ version: 2, pairs: ['x', null], sync: 'fast', app: [] });
+    expect(json).toEqual({ version: 3, pairs: ['x', null], sync: 'fast', app: [] });
+    expect(migrations[2]!({ version: 2, pairs: 'x' }).json['pairs']).toBe('x');
+  });
+
+  it('carries unknown fields over for the validator to ignore', () => {
+    expect(migrations[2]!({ version: 2, colour: 'blue', sync: { speed: 'max' } }).json).toMatchObject({ colour: 'blue', sync: { speed: 'max' } });
+  });
+});
+
+describe('format 1 -> 3, through the chain', () => {
+  it('gives a format-1 pair its id, its folder and the format-3 defaults, and says the account was dropped', () => {
+    const remoteUrl = 'https://seto.teracloud.jp/dav/Sync/';
+    const { json, from, notes } = migrateSettingsJson({ version: 1, account: seto, pairs: [{ localFolder, remoteUrl }] }, 3);
+    expect(from).toBe(1);
+    expect(json).toEqual({
+      version: 3,
+      pairs: [{ id: pairId(localFolder, remoteUrl), localFolder, remoteFolder: 'Sync', paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 }, excludedFolders: [] }],
+      sync: { ignorePatterns: [], parallelTransfers: 4 },
+      app: { language: 'system' },
+    });
+    expect(notes).toEqual([expect.stringContaining('account.json')]);
+  });
+});

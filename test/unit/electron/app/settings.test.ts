@@ -10,10 +10,13 @@ import {
   parseSettings,
   readSettings,
   resolveRemoteFolder,
+  settingsFormatVersion,
+  settingsLimits,
   type SettingsDeps,
 } from '../../../../electron/app/settings.js';
 import { pairId } from '../../../../electron/platform/paths.js';
 import { ErrorCode } from '../../../../shared/errors.js';
+import { validateSettingsView } from '../../../../shared/ipc/schemas.js';
 
 /** 2025-11-28T09:40:00.123Z */
 const fixedNow = Date.UTC(2025, 10, 28, 9, 40, 0, 123);
@@ -44,11 +47,21 @@ const validPair = {
   remoteFolder: 'Sync',
   paused: false,
   bandwidth: { upKiBps: 0, downKiBps: 512 },
+  excludedFolders: ['Videos', 'Photos/raw 2024', 'Café/Ü'],
 };
 
 const validSettings = {
-  version: 2,
+  version: 3,
   pairs: [validPair],
+  sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: ['*.tmp', 'node_modules/', '!keep.tmp', '# a comment line', 'my file.txt'], parallelTransfers: 8 },
+  backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7 },
+  app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'ja' },
+};
+
+/** The same settings as format 2 wrote them, before excluded folders, ignore patterns, parallel transfers and the language. */
+const formatTwo = {
+  version: 2,
+  pairs: [{ id: 'docs-1', localFolder, remoteFolder: 'Sync', paused: false, bandwidth: { upKiBps: 0, downKiBps: 512 } }],
   sync: { pollIntervalSeconds: 60, fullScanMinutes: 15 },
   backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7 },
   app: { startAtLogin: true, notifications: false, theme: 'dark' },
@@ -68,9 +81,9 @@ describe('readSettings', () => {
     expect(result).toEqual({ settings: defaultSettings(), found: false, problem: null, movedTo: null, migratedFrom: null, notes: [] });
     expect(result.settings).toEqual({
       pairs: [],
-      sync: { pollIntervalSeconds: 30, fullScanMinutes: 10 },
+      sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
       backup: { sources: [], device: null, retentionDays: 30 },
-      app: { startAtLogin: null, notifications: true, theme: 'system' },
+      app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
     });
   });
 
@@ -84,12 +97,12 @@ describe('readSettings', () => {
   });
 
   it('fills in every default, and ignores fields it does not know', async () => {
-    await writeSettings({ version: 2, colour: 'blue', pairs: [{ id: 'a', localFolder, remoteFolder: '', extra: 1 }], app: { fontSize: 3 } });
+    await writeSettings({ version: 3, colour: 'blue', pairs: [{ id: 'a', localFolder, remoteFolder: '', extra: 1 }], app: { fontSize: 3 } });
     const result = await readSettings(folder, deps);
     expect(result.problem).toBeNull();
     expect(result.settings).toEqual({
       ...defaultSettings(),
-      pairs: [{ id: 'a', localFolder, remoteFolder: '', paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 } }],
+      pairs: [{ id: 'a', localFolder, remoteFolder: '', paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 }, excludedFolders: [] }],
     });
   });
 
@@ -123,10 +136,42 @@ describe('readSettings', () => {
           remoteFolder: 'Sync',
           paused: false,
           bandwidth: { upKiBps: 0, downKiBps: 0 },
+          excludedFolders: [],
         },
       ],
     });
     expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual(formatOne);
+  });
+
+  it('reads format 2 through the migration with the new fields at their defaults, and leaves the file as it is', async () => {
+    await writeSettings(formatTwo);
+    const result = await readSettings(folder, deps);
+    expect(result.problem).toBeNull();
+    expect(result.found).toBe(true);
+    expect(result.migratedFrom).toBe(2);
+    expect(result.notes).toEqual([]);
+    expect(result.settings).toEqual({
+      pairs: [{ ...formatTwo.pairs[0], excludedFolders: [] }],
+      sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: [], parallelTransfers: 4 },
+      backup: formatTwo.backup,
+      app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'system' },
+    });
+    expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual(formatTwo);
+  });
+
+  it('reads a format-2 file whose fields of those names format 2 ignored, rather than moving it aside', async () => {
+    await writeSettings({
+      ...formatTwo,
+      pairs: [{ ...formatTwo.pairs[0], excludedFolders: '/not/a/list' }],
+      sync: { ...formatTwo.sync, ignorePatterns: [''], parallelTransfers: 99 },
+      app: { ...formatTwo.app, language: 'fr' },
+    });
+    const result = await readSettings(folder, deps);
+    expect(result.problem).toBeNull();
+    expect(result.movedTo).toBeNull();
+    expect(result.settings.pairs[0]!.excludedFolders).toEqual([]);
+    expect(result.settings.sync).toMatchObject({ ignorePatterns: [], parallelTransfers: 4 });
+    expect(result.settings.app.language).toBe('system');
   });
 
   it('reads a format-1 file with only a version, and one with a sign-in method it never knew', async () => {
@@ -139,7 +184,8 @@ describe('readSettings', () => {
     expect(result.notes).toHaveLength(1);
   });
 
-  const invalidPair = (fields: Record<string, unknown>): unknown => ({ version: 2, pairs: [{ ...validPair, ...fields }] });
+  const invalidPair = (fields: Record<string, unknown>): unknown => ({ version: 3, pairs: [{ ...validPair, ...fields }] });
+  const manyFolders = (count: number): string[] => Array.from({ length: count }, (_, index) => `Folder ${index}`);
 
   it.each([
     ['not JSON', '{ "version": 2, ', 'not valid JSON'],
@@ -147,8 +193,8 @@ describe('readSettings', () => {
     ['a JSON array', [], 'it is not a JSON object'],
     ['no version', { pairs: [] }, '"version" is missing'],
     ['a version that is not a whole number', { version: 1.5 }, '"version" is missing or not a positive whole number'],
-    ['pairs not an array', { version: 2, pairs: {} }, 'pairs must be an array'],
-    ['a pair that is not an object', { version: 2, pairs: ['x'] }, 'pairs[0] must be an object'],
+    ['pairs not an array', { version: 3, pairs: {} }, 'pairs must be an array'],
+    ['a pair that is not an object', { version: 3, pairs: ['x'] }, 'pairs[0] must be an object'],
     ['a pair without an id', invalidPair({ id: undefined }), 'pairs[0].id must be 1 to 64 letters'],
     ['a pair id with a slash', invalidPair({ id: 'a/b' }), 'pairs[0].id must be 1 to 64 letters'],
     ['a relative local folder', invalidPair({ localFolder: 'docs' }), 'pairs[0].localFolder must be an absolute path'],
@@ -160,26 +206,55 @@ describe('readSettings', () => {
     ['bandwidth not an object', invalidPair({ bandwidth: 5 }), 'pairs[0].bandwidth must be an object'],
     ['a negative upload limit', invalidPair({ bandwidth: { upKiBps: -1 } }), 'pairs[0].bandwidth.upKiBps must be a whole number from 0 to'],
     ['a fractional download limit', invalidPair({ bandwidth: { downKiBps: 1.5 } }), 'pairs[0].bandwidth.downKiBps must be a whole number from 0 to'],
-    ['sync not an object', { version: 2, sync: [] }, 'sync must be an object'],
-    ['a poll interval below 5 s', { version: 2, sync: { pollIntervalSeconds: 4 } }, 'sync.pollIntervalSeconds must be a whole number from 5 to 86400'],
-    ['a poll interval above a day', { version: 2, sync: { pollIntervalSeconds: 86_401 } }, 'sync.pollIntervalSeconds must be a whole number from 5 to 86400'],
-    ['a poll interval as text', { version: 2, sync: { pollIntervalSeconds: '30' } }, 'sync.pollIntervalSeconds must be a whole number'],
-    ['a full scan every 0 minutes', { version: 2, sync: { fullScanMinutes: 0 } }, 'sync.fullScanMinutes must be a whole number from 1 to'],
-    ['backup sources not an array', { version: 2, backup: { sources: '/home' } }, 'backup.sources must be an array of absolute paths'],
-    ['a relative backup source', { version: 2, backup: { sources: ['Documents'] } }, 'backup.sources[0] must be an absolute path'],
+    ['sync not an object', { version: 3, sync: [] }, 'sync must be an object'],
+    ['a poll interval below 5 s', { version: 3, sync: { pollIntervalSeconds: 4 } }, 'sync.pollIntervalSeconds must be a whole number from 5 to 86400'],
+    ['a poll interval above a day', { version: 3, sync: { pollIntervalSeconds: 86_401 } }, 'sync.pollIntervalSeconds must be a whole number from 5 to 86400'],
+    ['a poll interval as text', { version: 3, sync: { pollIntervalSeconds: '30' } }, 'sync.pollIntervalSeconds must be a whole number'],
+    ['a full scan every 0 minutes', { version: 3, sync: { fullScanMinutes: 0 } }, 'sync.fullScanMinutes must be a whole number from 1 to'],
+    ['backup sources not an array', { version: 3, backup: { sources: '/home' } }, 'backup.sources must be an array of absolute paths'],
+    ['a relative backup source', { version: 3, backup: { sources: ['Documents'] } }, 'backup.sources[0] must be an absolute path'],
     [
       'two backup sources with the same folder name',
-      { version: 2, backup: { sources: [path.resolve('/a/Documents'), path.resolve('/b/Documents')] } },
+      { version: 3, backup: { sources: [path.resolve('/a/Documents'), path.resolve('/b/Documents')] } },
       'backup.sources[1]',
     ],
-    ['an empty device name', { version: 2, backup: { device: ' ' } }, 'backup.device must be null or a name of 1 to 255 characters'],
-    ['a device name that is a number', { version: 2, backup: { device: 7 } }, 'backup.device must be null or a name'],
-    ['a negative retention', { version: 2, backup: { retentionDays: -1 } }, 'backup.retentionDays must be a whole number from 0 to'],
-    ['startAtLogin as text', { version: 2, app: { startAtLogin: 'yes' } }, 'app.startAtLogin must be true, false or null'],
-    ['notifications as a number', { version: 2, app: { notifications: 1 } }, 'app.notifications must be true or false'],
-    ['an unknown theme', { version: 2, app: { theme: 'blue' } }, 'app.theme must be one of "system", "light", "dark"'],
-    ['app not an object', { version: 2, app: 'dark' }, 'app must be an object'],
-    ['two pairs with the same id', { version: 2, pairs: [validPair, { ...validPair, localFolder: photosFolder }] }, 'pairs[1].id "docs-1" is also the id of pairs[0]'],
+    ['an empty device name', { version: 3, backup: { device: ' ' } }, 'backup.device must be null or a name of 1 to 255 characters'],
+    ['a device name that is a number', { version: 3, backup: { device: 7 } }, 'backup.device must be null or a name'],
+    ['a negative retention', { version: 3, backup: { retentionDays: -1 } }, 'backup.retentionDays must be a whole number from 0 to'],
+    ['startAtLogin as text', { version: 3, app: { startAtLogin: 'yes' } }, 'app.startAtLogin must be true, false or null'],
+    ['notifications as a number', { version: 3, app: { notifications: 1 } }, 'app.notifications must be true or false'],
+    ['an unknown theme', { version: 3, app: { theme: 'blue' } }, 'app.theme must be one of "system", "light", "dark"'],
+    ['app not an object', { version: 3, app: 'dark' }, 'app must be an object'],
+    ['excluded folders not an array', invalidPair({ excludedFolders: 'Videos' }), 'pairs[0].excludedFolders must be an array of folder paths'],
+    ['an excluded folder that is not a string', invalidPair({ excludedFolders: [7] }), 'pairs[0].excludedFolders[0] must be a folder path below the pair'],
+    ['an empty excluded folder', invalidPair({ excludedFolders: ['Videos', ''] }), 'pairs[0].excludedFolders[1] must be a folder path below the pair'],
+    ['an excluded folder "."', invalidPair({ excludedFolders: ['.'] }), 'pairs[0].excludedFolders[0] (".") must be a folder path'],
+    ['an excluded folder with ..', invalidPair({ excludedFolders: ['Photos/../Work'] }), 'pairs[0].excludedFolders[0] ("Photos/../Work") must be a folder path'],
+    ['an excluded folder with a leading /', invalidPair({ excludedFolders: ['/Videos'] }), 'pairs[0].excludedFolders[0] ("/Videos") must be a folder path'],
+    ['an excluded folder with a trailing /', invalidPair({ excludedFolders: ['Videos/'] }), 'pairs[0].excludedFolders[0] ("Videos/") must be a folder path'],
+    ['an excluded folder with //', invalidPair({ excludedFolders: ['Photos//raw'] }), 'pairs[0].excludedFolders[0] ("Photos//raw") must be a folder path'],
+    ['an excluded folder with a backslash', invalidPair({ excludedFolders: ['Photos\\raw'] }), 'pairs[0].excludedFolders[0] ("Photos\\raw") must be a folder path'],
+    ['an excluded folder with a line break', invalidPair({ excludedFolders: ['Photos\nraw'] }), 'pairs[0].excludedFolders[0]'],
+    ['an excluded folder with DEL', invalidPair({ excludedFolders: ['Photos\u007f'] }), 'pairs[0].excludedFolders[0]'],
+    ['an excluded folder listed twice', invalidPair({ excludedFolders: ['Videos', 'Music', 'Videos'] }), 'pairs[0].excludedFolders[2] ("Videos") is also pairs[0].excludedFolders[0]: list each folder once'],
+    ['1,001 excluded folders', invalidPair({ excludedFolders: manyFolders(1_001) }), 'pairs[0].excludedFolders has 1001 items; at most 1000 are allowed'],
+    ['an excluded folder of 4,097 characters', invalidPair({ excludedFolders: ['a'.repeat(4_097)] }), 'pairs[0].excludedFolders[0] is longer than 4096 characters'],
+    ['ignore patterns not an array', { version: 3, sync: { ignorePatterns: '*.tmp' } }, 'sync.ignorePatterns must be an array of patterns'],
+    ['an ignore pattern that is not a string', { version: 3, sync: { ignorePatterns: ['*.tmp', null] } }, 'sync.ignorePatterns[1] must be a pattern'],
+    ['an empty ignore pattern', { version: 3, sync: { ignorePatterns: [''] } }, 'sync.ignorePatterns[0] is blank'],
+    ['a blank ignore pattern', { version: 3, sync: { ignorePatterns: ['*.tmp', '   '] } }, 'sync.ignorePatterns[1] is blank'],
+    ['an ignore pattern of two lines', { version: 3, sync: { ignorePatterns: ['*.tmp\n*.bak'] } }, 'sync.ignorePatterns[0] must be one line without control characters'],
+    ['an ignore pattern with a tab', { version: 3, sync: { ignorePatterns: ['a\tb'] } }, 'sync.ignorePatterns[0] must be one line'],
+    ['an ignore pattern of 1,025 characters', { version: 3, sync: { ignorePatterns: ['x'.repeat(1_025)] } }, 'sync.ignorePatterns[0] is longer than 1024 characters'],
+    ['1,001 ignore patterns', { version: 3, sync: { ignorePatterns: manyFolders(1_001) } }, 'sync.ignorePatterns has 1001 items; at most 1000 are allowed'],
+    ['no parallel transfers', { version: 3, sync: { parallelTransfers: 0 } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
+    ['17 parallel transfers', { version: 3, sync: { parallelTransfers: 17 } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
+    ['2.5 parallel transfers', { version: 3, sync: { parallelTransfers: 2.5 } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
+    ['parallel transfers as text', { version: 3, sync: { parallelTransfers: '4' } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
+    ['an unknown language', { version: 3, app: { language: 'fr' } }, 'app.language must be one of "system", "en", "ja"'],
+    ['a language in capitals', { version: 3, app: { language: 'EN' } }, 'app.language must be one of "system", "en", "ja"'],
+    ['a language that is a number', { version: 3, app: { language: 1 } }, 'app.language must be one of'],
+    ['two pairs with the same id', { version: 3, pairs: [validPair, { ...validPair, localFolder: photosFolder }] }, 'pairs[1].id "docs-1" is also the id of pairs[0]'],
     ['format 1 pairs not an array', { version: 1, pairs: 'x' }, 'pairs must be an array (format 1)'],
     ['a format-1 relative local folder', { version: 1, pairs: [{ localFolder: 'docs', remoteUrl: 'https://a.example/dav/' }] }, 'pairs[0].localFolder must be an absolute path'],
     ['a format-1 remote URL that is not http(s)', { version: 1, pairs: [{ localFolder, remoteUrl: 'ftp://a.example/' }] }, 'pairs[0].remoteUrl must be an http(s) URL (format 1)'],
@@ -223,15 +298,15 @@ describe('readSettings', () => {
   });
 
   it('leaves a file from a newer version in place and does not use it', async () => {
-    await writeSettings({ version: 3, pairs: 'a new shape' });
+    await writeSettings({ version: 4, pairs: 'a new shape' });
     const result = await readSettings(folder, deps);
     expect(result.problem?.code).toBe(ErrorCode.Configuration);
-    expect(result.problem?.message).toContain('written by a newer TeraSync (format 3; this version reads format 2)');
+    expect(result.problem?.message).toContain('written by a newer TeraSync (format 4; this version reads format 3)');
     expect(result.problem?.message).toContain('left as it is');
     expect(result.settings).toEqual(defaultSettings());
     expect(result.movedTo).toBeNull();
     expect(await readdir(folder)).toEqual(['settings.json']);
-    expect(await readFile(settingsFile(), 'utf8')).toBe(JSON.stringify({ version: 3, pairs: 'a new shape' }, null, 2));
+    expect(await readFile(settingsFile(), 'utf8')).toBe(JSON.stringify({ version: 4, pairs: 'a new shape' }, null, 2));
   });
 
   it.each([
@@ -270,6 +345,123 @@ describe('readSettings', () => {
     await writeSettings({ ...validSettings, oauth: { tokenUrl: 'https://auth.example/token' }, pairs: [{ ...validPair, remoteFolder: 'https://alice@seto.teracloud.jp/dav/' }] });
     const result = await readSettings(folder, deps);
     expect(result.problem).toBeNull();
+  });
+});
+
+describe('format 3: selective sync, ignore patterns, parallel transfers, language', () => {
+  const withPair = (fields: Record<string, unknown>): unknown => ({ version: settingsFormatVersion, pairs: [{ ...validPair, ...fields }] });
+
+  it('accepts every field at its bounds', () => {
+    const folders = Array.from({ length: settingsLimits.excludedFolderCount }, (_, index) => `Folder ${index}`);
+    folders[0] = 'a'.repeat(settingsLimits.excludedFolderLength);
+    const patterns = Array.from({ length: settingsLimits.ignorePatternCount }, (_, index) => `*.${index}`);
+    patterns[0] = 'x'.repeat(settingsLimits.ignorePatternLength);
+    for (const parallelTransfers of [1, 16]) {
+      const settings = parseSettings({ version: settingsFormatVersion, pairs: [{ ...validPair, excludedFolders: folders }], sync: { ignorePatterns: patterns, parallelTransfers } });
+      expect(settings.pairs[0]!.excludedFolders).toEqual(folders);
+      expect(settings.sync.ignorePatterns).toEqual(patterns);
+      expect(settings.sync.parallelTransfers).toBe(parallelTransfers);
+    }
+    expect(settingsLimits.parallelTransfers).toEqual({ min: 1, max: 16 });
+  });
+
+  it.each(['system', 'en', 'ja'] as const)('accepts the language "%s"', (language) => {
+    expect(parseSettings({ version: settingsFormatVersion, app: { language } }).app.language).toBe(language);
+  });
+
+  it('keeps excluded folders and patterns exactly as written (no case folding, no trimming)', () => {
+    const settings = parseSettings({
+      version: settingsFormatVersion,
+      pairs: [{ ...validPair, excludedFolders: ['Videos', 'videos', 'a b/ c'] }],
+      sync: { ignorePatterns: ['  leading spaces', 'trailing\\ ', '*.tmp', '*.tmp'] },
+    });
+    expect(settings.pairs[0]!.excludedFolders).toEqual(['Videos', 'videos', 'a b/ c']);
+    expect(settings.sync.ignorePatterns).toEqual(['  leading spaces', 'trailing\\ ', '*.tmp', '*.tmp']);
+  });
+
+  /** Each value with a name for the test's title (a long one by its length). */
+  const cases = (rows: [string, boolean][]): [string, string, boolean][] =>
+    rows.map(([value, valid]) => [value.length > 40 ? `of ${value.length} characters` : JSON.stringify(value), value, valid]);
+
+  /** What the window's validators say of the same value, as a view of the settings. */
+  function windowAccepts(excludedFolders: unknown, ignorePatterns: unknown): boolean {
+    const { bandwidth, ...pair } = { ...validPair, excludedFolders };
+    return validateSettingsView({
+      pairs: [{ ...pair, bandwidth: { uploadKiBps: bandwidth.upKiBps, downloadKiBps: bandwidth.downKiBps } }],
+      sync: { ...validSettings.sync, ignorePatterns },
+      backup: validSettings.backup,
+      app: validSettings.app,
+    }).ok;
+  }
+
+  function fileAccepts(excludedFolders: unknown, ignorePatterns: unknown): boolean {
+    try {
+      parseSettings({ ...validSettings, pairs: [{ ...validPair, excludedFolders }], sync: { ...validSettings.sync, ignorePatterns } });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it.each(cases([
+    ['Videos', true],
+    ['Photos/raw 2024', true],
+    ['日本語/フォルダ', true],
+    ['', false],
+    ['.', false],
+    ['..', false],
+    ['a/./b', false],
+    ['a/../b', false],
+    ['/a', false],
+    ['a/', false],
+    ['a//b', false],
+    ['a\\b', false],
+    ['a\u0000b', false],
+    ['a\u001fb', false],
+    ['a\u007fb', false],
+    ['a'.repeat(4_096), true],
+    ['a'.repeat(4_097), false],
+  ]))('an excluded folder %s: valid in settings.json %s, and exactly when the window may send it', (_label, folder, valid) => {
+    expect(fileAccepts([folder], [])).toBe(valid);
+    expect(windowAccepts([folder], [])).toBe(valid);
+  });
+
+  it.each(cases([
+    ['*.tmp', true],
+    ['!keep.me', true],
+    ['# comment', true],
+    [' x ', true],
+    ['', false],
+    [' ', false],
+    ['\t', false],
+    ['a\nb', false],
+    ['a\rb', false],
+    ['a\u007f', false],
+    ['x'.repeat(1_024), true],
+    ['x'.repeat(1_025), false],
+  ]))('an ignore pattern %s: valid in settings.json %s, and exactly when the window may send it', (_label, pattern, valid) => {
+    expect(fileAccepts([], [pattern])).toBe(valid);
+    expect(windowAccepts([], [pattern])).toBe(valid);
+  });
+
+  it('agrees with the window on duplicates and on the number of items', () => {
+    expect(fileAccepts(['a', 'a'], [])).toBe(false);
+    expect(windowAccepts(['a', 'a'], [])).toBe(false);
+    expect(fileAccepts([], ['*.tmp', '*.tmp'])).toBe(windowAccepts([], ['*.tmp', '*.tmp']));
+    for (const count of [1_000, 1_001]) {
+      const items = Array.from({ length: count }, (_, index) => `item${index}`);
+      expect(fileAccepts(items, []), `${count} folders`).toBe(windowAccepts(items, []));
+      expect(fileAccepts([], items), `${count} patterns`).toBe(windowAccepts([], items));
+    }
+  });
+
+  it('moves a file with a bad excluded folder aside, naming the pair and the folder', async () => {
+    await writeSettings(withPair({ excludedFolders: ['Photos', '../outside'] }));
+    const result = await readSettings(folder, deps);
+    expect(result.problem?.code).toBe(ErrorCode.Configuration);
+    expect(result.problem?.message).toContain('pairs[0].excludedFolders[1] ("../outside")');
+    expect(result.movedTo).not.toBeNull();
+    expect(result.settings).toEqual(defaultSettings());
   });
 });
 
