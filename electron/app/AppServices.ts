@@ -20,21 +20,28 @@
  * journal stays open, so its conflicts stay listed.
  */
 import { randomUUID } from 'node:crypto';
-import { rename, stat } from 'node:fs/promises';
+import { lstat, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
-import { maxActivityLimit } from '../../shared/ipc/contract.js';
+import { maxActivityLimit, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
   ActivityItem,
   AppOverview,
   BackupListing,
   BackupPhase,
+  BackupProgress,
   BackupSummaryView,
   ConflictInfo,
   ConflictResolution,
   PairStatus,
   PairView,
+  BackupRunView,
+  BackupStateView,
+  FileVersionView,
+  PairPreview,
+  PickPurpose,
+  RemoteFolderListing,
   RestoreSummaryView,
   SettingsUpdate,
   SettingsView,
@@ -43,7 +50,8 @@ import type {
   SyncStatus,
 } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
-import { AccountService, notSignedIn, type Connection } from '../auth/AccountService.js';
+import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection } from '../auth/AccountService.js';
+import { readCaFile } from '../auth/caFile.js';
 import type { SecretStore } from '../auth/SecretStore.js';
 import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
 import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
@@ -53,10 +61,11 @@ import type { QuotaSource } from '../backup/quota.js';
 import { listSource, listSources, listVersions, Restore } from '../backup/Restore.js';
 import { journalFile } from '../platform/paths.js';
 import { SyncEngine } from '../sync/engine.js';
-import { Journal } from '../sync/journal.js';
+import { Journal, type ConflictRecord } from '../sync/journal.js';
 import type { Platform } from '../sync/names.js';
 import type { Clock, Logger, Scheduler, Trash, WatchFolder } from '../sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
+import { previewSync } from '../sync/preview.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
 import { IpcEventHub } from './IpcEventHub.js';
@@ -76,6 +85,8 @@ import { createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, t
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
 import type { AppSnapshot } from './trayState.js';
 import { logFolderPath } from './LogFile.js';
+import { BackupHistory } from './BackupHistory.js';
+import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
 
 export interface AppServicesDeps {
   /** Where settings.json, account.json, the journals and the logs live. */
@@ -91,8 +102,12 @@ export interface AppServicesDeps {
   platform: Platform;
   /** The computer's name: conflict copies' names and, unless the settings say, the backup's device folder. */
   device: string;
-  /** Opens a local folder in the file manager (Electron's shell.openPath). */
+  /** Opens a local folder in the file manager, or a file in its app (Electron's shell.openPath). */
   openPath(folder: string): Promise<void>;
+  /** Shows a file selected in its folder in the file manager (Electron's shell.showItemInFolder). */
+  showItemInFolder(file: string): Promise<void>;
+  /** The system's folder (or, for a CA certificate, file) dialog; null when the user cancelled. */
+  pickPath(purpose: PickPurpose): Promise<string | null>;
   /** Opens an https: URL in the browser (Electron's shell.openExternal). */
   openExternal(url: string): Promise<void>;
   /** Opens the OAuth2 sign-in page. */
@@ -133,7 +148,7 @@ interface PairRuntime {
 }
 
 function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = null, retryAt: number | null = null): SyncStatus {
-  return { state, lastSyncAt: null, progress: null, problem, retryAt, watcherFallback: false, lastRun: null };
+  return { state, lastSyncAt: null, progress: null, problem, retryAt, watcherFallback: false, lastRun: null, failSafe: null };
 }
 
 const OFFLINE_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);
@@ -152,7 +167,16 @@ export class AppServices {
   private reconciling: Promise<void> = Promise.resolve();
   private cancelReconnect: (() => void) | null = null;
   private settingsSubscription: { dispose(): void } | null = null;
-  private backup: { controller: AbortController; operation: 'backup' | 'restore'; progress: AppSnapshot['backup'] } | null = null;
+  private backup: {
+    controller: AbortController;
+    operation: 'backup' | 'restore';
+    progress: AppSnapshot['backup'];
+    /** The last progress event, for a window opened while it runs. */
+    view: BackupProgress | null;
+  } | null = null;
+  private readonly backupHistory: BackupHistory;
+  /** The OAuth2 sign-in waiting for the browser, to cancel it. */
+  private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
   private started = false;
   private stopped = false;
@@ -179,6 +203,7 @@ export class AppServices {
       { caseInsensitivePaths: deps.platform === 'win32' || deps.platform === 'darwin' },
     );
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
+    this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
   }
 
   get appDataFolder(): string {
@@ -219,7 +244,7 @@ export class AppServices {
   /** What the tray and the notifications look at. */
   snapshot(): AppSnapshot {
     const pairs = this.settings.current.pairs;
-    const conflicts = this.conflicts().map((conflict) => ({ id: `${conflict.pairId}#${conflict.id}`, path: conflict.path }));
+    const conflicts = this.conflictRecords().map(({ pairId, record }) => ({ id: `${pairId}#${record.id}`, path: record.path }));
     const expired = [...this.pairStatuses.values()].some((status) => status.problem?.code === ErrorCode.Unauthorized && this.account !== null);
     return {
       pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.statusOf(pair.id) })),
@@ -249,19 +274,21 @@ export class AppServices {
     }
   }
 
-  async signInWithPassword(input: { userId: string; password: string; location?: string; preemptive?: boolean }): Promise<SignInResult> {
+  async signInWithPassword(input: PasswordSignInRequest): Promise<SignInResult> {
     this.deps.redactSecret?.(input.password);
+    const advanced = await this.advancedOptions(input.advanced);
     await this.accounts.signInWithPassword({
       userId: input.userId,
       password: input.password,
       api: this.deps.api ?? null,
       ...(input.location === undefined ? {} : { location: input.location }),
       ...(input.preemptive === undefined ? {} : { preemptive: input.preemptive }),
+      ...(advanced === undefined ? {} : { advanced }),
     });
     return this.afterSignIn(null);
   }
 
-  async signInWithOAuth(input: { location?: string }): Promise<SignInResult> {
+  async signInWithOAuth(input: OAuthSignInRequest): Promise<SignInResult> {
     const oauth = this.deps.oauth ?? null;
     if (oauth === null) {
       throw new TeraSyncError(
@@ -269,13 +296,38 @@ export class AppServices {
         'OAuth2 sign-in is not configured in this build (TeraCLOUD has not published its sign-in server yet): sign in with your user ID and Apps password.',
       );
     }
-    const { problem } = await this.accounts.signInWithOAuth({
-      oauth,
-      api: this.deps.api ?? null,
-      openBrowser: (url) => this.deps.openBrowser(url),
-      ...(input.location === undefined ? {} : { location: input.location }),
-    });
-    return this.afterSignIn(problem === null ? null : problem.toInfo());
+    if (this.signingIn !== null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'A sign-in in the browser is already waiting: finish it there, or cancel it.');
+    const controller = new AbortController();
+    this.signingIn = controller;
+    try {
+      const advanced = await this.advancedOptions(input.advanced);
+      const { problem } = await this.accounts.signInWithOAuth({
+        oauth,
+        api: this.deps.api ?? null,
+        openBrowser: (url) => this.deps.openBrowser(url),
+        signal: controller.signal,
+        ...(input.location === undefined ? {} : { location: input.location }),
+        ...(advanced === undefined ? {} : { advanced }),
+      });
+      return await this.afterSignIn(problem === null ? null : problem.toInfo());
+    } finally {
+      if (this.signingIn === controller) this.signingIn = null;
+    }
+  }
+
+  /** Gives up the OAuth2 sign-in that waits for the browser (its loopback listener closes). */
+  cancelSignIn(): void {
+    this.signingIn?.abort(new TeraSyncError(ErrorCode.Cancelled, 'The sign-in was cancelled.'));
+  }
+
+  /** The sign-in screen's advanced section, with the CA file read here (the window sends its path). */
+  private async advancedOptions(options: AdvancedSignInOptions | undefined): Promise<AdvancedAccountOptions | undefined> {
+    if (options === undefined) return undefined;
+    const advanced: AdvancedAccountOptions = {};
+    if (options.apiServer !== undefined) advanced.apiServer = options.apiServer;
+    if (options.apiKeyPlacement !== undefined) advanced.apiKeyPlacement = options.apiKeyPlacement;
+    if (options.caFile !== undefined) advanced.caPem = await readCaFile(options.caFile);
+    return advanced;
   }
 
   async signOut(): Promise<SignOutResult> {
@@ -315,31 +367,114 @@ export class AppServices {
     return this.settings.current.pairs.map(pairView);
   }
 
-  async addPair(localFolder: string, remoteFolder: string): Promise<PairView> {
+  async addPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[] = []): Promise<PairView> {
     const id = randomUUID();
     await this.settings.update((draft) => {
-      draft.pairs.push({ id, localFolder: path.resolve(localFolder), remoteFolder, paused: false, bandwidth: { upKiBps: 0, downKiBps: 0 } });
+      draft.pairs.push({
+        id,
+        localFolder: path.resolve(localFolder),
+        remoteFolder,
+        paused: false,
+        bandwidth: { upKiBps: 0, downKiBps: 0 },
+        excludedFolders: [...excludedFolders],
+      });
     });
     await this.reconcile();
     return this.pairViewOf(id);
   }
 
-  async updatePair(id: string, bandwidth: { uploadKiBps?: number; downloadKiBps?: number } | undefined): Promise<PairView> {
+  async updatePair(
+    id: string,
+    change: { bandwidth?: { uploadKiBps?: number; downloadKiBps?: number }; excludedFolders?: readonly string[] },
+  ): Promise<PairView> {
     await this.settings.update((draft) => {
       const pair = findPair(draft, id);
-      if (bandwidth?.uploadKiBps !== undefined) pair.bandwidth.upKiBps = bandwidth.uploadKiBps;
-      if (bandwidth?.downloadKiBps !== undefined) pair.bandwidth.downKiBps = bandwidth.downloadKiBps;
+      if (change.bandwidth?.uploadKiBps !== undefined) pair.bandwidth.upKiBps = change.bandwidth.uploadKiBps;
+      if (change.bandwidth?.downloadKiBps !== undefined) pair.bandwidth.downKiBps = change.bandwidth.downloadKiBps;
+      if (change.excludedFolders !== undefined) pair.excludedFolders = [...change.excludedFolders];
     });
     await this.reconcile();
     return this.pairViewOf(id);
   }
 
+  /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
+  async listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
+    const connection = await this.accounts.connect();
+    const remote = this.storeFor(connection, connection.rootUrl, 1);
+    try {
+      const children = await remote.listChildren(folder);
+      const folders = children
+        .filter((entry) => entry.type === 'dir')
+        .map((entry) => ({ name: entry.remotePath.split('/').pop() as string, path: entry.remotePath }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      return { path: folder, folders, files: children.filter((entry) => entry.type === 'file').length };
+    } finally {
+      await remote.dispose();
+    }
+  }
+
+  /**
+   * What the first sync of a new pair would do: a dry run of the real engine with an empty
+   * journal (a new pair has none: removing a pair deletes its journal). Nothing is written on
+   * either side, and no folder is created.
+   */
+  async previewPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[]): Promise<PairPreview> {
+    const connection = await this.accounts.connect();
+    const remoteUrl = resolveRemoteFolder(remoteFolder, connection.rootUrl);
+    if (remoteUrl === null) throw notSignedIn();
+    const settings = this.settings.current;
+    const remote = this.storeFor(connection, remoteUrl, this.concurrency(settings));
+    const journal = Journal.open(':memory:');
+    try {
+      return await previewSync({
+        localRoot: path.resolve(localFolder),
+        remote,
+        journal,
+        logger: this.deps.logger,
+        platform: this.deps.platform,
+        ignorePatterns: settings.sync.ignorePatterns,
+        excludedFolders,
+      });
+    } finally {
+      journal.close();
+      await remote.dispose();
+    }
+  }
+
+  private concurrency(settings: Settings): number {
+    return this.deps.concurrency ?? settings.sync.parallelTransfers;
+  }
+
+  /** A store on `url` with the connection's sign-in and CA. */
+  private storeFor(connection: Connection, url: string, concurrency: number, bandwidth?: { uploadKiBps: number; downloadKiBps: number }): WebDavRemoteStore {
+    const ca = connection.ca ?? this.deps.ca;
+    return new WebDavRemoteStore({
+      url,
+      auth: connection.auth,
+      ...(ca === undefined ? {} : { ca }),
+      concurrency,
+      ...(bandwidth === undefined ? {} : { bandwidth }),
+      logger: this.deps.logger,
+    });
+  }
+
+  /**
+   * Stops syncing a pair; its files stay on both sides. Its journal goes too: were the same
+   * folders paired again later, a journal from back then would take every file deleted
+   * meanwhile on one side for a deletion to carry to the other. Without one, the next first
+   * sync deletes nothing.
+   */
   async removePair(id: string): Promise<void> {
+    let removed: PairSettings | undefined;
     await this.settings.update((draft) => {
-      findPair(draft, id);
+      removed = findPair(draft, id);
       draft.pairs = draft.pairs.filter((pair) => pair.id !== id);
     });
     await this.reconcile();
+    if (removed !== undefined && this.account !== null) {
+      const remoteUrl = resolveRemoteFolder(removed.remoteFolder, `${this.account.origin}${this.account.method === 'oauth2' ? '/v2/dav/' : '/dav/'}`);
+      if (remoteUrl !== null) await removeJournal(journalFile(this.deps.appDataFolder, removed.localFolder, remoteUrl), this.deps.logger);
+    }
   }
 
   async setPaused(id: string, paused: boolean): Promise<PairView> {
@@ -395,7 +530,7 @@ export class AppServices {
       throw new TeraSyncError(ErrorCode.LocalIo, `The conflict of ${conflict.path} could not be resolved: ${(error as Error).message}`, { cause: error });
     }
     runtime.journal.transaction(() => runtime.journal.resolveConflict(id));
-    this.events.emit('conflicts:changed', this.conflicts());
+    await this.emitConflicts();
     if (!runtime.pair.paused) runtime.service.syncNow();
   }
 
@@ -406,13 +541,14 @@ export class AppServices {
   }
 
   /** The user's answer at a pair's fail-safe. */
-  decideFailSafe(id: string, decision: 'allow' | 'keepWaiting'): void {
+  decideFailSafe(id: string, decision: 'allow' | 'restore' | 'keepWaiting'): void {
     const runtime = this.runningPair(id);
     if (runtime.service.getStatus().state !== 'failsafe') {
       throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is not waiting at the fail-safe.');
     }
     // 'keepWaiting': the service already waits for the user, with no timer and no requests.
     if (decision === 'allow') runtime.service.allowMassDelete();
+    if (decision === 'restore') runtime.service.restoreDeletions();
   }
 
   statuses(): PairStatus[] {
@@ -423,12 +559,58 @@ export class AppServices {
     return this.activity.slice(-Math.min(limit, maxActivityLimit));
   }
 
-  conflicts(): ConflictInfo[] {
-    const list: ConflictInfo[] = [];
-    for (const [id, runtime] of this.runtimes) {
-      for (const record of runtime.journal.openConflicts()) list.push(conflictInfo(record, id));
+  /** Every open conflict of every running pair, as the journals hold them. */
+  private conflictRecords(): Array<{ pairId: string; record: ConflictRecord; root: string }> {
+    const list: Array<{ pairId: string; record: ConflictRecord; root: string }> = [];
+    for (const [pairId, runtime] of this.runtimes) {
+      for (const record of runtime.journal.openConflicts()) list.push({ pairId, record, root: runtime.pair.localFolder });
     }
     return list;
+  }
+
+  /** The open conflicts with both versions as they are on disk now (the copy: mine; the file: theirs). */
+  async conflicts(): Promise<ConflictInfo[]> {
+    const version = async (file: string): Promise<FileVersionView | null> => {
+      const stats = await lstat(file).catch(() => null);
+      return stats === null || !stats.isFile() ? null : { size: stats.size, modifiedMs: stats.mtimeMs };
+    };
+    return Promise.all(
+      this.conflictRecords().map(async ({ pairId, record, root }) => {
+        const [mine, theirs] = await Promise.all([version(fileInFolder(root, record.copy)), version(fileInFolder(root, record.path))]);
+        return conflictInfo(record, pairId, mine, theirs);
+      }),
+    );
+  }
+
+  private async emitConflicts(): Promise<void> {
+    this.events.emit('conflicts:changed', await this.conflicts());
+  }
+
+  /** Opens one version of a conflict: the copy (mine) or the file at the path (theirs). */
+  async openConflictVersion(pairId: string, id: number, side: 'mine' | 'theirs'): Promise<void> {
+    const runtime = this.runningPair(pairId);
+    const conflict = runtime.journal.conflict(id);
+    if (conflict === null || conflict.state !== 'open') throw new TeraSyncError(ErrorCode.NotFound, 'This conflict is not open any more: it was resolved already.');
+    const file = fileInFolder(runtime.pair.localFolder, side === 'mine' ? conflict.copy : conflict.path);
+    const stats = await lstat(file).catch(() => null);
+    if (stats === null || !stats.isFile()) {
+      throw new TeraSyncError(ErrorCode.NotFound, `${side === 'mine' ? conflict.copy : conflict.path} is not in ${runtime.pair.localFolder} any more.`);
+    }
+    // A file that could run code is shown in its folder, never opened (see localFiles.ts).
+    if (mayRunWhenOpened(file)) await this.deps.showItemInFolder(file);
+    else await this.deps.openPath(file);
+  }
+
+  /** Shows an activity item's file in the file manager, or the nearest folder that is still there. */
+  async showFile(pairId: string, relative: string): Promise<void> {
+    const root = this.folderOf(pairId);
+    const found = await nearestExisting(root, fileInFolder(root, relative));
+    if (found.isFile) await this.deps.showItemInFolder(found.path);
+    else await this.deps.openPath(found.path);
+  }
+
+  pickPath(purpose: PickPurpose): Promise<string | null> {
+    return this.deps.pickPath(purpose);
   }
 
   folderOf(id: string): string {
@@ -552,21 +734,15 @@ export class AppServices {
 
   private keyOf(pair: PairSettings, settings: Settings): string {
     // Not the bandwidth: the store changes it live (setBandwidth), without stopping a transfer.
-    return JSON.stringify([pair.localFolder, pair.remoteFolder, settings.sync, this.account?.userId, this.account?.origin]);
+    // The excluded folders too: they change what the engine looks at, so it starts afresh.
+    return JSON.stringify([pair.localFolder, pair.remoteFolder, pair.excludedFolders, settings.sync, this.account?.userId, this.account?.origin]);
   }
 
   private async startPair(pair: PairSettings, settings: Settings, connection: Connection): Promise<void> {
     const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
     if (remoteUrl === null) return;
-    const concurrency = this.deps.concurrency ?? 4;
-    const remote = new WebDavRemoteStore({
-      url: remoteUrl,
-      auth: connection.auth,
-      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
-      concurrency,
-      bandwidth: { uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps },
-      logger: this.deps.logger,
-    });
+    const concurrency = this.concurrency(settings);
+    const remote = this.storeFor(connection, remoteUrl, concurrency, { uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps });
     let journal: Journal;
     try {
       journal = Journal.open(journalFile(this.deps.appDataFolder, pair.localFolder, remoteUrl));
@@ -585,6 +761,8 @@ export class AppServices {
       device: this.deps.device,
       platform: this.deps.platform,
       concurrency,
+      ignorePatterns: settings.sync.ignorePatterns,
+      excludedFolders: pair.excludedFolders,
     });
     const service = new SyncService({
       localRoot: pair.localFolder,
@@ -603,7 +781,7 @@ export class AppServices {
         if (item !== null) this.addActivity(item);
       },
       onReport: (report) => {
-        if (report.conflicts.length > 0) this.events.emit('conflicts:changed', this.conflicts());
+        if (report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
       },
     });
     const subscription = service.onDidChangeStatus((status) => this.setStatus(pair.id, status));
@@ -626,7 +804,7 @@ export class AppServices {
       await runtime.remote.dispose();
     }
     this.setStatus(id, { ...runtime.service.getStatus(), state: 'stopped', progress: null, retryAt: null, ...(why === 'signed-out' ? { problem: notSignedIn().toInfo() } : {}) });
-    if (hadConflicts) this.events.emit('conflicts:changed', this.conflicts());
+    if (hadConflicts) await this.emitConflicts();
   }
 
   // Backup ---------------------------------------------------------------------------------
@@ -645,8 +823,11 @@ export class AppServices {
     }
     const controller = new AbortController();
     // Taken before the first await, so that a second run started meanwhile is refused.
-    const slot = operation === null ? null : { controller, operation, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 } };
-    if (slot !== null) this.backup = slot;
+    const slot = operation === null ? null : { controller, operation, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, view: null };
+    if (slot !== null) {
+      this.backup = slot;
+      void this.emitBackupState();
+    }
     let remote: WebDavRemoteStore | null = null;
     try {
       const record = await this.accounts.current();
@@ -654,16 +835,20 @@ export class AppServices {
       const auth = await this.accounts.basicCredentials(record);
       controller.signal.throwIfAborted();
       const rootUrl = `${record.origin}/backup/`;
+      const ca = this.accounts.caFor(record) ?? this.deps.ca;
       remote = new WebDavRemoteStore({
         url: rootUrl,
         auth,
-        ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
-        concurrency: this.deps.concurrency ?? 4,
+        ...(ca === undefined ? {} : { ca }),
+        concurrency: this.concurrency(this.settings.current),
         logger: this.deps.logger,
       });
       return await work({ remote, rootUrl, record, signal: controller.signal, quota: this.quotaSource(record, auth.password) });
     } finally {
-      if (slot !== null && this.backup === slot) this.backup = null;
+      if (slot !== null && this.backup === slot) {
+        this.backup = null;
+        void this.emitBackupState();
+      }
       await remote?.dispose();
     }
   }
@@ -689,15 +874,60 @@ export class AppServices {
     if (roots.length === 0) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No folders to back up: add some in the settings.');
     const sources: BackupSource[] = roots.map((root) => ({ name: path.basename(root), root }));
     const device = this.device();
+    const startedAt = this.deps.clock.now();
+    const dryRun = request.dryRun ?? false;
     try {
-      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, request.dryRun ?? false, device, setup));
+      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, dryRun, device, setup));
+      const view = backupSummaryView(summary);
+      await this.recordBackup({
+        startedAt,
+        endedAt: this.deps.clock.now(),
+        sources: roots,
+        dryRun,
+        filesSent: view.filesSent,
+        bytesSent: view.bytesSent,
+        versioned: view.versioned,
+        failedTotal: view.failedTotal,
+        stopped: view.stopped,
+        version: view.version,
+      });
       this.deps.onBackupEnded?.(summary);
-      return backupSummaryView(summary);
+      return view;
     } catch (error) {
       const coded = toTeraSyncError(error);
+      // A run refused because another one is running is not a run of its own.
+      if (!(coded.code === ErrorCode.InvalidRequest && this.backup !== null)) {
+        await this.recordBackup({
+          startedAt,
+          endedAt: this.deps.clock.now(),
+          sources: roots,
+          dryRun,
+          filesSent: 0,
+          bytesSent: 0,
+          versioned: 0,
+          failedTotal: 0,
+          stopped: coded.toInfo(),
+          version: null,
+        });
+      }
       this.deps.onBackupFailed?.(coded.toInfo());
       throw coded;
     }
+  }
+
+  /** The backup or restore running now, and the history of backups. */
+  async backupState(): Promise<BackupStateView> {
+    const running = this.backup === null ? null : { operation: this.backup.operation, progress: this.backup.view };
+    return { running, history: await this.backupHistory.list() };
+  }
+
+  private async recordBackup(run: BackupRunView): Promise<void> {
+    await this.backupHistory.add(run);
+    await this.emitBackupState();
+  }
+
+  private async emitBackupState(): Promise<void> {
+    this.events.emit('backup:changed', await this.backupState());
   }
 
   private async backUp(
@@ -710,7 +940,7 @@ export class AppServices {
     const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
     let phase: BackupPhase | null = null;
     try {
-      const engine = new BackupEngine({ remote, journal, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.deps.concurrency ?? 4, quota });
+      const engine = new BackupEngine({ remote, journal, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current), quota });
       const summary = await engine.run({
         sources,
         retentionDays: configured.retentionDays,
@@ -721,8 +951,12 @@ export class AppServices {
           if (event.type === 'file' && event.outcome === 'sent' && !dryRun) this.fileActivity('backedUp', event.path, null);
           if (event.type === 'file-failed') this.fileActivity('failed', event.path, { code: event.code, message: event.message });
           if (event.type !== 'progress') return;
-          if (this.backup !== null) this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-          this.events.emit('backup:progress', backupProgressView('backup', phase, event));
+          const view = backupProgressView('backup', phase, event);
+          if (this.backup !== null) {
+            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
+            this.backup.view = view;
+          }
+          this.events.emit('backup:progress', view);
         },
       });
       return summary;
@@ -737,7 +971,7 @@ export class AppServices {
     }
     const device = this.device();
     return this.withBackupArea(null, async ({ remote, signal }) => {
-      const options = { concurrency: this.deps.concurrency ?? 4, signal };
+      const options = { concurrency: this.concurrency(this.settings.current), signal };
       const [sources, versions] = await Promise.all([listSources(remote, device, options), listVersions(remote, device, options)]);
       const listing = request.source === undefined ? null : await listSource(remote, device, request.source, options);
       return backupListingView({ device, sources, versions, listing, version: request.version ?? null });
@@ -769,7 +1003,7 @@ export class AppServices {
       }
       // Restore's paths are relative to what is restored; the activity list's to the source.
       const inSource = (filePath: string): string => [relative, filePath].filter((part) => part !== '').join('/');
-      const restore = new Restore({ remote, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.deps.concurrency ?? 4 });
+      const restore = new Restore({ remote, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current) });
       const summary = await restore.run({
         source: request.source,
         version: request.version ?? null,
@@ -780,8 +1014,12 @@ export class AppServices {
           if (event.type === 'file' && event.outcome === 'restored') this.fileActivity('restored', inSource(event.path), null);
           if (event.type === 'file-failed') this.fileActivity('failed', inSource(event.path), { code: event.code, message: event.message });
           if (event.type !== 'progress') return;
-          if (this.backup !== null) this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-          this.events.emit('backup:progress', backupProgressView('restore', null, event));
+          const view = backupProgressView('restore', null, event);
+          if (this.backup !== null) {
+            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
+            this.backup.view = view;
+          }
+          this.events.emit('backup:progress', view);
         },
       });
       return restoreSummaryView(summary);
@@ -791,6 +1029,13 @@ export class AppServices {
   /** Cancels the backup or restore that is running; nothing when none is. */
   cancelBackup(): void {
     this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'Cancelled.'));
+  }
+}
+
+/** A removed pair's journal, with SQLite's companion files; one that is not there is fine. */
+async function removeJournal(file: string, logger: Logger): Promise<void> {
+  for (const name of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    await rm(name, { force: true }).catch((error: unknown) => logger.warn(`could not remove ${name}: ${(error as Error).message}`));
   }
 }
 

@@ -28,10 +28,18 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     'account:signInWithPassword': (request) => services.signInWithPassword(request),
     'account:signInWithOAuth': (request) => services.signInWithOAuth(request),
     'account:signOut': () => services.signOut(),
+    'account:cancelSignIn': async () => {
+      services.cancelSignIn();
+      return undefined;
+    },
 
     'pairs:list': async () => services.pairs(),
-    'pairs:add': (request) => services.addPair(request.localFolder, request.remoteFolder),
-    'pairs:update': (request) => services.updatePair(request.id, request.bandwidth),
+    'pairs:add': (request) => services.addPair(request.localFolder, request.remoteFolder, request.excludedFolders ?? []),
+    'pairs:update': (request) =>
+      services.updatePair(request.id, {
+        ...(request.bandwidth === undefined ? {} : { bandwidth: request.bandwidth }),
+        ...(request.excludedFolders === undefined ? {} : { excludedFolders: request.excludedFolders }),
+      }),
     'pairs:remove': async (request) => {
       await services.removePair(request.id);
       return undefined;
@@ -42,12 +50,18 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
       services.syncNow(request.id);
       return undefined;
     },
+    'pairs:preview': (request) => services.previewPair(request.localFolder, request.remoteFolder, request.excludedFolders ?? []),
+    'remote:listFolders': (request) => services.listRemoteFolders(request.path),
 
     'status:get': async () => services.statuses(),
     'activity:list': async (request) => services.activityList(request.limit),
-    'conflicts:list': async () => services.conflicts(),
+    'conflicts:list': () => services.conflicts(),
     'conflicts:resolve': async (request) => {
       await services.resolveConflict(request.pairId, request.id, request.keep);
+      return undefined;
+    },
+    'conflicts:open': async (request) => {
+      await services.openConflictVersion(request.pairId, request.id, request.side);
       return undefined;
     },
     'failsafe:decide': async (request) => {
@@ -62,6 +76,7 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     },
     'backup:list': (request) => services.listBackups(request),
     'restore:run': (request) => services.runRestore(request),
+    'backup:getState': () => services.backupState(),
 
     'settings:get': async () => services.settingsView(),
     'settings:update': (request) => services.updateSettings(request),
@@ -80,5 +95,10 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
       await services.openExternal(httpsUrl(request.url));
       return undefined;
     },
+    'shell:showFile': async (request) => {
+      await services.showFile(request.pairId, request.path);
+      return undefined;
+    },
+    'dialog:pickPath': (request) => services.pickPath(request.purpose),
   };
 }

@@ -16,6 +16,7 @@ import type {
   BackupSummaryView,
   ConflictInfo,
   FileFailureView,
+  FileVersionView,
   PairView,
   RestoreSummaryView,
   SettingsView,
@@ -57,15 +58,21 @@ export function pairView(pair: PairSettings): PairView {
     remoteFolder: pair.remoteFolder,
     paused: pair.paused,
     bandwidth: { uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps },
+    excludedFolders: [...pair.excludedFolders],
   };
 }
 
 export function settingsView(settings: Settings): SettingsView {
   return {
     pairs: settings.pairs.map(pairView),
-    sync: { pollIntervalSeconds: settings.sync.pollIntervalSeconds, fullScanMinutes: settings.sync.fullScanMinutes },
+    sync: {
+      pollIntervalSeconds: settings.sync.pollIntervalSeconds,
+      fullScanMinutes: settings.sync.fullScanMinutes,
+      ignorePatterns: [...settings.sync.ignorePatterns],
+      parallelTransfers: settings.sync.parallelTransfers,
+    },
     backup: { sources: [...settings.backup.sources], device: settings.backup.device, retentionDays: settings.backup.retentionDays },
-    app: { startAtLogin: settings.app.startAtLogin, notifications: settings.app.notifications, theme: settings.app.theme },
+    app: { startAtLogin: settings.app.startAtLogin, notifications: settings.app.notifications, theme: settings.app.theme, language: settings.app.language },
   };
 }
 
@@ -101,8 +108,17 @@ export function activityFromSyncEvent(event: SyncEvent, pairId: string, id: numb
   return { id, at, pairId, kind, path: event.path, from: null, error: null };
 }
 
-export function conflictInfo(record: ConflictRecord, pairId: string): ConflictInfo {
-  return { id: record.id, pairId, path: record.path, copy: record.copy, createdAt: record.createdAt };
+/** `mine`: the conflict copy (this computer's version); `theirs`: the file at the path (the server's). */
+export function conflictInfo(record: ConflictRecord, pairId: string, mine: FileVersionView | null, theirs: FileVersionView | null): ConflictInfo {
+  return {
+    id: record.id,
+    pairId,
+    path: record.path,
+    copy: record.copy,
+    createdAt: record.createdAt,
+    mine: mine === null ? null : { size: bytes(mine.size), modifiedMs: mine.modifiedMs },
+    theirs: theirs === null ? null : { size: bytes(theirs.size), modifiedMs: theirs.modifiedMs },
+  };
 }
 
 export function backupProgressView(operation: 'backup' | 'restore', phase: BackupPhase | null, progress: Progress): BackupProgress {

@@ -9,6 +9,7 @@ import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import type { PickPurpose } from '../../shared/types.js';
 import { AppLifecycle, nodeAutostartFileSystem, type CancellableEvent } from '../app/AppLifecycle.js';
 import { AppServices } from '../app/AppServices.js';
 import { createIpcHandlers } from '../app/createIpcHandlers.js';
@@ -71,6 +72,26 @@ async function openHttps(url: string): Promise<void> {
 async function openPath(folder: string): Promise<void> {
   const problem = await shell.openPath(folder);
   if (problem !== '') throw new TeraSyncError(ErrorCode.LocalIo, `Could not open ${folder}: ${problem}`);
+}
+
+async function showItemInFolder(file: string): Promise<void> {
+  shell.showItemInFolder(file);
+}
+
+/** What each of the window's pickers asks the system's dialog for. */
+const pickers: Record<PickPurpose, { title: string; properties: Array<'openDirectory' | 'openFile' | 'createDirectory'>; filters?: Electron.FileFilter[] }> = {
+  syncFolder: { title: 'Choose the folder to sync', properties: ['openDirectory', 'createDirectory'] },
+  backupSource: { title: 'Choose a folder to back up', properties: ['openDirectory'] },
+  restoreTarget: { title: 'Choose where to restore', properties: ['openDirectory', 'createDirectory'] },
+  caCertificate: { title: 'Choose the CA certificate', properties: ['openFile'], filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] },
+};
+
+/** The system's open dialog, modal to the window when there is one; null when cancelled. */
+async function pickPath(purpose: PickPurpose, window: BrowserWindow | null): Promise<string | null> {
+  const picker = pickers[purpose];
+  const options: Electron.OpenDialogOptions = { title: picker.title, properties: picker.properties, ...(picker.filters === undefined ? {} : { filters: picker.filters }) };
+  const answer = window === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(window, options);
+  return answer.canceled ? null : (answer.filePaths[0] ?? null);
 }
 
 /** The engine deletes local files into the OS trash, never for good. */
@@ -168,6 +189,8 @@ if (!app.requestSingleInstanceLock()) {
         platform: process.platform,
         device: hostname(),
         openPath,
+        showItemInFolder,
+        pickPath: (purpose) => pickPath(purpose, mainWindow !== null && !mainWindow.isDestroyed() ? mainWindow : null),
         openExternal: openHttps,
         openBrowser: openHttps,
         redactSecret: (secret) => redactor.add(secret),

@@ -19,7 +19,7 @@ import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
 import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
 import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
-import type { PairStatus } from '../../../shared/types.js';
+import type { PairStatus, PickPurpose } from '../../../shared/types.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -30,6 +30,9 @@ let services: AppServices;
 let handlers: IpcHandlers;
 const events: IpcEventMessage[] = [];
 const opened: string[] = [];
+const shown: string[] = [];
+/** The answers of the "system dialog", one per pickPath call. */
+const picks: Array<(purpose: PickPurpose) => string | null> = [];
 const trashed: string[] = [];
 /** What dispatchIpc reports as a bug: a handler that threw a stray error, an answer that broke the contract. */
 const internalErrors: Array<{ where: string; error: unknown }> = [];
@@ -87,6 +90,10 @@ beforeAll(async () => {
     openPath: async (target) => {
       opened.push(target);
     },
+    showItemInFolder: async (file) => {
+      shown.push(file);
+    },
+    pickPath: async (purpose) => picks.shift()?.(purpose) ?? null,
     openExternal: async (url) => {
       opened.push(url);
     },
@@ -250,7 +257,7 @@ describe('AppServices through the IPC handlers', () => {
 
   it('reads and updates the settings, and tells the window', async () => {
     const before = await value('settings:get');
-    expect(before.sync).toEqual({ pollIntervalSeconds: 30, fullScanMinutes: 10 });
+    expect(before.sync).toEqual({ pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 });
     const after = await value('settings:update', { sync: { pollIntervalSeconds: 60 }, app: { notifications: false } });
     expect(after.sync.pollIntervalSeconds).toBe(60);
     expect(after.app.notifications).toBe(false);

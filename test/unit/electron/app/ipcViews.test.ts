@@ -66,11 +66,18 @@ describe('the IPC views', () => {
   it('show the settings, with the bandwidth named as the Throttle names it', () => {
     const settings: Settings = {
       ...defaultSettings(),
-      pairs: [{ id: 'a1', localFolder: '/home/alice/Sync', remoteFolder: 'Sync', paused: true, bandwidth: { upKiBps: 100, downKiBps: 0 } }],
+      pairs: [
+        { id: 'a1', localFolder: '/home/alice/Sync', remoteFolder: 'Sync', paused: true, bandwidth: { upKiBps: 100, downKiBps: 0 }, excludedFolders: ['Archive/2019'] },
+      ],
+      sync: { ...defaultSettings().sync, ignorePatterns: ['*.tmp'], parallelTransfers: 8 },
+      app: { ...defaultSettings().app, language: 'ja' },
     };
     const view = settingsView(settings);
     expect(validateResponse('settings:get', view)).toEqual({ ok: true, value: view });
     expect(view.pairs[0]!.bandwidth).toEqual({ uploadKiBps: 100, downloadKiBps: 0 });
+    expect(view.pairs[0]!.excludedFolders).toEqual(['Archive/2019']);
+    expect(view.sync).toMatchObject({ ignorePatterns: ['*.tmp'], parallelTransfers: 8 });
+    expect(view.app.language).toBe('ja');
     expect(validateResponse('settings:get', settingsView(defaultSettings())).ok).toBe(true);
   });
 
@@ -91,9 +98,12 @@ describe('the IPC views', () => {
     expect(activityFromSyncEvent({ type: 'phase', phase: 'scanning', pass: 1 }, 'p', 5, 0)).toBeNull();
   });
 
-  it('show a conflict of a pair', () => {
-    const view = conflictInfo({ id: 4, path: 'n.txt', copy: 'n (conflict).txt', createdAt: 5, state: 'open' }, 'pair-1');
+  it('show a conflict of a pair with both versions, or a version that is gone', () => {
+    const record = { id: 4, path: 'n.txt', copy: 'n (conflict).txt', createdAt: 5, state: 'open' } as const;
+    const view = conflictInfo(record, 'pair-1', { size: 12.4, modifiedMs: 1000.5 }, null);
     expect(validateEvent('conflicts:changed', [view])).toEqual({ ok: true, value: [view] });
+    expect(view).toMatchObject({ mine: { size: 12, modifiedMs: 1000.5 }, theirs: null });
+    expect(JSON.stringify(view)).not.toContain('state');
   });
 
   it('show progress; a restore has no phase', () => {
