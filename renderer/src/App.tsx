@@ -1,180 +1,212 @@
-import { useEffect, useState } from 'react';
-import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+/**
+ * The window: the store on window.terasync, the language and theme from the settings (or the
+ * system), then sign-in when nobody is signed in, else the screens behind a navigation bar.
+ * Moving to a screen moves the focus to its heading, so keyboard and screen-reader users
+ * land where the mouse user looks.
+ */
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { ErrorInfo } from '../../shared/errors.js';
 import type { TeraSyncApi } from '../../shared/ipc/contract.js';
-import type { AccountSummary, AppOverview, AuthMethod, PairSummary } from '../../shared/types.js';
+import type { Theme } from '../../shared/types.js';
+import { ErrorNotice } from './components/ErrorNotice.js';
+import { Icon } from './components/Icon.js';
+import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.js';
+import { Backup } from './screens/Backup.js';
+import { Conflicts } from './screens/Conflicts.js';
+import { Settings } from './screens/Settings.js';
+import { Setup } from './screens/Setup.js';
+import { SignIn } from './screens/SignIn.js';
+import { Status } from './screens/Status.js';
+import { AppStore, type AppData } from './state/AppStore.js';
+import { ApiContext, StoreContext, useAppData, useStore } from './state/hooks.js';
 
-type LoadState =
-  | { kind: 'loading' }
-  | { kind: 'failed'; error: ErrorInfo }
-  | { kind: 'loaded'; overview: AppOverview };
-
-const noBridge: ErrorInfo = {
-  code: ErrorCode.Configuration,
-  message: "This page was opened outside TeraSync's window, so it cannot reach TeraSync.",
-};
-
-const methodLabels: Record<AuthMethod, string> = {
-  basic: 'User ID and Apps password (BASIC)',
-  oauth2: 'OAuth2 sign-in',
-};
+export type Screen = 'status' | 'conflicts' | 'backup' | 'settings' | 'setup';
 
 export interface AppProps {
   /** window.terasync; undefined when the page runs outside the app. */
   api: TeraSyncApi | undefined;
+  /** The system's languages, best first (navigator.languages in the window). */
+  systemLanguages?: readonly string[];
 }
 
-export function App({ api }: AppProps) {
-  const [state, setState] = useState<LoadState>(() => (api ? { kind: 'loading' } : { kind: 'failed', error: noBridge }));
-  const [attempt, setAttempt] = useState(0);
+function systemLanguagesOf(): readonly string[] {
+  return typeof navigator === 'undefined' ? [] : navigator.languages;
+}
+
+export function App({ api, systemLanguages = systemLanguagesOf() }: AppProps) {
+  const [store, setStore] = useState<AppStore | null>(null);
+  useEffect(() => {
+    if (api === undefined) return;
+    const created = new AppStore(api);
+    setStore(created);
+    void created.start();
+    return () => created.dispose();
+  }, [api]);
+
+  if (api === undefined) {
+    return (
+      <I18nProvider locale={resolveLocale(null, systemLanguages)}>
+        <NoBridge />
+      </I18nProvider>
+    );
+  }
+  if (store === null) return null;
+  return (
+    <ApiContext.Provider value={api}>
+      <StoreContext.Provider value={store}>
+        <LocalizedApp store={store} systemLanguages={systemLanguages} />
+      </StoreContext.Provider>
+    </ApiContext.Provider>
+  );
+}
+
+function NoBridge() {
+  const { t } = useI18n();
+  return (
+    <main className="center">
+      <h1>{t.app.name}</h1>
+      <p className="notice notice-error" role="alert">
+        {t.app.noBridge}
+      </p>
+    </main>
+  );
+}
+
+/** Applies the theme to the page: 'system' leaves it to prefers-color-scheme. */
+function useTheme(theme: Theme | undefined, locale: Locale): void {
+  useEffect(() => {
+    const root = document.documentElement;
+    if (theme === undefined || theme === 'system') delete root.dataset['theme'];
+    else root.dataset['theme'] = theme;
+  }, [theme]);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+}
+
+function LocalizedApp({ store, systemLanguages }: { store: AppStore; systemLanguages: readonly string[] }) {
+  const data = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const locale = resolveLocale(data.settings?.app.language, systemLanguages);
+  useTheme(data.settings?.app.theme, locale);
+  return (
+    <I18nProvider locale={locale}>
+      <Shell data={data} />
+    </I18nProvider>
+  );
+}
+
+function Shell({ data }: { data: AppData }) {
+  const { t } = useI18n();
+  const store = useStore();
+  // Signed in, but syncing could not connect yet: said once, on the first screen.
+  const [signInProblem, setSignInProblem] = useState<ErrorInfo | null>(null);
+  // Signed out, with something to say about it (the server kept the tokens): said on the
+  // sign-in, since the screen that signed out is gone with the account.
+  const [signOutNotice, setSignOutNotice] = useState<string | null>(null);
+  if (data.phase === 'loading' && data.settings === null) {
+    return (
+      <main className="center" aria-busy="true">
+        <p role="status">{t.app.loading}</p>
+      </main>
+    );
+  }
+  if (data.phase === 'failed' && data.settings === null) {
+    return (
+      <main className="center">
+        <h1>{t.app.loadFailed}</h1>
+        {data.loadError !== null && <ErrorNotice error={data.loadError} onRetry={() => void store.start()} />}
+      </main>
+    );
+  }
+  // A sign-in (here, or by the command line) brings the account through the store.
+  if (data.account === null) {
+    return (
+      <SignIn
+        notice={signOutNotice}
+        onSignedIn={(result) => {
+          setSignOutNotice(null);
+          setSignInProblem(result.problem);
+        }}
+      />
+    );
+  }
+  return <SignedIn signInProblem={signInProblem} onDismissProblem={() => setSignInProblem(null)} onSignedOut={setSignOutNotice} />;
+}
+
+function SignedIn({
+  signInProblem,
+  onDismissProblem,
+  onSignedOut,
+}: {
+  signInProblem: ErrorInfo | null;
+  onDismissProblem: () => void;
+  onSignedOut: (notice: string | null) => void;
+}) {
+  const { t } = useI18n();
+  const data = useAppData();
+  const pairs = data.settings?.pairs ?? [];
+  const [screen, setScreen] = useState<Screen>(() => (pairs.length === 0 ? 'setup' : 'status'));
+  const mainRef = useRef<HTMLDivElement>(null);
+  const moved = useRef(false);
 
   useEffect(() => {
-    if (!api) return;
-    let current = true;
-    api
-      .getOverview()
-      .then((result) => {
-        if (!current) return;
-        setState(result.ok ? { kind: 'loaded', overview: result.value } : { kind: 'failed', error: result.error });
-      })
-      .catch((error: unknown) => {
-        if (!current) return;
-        setState({ kind: 'failed', error: { code: ErrorCode.BadResponse, message: error instanceof Error ? error.message : String(error) } });
-      });
-    return () => {
-      current = false;
-    };
-  }, [api, attempt]);
+    if (!moved.current) {
+      moved.current = true;
+      return;
+    }
+    mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [screen]);
 
-  const retry = (): void => {
-    setState({ kind: 'loading' });
-    setAttempt((n) => n + 1);
-  };
-
+  const go = (next: Screen): void => setScreen(next);
+  const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [
+    { screen: 'status', label: t.nav.status },
+    { screen: 'conflicts', label: t.nav.conflicts, badge: data.conflicts.length },
+    { screen: 'backup', label: t.nav.backup },
+    { screen: 'settings', label: t.nav.settings },
+  ];
   return (
-    <>
-      <header className="app-header">
-        <h1>TeraSync</h1>
-        <p className="tagline">Keeps folders on this computer in sync with TeraCLOUD.</p>
-      </header>
-      <main className="app-main" aria-busy={state.kind === 'loading'}>
-        {state.kind === 'loading' && (
-          <p role="status" className="loading">
-            Loading your settings…
-          </p>
-        )}
-        {state.kind === 'failed' && <LoadFailure error={state.error} onRetry={api ? retry : undefined} />}
-        {state.kind === 'loaded' && <Overview overview={state.overview} />}
-      </main>
-      {state.kind === 'loaded' && (
-        <footer className="app-footer">
-          <p>
-            Settings file: <code className="path">{state.overview.settingsFile}</code>
-          </p>
-        </footer>
-      )}
-    </>
-  );
-}
-
-function LoadFailure({ error, onRetry }: { error: ErrorInfo; onRetry: (() => void) | undefined }) {
-  return (
-    <section className="notice notice-error" role="alert" aria-labelledby="load-failure-heading">
-      <h2 id="load-failure-heading">TeraSync could not load your settings</h2>
-      <p>{error.message}</p>
-      {onRetry && (
-        <button type="button" onClick={onRetry}>
-          Try again
-        </button>
-      )}
-    </section>
-  );
-}
-
-function Overview({ overview }: { overview: AppOverview }) {
-  return (
-    <>
-      {overview.settingsProblem && (
-        <section className="notice notice-warning" role="alert" aria-labelledby="settings-problem-heading">
-          <h2 id="settings-problem-heading">Your settings need attention</h2>
-          <p>{overview.settingsProblem.message}</p>
-        </section>
-      )}
-      <AccountSection account={overview.account} />
-      <PairsSection pairs={overview.pairs} />
-    </>
-  );
-}
-
-function AccountSection({ account }: { account: AccountSummary }) {
-  const isSetUp = account.user !== null || account.server !== null || account.method !== null;
-  return (
-    <section className="card" aria-labelledby="account-heading">
-      <h2 id="account-heading">Account</h2>
-      {isSetUp ? (
-        <dl className="facts">
-          <dt>User</dt>
-          <dd>{account.user ?? <span className="missing">Not set</span>}</dd>
-          <dt>Server</dt>
-          <dd>{account.server ? <code className="path">{account.server}</code> : <span className="missing">Not set</span>}</dd>
-          <dt>Sign-in</dt>
-          <dd>{account.method ? methodLabels[account.method] : <span className="missing">Not set</span>}</dd>
-        </dl>
-      ) : (
-        <p>No account is set up in TeraSync yet.</p>
-      )}
-    </section>
-  );
-}
-
-function PairsSection({ pairs }: { pairs: PairSummary[] }) {
-  return (
-    <section className="card" aria-labelledby="pairs-heading">
-      <h2 id="pairs-heading">Synced folders</h2>
-      {pairs.length > 0 ? (
-        <ul className="pairs">
-          {pairs.map((pair) => (
-            <li key={`${pair.localFolder}\n${pair.remoteUrl}`} className="pair">
-              <dl className="facts">
-                <dt>On this computer</dt>
-                <dd>
-                  <code className="path">{pair.localFolder}</code>
-                </dd>
-                <dt>On TeraCLOUD</dt>
-                <dd>
-                  <code className="path">{pair.remoteUrl}</code>
-                </dd>
-              </dl>
+    <div className="layout">
+      <nav className="sidebar" aria-label={t.nav.label}>
+        <p className="brand" aria-hidden="true">
+          {t.app.name}
+        </p>
+        <ul>
+          {items.map((item) => (
+            <li key={item.screen}>
+              <button type="button" className="nav-item" aria-current={screen === item.screen ? 'page' : undefined} onClick={() => go(item.screen)}>
+                {item.label}
+                {item.badge !== undefined && item.badge > 0 && (
+                  <span className="badge" aria-label={t.nav.conflictsBadge(item.badge)}>
+                    {item.badge}
+                  </span>
+                )}
+              </button>
             </li>
           ))}
+          <li>
+            <button type="button" className="nav-item nav-add" aria-current={screen === 'setup' ? 'page' : undefined} onClick={() => go('setup')}>
+              <Icon name="plus" />
+              {t.nav.addFolder}
+            </button>
+          </li>
         </ul>
-      ) : (
-        <GettingStarted />
-      )}
-    </section>
-  );
-}
-
-function GettingStarted() {
-  return (
-    <div className="getting-started">
-      <p>No folders are set up to sync yet. For now, you can sync a folder from the command line:</p>
-      <pre className="command">
-        <code>npx terasync sync --once --local DIR --remote URL</code>
-      </pre>
-      <ul>
-        <li>
-          <code>DIR</code> is the folder on this computer.
-        </li>
-        <li>
-          <code>URL</code> is the TeraCLOUD folder's WebDAV address, such as{' '}
-          <code className="path">https://&lt;node&gt;.teracloud.jp/dav/Documents/</code> (your node's address is shown as
-          the WebDAV connection URL in TeraCLOUD's MyPage).
-        </li>
-        <li>
-          The command reads your user ID from <code>TERASYNC_USER</code> and your Apps password (issued in MyPage, not
-          your login password) from <code>TERASYNC_PASSWORD</code>.
-        </li>
-      </ul>
+      </nav>
+      <div className="content" ref={mainRef}>
+        {signInProblem !== null && (
+          <ErrorNotice heading={t.signIn.connectedWithProblem} error={signInProblem} context="sync" webdavUrl={data.account?.webdavUrl ?? null} onDismiss={onDismissProblem} />
+        )}
+        {data.overview?.settingsProblem != null && (
+          <div className="notice notice-warning" role="alert">
+            <p className="notice-title">{t.app.settingsProblem}</p>
+            <p>{data.overview.settingsProblem.message}</p>
+          </div>
+        )}
+        {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} />}
+        {screen === 'conflicts' && <Conflicts />}
+        {screen === 'backup' && <Backup />}
+        {screen === 'settings' && <Settings onAddFolder={() => go('setup')} onSignedOut={onSignedOut} />}
+        {screen === 'setup' && <Setup onDone={() => go('status')} {...(pairs.length > 0 ? { onCancel: () => go('status') } : {})} />}
+      </div>
     </div>
   );
 }

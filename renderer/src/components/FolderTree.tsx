@@ -1,0 +1,121 @@
+/**
+ * Selective sync: the folders below a pair's remote folder, each with a tick box. Unticking a
+ * folder leaves it (and everything below it) out; nothing is deleted on either side. A folder
+ * inside one that is left out cannot be ticked on its own (the ignore rules follow git's: a
+ * folder left out is not looked into), so its box is shown unticked and disabled. Subfolders
+ * load when a folder is opened.
+ */
+import { useId, useState } from 'react';
+import type { RemoteFolderView } from '../../../shared/types.js';
+import { useI18n } from '../i18n/i18n.js';
+import { ErrorNotice } from './ErrorNotice.js';
+import { useRemoteFolders } from './useRemoteFolders.js';
+
+export interface FolderTreeProps {
+  /** The pair's remote folder below the account root ('' for the root). */
+  root: string;
+  /** Folders left out, relative to `root`. */
+  excluded: readonly string[];
+  onChange: (excluded: string[]) => void;
+  /** Names the list for screen readers. */
+  label: string;
+  disabled?: boolean;
+}
+
+function relativeTo(root: string, path: string): string {
+  return root === '' ? path : path.slice(root.length + 1);
+}
+
+function isWithin(path: string, folder: string): boolean {
+  return path.startsWith(`${folder}/`);
+}
+
+/** Leaves `folder` out (replacing what was left out below it), or takes it back in. */
+export function toggleExcluded(excluded: readonly string[], folder: string, include: boolean): string[] {
+  if (include) return excluded.filter((item) => item !== folder);
+  return [...excluded.filter((item) => item !== folder && !isWithin(item, folder)), folder].sort();
+}
+
+export function FolderTree({ root, excluded, onChange, label, disabled = false }: FolderTreeProps) {
+  const { t } = useI18n();
+  const folders = useRemoteFolders(root);
+  if (folders.error !== null) return <ErrorNotice error={folders.error} onRetry={folders.reload} />;
+  if (folders.listing === null) return <p role="status">{t.setup.remoteLoading}</p>;
+  if (folders.listing.folders.length === 0) return <p>{t.setup.selectiveNone}</p>;
+  return (
+    <ul className="folder-tree" aria-label={label}>
+      {folders.listing.folders.map((folder) => (
+        <FolderNode key={folder.path} folder={folder} root={root} excluded={excluded} onChange={onChange} disabled={disabled} parentExcluded={false} />
+      ))}
+    </ul>
+  );
+}
+
+interface FolderNodeProps {
+  folder: RemoteFolderView;
+  root: string;
+  excluded: readonly string[];
+  onChange: (excluded: string[]) => void;
+  disabled: boolean;
+  parentExcluded: boolean;
+}
+
+function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded }: FolderNodeProps) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const relative = relativeTo(root, folder.path);
+  const isExcluded = parentExcluded || excluded.includes(relative);
+  const partly = !isExcluded && excluded.some((item) => isWithin(item, relative));
+  const children = useRemoteFolders(folder.path, open);
+  const listId = useId();
+  return (
+    <li>
+      <div className="folder-row">
+        <button
+          type="button"
+          className="disclosure"
+          aria-expanded={open}
+          aria-controls={open ? listId : undefined}
+          aria-label={t.backup.folderToggle(folder.name)}
+          onClick={() => setOpen((value) => !value)}
+        >
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span>
+        </button>
+        <label>
+          <input
+            type="checkbox"
+            checked={!isExcluded}
+            disabled={disabled || parentExcluded}
+            ref={(input) => {
+              if (input !== null) input.indeterminate = partly;
+            }}
+            onChange={(event) => onChange(toggleExcluded(excluded, relative, event.target.checked))}
+          />{' '}
+          {folder.name}
+        </label>
+      </div>
+      {open && (
+        <div id={listId}>
+          {children.error !== null && <ErrorNotice error={children.error} onRetry={children.reload} />}
+          {children.listing === null && children.error === null && <p role="status">{t.setup.remoteLoading}</p>}
+          {children.listing !== null && children.listing.folders.length === 0 && <p className="muted">{t.setup.remoteEmpty}</p>}
+          {children.listing !== null && children.listing.folders.length > 0 && (
+            <ul>
+              {children.listing.folders.map((child) => (
+                <FolderNode
+                  key={child.path}
+                  folder={child}
+                  root={root}
+                  excluded={excluded}
+                  onChange={onChange}
+                  disabled={disabled}
+                  parentExcluded={isExcluded}
+                />
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}

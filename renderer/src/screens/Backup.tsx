@@ -1,0 +1,493 @@
+/**
+ * The backup screen: which folders go to the backup area, Back up now with its progress and
+ * Cancel, the last result and the history, and restore of a file or folder from the latest
+ * copy or an older version, to its place or to another folder.
+ */
+import { useEffect, useId, useMemo, useState } from 'react';
+import type { ErrorInfo } from '../../../shared/errors.js';
+import type { BackupFileView, BackupListing, BackupRunView, RestoreSummaryView } from '../../../shared/types.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { Icon } from '../components/Icon.js';
+import { Progress } from '../components/Progress.js';
+import { useI18n, type I18n } from '../i18n/i18n.js';
+import { errorInfoOf, unwrap } from '../state/AppStore.js';
+import { useAction, useApi, useAppData, useNow, useStore } from '../state/hooks.js';
+
+/** `2025-01-31T235959Z` as a time. */
+export function versionTime(version: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(version);
+  if (match === null) return Number.NaN;
+  const [, year, month, day, hours, minutes, seconds] = match.map(Number) as [number, number, number, number, number, number, number];
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds);
+}
+
+export function Backup() {
+  const { t } = useI18n();
+  return (
+    <main className="backup" aria-labelledby="backup-title">
+      <h1 id="backup-title" tabIndex={-1}>
+        {t.backup.title}
+      </h1>
+      <p className="intro">{t.backup.intro}</p>
+      <SourcesCard />
+      <RunCard />
+      <HistoryCard />
+      <RestoreCard />
+    </main>
+  );
+}
+
+function SourcesCard() {
+  const { t } = useI18n();
+  const api = useApi();
+  const store = useStore();
+  const { settings } = useAppData();
+  const headingId = useId();
+  const sources = settings?.backup.sources ?? [];
+  const save = async (next: string[]): Promise<void> => {
+    store.accept({ settings: unwrap(await api.updateSettings({ backup: { sources: next } })) });
+  };
+  const remove = useAction((source: string) => save(sources.filter((item) => item !== source)));
+  const add = useAction(async () => {
+    const picked = unwrap(await api.pickPath({ purpose: 'backupSource' }));
+    if (picked !== null && !sources.includes(picked)) await save([...sources, picked]);
+  });
+  const error = remove.error ?? add.error;
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.backup.sourcesHeading}</h2>
+      {sources.length === 0 ? (
+        <p className="muted">{t.backup.sourcesNone}</p>
+      ) : (
+        <ul className="source-list">
+          {sources.map((source) => (
+            <li key={source}>
+              <code className="path">{source}</code>
+              <button type="button" className="secondary small" aria-label={t.backup.removeSource(source)} onClick={() => void remove.run(source)} disabled={remove.busy || add.busy}>
+                {t.backup.remove}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error !== null && (
+        <ErrorNotice
+          error={error}
+          onDismiss={() => {
+            remove.clearError();
+            add.clearError();
+          }}
+        />
+      )}
+      <button type="button" className="secondary" onClick={() => void add.run()} disabled={remove.busy || add.busy}>
+        {t.backup.addSource}
+      </button>
+    </section>
+  );
+}
+
+function RunCard() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const { backup, settings } = useAppData();
+  const headingId = useId();
+  const [cancelling, setCancelling] = useState(false);
+  const run = useAction(async () => unwrap(await api.runBackup({})));
+  const running = backup.running;
+  useEffect(() => {
+    if (running === null) setCancelling(false);
+  }, [running]);
+  const progress = running?.progress ?? null;
+  const phase = progress?.phase ?? null;
+  const words: string[] = [];
+  if (running?.operation === 'restore') words.push(t.backup.restoring);
+  else if (phase !== null) words.push(t.backup.phase[phase]);
+  if (progress !== null && progress.filesTotal > 0) words.push(t.status.progressFiles(progress.filesDone, progress.filesTotal));
+  if (progress !== null && progress.bytesTotal > 0) words.push(t.status.progressBytes(i18n.bytes(progress.bytesDone), i18n.bytes(progress.bytesTotal)));
+  if (progress?.remainingMs != null) words.push(t.status.timeLeft(i18n.duration(progress.remainingMs)));
+  const noSources = (settings?.backup.sources.length ?? 0) === 0;
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.backup.runHeading}</h2>
+      {running !== null ? (
+        <>
+          <Progress
+            label={running.operation === 'backup' ? t.backup.progressLabel : t.backup.restoreProgressLabel}
+            value={progress?.bytesTotal ? progress.bytesDone : (progress?.filesDone ?? 0)}
+            max={progress?.bytesTotal ? progress.bytesTotal : (progress?.filesTotal ?? 0)}
+            indeterminate={progress === null || (progress.filesTotal === 0 && progress.bytesTotal === 0)}
+            text={words.join(' · ') || t.app.working}
+          />
+          {progress?.currentFile != null && <p className="muted path">{t.backup.currentFile(progress.currentFile)}</p>}
+          <button
+            type="button"
+            className="danger-outline"
+            disabled={cancelling}
+            onClick={() => {
+              setCancelling(true);
+              void api.cancelBackup();
+            }}
+          >
+            {cancelling ? t.backup.cancelling : running.operation === 'backup' ? t.backup.cancel : t.backup.cancelRestore}
+          </button>
+        </>
+      ) : (
+        <button type="button" onClick={() => void run.run()} disabled={run.busy || noSources}>
+          {t.backup.run}
+        </button>
+      )}
+      {run.error !== null && <ErrorNotice error={run.error} onDismiss={run.clearError} />}
+      <LastResult run={backup.history[0] ?? null} />
+    </section>
+  );
+}
+
+function resultWords(run: BackupRunView, i18n: I18n): string[] {
+  const { t } = i18n;
+  const words = [t.backup.resultSummary(run.filesSent, i18n.bytes(run.bytesSent))];
+  if (run.versioned > 0) words.push(t.backup.resultVersioned(run.versioned));
+  if (run.failedTotal > 0) words.push(t.backup.resultFailed(run.failedTotal));
+  return words;
+}
+
+function LastResult({ run }: { run: BackupRunView | null }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const now = useNow();
+  return (
+    <div className="last-result">
+      <h3>{t.backup.lastResult}</h3>
+      {run === null ? (
+        <p className="muted">{t.backup.never}</p>
+      ) : (
+        <>
+          <p>
+            <strong>{run.stopped !== null ? t.backup.resultStopped : t.backup.resultOk}</strong> · {i18n.relative(run.endedAt, now)}
+            {run.dryRun && <> · {t.backup.dryRun}</>}
+          </p>
+          <p>{resultWords(run, i18n).join(' · ')}</p>
+          {run.stopped !== null && <ErrorNotice error={run.stopped} role="status" />}
+        </>
+      )}
+    </div>
+  );
+}
+
+function HistoryCard() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { backup } = useAppData();
+  const headingId = useId();
+  if (backup.history.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.backup.historyHeading}</h2>
+      <div className="table-scroll" tabIndex={0} role="group" aria-labelledby={headingId}>
+        <table className="history">
+          <thead>
+            <tr>
+              <th scope="col">{t.backup.historyWhen}</th>
+              <th scope="col">{t.backup.historyResult}</th>
+              <th scope="col">{t.backup.historyFolders}</th>
+              <th scope="col">{t.backup.historyDuration}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {backup.history.map((run) => (
+              <tr key={run.startedAt}>
+                <td>
+                  <time dateTime={new Date(run.startedAt).toISOString()}>{i18n.dateTime(run.startedAt)}</time>
+                </td>
+                <td>
+                  <strong>{run.stopped !== null ? t.backup.resultStopped : t.backup.resultOk}</strong>
+                  {run.dryRun && <> ({t.backup.dryRun})</>}: {resultWords(run, i18n).join(', ')}
+                </td>
+                <td>
+                  {run.sources.map((source) => (
+                    <code key={source} className="path tag">
+                      {source}
+                    </code>
+                  ))}
+                </td>
+                <td>{i18n.duration(run.endedAt - run.startedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+interface TreeFolder {
+  name: string;
+  path: string;
+  folders: Map<string, TreeFolder>;
+  files: BackupFileView[];
+}
+
+/** The listing's flat paths as folders and files. */
+export function buildTree(files: readonly BackupFileView[]): TreeFolder {
+  const root: TreeFolder = { name: '', path: '', folders: new Map(), files: [] };
+  for (const file of files) {
+    const parts = file.path.split('/');
+    let folder = root;
+    for (const part of parts.slice(0, -1)) {
+      let next = folder.folders.get(part);
+      if (next === undefined) {
+        next = { name: part, path: folder.path === '' ? part : `${folder.path}/${part}`, folders: new Map(), files: [] };
+        folder.folders.set(part, next);
+      }
+      folder = next;
+    }
+    folder.files.push(file);
+  }
+  return root;
+}
+
+function RestoreCard() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const headingId = useId();
+  const sourceId = useId();
+  const versionId = useId();
+  const [overview, setOverview] = useState<BackupListing | null>(null);
+  const [overviewError, setOverviewError] = useState<ErrorInfo | null>(null);
+  const [source, setSource] = useState('');
+  const [version, setVersion] = useState('');
+  const [listing, setListing] = useState<BackupListing | null>(null);
+  const [selected, setSelected] = useState('');
+  const [target, setTarget] = useState<'original' | 'elsewhere'>('original');
+  const [targetFolder, setTargetFolder] = useState<string | null>(null);
+  const [summary, setSummary] = useState<RestoreSummaryView | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setOverviewError(null);
+    api
+      .listBackups({})
+      .then(unwrap)
+      .then(
+        (value) => {
+          if (!current) return;
+          setOverview(value);
+          setSource((chosen) => (chosen === '' || !value.sources.includes(chosen) ? (value.sources[0] ?? '') : chosen));
+        },
+        (failure: unknown) => {
+          if (current) setOverviewError(errorInfoOf(failure));
+        },
+      );
+    return () => {
+      current = false;
+    };
+  }, [api, attempt]);
+
+  const load = useAction(async () => {
+    setSummary(null);
+    setSelected('');
+    setListing(unwrap(await api.listBackups({ source, ...(version === '' ? {} : { version }) })));
+  });
+  const restore = useAction(async () => {
+    setSummary(
+      unwrap(
+        await api.runRestore({
+          source,
+          ...(version === '' ? {} : { version }),
+          ...(selected === '' ? {} : { path: selected }),
+          ...(target === 'elsewhere' && targetFolder !== null ? { to: targetFolder } : {}),
+        }),
+      ),
+    );
+  });
+  const pickTarget = useAction(async () => {
+    const picked = unwrap(await api.pickPath({ purpose: 'restoreTarget' }));
+    if (picked !== null) {
+      setTargetFolder(picked);
+      setTarget('elsewhere');
+    }
+  });
+  const tree = useMemo(() => (listing === null ? null : buildTree(listing.files)), [listing]);
+  const versions = overview?.versions ?? [];
+
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.backup.restoreHeading}</h2>
+      <p>{t.backup.restoreIntro}</p>
+      {overviewError !== null && <ErrorNotice error={overviewError} onRetry={() => setAttempt((n) => n + 1)} />}
+      {overview === null && overviewError === null && <p role="status">{t.backup.restoreLoading}</p>}
+      {overview !== null && overview.sources.length === 0 && <p className="muted">{t.backup.restoreNoSources}</p>}
+      {overview !== null && overview.sources.length > 0 && (
+        <>
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor={sourceId}>{t.backup.restoreSource}</label>
+              <select
+                id={sourceId}
+                value={source}
+                onChange={(event) => {
+                  setSource(event.target.value);
+                  setListing(null);
+                }}
+              >
+                {overview.sources.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={versionId}>{t.backup.restoreVersion}</label>
+              <select
+                id={versionId}
+                value={version}
+                onChange={(event) => {
+                  setVersion(event.target.value);
+                  setListing(null);
+                }}
+              >
+                <option value="">{t.backup.latest}</option>
+                {[...versions].reverse().map((name) => (
+                  <option key={name} value={name}>
+                    {t.backup.versionAt(i18n.dateTime(versionTime(name)))}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="button" className="secondary" onClick={() => void load.run()} disabled={load.busy || source === ''}>
+              {t.backup.restoreLoad}
+            </button>
+          </div>
+          {load.error !== null && <ErrorNotice error={load.error} onDismiss={load.clearError} />}
+          {load.busy && <p role="status">{t.backup.restoreLoading}</p>}
+          {listing !== null && tree !== null && (
+            <fieldset className="restore-pick">
+              <legend>{t.backup.restoreBrowse}</legend>
+              {listing.files.length === 0 ? (
+                <p className="muted">{t.backup.restoreEmpty}</p>
+              ) : (
+                <>
+                  <label className="inline">
+                    <input type="radio" name="restore-item" checked={selected === ''} onChange={() => setSelected('')} /> {t.backup.restoreWhole}
+                  </label>
+                  <RestoreTree folder={tree} selected={selected} onSelect={setSelected} />
+                  {listing.truncated && <p className="muted">{t.backup.restoreTruncated}</p>}
+                </>
+              )}
+            </fieldset>
+          )}
+          {listing !== null && listing.files.length > 0 && (
+            <>
+              <fieldset className="field">
+                <legend>{t.backup.restoreTarget}</legend>
+                <label className="inline">
+                  <input type="radio" name="restore-target" checked={target === 'original'} onChange={() => setTarget('original')} /> {t.backup.restoreOriginal}
+                </label>
+                <label className="inline">
+                  <input
+                    type="radio"
+                    name="restore-target"
+                    checked={target === 'elsewhere'}
+                    onChange={() => (targetFolder === null ? void pickTarget.run() : setTarget('elsewhere'))}
+                  />{' '}
+                  {targetFolder === null ? t.backup.restoreElsewhere : <code className="path">{targetFolder}</code>}
+                </label>
+                {target === 'elsewhere' && (
+                  <button type="button" className="secondary small" onClick={() => void pickTarget.run()}>
+                    {t.setup.choose}
+                  </button>
+                )}
+              </fieldset>
+              <p className="selected-path">{t.backup.restoreSelection(selected === '' ? source : `${source}/${selected}`)}</p>
+              <button type="button" onClick={() => void restore.run()} disabled={restore.busy || (target === 'elsewhere' && targetFolder === null)}>
+                {t.backup.restoreRun}
+              </button>
+            </>
+          )}
+          {pickTarget.error !== null && <ErrorNotice error={pickTarget.error} onDismiss={pickTarget.clearError} />}
+          {restore.error !== null && <ErrorNotice error={restore.error} onDismiss={restore.clearError} />}
+          {summary !== null && <RestoreResult summary={summary} />}
+        </>
+      )}
+    </section>
+  );
+}
+
+function RestoreTree({ folder, selected, onSelect }: { folder: TreeFolder; selected: string; onSelect: (path: string) => void }) {
+  const i18n = useI18n();
+  return (
+    <ul className="restore-tree">
+      {[...folder.folders.values()]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((child) => (
+          <RestoreFolder key={child.path} folder={child} selected={selected} onSelect={onSelect} />
+        ))}
+      {[...folder.files]
+        .sort((a, b) => a.path.localeCompare(b.path))
+        .map((file) => (
+          <li key={file.path}>
+            <label className="inline">
+              <input type="radio" name="restore-item" checked={selected === file.path} onChange={() => onSelect(file.path)} /> {file.path.split('/').pop()}{' '}
+              <span className="muted">
+                {i18n.bytes(file.size)} · {i18n.dateTime(file.modifiedMs)}
+              </span>
+            </label>
+          </li>
+        ))}
+    </ul>
+  );
+}
+
+function RestoreFolder({ folder, selected, onSelect }: { folder: TreeFolder; selected: string; onSelect: (path: string) => void }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const listId = useId();
+  return (
+    <li>
+      <div className="folder-row">
+        <button type="button" className="disclosure" aria-expanded={open} aria-controls={open ? listId : undefined} aria-label={t.backup.folderToggle(folder.name)} onClick={() => setOpen((value) => !value)}>
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span>
+        </button>
+        <label className="inline">
+          <input type="radio" name="restore-item" checked={selected === folder.path} onChange={() => onSelect(folder.path)} /> <Icon name="folder" />
+          {folder.name}
+        </label>
+      </div>
+      {open && (
+        <div id={listId}>
+          <RestoreTree folder={folder} selected={selected} onSelect={onSelect} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+function RestoreResult({ summary }: { summary: RestoreSummaryView }) {
+  const { t } = useI18n();
+  return (
+    <div className={summary.stopped !== null || summary.failedTotal > 0 ? 'notice notice-warning' : 'notice notice-success'} role="status">
+      <p className="notice-title">{t.backup.restoreDone(summary.restored)}</p>
+      {summary.unchanged > 0 && <p>{t.backup.restoreUnchanged(summary.unchanged)}</p>}
+      <p>
+        <code className="path">{summary.target}</code>
+      </p>
+      {summary.keptAside.length > 0 && (
+        <>
+          <p>{t.backup.restoreKeptAside}</p>
+          <ul>
+            {summary.keptAside.map((item) => (
+              <li key={item.copy}>
+                <code className="path">{item.copy}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {summary.failedTotal > 0 && <p>{t.backup.restoreFailed(summary.failedTotal)}</p>}
+      {summary.stopped !== null && <ErrorNotice error={summary.stopped} role="status" />}
+    </div>
+  );
+}

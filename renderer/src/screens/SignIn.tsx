@@ -1,0 +1,317 @@
+/**
+ * Sign-in: with the browser (OAuth2, when this build has a client for it), or with the user ID
+ * and the Apps password. The node is found through the REST API, or typed, or the WebDAV URL
+ * pasted from MyPage; the advanced section holds the REST API server, the API key's method and
+ * a private CA. The password crosses to main once and is cleared from the form afterwards.
+ */
+import { useId, useState, type FormEvent } from 'react';
+import type { ErrorInfo } from '../../../shared/errors.js';
+import type { AdvancedSignInOptions } from '../../../shared/ipc/contract.js';
+import type { SignInResult } from '../../../shared/types.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { useI18n } from '../i18n/i18n.js';
+import { myPageUrl } from '../links.js';
+import { errorInfoOf, unwrap } from '../state/AppStore.js';
+import { useApi, useStore } from '../state/hooks.js';
+
+export interface SignInProps {
+  /** Called after a sign-in that worked, with what main answered. */
+  onSignedIn: (result: SignInResult) => void;
+  /** What to say on arrival (after a sign-out that could not revoke the sign-in), or null. */
+  notice?: string | null;
+}
+
+type Busy = 'password' | 'browser' | null;
+
+export function SignIn({ onSignedIn, notice = null }: SignInProps) {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const store = useStore();
+  const [userId, setUserId] = useState('');
+  const [password, setPassword] = useState('');
+  const [showPassword, setShowPassword] = useState(false);
+  const [nodeMode, setNodeMode] = useState<'automatic' | 'manual'>('automatic');
+  const [location, setLocation] = useState('');
+  const [apiServer, setApiServer] = useState('');
+  const [apiKeyPlacement, setApiKeyPlacement] = useState<'' | 'header' | 'matrix'>('');
+  const [caFile, setCaFile] = useState('');
+  const [nonPreemptive, setNonPreemptive] = useState(false);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [invalid, setInvalid] = useState<{ userId?: string; password?: string; location?: string }>({});
+  const ids = {
+    userId: useId(),
+    userIdError: useId(),
+    password: useId(),
+    passwordError: useId(),
+    location: useId(),
+    locationHelp: useId(),
+    locationError: useId(),
+    apiServer: useId(),
+    apiServerHelp: useId(),
+    apiKey: useId(),
+    caFile: useId(),
+    caFileHelp: useId(),
+  };
+
+  const advanced = (): AdvancedSignInOptions | undefined => {
+    const options: AdvancedSignInOptions = {};
+    if (apiServer.trim() !== '') options.apiServer = apiServer.trim();
+    if (apiKeyPlacement !== '') options.apiKeyPlacement = apiKeyPlacement;
+    if (caFile.trim() !== '') options.caFile = caFile.trim();
+    return Object.keys(options).length === 0 ? undefined : options;
+  };
+  const chosenLocation = (): string | undefined => (nodeMode === 'manual' && location.trim() !== '' ? location.trim() : undefined);
+
+  const finish = async (signIn: () => Promise<SignInResult>, kind: Exclude<Busy, null>): Promise<void> => {
+    setBusy(kind);
+    setError(null);
+    try {
+      const result = await signIn();
+      setPassword('');
+      store.accept({ account: result.account });
+      onSignedIn(result);
+    } catch (failure) {
+      setError(errorInfoOf(failure));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const submitPassword = (event: FormEvent): void => {
+    event.preventDefault();
+    const problems: typeof invalid = {};
+    if (userId.trim() === '') problems.userId = t.signIn.userIdRequired;
+    if (password === '') problems.password = t.signIn.passwordRequired;
+    if (nodeMode === 'manual' && location.trim() === '') problems.location = t.signIn.nodeRequired;
+    setInvalid(problems);
+    if (Object.keys(problems).length > 0) {
+      const first = problems.userId ? ids.userId : problems.password ? ids.password : ids.location;
+      document.getElementById(first)?.focus();
+      return;
+    }
+    const options = advanced();
+    const place = chosenLocation();
+    void finish(
+      async () =>
+        unwrap(
+          await api.signInWithPassword({
+            userId: userId.trim(),
+            password,
+            ...(place === undefined ? {} : { location: place }),
+            ...(nonPreemptive ? { preemptive: false } : {}),
+            ...(options === undefined ? {} : { advanced: options }),
+          }),
+        ),
+      'password',
+    );
+  };
+
+  const signInWithBrowser = (): void => {
+    const options = advanced();
+    const place = chosenLocation();
+    void finish(
+      async () =>
+        unwrap(await api.signInWithOAuth({ ...(place === undefined ? {} : { location: place }), ...(options === undefined ? {} : { advanced: options }) })),
+      'browser',
+    );
+  };
+
+  const chooseCa = async (): Promise<void> => {
+    const picked = await api.pickPath({ purpose: 'caCertificate' });
+    if (picked.ok && picked.value !== null) setCaFile(picked.value);
+    if (!picked.ok) setError(picked.error);
+  };
+
+  const disabled = busy !== null;
+  return (
+    <main className="sign-in" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title" tabIndex={-1}>
+        {t.signIn.title}
+      </h1>
+      <p className="intro">{t.signIn.intro}</p>
+      {notice !== null && (
+        <p role="status" className="notice notice-warning">
+          {notice}
+        </p>
+      )}
+      {error !== null && <ErrorNotice heading={t.signIn.failedTitle} error={error} context="signIn" onDismiss={() => setError(null)} />}
+
+      <section className="card" aria-labelledby="browser-heading">
+        <h2 id="browser-heading">{t.signIn.browserHeading}</h2>
+        <p>{t.signIn.browserText}</p>
+        {busy === 'browser' ? (
+          <div role="status" className="waiting">
+            <p className="notice-title">{t.signIn.waitingForBrowser}</p>
+            <p>{t.signIn.waitingHelp}</p>
+            <button type="button" className="secondary" onClick={() => void api.cancelSignIn()}>
+              {t.signIn.cancelSignIn}
+            </button>
+          </div>
+        ) : (
+          <button type="button" onClick={signInWithBrowser} disabled={disabled}>
+            {t.signIn.browserButton}
+          </button>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="password-heading">
+        <h2 id="password-heading">{t.signIn.passwordHeading}</h2>
+        <p>
+          {t.signIn.passwordText}{' '}
+          <button type="button" className="link" onClick={() => void api.openUrl({ url: myPageUrl(locale, location) })}>
+            {t.signIn.openMyPage}
+          </button>
+        </p>
+        <form onSubmit={submitPassword} noValidate aria-busy={busy === 'password'}>
+          <div className="field">
+            <label htmlFor={ids.userId}>{t.signIn.userId}</label>
+            <input
+              id={ids.userId}
+              type="text"
+              autoComplete="username"
+              spellCheck={false}
+              value={userId}
+              disabled={disabled}
+              aria-invalid={invalid.userId ? true : undefined}
+              aria-describedby={invalid.userId ? ids.userIdError : undefined}
+              onChange={(event) => setUserId(event.target.value)}
+            />
+            {invalid.userId && (
+              <p id={ids.userIdError} className="field-error">
+                {invalid.userId}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.password}>{t.signIn.appsPassword}</label>
+            <input
+              id={ids.password}
+              type={showPassword ? 'text' : 'password'}
+              autoComplete="current-password"
+              spellCheck={false}
+              value={password}
+              disabled={disabled}
+              aria-invalid={invalid.password ? true : undefined}
+              aria-describedby={invalid.password ? ids.passwordError : undefined}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+            {invalid.password && (
+              <p id={ids.passwordError} className="field-error">
+                {invalid.password}
+              </p>
+            )}
+            <label className="inline">
+              <input type="checkbox" checked={showPassword} onChange={(event) => setShowPassword(event.target.checked)} disabled={disabled} />{' '}
+              {t.signIn.showPassword}
+            </label>
+          </div>
+          <fieldset className="field" disabled={disabled}>
+            <legend>{t.signIn.nodeLegend}</legend>
+            <label className="inline">
+              <input type="radio" name="node" checked={nodeMode === 'automatic'} onChange={() => setNodeMode('automatic')} /> {t.signIn.nodeAutomatic}
+            </label>
+            <label className="inline">
+              <input type="radio" name="node" checked={nodeMode === 'manual'} onChange={() => setNodeMode('manual')} /> {t.signIn.nodeManual}
+            </label>
+            {nodeMode === 'manual' && (
+              <div className="field nested">
+                <label htmlFor={ids.location}>{t.signIn.nodeField}</label>
+                <input
+                  id={ids.location}
+                  type="text"
+                  inputMode="url"
+                  spellCheck={false}
+                  value={location}
+                  aria-invalid={invalid.location ? true : undefined}
+                  aria-describedby={invalid.location ? `${ids.locationHelp} ${ids.locationError}` : ids.locationHelp}
+                  onChange={(event) => setLocation(event.target.value)}
+                />
+                <p id={ids.locationHelp} className="help">
+                  {t.signIn.nodeHelp}
+                </p>
+                {invalid.location && (
+                  <p id={ids.locationError} className="field-error">
+                    {invalid.location}
+                  </p>
+                )}
+              </div>
+            )}
+          </fieldset>
+          <details className="advanced">
+            <summary>{t.signIn.advanced}</summary>
+            <div className="field">
+              <label htmlFor={ids.apiServer}>{t.signIn.apiServer}</label>
+              <input
+                id={ids.apiServer}
+                type="url"
+                inputMode="url"
+                spellCheck={false}
+                placeholder="https://api.teracloud.jp"
+                value={apiServer}
+                disabled={disabled}
+                aria-describedby={ids.apiServerHelp}
+                onChange={(event) => setApiServer(event.target.value)}
+              />
+              <p id={ids.apiServerHelp} className="help">
+                {t.signIn.apiServerHelp}
+              </p>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.apiKey}>{t.signIn.apiKeyMethod}</label>
+              <select
+                id={ids.apiKey}
+                value={apiKeyPlacement}
+                disabled={disabled}
+                onChange={(event) => setApiKeyPlacement(event.target.value as '' | 'header' | 'matrix')}
+              >
+                <option value="">{t.signIn.apiKeyDefault}</option>
+                <option value="header">{t.signIn.apiKeyHeader}</option>
+                <option value="matrix">{t.signIn.apiKeyMatrix}</option>
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.caFile}>{t.signIn.customCa}</label>
+              <div className="input-row">
+                <input
+                  id={ids.caFile}
+                  type="text"
+                  spellCheck={false}
+                  value={caFile}
+                  disabled={disabled}
+                  aria-describedby={ids.caFileHelp}
+                  onChange={(event) => setCaFile(event.target.value)}
+                />
+                <button type="button" className="secondary" disabled={disabled} onClick={() => void chooseCa()}>
+                  {t.signIn.chooseFile}
+                </button>
+                {caFile !== '' && (
+                  <button type="button" className="secondary" disabled={disabled} onClick={() => setCaFile('')}>
+                    {t.signIn.clear}
+                  </button>
+                )}
+              </div>
+              <p id={ids.caFileHelp} className="help">
+                {t.signIn.customCaHelp}
+              </p>
+            </div>
+            <label className="inline">
+              <input type="checkbox" checked={nonPreemptive} disabled={disabled} onChange={(event) => setNonPreemptive(event.target.checked)} />{' '}
+              {t.signIn.nonPreemptive}
+            </label>
+          </details>
+          <div className="button-row">
+            <button type="submit" disabled={disabled}>
+              {busy === 'password' ? t.signIn.signingIn : t.signIn.signInButton}
+            </button>
+          </div>
+          {busy === 'password' && (
+            <p role="status" className="muted">
+              {t.signIn.signingIn}
+            </p>
+          )}
+        </form>
+      </section>
+    </main>
+  );
+}

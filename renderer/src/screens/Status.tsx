@@ -1,0 +1,374 @@
+/**
+ * The status screen: the app's state in words with the tray's icon, each synced folder with
+ * its progress (files, bytes, time left), last sync and buttons, a fail-safe stop with its
+ * answers, the storage quota, what could not be synced (with Retry), and the recent activity
+ * (each line shows its file in the file manager).
+ */
+import { useId, useState } from 'react';
+import { overallTrayState, type TrayState } from '../../../shared/appState.js';
+import type { ActivityItem, PairView, SyncStatus } from '../../../shared/types.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { Icon, type IconName } from '../components/Icon.js';
+import { Progress } from '../components/Progress.js';
+import { StateIcon } from '../components/StateIcon.js';
+import { useRemainingMs } from '../components/timeLeft.js';
+import { useI18n, type I18n } from '../i18n/i18n.js';
+import { FailSafePanel } from './FailSafePanel.js';
+import { unwrap } from '../state/AppStore.js';
+import { useAction, useApi, useAppData, useNow } from '../state/hooks.js';
+
+export interface StatusProps {
+  onSetUp: () => void;
+  onShowConflicts: () => void;
+  onShowBackup: () => void;
+}
+
+const stoppedStatus: SyncStatus = {
+  state: 'stopped',
+  lastSyncAt: null,
+  progress: null,
+  problem: null,
+  retryAt: null,
+  watcherFallback: false,
+  lastRun: null,
+  failSafe: null,
+};
+
+/** The remote folder as the user reads it. */
+export function remoteLabel(remoteFolder: string, i18n: I18n): string {
+  return remoteFolder === '' ? i18n.t.setup.remoteRoot : remoteFolder;
+}
+
+export function trayStateWords(state: TrayState, i18n: I18n, context: { pairs: number; conflicts: number; signedIn: boolean; expired: boolean }): string {
+  const words = i18n.t.trayState;
+  switch (state) {
+    case 'idle':
+      return context.pairs === 0 ? words.idleNoPairs : words.idle;
+    case 'conflicts':
+      return words.conflicts(context.conflicts);
+    case 'error':
+      if (!context.signedIn) return words.signedOut;
+      return context.expired ? words.expired : words.error;
+    default:
+      return words[state];
+  }
+}
+
+export function Status({ onSetUp, onShowConflicts, onShowBackup }: StatusProps) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const data = useAppData();
+  const pairs = data.settings?.pairs ?? [];
+  const statusOf = (id: string): SyncStatus => data.statuses[id] ?? stoppedStatus;
+  const paused = pairs.length > 0 && pairs.every((pair) => pair.paused);
+  const statuses = pairs.map((pair) => statusOf(pair.id));
+  const expired = statuses.some((status) => status.state === 'error' && status.problem?.code === 'Unauthorized');
+  const state = overallTrayState({
+    statuses,
+    conflicts: data.conflicts.length,
+    paused,
+    backupRunning: data.backup.running !== null,
+    account: data.account === null ? 'signed-out' : 'signed-in',
+  });
+  const all = useAction(async (what: 'sync' | 'pause' | 'resume') => {
+    for (const pair of pairs) {
+      if (what === 'sync' && !pair.paused) unwrap(await api.syncPairNow({ id: pair.id }));
+      if (what === 'pause' && !pair.paused) unwrap(await api.pausePair({ id: pair.id }));
+      if (what === 'resume' && pair.paused) unwrap(await api.resumePair({ id: pair.id }));
+    }
+  });
+  const words = trayStateWords(state, i18n, { pairs: pairs.length, conflicts: data.conflicts.length, signedIn: data.account !== null, expired });
+
+  return (
+    <main className="status" aria-labelledby="status-title">
+      <h1 id="status-title" tabIndex={-1}>
+        {t.status.title}
+      </h1>
+      <section className="card overall" aria-label={t.status.title}>
+        <div className="overall-state">
+          <StateIcon state={state} />
+          <p className="state-words" role="status" aria-live="polite">
+            {words}
+          </p>
+        </div>
+        <div className="button-row">
+          {/* One pair: its own card has the buttons. */}
+          {pairs.length > 1 && (
+            <>
+              <button type="button" onClick={() => void all.run('sync')} disabled={all.busy || paused}>
+                {t.status.syncAllNow}
+              </button>
+              {paused ? (
+                <button type="button" className="secondary" onClick={() => void all.run('resume')} disabled={all.busy}>
+                  {t.status.resumeAll}
+                </button>
+              ) : (
+                <button type="button" className="secondary" onClick={() => void all.run('pause')} disabled={all.busy}>
+                  {t.status.pauseAll}
+                </button>
+              )}
+            </>
+          )}
+          {data.conflicts.length > 0 && (
+            <button type="button" className="secondary" onClick={onShowConflicts}>
+              {t.status.goToConflicts}
+            </button>
+          )}
+          {data.backup.running !== null && (
+            <button type="button" className="secondary" onClick={onShowBackup}>
+              {t.status.goToBackup}
+            </button>
+          )}
+        </div>
+        {all.error !== null && <ErrorNotice error={all.error} onDismiss={all.clearError} />}
+      </section>
+
+      {pairs.length === 0 ? (
+        <section className="card">
+          <p>{t.status.noPairs}</p>
+          <button type="button" onClick={onSetUp}>
+            {t.status.setUpFirst}
+          </button>
+        </section>
+      ) : (
+        pairs.map((pair) => <PairCard key={pair.id} pair={pair} status={statusOf(pair.id)} webdavUrl={data.account?.webdavUrl ?? null} />)
+      )}
+
+      <QuotaCard />
+      <ProblemsCard pairs={pairs} statusOf={statusOf} />
+      <ActivityCard pairs={pairs} activity={data.activity} />
+    </main>
+  );
+}
+
+function PairCard({ pair, status, webdavUrl }: { pair: PairView; status: SyncStatus; webdavUrl: string | null }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const now = useNow();
+  const headingId = useId();
+  const action = useAction(async (what: 'sync' | 'pause' | 'resume' | 'open') => {
+    if (what === 'sync') unwrap(await api.syncPairNow({ id: pair.id }));
+    if (what === 'pause') unwrap(await api.pausePair({ id: pair.id }));
+    if (what === 'resume') unwrap(await api.resumePair({ id: pair.id }));
+    if (what === 'open') unwrap(await api.openFolder({ kind: 'syncFolder', pairId: pair.id }));
+  });
+  const progress = status.state === 'syncing' ? status.progress : null;
+  const remaining = useRemainingMs(progress === null ? null : { at: Date.now(), done: progress.bytesDone, total: progress.bytesTotal });
+  const progressText =
+    progress === null
+      ? ''
+      : [
+          t.status.progressFiles(progress.actionsDone, progress.actionsTotal),
+          progress.bytesTotal > 0 ? t.status.progressBytes(i18n.bytes(progress.bytesDone), i18n.bytes(progress.bytesTotal)) : null,
+          remaining !== null ? t.status.timeLeft(i18n.duration(remaining)) : null,
+        ]
+          .filter((part) => part !== null)
+          .join(' · ');
+  // A fail-safe stop shows its own panel; one reported without its list, the message.
+  const showProblem = status.problem !== null && status.state !== 'stopped' && !(status.state === 'failsafe' && status.failSafe !== null);
+  return (
+    <section className="card pair-card" aria-labelledby={headingId}>
+      <h2 id={headingId} className="pair-title">
+        <code className="path">{pair.localFolder}</code>
+        <span aria-hidden="true"> ⇄ </span>
+        <span className="sr-only"> — </span>
+        <span className="remote-name">{remoteLabel(pair.remoteFolder, i18n)}</span>
+      </h2>
+      <p className={`pair-state state-${status.state}`}>
+        <strong>{t.pairState[status.state]}</strong>
+        {' · '}
+        {status.lastSyncAt !== null ? t.status.lastSync(i18n.relative(status.lastSyncAt, now)) : t.status.neverSynced}
+        {status.retryAt !== null && (status.state === 'offline' || status.state === 'error') && <> · {t.status.retryAt(i18n.relative(status.retryAt, now))}</>}
+      </p>
+      {progress !== null && (
+        <Progress
+          label={t.status.progressLabel}
+          value={progress.bytesTotal > 0 ? progress.bytesDone : progress.actionsDone}
+          max={progress.bytesTotal > 0 ? progress.bytesTotal : progress.actionsTotal}
+          text={progressText}
+        />
+      )}
+      {status.watcherFallback && <p className="muted">{t.status.watcherFallback}</p>}
+      {showProblem && status.problem !== null && (
+        <ErrorNotice
+          error={status.problem}
+          context="sync"
+          webdavUrl={webdavUrl}
+          role="status"
+          onRetry={pair.paused ? undefined : () => void action.run('sync')}
+          retryLabel={t.status.retryNow}
+        />
+      )}
+      {status.state === 'failsafe' && status.failSafe !== null && <FailSafePanel pair={pair} info={status.failSafe} />}
+      {action.error !== null && <ErrorNotice error={action.error} onDismiss={action.clearError} />}
+      <div className="button-row">
+        <button type="button" onClick={() => void action.run('sync')} disabled={action.busy || pair.paused}>
+          {t.status.syncNow}
+        </button>
+        {pair.paused ? (
+          <button type="button" className="secondary" onClick={() => void action.run('resume')} disabled={action.busy}>
+            {t.status.resume}
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={() => void action.run('pause')} disabled={action.busy}>
+            {t.status.pause}
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={() => void action.run('open')} disabled={action.busy}>
+          {t.status.openFolder}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function QuotaCard() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { account } = useAppData();
+  const headingId = useId();
+  if (account === null) return null;
+  const quota = account.quota;
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.status.quotaHeading}</h2>
+      {quota !== null && quota.quotaBytes > 0 ? (
+        <Progress
+          label={t.status.quotaLabel}
+          value={quota.usedBytes}
+          max={quota.quotaBytes}
+          tone={quota.usedBytes / quota.quotaBytes > 0.9 ? 'warning' : 'normal'}
+          text={t.status.quotaUsed(i18n.bytes(quota.usedBytes), i18n.bytes(quota.quotaBytes), i18n.percent(quota.usedBytes / quota.quotaBytes))}
+        />
+      ) : (
+        <p className="muted">
+          {t.status.quotaUnknown}
+          {account.quotaProblem !== null && <> {t.errors.detail(account.quotaProblem)}</>}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusOf: (id: string) => SyncStatus }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const headingId = useId();
+  const retry = useAction(async (id: string) => unwrap(await api.syncPairNow({ id })));
+  const failing = pairs
+    .map((pair) => ({ pair, lastRun: statusOf(pair.id).lastRun }))
+    .filter((item) => item.lastRun !== null && item.lastRun.errors > 0);
+  if (failing.length === 0) return null;
+  return (
+    <section className="card problems" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.status.errorsHeading}</h2>
+      <p>{t.status.errorsIntro}</p>
+      {retry.error !== null && <ErrorNotice error={retry.error} onDismiss={retry.clearError} />}
+      {failing.map(({ pair, lastRun }) =>
+        lastRun === null ? null : (
+          <div key={pair.id} className="problem-group">
+            <h3 className="path">{pair.localFolder}</h3>
+            <ul className="problem-list">
+              {lastRun.failures.map((failure) => (
+                <li key={failure.path}>
+                  <code className="path">{failure.path}</code>
+                  <span className="problem-text">
+                    {i18n.error(failure.error.code).title} <span className="muted">{failure.error.message}</span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+            {lastRun.errors > lastRun.failures.length && <p className="muted">{t.status.moreErrors(lastRun.errors - lastRun.failures.length)}</p>}
+            <button type="button" onClick={() => void retry.run(pair.id)} disabled={retry.busy || pair.paused}>
+              {t.status.retry}
+            </button>
+          </div>
+        ),
+      )}
+    </section>
+  );
+}
+
+const activityIcons: Readonly<Record<ActivityItem['kind'], IconName>> = {
+  uploaded: 'upload',
+  downloaded: 'download',
+  deletedLocal: 'trash',
+  deletedRemote: 'trash',
+  createdLocalFolder: 'folderPlus',
+  createdRemoteFolder: 'folderPlus',
+  moved: 'move',
+  conflict: 'warning',
+  failed: 'error',
+  backedUp: 'backup',
+  restored: 'restore',
+};
+
+/** How many activity lines the screen shows at first, and how many more each "Show more" adds. */
+export const activityPage = 15;
+
+function ActivityCard({ pairs, activity }: { pairs: readonly PairView[]; activity: readonly ActivityItem[] }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const now = useNow();
+  const headingId = useId();
+  const show = useAction(async (item: ActivityItem) => {
+    if (item.pairId !== null) unwrap(await api.showFile({ pairId: item.pairId, path: item.path }));
+  });
+  const [shown, setShown] = useState(activityPage);
+  const known = new Set(pairs.map((pair) => pair.id));
+  const newest = [...activity].reverse().slice(0, shown);
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.status.activityHeading}</h2>
+      {show.error !== null && <ErrorNotice error={show.error} onDismiss={show.clearError} />}
+      {newest.length === 0 ? (
+        <p className="muted">{t.status.activityEmpty}</p>
+      ) : (
+        <ul className="activity">
+          {newest.map((item) => {
+            const text = (
+              <>
+                <span className={`activity-icon kind-${item.kind}`}>
+                  <Icon name={activityIcons[item.kind]} size={18} />
+                </span>
+                <span className="activity-body">
+                  <span className="activity-path">{item.path}</span>
+                  <span className="activity-kind">
+                    {t.activity[item.kind]}
+                    {item.from !== null && <> {t.activity.movedFrom(item.from)}</>}
+                    {item.error !== null && <> — {i18n.error(item.error.code).title}</>}
+                  </span>
+                </span>
+                <time className="activity-time" dateTime={new Date(item.at).toISOString()} title={i18n.dateTime(item.at)}>
+                  {i18n.relative(item.at, now)}
+                </time>
+              </>
+            );
+            const clickable = item.pairId !== null && known.has(item.pairId);
+            return (
+              <li key={item.id}>
+                {clickable ? (
+                  <button type="button" className="activity-row" onClick={() => void show.run(item)} title={t.status.showInFolder(item.path)}>
+                    {text}
+                    <span className="sr-only">{t.status.showInFolderHint}</span>
+                  </button>
+                ) : (
+                  <div className="activity-row">{text}</div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {activity.length > shown && (
+        <button type="button" className="secondary" onClick={() => setShown((count) => count + activityPage)}>
+          {t.status.showMore(Math.min(activityPage, activity.length - shown))}
+        </button>
+      )}
+    </section>
+  );
+}

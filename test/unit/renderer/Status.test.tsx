@@ -1,0 +1,450 @@
+// @vitest-environment jsdom
+/**
+ * The status screen: the app's state in words as main pushes each pair's status, a pair's
+ * progress with its time left, its buttons and its last sync, a pair stopped by a problem, the
+ * files the last run could not sync, the storage quota, and the recent activity.
+ */
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode } from '../../../shared/errors.js';
+import type { ActivityItem, ConflictInfo, PairView, SyncStatus } from '../../../shared/types.js';
+import { account, type FakeBackend, pair, settings, status } from './support/fakeBackend.js';
+import { renderApp } from './support/render.js';
+import { signedInBackend, tabTo, type SignedInOptions } from './support/screens.js';
+
+const now = Date.UTC(2025, 5, 2, 9, 30, 0);
+const minute = 60_000;
+
+beforeEach(() => {
+  // Only Date: the screen's own timers and the user's events run as they do.
+  vi.setSystemTime(now);
+});
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+const home = pair();
+const work = pair({ id: 'pair-2', localFolder: '/home/alice/Work', remoteFolder: 'Work' });
+
+async function openStatus(options: SignedInOptions = {}, change: (backend: FakeBackend) => void = () => {}) {
+  const backend = signedInBackend({ pairs: [home], statuses: [{ pairId: home.id, status: status({ lastSyncAt: now - 3 * minute }) }], ...options });
+  change(backend);
+  const user = userEvent.setup();
+  renderApp(backend);
+  await screen.findByRole('heading', { level: 1, name: 'Status' });
+  return { user, backend };
+}
+
+/** The app's state in words, at the top of the screen. */
+function overallWords(): string {
+  return within(screen.getByRole('region', { name: 'Status' })).getByRole('status').textContent ?? '';
+}
+
+function overall(): HTMLElement {
+  return screen.getByRole('region', { name: 'Status' });
+}
+
+function pairCard(folder: PairView = home): HTMLElement {
+  return screen.getByRole('region', { name: new RegExp(`^${folder.localFolder}\\b`) });
+}
+
+function pairLine(folder: PairView = home): string {
+  return within(pairCard(folder)).getByText((_, element) => element?.classList.contains('pair-state') === true).textContent ?? '';
+}
+
+/** Answers pause and resume as main does: the changed pair comes back, and with the settings to every window. */
+function answerPauseAndResume(backend: FakeBackend, pairs: PairView[]): void {
+  const current = [...pairs];
+  const change = (id: string, paused: boolean): PairView => {
+    const index = current.findIndex((item) => item.id === id);
+    const changed = { ...(current[index] as PairView), paused };
+    current[index] = changed;
+    backend.emit('settings:changed', settings({ pairs: [...current] }));
+    return changed;
+  };
+  backend.answer('pairs:pause', ({ id }) => change(id, true));
+  backend.answer('pairs:resume', ({ id }) => change(id, false));
+}
+
+function conflict(change: Partial<ConflictInfo> = {}): ConflictInfo {
+  return {
+    id: 1,
+    pairId: home.id,
+    path: 'notes/todo.txt',
+    copy: 'notes/todo (conflict 2025-06-02 0920).txt',
+    createdAt: now - 10 * minute,
+    mine: { size: 1_200, modifiedMs: now - 11 * minute },
+    theirs: { size: 1_500, modifiedMs: now - 12 * minute },
+    ...change,
+  };
+}
+
+function activity(id: number, change: Partial<ActivityItem> = {}): ActivityItem {
+  return { id, at: now - minute, pairId: home.id, kind: 'uploaded', path: `file-${id}.txt`, from: null, error: null, ...change };
+}
+
+describe('the status screen', () => {
+  it('says the app state in words as the statuses come', async () => {
+    const { backend } = await openStatus();
+    expect(overallWords()).toBe('Up to date');
+    expect(pairLine()).toBe('Up to date · Last synced 3 minutes ago');
+
+    const steps: Array<[Partial<SyncStatus>, string, string]> = [
+      [{ state: 'scanning' }, 'Up to date', 'Looking for changes'],
+      [{ state: 'syncing', progress: { actionsDone: 1, actionsTotal: 4, bytesDone: 0, bytesTotal: 0 } }, 'Syncing', 'Syncing'],
+      [{ state: 'paused' }, 'Paused', 'Paused'],
+      [{ state: 'offline', problem: { code: ErrorCode.Network, message: 'ENETUNREACH' }, retryAt: now + minute }, 'Offline: TeraSync tries again by itself', 'Offline'],
+      [{ state: 'error', problem: { code: ErrorCode.Server, message: '500 Internal Server Error' } }, 'Syncing stopped', 'Stopped by a problem'],
+      [{ state: 'error', problem: { code: ErrorCode.Unauthorized, message: '401 Unauthorized' } }, 'Your sign-in has expired: sign in again', 'Stopped by a problem'],
+      [
+        { state: 'failsafe', problem: { code: ErrorCode.FailSafeTriggered, message: 'would delete 40 files' }, failSafe: { reason: 'massDelete', deletions: [], total: 40 } },
+        'Waiting for your decision',
+        'Waiting for your decision',
+      ],
+      [{ state: 'idle' }, 'Up to date', 'Up to date'],
+    ];
+    for (const [change, words, pairWords] of steps) {
+      backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now - 3 * minute, ...change }) });
+      await waitFor(() => expect(overallWords()).toBe(words));
+      expect(pairLine().startsWith(pairWords)).toBe(true);
+    }
+
+    backend.emit('conflicts:changed', [conflict()]);
+    await waitFor(() => expect(overallWords()).toBe('1 conflict waits for you'));
+    backend.emit('conflicts:changed', [conflict(), conflict({ id: 2, path: 'b.txt', copy: 'b (conflict).txt' })]);
+    await waitFor(() => expect(overallWords()).toBe('2 conflicts wait for you'));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says syncing while a first scan runs, and the worst state of several folders', async () => {
+    const { backend } = await openStatus({ pairs: [home, work], statuses: [] });
+    backend.emit('status:changed', { pairId: home.id, status: status({ state: 'scanning', lastSyncAt: null }) });
+    await waitFor(() => expect(overallWords()).toBe('Syncing'));
+    backend.emit('status:changed', { pairId: work.id, status: status({ state: 'offline', problem: { code: ErrorCode.Timeout, message: 'timed out' } }) });
+    await waitFor(() => expect(overallWords()).toBe('Offline: TeraSync tries again by itself'));
+    backend.emit('status:changed', { pairId: home.id, status: status({ state: 'failsafe', failSafe: { reason: 'localEmpty', deletions: [], total: 3 } }) });
+    await waitFor(() => expect(overallWords()).toBe('Waiting for your decision'));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says paused when every folder is paused', async () => {
+    const { backend } = await openStatus({ pairs: [{ ...home, paused: true }], statuses: [{ pairId: home.id, status: status({ state: 'paused' }) }] });
+    expect(overallWords()).toBe('Paused');
+    expect(within(pairCard()).getByRole('button', { name: 'Sync now' })).toHaveProperty('disabled', true);
+    expect(within(pairCard()).getByRole('button', { name: 'Resume' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('goes back to the sign-in when the account is signed out elsewhere', async () => {
+    const { backend } = await openStatus();
+    backend.emit('account:changed', null);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in to TeraCLOUD' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says when no folder is synced yet and offers the set-up', async () => {
+    const user = userEvent.setup();
+    const backend = signedInBackend();
+    renderApp(backend);
+    await screen.findByRole('heading', { level: 1, name: 'Set up a synced folder' });
+    await user.click(within(screen.getByRole('navigation', { name: 'TeraSync' })).getByRole('button', { name: 'Status' }));
+    await screen.findByRole('heading', { level: 1, name: 'Status' });
+    expect(overallWords()).toBe('No folders are synced yet');
+    expect(screen.getByText('No folders are synced yet.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Set up a folder' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Set up a synced folder' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('shows the progress in files and bytes, and the time left once two seconds of transfer have passed', async () => {
+    const syncing = (actionsDone: number, bytesDone: number): SyncStatus =>
+      status({ state: 'syncing', lastSyncAt: now - 3 * minute, progress: { actionsDone, actionsTotal: 10, bytesDone, bytesTotal: 100_000_000 } });
+    const { backend } = await openStatus({ statuses: [{ pairId: home.id, status: syncing(2, 10_000_000) }] });
+    const bar = within(pairCard()).getByRole('progressbar', { name: 'Sync progress' });
+    expect(bar.getAttribute('aria-valuetext')).toBe('2 of 10 files · 10 MB of 100 MB');
+    expect(within(pairCard()).getByText('2 of 10 files · 10 MB of 100 MB')).toBeTruthy();
+    expect(bar).toHaveProperty('value', 10_000_000);
+    expect(bar).toHaveProperty('max', 100_000_000);
+
+    vi.setSystemTime(now + 1_000);
+    backend.emit('status:changed', { pairId: home.id, status: syncing(3, 20_000_000) });
+    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('3 of 10 files · 20 MB of 100 MB'));
+    expect(within(pairCard()).queryByText(/left/)).toBeNull();
+
+    // 20 MB in 4 s: 70 MB more take 14 s.
+    vi.setSystemTime(now + 4_000);
+    backend.emit('status:changed', { pairId: home.id, status: syncing(3, 30_000_000) });
+    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('3 of 10 files · 30 MB of 100 MB · about 14 seconds left'));
+    expect(within(pairCard()).getByText('3 of 10 files · 30 MB of 100 MB · about 14 seconds left')).toBeTruthy();
+    expect(bar).toHaveProperty('value', 30_000_000);
+
+    backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now + 4_000 }) });
+    await waitFor(() => expect(within(pairCard()).queryByRole('progressbar')).toBeNull());
+    expect(pairLine()).toBe('Up to date · Last synced just now');
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('counts files alone when nothing has bytes to move', async () => {
+    const { backend } = await openStatus({
+      statuses: [{ pairId: home.id, status: status({ state: 'syncing', progress: { actionsDone: 1, actionsTotal: 3, bytesDone: 0, bytesTotal: 0 } }) }],
+    });
+    const bar = within(pairCard()).getByRole('progressbar', { name: 'Sync progress' });
+    expect(bar.getAttribute('aria-valuetext')).toBe('1 of 3 files');
+    expect(bar).toHaveProperty('value', 1);
+    expect(bar).toHaveProperty('max', 3);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says when a folder was last synced, or that it has not been yet', async () => {
+    const { backend } = await openStatus({
+      pairs: [home, work],
+      statuses: [
+        { pairId: home.id, status: status({ lastSyncAt: now - 2 * 60 * minute }) },
+        { pairId: work.id, status: status({ lastSyncAt: null }) },
+      ],
+    });
+    expect(pairLine(home)).toBe('Up to date · Last synced 2 hours ago');
+    expect(pairLine(work)).toBe('Up to date · Not synced yet');
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('syncs, pauses, resumes and opens one folder', async () => {
+    const { user, backend } = await openStatus({}, (b) => {
+      b.answer('pairs:syncNow', undefined).answer('shell:openFolder', undefined);
+      answerPauseAndResume(b, [home]);
+    });
+    const card = pairCard();
+    // One folder: its card has the buttons, not the top.
+    expect(within(overall()).queryByRole('button', { name: 'Sync all now' })).toBeNull();
+
+    await user.click(within(card).getByRole('button', { name: 'Sync now' }));
+    await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+    await user.click(within(card).getByRole('button', { name: 'Pause' }));
+    expect(await within(card).findByRole('button', { name: 'Resume' })).toBeTruthy();
+    expect(backend.callsOf('pairs:pause')).toEqual([{ id: home.id }]);
+    expect(within(card).getByRole('button', { name: 'Sync now' })).toHaveProperty('disabled', true);
+    await user.click(within(card).getByRole('button', { name: 'Resume' }));
+    expect(await within(card).findByRole('button', { name: 'Pause' })).toBeTruthy();
+    expect(backend.callsOf('pairs:resume')).toEqual([{ id: home.id }]);
+    await user.click(within(card).getByRole('button', { name: 'Open folder' }));
+    await waitFor(() => expect(backend.callsOf('shell:openFolder')).toEqual([{ kind: 'syncFolder', pairId: home.id }]));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says why a button did not work', async () => {
+    const { user, backend } = await openStatus({}, (b) => b.answer('pairs:syncNow', { code: ErrorCode.InvalidRequest, message: 'pair-1 is being removed' }));
+    await user.click(within(pairCard()).getByRole('button', { name: 'Sync now' }));
+    const alert = await within(pairCard()).findByRole('alert');
+    expect(within(alert).getByText('Details: pair-1 is being removed')).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('syncs, pauses and resumes every folder at once', async () => {
+    const { user, backend } = await openStatus({ pairs: [home, { ...work, paused: true }], statuses: [] }, (b) => {
+      b.answer('pairs:syncNow', undefined);
+      answerPauseAndResume(b, [home, { ...work, paused: true }]);
+    });
+    // A paused folder is not synced by Sync all now, and Pause all pauses the others.
+    await user.click(within(overall()).getByRole('button', { name: 'Sync all now' }));
+    await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+    await user.click(within(overall()).getByRole('button', { name: 'Pause all' }));
+    expect(await within(overall()).findByRole('button', { name: 'Resume all' })).toBeTruthy();
+    expect(backend.callsOf('pairs:pause')).toEqual([{ id: home.id }]);
+    expect(overallWords()).toBe('Paused');
+    expect(within(overall()).getByRole('button', { name: 'Sync all now' })).toHaveProperty('disabled', true);
+
+    await user.click(within(overall()).getByRole('button', { name: 'Resume all' }));
+    expect(await within(overall()).findByRole('button', { name: 'Pause all' })).toBeTruthy();
+    expect(backend.callsOf('pairs:resume')).toEqual([{ id: home.id }, { id: work.id }]);
+    expect(within(pairCard(work)).getByRole('button', { name: 'Pause' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('explains a folder stopped by a problem, when it tries again, and Retry now syncs it', async () => {
+    const { user, backend } = await openStatus(
+      {
+        statuses: [
+          {
+            pairId: home.id,
+            status: status({ state: 'error', lastSyncAt: now - 3 * minute, problem: { code: ErrorCode.Server, message: '503 Service Unavailable' }, retryAt: now + minute }),
+          },
+        ],
+      },
+      (b) => b.answer('pairs:syncNow', undefined),
+    );
+    expect(pairLine()).toBe('Stopped by a problem · Last synced 3 minutes ago · Next try in 1 minute');
+    const notice = within(pairCard()).getByRole('status');
+    expect(within(notice).getByText('TeraCLOUD had a problem answering.')).toBeTruthy();
+    expect(within(notice).getByText('Details: 503 Service Unavailable')).toBeTruthy();
+    await user.click(within(notice).getByRole('button', { name: 'Retry now' }));
+    await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('asks to sign in again when the saved sign-in is refused, with the way to MyPage', async () => {
+    const { user, backend } = await openStatus(
+      { statuses: [{ pairId: home.id, status: status({ state: 'error', problem: { code: ErrorCode.Unauthorized, message: '401 Unauthorized' } }) }] },
+      (b) => b.answer('shell:openUrl', undefined),
+    );
+    const notice = within(pairCard()).getByRole('status');
+    expect(within(notice).getByText('Your saved sign-in is no longer accepted.')).toBeTruthy();
+    await user.click(within(notice).getByRole('button', { name: 'Open MyPage' }));
+    await waitFor(() => expect(backend.callsOf('shell:openUrl')).toHaveLength(1));
+    expect(new URL(backend.callsOf('shell:openUrl')[0]?.url ?? '').protocol).toBe('https:');
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('lists the files the last run could not sync, and Retry syncs the folder again', async () => {
+    const { user, backend } = await openStatus(
+      {
+        statuses: [
+          {
+            pairId: home.id,
+            status: status({
+              lastSyncAt: now - minute,
+              lastRun: {
+                conflicts: 0,
+                errors: 3,
+                failures: [
+                  { path: 'docs/locked.docx', error: { code: ErrorCode.LocalIo, message: 'EBUSY: resource busy or locked' } },
+                  { path: 'video/holiday.mp4', error: { code: ErrorCode.InsufficientStorage, message: '507 Insufficient Storage' } },
+                ],
+              },
+            }),
+          },
+        ],
+      },
+      (b) => b.answer('pairs:syncNow', undefined),
+    );
+    const problems = screen.getByRole('region', { name: 'Problems' });
+    expect(within(problems).getByText('These files could not be synced in the last run. TeraSync tries them again at the next sync.')).toBeTruthy();
+    const items = within(problems).getAllByRole('listitem');
+    expect(items.map((item) => item.textContent)).toEqual([
+      'docs/locked.docxA file or folder on this computer could not be used. EBUSY: resource busy or locked',
+      'video/holiday.mp4Your TeraCLOUD storage is full. 507 Insufficient Storage',
+    ]);
+    expect(within(problems).getByText('and 1 more')).toBeTruthy();
+    await user.click(within(problems).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+
+    backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now, lastRun: { conflicts: 0, errors: 0, failures: [] } }) });
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Problems' })).toBeNull());
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('shows the storage used, or why it is not known', async () => {
+    const { backend } = await openStatus();
+    const storage = screen.getByRole('region', { name: 'Storage' });
+    expect(within(storage).getByText('4.2 GB of 20 GB used (21%)')).toBeTruthy();
+    expect(within(storage).getByRole('progressbar', { name: 'Storage used' })).toHaveProperty('value', 4_200_000_000);
+    backend.emit('account:changed', account({ quota: null, quotaProblem: 'the REST API did not answer' }));
+    await waitFor(() => expect(within(storage).getByText('The quota is not known. Details: the REST API did not answer')).toBeTruthy());
+    expect(within(storage).queryByRole('progressbar')).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('lists the activity newest first, each synced file shown in its folder on a press', async () => {
+    const items: ActivityItem[] = [
+      activity(1, { at: now - 60 * minute, path: 'docs/report.pdf' }),
+      activity(2, { at: now - 10 * minute, pairId: null, kind: 'backedUp', path: 'Documents/taxes.pdf' }),
+      activity(3, { at: now - 2 * minute, kind: 'moved', path: 'photos/b.jpg', from: 'photos/a.jpg' }),
+      activity(4, { at: now - 30_000, kind: 'failed', path: 'big.iso', error: { code: ErrorCode.InsufficientStorage, message: '507' } }),
+    ];
+    const { user, backend } = await openStatus({}, (b) => b.answer('activity:list', items).answer('shell:showFile', undefined));
+    const card = screen.getByRole('region', { name: 'Recent activity' });
+    const lines = within(card).getAllByRole('listitem');
+    expect(lines.map((line) => within(line).getByText((_, element) => element?.classList.contains('activity-path') === true).textContent)).toEqual([
+      'big.iso',
+      'photos/b.jpg',
+      'Documents/taxes.pdf',
+      'docs/report.pdf',
+    ]);
+    expect(within(lines[0] as HTMLElement).getByText('Could not sync — Your TeraCLOUD storage is full.')).toBeTruthy();
+    expect(within(lines[0] as HTMLElement).getByText('30 seconds ago')).toBeTruthy();
+    expect(within(lines[1] as HTMLElement).getByText('Moved from photos/a.jpg')).toBeTruthy();
+    expect(within(lines[3] as HTMLElement).getByText('Uploaded to TeraCLOUD')).toBeTruthy();
+    expect(within(lines[3] as HTMLElement).getByText('1 hour ago')).toBeTruthy();
+    // A backup line has no folder of a pair to show.
+    expect(within(lines[2] as HTMLElement).queryByRole('button')).toBeNull();
+    expect(within(lines[2] as HTMLElement).getByText('Backed up')).toBeTruthy();
+
+    const report = within(lines[3] as HTMLElement).getByRole('button', { name: /docs\/report\.pdf/ });
+    expect(report.getAttribute('title')).toBe('Show docs/report.pdf in its folder');
+    await user.click(report);
+    await waitFor(() => expect(backend.callsOf('shell:showFile')).toEqual([{ pairId: home.id, path: 'docs/report.pdf' }]));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('adds live activity at the top', async () => {
+    const { backend } = await openStatus();
+    const card = screen.getByRole('region', { name: 'Recent activity' });
+    expect(within(card).getByText('Nothing has happened yet in this session.')).toBeTruthy();
+    backend.emit('activity:added', activity(7, { kind: 'downloaded', path: 'from-phone.jpg', at: now }));
+    expect(await within(card).findByRole('button', { name: /from-phone\.jpg/ })).toBeTruthy();
+    backend.emit('activity:added', activity(8, { kind: 'deletedRemote', path: 'old.txt', at: now }));
+    await waitFor(() => expect(within(card).getAllByRole('listitem')).toHaveLength(2));
+    expect(within(card).getAllByRole('listitem')[0]?.textContent).toContain('old.txtDeleted on TeraCLOUD');
+    expect(within(card).queryByText('Nothing has happened yet in this session.')).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('shows the newest fifteen lines and more on request', async () => {
+    const items = Array.from({ length: 20 }, (_, index) => activity(index + 1, { path: `file-${index + 1}.txt` }));
+    const { user, backend } = await openStatus({}, (b) => b.answer('activity:list', items));
+    const card = screen.getByRole('region', { name: 'Recent activity' });
+    expect(within(card).getAllByRole('listitem')).toHaveLength(15);
+    expect(within(card).getAllByRole('listitem')[0]?.textContent).toContain('file-20.txt');
+    await user.click(within(card).getByRole('button', { name: 'Show 5 more' }));
+    expect(within(card).getAllByRole('listitem')).toHaveLength(20);
+    expect(within(card).queryByRole('button', { name: /^Show \d+ more$/ })).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('leads to the conflicts and to a running backup', async () => {
+    const { user, backend } = await openStatus({}, (b) =>
+      b.answer('conflicts:list', [conflict()]).answer('backup:getState', { running: { operation: 'backup', progress: null }, history: [] }).answer('backup:list', {
+        device: 'laptop',
+        sources: [],
+        versions: [],
+        source: null,
+        version: null,
+        files: [],
+        truncated: false,
+      }),
+    );
+    await user.click(within(overall()).getByRole('button', { name: 'Review conflicts' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Conflicts' })).toBeTruthy();
+    await user.click(within(screen.getByRole('navigation', { name: 'TeraSync' })).getByRole('button', { name: 'Status' }));
+    await user.click(await screen.findByRole('button', { name: 'Show backup' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Backup' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says when the folder watcher is not available', async () => {
+    const { backend } = await openStatus({ statuses: [{ pairId: home.id, status: status({ watcherFallback: true }) }] });
+    expect(within(pairCard()).getByText('The folder watcher is not available: changes are found by regular scans instead.')).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('syncs a folder and shows a file with the keyboard alone', async () => {
+    const { user, backend } = await openStatus({}, (b) => b.answer('pairs:syncNow', undefined).answer('shell:showFile', undefined).answer('activity:list', [activity(1, { path: 'a.txt' })]));
+    await tabTo(user, within(pairCard()).getByRole('button', { name: 'Sync now' }));
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+    await tabTo(user, screen.getByRole('button', { name: /a\.txt/ }));
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(backend.callsOf('shell:showFile')).toEqual([{ pairId: home.id, path: 'a.txt' }]));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('is in Japanese on a Japanese system', async () => {
+    const backend = signedInBackend({ pairs: [home], language: 'system' });
+    renderApp(backend, ['ja-JP']);
+    expect(await screen.findByRole('heading', { level: 1, name: '状態' })).toBeTruthy();
+    expect(within(screen.getByRole('region', { name: '状態' })).getByRole('status').textContent).toBe('最新の状態です');
+    expect(backend.violations).toEqual([]);
+  });
+});
