@@ -246,9 +246,7 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     await screenshot(page, 'backup');
 
     await rm(join(documents, 'letters', 'to-grandma.txt'));
-    // A fresh screen lists what the backup now holds.
-    await page.getByRole('button', { name: 'Status' }).click();
-    await page.getByRole('button', { name: 'Backup' }).click();
+    // The restore section lists what the backup that just ended holds.
     await page.getByLabel('Backed-up folder').selectOption('Documents');
     await page.getByRole('button', { name: 'Show files' }).click();
     await page.getByRole('button', { name: 'Folder letters' }).click();

@@ -263,6 +263,8 @@ function RestoreCard() {
   const [targetFolder, setTargetFolder] = useState<string | null>(null);
   const [summary, setSummary] = useState<RestoreSummaryView | null>(null);
   const [attempt, setAttempt] = useState(0);
+  // A backup that ends (here, or from the tray) may bring new sources and versions: list again.
+  const lastRun = useAppData().backup.history[0]?.endedAt ?? null;
 
   useEffect(() => {
     let current = true;
@@ -283,7 +285,7 @@ function RestoreCard() {
     return () => {
       current = false;
     };
-  }, [api, attempt]);
+  }, [api, attempt, lastRun]);
 
   const load = useAction(async () => {
     setSummary(null);

@@ -456,6 +456,20 @@ describe('the backup screen', () => {
     expect(backend.violations).toEqual([]);
   });
 
+  it('lists the backup again when a backup ends, so the first one can be restored from at once', async () => {
+    const { backend } = await openBackup({ change: (b) => b.answer('backup:list', { ...overview, sources: [], versions: [] }) });
+    const card = region('Restore');
+    expect(await within(card).findByText('Nothing has been backed up from this computer yet.')).toBeTruthy();
+    backend.answer('backup:list', listing);
+    backend.emit('backup:changed', {
+      running: null,
+      history: [{ startedAt: now - 5_000, endedAt: now, sources: [documents], dryRun: false, filesSent: 3, bytesSent: 3_251_200, versioned: 0, failedTotal: 0, stopped: null, version: null }],
+    });
+    expect(await within(card).findByRole('combobox', { name: 'Backed-up folder' })).toBeTruthy();
+    expect(backend.callsOf('backup:list')).toEqual([{}, {}]);
+    expect(backend.violations).toEqual([]);
+  });
+
   it('adds a folder and backs up with the keyboard alone', async () => {
     const { user, backend } = await openBackup({ sources: [], change: (b) => b.answer('dialog:pickPath', documents).answer('backup:run', summary) });
     await tabTo(user, within(region('Folders to back up')).getByRole('button', { name: 'Add a folder…' }));
