@@ -369,6 +369,9 @@ export class AppServices {
 
   async addPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[] = []): Promise<PairView> {
     const id = randomUUID();
+    const taken = this.settings.current.pairs.some((pair) => path.resolve(pair.localFolder) === path.resolve(localFolder) && pair.remoteFolder === remoteFolder);
+    // A pair that exists keeps its journal; adding it twice is refused by the settings below.
+    if (!taken) await this.dropStaleJournals({ localFolder, remoteFolder });
     await this.settings.update((draft) => {
       draft.pairs.push({
         id,
@@ -471,9 +474,32 @@ export class AppServices {
       draft.pairs = draft.pairs.filter((pair) => pair.id !== id);
     });
     await this.reconcile();
-    if (removed !== undefined && this.account !== null) {
-      const remoteUrl = resolveRemoteFolder(removed.remoteFolder, `${this.account.origin}${this.account.method === 'oauth2' ? '/v2/dav/' : '/dav/'}`);
-      if (remoteUrl !== null) await removeJournal(journalFile(this.deps.appDataFolder, removed.localFolder, remoteUrl), this.deps.logger);
+    if (removed !== undefined) for (const file of this.journalFiles(removed)) await removeJournal(file, this.deps.logger);
+  }
+
+  /**
+   * The journal files a pair may have: one per WebDAV root its remote folder resolves under
+   * (an OAuth2 account syncs below /v2/dav/, or below /dav/ after a fallback); only the one
+   * when its remote folder is a full URL.
+   */
+  private journalFiles(pair: Pick<PairSettings, 'localFolder' | 'remoteFolder'>): string[] {
+    const roots = this.account === null ? [null] : ['/v2/dav/', '/dav/'].map((area) => `${(this.account as AccountRecord).origin}${area}`);
+    const urls = new Set(roots.map((root) => resolveRemoteFolder(pair.remoteFolder, root)).filter((url): url is string => url !== null));
+    return [...urls].map((url) => journalFile(this.deps.appDataFolder, path.resolve(pair.localFolder), url));
+  }
+
+  /**
+   * A journal left from an earlier pairing of the same folders (before journals went with
+   * their pair, or by the command) would make the new pair's first sync carry every deletion
+   * since then to the other side: it goes, so that the first sync deletes nothing. One in use
+   * (the command is syncing these folders) is refused instead.
+   */
+  private async dropStaleJournals(pair: Pick<PairSettings, 'localFolder' | 'remoteFolder'>): Promise<void> {
+    for (const file of this.journalFiles(pair)) {
+      const found = await stat(file).catch(() => null);
+      if (found === null) continue;
+      Journal.open(file).close();
+      await removeJournal(file, this.deps.logger);
     }
   }
 

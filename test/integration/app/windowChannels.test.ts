@@ -330,5 +330,21 @@ describe('the window\'s channels on the real services', () => {
     await until('the first sync', async () => (await statusOf(pair.id)).lastSyncAt !== null);
     expect(await text(join(server, 'mine.txt'))).toBe('mine');
     expect(await text(join(local, 'mine.txt'))).toBe('mine');
+
+    // A journal left from before (an earlier version, or the command): adding the pair drops it too.
+    const journalFolder = join(folder, 'appdata', 'journals');
+    const [journal] = (await readdir(journalFolder)).filter((name) => name.endsWith('.sqlite'));
+    await until('an idle pair', async () => (await statusOf(pair.id)).state === 'idle');
+    await value('pairs:pause', { id: pair.id });
+    // SQLite keeps recent writes in the -wal file beside it: the copy takes every file of the journal.
+    const files = (await readdir(journalFolder)).filter((name) => name.startsWith(journal!));
+    const stale = await Promise.all(files.map(async (name) => [name, await readFile(join(journalFolder, name))] as const));
+    await value('pairs:remove', { id: pair.id });
+    for (const [name, content] of stale) await writeFile(join(journalFolder, name), content);
+    await rm(join(local, 'mine.txt'));
+    const again = await value('pairs:add', { localFolder: local, remoteFolder: 'Pair', excludedFolders: ['Skip'] });
+    await until('the first sync', async () => (await statusOf(again.id)).lastSyncAt !== null);
+    expect(await text(join(server, 'mine.txt'))).toBe('mine');
+    expect(await text(join(local, 'mine.txt'))).toBe('mine');
   });
 });
