@@ -60,6 +60,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
 import type { AccountSummary, AppOverview, Language, PairSummary } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
@@ -288,11 +289,6 @@ function parsePairId(value: unknown, where: string): string {
   return value;
 }
 
-/** `scheme://...`: a folder name may hold a colon ("Notes: 2024"), but not followed by `//`. */
-function isUrlLike(text: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
-}
-
 /** `remoteFolder`: a folder path made canonical (no leading or trailing `/`), or an http(s) URL as given. */
 function parseRemoteFolder(value: unknown, where: string): string {
   const expected = `${where} must be a folder path below the account root (such as "Sync" or "Photos/2024") or an http(s) URL`;
@@ -325,9 +321,6 @@ function parseBandwidth(value: unknown, where: string): BandwidthSettings {
     downKiBps: wholeNumber(record['downKiBps'], `${where}.downKiBps`, 0, settingsLimits.bandwidthKiBps),
   };
 }
-
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 /** A list that may be left out (default []); present, an array of at most `max` items. */
 function list(value: unknown, where: string, max: number, what: string): unknown[] {

@@ -11,6 +11,7 @@
  * (which may be a password).
  */
 import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
+import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLength } from '../pathRules.js';
 import type {
   AccountInfo,
   AccountSummary,
@@ -94,7 +95,6 @@ const invalidPayloadCode = ErrorCode.BadResponse;
 const maxStringLength = 32_768;
 const maxArrayLength = 10_000;
 const maxPathLength = 4_096;
-const maxNameLength = 255;
 const maxUrlLength = 8_192;
 const maxUserIdLength = 256;
 const maxPasswordLength = 1_024;
@@ -209,15 +209,7 @@ function definedFields<T extends object>(fields: T): T {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
 }
 
-// Text that names things on disk or on the server.
-
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f]/;
-
-/** An absolute path on any of the platforms the app runs on: `/…`, `C:\…` or `C:/…`, `\\server\share…`. */
-function isAbsolutePath(text: string): boolean {
-  return text.startsWith('/') || /^[A-Za-z]:[\\/]/.test(text) || /^\\\\[^\\/]+[\\/][^\\/]+/.test(text);
-}
+// Text that names things on disk or on the server (the rules in shared/pathRules.ts).
 
 function readAbsolutePath(value: unknown, path: string): string {
   const text = boundedString(maxPathLength)(value, path);
@@ -243,9 +235,7 @@ function readRelativePath(value: unknown, path: string): string {
 /** One name on disk or on the server: no separator, not '.' or '..', no control character. */
 function readName(value: unknown, path: string): string {
   const text = boundedString(maxNameLength, { nonEmpty: true })(value, path);
-  if (text === '.' || text === '..' || text.includes('/') || text.includes('\\') || controlCharacters.test(text)) {
-    throw new SchemaViolation(path, 'a name without / or \\');
-  }
+  if (!isPlainName(text)) throw new SchemaViolation(path, 'a name without / or \\');
   return text;
 }
 
@@ -253,11 +243,6 @@ function readName(value: unknown, path: string): string {
 function readPairId(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new SchemaViolation(path, 'a pair id');
   return value;
-}
-
-/** `scheme://...`: a folder name may hold a colon ("Notes: 2024"), but not followed by `//`. */
-function isUrlLike(text: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
 }
 
 /** A pair's remote folder: a relative path (see readRelativePath), or an http(s) URL without credentials, as given. */

@@ -6,6 +6,7 @@
  * settings:update or pairs:update, which check it again.
  */
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { isUrlLike } from '../../../shared/pathRules.js';
 import type { Language, PairView, SettingsView, Theme } from '../../../shared/types.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -136,10 +137,6 @@ function PairsSection({ pairs, onAddFolder }: { pairs: readonly PairView[]; onAd
   );
 }
 
-function isUrl(text: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
-}
-
 function PairSettings({ pair }: { pair: PairView }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -174,7 +171,7 @@ function PairSettings({ pair }: { pair: PairView }) {
     if (what === 'resume') unwrap(await api.resumePair({ id: pair.id }));
     if (what === 'remove') unwrap(await api.removePair({ id: pair.id }));
   });
-  const browsable = !isUrl(pair.remoteFolder);
+  const browsable = !isUrlLike(pair.remoteFolder);
   return (
     <article className="pair-settings" aria-labelledby={headingId}>
       <h3 id={headingId} className="path">
@@ -299,8 +296,6 @@ function SyncSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const api = useApi();
   const store = useStore();
-  const pollId = useId();
-  const parallelId = useId();
   const patternsId = useId();
   const patternsHelpId = useId();
   const [poll, setPoll] = useState(String(settings.sync.pollIntervalSeconds));
@@ -336,31 +331,8 @@ function SyncSection({ settings }: { settings: SettingsView }) {
         }}
         onChange={form.changed}
       >
-        <div className="field">
-          <label htmlFor={pollId}>{t.settings.pollInterval}</label>
-          <input id={pollId} type="text" inputMode="numeric" value={poll} aria-invalid={invalid === 'poll' ? true : undefined} onChange={(event) => setPoll(event.target.value)} />
-          {invalid === 'poll' && (
-            <p className="field-error" role="alert">
-              {t.settings.invalidNumber(limits.pollIntervalSeconds.min, limits.pollIntervalSeconds.max)}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor={parallelId}>{t.settings.parallelTransfers}</label>
-          <input
-            id={parallelId}
-            type="text"
-            inputMode="numeric"
-            value={parallel}
-            aria-invalid={invalid === 'parallel' ? true : undefined}
-            onChange={(event) => setParallel(event.target.value)}
-          />
-          {invalid === 'parallel' && (
-            <p className="field-error" role="alert">
-              {t.settings.invalidNumber(limits.parallelTransfers.min, limits.parallelTransfers.max)}
-            </p>
-          )}
-        </div>
+        <WholeNumberField label={t.settings.pollInterval} value={poll} onChange={setPoll} invalid={invalid === 'poll'} limit={limits.pollIntervalSeconds} />
+        <WholeNumberField label={t.settings.parallelTransfers} value={parallel} onChange={setParallel} invalid={invalid === 'parallel'} limit={limits.parallelTransfers} />
         <div className="field">
           <label htmlFor={patternsId}>{t.settings.ignorePatterns}</label>
           <textarea id={patternsId} rows={5} spellCheck={false} value={patterns} aria-describedby={patternsHelpId} onChange={(event) => setPatterns(event.target.value)} />
@@ -371,6 +343,23 @@ function SyncSection({ settings }: { settings: SettingsView }) {
         <SaveRow form={form} />
       </form>
     </Section>
+  );
+}
+
+/** A field for a whole number in [min, max], with the message when what was typed is not one. */
+function WholeNumberField({ label, value, onChange, invalid, limit }: { label: string; value: string; onChange: (value: string) => void; invalid: boolean; limit: { min: number; max: number } }) {
+  const { t } = useI18n();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="text" inputMode="numeric" value={value} aria-invalid={invalid ? true : undefined} onChange={(event) => onChange(event.target.value)} />
+      {invalid && (
+        <p className="field-error" role="alert">
+          {t.settings.invalidNumber(limit.min, limit.max)}
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -397,7 +386,6 @@ function BackupSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const api = useApi();
   const store = useStore();
-  const retentionId = useId();
   const deviceId = useId();
   const deviceHelpId = useId();
   const [retention, setRetention] = useState(String(settings.backup.retentionDays));
@@ -427,15 +415,7 @@ function BackupSection({ settings }: { settings: SettingsView }) {
         }}
         onChange={form.changed}
       >
-        <div className="field">
-          <label htmlFor={retentionId}>{t.settings.retentionDays}</label>
-          <input id={retentionId} type="text" inputMode="numeric" value={retention} aria-invalid={invalid ? true : undefined} onChange={(event) => setRetention(event.target.value)} />
-          {invalid && (
-            <p className="field-error" role="alert">
-              {t.settings.invalidNumber(limits.retentionDays.min, limits.retentionDays.max)}
-            </p>
-          )}
-        </div>
+        <WholeNumberField label={t.settings.retentionDays} value={retention} onChange={setRetention} invalid={invalid} limit={limits.retentionDays} />
         <div className="field">
           <label htmlFor={deviceId}>{t.settings.device}</label>
           <input id={deviceId} type="text" value={device} aria-describedby={deviceHelpId} onChange={(event) => setDevice(event.target.value)} />

@@ -6,6 +6,7 @@
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
+import { isAbsolutePath, isPlainName, maxNameLength } from '../../../shared/pathRules.js';
 import type { PairPreview } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { FolderTree } from '../components/FolderTree.js';
@@ -18,18 +19,6 @@ export interface SetupProps {
   onDone: (pairId: string) => void;
   /** Leaves the set-up; absent when there is nowhere to go back to (the first folder). */
   onCancel?: () => void;
-}
-
-/** The same rule as the IPC validator: `/…`, `C:\…`, `\\server\share…`. */
-export function isAbsolutePath(text: string): boolean {
-  return text.startsWith('/') || /^[A-Za-z]:[\\/]/.test(text) || /^\\\\[^\\/]+[\\/][^\\/]+/.test(text);
-}
-
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const badNameCharacters = /[/\\\u0000-\u001f\u007f]/;
-
-export function isValidFolderName(name: string): boolean {
-  return name !== '.' && name !== '..' && !badNameCharacters.test(name) && name.length <= 255;
 }
 
 const stepCount = 4;
@@ -109,7 +98,7 @@ export function Setup({ onDone, onCancel }: SetupProps) {
     }
     if (step === 2) {
       const name = newFolder.trim();
-      if (name !== '' && !isValidFolderName(name)) return void setNewFolderError(t.setup.newFolderInvalid);
+      if (name !== '' && (!isPlainName(name) || name.length > maxNameLength)) return void setNewFolderError(t.setup.newFolderInvalid);
       setNewFolderError(null);
       // A new folder has nothing in it to leave out; a different folder, other subfolders.
       setExcluded([]);
