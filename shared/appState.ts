@@ -67,6 +67,11 @@ export function isSignInExpired(account: AccountState, statuses: readonly SyncSt
   return account === 'expired' || (account === 'signed-in' && statuses.some(isSignInRefused));
 }
 
+/** A status with nothing known yet: no sync, no run, no problem. */
+export function freshSyncStatus(state: SyncState, change: Partial<SyncStatus> = {}): SyncStatus {
+  return { state, lastSyncAt: null, progress: null, problem: null, retryAt: null, watcherFallback: false, lastRun: null, failSafe: null, ...change };
+}
+
 export function overallTrayState(input: AppStateInput): TrayState {
   const candidates: TrayState[] = input.statuses.map((status) => pairTrayState(status, input.paused));
   if (input.account !== 'signed-in' || isSignInExpired(input.account, input.statuses)) candidates.push('error');

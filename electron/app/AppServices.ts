@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { freshSyncStatus } from '../../shared/appState.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
 import { maxActivityLimit, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
 import type {
@@ -148,7 +149,7 @@ interface PairRuntime {
 }
 
 function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = null, retryAt: number | null = null): SyncStatus {
-  return { state, lastSyncAt: null, progress: null, problem, retryAt, watcherFallback: false, lastRun: null, failSafe: null };
+  return freshSyncStatus(state, { problem, retryAt });
 }
 
 const OFFLINE_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);

@@ -26,6 +26,7 @@
  *   what completed) and closes the watcher and every timer.
  */
 import { ErrorCode, toTeraSyncError, type TeraSyncError } from '../../shared/errors.js';
+import { freshSyncStatus } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
 import type { RunScope, SyncEngine } from './engine.js';
 import { FailSafeError } from './failSafe.js';
@@ -77,16 +78,7 @@ export class SyncService {
   private readonly deps: SyncServiceDeps;
   private readonly options: SyncServiceOptions;
   private readonly listeners = new Set<Listener>();
-  private status: SyncStatus = {
-    state: 'idle',
-    lastSyncAt: null,
-    progress: null,
-    problem: null,
-    retryAt: null,
-    watcherFallback: false,
-    lastRun: null,
-    failSafe: null,
-  };
+  private status: SyncStatus = freshSyncStatus('idle');
   private watcher: ChangeWatcher | null = null;
   private cancelTimer: (() => void) | null = null;
   private running: Promise<void> | null = null;

@@ -5,7 +5,7 @@
  * (each line shows its file in the file manager).
  */
 import { useId, useState } from 'react';
-import { overallTrayState, type TrayState } from '../../../shared/appState.js';
+import { freshSyncStatus, overallTrayState, type TrayState } from '../../../shared/appState.js';
 import type { ActivityItem, PairView, SyncStatus } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon, type IconName } from '../components/Icon.js';
@@ -23,16 +23,7 @@ export interface StatusProps {
   onShowBackup: () => void;
 }
 
-const stoppedStatus: SyncStatus = {
-  state: 'stopped',
-  lastSyncAt: null,
-  progress: null,
-  problem: null,
-  retryAt: null,
-  watcherFallback: false,
-  lastRun: null,
-  failSafe: null,
-};
+const stoppedStatus = freshSyncStatus('stopped');
 
 /** The remote folder as the user reads it. */
 export function remoteLabel(remoteFolder: string, i18n: I18n): string {
