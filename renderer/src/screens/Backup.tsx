@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
+import { parseVersionStamp } from '../../../shared/versionStamp.js';
 import type { BackupFileView, BackupListing, BackupRunView, RestoreSummaryView } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon } from '../components/Icon.js';
@@ -13,12 +14,10 @@ import { useI18n, type I18n } from '../i18n/i18n.js';
 import { errorInfoOf, unwrap } from '../state/AppStore.js';
 import { useAction, useApi, useAppData, useNow, useStore } from '../state/hooks.js';
 
-/** `2025-01-31T235959Z` as a time. */
-export function versionTime(version: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(version);
-  if (match === null) return Number.NaN;
-  const [, year, month, day, hours, minutes, seconds] = match.map(Number) as [number, number, number, number, number, number, number];
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds);
+/** A version folder's time as the user's system writes it; its name when it is not one of ours. */
+function versionLabel(name: string, i18n: I18n): string {
+  const at = parseVersionStamp(name);
+  return at === null ? name : i18n.dateTime(at);
 }
 
 export function Backup() {
@@ -354,7 +353,7 @@ function RestoreCard() {
                 <option value="">{t.backup.latest}</option>
                 {[...versions].reverse().map((name) => (
                   <option key={name} value={name}>
-                    {t.backup.versionAt(i18n.dateTime(versionTime(name)))}
+                    {t.backup.versionAt(versionLabel(name, i18n))}
                   </option>
                 ))}
               </select>
