@@ -6,14 +6,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcChannel } from '../../shared/ipc/contract.js';
 import { repoRoot } from '../support/cli.js';
 import { goodResponses, samplePair, samplePairStatus, sampleSettings } from '../support/ipc.js';
-import { CHROMIUM, chromiumRequirement } from './support/window.js';
-
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { chromiumRequirement, launchChromium } from './support/window.js';
 
 async function cannedApiScript(answers: Partial<Record<IpcChannel, unknown>>): Promise<string> {
   const bundle = await build({
@@ -34,7 +32,7 @@ describe.skipIf(chromiumRequirement.skip)('the window under its Content-Security
 
   beforeAll(async () => {
     chromiumRequirement.assertAvailable();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, '--allow-file-access-from-files'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -32,6 +32,11 @@ export const chromiumRequirement = requireSystemTool('chromium', existsSync(CHRO
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** Debian's Chromium with the flags this machine needs; file:// pages may load their own module scripts (Electron's loadFile allows it too). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, '--allow-file-access-from-files'] });
+}
+
 export interface WindowOptions {
   /** navigator.languages of the window. Default English. */
   locale?: string;
@@ -129,8 +134,7 @@ export async function openWindow(options: WindowOptions = {}): Promise<RunningWi
   const bridge = await startIpcBridge({ handlers: createIpcHandlers(services), events: services.events });
   let browser: Browser | undefined;
   try {
-    // file:// pages may load their own module scripts (Electron's loadFile allows it too).
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, '--allow-file-access-from-files'] });
+    browser = await launchChromium();
     // The app's CSP allows no connection at all (connect-src 'none'); only this test transport needs one.
     const context = await browser.newContext({
       bypassCSP: true,
