@@ -5,7 +5,7 @@
  * (each line shows its file in the file manager).
  */
 import { useId, useState } from 'react';
-import { freshSyncStatus, overallTrayState, type TrayState } from '../../../shared/appState.js';
+import { freshSyncStatus, isSignInRefused, overallTrayState, type TrayState } from '../../../shared/appState.js';
 import type { ActivityItem, PairView, SyncStatus } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon, type IconName } from '../components/Icon.js';
@@ -54,7 +54,7 @@ export function Status({ onSetUp, onShowConflicts, onShowBackup }: StatusProps) 
   const statusOf = (id: string): SyncStatus => data.statuses[id] ?? stoppedStatus;
   const paused = pairs.length > 0 && pairs.every((pair) => pair.paused);
   const statuses = pairs.map((pair) => statusOf(pair.id));
-  const expired = statuses.some((status) => status.state === 'error' && status.problem?.code === 'Unauthorized');
+  const expired = statuses.some(isSignInRefused);
   const state = overallTrayState({
     statuses,
     conflicts: data.conflicts.length,
