@@ -23,12 +23,13 @@ import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { sameEtag } from '../../shared/etag.js';
-import { Executor, fileEntry, learnEtag, type LocalFileAccess } from './executor.js';
+import { Executor, fileEntry, learnEtag } from './executor.js';
 import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
-import type { JournalEntry, Listing, RemoteEntry, SkippedEntry } from './model.js';
-import { isWithin, normalizePath, parentPath, type Platform } from './names.js';
+import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
+import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
+import { isWithin, normalizePath, parentPath, pathKey, type Platform } from './names.js';
 import { countFileDeletions, plan, type Action, type Plan, type PlanInput } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
@@ -198,6 +199,9 @@ export class SyncEngine {
         }
       }
 
+      // A file whose identity moved with its size kept is hashed: the same content is no edit.
+      journalEntries = await this.confirmIdentities(local, journalEntries, caseInsensitive, dryRun);
+
       emit({ type: 'phase', phase: 'planning', pass });
       const excluded = await this.excludedFoldersPresent(localMissing, listed);
       const planInput = (entries: readonly JournalEntry[]): PlanInput => ({
@@ -293,6 +297,25 @@ export class SyncEngine {
       journalEntries = left;
       result = plan(planInput(journalEntries));
     }
+  }
+
+  /**
+   * The journal with the new identity of every file whose identity moved but whose content is
+   * still the journal's (see localIdentity.ts); recorded at once except in a dry run.
+   */
+  private async confirmIdentities(local: LocalScan, entries: JournalEntry[], caseInsensitive: boolean, dryRun: boolean): Promise<JournalEntry[]> {
+    let byKey: Map<string, LocalEntry> | null = null;
+    const find = (scanned: ReadonlyMap<string, LocalEntry>, entry: JournalEntry): LocalEntry | undefined => {
+      const exact = scanned.get(entry.path);
+      if (exact !== undefined || !caseInsensitive) return exact;
+      byKey ??= new Map([...scanned.values()].map((candidate) => [pathKey(candidate.path, true), candidate]));
+      return byKey.get(pathKey(entry.path, true));
+    };
+    const confirmed = await confirmIdentities(this.deps.localRoot, this.deps.files ?? nodeFileAccess, local.entries, entries, this.deps.concurrency, find);
+    if (confirmed.length === 0) return entries;
+    if (!dryRun) this.deps.journal.transaction(() => confirmed.forEach((entry) => this.deps.journal.put(entry)));
+    const byPath = new Map(confirmed.map((entry) => [entry.path, entry]));
+    return entries.map((entry) => byPath.get(entry.path) ?? entry);
   }
 
   /** Open conflicts whose copy is gone from the local folder, now marked resolved. */

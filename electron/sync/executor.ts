@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rmdir, stat, truncate, unlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -29,15 +29,11 @@ import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { isStrongEtag, sameEtag } from '../../shared/etag.js';
 import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
 import { limitBytes } from './limitBytes.js';
+import { formatBytes } from '../../shared/format.js';
 
-/** The local file-system calls that tests may replace to inject faults. */
-export interface LocalFileAccess {
-  openRead(absolutePath: string): Readable;
-}
+import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess } from './localIdentity.js';
 
-export const nodeFileAccess: LocalFileAccess = {
-  openRead: (absolutePath) => createReadStream(absolutePath),
-};
+export { nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
 
 export interface ExecutorDeps {
   root: string;
@@ -150,12 +146,11 @@ export class Executor {
   private async execute(action: Action, report: SyncReport): Promise<void> {
     switch (action.kind) {
       case 'upload':
-        await this.upload(action.path, action.local, action.remote, action.journal, action.rule === 'R9');
+        await this.upload(action.path, action.local, action.remote);
         report.uploaded.push(action.path);
         return;
       case 'download':
-        await this.download(action.path, action.remote, action.local);
-        report.downloaded.push(action.path);
+        if ((await this.download(action.path, action.remote, action.local, action.journal)) === 'downloaded') report.downloaded.push(action.path);
         return;
       case 'conflict':
         await this.conflict(action.path, action.local, action.remote);
@@ -169,7 +164,9 @@ export class Executor {
       }
       case 'createLocalFolder': {
         const localPath = this.localPathOf(action.path, action.remote.remotePath);
-        await mkdir(this.absolute(localPath), { recursive: true });
+        await mkdir(this.absolute(localPath), { recursive: true }).catch((error: unknown) => {
+          throw localWriteError(localPath, error);
+        });
         const stats = await stat(this.absolute(localPath));
         this.commit(this.folderEntry(action.path, toLocalEntry(action.path, localPath, stats), action.remote.remotePath));
         report.createdLocalFolders.push(action.path);
@@ -179,10 +176,12 @@ export class Executor {
         await this.deleteRemote(action.path, action.remote, action.type);
         report.deletedRemote.push(action.path);
         return;
-      case 'deleteLocal':
-        await this.deleteLocal(action.path, action.local, action.type);
-        report.deletedLocal.push(action.path);
+      case 'deleteLocal': {
+        const outcome = await this.deleteLocal(action.path, action.local, action.type, action.rule);
+        if (outcome === 'deleted') report.deletedLocal.push(action.path);
+        else if (outcome === 'uploaded') report.uploaded.push(action.path);
         return;
+      }
       case 'record':
         this.commit(
           action.local.type === 'dir'
@@ -210,13 +209,16 @@ export class Executor {
       case 'moveLocal': {
         const target = this.localPathOf(action.path, action.remote.remotePath);
         const source = this.absolute(action.from.localPath);
-        const before = await lstat(source);
-        if (action.from.type === 'file' && (before.size !== action.from.localSize || before.mtimeMs !== action.from.localMtimeMs)) {
+        if (action.from.type === 'file' && !(await proveContent(this.files, source, action.from)).proven) {
           throw new Deferred('the local file changed before it could be moved; looked at again next run');
         }
         await this.expectLocalAt(this.absolute(target), null);
-        await mkdir(dirname(this.absolute(target)), { recursive: true });
-        await rename(source, this.absolute(target));
+        await mkdir(dirname(this.absolute(target)), { recursive: true }).catch((error: unknown) => {
+          throw localWriteError(target, error);
+        });
+        await rename(source, this.absolute(target)).catch((error: unknown) => {
+          throw localWriteError(target, error);
+        });
         this.moved(action.from.path, action.path, target, action.remote.remotePath);
         report.moved.push({ from: action.from.path, to: action.path, side: 'local' });
         return;
@@ -240,23 +242,13 @@ export class Executor {
 
   // Uploads -------------------------------------------------------------------------------
 
-  private async upload(
-    path: string,
-    local: LocalEntry,
-    remote: RemoteEntry | null,
-    journal: JournalEntry | null,
-    remoteUnchanged: boolean,
-  ): Promise<void> {
+  /**
+   * Sends the local file. A file only touched (identity moved, content the same) never gets
+   * here: the engine hashes it before planning and records it unchanged.
+   */
+  private async upload(path: string, local: LocalEntry, remote: RemoteEntry | null): Promise<void> {
     const absolute = this.absolute(local.localPath);
     let current = await this.expectLocal(local);
-    // A file that was only touched (mtime changed, content the same) needs no transfer.
-    if (remoteUnchanged && remote && journal?.hash && current.size === journal.localSize) {
-      const hash = await this.hashLocal(absolute);
-      if (hash === journal.hash) {
-        this.commit(fileEntry(path, statsEntry(local, current), remote, hash));
-        return;
-      }
-    }
     const remotePath = remote?.remotePath ?? this.remotePathOf(path);
     // The store sends a strong tag as it is and checks a weak one first (Apache's tags are
     // weak for a second after a write): see WebDavRemoteStore.
@@ -317,12 +309,29 @@ export class Executor {
         }
         if (localError !== null) {
           this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
-          throw new TeraSyncError(ErrorCode.LocalIo, `cannot read ${local.localPath}: ${(localError as Error).message}`, { cause: localError });
+          const code = (localError as NodeJS.ErrnoException).code;
+          // Renamed or deleted before we could open it: the next scan sees where it went.
+          if (code === 'ENOENT' || code === 'ENOTDIR') throw new Deferred('the local file was moved or deleted before it could be sent; looked at again next run');
+          throw localReadError(local.localPath, localError);
         }
         throw error;
       }
-      const after = await stat(absolute);
-      if (after.size === current.size && after.mtimeMs === current.mtimeMs) {
+      const after = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+        throw error;
+      });
+      if (after === null || after.ino !== current.ino) {
+        // Renamed or deleted (or replaced by another file) while it was sent: the server holds
+        // what we sent, so that is what the journal records, under the identity it had. The
+        // next plan then sees a deletion (deleted on the server too, If-Match), a move (MOVE
+        // on the server, found by the inode), or a changed file (sent again), instead of a
+        // server file that looks new and comes back.
+        const entry = fileEntry(path, statsEntry(local, current), result.entry, hash || null);
+        this.commit(entry);
+        if (entry.remoteEtag === null) this.untagged.push(entry);
+        return;
+      }
+      if (after.size === current.size && after.mtimeMs === current.mtimeMs && after.ctimeMs === current.ctimeMs) {
         const entry = fileEntry(path, statsEntry(local, after), result.entry, hash || null);
         this.commit(entry);
         if (entry.remoteEtag === null) this.untagged.push(entry);
@@ -381,13 +390,30 @@ export class Executor {
    */
   private async fetchToTemp(remote: RemoteEntry, localPath: string): Promise<{ temp: string; hash: string; etag: string | null; size: number }> {
     const folder = dirname(this.absolute(localPath));
-    await mkdir(folder, { recursive: true });
+    await mkdir(folder, { recursive: true }).catch((error: unknown) => {
+      throw localWriteError(localPath, error, remote.size);
+    });
     const resume = await this.resumableBytes(remote);
     const temp = resume?.temp ?? join(folder, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    // Opened before the stream is made, so that a folder we may not write into fails here, as a
+    // rejection, and never as an 'error' event nobody listens to yet. A resumed file is opened
+    // to append; if the server sends the whole file after all, it is truncated first
+    // (discardPrefix), and appending then starts at byte 0.
+    let handle: FileHandle;
+    try {
+      handle = await open(temp, resume ? 'a' : 'wx');
+    } catch (error) {
+      if (resume) {
+        await unlink(temp).catch(() => undefined);
+        this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
+      }
+      throw localWriteError(localPath, error, remote.size);
+    }
     // `flush` makes the stream fsync before it closes: what is renamed into place is on disk.
-    // A resumed file is opened to append; if the server sends the whole file after all, it
-    // is truncated first (discardPrefix), and appending then starts at byte 0.
-    const sink = createWriteStream(temp, { flags: resume ? 'a' : 'wx', flush: true });
+    const sink = createWriteStream(temp, { fd: handle, flush: true });
+    // The store listens while it writes; this one keeps a late error (a failed fsync or close)
+    // from being unhandled. `finished` below still sees it.
+    sink.on('error', () => undefined);
     try {
       const result = await this.deps.remote.download(remote.remotePath, sink, {
         signal: this.deps.signal,
@@ -419,7 +445,9 @@ export class Executor {
         await unlink(temp).catch(() => undefined);
         if (resume) this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
       }
-      throw error;
+      if (errnoOf(error) === null) throw error;
+      const free = errnoOf(error) === 'ENOSPC' ? await freeBytes(folder) : null;
+      throw localWriteError(localPath, error, remote.size, free);
     }
   }
 
@@ -445,24 +473,59 @@ export class Executor {
   /** Replaces (or creates) `localPath` with `temp` if the target is still as scanned. */
   private async placeTemp(path: string, temp: string, localPath: string, expected: LocalEntry | null, remote: RemoteEntry, hash: string, etag: string | null): Promise<void> {
     const target = this.absolute(localPath);
+    let placed: Stats;
+    let entry: JournalEntry;
     try {
       await this.expectLocalAt(target, expected);
+      placed = await stat(temp);
+      const remoteEntry: RemoteEntry = { ...remote, etag: etag && !isStrongEtag(remote.etag) ? etag : remote.etag ?? etag };
+      entry = fileEntry(path, toLocalEntry(path, localPath, placed), { ...remoteEntry, size: placed.size }, hash);
+      this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'download', entry }));
+      await rename(temp, target).catch((error: unknown) => {
+        this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
+        throw localWriteError(localPath, error);
+      });
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    const placed = await stat(temp);
-    const remoteEntry: RemoteEntry = { ...remote, etag: etag && !isStrongEtag(remote.etag) ? etag : remote.etag ?? etag };
-    const entry = fileEntry(path, toLocalEntry(path, localPath, placed), { ...remoteEntry, size: placed.size }, hash);
-    this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'download', entry }));
-    await rename(temp, target);
-    this.commit(entry);
+    // The rename moves the ctime on most file systems: the identity to remember is the one the
+    // placed file has now, as long as it is still our file (same inode, size and mtime).
+    const now = await lstat(target).catch(() => null);
+    const same = now !== null && now.isFile() && now.ino === placed.ino && now.size === placed.size && now.mtimeMs === placed.mtimeMs;
+    this.commit(same ? { ...entry, ...identityOf(now) } : entry);
   }
 
-  private async download(path: string, remote: RemoteEntry, local: LocalEntry | null): Promise<void> {
+  /**
+   * Downloads `remote` to its local path. Before a local file is replaced, it must be proven to
+   * hold the version the journal synced (see localIdentity.ts): one that cannot be is an edit
+   * nobody synced, and the path becomes a conflict instead (both versions kept).
+   */
+  private async download(path: string, remote: RemoteEntry, local: LocalEntry | null, journal: JournalEntry | null): Promise<'downloaded' | 'conflict'> {
     const localPath = local?.localPath ?? this.localPathOf(path, remote.remotePath);
     const fetched = await this.fetchToTemp(remote, localPath);
-    await this.placeTemp(path, fetched.temp, localPath, local, remote, fetched.hash, fetched.etag);
+    let expected = local;
+    if (local !== null) {
+      let proof;
+      try {
+        proof = await proveContent(this.files, this.absolute(local.localPath), journal);
+      } catch (error) {
+        await unlink(fetched.temp).catch(() => undefined);
+        throw error;
+      }
+      if (!proof.proven) {
+        if (proof.stats === null) {
+          await unlink(fetched.temp).catch(() => undefined);
+          throw new Deferred('the local file changed since the scan; it is synced next run');
+        }
+        this.deps.logger.warn('a local file about to be replaced holds a version that was never synced; kept as a conflict', { path });
+        await this.settleConflict(path, statsEntry(local, proof.stats), remote, fetched);
+        return 'conflict';
+      }
+      expected = statsEntry(local, proof.stats);
+    }
+    await this.placeTemp(path, fetched.temp, localPath, expected, remote, fetched.hash, fetched.etag);
+    return 'downloaded';
   }
 
   // Conflicts -----------------------------------------------------------------------------
@@ -475,6 +538,11 @@ export class Executor {
   private async conflict(path: string, local: LocalEntry, remote: RemoteEntry): Promise<void> {
     await this.expectLocal(local);
     const fetched = await this.fetchToTemp(remote, local.localPath);
+    await this.settleConflict(path, local, remote, fetched);
+  }
+
+  /** A conflict whose server version is fetched to `fetched.temp` already. */
+  private async settleConflict(path: string, local: LocalEntry, remote: RemoteEntry, fetched: { temp: string; hash: string; etag: string | null; size: number }): Promise<void> {
     try {
       if (fetched.size === local.size && fetched.hash === (await this.hashLocal(this.absolute(local.localPath)))) {
         await unlink(fetched.temp);
@@ -497,7 +565,7 @@ export class Executor {
     await this.placeTemp(path, fetched.temp, local.localPath, null, remote, fetched.hash, fetched.etag);
     const copyStats = await stat(this.absolute(copy));
     const copyPath = normalizePath(copy);
-    await this.upload(copyPath, toLocalEntry(copyPath, copy, copyStats), null, null, false);
+    await this.upload(copyPath, toLocalEntry(copyPath, copy, copyStats), null);
     this.report.conflicts.push({ path, copy });
   }
 
@@ -508,7 +576,9 @@ export class Executor {
     for (let attempt = 0; attempt < 50; attempt++) {
       const copy = joinPath(parent, conflictName(name, local.type === 'file', at, this.deps.device, attempt));
       if (this.remoteSpelling.has(this.key(copy)) || (await exists(this.absolute(copy)))) continue;
-      await rename(this.absolute(local.localPath), this.absolute(copy));
+      await rename(this.absolute(local.localPath), this.absolute(copy)).catch((error: unknown) => {
+        throw localWriteError(copy, error);
+      });
       return copy;
     }
     throw new TeraSyncError(ErrorCode.LocalIo, `no free name for a conflict copy of ${local.localPath}`);
@@ -532,11 +602,34 @@ export class Executor {
     this.deps.journal.transaction(() => this.deps.journal.removeTree(path));
   }
 
-  private async deleteLocal(path: string, local: LocalEntry, type: 'file' | 'dir'): Promise<void> {
+  /**
+   * Deletes a local entry (to the OS trash) that the server deleted or replaced. A file is
+   * deleted only when it is proven to hold the version the journal synced; one that holds
+   * another (an edit the scan could not see) survives: sent back to the server when the server
+   * deleted the path (as R15 would), or kept as a conflict copy when a folder took its place.
+   */
+  private async deleteLocal(path: string, local: LocalEntry, type: 'file' | 'dir', rule: Action['rule']): Promise<'deleted' | 'uploaded' | 'conflict'> {
     const absolute = this.absolute(local.localPath);
     if (type === 'file') {
-      await this.expectLocal(local);
-      await this.deps.trash.trash(absolute);
+      const proof = await proveContent(this.files, absolute, this.deps.journal.get(path));
+      if (proof.stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
+      const current = statsEntry(local, proof.stats);
+      if (!proof.proven) {
+        this.deps.logger.warn('a local file about to be deleted holds a version that was never synced; kept', { path });
+        if (rule === 'R13') {
+          this.deps.journal.transaction(() => this.deps.journal.removeTree(path));
+          await this.upload(path, current, null);
+          return 'uploaded';
+        }
+        const copy = await this.moveLocalAside(current);
+        this.deps.journal.transaction(() => this.deps.journal.addConflict(path, copy, this.deps.clock.now()));
+        this.report.conflicts.push({ path, copy });
+        return 'conflict';
+      }
+      await this.expectLocal(current);
+      await this.deps.trash.trash(absolute).catch((error: unknown) => {
+        throw localWriteError(local.localPath, error);
+      });
     } else {
       const left = await readdir(absolute).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return null;
@@ -547,11 +640,13 @@ export class Executor {
         if (keepers.length > 0) throw new Deferred('the folder still holds files; it is looked at again next run');
         // Only what we never sync is left (.DS_Store and the like): the folder goes to the
         // trash with it, so even that can be restored.
-        if (left.length > 0) await this.deps.trash.trash(absolute);
-        else await rmdir(absolute);
+        await (left.length > 0 ? this.deps.trash.trash(absolute) : rmdir(absolute)).catch((error: unknown) => {
+          throw localWriteError(local.localPath, error);
+        });
       }
     }
     this.deps.journal.transaction(() => this.deps.journal.removeTree(path));
+    return 'deleted';
   }
 
   // Helpers -------------------------------------------------------------------------------
@@ -579,6 +674,7 @@ export class Executor {
       remotePath,
       localSize: 0,
       localMtimeMs: local.mtimeMs,
+      localCtimeMs: local.ctimeMs,
       localIno: local.ino,
       remoteEtag: null,
       remoteSize: 0,
@@ -636,20 +732,17 @@ export class Executor {
       return null;
     }
     if (stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
-    if (expected.type === 'file' && (!stats.isFile() || stats.size !== expected.size || stats.mtimeMs !== expected.mtimeMs)) {
+    if (
+      expected.type === 'file' &&
+      (!stats.isFile() || stats.size !== expected.size || stats.mtimeMs !== expected.mtimeMs || stats.ctimeMs !== expected.ctimeMs || stats.ino !== expected.ino)
+    ) {
       throw new Deferred('the local file changed since the scan; it is synced next run');
     }
     return stats;
   }
 
-  private async hashLocal(absolute: string): Promise<string> {
-    const hasher = createHash('sha256');
-    try {
-      for await (const chunk of this.files.openRead(absolute)) hasher.update(chunk as Buffer);
-    } catch (error) {
-      throw new TeraSyncError(ErrorCode.LocalIo, `cannot read ${absolute}: ${(error as Error).message}`, { cause: error });
-    }
-    return hasher.digest('hex');
+  private hashLocal(absolute: string): Promise<string> {
+    return hashFile(this.files, absolute);
   }
 }
 
@@ -680,12 +773,13 @@ export function toLocalEntry(path: string, localPath: string, stats: Stats): Loc
     type: stats.isDirectory() ? 'dir' : 'file',
     size: stats.isDirectory() ? 0 : stats.size,
     mtimeMs: stats.mtimeMs,
+    ctimeMs: stats.ctimeMs,
     ino: stats.ino,
   };
 }
 
 function statsEntry(local: LocalEntry, stats: Stats): LocalEntry {
-  return { ...local, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+  return { ...local, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino };
 }
 
 function remoteLike(remotePath: string, size: number): RemoteEntry {
@@ -710,10 +804,76 @@ export function fileEntry(path: string, local: LocalEntry, remote: RemoteEntry, 
     remotePath: remote.remotePath,
     localSize: local.size,
     localMtimeMs: local.mtimeMs,
+    localCtimeMs: local.ctimeMs,
     localIno: local.ino,
     remoteEtag: remote.etag,
     remoteSize: remote.size,
     remoteMtimeMs: remote.mtimeMs,
     hash,
   };
+}
+
+/** The errno code (EACCES, ENOSPC...) behind an error or any of its causes, or null. */
+export function errnoOf(error: unknown): string | null {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  }
+  return null;
+}
+
+/**
+ * A local write that failed, said so the user knows what to do: which folder refuses us and
+ * how to let us in, a full disk with what the file needs, a name too long for the file system.
+ */
+export function localWriteError(localPath: string, error: unknown, bytes?: number, free: number | null = null): TeraSyncError {
+  const folder = parentPath(localPath) === '' ? 'the sync folder' : `the folder "${parentPath(localPath)}"`;
+  const what = `"${localPath}"`;
+  let message: string;
+  switch (errnoOf(error)) {
+    case 'EACCES':
+    case 'EPERM':
+      message = `Cannot write ${what}: permission denied in ${folder}. Give your user write permission to it (for example chmod u+w), or exclude it from sync.`;
+      break;
+    case 'EROFS':
+      message = `Cannot write ${what}: ${folder} is on a read-only disk. Make it writable, or exclude it from sync.`;
+      break;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      message =
+        `Cannot write ${what}: the disk is full` +
+        (bytes !== undefined ? ` (the file needs ${formatBytes(bytes)}${free !== null ? `, ${formatBytes(free)} is free` : ''})` : '') +
+        '. Free up space and sync again.';
+      break;
+    case 'ENAMETOOLONG':
+      message = `Cannot write ${what}: the name is too long for this file system. Rename it on the server to a shorter name.`;
+      break;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      message = `Cannot write ${what}: something in the way is not a folder. It is looked at again next run.`;
+      break;
+    default:
+      message = `Cannot write ${what}: ${(error as Error).message}`;
+  }
+  return new TeraSyncError(ErrorCode.LocalIo, message, { cause: error });
+}
+
+/** A local read that failed, said so the user knows what to do. */
+export function localReadError(localPath: string, error: unknown): TeraSyncError {
+  const code = errnoOf(error);
+  const message =
+    code === 'EACCES' || code === 'EPERM'
+      ? `Cannot read "${localPath}": permission denied. Give your user read permission to it (for example chmod u+r), or exclude it from sync.`
+      : `Cannot read "${localPath}": ${(error as Error).message}`;
+  return new TeraSyncError(ErrorCode.LocalIo, message, { cause: error });
+}
+
+/** Bytes free for us on the disk holding `folder`, or null when the OS does not say. */
+async function freeBytes(folder: string): Promise<number | null> {
+  try {
+    const info = await statfs(folder);
+    return info.bavail * info.bsize;
+  } catch {
+    return null;
+  }
 }

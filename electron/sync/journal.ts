@@ -7,7 +7,7 @@
 import type { JournalEntry } from './model.js';
 import { SqliteFile } from './sqliteFile.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 export interface PendingTransfer {
   path: string;
@@ -41,6 +41,7 @@ interface EntryRow {
   remote_path: string;
   local_size: number;
   local_mtime_ms: number;
+  local_ctime_ms: number;
   local_ino: number;
   remote_etag: string | null;
   remote_size: number;
@@ -56,6 +57,7 @@ function toEntry(row: EntryRow): JournalEntry {
     remotePath: row.remote_path,
     localSize: row.local_size,
     localMtimeMs: row.local_mtime_ms,
+    localCtimeMs: row.local_ctime_ms,
     localIno: row.local_ino,
     remoteEtag: row.remote_etag,
     remoteSize: row.remote_size,
@@ -123,6 +125,14 @@ export class Journal {
               PRAGMA user_version = 2;
             `);
           }
+          if (version < 3) {
+            // Entries from before the ctime was kept get 0: their files are hashed once on the
+            // next scan and the journal learns their full identity (see localState).
+            sqlite.db.exec(`
+              ALTER TABLE entries ADD COLUMN local_ctime_ms REAL NOT NULL DEFAULT 0;
+              PRAGMA user_version = 3;
+            `);
+          }
         },
       ),
     );
@@ -147,9 +157,9 @@ export class Journal {
 
   put(entry: JournalEntry): void {
     this.sqlite.statement(
-        `INSERT OR REPLACE INTO entries (path, type, local_path, remote_path, local_size, local_mtime_ms, local_ino,
+        `INSERT OR REPLACE INTO entries (path, type, local_path, remote_path, local_size, local_mtime_ms, local_ctime_ms, local_ino,
            remote_etag, remote_size, remote_mtime_ms, hash)
-         VALUES (@path, @type, @localPath, @remotePath, @localSize, @localMtimeMs, @localIno,
+         VALUES (@path, @type, @localPath, @remotePath, @localSize, @localMtimeMs, @localCtimeMs, @localIno,
            @remoteEtag, @remoteSize, @remoteMtimeMs, @hash)`,
       )
       .run(entry);

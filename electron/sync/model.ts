@@ -16,6 +16,12 @@ export interface LocalEntry {
   type: EntryType;
   size: number;
   mtimeMs: number;
+  /**
+   * The inode change time: moves whenever the content or the metadata is written, even by a
+   * tool that puts the old mtime back (`touch -r`, `rsync -t`, `cp -p`, unzip).
+   */
+  ctimeMs: number;
+  /** The inode (file id on Windows): a file written to a temp name and renamed over gets a new one. */
   ino: number;
 }
 
@@ -50,6 +56,8 @@ export interface JournalEntry {
   remotePath: string;
   localSize: number;
   localMtimeMs: number;
+  /** The local ctime when `hash` was known to be the file's content; 0 when never recorded. */
+  localCtimeMs: number;
   localIno: number;
   remoteEtag: string | null;
   remoteSize: number;

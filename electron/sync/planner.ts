@@ -6,9 +6,16 @@
  *
  *   absent     no entry, no journal
  *   new        entry, no journal
- *   unchanged  entry of the journal's type; a file's size+mtime (local) or ETag+size (remote)
- *              equal the journal's
- *   changed    a file whose size/mtime (local) or ETag/size (remote) differ from the journal's
+ *   unchanged  entry of the journal's type; a file's size, mtime, ctime and inode (local) or
+ *              ETag+size (remote) equal the journal's
+ *   changed    a file whose size/mtime/ctime/inode (local) or ETag/size (remote) differ from
+ *              the journal's
+ *
+ * A preserved mtime cannot hide a local edit: the ctime moves with every write and a file
+ * renamed over the old one has another inode. A file whose identity moved but whose content
+ * did not (a chmod, a copy back from a backup) is hashed by the engine before planning, and
+ * the journal learns its new identity (SyncEngine.confirmLocalIdentity), so it plans as
+ * unchanged.
  *   deleted    journal, no entry
  *   replaced   entry of the other type than the journal's (a file became a folder or back)
  *
@@ -113,7 +120,23 @@ export function localState(local: LocalEntry | undefined, journal: JournalEntry 
   if (!local) return 'deleted';
   if (local.type !== journal.type) return 'replaced';
   if (local.type === 'dir') return 'unchanged';
-  return local.size === journal.localSize && local.mtimeMs === journal.localMtimeMs ? 'unchanged' : 'changed';
+  return sameLocalIdentity(local, journal) ? 'unchanged' : 'changed';
+}
+
+/**
+ * Whether a local file is, by everything the OS tells short of reading it, the one the journal
+ * recorded: size, mtime, ctime and inode, as git's index compares them.
+ */
+export function sameLocalIdentity(
+  local: Pick<LocalEntry, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>,
+  journal: Pick<JournalEntry, 'localSize' | 'localMtimeMs' | 'localCtimeMs' | 'localIno'>,
+): boolean {
+  return (
+    local.size === journal.localSize &&
+    local.mtimeMs === journal.localMtimeMs &&
+    local.ctimeMs === journal.localCtimeMs &&
+    local.ino === journal.localIno
+  );
 }
 
 export function remoteState(remote: RemoteEntry | undefined, journal: JournalEntry | undefined): SideState {

@@ -179,6 +179,7 @@ class Walker {
       type: isDir ? 'dir' : 'file',
       size: isDir ? 0 : stats.size,
       mtimeMs: stats.mtimeMs,
+      ctimeMs: stats.ctimeMs,
       ino: stats.ino,
     });
     return isDir ? localPath : null;

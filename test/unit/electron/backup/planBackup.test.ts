@@ -9,7 +9,7 @@ import type { RemoteItem } from '../../../../electron/backup/remoteTree.js';
 import type { LocalEntry } from '../../../../electron/sync/model.js';
 
 function local(path: string, overrides: Partial<LocalEntry> = {}): LocalEntry {
-  return { path, localPath: path, type: 'file', size: 10, mtimeMs: 1000, ino: 1, ...overrides };
+  return { path, localPath: path, type: 'file', size: 10, mtimeMs: 1000, ctimeMs: 1000, ino: 1, ...overrides };
 }
 function folder(path: string): LocalEntry {
   return local(path, { type: 'dir', size: 0 });

@@ -10,12 +10,28 @@ export const SIZE = 100;
 export const LOCAL_MTIME = 1_700_000_000_123;
 export const REMOTE_MTIME = 1_700_000_000_000;
 export const ETAG = '"v1"';
+export const LOCAL_CTIME = 1_700_000_000_456;
 
-let nextIno = 1000;
+/**
+ * One inode per path, the same for the local entry and the journal entry of that path (so a
+ * file is unchanged by default) and distinct across paths (so no two files look like a move).
+ */
+const inodes = new Map<string, number>();
+export function inoFor(path: string): number {
+  // Spellings of one name (NFC/NFD, case) are one file in the tests that use them.
+  const key = path.normalize('NFC').toLowerCase();
+  let ino = inodes.get(key);
+  if (ino === undefined) {
+    ino = 1000 + inodes.size;
+    inodes.set(key, ino);
+  }
+  return ino;
+}
 
 export interface LocalFileOptions {
   size?: number;
   mtimeMs?: number;
+  ctimeMs?: number;
   ino?: number;
   localPath?: string;
 }
@@ -27,12 +43,13 @@ export function localFile(path: string, options: LocalFileOptions = {}): LocalEn
     type: 'file',
     size: options.size ?? SIZE,
     mtimeMs: options.mtimeMs ?? LOCAL_MTIME,
-    ino: options.ino ?? nextIno++,
+    ctimeMs: options.ctimeMs ?? LOCAL_CTIME,
+    ino: options.ino ?? inoFor(path),
   };
 }
 
 export function localDir(path: string, options: { localPath?: string; ino?: number } = {}): LocalEntry {
-  return { path, localPath: options.localPath ?? path, type: 'dir', size: 0, mtimeMs: LOCAL_MTIME, ino: options.ino ?? nextIno++ };
+  return { path, localPath: options.localPath ?? path, type: 'dir', size: 0, mtimeMs: LOCAL_MTIME, ctimeMs: LOCAL_CTIME, ino: options.ino ?? inoFor(path) };
 }
 
 export interface RemoteFileOptions {
@@ -62,6 +79,7 @@ export interface JournalFileOptions {
   remotePath?: string;
   localSize?: number;
   localMtimeMs?: number;
+  localCtimeMs?: number;
   localIno?: number;
   remoteEtag?: string | null;
   remoteSize?: number;
@@ -76,7 +94,8 @@ export function journalFile(path: string, options: JournalFileOptions = {}): Jou
     remotePath: options.remotePath ?? path,
     localSize: options.localSize ?? SIZE,
     localMtimeMs: options.localMtimeMs ?? LOCAL_MTIME,
-    localIno: options.localIno ?? 1,
+    localCtimeMs: options.localCtimeMs ?? LOCAL_CTIME,
+    localIno: options.localIno ?? inoFor(path),
     remoteEtag: options.remoteEtag === undefined ? ETAG : options.remoteEtag,
     remoteSize: options.remoteSize ?? SIZE,
     remoteMtimeMs: options.remoteMtimeMs ?? REMOTE_MTIME,
@@ -92,7 +111,8 @@ export function journalDir(path: string, options: { localPath?: string; remotePa
     remotePath: options.remotePath ?? path,
     localSize: 0,
     localMtimeMs: LOCAL_MTIME,
-    localIno: 1,
+    localCtimeMs: LOCAL_CTIME,
+    localIno: inoFor(path),
     remoteEtag: null,
     remoteSize: 0,
     remoteMtimeMs: REMOTE_MTIME,

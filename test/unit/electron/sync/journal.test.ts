@@ -46,6 +46,7 @@ function fileEntry(path: string, overrides: Partial<JournalEntry> = {}): Journal
     remotePath: path,
     localSize: 10,
     localMtimeMs: 1_700_000_000_123.5,
+    localCtimeMs: 1_700_000_000_456.25,
     localIno: nextIno++,
     remoteEtag: '"e1"',
     remoteSize: 10,

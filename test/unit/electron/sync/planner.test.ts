@@ -11,6 +11,7 @@ import {
 import {
   journalDir,
   journalFile,
+  LOCAL_CTIME,
   LOCAL_MTIME,
   localDir,
   localFile,
@@ -732,7 +733,9 @@ describe('planner: ETag normalisation', () => {
     expect(localState(undefined, undefined)).toBe('absent');
     expect(localState(localFile('a.txt'), undefined)).toBe('new');
     expect(localState(localFile('a.txt'), j)).toBe('unchanged');
-    expect(localState(localFile('a.txt', { ino: 99999 }), j)).toBe('unchanged');
+    // A preserved mtime does not hide a write (ctime) or a file renamed over the old one (inode).
+    expect(localState(localFile('a.txt', { ino: 99999 }), j)).toBe('changed');
+    expect(localState(localFile('a.txt', { ctimeMs: LOCAL_CTIME + 1 }), j)).toBe('changed');
     expect(localState(localFile('a.txt', CHANGED_LOCALLY), j)).toBe('changed');
     expect(localState(undefined, j)).toBe('deleted');
     expect(localState(localDir('a.txt'), j)).toBe('replaced');

@@ -71,6 +71,7 @@ describe('entries', () => {
         type: stats.isDirectory() ? 'dir' : 'file',
         size: stats.isDirectory() ? 0 : stats.size,
         mtimeMs: stats.mtimeMs,
+        ctimeMs: stats.ctimeMs,
         ino: stats.ino,
       });
     }

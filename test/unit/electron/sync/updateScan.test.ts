@@ -75,7 +75,7 @@ async function update(previous: LocalScan, changed: Iterable<string>): Promise<L
 }
 
 interface Comparable {
-  entries: Array<[string, Omit<LocalEntry, 'mtimeMs'> & { mtimeMs?: number }]>;
+  entries: Array<[string, Omit<LocalEntry, 'mtimeMs' | 'ctimeMs'> & { mtimeMs?: number; ctimeMs?: number }]>;
   skipped: SkippedEntry[];
   tempFiles: string[];
 }
@@ -87,7 +87,7 @@ function comparable(scan: LocalScan, folderTimes: boolean): Comparable {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, entry]) => {
         if (folderTimes || entry.type === 'file') return [key, { ...entry }];
-        const { mtimeMs: _mtimeMs, ...rest } = entry;
+        const { mtimeMs: _mtimeMs, ctimeMs: _ctimeMs, ...rest } = entry;
         return [key, rest];
       }),
     skipped: [...scan.skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
