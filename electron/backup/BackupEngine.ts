@@ -32,6 +32,13 @@
  * Errors on one file (unreadable, vanished, a name the server cannot hold, a server refusal)
  * are listed and the run goes on; refused credentials, a full storage (507), a lost
  * connection and a cancel stop it cleanly: what completed is journaled, nothing is pruned.
+ *
+ * The fail-safe (as sync's, electron/sync/engine.ts): a run that would move more than half of
+ * a source's backed-up files out of its latest copy, and at least MASS_DELETE_MINIMUM, stops
+ * before it changes anything and says what it would move (another drive mounted at the same
+ * path, a folder swapped), unless `allowMassDelete`. A source that is empty while its backup
+ * holds files (an unmounted drive) is left alone and listed as failed, the others go on; with
+ * `allowMassDelete` it too is backed up as it is.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
@@ -40,6 +47,8 @@ import { resolve, sep } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import { maxListedDeletions } from '../../shared/ipc/contract.js';
+import { MASS_DELETE_MINIMUM } from '../sync/engine.js';
 import type { LocalFileAccess } from '../sync/executor.js';
 import { TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from '../sync/ignoreRules.js';
 import type { LocalEntry } from '../sync/model.js';
@@ -48,7 +57,8 @@ import type { Clock, Logger, RemoteStore } from '../sync/ports.js';
 import { loadIgnoreMatcher, scanLocal, type LocalScan } from '../sync/scanner.js';
 import type { BackupJournal, BackupRecord, StagedUpload } from './BackupJournal.js';
 import { freeVersionStamp, sourceNameProblem, VERSIONS_FOLDER, versionsToPrune } from './backupNames.js';
-import { estimateRemainingMs, type BackupEvent, type BackupSummary, type PlannedItem } from './model.js';
+import { describeLocalError, plural } from './messages.js';
+import { estimateRemainingMs, type BackupEvent, type BackupFailSafe, type BackupSummary, type PlannedItem } from './model.js';
 import { planBackup, type BackupAction } from './planBackup.js';
 import { checkQuota, quotaExceeded, type QuotaSource } from './quota.js';
 import { walkRemote, type RemoteItem, type RemoteTree } from './remoteTree.js';
@@ -82,6 +92,8 @@ export interface BackupRunOptions {
   /** Versions older than this many days are pruned at the end; 0 keeps them all. */
   retentionDays: number;
   dryRun?: boolean;
+  /** Go ahead although the run would move most of a source's backed-up files away (the fail-safe). */
+  allowMassDelete?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: BackupEvent) => void;
 }
@@ -182,6 +194,7 @@ class BackupRun {
       dryRun: options.dryRun === true,
       plan: [],
       quota: null,
+      failSafe: null,
     };
   }
 
@@ -205,6 +218,8 @@ class BackupRun {
 
       const runs: SourceRun[] = [];
       for (const source of this.options.sources) runs.push(await this.prepare(source, dryRun));
+      // Before anything is compared, sent or moved: a stop here changes nothing.
+      this.checkMassMove(runs);
 
       const sends = new Map<SourceRun, SendItem[]>();
       for (const run of runs) sends.set(run, await this.resolve(run, dryRun));
@@ -266,7 +281,11 @@ class BackupRun {
       try {
         stats = await lstat(source.root);
       } catch (error) {
-        throw new TeraSyncError(ErrorCode.InvalidRequest, `The folder to back up ${source.root} cannot be read: ${(error as Error).message}`, { cause: error });
+        const message =
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `The folder to back up ${source.root} does not exist: check the path, or mount the drive it is on.`
+            : `The folder to back up cannot be read. ${describeLocalError(error, 'read', source.root)}`;
+        throw new TeraSyncError(ErrorCode.InvalidRequest, message, { cause: error });
       }
       if (!stats.isDirectory()) throw new TeraSyncError(ErrorCode.InvalidRequest, `${source.root} is not a folder.`);
     }
@@ -292,7 +311,7 @@ class BackupRun {
     const records = this.deps.journal.records(name);
     const run: SourceRun = { source: { ...source, name }, base, matcher, scan, tree, records, actions: [], refused: false };
     const remoteFiles = tree === null ? 0 : [...tree.entries.values()].filter((entry) => entry.type === 'file').length;
-    if (scan.entries.size === 0 && remoteFiles > 0) {
+    if (scan.entries.size === 0 && remoteFiles > 0 && this.options.allowMassDelete !== true) {
       // An unmounted drive looks exactly like a folder whose files were all deleted.
       run.refused = true;
       this.fail(
@@ -300,8 +319,8 @@ class BackupRun {
         '',
         new TeraSyncError(
           ErrorCode.FailSafeTriggered,
-          `${source.root} is empty, but its backup holds ${remoteFiles} files: is the drive or share mounted? ` +
-            'The backup of this folder was left as it is.',
+          `${source.root} is empty, but its backup holds ${plural(remoteFiles, 'file')}: is the drive or share mounted? ` +
+            'The backup of this folder was left as it is. If you emptied the folder on purpose, run the backup again with --allow-mass-delete.',
         ),
       );
       return run;
@@ -313,6 +332,67 @@ class BackupRun {
       journal: records,
     });
     return run;
+  }
+
+  /**
+   * The fail-safe: stops the run (nothing changed yet) when it would move more than half of a
+   * source's backed-up files out of the latest copy, and at least MASS_DELETE_MINIMUM of them.
+   * The files it would move are in the summary's `failSafe`.
+   */
+  private checkMassMove(runs: readonly SourceRun[]): void {
+    if (this.options.allowMassDelete === true) return;
+    const stopped: BackupFailSafe['sources'] = [];
+    for (const run of runs) {
+      if (run.refused || run.tree === null) continue;
+      const files = [...run.tree.entries.values()].filter((entry) => entry.type === 'file');
+      const roots = new Set(run.actions.filter((action) => action.kind === 'version' || action.kind === 'versionAside').map((action) => action.path));
+      if (roots.size === 0) continue;
+      const movedAway = (path: string): boolean => {
+        for (let at = path; at !== ''; at = parentPath(at)) if (roots.has(at)) return true;
+        return false;
+      };
+      // A file the run sends again under another path (a renamed folder: same name and size)
+      // stays in the latest copy: it does not count as moved away.
+      const comesBack = new Map<string, number>();
+      for (const action of run.actions) {
+        if (action.kind !== 'send' || action.replace !== null) continue;
+        const key = `${baseName(action.path)}\0${action.local.size}`;
+        comesBack.set(key, (comesBack.get(key) ?? 0) + 1);
+      }
+      const moved: string[] = [];
+      for (const file of files) {
+        if (!movedAway(file.path)) continue;
+        const key = `${baseName(file.path)}\0${file.size}`;
+        const left = comesBack.get(key) ?? 0;
+        if (left > 0) comesBack.set(key, left - 1);
+        else moved.push(file.path);
+      }
+      if (moved.length < MASS_DELETE_MINIMUM || moved.length * 2 <= files.length) continue;
+      moved.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      let localFiles = 0;
+      for (const entry of run.scan.entries.values()) if (entry.type === 'file') localFiles++;
+      stopped.push({
+        name: run.source.name,
+        root: run.source.root,
+        backedUp: files.length,
+        wouldMove: moved.length,
+        localFiles,
+        paths: moved.slice(0, maxListedDeletions),
+      });
+    }
+    if (stopped.length === 0) return;
+    this.summary.failSafe = { sources: stopped };
+    const each = stopped.map(
+      (source) =>
+        `${source.root} now holds ${plural(source.localFiles, 'file')}, but the backup would move ${source.wouldMove} of its ` +
+        `${plural(source.backedUp, 'backed-up file')} out of the latest copy (into .versions/).`,
+    );
+    throw new TeraSyncError(
+      ErrorCode.FailSafeTriggered,
+      `The backup stopped before changing anything: ${each.join(' ')} ` +
+        'If another drive or folder is at that place now, put the right one back and back up again. ' +
+        'If the files were removed on purpose, let the backup go ahead (terasync backup --allow-mass-delete, or Back up anyway in the app).',
+    );
   }
 
   /**
@@ -407,7 +487,8 @@ class BackupRun {
             ? localHash === action.record.sha256
             : (await this.hashRemote(action.remote.remotePath)) === localHash;
         if (same) {
-          this.deps.journal.put(this.recordOf(source, action.path, { size: stats.size, mtimeMs: stats.mtimeMs, sha256: localHash }, action.remote));
+          // Unchanged (only touched, or its mtime put back): its new identity is recorded.
+          this.deps.journal.put(this.recordOf(source, action.path, { ...identityOf(stats), sha256: localHash }, action.remote));
           this.summary.unchanged++;
           this.emit({ type: 'file', source, path: action.path, outcome: 'unchanged' });
         } else {
@@ -535,7 +616,7 @@ class BackupRun {
     if (item.replace === null) {
       try {
         const sent = await this.upload(target, absolute, stats.size, `${source}/${item.path}`, true);
-        this.deps.journal.put(this.recordOf(source, item.path, { size: stats.size, mtimeMs: stats.mtimeMs, sha256: sent.sha256 }, sent.entry));
+        this.deps.journal.put(this.recordOf(source, item.path, { ...identityOf(stats), sha256: sent.sha256 }, sent.entry));
         this.sent(source, item.path, stats.size);
         return;
       } catch (error) {
@@ -545,7 +626,7 @@ class BackupRun {
     }
     const temp = joinPath(parentPath(target), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
     const sent = await this.upload(temp, absolute, stats.size, `${source}/${item.path}`, false);
-    const staged: StagedUpload = { source, path: item.path, temp, size: stats.size, mtimeMs: stats.mtimeMs, sha256: sent.sha256 };
+    const staged: StagedUpload = { source, path: item.path, temp, ...identityOf(stats), sha256: sent.sha256 };
     this.deps.journal.setStaged(staged);
     const latest = item.replace ?? (await this.statItem(target, item.path));
     await this.finishStaged(source, run.base, staged, temp, latest);
@@ -651,7 +732,7 @@ class BackupRun {
     } catch (error) {
       this.inFlight.delete(label);
       if (localError !== null && !this.signal?.aborted) {
-        throw new FileProblem(ErrorCode.LocalIo, `cannot read the file: ${(localError as Error).message}`);
+        throw new FileProblem(ErrorCode.LocalIo, describeLocalError(localError, 'read', absolute));
       }
       throw error;
     }
@@ -728,7 +809,7 @@ class BackupRun {
   private recordOf(
     source: string,
     path: string,
-    local: { size: number; mtimeMs: number; sha256: string },
+    local: { size: number; mtimeMs: number; ctimeMs: number; ino: number; sha256: string },
     remote: { etag: string | null; size: number },
   ): BackupRecord {
     return {
@@ -736,6 +817,8 @@ class BackupRun {
       path,
       size: local.size,
       mtimeMs: local.mtimeMs,
+      ctimeMs: local.ctimeMs,
+      ino: local.ino,
       sha256: local.sha256,
       remoteEtag: remote.etag,
       remoteSize: remote.size,
@@ -759,7 +842,7 @@ class BackupRun {
       stats = await lstat(absolute);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileProblem(ErrorCode.LocalIo, 'the file vanished since the scan; nothing was sent');
-      throw new FileProblem(ErrorCode.LocalIo, `cannot read the file: ${(error as Error).message}`);
+      throw new FileProblem(ErrorCode.LocalIo, describeLocalError(error, 'read', absolute));
     }
     if (!stats.isFile()) throw new FileProblem(ErrorCode.LocalIo, 'the file was replaced by something else since the scan; nothing was sent');
     return stats;
@@ -777,8 +860,8 @@ class BackupRun {
         if (limit !== undefined && seen >= limit) break;
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileProblem(ErrorCode.LocalIo, 'the file vanished since the scan');
-      throw new FileProblem(ErrorCode.LocalIo, `cannot read the file: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileProblem(ErrorCode.LocalIo, 'the file vanished since the scan; nothing was sent');
+      throw new FileProblem(ErrorCode.LocalIo, describeLocalError(error, 'read', absolute));
     }
     return hasher.digest('hex');
   }
@@ -813,6 +896,11 @@ class BackupRun {
   private throwIfCancelled(): void {
     if (this.signal?.aborted) throw new TeraSyncError(ErrorCode.Cancelled, 'The backup was cancelled.');
   }
+}
+
+/** The local identity a journal row keeps (see planBackup's sameIdentity), from a stat taken before the file was read. */
+function identityOf(stats: Stats): { size: number; mtimeMs: number; ctimeMs: number; ino: number } {
+  return { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino };
 }
 
 /** `report.pdf` -> `report (2).pdf`. */

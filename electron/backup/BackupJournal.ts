@@ -1,6 +1,6 @@
 /**
  * The backup journal: what was backed up from this computer to one backup area under one
- * device name, in SQLite. A row per file says which local state (size, mtime) and which
+ * device name, in SQLite. A row per file says which local state (size, mtime, ctime, inode) and which
  * content (sha256) the latest copy on the server holds, and under which ETag the server showed
  * it: the next run sends only what differs, and a run killed half-way resumes without sending
  * again what it had completed (each file commits its own transaction once the server holds it).
@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { SqliteFile } from '../sync/sqliteFile.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** The latest backed-up copy of one file. */
 export interface BackupRecord {
@@ -29,6 +29,14 @@ export interface BackupRecord {
   /** Local size and mtime when it was read for the backup. */
   size: number;
   mtimeMs: number;
+  /**
+   * Local ctime and inode (file id on Windows) when it was read: a tool that puts the old mtime
+   * back (`touch -r`, `rsync -t`, `cp -p`) still moves the ctime, and an edit written to a temp
+   * file and renamed over gets a new inode. 0 in rows from before they were kept: such a file is
+   * hashed once on the next run.
+   */
+  ctimeMs: number;
+  ino: number;
   /** sha256 (hex) of the content sent. */
   sha256: string;
   /** The ETag the server showed for the copy, as sent (may be weak); null when it gave none. */
@@ -46,6 +54,8 @@ export interface StagedUpload {
   temp: string;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
   sha256: string;
 }
 
@@ -61,6 +71,8 @@ interface RecordRow {
   path: string;
   size: number;
   mtime_ms: number;
+  ctime_ms: number;
+  ino: number;
   sha256: string;
   remote_etag: string | null;
   remote_size: number;
@@ -73,6 +85,8 @@ function toRecord(row: RecordRow): BackupRecord {
     path: row.path,
     size: row.size,
     mtimeMs: row.mtime_ms,
+    ctimeMs: row.ctime_ms,
+    ino: row.ino,
     sha256: row.sha256,
     remoteEtag: row.remote_etag,
     remoteSize: row.remote_size,
@@ -134,14 +148,25 @@ export class BackupJournal {
               PRAGMA user_version = 1;
             `);
           }
+          if (version < 2) {
+            // The ctime and inode of each file (0 in older rows: hashed once, then known), and
+            // small facts about the journal itself (when the quota note was last given).
+            sqlite.db.exec(`
+              ALTER TABLE files ADD COLUMN ctime_ms REAL NOT NULL DEFAULT 0;
+              ALTER TABLE files ADD COLUMN ino INTEGER NOT NULL DEFAULT 0;
+              ALTER TABLE staged ADD COLUMN ctime_ms REAL NOT NULL DEFAULT 0;
+              ALTER TABLE staged ADD COLUMN ino INTEGER NOT NULL DEFAULT 0;
+              CREATE TABLE IF NOT EXISTS meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+              );
+              PRAGMA user_version = 2;
+            `);
+          }
         },
       ),
     );
   }
-
-
-
-
 
   /** Every record of one source, by path. */
   records(source: string): Map<string, BackupRecord> {
@@ -158,8 +183,8 @@ export class BackupJournal {
   put(record: BackupRecord): void {
     this.transaction(() => {
       this.sqlite.statement(
-        `INSERT OR REPLACE INTO files (source, path, size, mtime_ms, sha256, remote_etag, remote_size, backed_up_at)
-         VALUES (@source, @path, @size, @mtimeMs, @sha256, @remoteEtag, @remoteSize, @backedUpAt)`,
+        `INSERT OR REPLACE INTO files (source, path, size, mtime_ms, ctime_ms, ino, sha256, remote_etag, remote_size, backed_up_at)
+         VALUES (@source, @path, @size, @mtimeMs, @ctimeMs, @ino, @sha256, @remoteEtag, @remoteSize, @backedUpAt)`,
       ).run(record);
       this.sqlite.statement('DELETE FROM staged WHERE source = ? AND path = ?').run(record.source, record.path);
     });
@@ -172,8 +197,8 @@ export class BackupJournal {
 
   setStaged(staged: StagedUpload): void {
     this.sqlite.statement(
-      `INSERT OR REPLACE INTO staged (source, path, temp, size, mtime_ms, sha256)
-       VALUES (@source, @path, @temp, @size, @mtimeMs, @sha256)`,
+      `INSERT OR REPLACE INTO staged (source, path, temp, size, mtime_ms, ctime_ms, ino, sha256)
+       VALUES (@source, @path, @temp, @size, @mtimeMs, @ctimeMs, @ino, @sha256)`,
     ).run(staged);
   }
 
@@ -182,7 +207,7 @@ export class BackupJournal {
   }
 
   staged(source: string): StagedUpload[] {
-    return this.sqlite.statement('SELECT source, path, temp, size, mtime_ms AS mtimeMs, sha256 FROM staged WHERE source = ?').all(source) as StagedUpload[];
+    return this.sqlite.statement('SELECT source, path, temp, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, ino, sha256 FROM staged WHERE source = ?').all(source) as StagedUpload[];
   }
 
   /** Remembers where a source lives on this computer. */
@@ -201,6 +226,15 @@ export class BackupJournal {
     return row ?? null;
   }
 
+  /** A small fact about this journal (see setMeta); null when never set. */
+  meta(key: string): string | null {
+    const row = this.sqlite.statement('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sqlite.statement('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
 
   close(): void {
     this.sqlite.close();

@@ -42,6 +42,23 @@ export interface PlannedItem {
   bytes: number;
 }
 
+/** A run stopped by the fail-safe: per source, what it would have moved out of the latest copy. */
+export interface BackupFailSafe {
+  sources: Array<{
+    name: string;
+    /** The local folder. */
+    root: string;
+    /** Files in its latest copy on the server. */
+    backedUp: number;
+    /** Of those, the files the run would have moved into `.versions/`. */
+    wouldMove: number;
+    /** Files the local folder holds now. */
+    localFiles: number;
+    /** The first of the files it would have moved (at most maxListedDeletions), relative to the source. */
+    paths: string[];
+  }>;
+}
+
 export interface BackupSummary {
   device: string;
   /** The version folder of this run (`.versions/<stamp>/`), whether or not it holds anything. */
@@ -67,6 +84,8 @@ export interface BackupSummary {
   plan: PlannedItem[];
   /** The quota check: null when it was not made. */
   quota: { neededBytes: number; freeBytes: number } | null;
+  /** The fail-safe stopped the run (`stopped` says why): what it would have moved; null otherwise. */
+  failSafe: BackupFailSafe | null;
 }
 
 /** Time left at the rate so far; null before a second has passed or a byte has moved. */

@@ -5,8 +5,9 @@
  *
  *   | rule | local          | latest copy on the server         | journal             | action                                   |
  *   | ---- | -------------- | --------------------------------- | ------------------- | ---------------------------------------- |
- *   | B1   | file           | file, as journaled (size, ETag)   | same size and mtime | unchanged                                |
- *   | B2   | file           | file, as journaled                | same size, new mtime| checkLocal: hash; same sha256 = unchanged |
+ *   | B1   | file           | file, as journaled (size, ETag)   | same identity       | unchanged                                |
+ *   | B2   | file           | file, as journaled                | same size, identity | checkLocal: hash; same sha256 = unchanged |
+ *   |      |                |                                   | moved               | (the new identity recorded), else send   |
  *   | B2   | file           | file, as journaled                | other size          | send, replacing (old copy versioned)     |
  *   | B3   | file           | file, not as journaled, same size | present             | compare content (download + sha256)      |
  *   | B3   | file           | file, not as journaled, other size| present             | send, replacing                          |
@@ -22,6 +23,12 @@
  *   |      | (skipped)      |                                   |                     | entry never costs its backed-up copy     |
  *   | B12  | absent         | absent                            | present             | forget                                   |
  *   | B13  | name the server cannot hold                        | -                   | invalidName (a failed file, listed)      |
+ *
+ * A file's identity is its size, mtime, ctime and inode (file id on Windows), as git's index
+ * compares them: a tool that puts the old mtime back (`touch -r`, `rsync -t`, `cp -p`, unzip)
+ * still moves the ctime, and an edit written to a temp file and renamed over gets a new inode.
+ * When any of them moved and the size did not, only the content can tell (B2). A journal row
+ * from before ctime and inode were kept (0) is hashed once.
  *
  * "Compare content" trusts size and sha256, never names alone: a first backup against a
  * non-empty remote folder sends only what differs. The comparison (and checkLocal's hash) needs
@@ -65,6 +72,11 @@ export interface PlanInput {
 
 function depth(path: string): number {
   return path.split('/').length;
+}
+
+/** The local file is as it was when the journal recorded it: size, mtime, ctime and inode all the same. */
+export function sameIdentity(local: LocalEntry, record: BackupRecord): boolean {
+  return local.size === record.size && local.mtimeMs === record.mtimeMs && local.ctimeMs === record.ctimeMs && local.ino === record.ino;
 }
 
 /** The server still holds the copy the journal recorded (ETags compared when both are known). */
@@ -114,8 +126,8 @@ export function planBackup(input: PlanInput): BackupAction[] {
     }
     if (record !== undefined && asJournaled(remote, record)) {
       if (local.size !== record.size) actions.push({ kind: 'send', rule: 'B2', path, local, replace: remote });
-      else if (local.mtimeMs !== record.mtimeMs) actions.push({ kind: 'checkLocal', rule: 'B2', path, local, remote, record });
-      else actions.push({ kind: 'unchanged', rule: 'B1', path, local, remote, record });
+      else if (sameIdentity(local, record)) actions.push({ kind: 'unchanged', rule: 'B1', path, local, remote, record });
+      else actions.push({ kind: 'checkLocal', rule: 'B2', path, local, remote, record });
       continue;
     }
     const rule = record === undefined ? 'B4' : 'B3';

@@ -6,7 +6,7 @@
  * files that cannot be read, a 507 in the middle, a cancel and its resume, retention pruning on
  * a fake clock, and the quota check against the emulator's REST API.
  */
-import { chmod, mkdir, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -136,6 +136,78 @@ describe.each(backupServerKinds)('backup on $name', (kind) => {
     expect(JSON.stringify(await f.serverTree(''))).not.toContain('.terasync-');
   });
 
+  /**
+   * An edit that keeps size and mtime (`touch -r`, `rsync -t`, `cp -p`, unzip): written in place
+   * or to a temp file renamed over. Backs up `edited.txt`, a file only touched and an untouched
+   * one, applies `edit`, and checks that the edit is sent (its old copy versioned), the touched
+   * file is hashed once and not sent, and the next run reads nothing.
+   */
+  async function editKeepingMtime(edit: (file: string, ref: string, f: BackupFixture) => Promise<void>): Promise<void> {
+    const f = await fixture();
+    const clock = new FakeClock(Date.UTC(2025, 3, 1, 9, 0, 0));
+    const a = 'A'.repeat(64);
+    await f.write('edited.txt', a);
+    await f.write('touched.txt', a);
+    await f.write('same.txt', a);
+    const opened: string[] = [];
+    const files = {
+      openRead: (absolute: string): Readable => {
+        opened.push(absolute.slice(f.sourceDir().length + 1));
+        return createReadStream(absolute);
+      },
+    };
+    expect((await f.backup({ clock, files })).sent).toHaveLength(3);
+    await clock.advance(60_000);
+
+    const at = (name: string): string => join(f.sourceDir(), name);
+    const names = ['edited.txt', 'touched.txt', 'same.txt'];
+    const sizeAndMtime = async (): Promise<number[][]> => Promise.all(names.map(async (name) => stat(at(name)).then((item) => [item.size, item.mtimeMs])));
+    const before = await sizeAndMtime();
+    const ref = join(f.base, 'ref');
+    execFileSync('touch', ['-r', at('edited.txt'), ref]);
+    await edit(at('edited.txt'), ref, f);
+    // The same bytes written again, the mtime put back: only the ctime moved.
+    execFileSync('touch', ['-r', at('touched.txt'), ref]);
+    await writeFile(at('touched.txt'), a);
+    execFileSync('touch', ['-r', ref, at('touched.txt')]);
+    expect(await sizeAndMtime()).toEqual(before);
+
+    opened.length = 0;
+    const edited = await f.backup({ clock, files });
+    expect(edited.failed).toEqual([]);
+    expect(edited.sent.map((item) => item.path)).toEqual(['edited.txt']);
+    expect(edited.versioned.map((item) => item.path)).toEqual(['edited.txt']);
+    expect(edited.unchanged).toBe(2);
+    // Only the files whose identity moved were read; same.txt was trusted.
+    expect([...new Set(opened)].sort()).toEqual(['edited.txt', 'touched.txt']);
+    expect(await f.serverTree('Docs')).toEqual(await readTree(f.sourceDir()));
+    expect(await f.serverTree(`.versions/${edited.version}/Docs`)).toEqual({ 'edited.txt': a });
+
+    // The new identities were recorded: the next run reads nothing and sends nothing.
+    await clock.advance(60_000);
+    opened.length = 0;
+    const again = await f.backup({ clock, files });
+    expect(again.sent).toEqual([]);
+    expect(again.unchanged).toBe(3);
+    expect(opened).toEqual([]);
+  }
+
+  it.skipIf(kind.skip)('an edit written in place that keeps size and mtime is sent (touch -r)', async () => {
+    await editKeepingMtime(async (file, ref) => {
+      await writeFile(file, 'B'.repeat(64));
+      execFileSync('touch', ['-r', ref, file]);
+    });
+  });
+
+  it.skipIf(kind.skip)('an edit written to a temp file with the old mtime and renamed over is sent', async () => {
+    await editKeepingMtime(async (file, ref, f) => {
+      const temp = join(f.base, 'edited.tmp');
+      await writeFile(temp, 'C'.repeat(64));
+      execFileSync('touch', ['-r', ref, temp]);
+      await rename(temp, file);
+    });
+  });
+
   it.skipIf(kind.skip)('a first backup against a non-empty remote folder trusts size and content, not names', async () => {
     const f = await fixture();
     await f.write('same.txt', 'identical\n');
@@ -249,10 +321,10 @@ describe.each(backupServerKinds)('backup on $name', (kind) => {
     const summary = await f.backup({ files, onEvent });
     expect(summary.stopped).toBeNull();
     const failed = Object.fromEntries(summary.failed.map((failure) => [failure.path, failure.message]));
-    expect(failed['injected.txt']).toMatch(/cannot read the file: EACCES/);
+    expect(failed['injected.txt']).toMatch(/^Cannot read \/.*\/injected\.txt: permission denied \(EACCES\)\. Give your user read permission on it/);
     expect(failed['vanishing.txt']).toMatch(/vanished/);
     expect(failed['back\\slash.txt']).toMatch(/cannot hold/);
-    if (!isRoot) expect(failed['locked.txt']).toMatch(/cannot read the file/);
+    if (!isRoot) expect(failed['locked.txt']).toMatch(/^Cannot read \/.*\/locked\.txt: permission denied \(EACCES\)/);
     expect(summary.skipped).toEqual([expect.objectContaining({ path: 'pipe', reason: 'special' })]);
     expect(summary.sent.map((item) => item.path)).toContain('ok.txt');
     expect(Object.keys(await f.serverTree('Docs'))).toContain('ok.txt');
@@ -401,6 +473,93 @@ describe.each(backupServerKinds)('backup on $name', (kind) => {
     expect(summary.versioned).toEqual([]);
     expect(summary.sent).toEqual([{ source: 'Photos', path: 'new.txt', bytes: 2 }]);
     expect(await f.serverTree('Docs')).toEqual({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+  });
+
+  it.skipIf(kind.skip)('the fail-safe: a source that now holds 1 unrelated file where 50 were stops before changing anything, and goes ahead when allowed', async () => {
+    const f = await fixture();
+    const clock = new FakeClock(Date.UTC(2025, 6, 1, 9, 0, 0));
+    const names = Array.from({ length: 50 }, (_, index) => `photo${String(index).padStart(2, '0')}.jpg`);
+    for (const name of names) await f.write(`2024/${name}`, `${name}\n`);
+    await f.write('other.txt', 'in the other folder\n', 'Notes');
+    await f.backup({ clock, sourceNames: ['Docs', 'Notes'] });
+    const backedUp = await f.serverTree('Docs');
+    expect(Object.keys(backedUp)).toHaveLength(50);
+
+    // Another drive at the same path: one unrelated file.
+    await clock.advance(60_000);
+    await rm(join(f.sourceDir(), '2024'), { recursive: true });
+    await f.write('unrelated.txt', 'not the photos\n');
+    await f.write('new.txt', 'a new note\n', 'Notes');
+    const before = (await server.requests()).length;
+    const stopped = await f.backup({ clock, sourceNames: ['Docs', 'Notes'] });
+    expect(stopped.stopped).toMatchObject({ code: ErrorCode.FailSafeTriggered, message: expect.stringContaining('would move 50 of its 50 backed-up files out of the latest copy') });
+    expect(stopped.stopped?.message).toContain(`${f.sourceDir()} now holds 1 file,`);
+    expect(stopped.stopped?.message).toContain('--allow-mass-delete');
+    expect(stopped.failSafe).toEqual({
+      sources: [{ name: 'Docs', root: f.sourceDir(), backedUp: 50, wouldMove: 50, localFiles: 1, paths: names.map((name) => `2024/${name}`) }],
+    });
+    expect(stopped.sent).toEqual([]);
+    expect(stopped.versioned).toEqual([]);
+    // Nothing changed on the server, for either source: only listings were made.
+    const requests = (await server.requests()).slice(before).filter((request) => request.path.startsWith(`/backup/${f.device}`));
+    expect(requests.filter((request) => !['PROPFIND', 'MKCOL'].includes(request.method))).toEqual([]);
+    expect(await f.serverTree('Docs')).toEqual(backedUp);
+    expect(await f.serverNames('.versions')).toEqual([]);
+    expect(await f.serverTree('Notes')).toEqual({ 'other.txt': 'in the other folder\n' });
+
+    // A dry run says the same.
+    const dry = await f.backup({ clock, dryRun: true });
+    expect(dry.stopped?.code).toBe(ErrorCode.FailSafeTriggered);
+    expect(dry.failSafe?.sources[0]?.wouldMove).toBe(50);
+
+    // The user says go ahead: the 50 go to .versions, the new file is sent.
+    const allowed = await f.backup({ clock, sourceNames: ['Docs', 'Notes'], allowMassDelete: true });
+    expect(allowed.stopped).toBeNull();
+    expect(allowed.failSafe).toBeNull();
+    expect(allowed.versioned).toEqual([{ source: 'Docs', path: '2024' }]);
+    expect(allowed.sent.map((item) => `${item.source}/${item.path}`).sort()).toEqual(['Docs/unrelated.txt', 'Notes/new.txt']);
+    expect(await f.serverTree('Docs')).toEqual({ 'unrelated.txt': 'not the photos\n' });
+    expect(Object.keys(await f.serverTree(`.versions/${allowed.version}/Docs`))).toHaveLength(50);
+  });
+
+  it.skipIf(kind.skip)('the fail-safe counts files: fewer than 10, or half or less, go; a renamed folder is not a mass move', async () => {
+    const f = await fixture();
+    const clock = new FakeClock(Date.UTC(2025, 6, 2, 9, 0, 0));
+    for (let index = 0; index < 20; index++) await f.write(`a/f${index}.txt`, `a${index}\n`);
+    for (let index = 0; index < 9; index++) await f.write(`b/f${index}.txt`, `b${index}\n`);
+    await f.backup({ clock });
+
+    // 9 of 29 moved away: fewer than 10.
+    await clock.advance(60_000);
+    await rm(join(f.sourceDir(), 'b'), { recursive: true });
+    const nine = await f.backup({ clock });
+    expect(nine.stopped).toBeNull();
+    expect(nine.versioned).toEqual([{ source: 'Docs', path: 'b' }]);
+
+    // 10 of 20: exactly half.
+    await clock.advance(60_000);
+    for (let index = 0; index < 10; index++) await rm(join(f.sourceDir(), `a/f${index}.txt`));
+    const half = await f.backup({ clock });
+    expect(half.stopped).toBeNull();
+    expect(half.versioned).toHaveLength(10);
+
+    // A renamed folder: every file goes up again under its new path, none is lost.
+    await clock.advance(60_000);
+    await rename(join(f.sourceDir(), 'a'), join(f.sourceDir(), 'renamed'));
+    const renamed = await f.backup({ clock });
+    expect(renamed.stopped).toBeNull();
+    expect(renamed.sent).toHaveLength(10);
+    expect(Object.keys(await f.serverTree('Docs')).sort()).toEqual(Array.from({ length: 10 }, (_, index) => `renamed/f${index + 10}.txt`).sort());
+
+    // 10 of 19: more than half, and 10.
+    await clock.advance(60_000);
+    for (let index = 0; index < 9; index++) await f.write(`c/g${index}.txt`, `c${index}\n`);
+    await f.backup({ clock });
+    await clock.advance(60_000);
+    await rm(join(f.sourceDir(), 'renamed'), { recursive: true });
+    const most = await f.backup({ clock });
+    expect(most.stopped?.code).toBe(ErrorCode.FailSafeTriggered);
+    expect(most.failSafe?.sources[0]).toMatchObject({ backedUp: 19, wouldMove: 10, localFiles: 9 });
   });
 
   it.skipIf(kind.skip)('a dry run says what would be done and changes nothing', async () => {

@@ -106,6 +106,7 @@ export async function createBackupFixture(server: BackupServer): Promise<BackupF
           sources,
           retentionDays: options.retentionDays ?? 30,
           ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+          ...(options.allowMassDelete === undefined ? {} : { allowMassDelete: options.allowMassDelete }),
           ...(options.signal === undefined ? {} : { signal: options.signal }),
           ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         });

@@ -49,6 +49,7 @@ function summary(change: Partial<BackupSummary> = {}): BackupSummary {
     dryRun: false,
     plan: [],
     quota: null,
+    failSafe: null,
     ...change,
   };
 }

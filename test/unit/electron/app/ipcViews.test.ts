@@ -51,6 +51,7 @@ function summary(overrides: Partial<BackupSummary> = {}): BackupSummary {
     dryRun: false,
     plan: [],
     quota: null,
+    failSafe: null,
     ...overrides,
   };
 }

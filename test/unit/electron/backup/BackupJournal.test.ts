@@ -4,7 +4,7 @@
  * refusal of a journal written by a newer schema.
  */
 import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,7 +22,19 @@ function open(): BackupJournal {
 }
 
 function record(path: string, overrides: Partial<BackupRecord> = {}): BackupRecord {
-  return { source: 'Docs', path, size: 3, mtimeMs: 1_700_000_000_123.5, sha256: 'ab'.repeat(32), remoteEtag: 'W/"x"', remoteSize: 3, backedUpAt: 42, ...overrides };
+  return {
+    source: 'Docs',
+    path,
+    size: 3,
+    mtimeMs: 1_700_000_000_123.5,
+    ctimeMs: 1_700_000_000_456.25,
+    ino: 9_007_199_254_740_000,
+    sha256: 'ab'.repeat(32),
+    remoteEtag: 'W/"x"',
+    remoteSize: 3,
+    backedUpAt: 42,
+    ...overrides,
+  };
 }
 
 beforeEach(async () => {
@@ -60,7 +72,7 @@ describe('BackupJournal', () => {
 
   it('keeps staged uploads until the file is recorded', () => {
     const journal = open();
-    const staged = { source: 'Docs', path: 'a.txt', temp: 'dev/Docs/.terasync-1.tmp', size: 3, mtimeMs: 5.5, sha256: 'ef'.repeat(32) };
+    const staged = { source: 'Docs', path: 'a.txt', temp: 'dev/Docs/.terasync-1.tmp', size: 3, mtimeMs: 5.5, ctimeMs: 6.25, ino: 77, sha256: 'ef'.repeat(32) };
     journal.setStaged(staged);
     expect(journal.staged('Docs')).toEqual([staged]);
     expect(journal.staged('Photos')).toEqual([]);
@@ -87,6 +99,39 @@ describe('BackupJournal', () => {
       error = caught;
     }
     expect(error).toMatchObject({ code: ErrorCode.LocalIo, message: expect.stringContaining('Another TeraSync backup of this device is running') });
+  });
+
+  it('migrates a journal from before ctime and inode were kept: old rows get 0 (hashed once), and the quota note starts unset', async () => {
+    await mkdir(join(directory, 'nested'), { recursive: true });
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE files (source TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, sha256 TEXT NOT NULL,
+        remote_etag TEXT, remote_size INTEGER NOT NULL, backed_up_at INTEGER NOT NULL, PRIMARY KEY (source, path));
+      CREATE TABLE staged (source TEXT NOT NULL, path TEXT NOT NULL, temp TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
+        sha256 TEXT NOT NULL, PRIMARY KEY (source, path));
+      CREATE TABLE sources (name TEXT PRIMARY KEY, local_root TEXT NOT NULL, last_backup_at INTEGER);
+      INSERT INTO files VALUES ('Docs', 'old.txt', 3, 1000.5, '${'ab'.repeat(32)}', '"e"', 3, 7);
+      INSERT INTO staged VALUES ('Docs', 'b.txt', 'dev/Docs/.terasync-2.tmp', 4, 2000, '${'cd'.repeat(32)}');
+      PRAGMA user_version = 1;
+    `);
+    db.close();
+    const journal = open();
+    expect(journal.get('Docs', 'old.txt')).toEqual({
+      source: 'Docs',
+      path: 'old.txt',
+      size: 3,
+      mtimeMs: 1000.5,
+      ctimeMs: 0,
+      ino: 0,
+      sha256: 'ab'.repeat(32),
+      remoteEtag: '"e"',
+      remoteSize: 3,
+      backedUpAt: 7,
+    });
+    expect(journal.staged('Docs')).toEqual([{ source: 'Docs', path: 'b.txt', temp: 'dev/Docs/.terasync-2.tmp', size: 4, mtimeMs: 2000, ctimeMs: 0, ino: 0, sha256: 'cd'.repeat(32) }]);
+    expect(journal.meta('quotaNoteShownAt')).toBeNull();
+    journal.setMeta('quotaNoteShownAt', '123');
+    expect(journal.meta('quotaNoteShownAt')).toBe('123');
   });
 
   it('refuses a journal written by a newer TeraSync', () => {

@@ -21,7 +21,7 @@ function remoteFolder(path: string): RemoteItem {
   return remote(path, { type: 'dir', size: 0, etag: null });
 }
 function record(path: string, overrides: Partial<BackupRecord> = {}): BackupRecord {
-  return { source: 'Docs', path, size: 10, mtimeMs: 1000, sha256: 'aa', remoteEtag: '"e1"', remoteSize: 10, backedUpAt: 1, ...overrides };
+  return { source: 'Docs', path, size: 10, mtimeMs: 1000, ctimeMs: 1000, ino: 1, sha256: 'aa', remoteEtag: '"e1"', remoteSize: 10, backedUpAt: 1, ...overrides };
 }
 
 function plan(input: { local?: LocalEntry[]; remote?: RemoteItem[]; journal?: BackupRecord[]; skipped?: string[] }): Array<[string, string, string]> {
@@ -50,6 +50,13 @@ describe('planBackup', () => {
       skipped: [],
     });
     expect(send).toMatchObject({ kind: 'send', replace: { path: 'a' } });
+  });
+
+  it('B2: an edit that put the old mtime back is still hashed: a new ctime (written in place) or a new inode (renamed over)', () => {
+    expect(plan({ local: [local('a', { ctimeMs: 2000 })], remote: [remote('a')], journal: [record('a')] })).toEqual([['B2', 'checkLocal', 'a']]);
+    expect(plan({ local: [local('a', { ino: 2 })], remote: [remote('a')], journal: [record('a')] })).toEqual([['B2', 'checkLocal', 'a']]);
+    // A row written before ctime and inode were kept: hashed once.
+    expect(plan({ local: [local('a')], remote: [remote('a')], journal: [record('a', { ctimeMs: 0, ino: 0 })] })).toEqual([['B2', 'checkLocal', 'a']]);
   });
 
   it('B3: a copy that changed on the server is compared by content when the size matches, else replaced', () => {
