@@ -1,0 +1,143 @@
+/**
+ * Files renamed or deleted while their upload is in flight, in continuous mode with the real
+ * folder watcher, against both servers. The server holds what was sent; the next plan must
+ * delete or move it there as the local side says, never bring it back under its old name.
+ *
+ * - deterministic: the rename or delete happens right after the upload has read the whole file
+ *   (the PUT is answered after it), for every even-numbered file;
+ * - as a user would: 120 new files, and 0.3 s later every even-numbered one renamed and every
+ *   fourth deleted, whatever the uploads are doing then.
+ */
+import { createReadStream, renameSync, unlinkSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { LocalFileAccess } from '../../../electron/sync/executor.js';
+import type { SyncServiceOptions } from '../../../electron/sync/SyncService.js';
+import { FOLDER_MARK, type Pair, type RunningService, type Tree } from '../../support/pair.js';
+import { serverKinds, useServer } from './servers.js';
+
+const OPTIONS: Partial<SyncServiceOptions> = { quietMs: 100, pollIntervalMs: 2_000, fullScanIntervalMs: 60_000, retryMinMs: 200, retryMaxMs: 1_000 };
+const FOLDERS = 5;
+
+/** `f<i>.txt` in folder `c<i % FOLDERS>`. */
+const fileOf = (i: number): string => `c${i % FOLDERS}/f${i}.txt`;
+const renamedOf = (i: number): string => `c${i % FOLDERS}/renamed${i}.txt`;
+
+/** What both sides must hold once every even file was renamed and every fourth deleted. */
+function expectedTree(count: number): Tree {
+  const tree: Tree = {};
+  for (let folder = 0; folder < FOLDERS; folder++) tree[`c${folder}`] = FOLDER_MARK;
+  for (let i = 0; i < count; i++) {
+    if (i % 4 === 0) continue;
+    tree[i % 2 === 0 ? renamedOf(i) : fileOf(i)] = `content of file ${i}`;
+  }
+  return tree;
+}
+
+async function until(predicate: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      if (await predicate()) return;
+    } catch {
+      // The trees may be read while files come and go.
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(100);
+  }
+}
+
+async function settled(pair: Pair, running: RunningService, expected: Tree): Promise<void> {
+  await until(
+    async () =>
+      running.service.getStatus().state === 'idle' &&
+      isDeepStrictEqual(await pair.localTree(), expected) &&
+      isDeepStrictEqual(await pair.remoteTree(), expected),
+    45_000,
+    'both sides to hold the renamed files and none of the deleted ones',
+  );
+  // And it stays so: one more run (a poll) brings nothing back.
+  const runs = running.runs();
+  await until(async () => running.runs() > runs && running.service.getStatus().state === 'idle', 10_000, 'one more run');
+  expect(await pair.localTree()).toEqual(expected);
+  expect(await pair.remoteTree()).toEqual(expected);
+}
+
+async function writeFiles(pair: Pair, count: number): Promise<void> {
+  for (let folder = 0; folder < FOLDERS; folder++) await mkdir(join(pair.local, `c${folder}`), { recursive: true });
+  for (let i = 0; i < count; i++) await writeFile(join(pair.local, fileOf(i)), `content of file ${i}`);
+}
+
+describe.each(serverKinds)('renames and deletions during uploads against $name', (kind) => {
+  const fixture = useServer(kind);
+
+  it.skipIf(kind.skip)('a file renamed or deleted right after its upload was read is moved or deleted on the server, never brought back', async () => {
+    const pair = await fixture.newPair();
+    const count = 40;
+    const acted = new Set<string>();
+    // Each even file is renamed (i % 4 == 2) or deleted (i % 4 == 0) the moment the upload has
+    // read all of it: the PUT is answered after the file is gone from its path.
+    const files: LocalFileAccess = {
+      openRead(absolute) {
+        const stream = createReadStream(absolute);
+        const match = /c\d+\/f(\d+)\.txt$/.exec(absolute);
+        const i = match ? Number(match[1]) : -1;
+        if (i >= 0 && i % 2 === 0 && !acted.has(absolute)) {
+          stream.on('end', () => {
+            if (acted.has(absolute)) return;
+            acted.add(absolute);
+            if (i % 4 === 0) unlinkSync(absolute);
+            else renameSync(absolute, join(pair.local, renamedOf(i)));
+          });
+        }
+        return stream;
+      },
+    };
+    const running = await pair.startService({ options: OPTIONS, files });
+    try {
+      await writeFiles(pair, count);
+      await settled(pair, running, expectedTree(count));
+      expect(acted.size).toBe(count / 2);
+      const requests = await fixture.requests();
+      const folder = new URL(pair.remoteUrl).pathname;
+      const asked = (method: string, path: string): boolean =>
+        requests.some((request) => request.method === method && request.path === `${folder}${path}`);
+      // Nothing was fetched back (the test's own tree reads are GETs too: the reports tell).
+      expect(running.reports.flatMap((report) => report.downloaded)).toEqual([]);
+      for (let i = 0; i < count; i += 2) {
+        // A rename is one MOVE on the server, not a second upload; a deletion one DELETE.
+        if (i % 4 === 2) {
+          expect(asked('MOVE', fileOf(i)), `MOVE ${fileOf(i)}`).toBe(true);
+          expect(asked('PUT', renamedOf(i)), `PUT ${renamedOf(i)}`).toBe(false);
+        } else {
+          expect(asked('DELETE', fileOf(i)), `DELETE ${fileOf(i)}`).toBe(true);
+        }
+      }
+      expect(running.reports.flatMap((report) => report.errors)).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
+
+  it.skipIf(kind.skip)('120 new files, then every even one renamed and every fourth deleted while the uploads run: nothing comes back', async () => {
+    const pair = await fixture.newPair();
+    const count = 120;
+    const running = await pair.startService({ options: OPTIONS });
+    try {
+      await writeFiles(pair, count);
+      await delay(300);
+      for (let i = 0; i < count; i += 2) {
+        if (i % 4 === 0) await rm(join(pair.local, fileOf(i)));
+        else await rename(join(pair.local, fileOf(i)), join(pair.local, renamedOf(i)));
+      }
+      await settled(pair, running, expectedTree(count));
+      const downloaded = running.reports.flatMap((report) => report.downloaded);
+      expect(downloaded.filter((path) => /\/f\d*[02468]\.txt$/.test(path))).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
+});
