@@ -120,6 +120,8 @@ export interface RunResult {
 }
 
 const MAX_PASSES = 4;
+/** How far the server's clock may lag ours when an interrupted upload is recognised. */
+const PENDING_CLOCK_MARGIN_MS = 120_000;
 export const MASS_DELETE_MINIMUM = 10;
 
 export class SyncEngine {
@@ -482,6 +484,12 @@ export class SyncEngine {
    * A transfer that finished just before a crash, before its journal transaction: adopt it
    * when the file on disk is exactly the one we wrote (same inode, size and mtime) or, for an
    * upload, the server holds a file of the size we sent.
+   *
+   * An upload whose local file was renamed, deleted or edited after the PUT and before the
+   * crash is adopted too, under the identity the file had when it was sent, when the server
+   * holds a file of that size written since the PUT started that is not the version the journal
+   * knew: the next plan then moves, deletes or resends it on the server as the local side says,
+   * instead of taking the server's file for a new one and bringing it back.
    */
   private adoptPending(local: LocalScan, remote: Listing<RemoteEntry>): void {
     const { journal } = this.deps;
@@ -499,10 +507,33 @@ export class SyncEngine {
           journal.put(pending.entry);
         } else if (sameLocal && pending.kind === 'upload' && onServer?.type === 'file' && onServer.size === onDisk.size) {
           journal.put(fileEntry(pending.path, onDisk, onServer, null));
+        } else if (!sameLocal && pending.kind === 'upload' && onServer?.type === 'file' && this.sentBefore(pending.entry, onServer)) {
+          const sent: LocalEntry = {
+            path: pending.path,
+            localPath: pending.entry.localPath,
+            type: 'file',
+            size: pending.entry.localSize,
+            mtimeMs: pending.entry.localMtimeMs,
+            ctimeMs: pending.entry.localCtimeMs,
+            ino: pending.entry.localIno,
+          };
+          journal.put(fileEntry(pending.path, sent, onServer, null));
         }
         journal.clearPending(pending.path);
       });
     }
+  }
+
+  /**
+   * Whether `onServer` is, as far as a listing can tell, the file an interrupted upload sent:
+   * the size we sent, written no earlier than the PUT started (less a margin for the server's
+   * clock), and not the version the journal already knew there.
+   */
+  private sentBefore(pending: JournalEntry, onServer: RemoteEntry): boolean {
+    if (onServer.size !== pending.localSize || pending.remoteMtimeMs <= 0) return false;
+    if (onServer.mtimeMs < pending.remoteMtimeMs - PENDING_CLOCK_MARGIN_MS) return false;
+    const known = this.deps.journal.get(pending.path);
+    return known === null || known.type !== 'file' || !(sameEtag(known.remoteEtag, onServer.etag) && known.remoteSize === onServer.size);
   }
 }
 

@@ -254,7 +254,9 @@ export class Executor {
     // weak for a second after a write): see WebDavRemoteStore.
     const ifMatch = remote?.etag ?? null;
     for (let round = 0; ; round++) {
-      const pendingEntry = fileEntry(path, statsEntry(local, current), remoteLike(remotePath, current.size), null);
+      // The pending entry's remote mtime is when this PUT started: after a crash, a server file
+      // of this size written since then is taken for ours (SyncEngine.adoptPending).
+      const pendingEntry = fileEntry(path, statsEntry(local, current), remoteLike(remotePath, current.size, this.deps.clock.now()), null);
       this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'upload', entry: pendingEntry }));
       let hash = '';
       let localError: unknown = null;
@@ -782,8 +784,8 @@ function statsEntry(local: LocalEntry, stats: Stats): LocalEntry {
   return { ...local, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino };
 }
 
-function remoteLike(remotePath: string, size: number): RemoteEntry {
-  return { path: remotePath, remotePath, type: 'file', size, mtimeMs: 0, etag: null };
+function remoteLike(remotePath: string, size: number, mtimeMs: number): RemoteEntry {
+  return { path: remotePath, remotePath, type: 'file', size, mtimeMs, etag: null };
 }
 
 /**
