@@ -155,7 +155,7 @@ describe.each(serverKinds)('renames and deletions during uploads against $name',
       wrapRemote: (store) =>
         wrapStore(store, {
           upload: async (path, open, size, options) => {
-            const result = await store.upload(path, open, size, options);
+            await store.upload(path, open, size, options);
             if (path.endsWith('gone.txt')) await rm(join(pair.local, 'gone.txt'));
             if (path.endsWith('moved.txt')) await rename(join(pair.local, 'moved.txt'), join(pair.local, 'renamed.txt'));
             throw new TeraSyncError(ErrorCode.Network, 'the connection dropped after the PUT (test)');
