@@ -12,7 +12,7 @@
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { formatVersionStamp, parseVersionStamp } from '../../shared/versionStamp.js';
-import { safeDeviceName } from '../sync/names.js';
+import { localStamp, safeDeviceName, withSuffix, type Platform } from '../sync/names.js';
 
 export { formatVersionStamp, parseVersionStamp } from '../../shared/versionStamp.js';
 
@@ -87,15 +87,11 @@ export function pathNameProblem(path: string): string | null {
 /**
  * `Report.pdf` -> `Report (restore conflict 2026-11-28 101500).pdf`: the name a local file gets
  * when a restore puts the backed-up copy in its place (local time, like sync's conflict copies).
+ * It stays on this computer, so it is fitted to the name limit of `platform` (255 UTF-16 units
+ * on Windows, 255 UTF-8 bytes elsewhere) by shortening the base name (`fitName`).
  */
-export function restoreConflictName(name: string, isFile: boolean, at: Date, attempt = 0): string {
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  const stamp =
-    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ` + `${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
-  const suffix = ` (restore conflict ${stamp}${attempt > 0 ? ` ${attempt + 1}` : ''})`;
-  const dot = name.lastIndexOf('.');
-  if (!isFile || dot <= 0) return `${name}${suffix}`;
-  return `${name.slice(0, dot)}${suffix}${name.slice(dot)}`;
+export function restoreConflictName(name: string, isFile: boolean, at: Date, attempt = 0, platform: Platform = process.platform): string {
+  return withSuffix(name, isFile, ` (restore conflict ${localStamp(at)}${attempt > 0 ? ` ${attempt + 1}` : ''})`, platform);
 }
 
 /** Checks a retention given by the user (days, a whole number, 0 = keep forever). */

@@ -56,24 +56,117 @@ export function localNameProblem(name: string, platform: Platform): string | nul
   return null;
 }
 
-/** `Report.pdf` -> `Report (conflict 2026-11-28 101500 laptop).pdf`; folders get no extension split. */
+/**
+ * `Report.pdf` -> `Report (conflict 2026-11-28 101500 laptop).pdf`; folders get no extension
+ * split. The copy lands on both sides, so it is fitted to 255 UTF-8 bytes (see `fitName`).
+ */
 export function conflictName(name: string, isFile: boolean, at: Date, device: string, attempt = 0): string {
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  const stamp =
-    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ` +
-    `${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
-  const suffix = ` (conflict ${stamp} ${device}${attempt > 0 ? ` ${attempt + 1}` : ''})`;
+  const suffix = ` (conflict ${localStamp(at)} ${device}${attempt > 0 ? ` ${attempt + 1}` : ''})`;
   return withSuffix(name, isFile, suffix);
 }
 
+/** The server-side name of the loser of a case clash, fitted to 255 UTF-8 bytes as well. */
 export function caseConflictName(name: string, isFile: boolean, attempt = 0): string {
   return withSuffix(name, isFile, ` (case conflict${attempt > 0 ? ` ${attempt + 1}` : ''})`);
 }
 
-function withSuffix(name: string, isFile: boolean, suffix: string): string {
+/** `2026-11-28 101500`, in local time: the stamp in conflict copies' names. */
+export function localStamp(at: Date): string {
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return (
+    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ` +
+    `${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`
+  );
+}
+
+/**
+ * `name` with `suffix` put before its extension (a file's last `.ext`, not a leading dot) or at
+ * its end (a folder), fitted to the name limit of `platform` by `fitName`.
+ */
+export function withSuffix(name: string, isFile: boolean, suffix: string, platform?: Platform): string {
   const dot = name.lastIndexOf('.');
-  if (!isFile || dot <= 0) return `${name}${suffix}`;
-  return `${name.slice(0, dot)}${suffix}${name.slice(dot)}`;
+  if (!isFile || dot <= 0) return fitName(name, suffix, '', platform);
+  return fitName(name.slice(0, dot), suffix, name.slice(dot), platform);
+}
+
+/**
+ * The longest name a file system takes: 255 bytes of UTF-8 on Linux and macOS (ext4, APFS,
+ * and the server's file system), 255 UTF-16 units on Windows (NTFS).
+ */
+export const NAME_LIMIT = 255;
+
+/**
+ * The length of `name` as the file system of `platform` counts it: UTF-16 units on Windows,
+ * UTF-8 bytes elsewhere. Without a platform, UTF-8 bytes: a name within 255 bytes is within
+ * 255 UTF-16 units too (no character takes more units than bytes), so it fits everywhere.
+ */
+export function nameLength(name: string, platform?: Platform): number {
+  if (platform === 'win32') return name.length;
+  let bytes = 0;
+  for (let index = 0; index < name.length; index++) {
+    const unit = name.charCodeAt(index);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < name.length) {
+      const next = name.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        index++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Below this much room for the base name, a long "extension" is cut with the base instead. */
+const MIN_BASE_ROOM = 16;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `base + suffix + ext` when it fits the name limit of `platform` (see `nameLength`);
+ * otherwise the base name is shortened so that it does, and the suffix (the marker that says
+ * what the name is) and the extension are kept whole. The cut falls between characters as a
+ * reader sees them (grapheme clusters): never inside a surrogate pair, and never between a
+ * letter and its combining accent unless one such character alone is longer than the room
+ * left. Spaces left at the end of the cut base are dropped. An extension so long that the
+ * base would have almost no room is cut with the base instead.
+ */
+export function fitName(base: string, suffix: string, ext: string, platform?: Platform): string {
+  const whole = `${base}${suffix}${ext}`;
+  if (nameLength(whole, platform) <= NAME_LIMIT) return whole;
+  if (ext !== '' && NAME_LIMIT - nameLength(`${suffix}${ext}`, platform) < MIN_BASE_ROOM) {
+    return fitName(`${base}${ext}`, suffix, '', platform);
+  }
+  const room = NAME_LIMIT - nameLength(`${suffix}${ext}`, platform);
+  // Only with a suffix longer than the limit itself, which no caller makes: keep its start.
+  if (room < 0) return cutToLength(whole, NAME_LIMIT, platform);
+  return `${cutToLength(base, room, platform).trimEnd()}${suffix}${ext}`;
+}
+
+/** The longest start of `text` within `room` (see `fitName` for where it may be cut). */
+function cutToLength(text: string, room: number, platform?: Platform): string {
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const length = nameLength(segment, platform);
+    if (used + length <= room) {
+      kept += segment;
+      used += length;
+      continue;
+    }
+    // One cluster longer than all the room (a letter with many accents): whole code points of it.
+    if (kept === '') {
+      for (const point of segment) {
+        const pointLength = nameLength(point, platform);
+        if (used + pointLength > room) break;
+        kept += point;
+        used += pointLength;
+      }
+    }
+    break;
+  }
+  return kept;
 }
 
 /** A device name that is safe inside a file name on every platform. */
