@@ -180,3 +180,91 @@ export function safeDeviceName(raw: string): string {
     .slice(0, 40);
   return cleaned === '' ? 'device' : cleaned;
 }
+
+// Names that are skipped -------------------------------------------------------------------
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The name `bytes` spell (one name as a folder listing gives it) when they are valid UTF-8,
+ * or null. Node decodes other bytes to U+FFFD, a name that then opens nothing: such a file
+ * can be neither read nor sent, so it is skipped and reported (`invalidEncodingMessage`).
+ */
+export function decodeName(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The length of the valid UTF-8 sequence that starts at `at`, or 0 when there is none. */
+function utf8SequenceLength(bytes: Uint8Array, at: number): number {
+  const lead = bytes[at] ?? 0;
+  if (lead < 0x80) return 1;
+  let length: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+  else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead === 0xe0) low = 0xa0; // overlong
+    if (lead === 0xed) high = 0x9f; // surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead === 0xf0) low = 0x90; // overlong
+    if (lead === 0xf4) high = 0x8f; // beyond U+10FFFF
+  } else return 0;
+  for (let index = 1; index < length; index++) {
+    const byte = bytes[at + index];
+    if (byte === undefined || byte < (index === 1 ? low : 0x80) || byte > (index === 1 ? high : 0xbf)) return 0;
+  }
+  return length;
+}
+
+/**
+ * A name's bytes as a reader can see them: what is valid UTF-8 as its characters, every other
+ * byte as `\xHH` (`caf\xE9.txt` for Latin-1 `café.txt`).
+ */
+export function escapeNameBytes(bytes: Uint8Array): string {
+  let shown = '';
+  let start = 0;
+  let at = 0;
+  while (at < bytes.length) {
+    const length = utf8SequenceLength(bytes, at);
+    if (length > 0) {
+      at += length;
+      continue;
+    }
+    shown += strictUtf8.decode(bytes.subarray(start, at));
+    shown += `\\x${(bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;
+    at += 1;
+    start = at;
+  }
+  return shown + strictUtf8.decode(bytes.subarray(start));
+}
+
+/** What is left as it is, and what the user renames, for an entry skipped for its name. */
+function leftAsItIs(isDir: boolean, side: 'local' | 'remote'): string {
+  const where = side === 'remote' ? ' on the server' : '';
+  const there = side === 'remote' ? ' there' : '';
+  return isDir
+    ? `the folder and everything in it are left as they are${where}; rename the folder${there}`
+    : `the file is left as it is${where}; rename it${there}`;
+}
+
+/** Why a name that is not valid UTF-8 is skipped, and what to do. */
+export function invalidEncodingMessage(isDir: boolean, side: 'local' | 'remote' = 'local'): string {
+  return (
+    'the name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be ' +
+    `synced: ${leftAsItIs(isDir, side)} to sync it`
+  );
+}
+
+/** Why a name with a backslash is skipped on either side, and what to do. */
+export function backslashMessage(isDir: boolean, side: 'local' | 'remote' = 'local'): string {
+  return (
+    'the name contains "\\", which Windows and other WebDAV clients read as a folder separator, ' +
+    `so it is not synced: ${leftAsItIs(isDir, side)} without "\\" to sync it`
+  );
+}

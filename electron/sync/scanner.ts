@@ -1,7 +1,8 @@
 /**
  * The local scanner: every file and folder under the sync root with size, mtime, inode and
  * type. Symlinks are not followed (a link could lead out of the root or into a loop) and are
- * reported as skipped, as are sockets, pipes and devices. Our own leftover temp files are
+ * reported as skipped, as are sockets, pipes and devices, names that are not valid UTF-8 (shown
+ * with the bad bytes as `\xHH`) and names with a backslash. Our own leftover temp files are
  * returned apart so the engine can clear them.
  */
 import type { Dirent, Stats } from 'node:fs';
@@ -11,7 +12,7 @@ import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { createIgnoreMatcher, IGNORE_FILE, isTempFileName, type IgnoreMatcher, type IgnoreScope } from './ignoreRules.js';
 import type { Listing, LocalEntry } from './model.js';
-import { joinPath, normalizePath } from './names.js';
+import { backslashMessage, decodeName, escapeNameBytes, invalidEncodingMessage, joinPath, normalizePath } from './names.js';
 
 export interface LocalScan extends Listing<LocalEntry> {
   /** Relative paths of our own temp files found in the tree. */
@@ -46,9 +47,10 @@ export const MAX_INCREMENTAL_CHANGES = 500;
  * what `scanLocal` would return if nothing else changed; that the watcher saw every change is
  * the caller's promise (a full scan at a long interval backs it up).
  *
- * Null when only a full scan will do: the ignore file changed, too many paths changed, or a
- * path's parent folder is not in `previous` (its event was missed). With no paths, `previous`
- * itself.
+ * Null when only a full scan will do: the ignore file changed, too many paths changed, a
+ * path holds U+FFFD (how a name that is not valid UTF-8 reaches us; only a walk of its folder
+ * as bytes finds it), or a path's parent folder is not in `previous` (its event was missed).
+ * With no paths, `previous` itself.
  */
 export async function updateScan(
   root: string,
@@ -62,6 +64,7 @@ export async function updateScan(
   if (paths.length === 0) return previous;
   if (paths.length > MAX_INCREMENTAL_CHANGES) return null;
   if (paths.includes(IGNORE_FILE)) return null;
+  if (paths.some((path) => path.includes('\uFFFD'))) return null;
   const keys = paths.map(normalizePath);
   const within = (path: string): boolean => keys.some((key) => path === key || path.startsWith(`${key}/`));
   const entries = new Map(previous.entries);
@@ -115,9 +118,10 @@ class Walker {
 
   /** Lists `relative` and everything below it. */
   async walk(relative: string): Promise<void> {
-    let children: Dirent[];
+    let children: Array<Dirent<Buffer>>;
     try {
-      children = await readdir(relative === '' ? this.root : join(this.root, relative), { withFileTypes: true });
+      // As bytes: a name that is not valid UTF-8 would come back as U+FFFD, which opens nothing.
+      children = await readdir(relative === '' ? this.root : join(this.root, relative), { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
       if (relative === '') {
         throw new TeraSyncError(ErrorCode.LocalIo, `Cannot read the local folder ${this.root}: ${(error as Error).message}`, { cause: error });
@@ -132,14 +136,31 @@ class Walker {
     }
     const folders: string[] = [];
     await mapLimit(children, this.concurrency, async (child) => {
-      const folder = await this.visit(joinPath(relative, child.name), child.name, child);
+      const name = decodeName(child.name);
+      if (name === null) {
+        this.skipInvalidEncoding(relative, child);
+        return;
+      }
+      const folder = await this.visit(joinPath(relative, name), name, child);
       if (folder !== null) folders.push(folder);
     });
     for (const folder of folders) await this.walk(folder);
   }
 
+  /**
+   * A child of `relative` whose name is not valid UTF-8: reported under its name with the bad
+   * bytes escaped (`caf\xE9.txt`), unless the ignore rules leave that name out. Nothing below
+   * such a folder is looked at.
+   */
+  private skipInvalidEncoding(relative: string, child: Dirent<Buffer>): void {
+    const localPath = joinPath(relative, escapeNameBytes(child.name));
+    const isDir = child.isDirectory();
+    if (this.matcher.ignores(localPath, isDir)) return;
+    this.scan.skipped.push({ path: normalizePath(localPath), side: 'local', reason: 'invalid-name', message: invalidEncodingMessage(isDir) });
+  }
+
   /** Records one path; returns it when it is a folder to walk. */
-  async visit(localPath: string, name: string, dirent: Dirent | null): Promise<string | null> {
+  async visit(localPath: string, name: string, dirent: { isFile(): boolean } | null): Promise<string | null> {
     const path = normalizePath(localPath);
     const { scan } = this;
     if ((dirent === null || dirent.isFile()) && isTempFileName(name)) {
@@ -165,6 +186,11 @@ class Walker {
     }
     const isDir = stats.isDirectory();
     if (this.matcher.ignores(localPath, isDir)) return null;
+    // Legal here, but a folder separator to Windows and to other clients of the server.
+    if (name.includes('\\')) {
+      scan.skipped.push({ path, side: 'local', reason: 'invalid-name', message: backslashMessage(isDir) });
+      return null;
+    }
     if (stats.isSymbolicLink()) {
       scan.skipped.push({ path, side: 'local', reason: 'symlink', message: 'symbolic links are not followed' });
       return null;
