@@ -11,10 +11,18 @@
  * never overwritten: the same content is left alone, other content is renamed aside
  * (`name (restore conflict <time>).ext`) and reported. Where a file is in the way of a folder
  * to restore (or the other way round), it is renamed aside the same way.
+ *
+ * The folder restored into is created with its parents when missing (as `cp -r` does). A local
+ * failure (a folder without write permission, a full disk) fails that file with a sentence that
+ * says what to do, and the rest goes on; a target that cannot be created stops the restore.
+ * Every file handle is opened before it is used, so a refused open is an error of that file,
+ * never an unhandled stream error, and no temp file is left. Entries of the backup the server
+ * lists under names this client does not write (a "\" that another client allowed, a name that
+ * is not UTF-8) are reported as skipped, named readably.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { link, lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { link, lstat, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { mapLimit } from '../../shared/async.js';
@@ -22,6 +30,7 @@ import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../..
 import { TEMP_PREFIX, TEMP_SUFFIX } from '../sync/ignoreRules.js';
 import type { Clock, Logger, RemoteStore } from '../sync/ports.js';
 import { parseVersionStamp, restoreConflictName, VERSIONS_FOLDER } from './backupNames.js';
+import { describeLocalError, type LocalOperation } from './messages.js';
 import { estimateRemainingMs, type FileFailure, type Progress } from './model.js';
 import { walkRemote, type RemoteItem } from './remoteTree.js';
 
@@ -114,6 +123,7 @@ export type RestoreEvent =
   | ({ type: 'progress' } & Progress)
   | { type: 'file'; path: string; outcome: 'restored' | 'unchanged' }
   | { type: 'kept-aside'; path: string; copy: string }
+  | { type: 'skipped'; path: string; message: string }
   | { type: 'file-failed'; path: string; code: ErrorInfo['code']; message: string };
 
 export interface RestoreOptions {
@@ -142,6 +152,8 @@ export interface RestoreSummary {
   unchanged: string[];
   /** Local files (or folders) renamed aside to make room, with their new absolute path. */
   keptAside: Array<{ path: string; copy: string }>;
+  /** Entries of the backup not restored: names this client does not write, shown readably. */
+  skipped: Array<{ path: string; reason: string; message: string }>;
   failed: Array<Omit<FileFailure, 'source'>>;
   bytes: number;
   durationMs: number;
@@ -166,6 +178,7 @@ export class Restore {
       restored: [],
       unchanged: [],
       keptAside: [],
+      skipped: [],
       failed: [],
       bytes: 0,
       durationMs: 0,
@@ -229,24 +242,33 @@ export class Restore {
           if (entry.type === 'dir') folders.push(entry.path);
           else files.push({ relative: entry.path, item: entry });
         }
+        for (const entry of tree?.skipped ?? []) {
+          const message = skippedMessage(entry.path, entry.reason);
+          summary.skipped.push({ path: entry.path, reason: entry.reason, message });
+          this.deps.logger.warn('restore: skipped', { path: entry.path, detail: entry.detail });
+          options.onEvent?.({ type: 'skipped', path: entry.path, message });
+        }
       }
       state.bytesTotal = files.reduce((total, file) => total + file.item.size, 0);
 
       const ensured = new Map<string, Promise<void>>();
-      /** Makes `absolute` a folder: a file (or link) in the way inside the target is renamed aside. */
+      /**
+       * Makes `absolute` a folder: a file (or link) in the way inside the target is renamed
+       * aside; the folders above the target are created when missing.
+       */
       const ensureFolder = (absolute: string): Promise<void> => {
         let pending = ensured.get(absolute);
         if (pending === undefined) {
           pending = (async () => {
             if (!isWithin(absolute, target)) {
-              await mkdir(absolute, { recursive: true });
+              await local('createFolder', absolute, () => mkdir(absolute, { recursive: true }));
               return;
             }
-            if (absolute !== target) await ensureFolder(dirname(absolute));
+            await ensureFolder(dirname(absolute));
             const stats = await lstatOrNull(absolute);
             if (stats?.isDirectory()) return;
             if (stats !== null) await keepAside(absolute, true);
-            await mkdir(absolute);
+            await local('createFolder', absolute, () => mkdir(absolute));
           })();
           ensured.set(absolute, pending);
         }
@@ -300,7 +322,11 @@ export class Restore {
     return summary;
   }
 
-  /** Downloads to a temp file beside `destination`, then puts it in place without overwriting. */
+  /**
+   * Downloads to a temp file beside `destination`, then puts it in place without overwriting.
+   * The temp file is opened (and a refusal reported) before anything is downloaded; it is
+   * removed whatever happens unless it was put in place.
+   */
   private async restoreFile(
     remotePath: string,
     destination: string,
@@ -309,12 +335,29 @@ export class Restore {
     keepAside: (absolute: string, isFile: boolean) => Promise<void>,
   ): Promise<{ unchanged: boolean; bytes: number }> {
     const temp = join(dirname(destination), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
-    const output = createWriteStream(temp, { flags: 'wx' });
+    let handle: FileHandle;
+    try {
+      handle = await open(temp, 'wx');
+    } catch (error) {
+      throw localError(error, 'write', destination);
+    }
+    const output = handle.createWriteStream();
+    // Listened to from the start: a write error is this file's failure, never an unhandled event.
+    let writeError: unknown = null;
+    output.on('error', (error) => {
+      writeError ??= error;
+    });
     let placed = false;
     try {
-      const result = await this.deps.remote.download(remotePath, output, { signal, onProgress: (progress) => onBytes(progress.bytes) });
-      output.end();
-      await finished(output);
+      let result;
+      try {
+        result = await this.deps.remote.download(remotePath, output, { signal, onProgress: (progress) => onBytes(progress.bytes) });
+        output.end();
+        await finished(output);
+      } catch (error) {
+        if (writeError !== null && !signal?.aborted) throw localError(writeError, 'write', destination);
+        throw error;
+      }
       const existing = await lstatOrNull(destination);
       if (existing !== null) {
         if (existing.isFile() && existing.size === result.size && (await hashFile(destination)) === result.hash) {
@@ -326,10 +369,40 @@ export class Restore {
       placed = true;
       return { unchanged: false, bytes: result.size };
     } finally {
-      if (!output.closed) output.destroy();
+      if (!output.closed) {
+        output.destroy();
+        await new Promise<void>((resolve) => output.once('close', () => resolve()));
+      }
       if (!placed) await unlink(temp).catch(() => undefined);
     }
   }
+}
+
+/** A local failure as this file's error, told as a sentence (see describeLocalError). */
+function localError(error: unknown, operation: LocalOperation, path: string): TeraSyncError {
+  if (error instanceof TeraSyncError) return error;
+  return new TeraSyncError(ErrorCode.LocalIo, describeLocalError(error, operation, path), { cause: error });
+}
+
+/** Runs one local file-system call; its failure becomes a sentence about `path`. */
+async function local<T>(operation: LocalOperation, path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw localError(error, operation, path);
+  }
+}
+
+/** Why an entry of the backup was not restored, and what to do. */
+function skippedMessage(path: string, reason: string): string {
+  const name = path.split('/').pop() ?? path;
+  let why: string;
+  if (reason !== 'invalid-name') why = 'the server gave no details for it';
+  // Bytes that are not UTF-8 are shown as \xNN (a "\" too, so this is asked first).
+  else if (/\\x[0-9A-F]{2}/i.test(name)) why = 'its name is not valid UTF-8 text';
+  else if (name.includes('\\')) why = 'TeraSync does not write names that contain "\\" (a folder separator on Windows)';
+  else why = 'TeraSync does not write such a name';
+  return `"${path}" was not restored: ${why}. Download it from TeraCLOUD's web page, or rename it there and restore again.`;
 }
 
 /**
@@ -338,23 +411,18 @@ export class Restore {
  * (FAT, some network shares) it falls back on rename after a last look.
  */
 async function placeWithoutOverwrite(temp: string, destination: string): Promise<void> {
+  const appeared = 'a local file appeared at this path during the restore; it was left alone. Run the restore again to keep it aside and restore this file';
   try {
     await link(temp, destination);
     await unlink(temp);
     return;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      throw new TeraSyncError(ErrorCode.Conflict, 'a local file appeared at this path during the restore; it was left alone', { cause: error });
-    }
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'EMLINK') {
-      throw new TeraSyncError(ErrorCode.LocalIo, `cannot put the restored file in place: ${(error as Error).message}`, { cause: error });
-    }
+    if (code === 'EEXIST') throw new TeraSyncError(ErrorCode.Conflict, `${appeared}.`, { cause: error });
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'EMLINK') throw localError(error, 'rename', destination);
   }
-  if ((await lstatOrNull(destination)) !== null) {
-    throw new TeraSyncError(ErrorCode.Conflict, 'a local file appeared at this path during the restore; it was left alone');
-  }
-  await rename(temp, destination);
+  if ((await lstatOrNull(destination)) !== null) throw new TeraSyncError(ErrorCode.Conflict, `${appeared}.`);
+  await local('rename', destination, () => rename(temp, destination));
 }
 
 /** Renames a local entry to a free `name (restore conflict <time>).ext` beside it; returns the new path. */
@@ -362,10 +430,10 @@ async function moveAside(absolute: string, isFile: boolean, at: Date): Promise<s
   for (let attempt = 0; attempt < 50; attempt++) {
     const copy = join(dirname(absolute), restoreConflictName(basename(absolute), isFile, at, attempt));
     if ((await lstatOrNull(copy)) !== null) continue;
-    await rename(absolute, copy);
+    await local('rename', absolute, () => rename(absolute, copy));
     return copy;
   }
-  throw new TeraSyncError(ErrorCode.LocalIo, `no free name to keep ${absolute} aside`);
+  throw new TeraSyncError(ErrorCode.LocalIo, `No free name to keep ${absolute} aside: rename or remove its earlier "(restore conflict ...)" copies and restore again.`);
 }
 
 async function lstatOrNull(absolute: string): Promise<Stats | null> {
@@ -373,13 +441,17 @@ async function lstatOrNull(absolute: string): Promise<Stats | null> {
     return await lstat(absolute);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw localError(error, 'read', absolute);
   }
 }
 
 async function hashFile(absolute: string): Promise<string> {
   const hasher = createHash('sha256');
-  for await (const chunk of createReadStream(absolute) as AsyncIterable<Buffer>) hasher.update(chunk);
+  try {
+    for await (const chunk of createReadStream(absolute) as AsyncIterable<Buffer>) hasher.update(chunk);
+  } catch (error) {
+    throw localError(error, 'read', absolute);
+  }
   return hasher.digest('hex');
 }
 

@@ -79,7 +79,7 @@ export function describeLocalError(error: unknown, operation: LocalOperation, pa
 /**
  * A name from the server as people can read it: percent-escapes decoded where they make UTF-8,
  * other bytes as `\xNN`, control characters as `\u{..}`. `café` stays `café`, `caf%E9.txt`
- * becomes `caf\xe9.txt`, `back%5Cslash.txt` becomes `back\slash.txt`.
+ * becomes `caf\xE9.txt`, `back%5Cslash.txt` becomes `back\slash.txt`.
  */
 export function readableName(raw: string): string {
   let decoded: string;
@@ -111,7 +111,7 @@ function decodeBytes(bytes: Buffer): string {
         // not a valid sequence: escaped below
       }
     }
-    text += `\\x${lead.toString(16).padStart(2, '0')}`;
+    text += `\\x${lead.toString(16).toUpperCase().padStart(2, '0')}`;
     index++;
   }
   return text;

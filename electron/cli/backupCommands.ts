@@ -13,6 +13,7 @@ import type { AccountRecord, ApiSettings } from '../auth/AccountRecord.js';
 import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
 import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
 import { backupDeviceName, parseRetentionDays, parseVersionStamp } from '../backup/backupNames.js';
+import { plural } from '../backup/messages.js';
 import type { BackupEvent, BackupSummary, Progress } from '../backup/model.js';
 import type { QuotaSource } from '../backup/quota.js';
 import { listSource, listSources, Restore, type RestoreEvent, type RestoreSummary, type SourceListing } from '../backup/Restore.js';
@@ -27,6 +28,8 @@ export interface BackupCliValues {
   /** `--source`, as many as given. */
   sources: string[];
   dryRun: boolean;
+  /** `--allow-mass-delete`: go ahead although the backup would move most of a folder's files away. */
+  allowMassDelete: boolean;
   json: boolean;
   remote: string | undefined;
   device: string | undefined;
@@ -53,6 +56,15 @@ export type BackupCommand = 'backup' | 'backup-list' | 'restore';
 const EXIT_OK = 0;
 const EXIT_PARTIAL = 1;
 const EXIT_USAGE = 2;
+
+/** Said (once) when the free space cannot be known before a backup sends something. */
+const QUOTA_NOT_CHECKED =
+  'the quota was not checked before this backup: that needs the REST API (give the application key with --api-key). ' +
+  'A full storage still stops a backup cleanly (507). This note is not repeated for this backup area.';
+/** The backup journal's note that the quota note was given (see quotaNote). */
+const QUOTA_NOTE_SHOWN = 'quotaNoteShownAt';
+/** How many of the files a fail-safe stop would move are printed per folder (all of them in --json). */
+const SHOWN_MOVES = 20;
 
 interface BackupConnection {
   /** The backup area's root, ending in '/'. */
@@ -107,7 +119,6 @@ export async function runBackupCommand(command: BackupCommand, values: BackupCli
   try {
     remote = new WebDavRemoteStore({ url: connection.rootUrl, auth: connection.auth, ca: context.ca, concurrency, logger });
     if (command === 'backup') {
-      if (connection.quotaNote !== null && !values.dryRun) context.stderr.write(`terasync: note: ${connection.quotaNote}\n`);
       return await runBackup(values, context, { remote, connection, device, concurrency, retentionDays, logger, signal: controller.signal });
     }
     if (command === 'backup-list') return await runList(values, context, { remote, connection, device, concurrency, signal: controller.signal });
@@ -165,7 +176,7 @@ async function connect(values: BackupCliValues, context: BackupCliContext): Prom
       rootUrl,
       auth: { kind: 'basic', user, password },
       quota: api === null ? null : quotaFrom(context, api, user, password, new URL(rootUrl).origin),
-      quotaNote: api === null ? 'the quota was not checked before the backup (it needs the REST API: give the application key with --api-key)' : null,
+      quotaNote: api === null ? QUOTA_NOT_CHECKED : null,
     };
   }
   if (token) {
@@ -198,7 +209,7 @@ async function connect(values: BackupCliValues, context: BackupCliContext): Prom
     rootUrl,
     auth,
     quota: api === null ? null : quotaFrom(context, api, auth.user, auth.password, record.origin),
-    quotaNote: api === null ? 'the quota was not checked before the backup (it needs the REST API: give the application key with --api-key)' : null,
+    quotaNote: api === null ? QUOTA_NOT_CHECKED : null,
   };
 }
 
@@ -217,7 +228,14 @@ interface BackupRunSetup {
 async function runBackup(values: BackupCliValues, context: BackupCliContext, setup: BackupRunSetup): Promise<number> {
   const sources: BackupSource[] = values.sources.map((dir) => ({ name: basename(resolve(dir)), root: resolve(dir) }));
   const journal = BackupJournal.open(backupJournalFile(context.stateDir, setup.connection.rootUrl, setup.device));
-  const reporter = backupReporter(context, values.json);
+  // Said once for this backup area and device, and only by a run that has something to send.
+  const quotaNote = setup.connection.quotaNote;
+  const onUncheckedQuota = (bytes: number): void => {
+    if (quotaNote === null || bytes === 0 || journal.meta(QUOTA_NOTE_SHOWN) !== null) return;
+    context.stderr.write(`terasync: note: ${quotaNote}\n`);
+    if (!values.dryRun) journal.setMeta(QUOTA_NOTE_SHOWN, String(Date.now()));
+  };
+  const reporter = backupReporter(context, values.json, onUncheckedQuota);
   let summary: BackupSummary;
   try {
     const engine = new BackupEngine({
@@ -229,7 +247,14 @@ async function runBackup(values: BackupCliValues, context: BackupCliContext, set
       concurrency: setup.concurrency,
       quota: setup.connection.quota,
     });
-    summary = await engine.run({ sources, retentionDays: setup.retentionDays, dryRun: values.dryRun, signal: setup.signal, onEvent: reporter.onEvent });
+    summary = await engine.run({
+      sources,
+      retentionDays: setup.retentionDays,
+      dryRun: values.dryRun,
+      allowMassDelete: values.allowMassDelete,
+      signal: setup.signal,
+      onEvent: reporter.onEvent,
+    });
   } finally {
     journal.close();
   }
@@ -244,6 +269,19 @@ async function runBackup(values: BackupCliValues, context: BackupCliContext, set
 }
 
 function printBackupSummary(out: Output, summary: BackupSummary, rootUrl: string): void {
+  if (summary.failSafe !== null) {
+    // What the stop would have moved away: the user decides from this.
+    out.write(`Backup stopped by the fail-safe${summary.dryRun ? ' (dry run)' : ''}: nothing was sent, moved or deleted.\n`);
+    for (const source of summary.failSafe.sources) {
+      out.write(
+        `${source.name} (${source.root}) holds ${plural(source.localFiles, 'file')} now; ` +
+          `${source.wouldMove} of its ${plural(source.backedUp, 'backed-up file')} would be moved out of the latest copy into .versions/:\n`,
+      );
+      for (const path of source.paths.slice(0, SHOWN_MOVES)) out.write(`  ${source.name}/${path}\n`);
+      if (source.wouldMove > SHOWN_MOVES) out.write(`  ... and ${plural(source.wouldMove - SHOWN_MOVES, 'more file')} (--json lists them)\n`);
+    }
+    return;
+  }
   if (summary.dryRun) {
     if (summary.plan.length === 0) out.write('Nothing to do: the backup is up to date.\n');
     for (const item of summary.plan) out.write(`would ${item.action.replace('-', ' ')}: ${item.source}/${item.path} (${item.rule})\n`);
@@ -258,7 +296,7 @@ function printBackupSummary(out: Output, summary: BackupSummary, rootUrl: string
     `${summary.versioned.length} versioned`,
     `${summary.failed.length} failed`,
   ];
-  if (summary.pruned.length > 0) parts.push(`${summary.pruned.length} old versions pruned`);
+  if (summary.pruned.length > 0) parts.push(`${plural(summary.pruned.length, 'old version')} pruned`);
   const where = `${rootUrl}${summary.device}/`;
   const took = `${(summary.durationMs / 1000).toFixed(1)} s`;
   if (summary.stopped !== null) out.write(`Backup stopped: ${parts.join(', ')}, in ${took}.\n`);
@@ -269,7 +307,7 @@ function printBackupSummary(out: Output, summary: BackupSummary, rootUrl: string
 function describeProgress(verb: string, progress: Progress): string {
   const left = progress.remainingMs === null ? '' : `, about ${formatDuration(progress.remainingMs)} left`;
   const current = progress.currentFile === null ? '' : ` - ${progress.currentFile}`;
-  return `${verb}: ${progress.filesDone}/${progress.filesTotal} files, ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}${left}${current}`;
+  return `${verb}: ${progress.filesDone}/${plural(progress.filesTotal, 'file')}, ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}${left}${current}`;
 }
 
 function formatDuration(ms: number): string {
@@ -279,8 +317,15 @@ function formatDuration(ms: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** On a terminal a progress line; off one a line per file; with --json the lines go to stderr. */
-function backupReporter(context: BackupCliContext, json: boolean): { onEvent: (event: BackupEvent) => void; clear: () => void } {
+/**
+ * On a terminal a progress line; off one a line per file; with --json the lines go to stderr.
+ * `onUncheckedQuota` hears the bytes to send when the quota could not be checked.
+ */
+function backupReporter(
+  context: BackupCliContext,
+  json: boolean,
+  onUncheckedQuota: (bytes: number) => void,
+): { onEvent: (event: BackupEvent) => void; clear: () => void } {
   const interactive = Boolean(context.stderr.isTTY) && !json;
   const lines: Output = json ? context.stderr : context.stdout;
   let lastDraw = 0;
@@ -313,6 +358,9 @@ function backupReporter(context: BackupCliContext, json: boolean): { onEvent: (e
           if (event.message !== null) {
             clear();
             context.stderr.write(`terasync: note: ${event.message}\n`);
+          } else if (!event.checked) {
+            clear();
+            onUncheckedQuota(event.neededBytes);
           }
           return;
         default:
@@ -350,7 +398,7 @@ async function runList(values: BackupCliValues, context: BackupCliContext, setup
     out.write(`No backups of device "${setup.device}" in ${setup.connection.rootUrl}.\n`);
     return EXIT_OK;
   }
-  const total = (files: SourceListing['latest']): string => `${files.length} files, ${formatBytes(files.reduce((sum, file) => sum + file.size, 0))}`;
+  const total = (files: SourceListing['latest']): string => `${plural(files.length, 'file')}, ${formatBytes(files.reduce((sum, file) => sum + file.size, 0))}`;
   out.write(`Backups of device "${setup.device}" in ${setup.connection.rootUrl}${setup.device}/\n`);
   for (const listing of listings) {
     const detailed = values.sources.length > 0;
@@ -417,9 +465,13 @@ async function runRestore(values: BackupCliValues, context: BackupCliContext, se
         clear();
         lines.write(`kept your file: ${event.path === '' ? basename(target) : event.path} -> ${event.copy}\n`);
         return;
+      case 'skipped':
+        clear();
+        context.stderr.write(`skipped: ${event.message}\n`);
+        return;
       case 'file-failed':
         clear();
-        context.stderr.write(`failed: ${event.path}: ${event.message}\n`);
+        context.stderr.write(`failed: ${event.path === '' ? basename(target) : event.path}: ${event.message}\n`);
         return;
     }
   };
@@ -440,10 +492,12 @@ function printRestoreSummary(out: Output, summary: RestoreSummary): void {
   const parts = [
     `${summary.restored.length} restored (${formatBytes(summary.bytes)})`,
     `${summary.unchanged.length} already there`,
-    `${summary.keptAside.length} local files kept aside`,
+    `${plural(summary.keptAside.length, 'local file')} kept aside`,
     `${summary.failed.length} failed`,
   ];
+  if (summary.skipped.length > 0) parts.push(`${summary.skipped.length} skipped`);
   out.write(`${summary.stopped === null ? 'Restored' : 'Restore stopped:'} "${summary.source}${summary.path === '' ? '' : `/${summary.path}`}" from ${from} to ${summary.target}: ${parts.join(', ')}.\n`);
   for (const kept of summary.keptAside) out.write(`  your ${kept.path === '' ? 'file' : kept.path} was kept as ${kept.copy}\n`);
-  for (const failure of summary.failed) out.write(`  ${failure.path}: ${failure.code}: ${failure.message}\n`);
+  for (const skipped of summary.skipped) out.write(`  skipped: ${skipped.message}\n`);
+  for (const failure of summary.failed) out.write(`  ${failure.path === '' ? basename(summary.target) : failure.path}: ${failure.message}\n`);
 }

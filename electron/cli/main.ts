@@ -67,7 +67,8 @@ Options:
   --json                 sync --once: print one JSON object with the result at the end;
                          status: print the status as JSON
   --dry-run              print what would be done; change nothing (with --once)
-  --allow-mass-delete    go ahead although the run would delete many files
+  --allow-mass-delete    go ahead although the run would delete many files (backup: move most
+                         of a folder's backed-up files out of its latest copy)
   --concurrency N        parallel transfers (default 6)
   --limit-up KIBPS       upload bandwidth limit in KiB/s (default: none)
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
@@ -203,6 +204,7 @@ export async function runCli(io: CliIo): Promise<number> {
       {
         sources: values.source ?? [],
         dryRun: values['dry-run'],
+        allowMassDelete: values['allow-mass-delete'],
         json: values.json,
         remote: values.remote,
         device: values.device,

@@ -5,7 +5,7 @@
  */
 import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Listing, RemoteEntry } from './model.js';
+import type { Listing, RemoteEntry, SkippedEntry } from './model.js';
 
 export interface TransferProgress {
   /**
@@ -133,8 +133,11 @@ export interface RemoteStore {
   list(options?: { signal?: AbortSignal; reuseUnchangedFolders?: boolean }): Promise<Listing<RemoteEntry>>;
   /** One entry, or null when absent. */
   stat(path: string, options?: { signal?: AbortSignal }): Promise<RemoteEntry | null>;
-  /** The entries directly in a folder (one `Depth: 1` listing). */
-  listChildren(path: string, options?: { signal?: AbortSignal }): Promise<RemoteEntry[]>;
+  /**
+   * The entries directly in a folder (one `Depth: 1` listing). `onSkipped` hears of each child
+   * left out (a name this client does not handle, an entry without properties).
+   */
+  listChildren(path: string, options?: { signal?: AbortSignal; onSkipped?: (entry: SkippedEntry) => void }): Promise<RemoteEntry[]>;
   /** True when the folder has no children (used before a recursive DELETE). */
   isEmptyFolder(path: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   /** Streams the file into `destination` (a writable the caller owns and closes). */

@@ -578,11 +578,12 @@ export class WebDavRemoteStore implements RemoteStore {
     });
   }
 
-  async listChildren(path: string, options: { signal?: AbortSignal } = {}): Promise<RemoteEntry[]> {
+  async listChildren(path: string, options: { signal?: AbortSignal; onSkipped?: (entry: SkippedEntry) => void } = {}): Promise<RemoteEntry[]> {
     this.assertUsable();
     const names = splitRelativePath(path);
     const key = nfc(path);
     const contents = await this.listFolder({ names, key }, options.signal);
+    for (const skipped of contents.skipped) options.onSkipped?.(skipped);
     return contents.children.map(({ name, resource }) => this.toEntry(joinRelative(key, nfc(name)), [...names, name].join('/'), resource));
   }
 

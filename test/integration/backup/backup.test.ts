@@ -295,6 +295,54 @@ describe.each(backupServerKinds)('backup on $name', (kind) => {
     });
   });
 
+  it.skipIf(kind.skip)('restores into a folder that does not exist yet, creating it with its parents', async () => {
+    const f = await fixture();
+    await f.write('a.txt', 'a\n');
+    await f.write('sub/b.txt', 'b\n');
+    await f.backup();
+    const missing = join(f.base, 'not', 'made', 'yet');
+    const whole = await f.restore({ source: 'Docs', version: null, path: '', target: join(missing, 'Docs') });
+    expect(whole.stopped).toBeNull();
+    expect(whole.failed).toEqual([]);
+    expect(await readTree(join(missing, 'Docs'))).toEqual({ 'a.txt': 'a\n', 'sub/b.txt': 'b\n' });
+    const one = await f.restore({ source: 'Docs', version: null, path: 'sub/b.txt', target: join(f.base, 'elsewhere', 'deep', 'b.txt') });
+    expect(one.restored).toEqual(['']);
+    expect(await readFile(join(f.base, 'elsewhere', 'deep', 'b.txt'), 'utf8')).toBe('b\n');
+  });
+
+  // The emulator (webdav-server) does not list such names at all; Apache, like the service, does.
+  it.skipIf(kind.skip || kind !== backupServerKinds[0])('a restore reports server names it does not write (another client\'s "\\"), shown readably, and restores the rest', async () => {
+    const f = await fixture();
+    await f.write('ok.txt', 'fine\n');
+    await f.write('sub/also.txt', 'also\n');
+    await f.backup();
+    // Another client put these into the backup: legal on the server, not names this client writes.
+    await writeFile(join(server.backupDir, f.device, 'Docs', 'back\\slash.txt'), 'from elsewhere\n');
+    await writeFile(join(server.backupDir, f.device, 'Docs', 'sub', 'a\\b.txt'), 'from elsewhere\n');
+    await server.grantServerAccess();
+    // Written after the hand-over (which reads names as UTF-8): Apache only needs to read it.
+    const latin1 = true;
+    await writeFile(Buffer.from(`${join(server.backupDir, f.device, 'Docs')}/caf\xe9.txt`, 'latin1'), 'latin-1 name\n');
+
+    const events: string[] = [];
+    const target = join(f.base, 'out', 'Docs');
+    const summary = await f.restore({ source: 'Docs', version: null, path: '', target, onEvent: (event) => event.type === 'skipped' && events.push(event.path) });
+    expect(summary.stopped).toBeNull();
+    expect(summary.failed).toEqual([]);
+    expect(summary.restored.sort()).toEqual(['ok.txt', 'sub/also.txt']);
+    const expected = ['back\\slash.txt', 'sub/a\\b.txt', ...(latin1 ? ['caf\\xE9.txt'] : [])].sort();
+    expect(summary.skipped.map((item) => item.path).sort()).toEqual(expected);
+    expect(events.sort()).toEqual(expected);
+    const backslash = summary.skipped.find((item) => item.path === 'back\\slash.txt');
+    expect(backslash).toEqual({
+      path: 'back\\slash.txt',
+      reason: 'invalid-name',
+      message: '"back\\slash.txt" was not restored: TeraSync does not write names that contain "\\" (a folder separator on Windows). Download it from TeraCLOUD\'s web page, or rename it there and restore again.',
+    });
+    if (latin1) expect(summary.skipped.find((item) => item.path === 'caf\\xE9.txt')?.message).toContain('not valid UTF-8');
+    expect(await readTree(target)).toEqual({ 'ok.txt': 'fine\n', 'sub/also.txt': 'also\n' });
+  });
+
   it.skipIf(kind.skip)('files that cannot be read are listed, and the rest is backed up', async () => {
     const f = await fixture();
     await f.write('ok.txt', 'fine\n');

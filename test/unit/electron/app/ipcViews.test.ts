@@ -146,6 +146,7 @@ describe('the IPC views', () => {
       restored: ['a.jpg', 'b.jpg'],
       unchanged: [],
       keptAside: [{ path: 'a.jpg', copy: '/home/alice/Photos/a (before restore).jpg' }],
+      skipped: [],
       failed: [{ path: 'c.jpg', code: ErrorCode.LocalIo, message: 'denied' }],
       bytes: 20,
       durationMs: 30,

@@ -37,8 +37,8 @@ describe('backup messages', () => {
   it('shows a server name readably: percent-escapes decoded, bytes that are not UTF-8 as \\xNN', () => {
     expect(readableName('back%5Cslash.txt')).toBe('back\\slash.txt');
     expect(readableName('caf%C3%A9.txt')).toBe('café.txt');
-    expect(readableName('caf%E9.txt')).toBe('caf\\xe9.txt');
-    expect(readableName('%FF%C3%A9%E3%81')).toBe('\\xffé\\xe3\\x81');
+    expect(readableName('caf%E9.txt')).toBe('caf\\xE9.txt');
+    expect(readableName('%FF%C3%A9%E3%81')).toBe('\\xFFé\\xE3\\x81');
     expect(readableName('plain name.txt')).toBe('plain name.txt');
     expect(readableName('tab%09name')).toBe('tab\\u{9}name');
   });
