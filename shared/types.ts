@@ -252,6 +252,27 @@ export interface FileFailureView {
   error: ErrorInfo;
 }
 
+/**
+ * A backup stopped by the fail-safe: per folder, what it would have moved out of the latest
+ * copy (another drive at the same path, a folder swapped). Nothing was changed.
+ */
+export interface BackupFailSafeView {
+  sources: Array<{
+    /** The folder's name in the backup area. */
+    name: string;
+    /** The local folder (absolute). */
+    root: string;
+    /** Files in its latest copy. */
+    backedUp: number;
+    /** Of those, the files the backup would move into `.versions/`. */
+    wouldMove: number;
+    /** Files the local folder holds now. */
+    localFiles: number;
+    /** The first of the files it would move, relative to the folder (at most maxListedDeletions). */
+    paths: string[];
+  }>;
+}
+
 export interface BackupSummaryView {
   device: string;
   /** The version folder of this run, or null. */
@@ -275,6 +296,8 @@ export interface BackupSummaryView {
   /** Why the run stopped before the end; null when it did not. */
   stopped: ErrorInfo | null;
   quota: { neededBytes: number; freeBytes: number } | null;
+  /** Present when the fail-safe stopped the run: what it would have moved away. */
+  failSafe?: BackupFailSafeView;
 }
 
 export interface BackupFileView {
@@ -420,4 +443,6 @@ export interface BackupStateView {
   running: { operation: 'backup' | 'restore'; progress: BackupProgress | null } | null;
   /** The latest runs, newest first. */
   history: BackupRunView[];
+  /** Present while a backup stopped by the fail-safe waits for an answer (`backup:decideFailSafe`). */
+  failSafe?: BackupFailSafeView;
 }

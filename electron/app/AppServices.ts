@@ -39,6 +39,7 @@ import type {
   PairView,
   BackupRunView,
   BackupStateView,
+  BackupFailSafeView,
   FileVersionView,
   PairPreview,
   PickPurpose,
@@ -176,6 +177,8 @@ export class AppServices {
     view: BackupProgress | null;
   } | null = null;
   private readonly backupHistory: BackupHistory;
+  /** The last backup stopped at the fail-safe and waits for an answer: what it would move, and its folders. */
+  private backupFailSafe: { view: BackupFailSafeView; roots: string[] } | null = null;
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
@@ -892,7 +895,7 @@ export class AppServices {
     return { getQuota: (signal) => rest.getQuota(record.origin, signal) };
   }
 
-  async runBackup(request: { sources?: string[]; dryRun?: boolean }): Promise<BackupSummaryView> {
+  async runBackup(request: { sources?: string[]; dryRun?: boolean; allowMassDelete?: boolean }): Promise<BackupSummaryView> {
     const configured = this.settings.current.backup;
     const roots = request.sources ?? configured.sources;
     for (const root of roots) {
@@ -904,8 +907,10 @@ export class AppServices {
     const startedAt = this.deps.clock.now();
     const dryRun = request.dryRun ?? false;
     try {
-      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, dryRun, device, setup));
+      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, { dryRun, allowMassDelete: request.allowMassDelete === true }, device, setup));
       const view = backupSummaryView(summary);
+      // A backup that ran answers an earlier stop; one that stopped at the fail-safe waits for an answer.
+      if (!dryRun) this.backupFailSafe = view.failSafe === undefined ? null : { view: view.failSafe, roots };
       await this.recordBackup({
         startedAt,
         endedAt: this.deps.clock.now(),
@@ -945,7 +950,21 @@ export class AppServices {
   /** The backup or restore running now, and the history of backups. */
   async backupState(): Promise<BackupStateView> {
     const running = this.backup === null ? null : { operation: this.backup.operation, progress: this.backup.view };
-    return { running, history: await this.backupHistory.list() };
+    const failSafe = running === null && this.backupFailSafe !== null ? { failSafe: this.backupFailSafe.view } : {};
+    return { running, history: await this.backupHistory.list(), ...failSafe };
+  }
+
+  /**
+   * Answers the backup stopped at the fail-safe: 'allow' runs it again for the same folders,
+   * letting it move those files into .versions/; 'leave' forgets the stop (nothing is moved).
+   */
+  async decideBackupFailSafe(decision: 'allow' | 'leave'): Promise<BackupSummaryView | null> {
+    const pending = this.backupFailSafe;
+    if (pending === null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No backup is waiting for an answer at the fail-safe.');
+    if (decision === 'allow') return this.runBackup({ sources: pending.roots, allowMassDelete: true });
+    this.backupFailSafe = null;
+    await this.emitBackupState();
+    return null;
   }
 
   private async recordBackup(run: BackupRunView): Promise<void> {
@@ -959,7 +978,7 @@ export class AppServices {
 
   private async backUp(
     sources: BackupSource[],
-    dryRun: boolean,
+    { dryRun, allowMassDelete }: { dryRun: boolean; allowMassDelete: boolean },
     device: string,
     { remote, rootUrl, signal, quota }: { remote: WebDavRemoteStore; rootUrl: string; signal: AbortSignal; quota: QuotaSource | null },
   ): Promise<BackupSummary> {
@@ -972,6 +991,7 @@ export class AppServices {
         sources,
         retentionDays: configured.retentionDays,
         dryRun,
+        allowMassDelete,
         signal,
         onEvent: (event) => {
           if (event.type === 'phase') phase = event.phase;

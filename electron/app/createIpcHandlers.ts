@@ -77,6 +77,7 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     'backup:list': (request) => services.listBackups(request),
     'restore:run': (request) => services.runRestore(request),
     'backup:getState': () => services.backupState(),
+    'backup:decideFailSafe': (request) => services.decideBackupFailSafe(request.decision),
 
     'settings:get': async () => services.settingsView(),
     'settings:update': (request) => services.updateSettings(request),

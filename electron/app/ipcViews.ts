@@ -5,11 +5,12 @@
  * window by accident, and long lists are cut where the contract says.
  */
 import type { ErrorInfo } from '../../shared/errors.js';
-import { maxListedBackupFiles, maxListedFailures } from '../../shared/ipc/contract.js';
+import { maxListedBackupFiles, maxListedDeletions, maxListedFailures } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
   ActivityItem,
   ActivityKind,
+  BackupFailSafeView,
   BackupListing,
   BackupPhase,
   BackupProgress,
@@ -23,7 +24,7 @@ import type {
   SignOutResult,
 } from '../../shared/types.js';
 import type { AccountInfo as AccountServiceInfo, SignOutReport } from '../auth/AccountService.js';
-import type { BackupSummary, Progress } from '../backup/model.js';
+import type { BackupFailSafe, BackupSummary, Progress } from '../backup/model.js';
 import type { RestoreSummary, SourceListing } from '../backup/Restore.js';
 import type { ConflictRecord } from '../sync/journal.js';
 import type { SyncEvent } from '../sync/report.js';
@@ -142,10 +143,25 @@ function failures(list: ReadonlyArray<{ source?: string; path: string; code: Err
   }));
 }
 
+/** What a backup stopped by the fail-safe would have moved away. */
+export function backupFailSafeView(failSafe: BackupFailSafe): BackupFailSafeView {
+  return {
+    sources: failSafe.sources.map((source) => ({
+      name: source.name,
+      root: source.root,
+      backedUp: source.backedUp,
+      wouldMove: source.wouldMove,
+      localFiles: source.localFiles,
+      paths: source.paths.slice(0, maxListedDeletions),
+    })),
+  };
+}
+
 export function backupSummaryView(summary: BackupSummary): BackupSummaryView {
   // A dry run sent nothing: it tells what it would send.
   const planned = summary.plan.filter((item) => item.action === 'send-new' || item.action === 'send-changed');
   return {
+    ...(summary.failSafe === null ? {} : { failSafe: backupFailSafeView(summary.failSafe) }),
     device: summary.device,
     version: summary.version,
     dryRun: summary.dryRun,

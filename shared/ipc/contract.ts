@@ -131,6 +131,16 @@ export interface BackupRunRequest {
   /** Absolute paths, each one of the configured sources; all of them when left out. */
   sources?: string[];
   dryRun?: boolean;
+  /** Go ahead although the backup would move most of a folder's files out of its latest copy (the fail-safe). */
+  allowMassDelete?: boolean;
+}
+
+export interface BackupFailSafeDecisionRequest {
+  /**
+   * 'allow': run the stopped backup again, letting it move those files into `.versions/`;
+   * 'leave': leave the backup as it is (nothing is moved; the stop is forgotten).
+   */
+  decision: 'allow' | 'leave';
 }
 
 export interface BackupListRequest {
@@ -194,6 +204,8 @@ export interface IpcContract {
   'backup:list': { request: BackupListRequest; response: BackupListing };
   'restore:run': { request: RestoreRequest; response: RestoreSummaryView };
   'backup:getState': { request: undefined; response: BackupStateView };
+  /** Answers a backup stopped by the fail-safe; 'allow' answers with the new run's summary, 'leave' with null. */
+  'backup:decideFailSafe': { request: BackupFailSafeDecisionRequest; response: BackupSummaryView | null };
 
   'settings:get': { request: undefined; response: SettingsView };
   'settings:update': { request: SettingsUpdate; response: SettingsView };
@@ -273,6 +285,7 @@ export const ipcMethods = {
   'backup:list': 'listBackups',
   'restore:run': 'runRestore',
   'backup:getState': 'getBackupState',
+  'backup:decideFailSafe': 'decideBackupFailSafe',
   'settings:get': 'getSettings',
   'settings:update': 'updateSettings',
   'shell:openFolder': 'openFolder',

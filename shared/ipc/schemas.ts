@@ -19,6 +19,7 @@ import type {
   ActivityKind,
   AppOverview,
   AuthMethod,
+  BackupFailSafeView,
   BackupFileView,
   BackupListing,
   BackupPhase,
@@ -63,6 +64,7 @@ import {
   maxListedRunFailures,
   type AddPairRequest,
   type AdvancedSignInOptions,
+  type BackupFailSafeDecisionRequest,
   type BackupListRequest,
   type BackupRunRequest,
   type FailSafeDecisionRequest,
@@ -710,11 +712,39 @@ function readFailSafeDecisionRequest(value: unknown, path: string): FailSafeDeci
 // Backup and restore.
 
 function readBackupRunRequest(value: unknown, path: string): BackupRunRequest {
-  const record = readRecord(value, path, ['sources', 'dryRun']);
+  const record = readRecord(value, path, ['sources', 'dryRun', 'allowMassDelete']);
   return definedFields({
     sources: optional(arrayOf(readAbsolutePath, maxSourceCount))(record.sources, child(path, 'sources')),
     dryRun: optional(readBoolean)(record.dryRun, child(path, 'dryRun')),
+    allowMassDelete: optional(readBoolean)(record.allowMassDelete, child(path, 'allowMassDelete')),
   });
+}
+
+function readBackupFailSafeDecisionRequest(value: unknown, path: string): BackupFailSafeDecisionRequest {
+  const record = readRecord(value, path, ['decision']);
+  return { decision: oneOf(['allow', 'leave'])(record.decision, child(path, 'decision')) };
+}
+
+function readBackupFailSafe(value: unknown, path: string): BackupFailSafeView {
+  const record = readRecord(value, path, ['sources']);
+  return {
+    sources: readArray(
+      record.sources,
+      child(path, 'sources'),
+      (item, at) => {
+        const source = readRecord(item, at, ['name', 'root', 'backedUp', 'wouldMove', 'localFiles', 'paths']);
+        return {
+          name: readName(source.name, child(at, 'name')),
+          root: readAbsolutePath(source.root, child(at, 'root')),
+          backedUp: readCount(source.backedUp, child(at, 'backedUp')),
+          wouldMove: readCount(source.wouldMove, child(at, 'wouldMove')),
+          localFiles: readCount(source.localFiles, child(at, 'localFiles')),
+          paths: readArray(source.paths, child(at, 'paths'), boundedString(maxPathLength, { nonEmpty: true }), maxListedDeletions),
+        };
+      },
+      maxSourceCount,
+    ),
+  };
 }
 
 function readBackupListRequest(value: unknown, path: string): BackupListRequest {
@@ -761,8 +791,9 @@ function readBackupSummary(value: unknown, path: string): BackupSummaryView {
     'durationMs',
     'stopped',
     'quota',
+    'failSafe',
   ]);
-  return {
+  return definedFields({
     device: readName(record.device, child(path, 'device')),
     version: readNullableVersionStamp(record.version, child(path, 'version')),
     dryRun: readBoolean(record.dryRun, child(path, 'dryRun')),
@@ -781,7 +812,8 @@ function readBackupSummary(value: unknown, path: string): BackupSummaryView {
       const quota = readRecord(item, at, ['neededBytes', 'freeBytes']);
       return { neededBytes: readCount(quota.neededBytes, child(at, 'neededBytes')), freeBytes: readCount(quota.freeBytes, child(at, 'freeBytes')) };
     }, 'an object')(record.quota, child(path, 'quota')),
-  };
+    failSafe: optional(readBackupFailSafe)(record.failSafe, child(path, 'failSafe')),
+  });
 }
 
 function readBackupFile(value: unknown, path: string): BackupFileView {
@@ -891,8 +923,8 @@ function readBackupRun(value: unknown, path: string): BackupRunView {
 }
 
 function readBackupState(value: unknown, path: string): BackupStateView {
-  const record = readRecord(value, path, ['running', 'history']);
-  return {
+  const record = readRecord(value, path, ['running', 'history', 'failSafe']);
+  return definedFields({
     running: nullable((item, at) => {
       const running = readRecord(item, at, ['operation', 'progress']);
       return {
@@ -901,7 +933,8 @@ function readBackupState(value: unknown, path: string): BackupStateView {
       };
     }, 'an object')(record.running, child(path, 'running')),
     history: readArray(record.history, child(path, 'history'), readBackupRun, maxBackupHistory),
-  };
+    failSafe: optional(readBackupFailSafe)(record.failSafe, child(path, 'failSafe')),
+  });
 }
 
 // Settings.
@@ -1049,6 +1082,7 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'backup:list': toValidator(readBackupListRequest),
   'restore:run': toValidator(readRestoreRequest),
   'backup:getState': validateNoPayload,
+  'backup:decideFailSafe': toValidator(readBackupFailSafeDecisionRequest),
   'settings:get': validateNoPayload,
   'settings:update': toValidator(readSettingsUpdate),
   'shell:openFolder': toValidator(readOpenFolderRequest),
@@ -1085,6 +1119,7 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'backup:list': toValidator(readBackupListing),
   'restore:run': toValidator(readRestoreSummary),
   'backup:getState': validateBackupState,
+  'backup:decideFailSafe': toValidator(nullable(readBackupSummary, 'a backup summary')),
   'settings:get': validateSettingsView,
   'settings:update': validateSettingsView,
   'shell:openFolder': validateNoPayload,

@@ -10,6 +10,7 @@ import type {
   AccountInfo,
   ActivityItem,
   AppOverview,
+  BackupFailSafeView,
   BackupListing,
   BackupProgress,
   BackupStateView,
@@ -171,6 +172,15 @@ export function sampleBackupSummary(): BackupSummaryView {
   };
 }
 
+/** A backup stopped by the fail-safe: 1 file where 50 were. */
+export function sampleBackupFailSafe(): BackupFailSafeView {
+  return {
+    sources: [
+      { name: 'Photos', root: '/home/alice/Photos', backedUp: 50, wouldMove: 50, localFiles: 1, paths: ['2025/beach.jpg', '2025/dunes.jpg'] },
+    ],
+  };
+}
+
 export function sampleListing(): BackupListing {
   return {
     device: 'alice-laptop',
@@ -231,11 +241,12 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'conflicts:resolve': () => ({ pairId: 'pair-1', id: 3, keep: 'both' }),
   'conflicts:open': () => ({ pairId: 'pair-1', id: 3, side: 'theirs' }),
   'failsafe:decide': () => ({ pairId: 'pair-1', decision: 'restore' }),
-  'backup:run': () => ({ sources: ['/home/alice/Photos'], dryRun: true }),
+  'backup:run': () => ({ sources: ['/home/alice/Photos'], dryRun: true, allowMassDelete: false }),
   'backup:cancel': () => undefined,
   'backup:list': () => ({ source: 'Photos', version: '2025-11-28T120000Z' }),
   'restore:run': () => ({ source: 'Photos', version: '2025-11-28T120000Z', path: '2025/beach.jpg', to: '/home/alice/Restored' }),
   'backup:getState': () => undefined,
+  'backup:decideFailSafe': () => ({ decision: 'allow' }),
   'settings:get': () => undefined,
   'settings:update': () => ({ sync: { pollIntervalSeconds: 60 }, backup: { device: 'Alice laptop' }, app: { theme: 'dark', startAtLogin: true } }),
   'shell:openFolder': () => ({ kind: 'syncFolder', pairId: 'pair-1' }),
@@ -273,7 +284,8 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
   'backup:cancel': () => undefined,
   'backup:list': sampleListing,
   'restore:run': sampleRestoreSummary,
-  'backup:getState': sampleBackupState,
+  'backup:getState': () => ({ ...sampleBackupState(), failSafe: sampleBackupFailSafe() }),
+  'backup:decideFailSafe': () => ({ ...sampleBackupSummary(), stopped: null }),
   'settings:get': sampleSettings,
   'settings:update': sampleSettings,
   'shell:openFolder': () => undefined,

@@ -297,6 +297,18 @@ export const en = {
     restoreKeptAside: 'Kept aside, because a different file was in the way:',
     restoreFailed: (count: number) => `${plural(count, 'file', 'files')} could not be restored.`,
     folderToggle: (name: string) => `Folder ${name}`,
+    failSafeTitle: 'The backup stopped before moving files away',
+    failSafeSource: (root: string, localFiles: number, wouldMove: number, backedUp: number) =>
+      `${root} holds ${plural(localFiles, 'file', 'files')} now, but the backup would move ${wouldMove} of its ${plural(backedUp, 'backed-up file', 'backed-up files')} out of the latest copy. Another drive or folder may be at that place. Nothing has been changed.`,
+    failSafeList: (name: string) => `What would leave the latest copy of ${name}`,
+    failSafeMore: (count: number) => `and ${plural(count, 'more file', 'more files')}`,
+    failSafeAdvice: 'If the right drive or folder is not there, connect it or put it back, then back up again.',
+    failSafeAllow: 'Back up anyway',
+    failSafeAllowHelp: 'The files leave the latest copy; they stay restorable in the older versions for as long as versions are kept.',
+    failSafeConfirm: (count: number) => `Move ${plural(count, 'file', 'files')} out of the latest backup?`,
+    failSafeConfirmYes: 'Yes, back up',
+    failSafeLeave: 'Leave the backup as it is',
+    failSafeLeaveHelp: 'Nothing is moved; the next backup asks again if the folder is still like this.',
   },
   settings: {
     title: 'Settings',

@@ -298,6 +298,18 @@ export const ja: Messages = {
     restoreKeptAside: '別のファイルがあったため、次のとおり脇に残しました:',
     restoreFailed: (count: number) => `${count} 個のファイルを復元できませんでした。`,
     folderToggle: (name: string) => `フォルダー ${name}`,
+    failSafeTitle: 'ファイルを移動する前にバックアップを止めました',
+    failSafeSource: (root: string, localFiles: number, wouldMove: number, backedUp: number) =>
+      `${root} には今 ${localFiles} 個のファイルしかありませんが、このバックアップはバックアップ済みの ${backedUp} 個のうち ${wouldMove} 個を最新のコピーから移動します。別のドライブやフォルダーが同じ場所にある可能性があります。何も変更していません。`,
+    failSafeList: (name: string) => `${name} の最新のコピーから移動されるファイル`,
+    failSafeMore: (count: number) => `ほか ${count} 個`,
+    failSafeAdvice: '正しいドライブやフォルダーがない場合は、接続するか元に戻してから、もう一度バックアップしてください。',
+    failSafeAllow: 'このままバックアップする',
+    failSafeAllowHelp: 'ファイルは最新のコピーから外れますが、古いバージョンを保持する期間中は復元できます。',
+    failSafeConfirm: (count: number) => `${count} 個のファイルを最新のバックアップから移動しますか?`,
+    failSafeConfirmYes: 'はい、バックアップする',
+    failSafeLeave: 'バックアップをそのままにする',
+    failSafeLeaveHelp: '何も移動しません。フォルダーがこのままなら、次のバックアップでもう一度確認します。',
   },
   settings: {
     title: '設定',

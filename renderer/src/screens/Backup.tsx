@@ -1,12 +1,14 @@
 /**
  * The backup screen: which folders go to the backup area, Back up now with its progress and
- * Cancel, the last result and the history, and restore of a file or folder from the latest
- * copy or an older version, to its place or to another folder.
+ * Cancel, a backup stopped by the fail-safe (what it would move away; back up anyway, or leave
+ * it), the last result and the history, and restore of a file or folder from the latest copy
+ * or an older version, to its place or to another folder.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
 import { parseVersionStamp } from '../../../shared/versionStamp.js';
-import type { BackupFileView, BackupListing, BackupRunView, RestoreSummaryView } from '../../../shared/types.js';
+import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, RestoreSummaryView } from '../../../shared/types.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon } from '../components/Icon.js';
 import { Progress } from '../components/Progress.js';
@@ -137,8 +139,73 @@ function RunCard() {
         </button>
       )}
       {run.error !== null && <ErrorNotice error={run.error} onDismiss={run.clearError} />}
+      {running === null && backup.failSafe !== undefined && <BackupFailSafePanel info={backup.failSafe} />}
       <LastResult run={backup.history[0] ?? null} />
     </section>
+  );
+}
+
+/** How many of the files a stopped backup would move are listed per folder before "and N more". */
+export const shownMoves = 50;
+
+/** A backup stopped by the fail-safe: per folder what it would move away, and the two answers. */
+function BackupFailSafePanel({ info }: { info: BackupFailSafeView }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const headingId = useId();
+  const decide = useAction(async (decision: 'allow' | 'leave') => {
+    unwrap(await api.decideBackupFailSafe({ decision }));
+  });
+  const total = info.sources.reduce((sum, source) => sum + source.wouldMove, 0);
+  return (
+    <section className="notice notice-warning failsafe" aria-labelledby={headingId}>
+      <h3 id={headingId}>{t.backup.failSafeTitle}</h3>
+      {info.sources.map((source) => (
+        <FailSafeSource key={source.root} source={source} />
+      ))}
+      <p>{t.backup.failSafeAdvice}</p>
+      {decide.error !== null && <ErrorNotice error={decide.error} onDismiss={decide.clearError} />}
+      <div className="choices">
+        <div className="choice">
+          <ConfirmButton
+            label={t.backup.failSafeAllow}
+            question={t.backup.failSafeConfirm(total)}
+            confirmLabel={t.backup.failSafeConfirmYes}
+            onConfirm={() => void decide.run('allow')}
+            disabled={decide.busy}
+          />
+          <p className="help">{t.backup.failSafeAllowHelp}</p>
+        </div>
+        <div className="choice">
+          <button type="button" className="secondary" onClick={() => void decide.run('leave')} disabled={decide.busy}>
+            {t.backup.failSafeLeave}
+          </button>
+          <p className="help">{t.backup.failSafeLeaveHelp}</p>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function FailSafeSource({ source }: { source: BackupFailSafeView['sources'][number] }) {
+  const { t } = useI18n();
+  const listId = useId();
+  const shown = source.paths.slice(0, shownMoves);
+  const more = source.wouldMove - shown.length;
+  return (
+    <>
+      <p>{t.backup.failSafeSource(source.root, source.localFiles, source.wouldMove, source.backedUp)}</p>
+      <h4 id={listId}>{t.backup.failSafeList(source.name)}</h4>
+      {/* Scrolls when long: focusable so that the keyboard can scroll it too. */}
+      <ul className="deletions" tabIndex={0} aria-labelledby={listId}>
+        {shown.map((path) => (
+          <li key={path}>
+            <code className="path">{path}</code>
+          </li>
+        ))}
+      </ul>
+      {more > 0 && <p className="muted">{t.backup.failSafeMore(more)}</p>}
+    </>
   );
 }
 

@@ -8,7 +8,7 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { BackupListing, BackupProgress, BackupRunView, BackupSummaryView, RestoreSummaryView } from '../../../shared/types.js';
+import type { BackupFailSafeView, BackupListing, BackupProgress, BackupRunView, BackupSummaryView, RestoreSummaryView } from '../../../shared/types.js';
 import { type FakeBackend, pair, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
 import { dateTimeText, deferred, openScreen, signedInBackend, tabTo, wholeText } from './support/screens.js';
@@ -285,6 +285,73 @@ describe('the backup screen', () => {
     const alert = await within(card).findByRole('alert');
     expect(within(alert).getByText('Details: a backup is already running')).toBeTruthy();
     expect(backend.violations).toEqual([]);
+  });
+
+  describe('a backup stopped by the fail-safe', () => {
+    const names = Array.from({ length: 60 }, (_, index) => `holiday/p${String(index).padStart(2, '0')}.jpg`);
+    const stop: BackupFailSafeView = { sources: [{ name: 'Pictures', root: pictures, backedUp: 60, wouldMove: 60, localFiles: 1, paths: names }] };
+    const stoppedRun: BackupRunView = {
+      ...lastRun,
+      startedAt: now - minute,
+      endedAt: now,
+      sources: [pictures],
+      filesSent: 0,
+      bytesSent: 0,
+      versioned: 0,
+      stopped: { code: ErrorCode.FailSafeTriggered, message: 'The backup stopped before changing anything.' },
+      version: null,
+    };
+
+    async function openStopped(change: (backend: FakeBackend) => void = () => {}) {
+      return openBackup({ change: (b) => change(b.answer('backup:getState', { running: null, history: [stoppedRun, lastRun], failSafe: stop })) });
+    }
+
+    it('says what would be moved out of the latest copy, and goes ahead only when confirmed', async () => {
+      const { user, backend } = await openStopped((b) => b.answer('backup:decideFailSafe', { ...summary, versioned: 1, filesSent: 1 }));
+      const panel = within(region('Back up now')).getByRole('region', { name: 'The backup stopped before moving files away' });
+      expect(
+        within(panel).getByText(
+          `${pictures} holds 1 file now, but the backup would move 60 of its 60 backed-up files out of the latest copy. Another drive or folder may be at that place. Nothing has been changed.`,
+        ),
+      ).toBeTruthy();
+      const list = within(panel).getByRole('list', { name: 'What would leave the latest copy of Pictures' });
+      expect(within(list).getAllByRole('listitem').map((item) => item.textContent)).toEqual(names.slice(0, 50));
+      expect(within(panel).getByText('and 10 more files')).toBeTruthy();
+
+      await user.click(within(panel).getByRole('button', { name: 'Back up anyway' }));
+      const question = within(panel).getByRole('group', { name: 'Move 60 files out of the latest backup?' });
+      expect(backend.callsOf('backup:decideFailSafe')).toEqual([]);
+      await user.click(within(question).getByRole('button', { name: 'Yes, back up' }));
+      await waitFor(() => expect(backend.callsOf('backup:decideFailSafe')).toEqual([{ decision: 'allow' }]));
+
+      // Main reports the run that went ahead: the question is gone.
+      backend.emit('backup:changed', { running: null, history: [{ ...stoppedRun, stopped: null, filesSent: 1, versioned: 1 }, stoppedRun, lastRun] });
+      await waitFor(() => expect(screen.queryByRole('region', { name: 'The backup stopped before moving files away' })).toBeNull());
+      expect(backend.violations).toEqual([]);
+    });
+
+    it('leaves the backup as it is', async () => {
+      const { user, backend } = await openStopped((b) => b.answer('backup:decideFailSafe', null));
+      const panel = within(region('Back up now')).getByRole('region', { name: 'The backup stopped before moving files away' });
+      await user.click(within(panel).getByRole('button', { name: 'Leave the backup as it is' }));
+      await waitFor(() => expect(backend.callsOf('backup:decideFailSafe')).toEqual([{ decision: 'leave' }]));
+      backend.emit('backup:changed', { running: null, history: [stoppedRun, lastRun] });
+      await waitFor(() => expect(screen.queryByRole('region', { name: 'The backup stopped before moving files away' })).toBeNull());
+      expect(backend.violations).toEqual([]);
+    });
+
+    it('says why an answer failed, and shows no question while a backup runs', async () => {
+      const { user, backend } = await openStopped((b) =>
+        b.answer('backup:decideFailSafe', { code: ErrorCode.InvalidRequest, message: 'No backup is waiting for an answer at the fail-safe.' }),
+      );
+      const panel = within(region('Back up now')).getByRole('region', { name: 'The backup stopped before moving files away' });
+      await user.click(within(panel).getByRole('button', { name: 'Leave the backup as it is' }));
+      const alert = await within(panel).findByRole('alert');
+      expect(within(alert).getByText('Details: No backup is waiting for an answer at the fail-safe.')).toBeTruthy();
+      backend.emit('backup:changed', { running: { operation: 'backup', progress: null }, history: [stoppedRun], failSafe: stop });
+      await waitFor(() => expect(screen.queryByRole('region', { name: 'The backup stopped before moving files away' })).toBeNull());
+      expect(backend.violations).toEqual([]);
+    });
   });
 
   it('shows the last result and the history', async () => {

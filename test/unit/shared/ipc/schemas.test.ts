@@ -28,6 +28,7 @@ import {
   sampleAccount,
   sampleActivity,
   sampleBackupState,
+  sampleBackupFailSafe,
   sampleBackupSummary,
   sampleConflict,
   sampleFailSafeStatus,
@@ -161,6 +162,7 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ sources: ['Photos'] }, 'sources[0]: expected an absolute path'],
     [{ sources: Array.from({ length: 1001 }, (_, index) => `/s${index}`) }, 'sources: expected at most 1000 items'],
     [{ dryRun: 1 }, 'dryRun: expected true or false'],
+    [{ allowMassDelete: 'yes' }, 'allowMassDelete: expected true or false'],
   ],
   'backup:cancel': noPayload,
   'backup:list': [
@@ -178,6 +180,12 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ source: 'Pho/tos' }, 'source: expected a name'],
   ],
   'backup:getState': noPayload,
+  'backup:decideFailSafe': [
+    [undefined, 'expected an object'],
+    [{}, "decision: expected one of 'allow', 'leave'"],
+    [{ decision: 'restore' }, "decision: expected one of 'allow', 'leave'"],
+    [{ decision: 'allow', sources: ['/home/alice/Photos'] }, 'sources: expected no such field'],
+  ],
   'settings:get': noPayload,
   'settings:update': [
     [undefined, 'expected an object'],
@@ -318,6 +326,10 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ ...sampleBackupSummary(), failed: [{ source: 'Photos', path: 'a', code: 'LocalIo', message: 'x' }] }, 'failed[0].code: expected no such field'],
     [{ ...sampleBackupSummary(), failed: Array.from({ length: 1001 }, () => sampleBackupSummary().failed[0]) }, 'failed: expected at most 1000 items'],
     [{ ...sampleBackupSummary(), stopped: { code: 'Boom', message: 'x' } }, 'stopped.code: expected one of'],
+    [{ ...sampleBackupSummary(), failSafe: null }, 'failSafe: expected an object'],
+    [{ ...sampleBackupSummary(), failSafe: { sources: [{ ...sampleBackupFailSafe().sources[0], root: 'Photos' }] } }, 'failSafe.sources[0].root: expected an absolute path'],
+    [{ ...sampleBackupSummary(), failSafe: { sources: [{ ...sampleBackupFailSafe().sources[0], paths: [''] }] } }, 'failSafe.sources[0].paths[0]: expected a non-empty string'],
+    [{ ...sampleBackupSummary(), failSafe: { sources: [{ ...sampleBackupFailSafe().sources[0], wouldMove: -1 }] } }, 'failSafe.sources[0].wouldMove: expected an integer'],
   ],
   'backup:cancel': nothing,
   'backup:list': [
@@ -334,6 +346,11 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ running: null }, 'history: expected an array'],
     [{ running: { operation: 'sync', progress: null }, history: [] }, "running.operation: expected one of 'backup', 'restore'"],
     [{ running: null, history: [{ ...sampleBackupState().history[0], sources: ['Photos'] }] }, 'history[0].sources[0]: expected an absolute path'],
+    [{ running: null, history: [], failSafe: { sources: [{ ...sampleBackupFailSafe().sources[0], secret: 1 }] } }, 'failSafe.sources[0].secret: expected no such field'],
+  ],
+  'backup:decideFailSafe': [
+    [undefined, 'expected a backup summary or null'],
+    [{ ...sampleBackupSummary(), sent: [] }, 'sent: expected no such field'],
   ],
   'settings:get': [
     [{ ...sampleSettings(), app: { ...sampleSettings().app, theme: 'neon' } }, 'app.theme: expected one of'],
@@ -394,7 +411,7 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
 
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toHaveLength(32);
+    expect(ipcChannels).toHaveLength(33);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');

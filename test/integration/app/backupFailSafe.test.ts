@@ -1,0 +1,131 @@
+/**
+ * The backup fail-safe through the window's channels (dispatchIpc with the real handlers) on
+ * AppServices against the TeraCLOUD emulator: a backup folder swapped for another (1 unrelated
+ * file where 12 were) stops before changing anything, the window learns what would be moved
+ * (`backup:run`'s answer and `backup:getState`/`backup:changed`), and `backup:decideFailSafe`
+ * leaves the backup as it is or lets it go ahead.
+ */
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { AppServices } from '../../../electron/app/AppServices.js';
+import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
+import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
+import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
+import { watchFolders } from '../../../electron/platform/folderWatcher.js';
+import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
+import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
+
+const USER = 'demo';
+const PASSWORD = 'demo-apps-password';
+
+let emulator: RunningEmulator;
+let folder: string;
+let services: AppServices;
+let handlers: IpcHandlers;
+const events: IpcEventMessage[] = [];
+const internalErrors: unknown[] = [];
+
+async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
+  return dispatchIpc(channel, request, handlers, { onInternalError: (_where, error) => internalErrors.push(error) });
+}
+
+async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
+  const result = await call(channel, ...request);
+  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
+  return result.value;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ oauth: false });
+  folder = await mkdtemp(join(tmpdir(), 'terasync-backup-failsafe-'));
+  services = new AppServices({
+    appDataFolder: join(folder, 'appdata'),
+    secrets: new SessionSecretStore(),
+    clock: systemClock,
+    scheduler: systemScheduler,
+    logger: silentLogger,
+    watch: watchFolders,
+    trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
+    platform: process.platform,
+    device: 'testbox',
+    openPath: async () => undefined,
+    showItemInFolder: async () => undefined,
+    pickPath: async () => null,
+    openExternal: async () => undefined,
+    openBrowser: async () => undefined,
+    oauth: null,
+    allowCustomHost: true,
+    concurrency: 2,
+    syncOptions: { quietMs: 50 },
+  });
+  handlers = createIpcHandlers(services);
+  services.events.subscribe((message) => events.push(message));
+  await services.start();
+  await value('account:signInWithPassword', { userId: USER, password: PASSWORD, location: emulator.davUrl });
+});
+
+afterAll(async () => {
+  expect(internalErrors).toEqual([]);
+  await services?.stop();
+  await emulator?.close();
+  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
+});
+
+describe('the backup fail-safe in the window', () => {
+  it('stops a backup that would move most of a folder away, tells the window, and leaves it or goes ahead as answered', async () => {
+    const source = join(folder, 'Pictures');
+    await mkdir(join(source, 'holiday'), { recursive: true });
+    const names = Array.from({ length: 12 }, (_, index) => `p${String(index).padStart(2, '0')}.jpg`);
+    for (const name of names) await writeFile(join(source, 'holiday', name), name);
+    await value('settings:update', { backup: { sources: [source], device: 'testbox' } });
+    expect((await value('backup:run', {})).filesSent).toBe(12);
+    const onServer = join(emulator.backupDir(USER), 'testbox', 'Pictures');
+    expect(await readdir(join(onServer, 'holiday'))).toHaveLength(12);
+
+    // Nothing waits yet.
+    const early = await call('backup:decideFailSafe', { decision: 'leave' });
+    expect(early.ok === false && early.error.code).toBe('InvalidRequest');
+
+    // Another folder at the same place: one unrelated file.
+    await rm(join(source, 'holiday'), { recursive: true });
+    await writeFile(join(source, 'unrelated.txt'), 'not the pictures');
+    const before = events.length;
+    const stopped = await value('backup:run', {});
+    expect(stopped.stopped?.code).toBe('FailSafeTriggered');
+    expect(stopped.failSafe).toEqual({
+      sources: [{ name: 'Pictures', root: source, backedUp: 12, wouldMove: 12, localFiles: 1, paths: names.map((name) => `holiday/${name}`) }],
+    });
+    expect(stopped.filesSent).toBe(0);
+    expect(await readdir(join(onServer, 'holiday'))).toHaveLength(12);
+    const state = await value('backup:getState');
+    expect(state.failSafe).toEqual(stopped.failSafe);
+    expect(state.history[0]?.stopped?.code).toBe('FailSafeTriggered');
+    const pushed = events.slice(before).flatMap((message) => (message.event === 'backup:changed' ? [message.payload] : []));
+    expect(pushed.at(-1)?.failSafe).toEqual(stopped.failSafe);
+
+    // Leave it: nothing moves, the question goes away.
+    expect(await value('backup:decideFailSafe', { decision: 'leave' })).toBeNull();
+    expect((await value('backup:getState')).failSafe).toBeUndefined();
+    expect(await readdir(join(onServer, 'holiday'))).toHaveLength(12);
+    expect(await readdir(onServer)).toEqual(['holiday']);
+
+    // Asked again, the user lets it go ahead: the copies go to .versions, the new file up.
+    expect((await value('backup:run', {})).failSafe).toBeDefined();
+    const allowed = await value('backup:decideFailSafe', { decision: 'allow' });
+    expect(allowed?.stopped).toBeNull();
+    expect(allowed?.failSafe).toBeUndefined();
+    expect(allowed).toMatchObject({ filesSent: 1, versioned: 1 });
+    expect(await readdir(onServer)).toEqual(['unrelated.txt']);
+    const versions = join(emulator.backupDir(USER), 'testbox', '.versions');
+    const [stamp] = await readdir(versions);
+    expect((await readdir(join(versions, stamp as string, 'Pictures', 'holiday'))).sort()).toEqual(names);
+    expect((await value('backup:getState')).failSafe).toBeUndefined();
+
+    // A malformed answer is refused at the boundary.
+    const bad = await call('backup:decideFailSafe', { decision: 'delete' } as never);
+    expect(bad.ok === false && bad.error.code).toBe('InvalidRequest');
+  });
+});
