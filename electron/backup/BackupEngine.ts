@@ -50,7 +50,7 @@ import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.j
 import { maxListedDeletions } from '../../shared/ipc/contract.js';
 import { MASS_DELETE_MINIMUM } from '../sync/engine.js';
 import type { LocalFileAccess } from '../sync/executor.js';
-import { TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from '../sync/ignoreRules.js';
+import { createIgnoreMatcher, TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from '../sync/ignoreRules.js';
 import type { LocalEntry } from '../sync/model.js';
 import { baseName, joinPath, normalizePath, parentPath } from '../sync/names.js';
 import type { Clock, Logger, RemoteStore } from '../sync/ports.js';
@@ -284,7 +284,7 @@ class BackupRun {
         const message =
           (error as NodeJS.ErrnoException).code === 'ENOENT'
             ? `The folder to back up ${source.root} does not exist: check the path, or mount the drive it is on.`
-            : `The folder to back up cannot be read. ${describeLocalError(error, 'read', source.root)}`;
+            : describeLocalError(error, 'readFolder', source.root);
         throw new TeraSyncError(ErrorCode.InvalidRequest, message, { cause: error });
       }
       if (!stats.isDirectory()) throw new TeraSyncError(ErrorCode.InvalidRequest, `${source.root} is not a folder.`);
@@ -297,8 +297,19 @@ class BackupRun {
     const name = normalizePath(source.name);
     const base = `${this.deps.device}/${name}`;
     this.emit({ type: 'phase', phase: 'scanning', source: name });
-    const matcher = await loadIgnoreMatcher(source.root);
-    const scan = await scanLocal(source.root, matcher);
+    let matcher: IgnoreMatcher;
+    let scan: LocalScan;
+    try {
+      matcher = await loadIgnoreMatcher(source.root);
+      scan = await scanLocal(source.root, matcher);
+    } catch (error) {
+      // A folder that cannot be read is left out of this run (its backup untouched); the others go on.
+      const cause = error instanceof TeraSyncError && error.cause !== undefined ? error.cause : error;
+      const problem = (cause as NodeJS.ErrnoException | null)?.code === undefined ? toTeraSyncError(error).message : describeLocalError(cause, 'readFolder', source.root);
+      this.fail(name, '', new FileProblem(ErrorCode.LocalIo, `The folder was not backed up, its backup was left as it is. ${problem}`));
+      const empty: LocalScan = { entries: new Map(), skipped: [], tempFiles: [] };
+      return { source: { ...source, name }, base, matcher: createIgnoreMatcher(), scan: empty, tree: null, records: new Map(), actions: [], refused: true };
+    }
     for (const skipped of scan.skipped) this.summary.skipped.push({ source: name, path: skipped.path, reason: skipped.reason, message: skipped.message });
 
     this.emit({ type: 'phase', phase: 'listing', source: name });

@@ -14,6 +14,8 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 export type LocalOperation =
   /** Reading a file (to back it up, or to compare it). */
   | 'read'
+  /** Listing a folder (a folder to back up). */
+  | 'readFolder'
   /** Creating a file in a folder (a restore's temp file). */
   | 'write'
   /** Creating a folder. */
@@ -37,6 +39,7 @@ export function describeLocalError(error: unknown, operation: LocalOperation, pa
   const code = codeOf(error);
   const what = {
     read: `Cannot read ${path}`,
+    readFolder: `Cannot read the folder ${path}`,
     write: `Cannot write ${path}`,
     createFolder: `Cannot create the folder ${path}`,
     rename: `Cannot rename ${path}`,
@@ -46,6 +49,7 @@ export function describeLocalError(error: unknown, operation: LocalOperation, pa
     case 'EACCES':
     case 'EPERM':
       if (operation === 'read') return `${what}: permission denied (${code}). Give your user read permission on it, or leave it out with .terasyncignore.`;
+      if (operation === 'readFolder') return `${what}: permission denied (${code}). Give your user read and search (x) permission on it and on the folders above it.`;
       return `${what}: permission denied in ${folder} (${code}). Give your user write permission on ${folder}, or restore into another folder.`;
     case 'EROFS':
       return `${what}: ${folder} is on a read-only file system (${code}). Restore into a folder on a writable disk.`;
@@ -54,6 +58,7 @@ export function describeLocalError(error: unknown, operation: LocalOperation, pa
       return `${what}: the disk is full (${code}). Free some space on the disk of ${folder} and run again.`;
     case 'ENOENT':
       if (operation === 'read') return `${what}: it vanished since the scan (${code}); it is backed up on the next run if it is back.`;
+      if (operation === 'readFolder') return `${what}: it does not exist (${code}). Check the path, or mount the drive it is on.`;
       return `${what}: ${folder} does not exist (any more) (${code}). Check that the disk is mounted and run again.`;
     case 'ENOTDIR':
       return `${what}: a file is in the way of a folder on its path (${code}). Move that file and run again.`;

@@ -315,6 +315,32 @@ describe('terasync backup, backup list and restore (emulator)', () => {
     expect(other.stderr).toBe('');
   });
 
+  it('a folder to back up that the user cannot read is reported with what to do; the other folders are backed up (exit 1)', async () => {
+    const w = await world();
+    await write(w.source, 'ok.txt', 'fine\n');
+    const locked = join(w.base, 'Locked');
+    await write(locked, 'inside.txt', 'unseen\n');
+    await chmod(w.base, 0o755);
+    await mkdir(w.state);
+    await giveToUser(w.state, w.source, join(w.source, 'ok.txt'), locked, join(locked, 'inside.txt'));
+    await chmod(locked, 0o000);
+    const result = await runAsUser(
+      ['backup', '--source', w.source, '--source', locked, '--remote', server.backupUrl, '--state', w.state, '--device', w.device],
+      env(server),
+      w.base,
+    );
+    await chmod(locked, 0o755);
+    if (result === null) return;
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `failed: Locked: The folder was not backed up, its backup was left as it is. Cannot read the folder ${locked}: permission denied (EACCES). ` +
+        'Give your user read and search (x) permission on it and on the folders above it.',
+    );
+    expect(result.stdout).toContain('sent: Docs/ok.txt');
+    expect(await readTree(join(server.backupDir, w.device))).toEqual({ 'Docs/ok.txt': 'fine\n' });
+  });
+
   it('usage errors exit 2, and the backup area refuses a bearer token', async () => {
     const w = await world();
     const common = ['--remote', server.backupUrl, '--state', w.state];
