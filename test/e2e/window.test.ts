@@ -1,15 +1,29 @@
 /**
  * The window end to end, in Chromium, against the real services on the emulator (see
  * support/window.ts): what a user does, in the order a user does it, one story per describe.
- * Every screen is checked with axe-core (WCAG 2.2 A/AA) and photographed into
- * docs/screenshots/ on the way.
+ * Every screen is checked with axe-core (WCAG 2.2 A/AA) and photographed on the way (into
+ * docs/screenshots/ under `npm run screenshots` only).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAccessibility, chromiumRequirement, openWindow, screenshot, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, screenshot, screenshotFolder, writeScreenshots, type RunningWindow } from './support/window.js';
+
+/** docs/screenshots/ as size and modification time per file. */
+function trackedScreenshots(): Record<string, string> {
+  if (!existsSync(screenshotFolder)) return {};
+  return Object.fromEntries(
+    readdirSync(screenshotFolder).map((name) => {
+      const stats = statSync(join(screenshotFolder, name));
+      return [name, `${stats.size} bytes, modified ${stats.mtimeMs}`];
+    }),
+  );
+}
+
+/** As this run found them: a test run that was not asked to must leave them alone. */
+const screenshotsAtStart = trackedScreenshots();
 
 /** Waits for `condition` (real servers, a real watcher); fails with `what` after `timeoutMs`. */
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -374,6 +388,18 @@ describe.skipIf(chromiumRequirement.skip)('a Japanese system', () => {
     await expectAccessible(page, 'set-up in Japanese');
     expect(running.problems).toEqual([]);
   }, 60_000);
+});
+
+// Last in the file: after every screen was photographed.
+describe.skipIf(chromiumRequirement.skip)('the screenshots in docs/screenshots/', () => {
+  it(writeScreenshots ? 'are taken again under npm run screenshots' : 'are left as they were: only npm run screenshots writes them', () => {
+    const now = trackedScreenshots();
+    if (!writeScreenshots) {
+      expect(now).toEqual(screenshotsAtStart);
+      return;
+    }
+    for (const name of ['sign-in.png', 'status.png', 'failsafe.png', 'sign-in-ja.png']) expect(now[name], name).not.toBe(screenshotsAtStart[name]);
+  });
 });
 
 async function signInJapanese(running: RunningWindow): Promise<void> {

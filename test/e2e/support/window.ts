@@ -210,12 +210,28 @@ export async function checkAccessibility(page: Page): Promise<AxeViolation[]> {
   });
 }
 
-/** Where the end-to-end run keeps its screenshots (shown in the README). */
+/** Where `npm run screenshots` keeps the screenshots (shown in the README; tracked by git). */
 export const screenshotFolder = join(repoRoot, 'docs', 'screenshots');
 
-/** A screenshot of the whole window into docs/screenshots/<name>.png. */
+/**
+ * True under `npm run screenshots` (vitest --mode screenshots, which vitest puts in the
+ * environment as MODE): only then are the tracked files written, so that a test run leaves a
+ * clean checkout clean.
+ */
+export const writeScreenshots = process.env['MODE'] === 'screenshots';
+
+/**
+ * A screenshot of the whole window: into docs/screenshots/<name>.png when asked for, else
+ * taken all the same (the page must render to an image) and dropped.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(screenshotFolder, { recursive: true });
   // Caret blinking and the relative times are the only things that move; hide the caret.
-  await page.screenshot({ path: join(screenshotFolder, `${name}.png`), fullPage: true, caret: 'hide', animations: 'disabled' });
+  const options = { fullPage: true, caret: 'hide', animations: 'disabled' } as const;
+  if (!writeScreenshots) {
+    const image = await page.screenshot(options);
+    if (image.length === 0) throw new Error(`the screenshot "${name}" is empty`);
+    return;
+  }
+  await mkdir(screenshotFolder, { recursive: true });
+  await page.screenshot({ ...options, path: join(screenshotFolder, `${name}.png`) });
 }
