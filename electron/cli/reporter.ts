@@ -28,6 +28,11 @@ export interface Reporter {
   stopped(): void;
 }
 
+/** "1 file", "2 files", "0 files": a count with its noun in the right number. */
+export function countOf(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** The status in words, as the tray's tooltip and `terasync status` say it. */
 export function describeStatus(status: SyncStatus): string {
   switch (status.state) {
@@ -37,7 +42,7 @@ export function describeStatus(status: SyncStatus): string {
       return 'Looking for changes';
     case 'syncing': {
       const p = status.progress;
-      return p ? `Syncing: ${p.actionsDone}/${p.actionsTotal} actions, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : 'Syncing';
+      return p ? `Syncing: ${p.actionsDone}/${countOf(p.actionsTotal, 'action')}, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : 'Syncing';
     }
     case 'paused':
       return 'Paused';
@@ -85,7 +90,7 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
     lastDraw = now;
     let bytes = 0;
     for (const value of transferred.values()) bytes += value;
-    stderr.write(`\r\x1b[2KSyncing: ${doneActions}/${totalActions} actions, ${formatBytes(bytes)} of ${formatBytes(totalBytes)}`);
+    stderr.write(`\r\x1b[2KSyncing: ${doneActions}/${countOf(totalActions, 'action')}, ${formatBytes(bytes)} of ${formatBytes(totalBytes)}`);
   };
   const clearLine = (): void => {
     if (interactive) stderr.write('\r\x1b[2K');
@@ -173,7 +178,7 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
         `${report.uploaded.length} uploaded`,
         `${report.downloaded.length} downloaded`,
         `${report.deletedLocal.length + report.deletedRemote.length} deleted`,
-        `${report.conflicts.length} conflicts`,
+        countOf(report.conflicts.length, 'conflict'),
         `${report.skipped.length} skipped`,
       ];
       if (report.errors.length > 0) {

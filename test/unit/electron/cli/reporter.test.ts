@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createReporter, type Output } from '../../../../electron/cli/reporter.js';
+import { countOf, createReporter, describeStatus, type Output } from '../../../../electron/cli/reporter.js';
+import { freshSyncStatus } from '../../../../shared/appState.js';
 import { formatBytes } from '../../../../shared/format.js';
 import { emptyReport } from '../../../../electron/sync/report.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
@@ -59,6 +60,27 @@ describe('the command reporter', () => {
     reporter.fatal(new TeraSyncError(ErrorCode.FailSafeTriggered, 'would delete 15 of 20'));
     expect(JSON.parse(stdout.text)).toEqual({ error: { code: 'FailSafeTriggered', message: 'would delete 15 of 20' } });
     expect(stderr.text).toBe('terasync: would delete 15 of 20\n');
+  });
+
+  it('puts counts with their noun in the right number', () => {
+    expect(countOf(0, 'conflict')).toBe('0 conflicts');
+    expect(countOf(1, 'conflict')).toBe('1 conflict');
+    expect(countOf(2, 'file')).toBe('2 files');
+    expect(countOf(1, 'copy', 'copies')).toBe('1 copy');
+
+    const one = capture(false);
+    createReporter({ stdout: one, stderr: capture(false), json: false }).finish({ ...emptyReport(), uploaded: ['a'], conflicts: [{ path: 'x.txt', copy: 'x (conflict).txt' }] });
+    expect(one.text).toContain('In sync: 1 uploaded, 0 downloaded, 0 deleted, 1 conflict, 0 skipped.');
+
+    const terminal = capture(true);
+    const reporter = createReporter({ stdout: capture(true), stderr: terminal, json: false });
+    reporter.onEvent({ type: 'planned', pass: 1, actions: 1, bytes: 10 });
+    expect(terminal.text).toContain('Syncing: 0/1 action, 0 B of 10 B');
+    expect(terminal.text).not.toContain('actions');
+
+    const syncing = { ...freshSyncStatus('syncing'), progress: { actionsDone: 0, actionsTotal: 1, bytesDone: 0, bytesTotal: 10 } };
+    expect(describeStatus(syncing)).toBe('Syncing: 0/1 action, 0 B of 10 B');
+    expect(describeStatus({ ...syncing, progress: { ...syncing.progress, actionsTotal: 2 } })).toBe('Syncing: 0/2 actions, 0 B of 10 B');
   });
 
   it('formats bytes in binary units', () => {
