@@ -62,6 +62,7 @@ import type { BackupSummary } from '../backup/model.js';
 import type { QuotaSource } from '../backup/quota.js';
 import { listSource, listSources, listVersions, Restore } from '../backup/Restore.js';
 import { journalFile } from '../platform/paths.js';
+import { FolderLock } from '../platform/folderLock.js';
 import { SyncEngine } from '../sync/engine.js';
 import { Journal, type ConflictRecord } from '../sync/journal.js';
 import type { Platform } from '../sync/names.js';
@@ -813,6 +814,8 @@ export class AppServices {
       onReport: (report) => {
         if (report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
       },
+      // The same lock as the command's: never two syncs of one local folder at once.
+      folderLock: new FolderLock(pair.localFolder, { program: 'the TeraSync app', warn: (message) => this.deps.logger.warn(message), platform: this.deps.platform }),
     });
     const subscription = service.onDidChangeStatus((status) => this.setStatus(pair.id, status));
     this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });

@@ -3,7 +3,8 @@
  * same services the app uses and runs them once.
  *
  * Exit codes: 0 in sync (conflicts kept as copies count as success), 1 some paths failed,
- * 2 usage or configuration error, 3 fail-safe stop, 4 authentication refused.
+ * 2 usage or configuration error, 3 fail-safe stop, 4 authentication refused, 5 another run
+ * (or the app) is syncing this local folder.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -11,6 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { appDataDir, journalFile, statusFile } from '../platform/paths.js';
+import { FolderBusyError, FolderLock } from '../platform/folderLock.js';
 import { watchFolders } from '../platform/folderWatcher.js';
 import { readStatusFile, writeStatusFile } from '../platform/statusFile.js';
 import { SyncService } from '../sync/SyncService.js';
@@ -28,7 +30,7 @@ import { accountService, describeAccount, login, logout, whoami, type AccountOpt
 import { runBackupCommand } from './backupCommands.js';
 import { createReporter, describeStatus, type Output, type Reporter } from './reporter.js';
 
-export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4 } as const;
+export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4, busy: 5 } as const;
 
 const USAGE = `Usage: terasync sync --local DIR --remote URL|FOLDER [--once] [options]
        terasync status --local DIR --remote URL|FOLDER [--state DIR] [--json]
@@ -105,7 +107,8 @@ Credentials: the signed-in account (terasync login), unless the environment has
   TERASYNC_TOKEN                        an OAuth2 bearer token
 
 Exit codes: 0 in sync (or stopped cleanly), 1 some paths failed, 2 usage or configuration
-error, 3 fail-safe stop (nothing deleted), 4 authentication refused.`;
+error, 3 fail-safe stop (nothing deleted), 4 authentication refused, 5 another run (or the
+app) is syncing this local folder (nothing done).`;
 
 export interface CliIo {
   argv: string[];
@@ -317,6 +320,16 @@ export async function runCli(io: CliIo): Promise<number> {
 
   if (command === 'status') return printStatus(io, statusPath, values.json);
 
+  const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
+  // One sync per local folder, whatever its state folder: refused before anything is done.
+  const lock = new FolderLock(localRoot, { program: 'terasync sync', warn: (message) => reporter.logger.warn(message), platform: io.platform });
+  try {
+    lock.ensure();
+  } catch (error) {
+    reporter.fatal(toTeraSyncError(error));
+    return EXIT.busy;
+  }
+
   let remoteUrl: string;
   let auth: WebDavAuth;
   if (envAuth !== null) {
@@ -329,13 +342,13 @@ export async function runCli(io: CliIo): Promise<number> {
       auth = connection.auth;
       if (connection.fallbackReason !== null) io.stderr.write(`terasync: note: ${connection.fallbackReason}\n`);
     } catch (error) {
+      lock.release();
       const coded = toTeraSyncError(error);
       return fail(exitCodeFor(coded.code), coded.message);
     }
   }
 
   const device = safeDeviceName(values.device ?? io.env.TERASYNC_DEVICE ?? hostname());
-  const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
   const saveStatus = (status: SyncStatus, running: boolean): void => {
     try {
       writeStatusFile(statusPath, { pid: process.pid, running, updatedAt: Date.now(), localRoot, remoteUrl: pairRemote, status });
@@ -360,7 +373,14 @@ export async function runCli(io: CliIo): Promise<number> {
       // Retries and server quirks are worth a line: without it they were invisible.
       logger: reporter.logger,
     });
-    journal = Journal.open(journalFile(stateDir, localRoot, pairRemote));
+    try {
+      journal = Journal.open(journalFile(stateDir, localRoot, pairRemote));
+    } catch (error) {
+      // The same pair's journal in use: the folder could not carry the lock (missing, read-only).
+      if (!isBusy(error)) throw error;
+      reporter.fatal(toTeraSyncError(error));
+      return EXIT.busy;
+    }
     const engine = new SyncEngine({
       localRoot,
       remote,
@@ -375,6 +395,7 @@ export async function runCli(io: CliIo): Promise<number> {
     if (!values.once) {
       return await runContinuously(engine, {
         localRoot,
+        lock,
         pollIntervalMs: pollSeconds * 1000,
         allowMassDelete: values['allow-mass-delete'],
         reporter,
@@ -430,8 +451,17 @@ export async function runCli(io: CliIo): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     journal?.close();
+    lock.release();
     await remote?.dispose();
   }
+}
+
+/** A run refused because another holds the folder's lock or the pair's journal. */
+function isBusy(error: unknown): boolean {
+  if (error instanceof FolderBusyError) return true;
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
 function exitCodeFor(code: ErrorCode): number {
@@ -472,6 +502,8 @@ function encodeFolder(folder: string): string {
 
 interface ContinuousOptions {
   localRoot: string;
+  /** The folder's lock, held already (or not while the folder is missing): the service keeps it. */
+  lock: FolderLock;
   pollIntervalMs: number;
   allowMassDelete: boolean;
   reporter: Reporter;
@@ -491,6 +523,7 @@ async function runContinuously(engine: SyncEngine, options: ContinuousOptions): 
     logger: reporter.logger,
     options: { pollIntervalMs: options.pollIntervalMs },
     onEvent: reporter.onEvent,
+    folderLock: options.lock,
   });
   let lastWrite = 0;
   let lastState = '';

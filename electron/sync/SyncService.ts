@@ -24,10 +24,16 @@
  *   ahead (allowMassDelete) or bring it all back (restoreDeletions).
  * - stop() aborts the run in progress (transfers stop, temp files go, the journal keeps
  *   what completed) and closes the watcher and every timer.
+ * - With a `folderLock`, each run first makes sure this process holds the local folder's lock
+ *   (see platform/folderLock.ts): while another process syncs the folder (the command, or
+ *   the app with another state folder) the service is in the error state with who holds it,
+ *   and tries again at the poll interval. stop() lets the lock go.
  */
 import { ErrorCode, toTeraSyncError, type TeraSyncError } from '../../shared/errors.js';
 import { freshSyncStatus } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
+import type { FolderLock } from '../platform/folderLock.js';
+import { isFolderLockPath } from '../platform/folderLock.js';
 import type { RunScope, SyncEngine } from './engine.js';
 import { FailSafeError } from './failSafe.js';
 import { MAX_INCREMENTAL_CHANGES } from './scanner.js';
@@ -63,6 +69,8 @@ export interface SyncServiceDeps {
   onEvent?: (event: SyncEvent) => void;
   /** Each finished run's report. */
   onReport?: (report: SyncReport) => void;
+  /** The local folder's lock, taken before each run (if not held) and let go by stop(). */
+  folderLock?: Pick<FolderLock, 'ensure' | 'release'>;
 }
 
 const OFFLINE_CODES: ReadonlySet<string> = new Set([
@@ -183,12 +191,14 @@ export class SyncService {
     await this.running?.catch(() => undefined);
     await this.watcher?.close();
     this.watcher = null;
+    this.deps.folderLock?.release();
     this.update({ state: 'stopped', progress: null, retryAt: null, failSafe: null });
     this.listeners.clear();
   }
 
   private localChanged(path: string): void {
-    if (this.stopped) return;
+    // The lock's own files come and go with it: never a change.
+    if (this.stopped || isFolderLockPath(path)) return;
     // Kept while paused or offline too: the next run must look at it.
     if (this.changedPaths.size < MAX_INCREMENTAL_CHANGES) this.changedPaths.add(path);
     else this.tooManyChanges = true;
@@ -284,6 +294,7 @@ export class SyncService {
     this.changedPaths = new Set();
     this.tooManyChanges = false;
     try {
+      this.deps.folderLock?.ensure();
       const { report } = await this.deps.engine.runOnce({
         allowMassDelete,
         restoreDeletions,
