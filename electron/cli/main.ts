@@ -511,7 +511,15 @@ interface ContinuousOptions {
   stop: Promise<void>;
 }
 
-/** Syncs until asked to stop; the status goes to the terminal and to the status file. */
+/** What --allow-mass-delete goes ahead with; a missing folder or a server folder gone stays a stop. */
+const ALLOWED_BY_FLAG: ReadonlySet<string> = new Set(['massDelete', 'localEmpty']);
+
+/**
+ * Syncs until asked to stop; the status goes to the terminal and to the status file. A
+ * fail-safe stop is said once on stderr (and once when it clears); nobody can answer it here,
+ * so the run looks again at the poll interval: a drive mounted again, or the files back,
+ * and it goes on by itself.
+ */
 async function runContinuously(engine: SyncEngine, options: ContinuousOptions): Promise<number> {
   const { reporter } = options;
   const service = new SyncService({
@@ -537,13 +545,29 @@ async function runContinuously(engine: SyncEngine, options: ContinuousOptions): 
       options.saveStatus(status, true);
     }
   });
+  let stoppedAtFailSafe = false;
+  const recheck: { cancel: (() => void) | null } = { cancel: null };
+  service.onDidChangeStatus((status) => {
+    if (status.state === 'failsafe') {
+      if (options.allowMassDelete && ALLOWED_BY_FLAG.has(status.failSafe?.reason ?? '')) {
+        service.allowMassDelete();
+        return;
+      }
+      if (!stoppedAtFailSafe) reporter.failSafeStopped(status.problem?.message ?? 'the fail-safe stopped the sync', options.pollIntervalMs);
+      stoppedAtFailSafe = true;
+      recheck.cancel?.();
+      recheck.cancel = systemScheduler.schedule(options.pollIntervalMs, () => {
+        recheck.cancel = null;
+        service.syncNow();
+      });
+    } else if (stoppedAtFailSafe && (status.state === 'syncing' || status.state === 'idle')) {
+      stoppedAtFailSafe = false;
+      reporter.failSafeCleared();
+    }
+  });
   await service.start();
-  if (options.allowMassDelete) {
-    service.onDidChangeStatus((status) => {
-      if (status.state === 'failsafe') service.allowMassDelete();
-    });
-  }
   await options.stop;
+  recheck.cancel?.();
   const final = service.getStatus();
   await service.stop();
   options.saveStatus({ ...final, state: 'stopped', progress: null }, false);

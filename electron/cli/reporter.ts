@@ -26,6 +26,10 @@ export interface Reporter {
   status(status: SyncStatus): void;
   /** Continuous mode: stopped on request. */
   stopped(): void;
+  /** Continuous mode: a fail-safe stopped the sync (said once; it is looked at again every `recheckMs`). */
+  failSafeStopped(message: string, recheckMs: number): void;
+  /** Continuous mode: the fail-safe that stopped the sync no longer holds. */
+  failSafeCleared(): void;
 }
 
 /** "1 file", "2 files", "0 files": a count with its noun in the right number. */
@@ -203,6 +207,15 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
     stopped() {
       clearLine();
       lines.write('Stopped.\n');
+    },
+    failSafeStopped(message, recheckMs) {
+      clearLine();
+      const every = recheckMs % 1000 === 0 ? countOf(recheckMs / 1000, 'second') : `${recheckMs / 1000} seconds`;
+      stderr.write(`terasync: fail-safe: ${message} Syncing waits, and looks again every ${every}; it goes on by itself once that is resolved.\n`);
+    },
+    failSafeCleared() {
+      clearLine();
+      stderr.write('terasync: the fail-safe no longer holds: syncing again.\n');
     },
     fatal(error) {
       clearLine();

@@ -257,7 +257,9 @@ export class SyncService {
   private scheduleNext(): void {
     if (this.stopped || this.paused || this.cancelTimer !== null) return;
     const state = this.status.state;
-    if (state === 'failsafe' || state === 'offline' || state === 'error') return;
+    // An answer given at the fail-safe while the run that stopped was ending is run now.
+    const answered = this.allowMassDeleteOnce || this.restoreDeletionsOnce;
+    if ((state === 'failsafe' && !answered) || state === 'offline' || state === 'error') return;
     // Changes that keep coming must not hold off the poll: the next run is due at the poll
     // time at the latest.
     if (this.dirty) this.runSoon(this.nextListAt === null ? this.options.quietMs : Math.max(0, Math.min(this.options.quietMs, this.nextListAt - this.deps.clock.now())), this.nextListAt);

@@ -83,6 +83,26 @@ describe('the command reporter', () => {
     expect(describeStatus({ ...syncing, progress: { ...syncing.progress, actionsTotal: 2 } })).toBe('Syncing: 0/2 actions, 0 B of 10 B');
   });
 
+  it('says on stderr, one line each, when the fail-safe stops a continuous run and when it clears', () => {
+    for (const isTTY of [false, true]) {
+      const stdout = capture(isTTY);
+      const stderr = capture(isTTY);
+      const reporter = createReporter({ stdout, stderr, json: false });
+      reporter.failSafeStopped('The local folder /x is missing, but 3 files were synced into it.', 30_000);
+      reporter.failSafeCleared();
+      const lines = stderr.text.split('\r\x1b[2K').join('').split('\n');
+      expect(lines).toEqual([
+        'terasync: fail-safe: The local folder /x is missing, but 3 files were synced into it. Syncing waits, and looks again every 30 seconds; it goes on by itself once that is resolved.',
+        'terasync: the fail-safe no longer holds: syncing again.',
+        '',
+      ]);
+      expect(stdout.text).toBe('');
+    }
+    const stderr = capture(false);
+    createReporter({ stdout: capture(false), stderr, json: false }).failSafeStopped('Stopped.', 1000);
+    expect(stderr.text).toContain('looks again every 1 second;');
+  });
+
   it('formats bytes in binary units', () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');

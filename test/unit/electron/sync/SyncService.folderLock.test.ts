@@ -2,7 +2,9 @@
  * SyncService with the local folder's lock (a real FolderLock on a real temp folder), on
  * virtual time: a folder another holds is not synced (the error state says who holds it, and
  * the service tries again at the poll interval), the lock is let go at stop(), and the lock's
- * own files are no change.
+ * own files are no change. Also: an answer to the fail-safe given while the stopped run is
+ * still ending (as `terasync sync --allow-mass-delete` gives it, from the status listener) is
+ * run, not lost.
  */
 import { mkdtempSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FolderLock, LOCK_FILE, LOCK_HOLDER_FILE } from '../../../../electron/platform/folderLock.js';
 import type { RunOptions, RunResult } from '../../../../electron/sync/engine.js';
+import { FailSafeError } from '../../../../electron/sync/failSafe.js';
 import { silentLogger, type WatchFolder, type WatchHandlers } from '../../../../electron/sync/ports.js';
 import { emptyReport } from '../../../../electron/sync/report.js';
 import { SyncService } from '../../../../electron/sync/SyncService.js';
@@ -96,5 +99,27 @@ describe('SyncService and the folder lock', () => {
     change('notes.txt');
     await clock.advance(QUIET);
     expect(calls).toHaveLength(2);
+  });
+
+  it('runs an answer to the fail-safe given while the stopped run was still ending', async () => {
+    let first = true;
+    const { clock, calls, service } = setup(async () => {
+      if (first) {
+        first = false;
+        throw new FailSafeError({ reason: 'massDelete', deletions: [], total: 12 }, 'this sync would delete 12 of 14 synced files');
+      }
+      return { report: emptyReport(), planned: [] };
+    });
+    // What `terasync sync --allow-mass-delete` does: answer as soon as the status says so.
+    service.onDidChangeStatus((status) => {
+      if (status.state === 'failsafe') service.allowMassDelete();
+    });
+    await service.start();
+    await clock.advance(0);
+    expect(calls).toHaveLength(1);
+    await clock.advance(QUIET);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.allowMassDelete).toBe(true);
+    expect(service.getStatus().state).toBe('idle');
   });
 });
