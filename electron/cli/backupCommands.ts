@@ -215,6 +215,23 @@ async function connect(values: BackupCliValues, context: BackupCliContext): Prom
 
 // backup ---------------------------------------------------------------------------------------
 
+/** Opens the backup journal; a state folder that cannot hold it is told with what to do. */
+function openJournal(context: BackupCliContext, file: string): BackupJournal {
+  try {
+    return BackupJournal.open(file);
+  } catch (error) {
+    const cause = error instanceof TeraSyncError ? error.cause : error;
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === undefined) throw error;
+    throw new TeraSyncError(
+      ErrorCode.LocalIo,
+      `Cannot open the backup journal ${file} (${code}): the state folder ${context.stateDir} must be a folder your user can write to. ` +
+        'Fix its permissions, or choose another with --state.',
+      { cause: error },
+    );
+  }
+}
+
 interface BackupRunSetup {
   remote: WebDavRemoteStore;
   connection: BackupConnection;
@@ -227,7 +244,7 @@ interface BackupRunSetup {
 
 async function runBackup(values: BackupCliValues, context: BackupCliContext, setup: BackupRunSetup): Promise<number> {
   const sources: BackupSource[] = values.sources.map((dir) => ({ name: basename(resolve(dir)), root: resolve(dir) }));
-  const journal = BackupJournal.open(backupJournalFile(context.stateDir, setup.connection.rootUrl, setup.device));
+  const journal = openJournal(context, backupJournalFile(context.stateDir, setup.connection.rootUrl, setup.device));
   // Said once for this backup area and device, and only by a run that has something to send.
   const quotaNote = setup.connection.quotaNote;
   const onUncheckedQuota = (bytes: number): void => {
@@ -432,7 +449,7 @@ async function runRestore(values: BackupCliValues, context: BackupCliContext, se
   if (values.to !== undefined) {
     target = join(resolve(values.to), path === '' ? source : (path.split('/').pop() as string));
   } else {
-    const journal = BackupJournal.open(backupJournalFile(context.stateDir, setup.rootUrl, setup.device));
+    const journal = openJournal(context, backupJournalFile(context.stateDir, setup.rootUrl, setup.device));
     let localRoot: string | null;
     try {
       localRoot = journal.source(source)?.localRoot ?? null;

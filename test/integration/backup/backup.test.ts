@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { formatVersionStamp } from '../../../electron/backup/backupNames.js';
 import type { BackupEvent } from '../../../electron/backup/model.js';
 import { listSource } from '../../../electron/backup/Restore.js';
@@ -322,7 +322,10 @@ describe.each(backupServerKinds)('backup on $name', (kind) => {
     await server.grantServerAccess();
     // Written after the hand-over (which reads names as UTF-8): Apache only needs to read it.
     const latin1 = true;
-    await writeFile(Buffer.from(`${join(server.backupDir, f.device, 'Docs')}/caf\xe9.txt`, 'latin1'), 'latin-1 name\n');
+    const latin1File = Buffer.from(`${join(server.backupDir, f.device, 'Docs')}/caf\xe9.txt`, 'latin1');
+    await writeFile(latin1File, 'latin-1 name\n');
+    // Gone again at the end: the hand-over of later tests reads every name in the area as UTF-8.
+    onTestFinished(() => rm(latin1File, { force: true }));
 
     const events: string[] = [];
     const target = join(f.base, 'out', 'Docs');
@@ -371,9 +374,12 @@ describe.each(backupServerKinds)('backup on $name', (kind) => {
     const failed = Object.fromEntries(summary.failed.map((failure) => [failure.path, failure.message]));
     expect(failed['injected.txt']).toMatch(/^Cannot read \/.*\/injected\.txt: permission denied \(EACCES\)\. Give your user read permission on it/);
     expect(failed['vanishing.txt']).toMatch(/vanished/);
-    expect(failed['back\\slash.txt']).toMatch(/cannot hold/);
     if (!isRoot) expect(failed['locked.txt']).toMatch(/^Cannot read \/.*\/locked\.txt: permission denied \(EACCES\)/);
-    expect(summary.skipped).toEqual([expect.objectContaining({ path: 'pipe', reason: 'special' })]);
+    // A name with "\" is left out by the scan, as sync leaves it out, and said so with the name readable.
+    expect(summary.skipped.map((entry) => [entry.path, entry.reason]).sort()).toEqual([
+      ['back\\slash.txt', 'invalid-name'],
+      ['pipe', 'special'],
+    ]);
     expect(summary.sent.map((item) => item.path)).toContain('ok.txt');
     expect(Object.keys(await f.serverTree('Docs'))).toContain('ok.txt');
     expect(Object.keys(await f.serverTree('Docs'))).not.toContain('injected.txt');

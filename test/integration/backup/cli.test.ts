@@ -358,6 +358,13 @@ describe('terasync backup, backup list and restore (emulator)', () => {
     expect(bearer.stderr).toContain('Apps password only (BASIC)');
     const wrong = await runCli(['backup', '--source', w.source, '--device', w.device, ...common], { TERASYNC_USER: server.user, TERASYNC_PASSWORD: 'wrong' });
     expect(wrong.code).toBe(4);
+    // A state "folder" that is a file: said with what to do, not as a bare errno.
+    await writeFile(join(w.base, 'not-a-folder'), 'x');
+    const badState = await runCli(['backup', '--source', w.source, '--remote', server.backupUrl, '--state', join(w.base, 'not-a-folder'), '--device', w.device], env(server));
+    expect(badState.code).toBe(1);
+    expect(badState.stderr).toMatch(
+      new RegExp(`^terasync: Cannot open the backup journal .* \\((ENOTDIR|EEXIST)\\): the state folder ${join(w.base, 'not-a-folder')} must be a folder your user can write to\\. Fix its permissions, or choose another with --state\\.\n$`),
+    );
     const noWhere = await runCli(['restore', '--source', 'Docs', '--device', w.device, ...common], env(server));
     expect(noWhere.code).toBe(2);
     expect(noWhere.stderr).toContain('--to DIR');
