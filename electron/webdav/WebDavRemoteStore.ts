@@ -11,7 +11,9 @@
  * - A listing is all or nothing: any folder that fails fails `list()`. A partial list would
  *   make files look deleted on the server.
  * - Names that could escape the sync root (`..`, `.`, `/` or `\` once decoded, NUL) and hrefs
- *   outside the folder asked for are never entries: they land in `skipped` as 'invalid-name'.
+ *   outside the folder asked for are never entries: they land in `skipped` as 'invalid-name'
+ *   (a name with `\` or with bytes that are not UTF-8 under its readable name, `back\slash.txt`,
+ *   `caf\xE9.txt`, with the same sentence as the local side's skip).
  *   Children the server reports without readable properties land there as 'unreadable', and
  *   a second name with the same NFC form as 'case-conflict'.
  * - `RemoteEntry.etag` is the tag exactly as sent (quotes and `W/` kept). `If-Match` carries
@@ -89,8 +91,10 @@ import {
   isLoopbackHost,
   joinRelative,
   nfc,
+  percentDecodeBytes,
   splitRelativePath,
 } from './paths.js';
+import { backslashMessage, escapeNameBytes, invalidEncodingMessage } from '../sync/names.js';
 import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry.js';
 import { pieces, Throttle, type BandwidthLimits } from './Throttle.js';
 
@@ -1250,13 +1254,30 @@ export class WebDavRemoteStore implements RemoteStore {
         continue;
       }
       const name = decoded[decoded.length - 1] ?? null;
-      const reason = name === null ? 'the name is not valid percent-encoded UTF-8' : invalidNameReason(name);
-      if (name === null || reason !== null) {
+      const isDir = resource.props?.isCollection ?? false;
+      if (name === null) {
+        // Not UTF-8 (or broken percent-encoding): shown as local names are, bad bytes as \xHH.
+        const bytes = percentDecodeBytes(rawName);
+        const shown = bytes === null ? rawName : escapeNameBytes(bytes);
+        const why =
+          bytes === null
+            ? `Skipped the remote entry "${rawName}" in ${describePath(folder.key)}: the server sent a name that is not valid percent-encoding; it is left on the server.`
+            : invalidEncodingMessage(isDir, 'remote');
+        skipped.push({ path: joinRelative(folder.key, shown), side: 'remote', reason: 'invalid-name', message: why });
+        continue;
+      }
+      if (name.includes('\\') && !name.includes('/') && !name.includes('\0')) {
+        // Shown as it is, not percent-encoded: the rule and the sentence are the local side's.
+        skipped.push({ path: joinRelative(folder.key, nfc(name)), side: 'remote', reason: 'invalid-name', message: backslashMessage(isDir, 'remote') });
+        continue;
+      }
+      const reason = invalidNameReason(name);
+      if (reason !== null) {
         skipped.push({
           path: joinRelative(folder.key, rawName),
           side: 'remote',
           reason: 'invalid-name',
-          message: `Skipped the remote entry "${rawName}" in ${describePath(folder.key)}: ${reason ?? 'invalid name'}.`,
+          message: `Skipped the remote entry "${rawName}" in ${describePath(folder.key)}: ${reason}.`,
         });
         continue;
       }

@@ -15,7 +15,7 @@ export function invalidNameReason(name: string): string | null {
   if (name === '') return 'the name is empty';
   if (name === '.' || name === '..') return `"${name}" is not a file name`;
   if (name.includes('/')) return 'the name contains "/"';
-  if (name.includes('\\')) return 'the name contains "\\"';
+  if (name.includes('\\')) return 'the name contains "\\", which Windows and other WebDAV clients read as a folder separator';
   if (name.includes('\0')) return 'the name contains a NUL character';
   return null;
 }
@@ -38,6 +38,29 @@ export function splitRelativePath(path: string): string[] {
 
 export function encodeSegment(name: string): string {
   return encodeURIComponent(name);
+}
+
+/**
+ * The bytes one percent-encoded segment stands for (other characters as their UTF-8), or null
+ * when a `%` is not followed by two hex digits. For showing a name that is not valid UTF-8.
+ */
+export function percentDecodeBytes(raw: string): Uint8Array | null {
+  const bytes: number[] = [];
+  const encoder = new TextEncoder();
+  for (let index = 0; index < raw.length; index++) {
+    if (raw[index] === '%') {
+      const hex = raw.slice(index + 1, index + 3);
+      if (!/^[0-9a-f]{2}$/i.test(hex)) return null;
+      bytes.push(Number.parseInt(hex, 16));
+      index += 2;
+      continue;
+    }
+    const point = raw.codePointAt(index) ?? 0;
+    const character = String.fromCodePoint(point);
+    bytes.push(...encoder.encode(character));
+    index += character.length - 1;
+  }
+  return Uint8Array.from(bytes);
 }
 
 /** Decodes one percent-encoded segment; null when it is not valid UTF-8 percent-encoding. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../shared/errors.js';
-import { decodeSegment, hrefRawSegments, invalidNameReason, isLoopbackHost, splitRelativePath } from '../../../../electron/webdav/paths.js';
+import { decodeSegment, hrefRawSegments, invalidNameReason, isLoopbackHost, percentDecodeBytes, splitRelativePath } from '../../../../electron/webdav/paths.js';
 
 describe('invalidNameReason', () => {
   it.each(['', '.', '..', 'a/b', 'a\\b', 'nul\0here'])('refuses %j', (name) => {
@@ -45,6 +45,16 @@ describe('decodeSegment', () => {
     expect(decodeSegment('a%2Fb')).toBe('a/b');
     expect(decodeSegment('100%')).toBeNull();
     expect(decodeSegment('%FF')).toBeNull();
+  });
+});
+
+describe('percentDecodeBytes', () => {
+  it('gives the bytes a segment stands for, UTF-8 or not, and null for a broken escape', () => {
+    expect([...percentDecodeBytes('caf%E9.txt')!]).toEqual([...Buffer.from('caf'), 0xe9, ...Buffer.from('.txt')]);
+    expect([...percentDecodeBytes('%e6%97%a5 日😀')!]).toEqual([...Buffer.from('日 日😀')]);
+    expect([...percentDecodeBytes('')!]).toEqual([]);
+    expect(percentDecodeBytes('100%')).toBeNull();
+    expect(percentDecodeBytes('bad%ZZ.txt')).toBeNull();
   });
 });
 
