@@ -67,12 +67,27 @@ export interface FailedPath {
   error: ErrorInfo;
 }
 
+/**
+ * An entry the last run left alone on one side, and why in a sentence that says what to do (a
+ * name that cannot be synced, a symbolic link, a folder it may not read).
+ */
+export interface SkippedPath {
+  /** As the report shows it: bytes that are not UTF-8 as `\xHH`. */
+  path: string;
+  side: 'local' | 'remote';
+  message: string;
+}
+
 export interface LastRunSummary {
   conflicts: number;
   /** How many paths failed in all. */
   errors: number;
   /** The first failed paths (at most maxListedRunFailures in shared/ipc/contract.ts). */
   failures: FailedPath[];
+  /** How many entries were left alone in all (ignored ones not counted). */
+  skipped: number;
+  /** The first of them (at most maxListedRunSkips in shared/ipc/contract.ts). */
+  skips: SkippedPath[];
 }
 
 /**

@@ -2,7 +2,7 @@
  * What a run did, for the command's `--json`, its terminal output, and the app's activity list.
  */
 import type { ErrorCode } from '../../shared/errors.js';
-import { maxListedRunFailures } from '../../shared/ipc/contract.js';
+import { maxListedRunFailures, maxListedRunSkips } from '../../shared/ipc/contract.js';
 import type { LastRunSummary } from '../../shared/types.js';
 import type { SkippedEntry } from './model.js';
 
@@ -49,12 +49,15 @@ export function emptyReport(): SyncReport {
   };
 }
 
-/** What a status says of a finished run: its counts and the first failed paths. */
+/** What a status says of a finished run: its counts, the first failed paths and the first skipped ones. */
 export function lastRunSummary(report: SyncReport): LastRunSummary {
+  const skipped = report.skipped.filter((entry) => entry.reason !== 'ignored');
   return {
     conflicts: report.conflicts.length,
     errors: report.errors.length,
     failures: report.errors.slice(0, maxListedRunFailures).map((failure) => ({ path: failure.path, error: { code: failure.code, message: failure.message } })),
+    skipped: skipped.length,
+    skips: skipped.slice(0, maxListedRunSkips).map((entry) => ({ path: entry.path, side: entry.side, message: entry.message })),
   };
 }
 

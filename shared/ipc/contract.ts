@@ -251,6 +251,8 @@ export const maxListedFailures = 1_000;
 export const maxListedDeletions = 1_000;
 /** The most failed paths a status's last run lists (`errors` counts them all). */
 export const maxListedRunFailures = 100;
+/** The most skipped entries a status's last run lists (`skipped` counts them all). */
+export const maxListedRunSkips = 100;
 /** The most runs the backup history keeps. */
 export const maxBackupHistory = 50;
 

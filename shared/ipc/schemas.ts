@@ -50,6 +50,7 @@ import type {
   SettingsView,
   SignInResult,
   SignOutResult,
+  SkippedPath,
   SyncProgress,
   SyncState,
   SyncStatus,
@@ -62,6 +63,7 @@ import {
   maxListedDeletions,
   maxListedFailures,
   maxListedRunFailures,
+  maxListedRunSkips,
   type AddPairRequest,
   type AdvancedSignInOptions,
   type BackupFailSafeDecisionRequest,
@@ -597,12 +599,23 @@ function readFailedPath(value: unknown, path: string): FailedPath {
   return { path: boundedString(maxPathLength)(record.path, child(path, 'path')), error: readErrorInfo(record.error, child(path, 'error')) };
 }
 
+function readSkippedPath(value: unknown, path: string): SkippedPath {
+  const record = readRecord(value, path, ['path', 'side', 'message']);
+  return {
+    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
+    side: oneOf(['local', 'remote'])(record.side, child(path, 'side')),
+    message: readString(record.message, child(path, 'message')),
+  };
+}
+
 function readLastRun(value: unknown, path: string): LastRunSummary {
-  const record = readRecord(value, path, ['conflicts', 'errors', 'failures']);
+  const record = readRecord(value, path, ['conflicts', 'errors', 'failures', 'skipped', 'skips']);
   return {
     conflicts: readCount(record.conflicts, child(path, 'conflicts')),
     errors: readCount(record.errors, child(path, 'errors')),
     failures: readArray(record.failures, child(path, 'failures'), readFailedPath, maxListedRunFailures),
+    skipped: readCount(record.skipped, child(path, 'skipped')),
+    skips: readArray(record.skips, child(path, 'skips'), readSkippedPath, maxListedRunSkips),
   };
 }
 

@@ -243,6 +243,12 @@ function QuotaCard() {
   );
 }
 
+/** The engine's reasons are clauses ("the name contains ..."): shown as a sentence. */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
+}
+
 function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusOf: (id: string) => SyncStatus }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -251,28 +257,48 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
   const retry = useAction(async (id: string) => unwrap(await api.syncPairNow({ id })));
   const failing = pairs
     .map((pair) => ({ pair, lastRun: statusOf(pair.id).lastRun }))
-    .filter((item) => item.lastRun !== null && item.lastRun.errors > 0);
+    .filter((item) => item.lastRun !== null && (item.lastRun.errors > 0 || item.lastRun.skipped > 0));
   if (failing.length === 0) return null;
   return (
     <section className="card problems" aria-labelledby={headingId}>
       <h2 id={headingId}>{t.status.errorsHeading}</h2>
-      <p>{t.status.errorsIntro}</p>
       {retry.error !== null && <ErrorNotice error={retry.error} onDismiss={retry.clearError} />}
       {failing.map(({ pair, lastRun }) =>
         lastRun === null ? null : (
           <div key={pair.id} className="problem-group">
             <h3 className="path">{pair.localFolder}</h3>
-            <ul className="problem-list">
-              {lastRun.failures.map((failure) => (
-                <li key={failure.path}>
-                  <code className="path">{failure.path}</code>
-                  <span className="problem-text">
-                    {i18n.error(failure.error.code).title} <span className="muted">{failure.error.message}</span>
-                  </span>
-                </li>
-              ))}
-            </ul>
-            {lastRun.errors > lastRun.failures.length && <p className="muted">{t.status.moreErrors(lastRun.errors - lastRun.failures.length)}</p>}
+            {lastRun.errors > 0 && (
+              <>
+                <p>{t.status.errorsIntro}</p>
+                <ul className="problem-list">
+                  {lastRun.failures.map((failure) => (
+                    <li key={failure.path}>
+                      <code className="path">{failure.path}</code>
+                      <span className="problem-text">
+                        {i18n.error(failure.error.code).title} <span className="muted">{failure.error.message}</span>
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+                {lastRun.errors > lastRun.failures.length && <p className="muted">{t.status.moreErrors(lastRun.errors - lastRun.failures.length)}</p>}
+              </>
+            )}
+            {lastRun.skipped > 0 && (
+              <>
+                <p>{t.status.skippedIntro}</p>
+                <ul className="problem-list">
+                  {lastRun.skips.map((skip) => (
+                    <li key={`${skip.side}:${skip.path}`}>
+                      <code className="path">{skip.path}</code>
+                      <span className="problem-text">
+                        {skip.side === 'local' ? t.status.skippedLocal : t.status.skippedRemote} <span className="muted">{asSentence(skip.message)}</span>
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+                {lastRun.skipped > lastRun.skips.length && <p className="muted">{t.status.moreErrors(lastRun.skipped - lastRun.skips.length)}</p>}
+              </>
+            )}
             <button type="button" onClick={() => void retry.run(pair.id)} disabled={retry.busy || pair.paused}>
               {t.status.retry}
             </button>

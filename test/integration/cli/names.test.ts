@@ -236,6 +236,34 @@ describe.skipIf(apache.skip)('names the command cannot sync as they are (Apache)
     expect(await p.remoteTree()).toEqual(local);
   }, 60_000);
 
+  it.skipIf(rawNames.skip)('continuous sync: a name made while it runs reaches the status the window lists (lastRun.skips), by the real watcher', async () => {
+    rawNames.assertAvailable();
+    const p = await pair();
+    await p.writeLocal('ok.txt', 'fine');
+    const running = await p.startService({ options: { quietMs: 100, pollIntervalMs: 600_000, fullScanIntervalMs: 600_000, retryMinMs: 200, retryMaxMs: 1_000 } });
+    cleanups.push(() => running.stop());
+    const until = async (what: string, predicate: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(running.service.getStatus())}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await until('the first run', () => running.service.getStatus().lastRun !== null && running.service.getStatus().state === 'idle');
+    expect(running.service.getStatus().lastRun).toMatchObject({ errors: 0, skipped: 0, skips: [] });
+
+    writeFileSync(rawPath(p.local, latin1('caf\xe9.txt')), 'latin-1');
+    await writeFile(join(p.local, 'back\\slash.txt'), 'backslash');
+    await until('both skips in the status', () => (running.service.getStatus().lastRun?.skipped ?? 0) >= 2);
+    const lastRun = running.service.getStatus().lastRun!;
+    expect(lastRun.errors).toBe(0);
+    expect([...lastRun.skips].sort((x, y) => x.path.localeCompare(y.path))).toEqual([
+      { path: 'back\\slash.txt', side: 'local', message: expect.stringMatching(/read as a folder separator/) },
+      { path: 'caf\\xE9.txt', side: 'local', message: expect.stringMatching(/not valid UTF-8/) },
+    ]);
+    expect(running.reports.flatMap((report) => report.errors)).toEqual([]);
+  }, 60_000);
+
   it.skipIf(rawNames.skip)('terasync backup skips the same local names, with the same sentences, and backs up the rest', async () => {
     rawNames.assertAvailable();
     const base = await mkdtemp(join(tmpdir(), 'terasync-names-backup-'));

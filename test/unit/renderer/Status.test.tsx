@@ -312,6 +312,8 @@ describe('the status screen', () => {
                   { path: 'docs/locked.docx', error: { code: ErrorCode.LocalIo, message: 'EBUSY: resource busy or locked' } },
                   { path: 'video/holiday.mp4', error: { code: ErrorCode.InsufficientStorage, message: '507 Insufficient Storage' } },
                 ],
+                skipped: 0,
+                skips: [],
               },
             }),
           },
@@ -330,7 +332,39 @@ describe('the status screen', () => {
     await user.click(within(problems).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
 
-    backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now, lastRun: { conflicts: 0, errors: 0, failures: [] } }) });
+    backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now, lastRun: { conflicts: 0, errors: 0, failures: [], skipped: 0, skips: [] } }) });
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Problems' })).toBeNull());
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('lists what the last run left alone (a name that cannot be synced), on either side, with what to do', async () => {
+    const skips = [
+      {
+        path: 'photos/caf\\xE9.jpg',
+        side: 'local' as const,
+        message: 'the name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it',
+      },
+      {
+        path: 'back\\slash.txt',
+        side: 'remote' as const,
+        message:
+          'the name contains "\\", which Windows and other WebDAV clients read as a folder separator, so it is not synced: the file is left as it is on the server; rename it there without "\\" to sync it',
+      },
+    ];
+    const { backend } = await openStatus({
+      statuses: [{ pairId: home.id, status: status({ lastSyncAt: now - minute, lastRun: { conflicts: 0, errors: 0, failures: [], skipped: 3, skips } }) }],
+    });
+    const problems = screen.getByRole('region', { name: 'Problems' });
+    expect(within(problems).getByText('These were left alone in the last run and are not synced until you act on them:')).toBeTruthy();
+    // No failed files: no word about them.
+    expect(within(problems).queryByText(/could not be synced in the last run/)).toBeNull();
+    expect(within(problems).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'photos/caf\\xE9.jpgOn this computer. The name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it.',
+      'back\\slash.txtOn TeraCLOUD. The name contains "\\", which Windows and other WebDAV clients read as a folder separator, so it is not synced: the file is left as it is on the server; rename it there without "\\" to sync it.',
+    ]);
+    expect(within(problems).getByText('and 1 more')).toBeTruthy();
+
+    backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now, lastRun: { conflicts: 0, errors: 0, failures: [], skipped: 0, skips: [] } }) });
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Problems' })).toBeNull());
     expect(backend.violations).toEqual([]);
   });
