@@ -1,3 +1,8 @@
+/** "1 file", "2 files", "0 files": a count with its noun in the right number. */
+export function countOf(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** Byte counts for people, in binary units: `512 B`, `1.5 KiB`, `4.2 MiB`. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -27,6 +27,7 @@
  */
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import type { BackupSummary } from '../backup/model.js';
+import { countOf } from '../../shared/format.js';
 import { formatSize, isSignInRefused, type AppSnapshot } from './trayState.js';
 
 export interface DesktopNotification {
@@ -65,7 +66,7 @@ function listNames(names: readonly string[], max = 3): string {
 }
 
 function files(count: number): string {
-  return `${count} ${count === 1 ? 'file' : 'files'}`;
+  return countOf(count, 'file');
 }
 
 export class NotificationController {

@@ -35,6 +35,7 @@
  */
 import { isSignInExpired, overallTrayState, pairTrayState, type AccountState, type TrayState } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
+import { countOf } from '../../shared/format.js';
 
 export { isSignInRefused, trayStates, type AccountState, type TrayState } from '../../shared/appState.js';
 
@@ -98,10 +99,6 @@ export function formatSize(bytes: number): string {
   return `${shown} ${units[unit]}`;
 }
 
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
@@ -131,17 +128,17 @@ function syncPhrase(pairs: readonly PairSnapshot[]): string {
     bytesTotal += progress.bytesTotal;
   }
   const sizes = bytesTotal > 0 ? ` (${formatSize(bytesDone)} of ${formatSize(bytesTotal)})` : '';
-  return `syncing ${done} of ${plural(total, 'file', 'files')}${sizes}`;
+  return `syncing ${done} of ${countOf(total, 'file', 'files')}${sizes}`;
 }
 
 function backupPhrase(backup: BackupActivity): string {
   if (backup.filesTotal === 0) return 'backing up';
   const sizes = backup.bytesTotal > 0 ? ` (${formatSize(backup.bytesDone)} of ${formatSize(backup.bytesTotal)})` : '';
-  return `backing up ${backup.filesDone} of ${plural(backup.filesTotal, 'file', 'files')}${sizes}`;
+  return `backing up ${backup.filesDone} of ${countOf(backup.filesTotal, 'file', 'files')}${sizes}`;
 }
 
 function conflictsPhrase(count: number): string {
-  return `${plural(count, 'conflict', 'conflicts')} waiting`;
+  return `${countOf(count, 'conflict', 'conflicts')} waiting`;
 }
 
 /** "a problem" for one pair, "2 folders: a problem" for more, so the user knows it is not all. */

@@ -6,9 +6,7 @@
 import { dirname } from 'node:path';
 
 /** `1 file`, `2 files`; `many` defaults to `one` + "s". */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+export { countOf as plural } from '../../shared/format.js';
 
 /** What was being done to a local path when it failed. */
 export type LocalOperation =

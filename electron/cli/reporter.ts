@@ -9,7 +9,7 @@ import type { SkippedEntry } from '../sync/model.js';
 import type { Action } from '../sync/planner.js';
 import type { Logger } from '../sync/ports.js';
 import type { SyncEvent, SyncReport } from '../sync/report.js';
-import { formatBytes } from '../../shared/format.js';
+import { countOf, formatBytes } from '../../shared/format.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -32,10 +32,7 @@ export interface Reporter {
   failSafeCleared(): void;
 }
 
-/** "1 file", "2 files", "0 files": a count with its noun in the right number. */
-export function countOf(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+export { countOf };
 
 /** The status in words, as the tray's tooltip and `terasync status` say it. */
 export function describeStatus(status: SyncStatus): string {

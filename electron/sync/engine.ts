@@ -23,6 +23,7 @@ import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { sameEtag } from '../../shared/etag.js';
+import { countOf } from '../../shared/format.js';
 import { Executor, fileEntry, learnEtag } from './executor.js';
 import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
@@ -195,7 +196,7 @@ export class SyncEngine {
         } else if (!allowMassDelete) {
           throw new FailSafeError(
             journalDeletionInfo('localEmpty', journalEntries, 'remote'),
-            `The local folder ${this.deps.localRoot} is empty, but ${synced} files were synced from it. ` +
+            `The local folder ${this.deps.localRoot} is empty, but ${countOf(synced, 'file')} ${synced === 1 ? 'was' : 'were'} synced from it. ` +
               'If a drive is not mounted, mount it and sync again. If you emptied the folder on purpose, run again with --allow-mass-delete.',
           );
         }
@@ -228,7 +229,7 @@ export class SyncEngine {
       if (!allowMassDelete && deletions >= MASS_DELETE_MINIMUM && deletions * 2 > synced) {
         throw new FailSafeError(
           massDeleteInfo(result.actions),
-          `This sync would delete ${deletions} of ${synced} synced files. Nothing was deleted. ` +
+          `This sync would delete ${deletions} of ${countOf(synced, 'synced file')}. Nothing was deleted. ` +
             'Check both folders; if the deletions are intended, run again with --allow-mass-delete.',
         );
       }
@@ -412,7 +413,7 @@ export class SyncEngine {
       if (synced > 0 && !restore) {
         throw new FailSafeError(
           journalDeletionInfo('localMissing', inScope, 'remote'),
-          `The local folder ${root} is missing, but ${synced} files were synced into it. ` +
+          `The local folder ${root} is missing, but ${countOf(synced, 'file')} ${synced === 1 ? 'was' : 'were'} synced into it. ` +
             'If it is on a drive that is not mounted, mount it and sync again. Nothing was deleted.',
         );
       }
@@ -439,7 +440,7 @@ export class SyncEngine {
         if (!run.restore) {
           throw new FailSafeError(
             journalDeletionInfo('remoteGone', inScope, 'local'),
-            `The server folder is gone, but ${synced} files were synced with it. Nothing was deleted. ` +
+            `The server folder is gone, but ${countOf(synced, 'file')} ${synced === 1 ? 'was' : 'were'} synced with it. Nothing was deleted. ` +
               'Check the remote URL; if the folder was removed on purpose, remove the pair or its journal and sync again.',
           );
         }

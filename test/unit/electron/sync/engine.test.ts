@@ -175,6 +175,14 @@ describe('fail-safe details', () => {
     expect(remoteTree()).toEqual(tree);
   });
 
+  it('says "1 file was" for a single synced file', async () => {
+    await writeLocal('only.txt', 'one');
+    await sync();
+    await rm(root, { recursive: true });
+    const error = (await failure()) as FailSafeError;
+    expect(error.message).toMatch(/is missing, but 1 file was synced into it\./);
+  });
+
   it('a missing local folder lists everything the journal remembers, to be deleted on the server', async () => {
     const tree = await syncedPair();
     await rm(root, { recursive: true });
