@@ -29,6 +29,7 @@
  *   the app with another state folder) the service is in the error state with who holds it,
  *   and tries again at the poll interval. stop() lets the lock go.
  */
+import { lstatSync } from 'node:fs';
 import { ErrorCode, toTeraSyncError, type TeraSyncError } from '../../shared/errors.js';
 import { freshSyncStatus } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
@@ -106,6 +107,8 @@ export class SyncService {
   private changedPaths = new Set<string>();
   private tooManyChanges = false;
   private lastFullScanAt: number | null = null;
+  /** The identity (device and inode) of the folder the watcher was started on; null: none. */
+  private watchedFolder: string | null = null;
   /** When the server is due to be listed again; null: at the next run. */
   private nextListAt: number | null = null;
 
@@ -124,6 +127,13 @@ export class SyncService {
   }
 
   async start(): Promise<void> {
+    this.watchedFolder = folderIdentity(this.deps.localRoot);
+    await this.startWatcher();
+    if (this.stopped) return;
+    this.runSoon(0);
+  }
+
+  private async startWatcher(): Promise<void> {
     try {
       const watcher = await this.deps.watch(this.deps.localRoot, {
         onChange: (path) => this.localChanged(path),
@@ -137,7 +147,26 @@ export class SyncService {
     } catch (error) {
       this.watcherFailed(error instanceof Error ? error : new Error(String(error)));
     }
-    this.runSoon(0);
+  }
+
+  /**
+   * A local folder that was removed (an unmounted drive, a folder deleted and made again, a
+   * copy put back) is another folder than the one the watcher watches: the watches of the old
+   * one see nothing. Before each run the folder's identity is compared with the watched one;
+   * when it changed, the old watcher goes, and a new one watches the folder that is there now.
+   * Until then every run scans the whole folder.
+   */
+  private async rewatch(now: string | null): Promise<void> {
+    this.deps.logger.info(now === null ? 'the local folder is gone; watching stops until it is back' : 'the local folder was replaced; watching the new one', {
+      folder: this.deps.localRoot,
+    });
+    this.watchedFolder = now;
+    // Whatever happened in the folder meanwhile was seen by no watcher: scan it whole.
+    this.lastFullScanAt = null;
+    const old = this.watcher;
+    this.watcher = null;
+    await old?.close().catch(() => undefined);
+    if (now !== null && !this.stopped) await this.startWatcher();
   }
 
   /** Runs now (the tray's "Sync now"); also leaves an error or offline wait. */
@@ -283,6 +312,9 @@ export class SyncService {
     const restoreDeletions = this.restoreDeletionsOnce;
     this.allowMassDeleteOnce = false;
     this.restoreDeletionsOnce = false;
+    // One lstat per run; only a replaced folder costs more.
+    const folder = folderIdentity(this.deps.localRoot);
+    if (folder !== this.watchedFolder) await this.rewatch(folder);
     const startedAt = this.deps.clock.now();
     // Without a working watcher, every run scans the whole folder.
     const fullScan =
@@ -390,5 +422,15 @@ export class SyncService {
   private update(change: Partial<SyncStatus>): void {
     this.status = { ...this.status, ...change };
     for (const listener of this.listeners) listener(this.status);
+  }
+}
+
+/** `dev:ino` of the folder at `path`, or null when there is none. */
+function folderIdentity(path: string): string | null {
+  try {
+    const stats = lstatSync(path);
+    return stats.isDirectory() ? `${stats.dev}:${stats.ino}` : null;
+  } catch {
+    return null;
   }
 }

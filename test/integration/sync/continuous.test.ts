@@ -16,7 +16,7 @@
  *   without restarting the service.
  */
 import { appendFileSync, createReadStream } from 'node:fs';
-import { mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -179,6 +179,26 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
     expect(await pair.remoteTree()).toEqual({ 'doc.txt': 'version 2, saved by the editor\n' });
     expect(await pair.localTree()).toEqual({ 'doc.txt': 'version 2, saved by the editor\n' });
     expect(running.reports.flatMap((r) => r.conflicts)).toEqual([]);
+    expect(running.reports.flatMap((r) => r.errors)).toEqual([]);
+  });
+
+  it.skipIf(kind.skip)('watches the local folder again after it was removed and a copy put back in its place', async () => {
+    const pair = await newPair();
+    await pair.writeLocal('a.txt', 'a\n');
+    const running = await startService(pair);
+    await untilRemoteIs(pair, running, { 'a.txt': 'a\n' }, 10_000, 'a.txt on the server');
+    const saved = `${pair.local}.saved`;
+    await cp(pair.local, saved, { recursive: true, preserveTimestamps: true });
+    await rm(pair.local, { recursive: true });
+    await waitFor(() => running.service.getStatus().state === 'failsafe', 10_000, 'the fail-safe for the missing folder');
+    // Another folder (another inode) at the same path, as a restore or a re-mounted drive gives.
+    await rename(saved, pair.local);
+    // The service waits at a fail-safe for the user (the command looks again at each poll).
+    running.service.syncNow();
+    await waitFor(() => isIdle(running), 10_000, 'the fail-safe to clear');
+    // A change in the new folder is told by a watcher (the full scan is a minute away).
+    await pair.writeLocal('b.txt', 'b\n');
+    await untilRemoteIs(pair, running, { 'a.txt': 'a\n', 'b.txt': 'b\n' }, 8_000, 'b.txt on the server, told by the watcher');
     expect(running.reports.flatMap((r) => r.errors)).toEqual([]);
   });
 
