@@ -260,8 +260,9 @@ function HistoryCard() {
             </tr>
           </thead>
           <tbody>
-            {backup.history.map((run) => (
-              <tr key={run.startedAt}>
+            {backup.history.map((run, index) => (
+              // Two runs may start in the same millisecond (a run stopped and started again).
+              <tr key={`${run.startedAt}-${index}`}>
                 <td>
                   <time dateTime={new Date(run.startedAt).toISOString()}>{i18n.dateTime(run.startedAt)}</time>
                 </td>
