@@ -31,7 +31,7 @@ import type { Journal } from './journal.js';
 import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
 import { isWithin, normalizePath, parentPath, pathKey, type Platform } from './names.js';
-import { countFileDeletions, plan, type Action, type Plan, type PlanInput } from './planner.js';
+import { countFileDeletions, plan, remoteState, type Action, type Plan, type PlanInput } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
@@ -486,11 +486,11 @@ export class SyncEngine {
    * when the file on disk is exactly the one we wrote (same inode, size and mtime) or, for an
    * upload, the server holds a file of the size we sent.
    *
-   * An upload whose local file was renamed, deleted or edited after the PUT and before the
-   * crash is adopted too, under the identity the file had when it was sent, when the server
-   * holds a file of that size written since the PUT started that is not the version the journal
-   * knew: the next plan then moves, deletes or resends it on the server as the local side says,
-   * instead of taking the server's file for a new one and bringing it back.
+   * An upload is adopted only when the server's file is not the version the journal knew
+   * (a same-size edit whose PUT never landed is sent again). One whose local file was renamed
+   * or deleted after the PUT and before the crash is adopted under the identity the file had
+   * when it was sent: the next plan then moves or deletes it on the server as the local side
+   * says, instead of taking the server's file for a new one and bringing it back.
    */
   private adoptPending(local: LocalScan, remote: Listing<RemoteEntry>): void {
     const { journal } = this.deps;
@@ -502,13 +502,17 @@ export class SyncEngine {
         onDisk.type === 'file' &&
         onDisk.size === pending.entry.localSize &&
         onDisk.mtimeMs === pending.entry.localMtimeMs &&
+        onDisk.ctimeMs === pending.entry.localCtimeMs &&
         onDisk.ino === pending.entry.localIno;
       journal.transaction(() => {
         if (sameLocal && pending.kind === 'download') {
           journal.put(pending.entry);
-        } else if (sameLocal && pending.kind === 'upload' && onServer?.type === 'file' && onServer.size === onDisk.size) {
+        } else if (sameLocal && pending.kind === 'upload' && onServer?.type === 'file' && this.sentBefore(pending.entry, onServer)) {
           journal.put(fileEntry(pending.path, onDisk, onServer, null));
-        } else if (!sameLocal && pending.kind === 'upload' && onServer?.type === 'file' && this.sentBefore(pending.entry, onServer)) {
+        } else if (onDisk === undefined && pending.kind === 'upload' && onServer?.type === 'file' && this.sentBefore(pending.entry, onServer)) {
+          // Renamed or deleted since it was sent. A file still here but edited is not adopted:
+          // changed (or new) on both sides, it plans as a conflict, where equal content is
+          // recorded and different content keeps both (the server's may be another client's).
           const sent: LocalEntry = {
             path: pending.path,
             localPath: pending.entry.localPath,
@@ -534,7 +538,8 @@ export class SyncEngine {
     if (onServer.size !== pending.localSize || pending.remoteMtimeMs <= 0) return false;
     if (onServer.mtimeMs < pending.remoteMtimeMs - PENDING_CLOCK_MARGIN_MS) return false;
     const known = this.deps.journal.get(pending.path);
-    return known === null || known.type !== 'file' || !(sameEtag(known.remoteEtag, onServer.etag) && known.remoteSize === onServer.size);
+    // The planner's own test of "the server still holds the synced version".
+    return known === null || known.type !== 'file' || remoteState(onServer, known) !== 'unchanged';
   }
 }
 
