@@ -19,6 +19,12 @@ export const BUILT_IN_IGNORES = [
   '.~lock.*',
   '*.part',
   `${TEMP_PREFIX}*`,
+  // A sync folder at the root of its own disk holds that disk's trash: what we delete goes
+  // there, and must not come back as new files.
+  '.Trash-*',
+  '.Trashes',
+  '$RECYCLE.BIN',
+  'System Volume Information',
 ];
 
 export function isTempFileName(name: string): boolean {

@@ -783,13 +783,13 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     expect(said).toMatch(/disk is full.*Free up space/s);
   });
 
-  // DEFECT: when the local folder is the root of a mounted disk (a USB drive, a second disk used
+  // Was a DEFECT (fixed: the disks' trash folders are built-in ignores): when the local folder is the root of a mounted disk (a USB drive, a second disk used
   // whole), the freedesktop trash of that disk is <mount>/.Trash-<uid>, i.e. inside the sync
   // folder. A file the server deleted is moved there, and the next run uploads
   // .Trash-0/files/<uuid> and .Trash-0/info/<uuid>.trashinfo (with the file's absolute path):
   // the deleted file comes back on the server under another name and reaches every client.
   // .Trash-* is not in the built-in ignores.
-  it.fails('the local folder is the root of its own disk: what the server deleted goes to a trash that is not synced', async () => {
+  it('the local folder is the root of its own disk: what the server deleted goes to a trash that is not synced', async () => {
     const target = await subject();
     if (!mountTmpfs(target.local, '8m')) return;
     await target.writeLocal('keep.txt', 'keep');
