@@ -4,6 +4,8 @@
  * and a server name that is not plain text shown readably.
  */
 import { dirname } from 'node:path';
+import { escapeNameBytes } from '../sync/names.js';
+import { percentDecodeBytes } from '../webdav/paths.js';
 
 /** `1 file`, `2 files`; `many` defaults to `one` + "s". */
 export { countOf as plural } from '../../shared/format.js';
@@ -89,33 +91,9 @@ export function readableName(raw: string): string {
   try {
     decoded = decodeURIComponent(raw);
   } catch {
-    // Decode what forms UTF-8, escape the rest byte by byte.
-    decoded = raw.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => decodeBytes(Buffer.from(run.replace(/%/g, ''), 'hex')));
+    // Decode what forms UTF-8, escape the rest byte by byte, as local names are shown.
+    decoded = raw.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => escapeNameBytes(percentDecodeBytes(run) ?? new Uint8Array()));
   }
   // eslint-disable-next-line no-control-regex
   return decoded.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\u{${char.charCodeAt(0).toString(16)}}`);
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** UTF-8 where the bytes form it, `\xNN` for each byte that does not. */
-function decodeBytes(bytes: Buffer): string {
-  let text = '';
-  let index = 0;
-  while (index < bytes.length) {
-    const lead = bytes[index] as number;
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-    if (length > 0 && index + length <= bytes.length) {
-      try {
-        text += strictUtf8.decode(bytes.subarray(index, index + length));
-        index += length;
-        continue;
-      } catch {
-        // not a valid sequence: escaped below
-      }
-    }
-    text += `\\x${lead.toString(16).toUpperCase().padStart(2, '0')}`;
-    index++;
-  }
-  return text;
 }
