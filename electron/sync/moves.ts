@@ -79,8 +79,11 @@ export function detectMoves(input: MoveInput): MovePlan {
       return tag === null ? null : `${tag}:${entry.size}`;
     },
   );
+  // Only a synced file gone from its place on the server can have moved there. Apache's ETag
+  // is size and mtime, so two files uploaded in one tick of the server's clock share it: the
+  // one still in place does not make the other's move ambiguous.
   const journalTags = uniqueIndex(
-    [...journal.values()].filter((entry) => entry.type === 'file'),
+    [...journal.values()].filter((entry) => entry.type === 'file' && !remote.has(key(entry.path))),
     (entry) => {
       const tag = normaliseEtag(entry.remoteEtag);
       return tag === null ? null : `${tag}:${entry.remoteSize}`;

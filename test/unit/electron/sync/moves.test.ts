@@ -61,6 +61,27 @@ describe('moves', () => {
     expect(countFileDeletions(result.actions)).toBe(0);
   });
 
+  it('M2: two synced files sharing an ETag (written in the same clock tick): the one gone from the server is the one that moved', () => {
+    // Apache's ETag is size and mtime; two uploads finished in one tick of the server's clock
+    // share it. Only an entry whose path left the server can be the source of a server move.
+    const result = planFor({
+      journal: [journalFile('notes/a.txt'), journalFile('notes/b.txt')],
+      local: [localFile('notes/a.txt'), localFile('notes/b.txt')],
+      remote: [remoteFile('notes/a.txt'), remoteFile('notes/B.txt')],
+    });
+    expect(summary(result.actions)).toEqual(['moveLocal notes/B.txt M2']);
+    expect(countFileDeletions(result.actions)).toBe(0);
+  });
+
+  it('M2 does not apply when two entries gone from the server share the ETag of the new name', () => {
+    const result = planFor({
+      journal: [journalFile('a.txt'), journalFile('b.txt')],
+      local: [localFile('a.txt'), localFile('b.txt')],
+      remote: [remoteFile('c.txt')],
+    });
+    expect(result.actions.some((a) => a.kind === 'moveLocal')).toBe(false);
+  });
+
   it('M2 does not apply when the local copy changed: the change is uploaded and the new name downloaded', () => {
     const result = planFor({
       journal: [journalFile('a.txt')],
