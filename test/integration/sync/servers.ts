@@ -14,6 +14,8 @@ export interface AnsweredRequest {
   method: string;
   /** The decoded URL path, without the query string. */
   path: string;
+  /** The status the server answered with (0 when the request never got an answer). */
+  status: number;
 }
 
 export interface ServerKind {
@@ -33,7 +35,8 @@ export const serverKinds: ServerKind[] = [
       return {
         server: { url: server.url, user: server.user, password: server.password },
         stop: () => server.stop(),
-        requests: async () => server.requests.map((request) => ({ method: request.method, path: decodeURIComponent(request.path.split('?')[0] ?? '') })),
+        requests: async () =>
+          server.requests.map((request) => ({ method: request.method, path: decodeURIComponent(request.path.split('?')[0] ?? ''), status: request.status ?? 0 })),
       };
     },
   },
@@ -47,7 +50,7 @@ export const serverKinds: ServerKind[] = [
       return {
         server: { url: server.url, user: server.user, password: server.password, ca },
         stop: () => server.stop(),
-        requests: async () => (await server.accessLog()).map((line) => ({ method: line.method, path: line.path })),
+        requests: async () => (await server.accessLog()).map((line) => ({ method: line.method, path: line.path, status: line.status })),
         apache: server,
       };
     },
