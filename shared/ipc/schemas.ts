@@ -324,7 +324,6 @@ const pickPurposes: readonly PickPurpose[] = ['syncFolder', 'backupSource', 'res
 const readNullableString = nullable(readString, 'a string');
 const readNullableAuthMethod = nullable(oneOf(authMethods), `one of ${authMethods.map((m) => `'${m}'`).join(', ')}`);
 const readNullableMilliseconds = nullable(readMilliseconds, 'a number of milliseconds');
-const readNullablePairId = nullable(readPairId, 'a pair id');
 const readNullableVersionStamp = nullable(readVersionStamp, 'a version');
 const readNullableName = nullable(readName, 'a name');
 

@@ -9,6 +9,7 @@ import type { Logger } from '../../../../electron/sync/ports.js';
 import { ErrorCode } from '../../../../shared/errors.js';
 import { activityRetentionMs, maxActivityRuns } from '../../../../shared/ipc/contract.js';
 import { validateResponse } from '../../../../shared/ipc/schemas.js';
+import type { ActivityGroup } from '../../../../shared/types.js';
 
 const folders: string[] = [];
 afterEach(async () => {
@@ -96,8 +97,8 @@ describe('ActivityHistory', () => {
   it('filters by pair and by kind (only the asked groups), and pages with before', async () => {
     const here = await folder();
     const history = new ActivityHistory(here, { logger: recordingLogger(), now: () => 10 * day });
-    const failed = { kind: 'failed', count: 1, files: [{ path: 'big.iso', from: null, error: { code: ErrorCode.InsufficientStorage, message: 'full' } }] } as const;
-    const deleted = { kind: 'deletedRemote', count: 122, files: [{ path: 'old/a.txt', from: null, error: null }] } as const;
+    const failed: ActivityGroup = { kind: 'failed', count: 1, files: [{ path: 'big.iso', from: null, error: { code: ErrorCode.InsufficientStorage, message: 'full' } }] };
+    const deleted: ActivityGroup = { kind: 'deletedRemote', count: 122, files: [{ path: 'old/a.txt', from: null, error: null }] };
     await history.add(draft(1000, { pairId: 'photos' }));
     await history.add(draft(2000, { pairId: 'docs', groups: [draft(0).groups[0]!, failed] }));
     await history.add(draft(3000, { pairId: 'photos', groups: [deleted] }));
