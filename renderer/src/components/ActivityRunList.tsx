@@ -108,9 +108,15 @@ function GroupView({ group, pair }: { group: ActivityGroup; pair: PairView | nul
           <Icon name={groupIcons[group.kind]} size={18} />
         </span>
         <span className="activity-summary">{t.activity[group.kind](group.count)}</span>
-        <button type="button" className="link" aria-expanded={open} aria-controls={filesId} onClick={() => setOpen((value) => !value)}>
+        <button
+          type="button"
+          className="link"
+          aria-expanded={open}
+          aria-controls={filesId}
+          aria-label={t.activity.filesOf(open ? t.activity.hideFiles : t.activity.showFiles, t.activity[group.kind](group.count))}
+          onClick={() => setOpen((value) => !value)}
+        >
           {open ? t.activity.hideFiles : t.activity.showFiles}
-          <span className="sr-only">: {t.activity[group.kind](group.count)}</span>
         </button>
       </div>
       <div id={filesId} hidden={!open}>

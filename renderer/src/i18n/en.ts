@@ -210,6 +210,7 @@ export const en = {
     movedFrom: (from: string) => `from ${from}`,
     showFiles: 'Show the files',
     hideFiles: 'Hide the files',
+    filesOf: (action: string, summary: string) => `${action}: ${summary}`,
     moreFiles: (count: number) => `and ${plural(count, 'more file', 'more files')}`,
     showDeleted: 'Show deleted files',
     otherFolder: 'A folder no longer synced',

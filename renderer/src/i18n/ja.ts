@@ -209,6 +209,7 @@ export const ja: Messages = {
     movedFrom: (from: string) => `（移動元：${from}）`,
     showFiles: 'ファイルを表示',
     hideFiles: 'ファイルを隠す',
+    filesOf: (action: string, summary: string) => `${action}：${summary}`,
     moreFiles: (count: number) => `ほか${count}個のファイル`,
     showDeleted: '削除したファイルを表示',
     otherFolder: '同期をやめたフォルダー',
