@@ -177,12 +177,13 @@ export class Executor {
       case 'deleteRemote':
         await this.deleteRemote(action.path, action.remote, action.type);
         report.deletedRemote.push(action.path);
-        return { change: 'deleted', side: 'remote' };
+        // A folder goes once its files went (each listed): the folder itself is not.
+        return action.type === 'file' ? { change: 'deleted', side: 'remote' } : null;
       case 'deleteLocal': {
         const outcome = await this.deleteLocal(action.path, action.local, action.type, action.rule);
         if (outcome === 'deleted') {
           report.deletedLocal.push(action.path);
-          return { change: 'deleted', side: 'local' };
+          return action.type === 'file' ? { change: 'deleted', side: 'local' } : null;
         }
         if (outcome === 'uploaded') {
           report.uploaded.push(action.path);

@@ -216,11 +216,27 @@ describe('AppServices through the IPC handlers', () => {
     await until('the update in the history', async () => (await newest()).id > before);
     expect((await newest()).groups).toEqual([{ kind: 'updatedRemote', count: 1, files: [{ path: 'edited-later.txt', from: null, error: null }] }]);
 
+    await mkdir(join(local, 'Old'));
+    await writeFile(join(local, 'Old', 'a.txt'), 'in a folder');
+    await until('the folder on the server', () => existsSync(join(remote, 'Old', 'a.txt')));
     await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
     const beforeDelete = (await newest()).id;
+    // One run deletes a file and a folder with its file: the files are listed, not the folder.
+    await value('pairs:pause', { id: pairId });
     await rm(join(local, 'while-paused.txt'));
-    await until('the deletion in the history', async () => (await newest()).id > beforeDelete);
-    expect((await newest()).groups).toEqual([{ kind: 'deletedRemote', count: 1, files: [{ path: 'while-paused.txt', from: null, error: null }] }]);
+    await rm(join(local, 'Old'), { recursive: true });
+    await value('pairs:resume', { id: pairId });
+    await until('the deletion in the history', async () => (await newest()).id > beforeDelete && !existsSync(join(remote, 'Old')));
+    expect((await newest()).groups).toEqual([
+      {
+        kind: 'deletedRemote',
+        count: 2,
+        files: expect.arrayContaining([
+          { path: 'while-paused.txt', from: null, error: null },
+          { path: 'Old/a.txt', from: null, error: null },
+        ]) as unknown,
+      },
+    ]);
     const deletions = await value('activity:list', { limit: 100, pairId, kinds: ['deletedRemote'] });
     expect(deletions.runs.map((run) => run.groups.map((group) => group.kind))).toEqual([['deletedRemote']]);
   });
