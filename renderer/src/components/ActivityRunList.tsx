@@ -24,6 +24,8 @@ export interface ActivityRunListProps {
   runs: readonly ActivityRun[];
   pairs: readonly PairView[];
   onShowDeleted?: ShowDeletedHandler;
+  /** The level of each run's heading: one below the heading the list sits under (default 3, under a card's h2). */
+  headingLevel?: 2 | 3;
 }
 
 const groupIcons: Readonly<Record<ActivityGroupKind, IconName>> = {
@@ -41,7 +43,7 @@ const groupIcons: Readonly<Record<ActivityGroupKind, IconName>> = {
 /** Files of these kinds are gone from this computer: nothing to show in a folder. */
 const goneLocally: ReadonlySet<ActivityGroupKind> = new Set(['deletedLocal', 'deletedRemote']);
 
-export function ActivityRunList({ runs, pairs, onShowDeleted }: ActivityRunListProps) {
+export function ActivityRunList({ runs, pairs, onShowDeleted, headingLevel = 3 }: ActivityRunListProps) {
   const i18n = useI18n();
   const now = useNow();
   const byId = new Map(pairs.map((pair) => [pair.id, pair]));
@@ -52,7 +54,7 @@ export function ActivityRunList({ runs, pairs, onShowDeleted }: ActivityRunListP
         const folder = pair === undefined ? i18n.t.activity.otherFolder : remoteLabel(pair.remoteFolder, i18n);
         return (
           <li key={run.id} className="activity-run">
-            <RunView run={run} folder={folder} pair={pair ?? null} now={now} {...(onShowDeleted === undefined ? {} : { onShowDeleted })} />
+            <RunView run={run} folder={folder} pair={pair ?? null} now={now} headingLevel={headingLevel} {...(onShowDeleted === undefined ? {} : { onShowDeleted })} />
           </li>
         );
       })}
@@ -60,20 +62,35 @@ export function ActivityRunList({ runs, pairs, onShowDeleted }: ActivityRunListP
   );
 }
 
-function RunView({ run, folder, pair, now, onShowDeleted }: { run: ActivityRun; folder: string; pair: PairView | null; now: number; onShowDeleted?: ShowDeletedHandler }) {
+function RunView({
+  run,
+  folder,
+  pair,
+  now,
+  headingLevel,
+  onShowDeleted,
+}: {
+  run: ActivityRun;
+  folder: string;
+  pair: PairView | null;
+  now: number;
+  headingLevel: 2 | 3;
+  onShowDeleted?: ShowDeletedHandler;
+}) {
   const i18n = useI18n();
   const { t } = i18n;
   const headingId = useId();
   const deletedRemotely = run.groups.some((group) => group.kind === 'deletedRemote');
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
     <article aria-labelledby={headingId}>
-      <h3 id={headingId} className="activity-run-heading">
+      <Heading id={headingId} className="activity-run-heading">
         <span className="activity-run-folder">{folder}</span>{' '}
         <time className="activity-time" dateTime={new Date(run.endedAt).toISOString()} title={i18n.dateTime(run.endedAt)}>
           {i18n.relative(run.endedAt, now)}
         </time>
         {run.outcome === 'interrupted' && <span className="activity-interrupted"> — {t.activity.interrupted}</span>}
-      </h3>
+      </Heading>
       <ul className="activity-groups">
         {run.groups.map((group) => (
           <li key={group.kind}>

@@ -133,7 +133,7 @@ export function Activity({ onShowDeleted }: ActivityProps) {
       {error !== null && <ErrorNotice error={error} onRetry={() => void fetchPage(last?.id ?? null, last === undefined)} />}
       <section className="card" aria-label={t.activity.title}>
         {runs.length > 0 ? (
-          <ActivityRunList runs={runs} pairs={pairs} {...(onShowDeleted === undefined ? {} : { onShowDeleted })} />
+          <ActivityRunList runs={runs} pairs={pairs} headingLevel={2} {...(onShowDeleted === undefined ? {} : { onShowDeleted })} />
         ) : loading ? (
           <p role="status">{t.activity.loading}</p>
         ) : (

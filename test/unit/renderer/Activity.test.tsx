@@ -52,7 +52,7 @@ function entries(): string[] {
   const list = screen.getByRole('region', { name: 'Activity' });
   return within(list)
     .queryAllByRole('article')
-    .map((entry) => within(entry).getByRole('heading', { level: 3 }).textContent ?? '');
+    .map((entry) => within(entry).getByRole('heading', { level: 2 }).textContent ?? '');
 }
 
 describe('the Activity screen', () => {
