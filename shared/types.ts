@@ -188,34 +188,59 @@ export interface SignOutResult {
   revocationError: string | null;
 }
 
-/** What a line of the activity list says happened. */
-export type ActivityKind =
-  | 'uploaded'
-  | 'downloaded'
-  | 'deletedLocal'
+// Activity history: one entry per sync run, its files grouped by what happened to them.
+
+/**
+ * What happened to the files of a group: added or updated on TeraCLOUD (uploads), added or
+ * updated on this computer (downloads), deleted on either side, moved, kept as a conflict, or
+ * failed.
+ */
+export type ActivityGroupKind =
+  | 'addedRemote'
+  | 'updatedRemote'
+  | 'addedLocal'
+  | 'updatedLocal'
   | 'deletedRemote'
-  | 'createdLocalFolder'
-  | 'createdRemoteFolder'
+  | 'deletedLocal'
   | 'moved'
   | 'conflict'
-  | 'failed'
-  | 'backedUp'
-  | 'restored';
+  | 'failed';
 
-export interface ActivityItem {
-  /** Increases with each item of this session, so the window can tell new from known. */
-  id: number;
-  /** ms since the epoch. */
-  at: number;
-  /** The sync pair; null for backup and restore. */
-  pairId: string | null;
-  kind: ActivityKind;
-  /** Relative to the pair's folders (or to the backup source); a move's new path. */
+export interface ActivityFile {
+  /** Relative to the pair's folders, '/'-separated; a move's new path. */
   path: string;
-  /** A move's old path, when known; null otherwise. */
+  /** A move's old path; null otherwise. */
   from: string | null;
-  /** Why it failed ('failed'); null otherwise. */
+  /** Why it failed (a 'failed' group); null otherwise. */
   error: ErrorInfo | null;
+}
+
+export interface ActivityGroup {
+  kind: ActivityGroupKind;
+  /** Every file of this kind in the run. */
+  count: number;
+  /** The first of them (at most maxActivityGroupFiles), in the order they happened. */
+  files: ActivityFile[];
+}
+
+/** One sync run of one pair, as the activity history keeps it. */
+export interface ActivityRun {
+  /** Increases with each run recorded, across restarts: the paging cursor (`before`). */
+  id: number;
+  pairId: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  endedAt: number;
+  /** 'interrupted': the run stopped before its end (offline, stopped, signed out). */
+  outcome: 'completed' | 'interrupted';
+  /** In the order of ActivityGroupKind; only kinds that happened. */
+  groups: ActivityGroup[];
+}
+
+/** One page of the history, newest first; `more`: older runs match too. */
+export interface ActivityPage {
+  runs: ActivityRun[];
+  more: boolean;
 }
 
 /** An open conflict: both sides changed a file, the local version was kept aside as `copy`. */

@@ -24,10 +24,10 @@ import { lstat, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { freshSyncStatus } from '../../shared/appState.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
-import { maxActivityLimit, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
+import { type ActivityListRequest, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
-  ActivityItem,
+  ActivityPage,
   AppOverview,
   BackupListing,
   BackupPhase,
@@ -68,13 +68,13 @@ import { Journal, type ConflictRecord } from '../sync/journal.js';
 import type { Platform } from '../sync/names.js';
 import type { Clock, Logger, Scheduler, Trash, WatchFolder } from '../sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
+import type { SyncEvent } from '../sync/report.js';
 import { previewSync } from '../sync/preview.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
 import { IpcEventHub } from './IpcEventHub.js';
 import {
   accountInfoView,
-  activityFromSyncEvent,
   backupListingView,
   backupProgressView,
   backupSummaryView,
@@ -89,6 +89,8 @@ import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSyste
 import type { AppSnapshot } from './trayState.js';
 import { logFolderPath } from './LogFile.js';
 import { BackupHistory } from './BackupHistory.js';
+import { ActivityHistory } from './ActivityHistory.js';
+import { ActivityRunCollector, type ActivityRunDraft } from './activityRuns.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
 
 export interface AppServicesDeps {
@@ -165,8 +167,12 @@ export class AppServices {
   private readonly runtimes = new Map<string, PairRuntime>();
   /** The last status of every pair in the settings, running or not. */
   private readonly pairStatuses = new Map<string, SyncStatus>();
-  private readonly activity: ActivityItem[] = [];
-  private nextActivityId = 1;
+  /** The sync runs that changed something, kept across restarts. */
+  readonly activityHistory: ActivityHistory;
+  /** Each running pair's run being collected. */
+  private readonly activityRuns = new Map<string, ActivityRunCollector>();
+  /** Runs being written to the history, awaited by stop(). */
+  private activityWrites: Promise<void> = Promise.resolve();
   private reconciling: Promise<void> = Promise.resolve();
   private cancelReconnect: (() => void) | null = null;
   private settingsSubscription: { dispose(): void } | null = null;
@@ -209,6 +215,7 @@ export class AppServices {
     );
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
     this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
+    this.activityHistory = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, now: () => deps.clock.now() });
   }
 
   get appDataFolder(): string {
@@ -243,6 +250,7 @@ export class AppServices {
     this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
     await this.reconciling;
     await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
+    await this.activityWrites;
     await this.settings.dispose();
   }
 
@@ -586,8 +594,9 @@ export class AppServices {
     return this.settings.current.pairs.map((pair) => ({ pairId: pair.id, status: this.statusOf(pair.id) }));
   }
 
-  activityList(limit: number): ActivityItem[] {
-    return this.activity.slice(-Math.min(limit, maxActivityLimit));
+  /** A page of the activity history (see ActivityHistory.list). */
+  activityList(request: ActivityListRequest): Promise<ActivityPage> {
+    return this.activityHistory.list(request);
   }
 
   /** Every open conflict of every running pair, as the journals hold them. */
@@ -751,16 +760,29 @@ export class AppServices {
     for (const pair of missing) await this.startPair(pair, settings, connection);
   }
 
-  private addActivity(item: ActivityItem): void {
-    this.nextActivityId = item.id + 1;
-    this.activity.push(item);
-    if (this.activity.length > maxActivityLimit) this.activity.splice(0, this.activity.length - maxActivityLimit);
-    this.events.emit('activity:added', item);
+  /** Feeds one of a pair's sync events to its run; a run that ends is recorded. */
+  private activityEvent(pairId: string, event: SyncEvent): void {
+    let collector = this.activityRuns.get(pairId);
+    if (collector === undefined) {
+      collector = new ActivityRunCollector(pairId);
+      this.activityRuns.set(pairId, collector);
+    }
+    this.recordRun(collector.add(event, this.deps.clock.now()));
   }
 
-  /** A backup's or restore's file as a line of the activity list (no pair; the path relative to its source). */
-  private fileActivity(kind: 'backedUp' | 'restored' | 'failed', filePath: string, error: ErrorInfo | null): void {
-    this.addActivity({ id: this.nextActivityId, at: this.deps.clock.now(), pairId: null, kind, path: filePath, from: null, error });
+  /** Ends a pair's open run as interrupted (its service stopped, failed or went offline). */
+  private interruptRun(pairId: string): void {
+    const collector = this.activityRuns.get(pairId);
+    if (collector?.open === true) this.recordRun(collector.finish('interrupted', this.deps.clock.now()));
+  }
+
+  private recordRun(draft: ActivityRunDraft | null): void {
+    if (draft === null) return;
+    const written = this.activityHistory.add(draft).then(
+      (run) => void this.events.emit('activity:runAdded', run),
+      (error: unknown) => this.deps.logger.warn(`activity history: ${String(error)}`),
+    );
+    this.activityWrites = this.activityWrites.then(() => written);
   }
 
   private keyOf(pair: PairSettings, settings: Settings): string {
@@ -807,17 +829,17 @@ export class AppServices {
         fullScanIntervalMs: settings.sync.fullScanMinutes * 60_000,
         ...this.deps.syncOptions,
       },
-      onEvent: (event) => {
-        const item = activityFromSyncEvent(event, pair.id, this.nextActivityId, this.deps.clock.now());
-        if (item !== null) this.addActivity(item);
-      },
+      onEvent: (event) => this.activityEvent(pair.id, event),
       onReport: (report) => {
         if (report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
       },
       // The same lock as the command's: never two syncs of one local folder at once.
       folderLock: new FolderLock(pair.localFolder, { program: 'the TeraSync app', warn: (message) => this.deps.logger.warn(message), platform: this.deps.platform }),
     });
-    const subscription = service.onDidChangeStatus((status) => this.setStatus(pair.id, status));
+    const subscription = service.onDidChangeStatus((status) => {
+      if (status.state !== 'syncing' && status.state !== 'scanning') this.interruptRun(pair.id);
+      this.setStatus(pair.id, status);
+    });
     this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });
     if (pair.paused) service.pause();
     else this.setStatus(pair.id, service.getStatus());
@@ -833,6 +855,8 @@ export class AppServices {
       await runtime.service.stop();
     } finally {
       runtime.subscription.dispose();
+      this.interruptRun(id);
+      this.activityRuns.delete(id);
       runtime.journal.close();
       await runtime.remote.dispose();
     }
@@ -998,8 +1022,6 @@ export class AppServices {
         signal,
         onEvent: (event) => {
           if (event.type === 'phase') phase = event.phase;
-          if (event.type === 'file' && event.outcome === 'sent' && !dryRun) this.fileActivity('backedUp', event.path, null);
-          if (event.type === 'file-failed') this.fileActivity('failed', event.path, { code: event.code, message: event.message });
           if (event.type !== 'progress') return;
           const view = backupProgressView('backup', phase, event);
           if (this.backup !== null) {
@@ -1051,8 +1073,6 @@ export class AppServices {
         }
         target = relative === '' ? localRoot : path.join(localRoot, ...relative.split('/'));
       }
-      // Restore's paths are relative to what is restored; the activity list's to the source.
-      const inSource = (filePath: string): string => [relative, filePath].filter((part) => part !== '').join('/');
       const restore = new Restore({ remote, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current) });
       const summary = await restore.run({
         source: request.source,
@@ -1061,8 +1081,6 @@ export class AppServices {
         target,
         signal,
         onEvent: (event) => {
-          if (event.type === 'file' && event.outcome === 'restored') this.fileActivity('restored', inSource(event.path), null);
-          if (event.type === 'file-failed') this.fileActivity('failed', inSource(event.path), { code: event.code, message: event.message });
           if (event.type !== 'progress') return;
           const view = backupProgressView('restore', null, event);
           if (this.backup !== null) {

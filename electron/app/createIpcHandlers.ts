@@ -54,7 +54,7 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     'remote:listFolders': (request) => services.listRemoteFolders(request.path),
 
     'status:get': async () => services.statuses(),
-    'activity:list': async (request) => services.activityList(request.limit),
+    'activity:list': (request) => services.activityList(request),
     'conflicts:list': () => services.conflicts(),
     'conflicts:resolve': async (request) => {
       await services.resolveConflict(request.pairId, request.id, request.keep);

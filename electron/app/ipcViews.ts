@@ -8,8 +8,6 @@ import type { ErrorInfo } from '../../shared/errors.js';
 import { maxListedBackupFiles, maxListedDeletions, maxListedFailures } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
-  ActivityItem,
-  ActivityKind,
   BackupFailSafeView,
   BackupListing,
   BackupPhase,
@@ -27,7 +25,6 @@ import type { AccountInfo as AccountServiceInfo, SignOutReport } from '../auth/A
 import type { BackupFailSafe, BackupSummary, Progress } from '../backup/model.js';
 import type { RestoreSummary, SourceListing } from '../backup/Restore.js';
 import type { ConflictRecord } from '../sync/journal.js';
-import type { SyncEvent } from '../sync/report.js';
 import type { PairSettings, Settings } from './settings.js';
 
 function bytes(value: number): number {
@@ -79,34 +76,6 @@ export function settingsView(settings: Settings): SettingsView {
 
 export function signOutView(report: SignOutReport): SignOutResult {
   return { signedOut: report.signedOut, revocation: report.revocation, revocationError: report.revocationError };
-}
-
-/** What an executed action of the sync engine shows in the activity list; null: nothing to show. */
-const activityOfAction: Readonly<Record<string, ActivityKind>> = {
-  upload: 'uploaded',
-  download: 'downloaded',
-  deleteLocal: 'deletedLocal',
-  deleteRemote: 'deletedRemote',
-  createLocalFolder: 'createdLocalFolder',
-  createRemoteFolder: 'createdRemoteFolder',
-  conflict: 'conflict',
-  moveLocal: 'moved',
-  moveRemote: 'moved',
-};
-
-/**
- * The activity item for one SyncEvent of a pair, or null for events the list does not show
- * (phases, progress, bookkeeping actions such as 'record' and 'forget'). `id` and `at` come
- * from the caller (a counter, the clock).
- */
-export function activityFromSyncEvent(event: SyncEvent, pairId: string, id: number, at: number): ActivityItem | null {
-  if (event.type === 'action-failed') {
-    return { id, at, pairId, kind: 'failed', path: event.path, from: null, error: { code: event.code, message: event.message } };
-  }
-  if (event.type !== 'action-done') return null;
-  const kind = Object.hasOwn(activityOfAction, event.action) ? activityOfAction[event.action] : undefined;
-  if (kind === undefined) return null;
-  return { id, at, pairId, kind, path: event.path, from: null, error: null };
 }
 
 /** `mine`: the conflict copy (this computer's version); `theirs`: the file at the path (the server's). */

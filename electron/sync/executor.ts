@@ -27,7 +27,7 @@ import { baseName, caseConflictName, conflictName, joinPath, normalizePath, pare
 import { UPLOAD_CLOCK_SLACK_MS, type Action } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { isStrongEtag, sameEtag } from '../../shared/etag.js';
-import { emptyReport, type SyncEvent, type SyncReport } from './report.js';
+import { emptyReport, type ActionChange, type SyncEvent, type SyncReport } from './report.js';
 import { limitBytes } from './limitBytes.js';
 import { formatBytes } from '../../shared/format.js';
 
@@ -123,8 +123,8 @@ export class Executor {
     if (this.deps.signal?.aborted || this.fatal) return;
     this.deps.onEvent?.({ type: 'action-start', action: action.kind, path: action.path });
     try {
-      await this.execute(action, report);
-      this.deps.onEvent?.({ type: 'action-done', action: action.kind, path: action.path });
+      const change = await this.execute(action, report);
+      this.deps.onEvent?.({ type: 'action-done', action: action.kind, path: action.path, ...(change === null ? {} : { change }) });
     } catch (error) {
       if (error instanceof Deferred) {
         this.deps.logger.info('deferred', { path: action.path, reason: error.message });
@@ -143,24 +143,26 @@ export class Executor {
     }
   }
 
-  private async execute(action: Action, report: SyncReport): Promise<void> {
+  /** Carries out one action; answers what it changed, for the activity history (null: nothing to list). */
+  private async execute(action: Action, report: SyncReport): Promise<ActionChange | null> {
     switch (action.kind) {
       case 'upload':
         await this.upload(action.path, action.local, action.remote);
         report.uploaded.push(action.path);
-        return;
+        return { change: action.remote === null && action.journal === null ? 'added' : 'updated', side: 'remote' };
       case 'download':
-        if ((await this.download(action.path, action.remote, action.local, action.journal)) === 'downloaded') report.downloaded.push(action.path);
-        return;
+        if ((await this.download(action.path, action.remote, action.local, action.journal)) !== 'downloaded') return null;
+        report.downloaded.push(action.path);
+        return { change: action.local === null && action.journal === null ? 'added' : 'updated', side: 'local' };
       case 'conflict':
         await this.conflict(action.path, action.local, action.remote);
-        return;
+        return { change: 'conflict', side: 'local' };
       case 'createRemoteFolder': {
         const remotePath = this.remotePathOf(action.path);
         await this.deps.remote.createFolder(remotePath, { signal: this.deps.signal });
         this.commit(this.folderEntry(action.path, action.local, remotePath));
         report.createdRemoteFolders.push(action.path);
-        return;
+        return null;
       }
       case 'createLocalFolder': {
         const localPath = this.localPathOf(action.path, action.remote.remotePath);
@@ -170,17 +172,24 @@ export class Executor {
         const stats = await stat(this.absolute(localPath));
         this.commit(this.folderEntry(action.path, toLocalEntry(action.path, localPath, stats), action.remote.remotePath));
         report.createdLocalFolders.push(action.path);
-        return;
+        return null;
       }
       case 'deleteRemote':
         await this.deleteRemote(action.path, action.remote, action.type);
         report.deletedRemote.push(action.path);
-        return;
+        // A folder goes once its files went (each listed): the folder itself is not.
+        return action.type === 'file' ? { change: 'deleted', side: 'remote' } : null;
       case 'deleteLocal': {
         const outcome = await this.deleteLocal(action.path, action.local, action.type, action.rule);
-        if (outcome === 'deleted') report.deletedLocal.push(action.path);
-        else if (outcome === 'uploaded') report.uploaded.push(action.path);
-        return;
+        if (outcome === 'deleted') {
+          report.deletedLocal.push(action.path);
+          return action.type === 'file' ? { change: 'deleted', side: 'local' } : null;
+        }
+        if (outcome === 'uploaded') {
+          report.uploaded.push(action.path);
+          return { change: 'added', side: 'remote' };
+        }
+        return null;
       }
       case 'record':
         this.commit(
@@ -188,15 +197,15 @@ export class Executor {
             ? this.folderEntry(action.path, action.local, action.remote.remotePath)
             : fileEntry(action.path, action.local, action.remote, this.deps.journal.get(action.path)?.hash ?? null),
         );
-        return;
+        return null;
       case 'forget':
         this.deps.journal.transaction(() => this.deps.journal.removeTree(action.path));
-        return;
+        return null;
       case 'renameLocalAside': {
         const copy = await this.moveLocalAside(action.local);
         this.deps.journal.transaction(() => this.deps.journal.addConflict(action.path, copy, this.deps.clock.now()));
         report.conflicts.push({ path: action.path, copy });
-        return;
+        return { change: 'conflict', side: 'local' };
       }
       case 'moveRemote': {
         const target = this.remotePathOf(action.path);
@@ -204,7 +213,7 @@ export class Executor {
         await this.deps.remote.move(action.from.remotePath, target, action.from.type, { signal: this.deps.signal });
         this.moved(action.from.path, action.path, action.local.localPath, target);
         report.moved.push({ from: action.from.path, to: action.path, side: 'remote' });
-        return;
+        return { change: 'moved', side: 'remote', from: action.from.path };
       }
       case 'moveLocal': {
         const target = this.localPathOf(action.path, action.remote.remotePath);
@@ -221,7 +230,7 @@ export class Executor {
         });
         this.moved(action.from.path, action.path, target, action.remote.remotePath);
         report.moved.push({ from: action.from.path, to: action.path, side: 'local' });
-        return;
+        return { change: 'moved', side: 'local', from: action.from.path };
       }
       case 'renameRemoteAside': {
         const isFile = action.remote.type === 'file';
@@ -231,7 +240,7 @@ export class Executor {
           try {
             await this.deps.remote.move(action.remote.remotePath, target, action.remote.type, { signal: this.deps.signal });
             report.renamedRemote.push({ path: action.path, to: target });
-            return;
+            return null;
           } catch (error) {
             if (toTeraSyncError(error).code !== ErrorCode.PreconditionFailed || attempt >= 20) throw error;
           }

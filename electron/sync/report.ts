@@ -65,7 +65,21 @@ export type SyncEvent =
   | { type: 'phase'; phase: 'scanning' | 'listing' | 'planning' | 'executing' | 'done'; pass: number }
   | { type: 'planned'; actions: number; bytes: number; pass: number }
   | { type: 'action-start'; action: string; path: string }
-  | { type: 'action-done'; action: string; path: string }
+  | { type: 'action-done'; action: string; path: string; change?: ActionChange }
   | { type: 'action-deferred'; action: string; path: string; message: string }
   | { type: 'action-failed'; action: string; path: string; code: ErrorCode; message: string }
   | { type: 'transfer'; path: string; bytes: number; total: number };
+
+/**
+ * What a finished action changed, as a person would say it (for the app's activity history):
+ * a file added, updated, deleted or moved on one side, or kept as a conflict. Left out of an
+ * action-done event when the action changed nothing one would list (a folder created, the
+ * journal brought up to date, a download that found the file already there).
+ */
+export interface ActionChange {
+  change: 'added' | 'updated' | 'deleted' | 'moved' | 'conflict';
+  /** Where it changed: 'remote' on TeraCLOUD, 'local' on this computer. */
+  side: 'local' | 'remote';
+  /** A move's old path. */
+  from?: string;
+}

@@ -11,6 +11,7 @@ import type { Theme } from '../../shared/types.js';
 import { ErrorNotice } from './components/ErrorNotice.js';
 import { Icon } from './components/Icon.js';
 import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.js';
+import { Activity } from './screens/Activity.js';
 import { Backup } from './screens/Backup.js';
 import { Conflicts } from './screens/Conflicts.js';
 import { Settings } from './screens/Settings.js';
@@ -20,7 +21,7 @@ import { Status } from './screens/Status.js';
 import { AppStore, type AppData } from './state/AppStore.js';
 import { ApiContext, StoreContext, useAppData, useStore } from './state/hooks.js';
 
-export type Screen = 'status' | 'conflicts' | 'backup' | 'settings' | 'setup';
+export type Screen = 'status' | 'activity' | 'conflicts' | 'backup' | 'settings' | 'setup';
 
 export interface AppProps {
   /** window.terasync; undefined when the page runs outside the app. */
@@ -160,6 +161,7 @@ function SignedIn({
   const go = (next: Screen): void => setScreen(next);
   const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [
     { screen: 'status', label: t.nav.status },
+    { screen: 'activity', label: t.nav.activity },
     { screen: 'conflicts', label: t.nav.conflicts, badge: data.conflicts.length },
     { screen: 'backup', label: t.nav.backup },
     { screen: 'settings', label: t.nav.settings },
@@ -201,7 +203,8 @@ function SignedIn({
             <p>{data.overview.settingsProblem.message}</p>
           </div>
         )}
-        {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} />}
+        {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} onShowActivity={() => go('activity')} />}
+        {screen === 'activity' && <Activity />}
         {screen === 'conflicts' && <Conflicts />}
         {screen === 'backup' && <Backup />}
         {screen === 'settings' && <Settings onAddFolder={() => go('setup')} onSignedOut={onSignedOut} />}

@@ -14,7 +14,9 @@
 import type { Result } from '../errors.js';
 import type {
   AccountInfo,
-  ActivityItem,
+  ActivityGroupKind,
+  ActivityPage,
+  ActivityRun,
   AppOverview,
   BackupListing,
   BackupProgress,
@@ -73,6 +75,18 @@ export interface AddPairRequest {
   remoteFolder: string;
   /** Selective sync (PairView.excludedFolders); none when left out. */
   excludedFolders?: string[];
+}
+
+/** `activity:list`: each filter left out matches everything. */
+export interface ActivityListRequest {
+  /** Only this pair's runs. */
+  pairId?: string;
+  /** Only runs with a group of these kinds, and of them only those groups. */
+  kinds?: ActivityGroupKind[];
+  /** Only runs older than this one (its id): the next page after a page's last run. */
+  before?: number;
+  /** At most maxActivityPage. */
+  limit: number;
 }
 
 export interface UpdatePairRequest {
@@ -192,7 +206,8 @@ export interface IpcContract {
   'remote:listFolders': { request: ListRemoteFoldersRequest; response: RemoteFolderListing };
 
   'status:get': { request: undefined; response: PairStatus[] };
-  'activity:list': { request: { limit: number }; response: ActivityItem[] };
+  /** The activity history, newest first, filtered by pair and by kind, a page at a time. */
+  'activity:list': { request: ActivityListRequest; response: ActivityPage };
   'conflicts:list': { request: undefined; response: ConflictInfo[] };
   'conflicts:resolve': { request: ResolveConflictRequest; response: undefined };
   'conflicts:open': { request: OpenConflictVersionRequest; response: undefined };
@@ -221,7 +236,8 @@ export interface IpcContract {
 /** Main -> window: the payload each event carries. */
 export interface IpcEvents {
   'status:changed': PairStatus;
-  'activity:added': ActivityItem;
+  /** A sync run that changed something was added to the activity history. */
+  'activity:runAdded': ActivityRun;
   /** Every open conflict of every pair, after any change. */
   'conflicts:changed': ConflictInfo[];
   'backup:progress': BackupProgress;
@@ -241,8 +257,14 @@ export type IpcEventPayload<E extends IpcEventName> = IpcEvents[E];
 /** One event with its payload, as a discriminated union (what a transport forwards). */
 export type IpcEventMessage = { [E in IpcEventName]: { event: E; payload: IpcEvents[E] } }[IpcEventName];
 
-/** The longest list `activity:list` answers. */
-export const maxActivityLimit = 1_000;
+/** The most runs one `activity:list` page answers. */
+export const maxActivityPage = 100;
+/** The most files a run's group lists (its `count` counts them all). */
+export const maxActivityGroupFiles = 50;
+/** The most runs the activity history keeps. */
+export const maxActivityRuns = 500;
+/** How long the activity history keeps a run. */
+export const activityRetentionMs = 30 * 24 * 60 * 60 * 1000;
 /** The most files one `backup:list` answers (`truncated` says when there were more). */
 export const maxListedBackupFiles = 10_000;
 /** The most failures a backup or restore summary lists (`failedTotal` counts them all). */
@@ -299,7 +321,7 @@ export const ipcMethods = {
 /** Each event with the name of its subscription function on window.terasync. */
 export const ipcEventSubscriptions = {
   'status:changed': 'onStatusChanged',
-  'activity:added': 'onActivityAdded',
+  'activity:runAdded': 'onActivityRunAdded',
   'conflicts:changed': 'onConflictsChanged',
   'backup:progress': 'onBackupProgress',
   'account:changed': 'onAccountChanged',

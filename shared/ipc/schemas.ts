@@ -15,8 +15,11 @@ import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLengt
 import type {
   AccountInfo,
   AccountSummary,
-  ActivityItem,
-  ActivityKind,
+  ActivityFile,
+  ActivityGroup,
+  ActivityGroupKind,
+  ActivityPage,
+  ActivityRun,
   AppOverview,
   AuthMethod,
   BackupFailSafeView,
@@ -57,13 +60,16 @@ import type {
   Theme,
 } from '../types.js';
 import {
-  maxActivityLimit,
+  maxActivityGroupFiles,
+  maxActivityPage,
+  maxActivityRuns,
   maxBackupHistory,
   maxListedBackupFiles,
   maxListedDeletions,
   maxListedFailures,
   maxListedRunFailures,
   maxListedRunSkips,
+  type ActivityListRequest,
   type AddPairRequest,
   type AdvancedSignInOptions,
   type BackupFailSafeDecisionRequest,
@@ -297,18 +303,16 @@ function readHttpsUrl(value: unknown, path: string): string {
 const authMethods: readonly AuthMethod[] = ['basic', 'oauth2'];
 const errorCodes = Object.values(ErrorCode);
 const syncStates: readonly SyncState[] = ['idle', 'scanning', 'syncing', 'paused', 'offline', 'error', 'failsafe', 'stopped'];
-const activityKinds: readonly ActivityKind[] = [
-  'uploaded',
-  'downloaded',
-  'deletedLocal',
+const activityGroupKinds: readonly ActivityGroupKind[] = [
+  'addedRemote',
+  'updatedRemote',
+  'addedLocal',
+  'updatedLocal',
   'deletedRemote',
-  'createdLocalFolder',
-  'createdRemoteFolder',
+  'deletedLocal',
   'moved',
   'conflict',
   'failed',
-  'backedUp',
-  'restored',
 ];
 const backupPhases: readonly BackupPhase[] = ['scanning', 'listing', 'comparing', 'quota', 'sending', 'versioning', 'pruning', 'done'];
 const conflictResolutions: readonly ConflictResolution[] = ['local', 'remote', 'both'];
@@ -320,7 +324,6 @@ const pickPurposes: readonly PickPurpose[] = ['syncFolder', 'backupSource', 'res
 const readNullableString = nullable(readString, 'a string');
 const readNullableAuthMethod = nullable(oneOf(authMethods), `one of ${authMethods.map((m) => `'${m}'`).join(', ')}`);
 const readNullableMilliseconds = nullable(readMilliseconds, 'a number of milliseconds');
-const readNullablePairId = nullable(readPairId, 'a pair id');
 const readNullableVersionStamp = nullable(readVersionStamp, 'a version');
 const readNullableName = nullable(readName, 'a name');
 
@@ -658,23 +661,61 @@ function readPairStatus(value: unknown, path: string): PairStatus {
 
 // Activity, conflicts, the fail-safe.
 
-function readActivityItem(value: unknown, path: string): ActivityItem {
-  const record = readRecord(value, path, ['id', 'at', 'pairId', 'kind', 'path', 'from', 'error']);
+function readActivityFile(value: unknown, path: string): ActivityFile {
+  const record = readRecord(value, path, ['path', 'from', 'error']);
   return {
-    id: readCount(record.id, child(path, 'id')),
-    at: readMilliseconds(record.at, child(path, 'at')),
-    pairId: readNullablePairId(record.pairId, child(path, 'pairId')),
-    kind: oneOf(activityKinds)(record.kind, child(path, 'kind')),
-    path: boundedString(maxPathLength)(record.path, child(path, 'path')),
+    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
     from: nullable(boundedString(maxPathLength), 'a string')(record.from, child(path, 'from')),
     error: readNullableErrorInfo(record.error, child(path, 'error')),
   };
 }
 
-function readActivityListRequest(value: unknown, path: string): { limit: number } {
-  const record = readRecord(value, path, ['limit']);
-  return { limit: integer(1, maxActivityLimit)(record.limit, child(path, 'limit')) };
+function readActivityGroup(value: unknown, path: string): ActivityGroup {
+  const record = readRecord(value, path, ['kind', 'count', 'files']);
+  const group = {
+    kind: oneOf(activityGroupKinds)(record.kind, child(path, 'kind')),
+    count: integer(1, Number.MAX_SAFE_INTEGER)(record.count, child(path, 'count')),
+    files: readArray(record.files, child(path, 'files'), readActivityFile, maxActivityGroupFiles),
+  };
+  if (group.files.length > group.count) throw new SchemaViolation(child(path, 'files'), 'no more files than count');
+  return group;
 }
+
+function readActivityRun(value: unknown, path: string): ActivityRun {
+  const record = readRecord(value, path, ['id', 'pairId', 'startedAt', 'endedAt', 'outcome', 'groups']);
+  const run = {
+    id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    startedAt: readMilliseconds(record.startedAt, child(path, 'startedAt')),
+    endedAt: readMilliseconds(record.endedAt, child(path, 'endedAt')),
+    outcome: oneOf(['completed', 'interrupted'])(record.outcome, child(path, 'outcome')),
+    groups: readArray(record.groups, child(path, 'groups'), readActivityGroup, activityGroupKinds.length),
+  };
+  if (run.endedAt < run.startedAt) throw new SchemaViolation(child(path, 'endedAt'), 'a time not before startedAt');
+  if (new Set(run.groups.map((group) => group.kind)).size !== run.groups.length) throw new SchemaViolation(child(path, 'groups'), 'one group per kind');
+  return run;
+}
+
+function readActivityPage(value: unknown, path: string): ActivityPage {
+  const record = readRecord(value, path, ['runs', 'more']);
+  return {
+    runs: readArray(record.runs, child(path, 'runs'), readActivityRun, maxActivityPage),
+    more: readBoolean(record.more, child(path, 'more')),
+  };
+}
+
+function readActivityListRequest(value: unknown, path: string): ActivityListRequest {
+  const record = readRecord(value, path, ['pairId', 'kinds', 'before', 'limit']);
+  return definedFields({
+    pairId: optional(readPairId)(record.pairId, child(path, 'pairId')),
+    kinds: optional(arrayOf(oneOf(activityGroupKinds), activityGroupKinds.length))(record.kinds, child(path, 'kinds')),
+    before: optional(integer(1, Number.MAX_SAFE_INTEGER))(record.before, child(path, 'before')),
+    limit: integer(1, maxActivityPage)(record.limit, child(path, 'limit')),
+  });
+}
+
+/** The activity history's file (electron/app/ActivityHistory.ts): its runs, as the window would accept them. */
+export const validateActivityRuns: Validator<ActivityRun[]> = toValidator(arrayOf(readActivityRun, maxActivityRuns));
 
 function readFileVersion(value: unknown, path: string): FileVersionView {
   const record = readRecord(value, path, ['size', 'modifiedMs']);
@@ -1061,7 +1102,7 @@ export const validateErrorInfo: Validator<ErrorInfo> = toValidator(readErrorInfo
 export const validateAccountInfo: Validator<AccountInfo | null> = toValidator(readNullableAccountInfo);
 export const validatePairView: Validator<PairView> = toValidator(readPairView);
 export const validatePairStatus: Validator<PairStatus> = toValidator(readPairStatus);
-export const validateActivityItem: Validator<ActivityItem> = toValidator(readActivityItem);
+export const validateActivityRun: Validator<ActivityRun> = toValidator(readActivityRun);
 export const validateConflicts: Validator<ConflictInfo[]> = toValidator(arrayOf(readConflictInfo));
 export const validateBackupProgress: Validator<BackupProgress> = toValidator(readBackupProgress);
 export const validateSettingsView: Validator<SettingsView> = toValidator(readSettingsView);
@@ -1122,7 +1163,7 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'pairs:preview': toValidator(readPairPreview),
   'remote:listFolders': toValidator(readRemoteFolderListing),
   'status:get': toValidator(arrayOf(readPairStatus)),
-  'activity:list': toValidator(arrayOf(readActivityItem, maxActivityLimit)),
+  'activity:list': toValidator(readActivityPage),
   'conflicts:list': validateConflicts,
   'conflicts:resolve': validateNoPayload,
   'conflicts:open': validateNoPayload,
@@ -1144,7 +1185,7 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
 /** Every event's payload validator. */
 export const eventValidators: { readonly [E in IpcEventName]: Validator<IpcEventPayload<E>> } = {
   'status:changed': validatePairStatus,
-  'activity:added': validateActivityItem,
+  'activity:runAdded': validateActivityRun,
   'conflicts:changed': validateConflicts,
   'backup:progress': validateBackupProgress,
   'account:changed': validateAccountInfo,

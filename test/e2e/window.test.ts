@@ -139,13 +139,17 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     expect(pair.excludedFolders).toEqual(['Videos']);
   }, 60_000);
 
-  it('shows the status with activity and the quota, and shows a file from the activity list', async () => {
+  it('shows the status with the last sync runs and the quota, and shows a file of a run', async () => {
     const { page } = running;
-    await page.getByRole('button', { name: /^welcome\.txt\s*Downloaded to this computer/ }).waitFor();
+    const recent = page.getByRole('region', { name: 'Recent activity' });
+    await recent.getByText('Added 2 files to this computer').waitFor();
+    await recent.getByText('Added 1 file to TeraCLOUD').waitFor();
     await page.getByText(/used \(/).waitFor();
     await expectAccessible(page, 'status');
     await screenshot(page, 'status');
-    await page.getByRole('button', { name: /^welcome\.txt\s*Downloaded to this computer/ }).click();
+    await recent.getByRole('button', { name: 'Show the files: Added 2 files to this computer' }).click();
+    await expectAccessible(page, 'status, a run opened');
+    await recent.getByRole('button', { name: /^welcome\.txt/ }).click();
     await until('the file shown in its folder', () => running.shown.includes(join(local, 'welcome.txt')));
   }, 60_000);
 
@@ -241,6 +245,25 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     await until('up to date', async () => (await stateWords(page)) === 'Up to date');
   }, 120_000);
 
+  it('lists every sync run on the Activity screen, filtered by kind', async () => {
+    const { page } = running;
+    await page.getByRole('button', { name: 'Show all activity' }).click();
+    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    const list = page.getByRole('region', { name: 'Activity' });
+    await list.getByText('Deleted 30 files on TeraCLOUD').waitFor();
+    await list.getByText('Added 2 files to this computer').waitFor();
+    await expectAccessible(page, 'activity');
+    await screenshot(page, 'activity');
+
+    await page.getByLabel('Show', { exact: true }).selectOption('deleted');
+    await until('only the deletions', async () => (await list.getByText('Added 2 files to this computer').count()) === 0);
+    await list.getByRole('button', { name: 'Show the files: Deleted 30 files on TeraCLOUD' }).click();
+    await list.getByText('Batch/file-00.txt').waitFor();
+    await expectAccessible(page, 'activity, deletions opened');
+    await page.getByLabel('Show', { exact: true }).selectOption('all');
+    await list.getByText('Added 2 files to this computer').waitFor();
+  }, 60_000);
+
   it('backs up a folder, then restores a deleted file from the backup', async () => {
     const { page } = running;
     const documents = join(running.folder, 'Documents');
@@ -291,6 +314,11 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     await page.locator('.state-words', { hasText: '最新の状態です' }).waitFor();
     await expectAccessible(page, 'status in Japanese');
     await screenshot(page, 'status-ja');
+    await page.getByRole('button', { name: 'すべてのアクティビティを表示' }).click();
+    await page.getByRole('heading', { name: 'アクティビティ', level: 1 }).waitFor();
+    await page.getByText('TeraCLOUD上の30個のファイルを削除しました').waitFor();
+    await page.getByRole('button', { name: 'ファイルを表示：TeraCLOUD上の30個のファイルを削除しました' }).click();
+    await expectAccessible(page, 'activity in Japanese');
     expect(running.services.settings.current.app.language).toBe('ja');
 
     await page.getByRole('button', { name: '設定' }).click();
@@ -305,6 +333,10 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     await page.getByRole('heading', { name: 'Status', level: 1 }).waitFor();
     await expectAccessible(page, 'status, dark');
     await screenshot(page, 'status-dark');
+    await page.getByRole('button', { name: 'Activity', exact: true }).click();
+    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Show the files: Deleted 30 files on TeraCLOUD' }).click();
+    await expectAccessible(page, 'activity, dark');
     await page.getByRole('button', { name: 'Settings' }).click();
     await expectAccessible(page, 'settings, dark');
     await page.emulateMedia({ colorScheme: 'light' });

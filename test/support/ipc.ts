@@ -8,7 +8,7 @@ import { ErrorCode } from '../../shared/errors.js';
 import type { IpcChannel, IpcEventName, IpcEventPayload, IpcRequest, IpcResponse } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
-  ActivityItem,
+  ActivityRun,
   AppOverview,
   BackupFailSafeView,
   BackupListing,
@@ -92,8 +92,19 @@ export function sampleAccount(): AccountInfo {
   };
 }
 
-export function sampleActivity(): ActivityItem {
-  return { id: 7, at: 1_764_000_000_000, pairId: 'pair-1', kind: 'uploaded', path: 'Reports/q3.pdf', from: null, error: null };
+export function sampleActivityRun(): ActivityRun {
+  return {
+    id: 7,
+    pairId: 'pair-1',
+    startedAt: 1_764_000_000_000,
+    endedAt: 1_764_000_004_000,
+    outcome: 'completed',
+    groups: [
+      { kind: 'addedRemote', count: 2, files: [{ path: 'Reports/q3.pdf', from: null, error: null }, { path: 'Reports/q4.pdf', from: null, error: null }] },
+      { kind: 'deletedRemote', count: 1, files: [{ path: 'old.txt', from: null, error: null }] },
+      { kind: 'failed', count: 1, files: [{ path: 'big.iso', from: null, error: { code: ErrorCode.InsufficientStorage, message: 'The storage is full.' } }] },
+    ],
+  };
 }
 
 export function sampleConflict(): ConflictInfo {
@@ -242,7 +253,7 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'pairs:preview': () => ({ localFolder: '/home/alice/TeraCLOUD', remoteFolder: 'Documents', excludedFolders: ['Documents/Old'] }),
   'remote:listFolders': () => ({ path: 'Documents' }),
   'status:get': () => undefined,
-  'activity:list': () => ({ limit: 50 }),
+  'activity:list': () => ({ pairId: 'pair-1', kinds: ['deletedRemote', 'failed'], before: 40, limit: 20 }),
   'conflicts:list': () => undefined,
   'conflicts:resolve': () => ({ pairId: 'pair-1', id: 3, keep: 'both' }),
   'conflicts:open': () => ({ pairId: 'pair-1', id: 3, side: 'theirs' }),
@@ -281,7 +292,7 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
   'pairs:preview': samplePreview,
   'remote:listFolders': sampleRemoteFolders,
   'status:get': () => [samplePairStatus(), { pairId: 'pair-2', status: sampleFailSafeStatus() }],
-  'activity:list': () => [sampleActivity()],
+  'activity:list': () => ({ runs: [sampleActivityRun()], more: true }),
   'conflicts:list': () => [sampleConflict()],
   'conflicts:resolve': () => undefined,
   'conflicts:open': () => undefined,
@@ -302,7 +313,7 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
 
 export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E> } = {
   'status:changed': samplePairStatus,
-  'activity:added': sampleActivity,
+  'activity:runAdded': sampleActivityRun,
   'conflicts:changed': () => [sampleConflict()],
   'backup:progress': sampleProgress,
   'account:changed': () => null,

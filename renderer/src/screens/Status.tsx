@@ -1,14 +1,14 @@
 /**
  * The status screen: the app's state in words with the tray's icon, each synced folder with
  * its progress (files, bytes, time left), last sync and buttons, a fail-safe stop with its
- * answers, the storage quota, what could not be synced (with Retry), and the recent activity
- * (each line shows its file in the file manager).
+ * answers, the storage quota, what could not be synced (with Retry), and the last few sync
+ * runs of the activity history (with the way to the Activity screen).
  */
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { freshSyncStatus, isSignInRefused, overallTrayState, type TrayState } from '../../../shared/appState.js';
-import type { ActivityItem, PairView, SyncStatus } from '../../../shared/types.js';
+import type { ActivityRun, PairView, SyncStatus } from '../../../shared/types.js';
+import { ActivityRunList, type ShowDeletedHandler } from '../components/ActivityRunList.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
-import { Icon, type IconName } from '../components/Icon.js';
 import { Progress } from '../components/Progress.js';
 import { StateIcon } from '../components/StateIcon.js';
 import { useRemainingMs } from '../components/timeLeft.js';
@@ -21,6 +21,10 @@ export interface StatusProps {
   onSetUp: () => void;
   onShowConflicts: () => void;
   onShowBackup: () => void;
+  /** Opens the Activity screen ("Show all activity"). */
+  onShowActivity?: () => void;
+  /** Opens the files a run deleted on TeraCLOUD (a "Deleted files" screen); without it, no such button. */
+  onShowDeleted?: ShowDeletedHandler;
 }
 
 const stoppedStatus = freshSyncStatus('stopped');
@@ -45,7 +49,7 @@ export function trayStateWords(state: TrayState, i18n: I18n, context: { pairs: n
   }
 }
 
-export function Status({ onSetUp, onShowConflicts, onShowBackup }: StatusProps) {
+export function Status({ onSetUp, onShowConflicts, onShowBackup, onShowActivity, onShowDeleted }: StatusProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
@@ -128,7 +132,7 @@ export function Status({ onSetUp, onShowConflicts, onShowBackup }: StatusProps) 
 
       <QuotaCard />
       <ProblemsCard pairs={pairs} statusOf={statusOf} />
-      <ActivityCard pairs={pairs} activity={data.activity} />
+      <ActivityCard pairs={pairs} activity={data.activity} {...(onShowActivity === undefined ? {} : { onShowActivity })} {...(onShowDeleted === undefined ? {} : { onShowDeleted })} />
     </main>
   );
 }
@@ -309,81 +313,21 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
   );
 }
 
-const activityIcons: Readonly<Record<ActivityItem['kind'], IconName>> = {
-  uploaded: 'upload',
-  downloaded: 'download',
-  deletedLocal: 'trash',
-  deletedRemote: 'trash',
-  createdLocalFolder: 'folderPlus',
-  createdRemoteFolder: 'folderPlus',
-  moved: 'move',
-  conflict: 'warning',
-  failed: 'error',
-  backedUp: 'backup',
-  restored: 'restore',
-};
-
-/** How many activity lines the screen shows at first, and how many more each "Show more" adds. */
-export const activityPage = 15;
-
-function ActivityCard({ pairs, activity }: { pairs: readonly PairView[]; activity: readonly ActivityItem[] }) {
-  const i18n = useI18n();
-  const { t } = i18n;
-  const api = useApi();
-  const now = useNow();
+/** The newest runs of the activity history, and the way to all of them. */
+function ActivityCard({ pairs, activity, onShowActivity, onShowDeleted }: { pairs: readonly PairView[]; activity: readonly ActivityRun[]; onShowActivity?: () => void; onShowDeleted?: ShowDeletedHandler }) {
+  const { t } = useI18n();
   const headingId = useId();
-  const show = useAction(async (item: ActivityItem) => {
-    if (item.pairId !== null) unwrap(await api.showFile({ pairId: item.pairId, path: item.path }));
-  });
-  const [shown, setShown] = useState(activityPage);
-  const known = new Set(pairs.map((pair) => pair.id));
-  const newest = [...activity].reverse().slice(0, shown);
   return (
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{t.status.activityHeading}</h2>
-      {show.error !== null && <ErrorNotice error={show.error} onDismiss={show.clearError} />}
-      {newest.length === 0 ? (
+      {activity.length === 0 ? (
         <p className="muted">{t.status.activityEmpty}</p>
       ) : (
-        <ul className="activity">
-          {newest.map((item) => {
-            const text = (
-              <>
-                <span className={`activity-icon kind-${item.kind}`}>
-                  <Icon name={activityIcons[item.kind]} size={18} />
-                </span>
-                <span className="activity-body">
-                  <span className="activity-path">{item.path}</span>
-                  <span className="activity-kind">
-                    {t.activity[item.kind]}
-                    {item.from !== null && <> {t.activity.movedFrom(item.from)}</>}
-                    {item.error !== null && <> — {i18n.error(item.error.code).title}</>}
-                  </span>
-                </span>
-                <time className="activity-time" dateTime={new Date(item.at).toISOString()} title={i18n.dateTime(item.at)}>
-                  {i18n.relative(item.at, now)}
-                </time>
-              </>
-            );
-            const clickable = item.pairId !== null && known.has(item.pairId);
-            return (
-              <li key={item.id}>
-                {clickable ? (
-                  <button type="button" className="activity-row" onClick={() => void show.run(item)} title={t.status.showInFolder(item.path)}>
-                    {text}
-                    <span className="sr-only">{t.status.showInFolderHint}</span>
-                  </button>
-                ) : (
-                  <div className="activity-row">{text}</div>
-                )}
-              </li>
-            );
-          })}
-        </ul>
+        <ActivityRunList runs={activity} pairs={pairs} {...(onShowDeleted === undefined ? {} : { onShowDeleted })} />
       )}
-      {activity.length > shown && (
-        <button type="button" className="secondary" onClick={() => setShown((count) => count + activityPage)}>
-          {t.status.showMore(Math.min(activityPage, activity.length - shown))}
+      {onShowActivity !== undefined && (
+        <button type="button" className="secondary" onClick={onShowActivity}>
+          {t.status.showAllActivity}
         </button>
       )}
     </section>

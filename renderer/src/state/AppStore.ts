@@ -12,7 +12,7 @@ import { ErrorCode, type ErrorInfo, type Result } from '../../../shared/errors.j
 import type { TeraSyncApi } from '../../../shared/ipc/contract.js';
 import type {
   AccountInfo,
-  ActivityItem,
+  ActivityRun,
   AppOverview,
   BackupProgress,
   BackupStateView,
@@ -21,8 +21,8 @@ import type {
   SyncStatus,
 } from '../../../shared/types.js';
 
-/** How many activity items the window keeps (main keeps more; the list shows the newest). */
-export const activityKept = 200;
+/** How many of the newest activity runs the store keeps, for the status screen (the Activity screen pages through the rest). */
+export const recentRunsKept = 3;
 
 export interface AppData {
   phase: 'loading' | 'ready' | 'failed';
@@ -32,8 +32,8 @@ export interface AppData {
   settings: SettingsView | null;
   /** By pair id. */
   statuses: Readonly<Record<string, SyncStatus>>;
-  /** Oldest first. */
-  activity: readonly ActivityItem[];
+  /** The newest activity runs (at most recentRunsKept), newest first. */
+  activity: readonly ActivityRun[];
   conflicts: readonly ConflictInfo[];
   backup: BackupStateView;
 }
@@ -76,12 +76,12 @@ export function errorInfoOf(error: unknown): ErrorInfo {
   return { code: ErrorCode.Internal, message: error instanceof Error ? error.message : String(error) };
 }
 
-function addActivity(list: readonly ActivityItem[], items: readonly ActivityItem[]): readonly ActivityItem[] {
-  const known = new Set(list.map((item) => item.id));
-  const added = items.filter((item) => !known.has(item.id));
+/** The runs of both lists, each once, newest first, at most recentRunsKept. */
+function addRuns(list: readonly ActivityRun[], runs: readonly ActivityRun[]): readonly ActivityRun[] {
+  const known = new Set(list.map((run) => run.id));
+  const added = runs.filter((run) => !known.has(run.id));
   if (added.length === 0) return list;
-  const merged = [...list, ...added].sort((a, b) => a.id - b.id);
-  return merged.length > activityKept ? merged.slice(merged.length - activityKept) : merged;
+  return [...list, ...added].sort((a, b) => b.id - a.id).slice(0, recentRunsKept);
 }
 
 export class AppStore {
@@ -130,7 +130,7 @@ export class AppStore {
     const api = this.api;
     this.unsubscribes.push(
       api.onStatusChanged(({ pairId, status }) => this.update({ statuses: { ...this.data.statuses, [pairId]: status } })),
-      api.onActivityAdded((item) => this.update({ activity: addActivity(this.data.activity, [item]) })),
+      api.onActivityRunAdded((run) => this.update({ activity: addRuns(this.data.activity, [run]) })),
       api.onConflictsChanged((conflicts) => this.update({ conflicts })),
       api.onAccountChanged((account) => this.update({ account })),
       api.onSettingsChanged((settings) => this.update({ settings, statuses: this.keepKnownPairs(settings) })),
@@ -159,7 +159,7 @@ export class AppStore {
         api.getOverview().then(unwrap),
         api.getSettings().then(unwrap),
         api.getStatus().then(unwrap),
-        api.listActivity({ limit: activityKept }).then(unwrap),
+        api.listActivity({ limit: recentRunsKept }).then(unwrap),
         api.listConflicts().then(unwrap),
         api.getBackupState().then(unwrap),
         api.getAccount().then(unwrap),
@@ -170,7 +170,7 @@ export class AppStore {
         settings,
         // Events that came while loading are newer than the answers.
         statuses: { ...Object.fromEntries(statuses.map((item) => [item.pairId, item.status])), ...this.data.statuses },
-        activity: addActivity(this.data.activity, activity),
+        activity: addRuns(this.data.activity, activity.runs),
         conflicts,
         backup,
         account,

@@ -161,15 +161,22 @@ describe('AppServices through the IPC handlers', () => {
     const states = statusEvents(pairId).map((item) => item.status.state);
     expect(states).toContain('scanning');
     expect(states).toContain('idle');
+    // The first run is one entry of the activity history, its files grouped by what happened.
+    await until('the run in the history', async () => (await value('activity:list', { limit: 100 })).runs.length > 0);
     const activity = await value('activity:list', { limit: 100 });
-    expect(activity).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ pairId, kind: 'uploaded', path: 'from-local.txt' }),
-        expect.objectContaining({ pairId, kind: 'downloaded', path: 'from-remote.txt' }),
-      ]),
-    );
-    const added = events.flatMap((message) => (message.event === 'activity:added' ? [message.payload] : []));
-    expect(added.map((item) => item.path)).toEqual(expect.arrayContaining(['from-local.txt', 'from-remote.txt']));
+    expect(activity.more).toBe(false);
+    expect(activity.runs).toHaveLength(1);
+    expect(activity.runs[0]).toMatchObject({
+      id: 1,
+      pairId,
+      outcome: 'completed',
+      groups: [
+        { kind: 'addedRemote', count: 1, files: [{ path: 'from-local.txt', from: null, error: null }] },
+        { kind: 'addedLocal', count: 1, files: [{ path: 'from-remote.txt', from: null, error: null }] },
+      ],
+    });
+    const added = events.flatMap((message) => (message.event === 'activity:runAdded' ? [message.payload] : []));
+    expect(added).toEqual(activity.runs);
     expect(await value('conflicts:list')).toEqual([]);
   });
 
@@ -199,6 +206,39 @@ describe('AppServices through the IPC handlers', () => {
     expect(await value('pairs:syncNow', { id: pairId })).toBeUndefined();
     await until('the download', () => existsSync(join(local, 'server-new.txt')));
     expect(await readFile(join(local, 'server-new.txt'), 'utf8')).toBe('from the server');
+  });
+
+  it('tells an update from an addition, and a deletion on TeraCLOUD, in the history', async () => {
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+    const newest = async () => (await value('activity:list', { limit: 1 })).runs[0]!;
+    const before = (await newest()).id;
+    await writeFile(join(local, 'edited-later.txt'), 'typed again, and longer than before');
+    await until('the update in the history', async () => (await newest()).id > before);
+    expect((await newest()).groups).toEqual([{ kind: 'updatedRemote', count: 1, files: [{ path: 'edited-later.txt', from: null, error: null }] }]);
+
+    await mkdir(join(local, 'Old'));
+    await writeFile(join(local, 'Old', 'a.txt'), 'in a folder');
+    await until('the folder on the server', () => existsSync(join(remote, 'Old', 'a.txt')));
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+    const beforeDelete = (await newest()).id;
+    // One run deletes a file and a folder with its file: the files are listed, not the folder.
+    await value('pairs:pause', { id: pairId });
+    await rm(join(local, 'while-paused.txt'));
+    await rm(join(local, 'Old'), { recursive: true });
+    await value('pairs:resume', { id: pairId });
+    await until('the deletion in the history', async () => (await newest()).id > beforeDelete && !existsSync(join(remote, 'Old')));
+    expect((await newest()).groups).toEqual([
+      {
+        kind: 'deletedRemote',
+        count: 2,
+        files: expect.arrayContaining([
+          { path: 'while-paused.txt', from: null, error: null },
+          { path: 'Old/a.txt', from: null, error: null },
+        ]) as unknown,
+      },
+    ]);
+    const deletions = await value('activity:list', { limit: 100, pairId, kinds: ['deletedRemote'] });
+    expect(deletions.runs.map((run) => run.groups.map((group) => group.kind))).toEqual([['deletedRemote']]);
   });
 
   it('resolves conflicts: keep this computer\'s version, the server\'s, or both; nothing is deleted for good', async () => {
@@ -313,8 +353,11 @@ describe('AppServices through the IPC handlers', () => {
     const restored = await value('restore:run', { source: 'Documents', path: 'notes', to: join(folder, 'Restored') });
     expect(restored).toMatchObject({ restored: 1, failedTotal: 0, stopped: null, target: join(folder, 'Restored', 'notes') });
     expect(await readFile(join(folder, 'Restored', 'notes', 'a.txt'), 'utf8')).toBe('alpha');
-    const kinds = (await value('activity:list', { limit: 1_000 })).filter((item) => item.pairId === null).map((item) => `${item.kind} ${item.path}`);
-    expect(kinds).toEqual(expect.arrayContaining(['backedUp b.txt', 'backedUp notes/a.txt', 'restored notes/a.txt']));
+    // Backups have their own history (the Backup screen); the activity is the sync's.
+    const paths = (await value('activity:list', { limit: 100 })).runs.flatMap((run) => run.groups.flatMap((group) => group.files.map((file) => file.path)));
+    expect(paths).not.toContain('b.txt');
+    expect(paths).not.toContain('notes/a.txt');
+    expect((await value('backup:getState')).history.length).toBeGreaterThan(0);
     expect(await value('backup:cancel')).toBeUndefined();
   });
 
@@ -375,5 +418,34 @@ describe('AppServices through the IPC handlers', () => {
     const statuses = await value('status:get');
     expect(statuses.map((item) => item.status.state)).toEqual(['stopped']);
     expect(statusEvents(pairId).at(-1)?.status.state).toBe('stopped');
+  });
+
+  it('keeps the activity history across a restart', async () => {
+    const before = await value('activity:list', { limit: 100 });
+    expect(before.runs.length).toBeGreaterThanOrEqual(4);
+    expect(before.runs.some((run) => run.groups.some((group) => group.files.some((file) => file.path === 'after-sign-in.txt')))).toBe(true);
+    const restarted = new AppServices({
+      appDataFolder: join(folder, 'appdata'),
+      secrets: new SessionSecretStore(),
+      clock: systemClock,
+      scheduler: systemScheduler,
+      logger: silentLogger,
+      watch: watchFolders,
+      trash: { trash: async () => undefined },
+      platform: process.platform,
+      device: 'testbox',
+      openPath: async () => undefined,
+      showItemInFolder: async () => undefined,
+      pickPath: async () => null,
+      openExternal: async () => undefined,
+      openBrowser: async () => undefined,
+      allowCustomHost: true,
+    });
+    const restartedHandlers = createIpcHandlers(restarted);
+    const answer = await dispatchIpc('activity:list', [{ limit: 100 }], restartedHandlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });
+    expect(answer).toEqual({ ok: true, value: before });
+    const older = await dispatchIpc('activity:list', [{ limit: 2, before: before.runs[1]!.id }], restartedHandlers, { onInternalError: () => undefined });
+    expect(older).toEqual({ ok: true, value: { runs: before.runs.slice(2, 4), more: before.runs.length > 4 } });
+    await restarted.stop();
   });
 });

@@ -8,7 +8,7 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { ActivityItem, ConflictInfo, PairView, SyncStatus } from '../../../shared/types.js';
+import type { ActivityRun, ConflictInfo, PairView, SyncStatus } from '../../../shared/types.js';
 import { account, type FakeBackend, pair, settings, status } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
 import { signedInBackend, tabTo, type SignedInOptions } from './support/screens.js';
@@ -82,8 +82,16 @@ function conflict(change: Partial<ConflictInfo> = {}): ConflictInfo {
   };
 }
 
-function activity(id: number, change: Partial<ActivityItem> = {}): ActivityItem {
-  return { id, at: now - minute, pairId: home.id, kind: 'uploaded', path: `file-${id}.txt`, from: null, error: null, ...change };
+function run(id: number, change: Partial<ActivityRun> = {}): ActivityRun {
+  return {
+    id,
+    pairId: home.id,
+    startedAt: now - 2 * minute,
+    endedAt: now - minute,
+    outcome: 'completed',
+    groups: [{ kind: 'addedRemote', count: 1, files: [{ path: `file-${id}.txt`, from: null, error: null }] }],
+    ...change,
+  };
 }
 
 describe('the status screen', () => {
@@ -380,60 +388,83 @@ describe('the status screen', () => {
     expect(backend.violations).toEqual([]);
   });
 
-  it('lists the activity newest first, each synced file shown in its folder on a press', async () => {
-    const items: ActivityItem[] = [
-      activity(1, { at: now - 60 * minute, path: 'docs/report.pdf' }),
-      activity(2, { at: now - 10 * minute, pairId: null, kind: 'backedUp', path: 'Documents/taxes.pdf' }),
-      activity(3, { at: now - 2 * minute, kind: 'moved', path: 'photos/b.jpg', from: 'photos/a.jpg' }),
-      activity(4, { at: now - 30_000, kind: 'failed', path: 'big.iso', error: { code: ErrorCode.InsufficientStorage, message: '507' } }),
+  it('shows the last runs, a line per kind of change, each opening to its files shown in their folder', async () => {
+    const runs: ActivityRun[] = [
+      run(4, {
+        endedAt: now - 30_000,
+        groups: [
+          { kind: 'addedRemote', count: 200, files: [{ path: 'photos/a.jpg', from: null, error: null }, { path: 'photos/b.jpg', from: null, error: null }] },
+          { kind: 'deletedRemote', count: 122, files: [{ path: 'old/x.txt', from: null, error: null }] },
+          { kind: 'failed', count: 1, files: [{ path: 'big.iso', from: null, error: { code: ErrorCode.InsufficientStorage, message: '507' } }] },
+        ],
+      }),
+      run(3, { endedAt: now - 2 * minute, outcome: 'interrupted', groups: [{ kind: 'moved', count: 1, files: [{ path: 'photos/new.jpg', from: 'photos/old.jpg', error: null }] }] }),
+      run(1, { startedAt: now - 61 * minute, endedAt: now - 60 * minute, pairId: 'pair-gone', groups: [{ kind: 'updatedLocal', count: 3, files: [{ path: 'notes.txt', from: null, error: null }] }] }),
     ];
-    const { user, backend } = await openStatus({}, (b) => b.answer('activity:list', items).answer('shell:showFile', undefined));
+    const { user, backend } = await openStatus({}, (b) => b.answer('activity:list', { runs, more: true }).answer('shell:showFile', undefined));
+    expect(backend.callsOf('activity:list')).toEqual([{ limit: 3 }]);
     const card = screen.getByRole('region', { name: 'Recent activity' });
-    const lines = within(card).getAllByRole('listitem');
-    expect(lines.map((line) => within(line).getByText((_, element) => element?.classList.contains('activity-path') === true).textContent)).toEqual([
-      'big.iso',
-      'photos/b.jpg',
-      'Documents/taxes.pdf',
-      'docs/report.pdf',
+    const entries = within(card).getAllByRole('article');
+    expect(entries.map((entry) => within(entry).getByRole('heading', { level: 3 }).textContent)).toEqual([
+      'Sync 30 seconds ago',
+      'Sync 2 minutes ago — Stopped before the end',
+      'A folder no longer synced 1 hour ago',
     ]);
-    expect(within(lines[0] as HTMLElement).getByText('Could not sync — Your TeraCLOUD storage is full.')).toBeTruthy();
-    expect(within(lines[0] as HTMLElement).getByText('30 seconds ago')).toBeTruthy();
-    expect(within(lines[1] as HTMLElement).getByText('Moved from photos/a.jpg')).toBeTruthy();
-    expect(within(lines[3] as HTMLElement).getByText('Uploaded to TeraCLOUD')).toBeTruthy();
-    expect(within(lines[3] as HTMLElement).getByText('1 hour ago')).toBeTruthy();
-    // A backup line has no folder of a pair to show.
-    expect(within(lines[2] as HTMLElement).queryByRole('button')).toBeNull();
-    expect(within(lines[2] as HTMLElement).getByText('Backed up')).toBeTruthy();
+    const first = entries[0] as HTMLElement;
+    expect(within(first).getByText('Added 200 files to TeraCLOUD')).toBeTruthy();
+    expect(within(first).getByText('Deleted 122 files on TeraCLOUD')).toBeTruthy();
+    expect(within(first).getByText('1 file could not be synced')).toBeTruthy();
+    // No "Deleted files" screen is linked here yet.
+    expect(within(first).queryByRole('button', { name: 'Show deleted files' })).toBeNull();
 
-    const report = within(lines[3] as HTMLElement).getByRole('button', { name: /docs\/report\.pdf/ });
-    expect(report.getAttribute('title')).toBe('Show docs/report.pdf in its folder');
-    await user.click(report);
-    await waitFor(() => expect(backend.callsOf('shell:showFile')).toEqual([{ pairId: home.id, path: 'docs/report.pdf' }]));
+    const toggle = within(first).getByRole('button', { name: 'Show the files: Added 200 files to TeraCLOUD' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(within(first).queryByText('photos/a.jpg')).toBeNull();
+    await user.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(within(first).getByText('and 198 more files')).toBeTruthy();
+    const file = within(first).getByRole('button', { name: /photos\/b\.jpg/ });
+    expect(file.getAttribute('title')).toBe('Show photos/b.jpg in its folder');
+    await user.click(file);
+    await waitFor(() => expect(backend.callsOf('shell:showFile')).toEqual([{ pairId: home.id, path: 'photos/b.jpg' }]));
+
+    // A deleted file is not on this computer: nothing to show in a folder.
+    await user.click(within(first).getByRole('button', { name: 'Show the files: Deleted 122 files on TeraCLOUD' }));
+    expect(within(first).getByText('old/x.txt')).toBeTruthy();
+    expect(within(first).queryByRole('button', { name: /old\/x\.txt/ })).toBeNull();
+    await user.click(within(first).getByRole('button', { name: 'Show the files: 1 file could not be synced' }));
+    expect(within(first).getByText('— Your TeraCLOUD storage is full.')).toBeTruthy();
+
+    const moved = entries[1] as HTMLElement;
+    await user.click(within(moved).getByRole('button', { name: /^Show the files/ }));
+    expect(within(moved).getByText('from photos/old.jpg')).toBeTruthy();
+    // A run of a pair that is gone: its files cannot be shown.
+    const gone = entries[2] as HTMLElement;
+    await user.click(within(gone).getByRole('button', { name: 'Show the files: Updated 3 files on this computer' }));
+    expect(within(gone).queryByRole('button', { name: /notes\.txt/ })).toBeNull();
     expect(backend.violations).toEqual([]);
   });
 
-  it('adds live activity at the top', async () => {
+  it('puts a run that ends at the top, keeping the last three', async () => {
     const { backend } = await openStatus();
     const card = screen.getByRole('region', { name: 'Recent activity' });
-    expect(within(card).getByText('Nothing has happened yet in this session.')).toBeTruthy();
-    backend.emit('activity:added', activity(7, { kind: 'downloaded', path: 'from-phone.jpg', at: now }));
-    expect(await within(card).findByRole('button', { name: /from-phone\.jpg/ })).toBeTruthy();
-    backend.emit('activity:added', activity(8, { kind: 'deletedRemote', path: 'old.txt', at: now }));
-    await waitFor(() => expect(within(card).getAllByRole('listitem')).toHaveLength(2));
-    expect(within(card).getAllByRole('listitem')[0]?.textContent).toContain('old.txtDeleted on TeraCLOUD');
-    expect(within(card).queryByText('Nothing has happened yet in this session.')).toBeNull();
+    expect(within(card).getByText('Nothing was synced in the last 30 days.')).toBeTruthy();
+    for (const id of [1, 2, 3, 4]) backend.emit('activity:runAdded', run(id, { endedAt: now, groups: [{ kind: 'addedLocal', count: id, files: [{ path: `from-phone-${id}.jpg`, from: null, error: null }] }] }));
+    await waitFor(() => expect(within(card).getAllByRole('article')).toHaveLength(3));
+    expect(within(card).getAllByRole('article').map((entry) => within(entry).getAllByText(/Added \d files? to this computer/)[0]?.textContent)).toEqual([
+      'Added 4 files to this computer',
+      'Added 3 files to this computer',
+      'Added 2 files to this computer',
+    ]);
+    expect(within(card).queryByText('Nothing was synced in the last 30 days.')).toBeNull();
     expect(backend.violations).toEqual([]);
   });
 
-  it('shows the newest fifteen lines and more on request', async () => {
-    const items = Array.from({ length: 20 }, (_, index) => activity(index + 1, { path: `file-${index + 1}.txt` }));
-    const { user, backend } = await openStatus({}, (b) => b.answer('activity:list', items));
+  it('leads to all activity', async () => {
+    const { user, backend } = await openStatus({}, (b) => b.answer('activity:list', { runs: [run(1)], more: false }));
     const card = screen.getByRole('region', { name: 'Recent activity' });
-    expect(within(card).getAllByRole('listitem')).toHaveLength(15);
-    expect(within(card).getAllByRole('listitem')[0]?.textContent).toContain('file-20.txt');
-    await user.click(within(card).getByRole('button', { name: 'Show 5 more' }));
-    expect(within(card).getAllByRole('listitem')).toHaveLength(20);
-    expect(within(card).queryByRole('button', { name: /^Show \d+ more$/ })).toBeNull();
+    await user.click(within(card).getByRole('button', { name: 'Show all activity' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Activity' })).toBeTruthy();
     expect(backend.violations).toEqual([]);
   });
 
@@ -464,10 +495,14 @@ describe('the status screen', () => {
   });
 
   it('syncs a folder and shows a file with the keyboard alone', async () => {
-    const { user, backend } = await openStatus({}, (b) => b.answer('pairs:syncNow', undefined).answer('shell:showFile', undefined).answer('activity:list', [activity(1, { path: 'a.txt' })]));
+    const { user, backend } = await openStatus({}, (b) =>
+      b.answer('pairs:syncNow', undefined).answer('shell:showFile', undefined).answer('activity:list', { runs: [run(1, { groups: [{ kind: 'addedLocal', count: 1, files: [{ path: 'a.txt', from: null, error: null }] }] })], more: false }),
+    );
     await tabTo(user, within(pairCard()).getByRole('button', { name: 'Sync now' }));
     await user.keyboard('{Enter}');
     await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+    await tabTo(user, screen.getByRole('button', { name: 'Show the files: Added 1 file to this computer' }));
+    await user.keyboard('{Enter}');
     await tabTo(user, screen.getByRole('button', { name: /a\.txt/ }));
     await user.keyboard('{Enter}');
     await waitFor(() => expect(backend.callsOf('shell:showFile')).toEqual([{ pairId: home.id, path: 'a.txt' }]));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpcEventHub } from '../../../../electron/app/IpcEventHub.js';
 import type { IpcEventMessage } from '../../../../shared/ipc/contract.js';
-import { sampleActivity, samplePairStatus } from '../../../support/ipc.js';
+import { sampleActivityRun, samplePairStatus } from '../../../support/ipc.js';
 
 describe('IpcEventHub', () => {
   it('delivers a valid event to every subscriber, as a copy', () => {
@@ -22,11 +22,11 @@ describe('IpcEventHub', () => {
     const hub = new IpcEventHub({ onInvalid: (event, message) => invalid.push(`${event}: ${message}`) });
     const heard: IpcEventMessage[] = [];
     hub.subscribe((message) => heard.push(message));
-    const leaky = { ...sampleActivity(), accessToken: 'secret' };
-    const result = hub.emit('activity:added', leaky);
+    const leaky = { ...sampleActivityRun(), accessToken: 'secret' };
+    const result = hub.emit('activity:runAdded', leaky);
     expect(result.ok).toBe(false);
     expect(heard).toEqual([]);
-    expect(invalid).toEqual(['activity:added: Invalid activity:added event: accessToken: expected no such field']);
+    expect(invalid).toEqual(['activity:runAdded: Invalid activity:runAdded event: accessToken: expected no such field']);
   });
 
   it('stops delivering after dispose, and a throwing subscriber does not silence the others', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   accountInfoView,
-  activityFromSyncEvent,
   backupListingView,
   backupProgressView,
   backupSummaryView,
@@ -85,18 +84,6 @@ describe('the IPC views', () => {
   it('show a sign-out', () => {
     const view = signOutView({ revocation: 'failed', revocationError: 'the server did not answer', signedOut: true });
     expect(validateResponse('account:signOut', view).ok).toBe(true);
-  });
-
-  it('turn executed actions into activity, and leave out the rest', () => {
-    const done = activityFromSyncEvent({ type: 'action-done', action: 'upload', path: 'a/b.txt' }, 'pair-1', 1, 1000);
-    expect(done).toEqual({ id: 1, at: 1000, pairId: 'pair-1', kind: 'uploaded', path: 'a/b.txt', from: null, error: null });
-    const failed = activityFromSyncEvent({ type: 'action-failed', action: 'download', path: 'c', code: ErrorCode.LocalIo, message: 'disk full' }, 'pair-1', 2, 1001);
-    expect(failed?.error).toEqual({ code: ErrorCode.LocalIo, message: 'disk full' });
-    for (const item of [done, failed]) expect(validateEvent('activity:added', item).ok).toBe(true);
-    expect(activityFromSyncEvent({ type: 'action-done', action: 'moveRemote', path: 'new/place' }, 'p', 3, 0)?.kind).toBe('moved');
-    expect(activityFromSyncEvent({ type: 'action-done', action: 'record', path: 'x' }, 'p', 4, 0)).toBeNull();
-    expect(activityFromSyncEvent({ type: 'action-done', action: 'toString', path: 'x' }, 'p', 4, 0)).toBeNull();
-    expect(activityFromSyncEvent({ type: 'phase', phase: 'scanning', pass: 1 }, 'p', 5, 0)).toBeNull();
   });
 
   it('show a conflict of a pair with both versions, or a version that is gone', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exposeTeraSyncApi, type PreloadIpc } from '../../../../electron/preload/createTeraSyncApi.js';
 import { ErrorCode } from '../../../../shared/errors.js';
 import { ipcChannels, ipcEventNames, ipcEventSubscriptions, ipcMethods, type TeraSyncApi } from '../../../../shared/ipc/contract.js';
-import { sampleActivity, samplePair, samplePairStatus } from '../../../support/ipc.js';
+import { sampleActivityRun, samplePair, samplePairStatus } from '../../../support/ipc.js';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
 
@@ -120,11 +120,11 @@ describe('the preload', () => {
     const callback = (payload: unknown): void => {
       heard.push(payload);
     };
-    const first = api.onActivityAdded(callback);
-    api.onActivityAdded(callback);
+    const first = api.onActivityRunAdded(callback);
+    api.onActivityRunAdded(callback);
     first();
-    ipc.send('activity:added', sampleActivity());
-    expect(heard).toEqual([sampleActivity()]);
+    ipc.send('activity:runAdded', sampleActivityRun());
+    expect(heard).toEqual([sampleActivityRun()]);
   });
 
   it('refuses a callback that is not a function', () => {

@@ -86,7 +86,7 @@ export class FakeBackend {
     this.answer('account:get', null);
     this.answer('settings:get', settings());
     this.answer('status:get', []);
-    this.answer('activity:list', []);
+    this.answer('activity:list', { runs: [], more: false });
     this.answer('conflicts:list', []);
     this.answer('backup:getState', { running: null, history: [] });
     const transport: IpcTransport = {

@@ -7,7 +7,8 @@ import {
   ipcMethods,
   isIpcChannel,
   isIpcEventName,
-  maxActivityLimit,
+  maxActivityGroupFiles,
+  maxActivityPage,
   type IpcChannel,
   type IpcEventName,
 } from '../../../../shared/ipc/contract.js';
@@ -26,7 +27,7 @@ import {
   goodRequests,
   goodResponses,
   sampleAccount,
-  sampleActivity,
+  sampleActivityRun,
   sampleBackupState,
   sampleBackupFailSafe,
   sampleBackupSummary,
@@ -134,10 +135,16 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
   'status:get': noPayload,
   'activity:list': [
     [undefined, 'expected an object'],
-    [{ limit: 0 }, 'limit: expected an integer from 1 to 1000'],
-    [{ limit: maxActivityLimit + 1 }, 'limit: expected an integer from 1 to 1000'],
+    [{ limit: 0 }, 'limit: expected an integer from 1 to 100'],
+    [{ limit: maxActivityPage + 1 }, 'limit: expected an integer from 1 to 100'],
     [{ limit: '10' }, 'limit: expected an integer'],
     [{ limit: Number.NaN }, 'limit: expected an integer'],
+    [{ limit: 10, pairId: '../pair' }, 'pairId: expected a pair id'],
+    [{ limit: 10, kinds: ['uploaded'] }, 'kinds[0]: expected one of'],
+    [{ limit: 10, kinds: 'failed' }, 'kinds: expected an array'],
+    [{ limit: 10, before: 0 }, 'before: expected an integer from 1'],
+    [{ limit: 10, before: 1.5 }, 'before: expected an integer'],
+    [{ limit: 10, offset: 20 }, 'offset: expected no such field'],
   ],
   'conflicts:list': noPayload,
   'conflicts:resolve': [
@@ -310,9 +317,22 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: 'a', side: 'local', message: 'x', reason: 'symlink' }] } } }], '[0].status.lastRun.skips[0].reason: expected no such field'],
   ],
   'activity:list': [
-    [[{ ...sampleActivity(), kind: 'exploded' }], '[0].kind: expected one of'],
-    [[{ ...sampleActivity(), error: 'bad' }], '[0].error: expected an object or null'],
-    [Array.from({ length: maxActivityLimit + 1 }, sampleActivity), 'expected at most 1000 items'],
+    [[sampleActivityRun()], 'expected an object'],
+    [{ runs: [sampleActivityRun()] }, 'more: expected true or false'],
+    [{ runs: Array.from({ length: maxActivityPage + 1 }, sampleActivityRun), more: false }, 'runs: expected at most 100 items'],
+    [{ runs: [{ ...sampleActivityRun(), pairId: null }], more: false }, 'runs[0].pairId: expected a pair id'],
+    [{ runs: [{ ...sampleActivityRun(), outcome: 'crashed' }], more: false }, 'runs[0].outcome: expected one of'],
+    [{ runs: [{ ...sampleActivityRun(), endedAt: 1 }], more: false }, 'runs[0].endedAt: expected a time not before startedAt'],
+    [{ runs: [{ ...sampleActivityRun(), groups: [{ kind: 'exploded', count: 1, files: [] }] }], more: false }, 'runs[0].groups[0].kind: expected one of'],
+    [{ runs: [{ ...sampleActivityRun(), groups: [{ kind: 'failed', count: 0, files: [] }] }], more: false }, 'runs[0].groups[0].count: expected an integer from 1'],
+    [{ runs: [{ ...sampleActivityRun(), groups: [{ kind: 'failed', count: 1, files: [{ path: 'a', from: null, error: null }, { path: 'b', from: null, error: null }] }] }], more: false }, 'runs[0].groups[0].files: expected no more files than count'],
+    [{ runs: [{ ...sampleActivityRun(), groups: [{ kind: 'moved', count: 1, files: [] }, { kind: 'moved', count: 1, files: [] }] }], more: false }, 'runs[0].groups: expected one group per kind'],
+    [
+      { runs: [{ ...sampleActivityRun(), groups: [{ kind: 'addedLocal', count: 100, files: Array.from({ length: maxActivityGroupFiles + 1 }, (_, index) => ({ path: `f${index}`, from: null, error: null })) }] }], more: false },
+      'runs[0].groups[0].files: expected at most 50 items',
+    ],
+    [{ runs: [{ ...sampleActivityRun(), groups: [{ kind: 'failed', count: 1, files: [{ path: '', from: null, error: null }] }] }], more: false }, 'runs[0].groups[0].files[0].path: expected a non-empty string'],
+    [{ runs: [{ ...sampleActivityRun(), groups: [{ kind: 'failed', count: 1, files: [{ path: 'a', from: null, error: 'bad' }] }] }], more: false }, 'runs[0].groups[0].files[0].error: expected an object or null'],
   ],
   'conflicts:list': [
     [[{ ...sampleConflict(), id: 1.5 }], '[0].id: expected an integer'],
@@ -385,10 +405,11 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
     [sampleStatus(), 'state: expected no such field'],
     [{ ...samplePairStatus(), pairId: null }, 'pairId: expected a pair id'],
   ],
-  'activity:added': [
-    [{ ...sampleActivity(), at: 'now' }, 'at: expected a number of milliseconds'],
-    [{ ...sampleActivity(), pairId: 'a b' }, 'pairId: expected a pair id or null'],
-    [[sampleActivity()], 'expected an object'],
+  'activity:runAdded': [
+    [{ ...sampleActivityRun(), startedAt: 'now' }, 'startedAt: expected a number of milliseconds'],
+    [{ ...sampleActivityRun(), pairId: 'a b' }, 'pairId: expected a pair id'],
+    [{ ...sampleActivityRun(), id: 0 }, 'id: expected an integer from 1'],
+    [[sampleActivityRun()], 'expected an object'],
   ],
   'conflicts:changed': [
     [sampleConflict(), 'expected an array'],
@@ -426,7 +447,7 @@ describe('the contract', () => {
   it('has a subscription name and a validator for every event', () => {
     expect(ipcEventNames).toEqual([
       'status:changed',
-      'activity:added',
+      'activity:runAdded',
       'conflicts:changed',
       'backup:progress',
       'account:changed',
