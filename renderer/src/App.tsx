@@ -103,6 +103,9 @@ function Shell({ data }: { data: AppData }) {
   // Signed out, with something to say about it (the server kept the tokens): said on the
   // sign-in, since the screen that signed out is gone with the account.
   const [signOutNotice, setSignOutNotice] = useState<string | null>(null);
+  // Signed in from the sign-in screen just now: the first screen takes the focus (its heading),
+  // which would otherwise fall to the page's body with the sign-in form gone.
+  const [arrivedFromSignIn, setArrivedFromSignIn] = useState(false);
   if (data.phase === 'loading' && data.settings === null) {
     return (
       <main className="center" aria-busy="true">
@@ -126,21 +129,35 @@ function Shell({ data }: { data: AppData }) {
         onSignedIn={(result) => {
           setSignOutNotice(null);
           setSignInProblem(result.problem);
+          setArrivedFromSignIn(true);
         }}
       />
     );
   }
-  return <SignedIn signInProblem={signInProblem} onDismissProblem={() => setSignInProblem(null)} onSignedOut={setSignOutNotice} />;
+  return (
+    <SignedIn
+      signInProblem={signInProblem}
+      onDismissProblem={() => setSignInProblem(null)}
+      onSignedOut={(notice) => {
+        setArrivedFromSignIn(false);
+        setSignOutNotice(notice);
+      }}
+      focusOnArrival={arrivedFromSignIn}
+    />
+  );
 }
 
 function SignedIn({
   signInProblem,
   onDismissProblem,
   onSignedOut,
+  focusOnArrival = false,
 }: {
   signInProblem: ErrorInfo | null;
   onDismissProblem: () => void;
   onSignedOut: (notice: string | null) => void;
+  /** Move the focus to the first screen's heading too (after a sign-in), not only on later moves. */
+  focusOnArrival?: boolean;
 }) {
   const { t } = useI18n();
   const data = useAppData();
@@ -152,7 +169,7 @@ function SignedIn({
   useEffect(() => {
     if (!moved.current) {
       moved.current = true;
-      return;
+      if (!focusOnArrival) return;
     }
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [screen]);
