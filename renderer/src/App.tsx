@@ -169,10 +169,16 @@ function SignedIn({
   useEffect(() => {
     if (!moved.current) {
       moved.current = true;
-      if (!focusOnArrival) return;
+      return;
     }
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [screen]);
+
+  useEffect(() => {
+    // Arriving from the sign-in (the account may come through the store a render before the
+    // sign-in screen says so): the form that had the focus is gone, so the heading takes it.
+    if (focusOnArrival) mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [focusOnArrival]);
 
   const go = (next: Screen): void => setScreen(next);
   const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [
