@@ -121,6 +121,7 @@ describe.skipIf(chromiumRequirement.skip)('sign-in errors at 820x620, in English
   it('after a sign-in with the keyboard, focuses the next screen’s heading without a ring, and Tab still shows one', async () => {
     const { page, emulator } = running;
     await page.getByRole('radio', { name: 'Find it automatically' }).check();
+    await page.getByLabel('User ID').fill(emulator.accounts[0]!.userId);
     await page.getByLabel('Apps password', { exact: true }).fill(emulator.accounts[0]!.appsPassword);
     await page.getByLabel('Apps password', { exact: true }).press('Enter');
     const heading = page.getByRole('heading', { name: 'Set up a synced folder', level: 1 });
