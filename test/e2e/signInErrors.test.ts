@@ -190,6 +190,18 @@ describe.skipIf(chromiumRequirement.skip)('sign-in errors at 820x620, on a Japan
     const placement = await placementOfAlert(page);
     expectInSightAndFocused(placement);
     expect(placement.shownText).not.toContain(ja.errors.Network.advice);
+  }, 60_000);
+
+  it('after a sign-in with the keyboard, focuses the set-up heading without a ring', async () => {
+    const { page, emulator } = running;
+    await page.getByRole('alert').getByRole('button', { name: ja.app.dismiss }).click();
+    await page.getByRole('radio', { name: ja.signIn.nodeAutomatic }).check();
+    await page.getByLabel(ja.signIn.userId).fill(emulator.accounts[0]!.userId);
+    await page.getByLabel(ja.signIn.appsPassword, { exact: true }).fill(emulator.accounts[0]!.appsPassword);
+    await page.getByLabel(ja.signIn.appsPassword, { exact: true }).press('Enter');
+    await page.getByRole('heading', { name: ja.setup.title, level: 1 }).waitFor();
+    await page.waitForFunction('document.activeElement && document.activeElement.tagName === "H1"');
+    expect(await focusRing(page)).toEqual({ tag: 'H1', outline: 'none' });
     expect(running.problems).toEqual([]);
   }, 60_000);
 });
