@@ -106,6 +106,8 @@ function Shell({ data }: { data: AppData }) {
   // Signed in from the sign-in screen just now: the first screen takes the focus (its heading),
   // which would otherwise fall to the page's body with the sign-in form gone.
   const [arrivedFromSignIn, setArrivedFromSignIn] = useState(false);
+  // Signed out here (in Settings): the sign-in takes the focus, which would otherwise fall to the body.
+  const [signedOutHere, setSignedOutHere] = useState(false);
   if (data.phase === 'loading' && data.settings === null) {
     return (
       <main className="center" aria-busy="true">
@@ -126,10 +128,12 @@ function Shell({ data }: { data: AppData }) {
     return (
       <SignIn
         notice={signOutNotice}
+        focusOnArrival={signedOutHere}
         onSignedIn={(result) => {
           setSignOutNotice(null);
           setSignInProblem(result.problem);
           setArrivedFromSignIn(true);
+          setSignedOutHere(false);
         }}
       />
     );
@@ -140,6 +144,7 @@ function Shell({ data }: { data: AppData }) {
       onDismissProblem={() => setSignInProblem(null)}
       onSignedOut={(notice) => {
         setArrivedFromSignIn(false);
+        setSignedOutHere(true);
         setSignOutNotice(notice);
       }}
       focusOnArrival={arrivedFromSignIn}

@@ -19,6 +19,8 @@ export interface SignInProps {
   onSignedIn: (result: SignInResult) => void;
   /** What to say on arrival (after a sign-out that could not revoke the sign-in), or null. */
   notice?: string | null;
+  /** Take the focus (the heading) on arrival: after a sign-out, the screen that had it is gone. */
+  focusOnArrival?: boolean;
 }
 
 type Busy = 'password' | 'browser' | null;
@@ -40,7 +42,7 @@ function placeOf(error: ErrorInfo, manualNode: boolean): Place {
   return 'passwordForm';
 }
 
-export function SignIn({ onSignedIn, notice = null }: SignInProps) {
+export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: SignInProps) {
   const { t, locale } = useI18n();
   const api = useApi();
   const store = useStore();
@@ -60,6 +62,12 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
   const submitRef = useRef<HTMLButtonElement>(null);
   const browserButtonRef = useRef<HTMLButtonElement>(null);
   const fail = (error: ErrorInfo, place: Place): void => setFailure({ error, place, serial: ++serial.current });
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (focusOnArrival) headingRef.current?.focus();
+    // On arrival only.
+  }, []);
   const [invalid, setInvalid] = useState<{ userId?: string; password?: string; location?: string }>({});
   const ids = {
     userId: useId(),
@@ -184,7 +192,7 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
   const disabled = busy !== null;
   return (
     <main className="sign-in" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title" tabIndex={-1}>
+      <h1 id="sign-in-title" tabIndex={-1} ref={headingRef}>
         {t.signIn.title}
       </h1>
       <p className="intro">{t.signIn.intro}</p>

@@ -11,7 +11,7 @@ import { ErrorCode } from '../../../shared/errors.js';
 import type { SignInResult } from '../../../shared/types.js';
 import { account, FakeBackend, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
-import { deferred, descriptionOf, tabTo } from './support/screens.js';
+import { deferred, descriptionOf, openScreen, signedInBackend, tabTo } from './support/screens.js';
 
 afterEach(() => {
   cleanup();
@@ -376,5 +376,16 @@ describe('a failed sign-in, where the user looks', () => {
     const heading = await screen.findByRole('heading', { level: 1, name: 'Set up a synced folder' });
     await waitFor(() => expect(document.activeElement).toBe(heading));
   });
-});
 
+  it('moves the focus to the sign-in heading after signing out', async () => {
+    const backend = signedInBackend({ pairs: [] }).answer('account:signOut', { signedOut: true, revocation: 'revoked', revocationError: null });
+    const user = userEvent.setup();
+    renderApp(backend);
+    await openScreen(user, 'Settings');
+    const account = screen.getByRole('region', { name: 'Account' });
+    await user.click(within(account).getByRole('button', { name: 'Sign out' }));
+    await user.click(within(account).getByRole('button', { name: 'Yes, sign out' }));
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Sign in to TeraCLOUD' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+  });
+});
