@@ -25,6 +25,13 @@ export const ErrorCode = {
   KeychainUnavailable: 'KeychainUnavailable',
   /** A bug or an unforeseen failure: the details go to the log, never across IPC. */
   Internal: 'Internal',
+  /**
+   * The node name does not exist: its host name does not resolve (DNS ENOTFOUND) while the
+   * service's own domain does. A wrong name, never a lost connection: nothing retries it.
+   */
+  NodeNotFound: 'NodeNotFound',
+  /** What was typed as the node or WebDAV address is not one (a /webdav/ path, another host, ...). */
+  InvalidAddress: 'InvalidAddress',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

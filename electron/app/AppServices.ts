@@ -52,7 +52,7 @@ import type {
   SyncStatus,
 } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
-import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection } from '../auth/AccountService.js';
+import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
 import { readCaFile } from '../auth/caFile.js';
 import type { SecretStore } from '../auth/SecretStore.js';
 import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
@@ -125,6 +125,8 @@ export interface AppServicesDeps {
   ca?: string;
   /** Accept loopback and non-service hosts (the emulator, development). */
   allowCustomHost?: boolean;
+  /** Resolves host names at sign-in (a node name that does not exist); default the system's resolver. */
+  lookupHost?: HostLookup;
   /** Parallel transfers per pair and for the backup. Default 4. */
   concurrency?: number;
   /** Overrides of the SyncService timings (the poll and full-scan intervals come from the settings). */
@@ -207,6 +209,7 @@ export class AppServices {
       logger: deps.logger,
       ...(deps.ca === undefined ? {} : { ca: deps.ca }),
       allowCustomHost: deps.allowCustomHost ?? false,
+      ...(deps.lookupHost === undefined ? {} : { lookupHost: deps.lookupHost }),
     });
     this.settings = new SettingsStore(
       deps.appDataFolder,

@@ -4,7 +4,7 @@
  * is tested without Electron; electron/main/ipc.ts wires it to ipcMain, and dev/ipcBridge to a
  * WebSocket for tests.
  */
-import { ErrorCode, isTeraSyncError } from '../../shared/errors.js';
+import { ErrorCode, isTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../shared/ipc/contract.js';
 import { validateRequest, validateResponse } from '../../shared/ipc/schemas.js';
 
@@ -19,6 +19,12 @@ export interface DispatchOptions {
    * other than a TeraSyncError (a bug), or answered what the contract does not allow. For the log.
    */
   onInternalError?: (channel: IpcChannel, error: unknown) => void;
+  /**
+   * Told about every coded failure a handler answered (a TeraSyncError), with its message: the
+   * window says it in sentences from the code and shows the message only on request, so the
+   * log is where the details are kept.
+   */
+  onFailure?: (channel: IpcChannel, error: ErrorInfo) => void;
 }
 
 /**
@@ -48,7 +54,11 @@ export async function dispatchIpc<C extends IpcChannel>(
   try {
     response = await handler(request.value);
   } catch (error) {
-    if (isTeraSyncError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+    if (isTeraSyncError(error)) {
+      const info = { code: error.code, message: error.message };
+      options.onFailure?.(channel, info);
+      return { ok: false, error: info };
+    }
     options.onInternalError?.(channel, error);
     return {
       ok: false,

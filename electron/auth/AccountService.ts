@@ -22,13 +22,14 @@
  * of the account: the WebDAV probe and the stores a sync builds (`Connection.ca`), the REST
  * calls, and the OAuth2 discovery, token and revocation requests.
  */
+import { lookup } from 'node:dns/promises';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { isLoopbackHost } from '../net/tls.js';
 import type { Logger } from '../sync/ports.js';
 import type { ApiKeyPlacement } from '../teracloud/apiKey.js';
 import { TeraCloudApi, type TeraCloudQuota } from '../teracloud/TeraCloudApi.js';
 import { discoverAccount } from '../teracloud/discoverAccount.js';
-import { nodeFromUserInput, type NodeLocation } from '../teracloud/nodeUrls.js';
+import { nodeFromUserInput, PROVIDER_DOMAINS, type NodeLocation } from '../teracloud/nodeUrls.js';
 import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
 import {
   basicSecretKey,
@@ -54,7 +55,20 @@ export interface AccountServiceDeps {
   ca?: string;
   /** Accept loopback and non-service HTTPS hosts (the emulator, development). Default false. */
   allowCustomHost?: boolean;
+  /**
+   * Resolves a host name, rejecting with the resolver's error (its `code`: 'ENOTFOUND' for a
+   * name that does not exist). Default: the system's resolver (dns.lookup). Tests make a node
+   * name not resolve with it.
+   */
+  lookupHost?: HostLookup;
 }
+
+/** Resolves `hostname`; rejects with an error whose `code` says why (ENOTFOUND, EAI_AGAIN, ...). */
+export type HostLookup = (hostname: string) => Promise<void>;
+
+const systemLookup: HostLookup = async (hostname) => {
+  await lookup(hostname);
+};
 
 /** The sign-in's advanced options; each left out keeps what `api` (or nothing) says. */
 export interface AdvancedAccountOptions {
@@ -163,6 +177,7 @@ export class AccountService {
     const { api, caPem } = this.advancedSettings(input.api ?? null, input.advanced);
     const ca = this.trusted(caPem);
     const { location, node } = await this.locate(input.location, api, { userId, password: input.password }, input.signal, ca);
+    await this.checkNodeExists(location);
     const preemptive = input.preemptive ?? true;
     await this.probe(location.davUrl, { kind: 'basic', user: userId, password: input.password, preemptive }, input.signal, ca);
 
@@ -219,6 +234,7 @@ export class AccountService {
       } else {
         if (input.location === undefined) throw locationNeeded();
         location = this.parseLocation(input.location);
+        await this.checkNodeExists(location);
       }
       if (userId === '') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Enter your TeraCLOUD user ID (or configure the API key so that TeraSync can ask the service).');
       const previous = await this.current();
@@ -473,6 +489,37 @@ export class AccountService {
     return { location: found.location, node: found.user.node };
   }
 
+  /**
+   * A node of the service whose host name does not exist is a wrong node name, not a lost
+   * connection: NodeNotFound when the node's name does not resolve (ENOTFOUND) while the
+   * service's own domain does. Any other outcome (resolved, offline, a resolver that is not
+   * answering) is left to the request that follows, which reports it as it is. Custom hosts
+   * (the emulator, development) are not looked up.
+   */
+  private async checkNodeExists(location: NodeLocation): Promise<void> {
+    if (location.provider === 'custom') return;
+    const lookupHost = this.deps.lookupHost ?? systemLookup;
+    const host = new URL(location.origin).hostname;
+    try {
+      await lookupHost(host);
+      return;
+    } catch (error) {
+      if (resolverCode(error) !== 'ENOTFOUND') return;
+    }
+    const domain = PROVIDER_DOMAINS[location.provider];
+    try {
+      await lookupHost(domain);
+    } catch {
+      // The service's domain does not resolve either: this computer is offline.
+      return;
+    }
+    this.deps.logger.warn(`account: ${host} does not resolve (ENOTFOUND) while ${domain} does: no node "${location.node}"`);
+    throw new TeraSyncError(
+      ErrorCode.NodeNotFound,
+      `There is no node "${location.node}" on ${domain} (${host} does not exist). Check the node name in MyPage: it is the first part of the WebDAV Connection URL.`,
+    );
+  }
+
   /** One PROPFIND of the root: the credentials work there. */
   private async probe(url: string, auth: WebDavAuth, signal: AbortSignal | undefined, ca: string | undefined): Promise<void> {
     const store = new WebDavRemoteStore({
@@ -504,6 +551,11 @@ export class AccountService {
 /** `{ caPem }`, or nothing when there is none (the record leaves the field out). */
 function withCaPem(caPem: string | undefined): { caPem?: string } {
   return caPem === undefined ? {} : { caPem };
+}
+
+/** The resolver's error code of a failed lookup ('ENOTFOUND', 'EAI_AGAIN', ...), or ''. */
+function resolverCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }
 
 function locationNeeded(): TeraSyncError {

@@ -474,6 +474,8 @@ function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.Tls:
     case ErrorCode.InvalidRequest:
     case ErrorCode.KeychainUnavailable:
+    case ErrorCode.InvalidAddress:
+    case ErrorCode.NodeNotFound:
       return EXIT.usage;
     default:
       return EXIT.partial;

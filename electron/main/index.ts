@@ -282,6 +282,7 @@ if (!app.requestSingleInstanceLock()) {
         rendererUrl,
         events: services.events,
         onInternalError: (what, error) => log.error(`ipc ${what}: ${error instanceof Error ? error.message : String(error)}`),
+        onFailure: (channel, error) => log.warn(`ipc ${channel} failed: ${error.code}: ${error.message}`),
       });
       app.on('will-quit', () => {
         serviceEvents.dispose();

@@ -79,12 +79,15 @@ export interface IpcWiring {
   events?: IpcEventSource;
   /** For the log: a handler's bug, a response or event that broke the contract. */
   onInternalError?: (what: string, error: unknown) => void;
+  /** For the log: a call that failed with a coded error, with the message the window keeps behind "Technical details". */
+  onFailure?: DispatchOptions['onFailure'];
 }
 
 /** All of the IPC of the window: handlers, events, and one dispose for both. */
 export function registerIpc(wiring: IpcWiring): IpcRegistration & { emit: IpcEmit } {
   const handlers = registerIpcHandlers(wiring.handlers, wiring.isTrustedSender, {
     onInternalError: (channel, error) => wiring.onInternalError?.(channel, error),
+    onFailure: (channel, error) => wiring.onFailure?.(channel, error),
   });
   const send = createIpcEmitter(wiring.getWindow, wiring.rendererUrl);
   const emit: IpcEmit = (event, payload) => {

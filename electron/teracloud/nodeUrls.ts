@@ -62,8 +62,9 @@ const AREA_PATHS: readonly { area: DavArea; segments: readonly string[] }[] = [
   { area: 'backup', segments: ['backup'] },
 ];
 
+/** What the user typed or pasted is not a node name or WebDAV address: InvalidAddress, the message says why. */
 function configuration(message: string): TeraSyncError {
-  return new TeraSyncError(ErrorCode.Configuration, message);
+  return new TeraSyncError(ErrorCode.InvalidAddress, message);
 }
 
 function locationAt(origin: string, node: string, provider: Provider | 'custom'): NodeLocation {

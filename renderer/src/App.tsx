@@ -104,6 +104,11 @@ function Shell({ data }: { data: AppData }) {
   // Signed out, with something to say about it (the server kept the tokens): said on the
   // sign-in, since the screen that signed out is gone with the account.
   const [signOutNotice, setSignOutNotice] = useState<string | null>(null);
+  // Signed in from the sign-in screen just now: the first screen takes the focus (its heading),
+  // which would otherwise fall to the page's body with the sign-in form gone.
+  const [arrivedFromSignIn, setArrivedFromSignIn] = useState(false);
+  // Signed out here (in Settings): the sign-in takes the focus, which would otherwise fall to the body.
+  const [signedOutHere, setSignedOutHere] = useState(false);
   if (data.phase === 'loading' && data.settings === null) {
     return (
       <main className="center" aria-busy="true">
@@ -124,24 +129,41 @@ function Shell({ data }: { data: AppData }) {
     return (
       <SignIn
         notice={signOutNotice}
+        focusOnArrival={signedOutHere}
         onSignedIn={(result) => {
           setSignOutNotice(null);
           setSignInProblem(result.problem);
+          setArrivedFromSignIn(true);
+          setSignedOutHere(false);
         }}
       />
     );
   }
-  return <SignedIn signInProblem={signInProblem} onDismissProblem={() => setSignInProblem(null)} onSignedOut={setSignOutNotice} />;
+  return (
+    <SignedIn
+      signInProblem={signInProblem}
+      onDismissProblem={() => setSignInProblem(null)}
+      onSignedOut={(notice) => {
+        setArrivedFromSignIn(false);
+        setSignedOutHere(true);
+        setSignOutNotice(notice);
+      }}
+      focusOnArrival={arrivedFromSignIn}
+    />
+  );
 }
 
 function SignedIn({
   signInProblem,
   onDismissProblem,
   onSignedOut,
+  focusOnArrival = false,
 }: {
   signInProblem: ErrorInfo | null;
   onDismissProblem: () => void;
   onSignedOut: (notice: string | null) => void;
+  /** Move the focus to the first screen's heading too (after a sign-in), not only on later moves. */
+  focusOnArrival?: boolean;
 }) {
   const { t } = useI18n();
   const data = useAppData();
@@ -157,6 +179,12 @@ function SignedIn({
     }
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [screen]);
+
+  useEffect(() => {
+    // Arriving from the sign-in (the account may come through the store a render before the
+    // sign-in screen says so): the form that had the focus is gone, so the heading takes it.
+    if (focusOnArrival) mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [focusOnArrival]);
 
   const go = (next: Screen): void => setScreen(next);
   const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [

@@ -424,6 +424,36 @@ export const en = {
       title: 'Your saved sign-in is no longer accepted.',
       advice: 'Sign in again in Settings. If you issued a new Apps password in MyPage, use the new one.',
     },
+    NodeNotFound: {
+      title: 'No node has that name: check the node name in MyPage.',
+      advice: 'The node name is the first part of the WebDAV connection URL that MyPage shows, like seto in https://seto.teracloud.jp/dav/.',
+    },
+    InvalidAddress: {
+      title: 'Use the node name only, like seto, or the WebDAV connection URL from MyPage, like https://seto.teracloud.jp/dav/.',
+      advice: 'What was typed is not a TeraCLOUD WebDAV address (it must end in /dav/, not /webdav/ or another path).',
+    },
+  },
+  /**
+   * The same error said for where it happened. 'sync': in a running sync, which tries again by
+   * itself (the errors above); 'action': a button the user pressed, which nothing repeats;
+   * 'signIn': the sign-in form. A code missing here uses the errors above.
+   */
+  errorSituations: {
+    technicalDetails: 'Technical details',
+    action: {
+      Network: { title: 'TeraSync cannot reach TeraCLOUD.', advice: 'Check the internet connection, then try again.' },
+      Timeout: { title: 'TeraCLOUD did not answer in time.', advice: 'Check the internet connection, then try again.' },
+      Server: { title: 'TeraCLOUD had a problem answering.', advice: 'Try again in a few minutes. If it keeps happening, check the service’s news.' },
+      RateLimited: { title: 'TeraCLOUD asked TeraSync to slow down.', advice: 'Wait a minute, then try again.' },
+      Configuration: { title: 'This is not set up the way it needs to be.', advice: 'The technical details below say what to change.' },
+    },
+    signIn: {
+      Network: { title: 'TeraSync cannot reach TeraCLOUD.', advice: 'Check the internet connection, then sign in again.' },
+      Timeout: { title: 'TeraCLOUD did not answer in time.', advice: 'Check the internet connection, then sign in again.' },
+      Server: { title: 'TeraCLOUD had a problem answering.', advice: 'Sign in again in a few minutes. If it keeps happening, check the service’s news.' },
+      RateLimited: { title: 'TeraCLOUD asked TeraSync to slow down.', advice: 'Wait a minute, then sign in again.' },
+      Configuration: { title: 'This is not set up the way it needs to be.', advice: 'The technical details below say what to change.' },
+    },
   },
   time: {
     justNow: 'just now',

@@ -11,6 +11,12 @@ import { ja } from './ja.js';
 
 export type Locale = 'en' | 'ja';
 
+/**
+ * Where an error happened, which changes what to do about it: 'sync' (a running sync, which
+ * tries again by itself), 'action' (a button the user pressed: nothing repeats it), 'signIn'.
+ */
+export type ErrorSituation = 'sync' | 'action' | 'signIn';
+
 export const catalogs: Readonly<Record<Locale, Messages>> = { en, ja };
 
 /** The language to show for a setting and the system's preferred languages. */
@@ -37,8 +43,8 @@ export interface I18n {
   relative(ms: number, now: number): string;
   /** "about 3 minutes", "45 seconds", "2 hours". */
   duration(ms: number): string;
-  /** The error's title and advice in this language. */
-  error(code: ErrorCode): { title: string; advice: string };
+  /** The error's title and advice in this language, for where it happened (default 'sync'). */
+  error(code: ErrorCode, situation?: ErrorSituation): { title: string; advice: string };
 }
 
 const units = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
@@ -97,7 +103,12 @@ export function createI18n(locale: Locale): I18n {
       if (hours < 48) return (unitFormats.get('hour') as Intl.NumberFormat).format(hours);
       return (unitFormats.get('day') as Intl.NumberFormat).format(Math.round(hours / 24));
     },
-    error(code) {
+    error(code, situation = 'sync') {
+      if (situation !== 'sync') {
+        const said: Partial<Record<ErrorCode, { title: string; advice: string }>> = t.errorSituations[situation];
+        const specific = said[code];
+        if (specific !== undefined) return specific;
+      }
       return t.errors[code];
     },
   };

@@ -425,6 +425,31 @@ export const ja: Messages = {
       title: '保存されているサインインが受け付けられなくなりました。',
       advice: '設定からもう一度サインインしてください。マイページで Apps パスワードを新しく発行した場合は、新しいものを使ってください。',
     },
+    NodeNotFound: {
+      title: 'その名前のノードはありません。マイページでノード名を確かめてください。',
+      advice: 'ノード名は、マイページに表示されるWebDAV接続URLの最初の部分です（例：https://seto.teracloud.jp/dav/のseto）。',
+    },
+    InvalidAddress: {
+      title: 'ノード名だけ（例：seto）か、マイページのWebDAV接続URL（例：https://seto.teracloud.jp/dav/）を入力してください。',
+      advice: '入力された内容はTeraCLOUDのWebDAVアドレスではありません（/webdav/などではなく、/dav/で終わるアドレスです）。',
+    },
+  },
+  errorSituations: {
+    technicalDetails: '技術的な詳細',
+    action: {
+      Network: { title: 'TeraCLOUDに接続できません。', advice: 'インターネット接続を確かめてから、もう一度試してください。' },
+      Timeout: { title: 'TeraCLOUDから時間内に応答がありませんでした。', advice: 'インターネット接続を確かめてから、もう一度試してください。' },
+      Server: { title: 'TeraCLOUDの応答に問題がありました。', advice: '数分待ってから、もう一度試してください。続く場合はサービスのお知らせを確認してください。' },
+      RateLimited: { title: 'TeraCLOUDから速度を落とすよう求められました。', advice: '1分ほど待ってから、もう一度試してください。' },
+      Configuration: { title: '必要な設定になっていません。', advice: '変えるべき点は、下の「技術的な詳細」に書かれています。' },
+    },
+    signIn: {
+      Network: { title: 'TeraCLOUDに接続できません。', advice: 'インターネット接続を確かめてから、もう一度サインインしてください。' },
+      Timeout: { title: 'TeraCLOUDから時間内に応答がありませんでした。', advice: 'インターネット接続を確かめてから、もう一度サインインしてください。' },
+      Server: { title: 'TeraCLOUDの応答に問題がありました。', advice: '数分待ってから、もう一度サインインしてください。続く場合はサービスのお知らせを確認してください。' },
+      RateLimited: { title: 'TeraCLOUDから速度を落とすよう求められました。', advice: '1分ほど待ってから、もう一度サインインしてください。' },
+      Configuration: { title: '必要な設定になっていません。', advice: '変えるべき点は、下の「技術的な詳細」に書かれています。' },
+    },
   },
   time: {
     justNow: 'たった今',

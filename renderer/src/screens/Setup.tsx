@@ -109,7 +109,9 @@ export function Setup({ onDone, onCancel }: SetupProps) {
   const stepTitle = t.setup.steps[step - 1] ?? '';
   return (
     <main className="setup" aria-labelledby="setup-title">
-      <h1 id="setup-title">{t.setup.title}</h1>
+      <h1 id="setup-title" tabIndex={-1}>
+        {t.setup.title}
+      </h1>
       <ol className="steps" aria-label={t.setup.stepOf(step, stepCount)}>
         {t.setup.steps.map((name, index) => (
           <li key={name} aria-current={index + 1 === step ? 'step' : undefined} className={index + 1 < step ? 'done' : undefined}>

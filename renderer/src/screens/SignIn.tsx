@@ -4,8 +4,8 @@
  * pasted from MyPage; the advanced section holds the REST API server, the API key's method and
  * a private CA. The password crosses to main once and is cleared from the form afterwards.
  */
-import { useId, useState, type FormEvent } from 'react';
-import type { ErrorInfo } from '../../../shared/errors.js';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ErrorCode, type ErrorInfo } from '../../../shared/errors.js';
 import type { AdvancedSignInOptions } from '../../../shared/ipc/contract.js';
 import type { SignInResult } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -19,11 +19,30 @@ export interface SignInProps {
   onSignedIn: (result: SignInResult) => void;
   /** What to say on arrival (after a sign-out that could not revoke the sign-in), or null. */
   notice?: string | null;
+  /** Take the focus (the heading) on arrival: after a sign-out, the screen that had it is gone. */
+  focusOnArrival?: boolean;
 }
 
 type Busy = 'password' | 'browser' | null;
 
-export function SignIn({ onSignedIn, notice = null }: SignInProps) {
+/** Where a failure is shown: under the field it is about, or beside the button that was pressed. */
+type Place = 'userId' | 'password' | 'location' | 'passwordForm' | 'browser' | 'caFile';
+
+/** A failure, where it goes, and a serial that makes the same failure twice move the focus twice. */
+interface Failure {
+  error: ErrorInfo;
+  place: Place;
+  serial: number;
+}
+
+/** The field a failure of the password form is about, or the form itself. */
+function placeOf(error: ErrorInfo, manualNode: boolean): Place {
+  if (error.code === ErrorCode.Unauthorized) return 'password';
+  if (manualNode && (error.code === ErrorCode.NodeNotFound || error.code === ErrorCode.InvalidAddress)) return 'location';
+  return 'passwordForm';
+}
+
+export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: SignInProps) {
   const { t, locale } = useI18n();
   const api = useApi();
   const store = useStore();
@@ -37,7 +56,18 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
   const [caFile, setCaFile] = useState('');
   const [nonPreemptive, setNonPreemptive] = useState(false);
   const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const serial = useRef(0);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const submitRef = useRef<HTMLButtonElement>(null);
+  const browserButtonRef = useRef<HTMLButtonElement>(null);
+  const fail = (error: ErrorInfo, place: Place): void => setFailure({ error, place, serial: ++serial.current });
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (focusOnArrival) headingRef.current?.focus();
+    // On arrival only.
+  }, []);
   const [invalid, setInvalid] = useState<{ userId?: string; password?: string; location?: string }>({});
   const ids = {
     userId: useId(),
@@ -52,7 +82,42 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
     apiKey: useId(),
     caFile: useId(),
     caFileHelp: useId(),
+    failure: useId(),
   };
+
+  // A failure takes the focus where it is shown: the field it is about (which names it as its
+  // description), else the notice itself; and the notice is scrolled into sight with it.
+  const focusTarget = failure === null ? null : failure.place === 'userId' || failure.place === 'password' || failure.place === 'location' || failure.place === 'caFile' ? ids[failure.place] : null;
+  useEffect(() => {
+    if (failure === null) return;
+    const notice = noticeRef.current;
+    const field = focusTarget === null ? null : document.getElementById(focusTarget);
+    (field ?? notice)?.focus();
+    if (notice !== null && typeof notice.scrollIntoView === 'function') notice.scrollIntoView({ block: 'nearest' });
+    // Only a new failure moves the focus, not a re-render.
+  }, [failure?.serial]);
+
+  const dismiss = (): void => {
+    const place = failure?.place;
+    setFailure(null);
+    // The focus stays in the place the notice was, not on the page's body.
+    if (place === 'browser') browserButtonRef.current?.focus();
+    else if (focusTarget !== null) document.getElementById(focusTarget)?.focus();
+    else submitRef.current?.focus();
+  };
+
+  /** The failure shown at `place`, with the props that tie it to its field. */
+  const noticeAt = (place: Place) =>
+    failure !== null && failure.place === place ? (
+      <ErrorNotice heading={t.signIn.failedTitle} error={failure.error} context="signIn" onDismiss={dismiss} messageId={ids.failure} ref={noticeRef} />
+    ) : null;
+  /** aria-describedby of a field: its own help and problems, and the failure shown under it. */
+  const describedBy = (place: Place, ...own: Array<string | false | undefined>): string | undefined => {
+    const list = own.filter((id): id is string => typeof id === 'string');
+    if (failure !== null && failure.place === place) list.push(ids.failure);
+    return list.length === 0 ? undefined : list.join(' ');
+  };
+  const failedAt = (place: Place): boolean => failure !== null && failure.place === place;
 
   const advanced = (): AdvancedSignInOptions | undefined => {
     const options: AdvancedSignInOptions = {};
@@ -65,14 +130,15 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
 
   const finish = async (signIn: () => Promise<SignInResult>, kind: Exclude<Busy, null>): Promise<void> => {
     setBusy(kind);
-    setError(null);
+    setFailure(null);
     try {
       const result = await signIn();
       setPassword('');
       store.accept({ account: result.account });
       onSignedIn(result);
-    } catch (failure) {
-      setError(errorInfoOf(failure));
+    } catch (thrown) {
+      const error = errorInfoOf(thrown);
+      fail(error, kind === 'browser' ? 'browser' : placeOf(error, nodeMode === 'manual'));
     } finally {
       setBusy(null);
     }
@@ -120,13 +186,13 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
   const chooseCa = async (): Promise<void> => {
     const picked = await api.pickPath({ purpose: 'caCertificate' });
     if (picked.ok && picked.value !== null) setCaFile(picked.value);
-    if (!picked.ok) setError(picked.error);
+    if (!picked.ok) fail(picked.error, 'caFile');
   };
 
   const disabled = busy !== null;
   return (
     <main className="sign-in" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title" tabIndex={-1}>
+      <h1 id="sign-in-title" tabIndex={-1} ref={headingRef}>
         {t.signIn.title}
       </h1>
       <p className="intro">{t.signIn.intro}</p>
@@ -135,7 +201,6 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
           {notice}
         </p>
       )}
-      {error !== null && <ErrorNotice heading={t.signIn.failedTitle} error={error} context="signIn" onDismiss={() => setError(null)} />}
 
       <section className="card" aria-labelledby="browser-heading">
         <h2 id="browser-heading">{t.signIn.browserHeading}</h2>
@@ -149,10 +214,11 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
             </button>
           </div>
         ) : (
-          <button type="button" onClick={signInWithBrowser} disabled={disabled}>
+          <button type="button" ref={browserButtonRef} onClick={signInWithBrowser} disabled={disabled}>
             {t.signIn.browserButton}
           </button>
         )}
+        {noticeAt('browser')}
       </section>
 
       <section className="card" aria-labelledby="password-heading">
@@ -173,8 +239,8 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
               spellCheck={false}
               value={userId}
               disabled={disabled}
-              aria-invalid={invalid.userId ? true : undefined}
-              aria-describedby={invalid.userId ? ids.userIdError : undefined}
+              aria-invalid={invalid.userId || failedAt('userId') ? true : undefined}
+              aria-describedby={describedBy('userId', invalid.userId && ids.userIdError)}
               onChange={(event) => setUserId(event.target.value)}
             />
             {invalid.userId && (
@@ -182,6 +248,7 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
                 {invalid.userId}
               </p>
             )}
+            {noticeAt('userId')}
           </div>
           <div className="field">
             <label htmlFor={ids.password}>{t.signIn.appsPassword}</label>
@@ -192,8 +259,8 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
               spellCheck={false}
               value={password}
               disabled={disabled}
-              aria-invalid={invalid.password ? true : undefined}
-              aria-describedby={invalid.password ? ids.passwordError : undefined}
+              aria-invalid={invalid.password || failedAt('password') ? true : undefined}
+              aria-describedby={describedBy('password', invalid.password && ids.passwordError)}
               onChange={(event) => setPassword(event.target.value)}
             />
             {invalid.password && (
@@ -201,6 +268,7 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
                 {invalid.password}
               </p>
             )}
+            {noticeAt('password')}
             <label className="inline">
               <input type="checkbox" checked={showPassword} onChange={(event) => setShowPassword(event.target.checked)} disabled={disabled} />{' '}
               {t.signIn.showPassword}
@@ -223,8 +291,8 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
                   inputMode="url"
                   spellCheck={false}
                   value={location}
-                  aria-invalid={invalid.location ? true : undefined}
-                  aria-describedby={invalid.location ? `${ids.locationHelp} ${ids.locationError}` : ids.locationHelp}
+                  aria-invalid={invalid.location || failedAt('location') ? true : undefined}
+                  aria-describedby={describedBy('location', ids.locationHelp, invalid.location && ids.locationError)}
                   onChange={(event) => setLocation(event.target.value)}
                 />
                 <p id={ids.locationHelp} className="help">
@@ -235,6 +303,7 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
                     {invalid.location}
                   </p>
                 )}
+                {noticeAt('location')}
               </div>
             )}
           </fieldset>
@@ -279,7 +348,8 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
                   spellCheck={false}
                   value={caFile}
                   disabled={disabled}
-                  aria-describedby={ids.caFileHelp}
+                  aria-invalid={failedAt('caFile') ? true : undefined}
+                  aria-describedby={describedBy('caFile', ids.caFileHelp)}
                   onChange={(event) => setCaFile(event.target.value)}
                 />
                 <button type="button" className="secondary" disabled={disabled} onClick={() => void chooseCa()}>
@@ -294,14 +364,16 @@ export function SignIn({ onSignedIn, notice = null }: SignInProps) {
               <p id={ids.caFileHelp} className="help">
                 {t.signIn.customCaHelp}
               </p>
+              {noticeAt('caFile')}
             </div>
             <label className="inline">
               <input type="checkbox" checked={nonPreemptive} disabled={disabled} onChange={(event) => setNonPreemptive(event.target.checked)} />{' '}
               {t.signIn.nonPreemptive}
             </label>
           </details>
+          {noticeAt('passwordForm')}
           <div className="button-row">
-            <button type="submit" disabled={disabled}>
+            <button type="submit" ref={submitRef} disabled={disabled}>
               {busy === 'password' ? t.signIn.signingIn : t.signIn.signInButton}
             </button>
           </div>

@@ -19,6 +19,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
 import { startIpcBridge } from '../../../dev/ipcBridge/startIpcBridge.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
+import type { HostLookup } from '../../../electron/auth/AccountService.js';
 import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
@@ -41,6 +42,10 @@ export interface WindowOptions {
   /** navigator.languages of the window. Default English. */
   locale?: string;
   colorScheme?: 'light' | 'dark';
+  /** The window's size. Default 1100x800. */
+  viewport?: { width: number; height: number };
+  /** The host lookup the account service signs in with (a node name that does not exist); default the system's. */
+  lookupHost?: HostLookup;
 }
 
 export interface RunningWindow {
@@ -127,6 +132,7 @@ export async function openWindow(options: WindowOptions = {}): Promise<RunningWi
     api: { baseUrl: emulator.apiBaseUrl, applicationKey: emulator.apiKey, keyPlacement: 'header' },
     oauth: emulator.oauth === null ? null : { issuer: emulator.oauth.issuer, clientId: emulator.oauth.clientId, scopes: emulator.oauth.scopes },
     allowCustomHost: true,
+    ...(options.lookupHost === undefined ? {} : { lookupHost: options.lookupHost }),
     concurrency: 2,
     syncOptions: { quietMs: 50 },
   });
@@ -140,7 +146,7 @@ export async function openWindow(options: WindowOptions = {}): Promise<RunningWi
       bypassCSP: true,
       locale: options.locale ?? 'en-US',
       colorScheme: options.colorScheme ?? 'light',
-      viewport: { width: 1100, height: 800 },
+      viewport: options.viewport ?? { width: 1100, height: 800 },
     });
     await context.addInitScript({ content: await bridgeScript(bridge.url, bridge.token) });
     const page = await context.newPage();

@@ -567,6 +567,27 @@ describe('OAuth2 sign-in, /v2/dav/ with a bearer token', () => {
     expect(await refreshDirectly(emulator, tokens.refreshToken!)).toEqual({ status: 400, error: 'invalid_grant' });
   });
 
+  it('a typed node name that does not exist is NodeNotFound, and nothing is kept', async () => {
+    const h = await harness();
+    const asked: string[] = [];
+    const service = new AccountService({
+      accountFile: h.file,
+      secrets: h.secrets,
+      clock: { now: () => Date.now() },
+      logger: silentLogger,
+      allowCustomHost: true,
+      lookupHost: async (hostname) => {
+        asked.push(hostname);
+        if (hostname !== 'teracloud.jp') throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+      },
+    });
+    const error = await failure(oauthSignIn({ ...h, service }, emulator, { api: null, userId: USER, location: 'setoo' }));
+    expect(error.code).toBe(ErrorCode.NodeNotFound);
+    expect(asked).toEqual(['setoo.teracloud.jp', 'teracloud.jp']);
+    expect(existsSync(h.file.file)).toBe(false);
+    expect(h.secrets.written).toEqual([]);
+  });
+
   it('signOut() revokes the tokens at the server and removes account.json and both secrets; a second signOut has nothing to do', async () => {
     const h = await harness();
     await oauthSignIn(h, emulator);

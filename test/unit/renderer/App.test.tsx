@@ -27,7 +27,7 @@ describe('the window', () => {
     const backend = new FakeBackend().answer('settings:get', { code: ErrorCode.LocalIo, message: 'EACCES: permission denied' });
     renderApp(backend);
     expect(await screen.findByRole('heading', { name: 'TeraSync could not load its state' })).toBeTruthy();
-    expect(screen.getByText('Details: EACCES: permission denied')).toBeTruthy();
+    expect(screen.getByText('EACCES: permission denied')).toBeTruthy();
     backend.answer('settings:get', settings());
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Sign in to TeraCLOUD' })).toBeTruthy();

@@ -163,7 +163,7 @@ describe('the conflicts screen', () => {
     await user.click(within(card('docs/plan.odt')).getByRole('button', { name: 'Keep mine' }));
     const alert = await within(card('docs/plan.odt')).findByRole('alert');
     expect(within(alert).getByText('A file or folder on this computer could not be used.')).toBeTruthy();
-    expect(within(alert).getByText('Details: EBUSY: resource busy or locked')).toBeTruthy();
+    expect(within(alert).getByText('EBUSY: resource busy or locked')).toBeTruthy();
     expect(within(card('docs/plan.odt')).getByRole('button', { name: 'Keep mine' })).toHaveProperty('disabled', false);
     await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
     expect(within(card('docs/plan.odt')).queryByRole('alert')).toBeNull();
@@ -174,7 +174,7 @@ describe('the conflicts screen', () => {
     const { user, backend } = await openConflicts([plan], (b) => b.answer('conflicts:open', { code: ErrorCode.NotFound, message: 'the conflict copy is gone' }));
     await user.click(screen.getByRole('button', { name: 'Open my version of docs/plan.odt' }));
     const alert = await within(card('docs/plan.odt')).findByRole('alert');
-    expect(within(alert).getByText('Details: the conflict copy is gone')).toBeTruthy();
+    expect(within(alert).getByText('the conflict copy is gone')).toBeTruthy();
     expect(backend.violations).toEqual([]);
   });
 

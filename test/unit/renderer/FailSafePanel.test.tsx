@@ -114,7 +114,7 @@ describe('the fail-safe panel', () => {
     const { user, backend, panel } = await openFailSafe(massDelete, (b) => b.answer('failsafe:decide', { code: ErrorCode.InvalidRequest, message: 'pair-1 is not waiting at the fail-safe' }));
     await user.click(within(panel).getByRole('button', { name: 'Restore them' }));
     const alert = await within(panel).findByRole('alert');
-    expect(within(alert).getByText('Details: pair-1 is not waiting at the fail-safe')).toBeTruthy();
+    expect(within(alert).getByText('pair-1 is not waiting at the fail-safe')).toBeTruthy();
     expect(backend.violations).toEqual([]);
   });
 

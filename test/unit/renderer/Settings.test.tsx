@@ -319,7 +319,7 @@ describe('the settings screen', () => {
     const card = region('Syncing');
     await user.click(within(card).getByRole('button', { name: 'Save' }));
     const alert = await within(card).findByRole('alert');
-    expect(within(alert).getByText('Details: ENOSPC: no space left on device')).toBeTruthy();
+    expect(within(alert).getByText('ENOSPC: no space left on device')).toBeTruthy();
     expect(within(card).queryByText('Saved')).toBeNull();
     expect(backend.violations).toEqual([]);
   });

@@ -11,7 +11,7 @@ import { ErrorCode } from '../../../shared/errors.js';
 import type { SignInResult } from '../../../shared/types.js';
 import { account, FakeBackend, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
-import { deferred, descriptionOf, tabTo } from './support/screens.js';
+import { deferred, descriptionOf, openScreen, signedInBackend, tabTo } from './support/screens.js';
 
 afterEach(() => {
   cleanup();
@@ -150,7 +150,7 @@ describe('the sign-in screen', () => {
     expect(within(alert).getByText('Sign-in did not work')).toBeTruthy();
     expect(within(alert).getByText('TeraCLOUD did not accept the sign-in.')).toBeTruthy();
     expect(within(alert).getByText(/^Check the user ID and the Apps password\./)).toBeTruthy();
-    expect(within(alert).getByText('Details: 401 Unauthorized: the Apps password is not valid')).toBeTruthy();
+    expect(within(alert).getByText('401 Unauthorized: the Apps password is not valid')).toBeTruthy();
     // Still on the sign-in, ready for another try.
     expect(screen.getByRole('button', { name: 'Sign in' })).toHaveProperty('disabled', false);
     expect(screen.getByRole('textbox', { name: 'User ID' })).toHaveProperty('value', 'alice');
@@ -211,7 +211,7 @@ describe('the sign-in screen', () => {
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText('Sign-in did not work')).toBeTruthy();
     expect(within(alert).getByText('This is not set up the way it needs to be.')).toBeTruthy();
-    expect(within(alert).getByText('Details: OAuth2 is not configured in this build (no client ID): sign in with an Apps password')).toBeTruthy();
+    expect(within(alert).getByText('OAuth2 is not configured in this build (no client ID): sign in with an Apps password')).toBeTruthy();
     expect(within(alert).queryByRole('button', { name: 'Open MyPage' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Sign in with browser' })).toHaveProperty('disabled', false);
     expect(backend.violations).toEqual([]);
@@ -231,7 +231,7 @@ describe('the sign-in screen', () => {
     const alert = screen.getByRole('alert');
     expect(within(alert).getByText('You are signed in, but syncing cannot connect yet.')).toBeTruthy();
     expect(within(alert).getByText('TeraSync cannot reach TeraCLOUD.')).toBeTruthy();
-    expect(within(alert).getByText('Details: connect ECONNREFUSED 203.0.113.7:443')).toBeTruthy();
+    expect(within(alert).getByText('connect ECONNREFUSED 203.0.113.7:443')).toBeTruthy();
     await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
     expect(screen.queryByText('You are signed in, but syncing cannot connect yet.')).toBeNull();
     expect(backend.violations).toEqual([]);
@@ -258,5 +258,134 @@ describe('the sign-in screen', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'TeraCLOUD にサインイン' })).toBeTruthy();
     expect(screen.getByRole('heading', { level: 2, name: 'ブラウザーでサインイン' })).toBeTruthy();
     expect(backend.violations).toEqual([]);
+  });
+});
+
+/** The sentences a notice shows: its text without the closed "Technical details" disclosure. */
+function shownText(element: HTMLElement): string {
+  const copy = element.cloneNode(true) as HTMLElement;
+  for (const details of copy.querySelectorAll('details')) details.remove();
+  return copy.textContent ?? '';
+}
+
+async function failPasswordSignIn(error: { code: ErrorCode; message: string }, options: { node?: string; languages?: string[] } = {}) {
+  const backend = new FakeBackend().answer('account:signInWithPassword', error).answer('shell:openUrl', undefined);
+  if (options.languages !== undefined) backend.answer('settings:get', settings({ app: { ...settings().app, language: 'system' } }));
+  const user = userEvent.setup();
+  renderApp(backend, options.languages ?? ['en-US']);
+  const ja = options.languages?.[0]?.startsWith('ja') === true;
+  await screen.findByRole('heading', { level: 1, name: ja ? 'TeraCLOUD にサインイン' : 'Sign in to TeraCLOUD' });
+  await user.type(screen.getByRole('textbox', { name: ja ? 'ユーザー ID' : 'User ID' }), 'alice');
+  await user.type(screen.getByLabelText(ja ? 'Apps パスワード' : 'Apps password'), 'app-password');
+  if (options.node !== undefined) {
+    await user.click(screen.getByRole('radio', { name: ja ? 'ノード名を入力するか、WebDAV 接続 URL を貼り付ける' : 'Type the node name or paste the WebDAV URL' }));
+    await user.type(screen.getByRole('textbox', { name: ja ? 'ノード名または WebDAV 接続 URL' : 'Node name or WebDAV connection URL' }), options.node);
+  }
+  await user.click(screen.getByRole('button', { name: ja ? 'サインイン' : 'Sign in' }));
+  const alert = await screen.findByRole('alert');
+  return { user, backend, alert };
+}
+
+describe('a failed sign-in, where the user looks', () => {
+  it('shows a refused password under the password field, describes the field with it, and moves the focus there', async () => {
+    const { user, alert } = await failPasswordSignIn({ code: ErrorCode.Unauthorized, message: 'PROPFIND https://seto.teracloud.jp/dav/ 401 Unauthorized' });
+    const password = passwordField();
+    expect(password.closest('.field')?.contains(alert)).toBe(true);
+    expect(document.activeElement).toBe(password);
+    expect(password.getAttribute('aria-invalid')).toBe('true');
+    expect(descriptionOf(password)).toContain('TeraCLOUD did not accept the sign-in.');
+    expect(descriptionOf(password)).not.toContain('PROPFIND');
+
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(document.activeElement).toBe(passwordField());
+    expect(passwordField().getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('says a node that does not exist at the node field, with MyPage, and never that TeraSync tries again', async () => {
+    const { alert } = await failPasswordSignIn({ code: ErrorCode.NodeNotFound, message: 'There is no node "setoo" on teracloud.jp' }, { node: 'setoo' });
+    const node = screen.getByRole('textbox', { name: 'Node name or WebDAV connection URL' });
+    expect(node.closest('.field')?.contains(alert)).toBe(true);
+    expect(document.activeElement).toBe(node);
+    expect(within(alert).getByText('No node has that name: check the node name in MyPage.')).toBeTruthy();
+    expect(descriptionOf(node)).toContain('No node has that name');
+    expect(within(alert).getByRole('button', { name: 'Open MyPage' })).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/by itself/);
+  });
+
+  it('says the fix of a wrong address in the headline', async () => {
+    const { alert } = await failPasswordSignIn(
+      { code: ErrorCode.InvalidAddress, message: 'The path must start with /dav/ (or /v2/dav/, /backup/).' },
+      { node: 'https://seto.teracloud.jp/webdav/' },
+    );
+    expect(alert.querySelector('.notice-title')?.textContent).toBe(
+      'Use the node name only, like seto, or the WebDAV connection URL from MyPage, like https://seto.teracloud.jp/dav/.',
+    );
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Node name or WebDAV connection URL' }));
+  });
+
+  it('says a lost connection without promising a retry, beside the Sign in button, and focuses the notice', async () => {
+    const { alert } = await failPasswordSignIn({ code: ErrorCode.Network, message: 'PROPFIND https://seto.teracloud.jp/dav/ failed (ECONNREFUSED)' });
+    expect(within(alert).getByText('Check the internet connection, then sign in again.')).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/by itself/);
+    expect(document.activeElement).toBe(alert);
+    expect(alert.closest('form')).not.toBeNull();
+  });
+
+  it('keeps the raw details behind a closed Technical details disclosure', async () => {
+    const message = 'PROPFIND https://seto.teracloud.jp/dav/ failed (ECONNREFUSED)';
+    const { user, alert } = await failPasswordSignIn({ code: ErrorCode.Network, message });
+    expect(shownText(alert)).not.toContain('ECONNREFUSED');
+    const disclosure = alert.querySelector('details');
+    expect(disclosure?.open).toBe(false);
+    await user.click(within(alert).getByText('Technical details'));
+    expect(disclosure?.open).toBe(true);
+    expect(within(alert).getByText(message)).toBeTruthy();
+  });
+
+  it('is all Japanese on a Japanese system, the English details only behind the disclosure', async () => {
+    const { alert } = await failPasswordSignIn(
+      { code: ErrorCode.Network, message: 'PROPFIND https://seto.teracloud.jp/dav/ failed (ECONNREFUSED)' },
+      { languages: ['ja-JP'] },
+    );
+    const shown = shownText(alert);
+    expect(shown).toContain('TeraCLOUDに接続できません。');
+    expect(shown).toContain('インターネット接続を確かめてから、もう一度サインインしてください。');
+    expect(shown).not.toMatch(/PROPFIND|ECONNREFUSED|Details/);
+    expect(within(alert).getByText('技術的な詳細')).toBeTruthy();
+  });
+
+  it('shows a failed browser sign-in beside its button and moves the focus to it', async () => {
+    const backend = new FakeBackend().answer('account:signInWithOAuth', { code: ErrorCode.Timeout, message: 'the browser did not come back within 300 s' });
+    const { user } = await openSignIn(backend);
+    await user.click(screen.getByRole('button', { name: 'Sign in with browser' }));
+    const alert = await screen.findByRole('alert');
+    const card = screen.getByRole('region', { name: 'Sign in with your browser' });
+    expect(card.contains(alert)).toBe(true);
+    expect(document.activeElement).toBe(alert);
+    expect(within(alert).getByText('Check the internet connection, then sign in again.')).toBeTruthy();
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Sign in with browser' }));
+  });
+
+  it('moves the focus to the heading of the next screen after signing in', async () => {
+    const backend = new FakeBackend().answer('account:signInWithPassword', signedIn);
+    const { user } = await openSignIn(backend);
+    await user.type(screen.getByRole('textbox', { name: 'User ID' }), 'alice');
+    await user.type(passwordField(), 'app-password{Enter}');
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Set up a synced folder' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+  });
+
+  it('moves the focus to the sign-in heading after signing out', async () => {
+    const backend = signedInBackend({ pairs: [] }).answer('account:signOut', { signedOut: true, revocation: 'revoked', revocationError: null });
+    const user = userEvent.setup();
+    renderApp(backend);
+    await openScreen(user, 'Settings');
+    const account = screen.getByRole('region', { name: 'Account' });
+    await user.click(within(account).getByRole('button', { name: 'Sign out' }));
+    await user.click(within(account).getByRole('button', { name: 'Yes, sign out' }));
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Sign in to TeraCLOUD' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
   });
 });

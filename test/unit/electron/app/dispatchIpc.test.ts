@@ -83,6 +83,20 @@ describe('dispatchIpc', () => {
     expect(result).toEqual({ ok: false, error: { code: ErrorCode.NotFound, message: 'There is no such pair.' } });
   });
 
+  it('tells the log every coded failure with its message, which the window keeps behind its details', async () => {
+    const failures: Array<{ channel: IpcChannel; code: string; message: string }> = [];
+    const result = await dispatchIpc(
+      'account:get',
+      [undefined],
+      fakeHandlers({
+        'account:get': () => Promise.reject(new TeraSyncError(ErrorCode.Network, 'PROPFIND https://seto.teracloud.jp/dav/ failed (ECONNREFUSED)')),
+      }),
+      { onFailure: (channel, error) => failures.push({ channel, ...error }) },
+    );
+    expect(result).toEqual({ ok: false, error: { code: ErrorCode.Network, message: 'PROPFIND https://seto.teracloud.jp/dav/ failed (ECONNREFUSED)' } });
+    expect(failures).toEqual([{ channel: 'account:get', code: ErrorCode.Network, message: 'PROPFIND https://seto.teracloud.jp/dav/ failed (ECONNREFUSED)' }]);
+  });
+
   it('answers anything else thrown with a generic Internal error, and tells the log', async () => {
     const { errors, onInternalError } = recordInternalErrors();
     const bug = new Error('connect ECONNREFUSED https://alice:hunter2@seto.teracloud.jp/dav/');

@@ -7,7 +7,7 @@ function refusal(run: () => unknown): TeraSyncError {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(TeraSyncError);
-    expect((error as TeraSyncError).code).toBe(ErrorCode.Configuration);
+    expect((error as TeraSyncError).code).toBe(ErrorCode.InvalidAddress);
     return error as TeraSyncError;
   }
   throw new Error('accepted');
