@@ -69,7 +69,7 @@ export function isSignInExpired(account: AccountState, statuses: readonly SyncSt
 
 /** A status with nothing known yet: no sync, no run, no problem. */
 export function freshSyncStatus(state: SyncState, change: Partial<SyncStatus> = {}): SyncStatus {
-  return { state, lastSyncAt: null, progress: null, problem: null, retryAt: null, watcherFallback: false, lastRun: null, failSafe: null, ...change };
+  return { state, lastSyncAt: null, progress: null, problem: null, retryAt: null, watcherFallback: false, lastRun: null, failSafe: null, pending: 0, ...change };
 }
 
 export function overallTrayState(input: AppStateInput): TrayState {
