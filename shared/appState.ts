@@ -41,9 +41,12 @@ export function pairTrayState(status: SyncStatus, paused: boolean): TrayState {
       return paused ? 'paused' : 'syncing';
     case 'scanning':
       if (paused) return 'paused';
-      return status.lastSyncAt === null ? 'syncing' : 'idle';
+      // A periodic look for changes is up to date; a first one, or one with changes waiting, is not.
+      return status.lastSyncAt === null || status.pending > 0 ? 'syncing' : 'idle';
     case 'idle':
-      return paused ? 'paused' : 'idle';
+      if (paused) return 'paused';
+      // "Up to date" only when nothing is known to be waiting.
+      return status.pending > 0 ? 'syncing' : 'idle';
     case 'stopped':
       return 'idle';
   }
@@ -69,7 +72,7 @@ export function isSignInExpired(account: AccountState, statuses: readonly SyncSt
 
 /** A status with nothing known yet: no sync, no run, no problem. */
 export function freshSyncStatus(state: SyncState, change: Partial<SyncStatus> = {}): SyncStatus {
-  return { state, lastSyncAt: null, progress: null, problem: null, retryAt: null, watcherFallback: false, lastRun: null, failSafe: null, ...change };
+  return { state, lastSyncAt: null, progress: null, problem: null, retryAt: null, watcherFallback: false, lastRun: null, failSafe: null, pending: 0, ...change };
 }
 
 export function overallTrayState(input: AppStateInput): TrayState {
@@ -79,4 +82,9 @@ export function overallTrayState(input: AppStateInput): TrayState {
   if (input.backupRunning) candidates.push('syncing');
   if (input.paused) candidates.push('paused');
   return highestTrayState(candidates);
+}
+
+/** How many changes wait in all pairs (as far as their engines know). */
+export function pendingChanges(statuses: readonly SyncStatus[]): number {
+  return statuses.reduce((sum, status) => sum + (status.state === 'stopped' ? 0 : status.pending), 0);
 }

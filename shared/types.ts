@@ -59,6 +59,11 @@ export interface SyncStatus {
   lastRun: LastRunSummary | null;
   /** While waiting at the fail-safe (state 'failsafe'): what the run would have deleted; null otherwise. */
   failSafe: FailSafeInfo | null;
+  /**
+   * How many changes are known to be waiting: local paths not synced yet, actions the run in
+   * progress has left, what the last run deferred. 0 with state 'idle' is "up to date".
+   */
+  pending: number;
 }
 
 /** A path the last run could not sync, and why. */

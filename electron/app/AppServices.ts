@@ -18,6 +18,14 @@
  *
  * A paused pair keeps its SyncService (paused): its watcher keeps collecting changes and its
  * journal stays open, so its conflicts stay listed.
+ *
+ * Open conflicts stay listed whatever restarts: a pair that stops (a settings change restarts
+ * it, a sign-out or a failed connection stops it) keeps its open conflicts listed as they
+ * were; a pair (re)started sends the list again as soon as it runs, and after its first run.
+ *
+ * The quota in the account view is asked again every `quotaRefreshMs` (10 minutes) and
+ * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
+ * `account:changed` when it changed.
  */
 import { randomUUID } from 'node:crypto';
 import { lstat, rename, rm, stat } from 'node:fs/promises';
@@ -68,7 +76,7 @@ import { Journal, type ConflictRecord } from '../sync/journal.js';
 import type { Platform } from '../sync/names.js';
 import type { Clock, Logger, Scheduler, Trash, WatchFolder } from '../sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
-import type { SyncEvent } from '../sync/report.js';
+import type { SyncEvent, SyncReport } from '../sync/report.js';
 import { previewSync } from '../sync/preview.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
@@ -142,6 +150,18 @@ export interface AppServicesDeps {
   onBackupEnded?: (summary: BackupSummary) => void;
   /** A backup could not start or failed outright. */
   onBackupFailed?: (error: ErrorInfo) => void;
+  /** How often the account's quota is asked again. Default 10 minutes. */
+  quotaRefreshMs?: number;
+  /** How long after a run that changed the server the quota is asked again. Default 5 s. */
+  quotaAfterRunMs?: number;
+}
+
+const QUOTA_REFRESH_MS = 10 * 60_000;
+const QUOTA_AFTER_RUN_MS = 5_000;
+
+/** True when the run changed what the server holds (so its quota may have changed). */
+function changedServer(report: SyncReport): boolean {
+  return report.uploaded.length + report.deletedRemote.length + report.createdRemoteFolders.length + report.renamedRemote.length + report.conflicts.length > 0 || report.moved.some((move) => move.side === 'remote');
 }
 
 interface PairRuntime {
@@ -191,6 +211,12 @@ export class AppServices {
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
+  /** The open conflicts of pairs in the settings that are not running now, as they were when each stopped. */
+  private readonly stoppedConflicts = new Map<string, { records: ConflictRecord[]; root: string }>();
+  /** The quota last sent to the window (JSON), to tell it only of a change. */
+  private lastQuota: string | null = null;
+  private cancelQuotaTimer: (() => void) | null = null;
+  private cancelQuotaAfterRun: (() => void) | null = null;
   private started = false;
   private stopped = false;
 
@@ -241,6 +267,40 @@ export class AppServices {
     });
     this.account = await this.accounts.current();
     await this.reconcile();
+    this.armQuotaRefresh();
+  }
+
+  /** The periodic quota refresh: one timer, armed again after each refresh. */
+  private armQuotaRefresh(): void {
+    if (this.stopped) return;
+    this.cancelQuotaTimer = this.deps.scheduler.schedule(this.deps.quotaRefreshMs ?? QUOTA_REFRESH_MS, () => {
+      this.cancelQuotaTimer = null;
+      void this.refreshQuota().finally(() => this.armQuotaRefresh());
+    });
+  }
+
+  /** A refresh soon after a run that changed the server (one at a time, however many runs end). */
+  private quotaAfterRun(): void {
+    if (this.stopped || this.cancelQuotaAfterRun !== null) return;
+    this.cancelQuotaAfterRun = this.deps.scheduler.schedule(this.deps.quotaAfterRunMs ?? QUOTA_AFTER_RUN_MS, () => {
+      this.cancelQuotaAfterRun = null;
+      void this.refreshQuota();
+    });
+  }
+
+  /** Asks for the account (and its quota) again; tells the window when the quota changed. */
+  async refreshQuota(): Promise<void> {
+    if (this.stopped || this.account === null) return;
+    try {
+      const info = await this.accountInfo();
+      if (info === null || this.stopped) return;
+      const quota = JSON.stringify([info.quota, info.quotaProblem]);
+      if (quota === this.lastQuota) return;
+      this.lastQuota = quota;
+      this.events.emit('account:changed', info);
+    } catch (error) {
+      this.deps.logger.warn(`quota: ${toTeraSyncError(error).message}`);
+    }
   }
 
   /** Stops every pair (each stop awaited) and any backup; the services cannot start again. */
@@ -250,6 +310,10 @@ export class AppServices {
     this.cancelReconnect?.();
     this.cancelReconnect = null;
     this.settingsSubscription?.dispose();
+    this.cancelQuotaTimer?.();
+    this.cancelQuotaTimer = null;
+    this.cancelQuotaAfterRun?.();
+    this.cancelQuotaAfterRun = null;
     this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
     await this.reconciling;
     await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
@@ -608,6 +672,12 @@ export class AppServices {
     for (const [pairId, runtime] of this.runtimes) {
       for (const record of runtime.journal.openConflicts()) list.push({ pairId, record, root: runtime.pair.localFolder });
     }
+    // A pair that is not running keeps its conflicts listed (they are open until resolved).
+    const inSettings = new Set(this.settings.current.pairs.map((pair) => pair.id));
+    for (const [pairId, kept] of this.stoppedConflicts) {
+      if (this.runtimes.has(pairId) || !inSettings.has(pairId)) continue;
+      for (const record of kept.records) list.push({ pairId, record, root: kept.root });
+    }
     return list;
   }
 
@@ -731,6 +801,7 @@ export class AppServices {
       }
     }
     for (const id of [...this.pairStatuses.keys()]) if (!wanted.has(id)) this.pairStatuses.delete(id);
+    for (const id of [...this.stoppedConflicts.keys()]) if (!wanted.has(id)) this.stoppedConflicts.delete(id);
     if (this.account === null) {
       for (const pair of settings.pairs) this.setStatus(pair.id, initialStatus('stopped', notSignedIn().toInfo()));
       return;
@@ -761,6 +832,8 @@ export class AppServices {
       return;
     }
     for (const pair of missing) await this.startPair(pair, settings, connection);
+    // The (re)started pairs' conflicts, from their journals: the window's list is whole again.
+    await this.emitConflicts();
   }
 
   /** Feeds one of a pair's sync events to its run; a run that ends is recorded. */
@@ -820,6 +893,7 @@ export class AppServices {
       ignorePatterns: settings.sync.ignorePatterns,
       excludedFolders: pair.excludedFolders,
     });
+    let firstReport = true;
     const service = new SyncService({
       localRoot: pair.localFolder,
       engine,
@@ -834,7 +908,10 @@ export class AppServices {
       },
       onEvent: (event) => this.activityEvent(pair.id, event),
       onReport: (report) => {
-        if (report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
+        // The first run of a (re)started pair sends the list whatever it found.
+        if (firstReport || report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
+        firstReport = false;
+        if (changedServer(report)) this.quotaAfterRun();
       },
       // The same lock as the command's: never two syncs of one local folder at once.
       folderLock: new FolderLock(pair.localFolder, { program: 'the TeraSync app', warn: (message) => this.deps.logger.warn(message), platform: this.deps.platform }),
@@ -844,6 +921,7 @@ export class AppServices {
       this.setStatus(pair.id, status);
     });
     this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });
+    this.stoppedConflicts.delete(pair.id);
     if (pair.paused) service.pause();
     else this.setStatus(pair.id, service.getStatus());
     await service.start();
@@ -853,7 +931,11 @@ export class AppServices {
     const runtime = this.runtimes.get(id);
     if (runtime === undefined) return;
     this.runtimes.delete(id);
-    const hadConflicts = runtime.journal.openConflicts().length > 0;
+    const open = runtime.journal.openConflicts();
+    const hadConflicts = open.length > 0;
+    // Still open: listed while the pair is not running (until it runs again, or leaves the settings).
+    if (hadConflicts) this.stoppedConflicts.set(id, { records: open, root: runtime.pair.localFolder });
+    else this.stoppedConflicts.delete(id);
     try {
       await runtime.service.stop();
     } finally {

@@ -33,7 +33,7 @@
  *
  * The tooltip is cut to 127 characters: Windows shows no more in a notification-area tooltip.
  */
-import { isSignInExpired, overallTrayState, pairTrayState, type AccountState, type TrayState } from '../../shared/appState.js';
+import { isSignInExpired, overallTrayState, pairTrayState, pendingChanges, type AccountState, type TrayState } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
 import { countOf } from '../../shared/format.js';
 
@@ -188,11 +188,16 @@ export function computeTrayState(snapshot: AppSnapshot): TrayView {
     account: snapshot.account,
   });
 
-  const phrases = [mainPhrase(state, snapshot, byState)];
+  // Paused with conflicts open: both, the pause first (it is why nothing moves).
+  const phrases = state === 'conflicts' && snapshot.paused ? ['paused'] : [];
+  phrases.push(mainPhrase(state, snapshot, byState));
   // What the icon cannot show at the same time, in words.
   if (state !== 'conflicts' && snapshot.conflicts.length > 0) phrases.push(conflictsPhrase(snapshot.conflicts.length));
   if (state !== 'syncing' && snapshot.backup !== null) phrases.push(backupPhrase(snapshot.backup));
-  if (state !== 'paused' && snapshot.paused) phrases.push('paused');
+  if (state !== 'paused' && state !== 'conflicts' && snapshot.paused) phrases.push('paused');
+  // Offline, paused or stopped: how many changes have not reached the other side yet.
+  const pending = pendingChanges(snapshot.pairs.map((pair) => pair.status));
+  if (pending > 0 && state !== 'syncing' && state !== 'idle') phrases.push(`${countOf(pending, 'change', 'changes')} waiting`);
   const text = phrases.join('; ');
   return {
     state,

@@ -424,6 +424,7 @@ export async function runCli(io: CliIo): Promise<number> {
         watcherFallback: false,
         lastRun: lastRunSummary(report),
         failSafe: null,
+        pending: report.deferred.length,
       },
       false,
     );
@@ -442,6 +443,7 @@ export async function runCli(io: CliIo): Promise<number> {
           watcherFallback: false,
           lastRun: null,
           failSafe: null,
+          pending: 0,
         },
         false,
       );

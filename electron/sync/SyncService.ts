@@ -24,13 +24,18 @@
  *   ahead (allowMassDelete) or bring it all back (restoreDeletions).
  * - stop() aborts the run in progress (transfers stop, temp files go, the journal keeps
  *   what completed) and closes the watcher and every timer.
+ * - The status is one model of what the user is told: `pending` counts the changes known to
+ *   be waiting (local paths not synced yet, actions left in the run, deferred ones); offline
+ *   stays offline through a retry until the server has answered (the retry's look for changes
+ *   is no proof of being back); a run whose transfers failed because the connection went is
+ *   offline as well, and its paths wait for the next attempt.
  * - With a `folderLock`, each run first makes sure this process holds the local folder's lock
  *   (see platform/folderLock.ts): while another process syncs the folder (the command, or
  *   the app with another state folder) the service is in the error state with who holds it,
  *   and tries again at the poll interval. stop() lets the lock go.
  */
 import { lstatSync } from 'node:fs';
-import { ErrorCode, toTeraSyncError, type TeraSyncError } from '../../shared/errors.js';
+import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { freshSyncStatus } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
 import type { FolderLock } from '../platform/folderLock.js';
@@ -81,6 +86,9 @@ const OFFLINE_CODES: ReadonlySet<string> = new Set([
   ErrorCode.RateLimited,
 ]);
 
+/** A path that failed with these did not fail by itself: the connection went (the run ends offline). */
+const CONNECTION_LOST_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout]);
+
 type Listener = (status: SyncStatus) => void;
 
 export class SyncService {
@@ -111,6 +119,8 @@ export class SyncService {
   private watchedFolder: string | null = null;
   /** When the server is due to be listed again; null: at the next run. */
   private nextListAt: number | null = null;
+  /** Changes the last run left waiting (deferred, or not sent as the connection went). */
+  private leftOver = 0;
 
   constructor(deps: SyncServiceDeps) {
     this.deps = deps;
@@ -231,6 +241,9 @@ export class SyncService {
     // Kept while paused or offline too: the next run must look at it.
     if (this.changedPaths.size < MAX_INCREMENTAL_CHANGES) this.changedPaths.add(path);
     else this.tooManyChanges = true;
+    if (this.busy) {
+      if (this.status.progress !== null) this.update({ pending: this.waiting(this.status.progress) });
+    } else if (this.status.pending !== this.waiting(null)) this.update({ pending: this.waiting(null) });
     if (this.paused) return;
     // Offline or waiting for the user: the scheduled attempt will pick the change up.
     if (this.status.state === 'offline' || this.status.state === 'error' || this.status.state === 'failsafe') return;
@@ -248,6 +261,13 @@ export class SyncService {
     void this.watcher?.close().catch(() => undefined);
     this.watcher = null;
     this.update({ watcherFallback: true });
+  }
+
+  /** The changes known to be waiting: the run's actions not done yet, paths changed since, what the last run left. */
+  private waiting(progress: { actionsDone: number; actionsTotal: number } | null): number {
+    const changed = this.tooManyChanges ? Math.max(this.changedPaths.size, MAX_INCREMENTAL_CHANGES) : this.changedPaths.size;
+    if (progress === null) return changed + this.leftOver;
+    return changed + Math.max(0, progress.actionsTotal - progress.actionsDone);
   }
 
   private clearTimer(): void {
@@ -307,7 +327,10 @@ export class SyncService {
     const progress = { actionsDone: 0, actionsTotal: 0, bytesDone: 0, bytesTotal: 0 };
     const transferred = new Map<string, number>();
     let doneBytes = 0;
-    this.update({ state: 'scanning', progress: null, retryAt: null, failSafe: null });
+    // Offline stays offline until the server answers: a retry looking for changes is not back.
+    let reached = this.status.state !== 'offline';
+    const pendingAtStart = this.waiting(null);
+    this.update(reached ? { state: 'scanning', progress: null, retryAt: null, failSafe: null, pending: pendingAtStart } : { state: 'offline', progress: null, retryAt: null, failSafe: null, pending: pendingAtStart });
     const allowMassDelete = this.allowMassDeleteOnce;
     const restoreDeletions = this.restoreDeletionsOnce;
     this.allowMassDeleteOnce = false;
@@ -325,8 +348,12 @@ export class SyncService {
     const listRemote = this.nextListAt === null || startedAt >= this.nextListAt;
     // The full walk of the server goes with the full local scan.
     const scope: RunScope = { localChanges: fullScan ? null : [...this.changedPaths], listRemote, reuseUnchangedFolders: !fullScan };
+    const scopePaths = this.changedPaths;
+    const scopeTooMany = this.tooManyChanges;
     this.changedPaths = new Set();
     this.tooManyChanges = false;
+    /** Paths whose action failed because the connection went: they wait for the next attempt. */
+    const connectionLost = new Set<string>();
     try {
       this.deps.folderLock?.ensure();
       const { report } = await this.deps.engine.runOnce({
@@ -338,33 +365,59 @@ export class SyncService {
           this.deps.onEvent?.(event);
           if (controller.signal.aborted) return;
           switch (event.type) {
+            case 'phase':
+              // Planning comes after the server was listed (or its last listing was used).
+              if (!reached && (event.phase === 'planning' || event.phase === 'executing')) {
+                reached = true;
+                this.update({ state: 'scanning', problem: null });
+              }
+              return;
             case 'planned':
               progress.actionsTotal += event.actions;
               progress.bytesTotal += event.bytes;
-              if (event.actions > 0) this.update({ state: 'syncing', progress: { ...progress } });
+              reached = true;
+              this.leftOver = 0;
+              if (event.actions > 0) this.update({ state: 'syncing', problem: null, progress: { ...progress }, pending: this.waiting(progress) });
+              else if (this.status.state !== 'scanning' || this.status.pending !== this.waiting(progress)) this.update({ state: 'scanning', problem: null, pending: this.waiting(progress) });
               return;
             case 'transfer':
               transferred.set(event.path, event.bytes);
               progress.bytesDone = doneBytes + [...transferred.values()].reduce((sum, value) => sum + value, 0);
               this.update({ progress: { ...progress } });
               return;
-            case 'action-done':
             case 'action-failed':
+            case 'action-done':
             case 'action-deferred':
+              if (event.type === 'action-failed' && CONNECTION_LOST_CODES.has(event.code)) connectionLost.add(event.path);
               progress.actionsDone++;
               doneBytes += transferred.get(event.path) ?? 0;
               transferred.delete(event.path);
-              this.update({ progress: { ...progress } });
+              this.update({ progress: { ...progress }, pending: this.waiting(progress) });
               return;
             default:
               return;
           }
         },
       });
+      this.deps.onReport?.(report);
+      const lost = report.errors.filter((failure) => CONNECTION_LOST_CODES.has(failure.code));
+      for (const failure of lost) connectionLost.add(failure.path);
+      if (connectionLost.size > 0) {
+        // The connection went during the run: not in sync. The paths wait, and the retry
+        // looks at everything again (the server listing and the whole local folder).
+        for (const failed of connectionLost) this.remember(failed);
+        this.lastFullScanAt = null;
+        this.leftOver = 0;
+        if (this.stopped || this.paused) return;
+        const first = lost[0];
+        this.update({ lastRun: lastRunSummary(report) });
+        this.handleFailure(new TeraSyncError(first?.code ?? ErrorCode.Network, first?.message ?? 'The connection to TeraCLOUD was lost during the sync.'));
+        return;
+      }
       this.failures = 0;
       if (fullScan) this.lastFullScanAt = startedAt;
       if (listRemote) this.nextListAt = startedAt + this.options.pollIntervalMs;
-      this.deps.onReport?.(report);
+      this.leftOver = report.deferred.length;
       if (this.stopped || this.paused) return;
       this.update({
         state: 'idle',
@@ -374,16 +427,30 @@ export class SyncService {
         lastSyncAt: this.deps.clock.now(),
         lastRun: lastRunSummary(report),
         failSafe: null,
+        pending: this.waiting(null),
       });
       if (report.deferred.length > 0) this.dirty = true;
     } catch (error) {
       const coded = toTeraSyncError(error);
-      if (this.stopped || this.paused || coded.code === ErrorCode.Cancelled) return;
+      // The run did not finish: what it was to look at waits for the next one.
+      for (const waiting of scopePaths) this.remember(waiting);
+      if (scopeTooMany) this.tooManyChanges = true;
+      if (fullScan) this.lastFullScanAt = null;
+      if (this.stopped || this.paused || coded.code === ErrorCode.Cancelled) {
+        if (!this.stopped) this.update({ pending: this.waiting(null) });
+        return;
+      }
       this.handleFailure(coded);
       return;
     } finally {
       if (this.controller === controller) this.controller = null;
     }
+  }
+
+  /** Keeps `path` for the next run (as the watcher would have reported it). */
+  private remember(path: string): void {
+    if (this.changedPaths.size < MAX_INCREMENTAL_CHANGES) this.changedPaths.add(path);
+    else this.tooManyChanges = true;
   }
 
   private handleFailure(error: TeraSyncError): void {
@@ -409,6 +476,7 @@ export class SyncService {
       problem,
       retryAt: this.deps.clock.now() + delay,
       failSafe: null,
+      pending: this.waiting(null),
     });
     this.clearTimer();
     this.cancelTimer = this.deps.scheduler.schedule(delay, () => {

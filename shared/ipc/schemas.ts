@@ -641,7 +641,7 @@ function readFailSafeInfo(value: unknown, path: string): FailSafeInfo {
 }
 
 function readSyncStatus(value: unknown, path: string): SyncStatus {
-  const record = readRecord(value, path, ['state', 'lastSyncAt', 'progress', 'problem', 'retryAt', 'watcherFallback', 'lastRun', 'failSafe']);
+  const record = readRecord(value, path, ['state', 'lastSyncAt', 'progress', 'problem', 'retryAt', 'watcherFallback', 'lastRun', 'failSafe', 'pending']);
   return {
     state: oneOf(syncStates)(record.state, child(path, 'state')),
     lastSyncAt: readNullableMilliseconds(record.lastSyncAt, child(path, 'lastSyncAt')),
@@ -651,6 +651,7 @@ function readSyncStatus(value: unknown, path: string): SyncStatus {
     watcherFallback: readBoolean(record.watcherFallback, child(path, 'watcherFallback')),
     lastRun: nullable(readLastRun, 'an object')(record.lastRun, child(path, 'lastRun')),
     failSafe: nullable(readFailSafeInfo, 'an object')(record.failSafe, child(path, 'failSafe')),
+    pending: readCount(record.pending, child(path, 'pending')),
   };
 }
 

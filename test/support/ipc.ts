@@ -42,6 +42,7 @@ export function sampleStatus(): SyncStatus {
     problem: null,
     retryAt: null,
     watcherFallback: false,
+    pending: 7,
     lastRun: {
       conflicts: 1,
       errors: 1,

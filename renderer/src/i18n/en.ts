@@ -455,6 +455,17 @@ export const en = {
       Configuration: { title: 'This is not set up the way it needs to be.', advice: 'The technical details below say what to change.' },
     },
   },
+  stateModel: {
+    /** Beside another state in the headline: "Paused · 1 conflict needs your decision". */
+    conflictsNeedDecision: (count: number) => `${plural(count, 'conflict needs', 'conflicts need')} your decision`,
+    /** Changes not synced yet: "Offline · 1 change waiting". */
+    changesWaiting: (count: number) => `${plural(count, 'change', 'changes')} waiting`,
+    separator: ' · ',
+    offlineHint: 'TeraSync cannot reach TeraCLOUD right now. Your files are safe here, and syncing goes on by itself when the connection is back.',
+    tryNow: 'Try now',
+    technicalDetails: 'Technical details',
+    timeLeftUnderMinute: 'less than a minute left',
+  },
   time: {
     justNow: 'just now',
     lessThanMinute: 'less than a minute',

@@ -451,6 +451,15 @@ export const ja: Messages = {
       Configuration: { title: '必要な設定になっていません。', advice: '変えるべき点は、下の「技術的な詳細」に書かれています。' },
     },
   },
+  stateModel: {
+    conflictsNeedDecision: (count: number) => `競合${count}件：確認が必要です`,
+    changesWaiting: (count: number) => `同期待ちの変更${count}件`,
+    separator: ' · ',
+    offlineHint: '今はTeraCLOUDに接続できません。ファイルはこのPCに安全に残っていて、接続が戻ると自動で同期を続けます。',
+    tryNow: '今すぐ試す',
+    technicalDetails: '技術的な詳細',
+    timeLeftUnderMinute: '残り1分未満',
+  },
   time: {
     justNow: 'たった今',
     lessThanMinute: '1 分未満',

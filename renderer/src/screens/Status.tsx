@@ -4,14 +4,14 @@
  * answers, the storage quota, what could not be synced (with Retry), and the last few sync
  * runs of the activity history (with the way to the Activity screen).
  */
-import { useId } from 'react';
-import { freshSyncStatus, isSignInRefused, overallTrayState, type TrayState } from '../../../shared/appState.js';
+import { useId, useState } from 'react';
+import { freshSyncStatus, isSignInRefused, overallTrayState, pendingChanges, type TrayState } from '../../../shared/appState.js';
 import type { ActivityRun, PairView, SyncStatus } from '../../../shared/types.js';
 import { ActivityRunList, type ShowDeletedHandler } from '../components/ActivityRunList.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Progress } from '../components/Progress.js';
 import { StateIcon } from '../components/StateIcon.js';
-import { useRemainingMs } from '../components/timeLeft.js';
+import { pastTime, useRemainingMs } from '../components/timeLeft.js';
 import { useI18n, type I18n } from '../i18n/i18n.js';
 import { FailSafePanel } from './FailSafePanel.js';
 import { unwrap } from '../state/AppStore.js';
@@ -49,6 +49,25 @@ export function trayStateWords(state: TrayState, i18n: I18n, context: { pairs: n
   }
 }
 
+/**
+ * The headline: the app's state, with what the icon cannot show beside it: the pause next to
+ * open conflicts ("Paused · 1 conflict needs your decision"), the conflicts next to a higher
+ * state, and the changes waiting while offline, paused or stopped.
+ */
+export function headlineWords(
+  state: TrayState,
+  i18n: I18n,
+  context: { pairs: number; conflicts: number; signedIn: boolean; expired: boolean; paused: boolean; pending: number },
+): string {
+  const model = i18n.t.stateModel;
+  const parts: string[] = [];
+  if (state === 'conflicts' && context.paused) parts.push(i18n.t.trayState.paused, model.conflictsNeedDecision(context.conflicts));
+  else parts.push(trayStateWords(state, i18n, context));
+  if (state !== 'conflicts' && context.conflicts > 0) parts.push(model.conflictsNeedDecision(context.conflicts));
+  if (context.pending > 0 && state !== 'syncing' && state !== 'idle') parts.push(model.changesWaiting(context.pending));
+  return parts.join(model.separator);
+}
+
 export function Status({ onSetUp, onShowConflicts, onShowBackup, onShowActivity, onShowDeleted }: StatusProps) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -73,7 +92,14 @@ export function Status({ onSetUp, onShowConflicts, onShowBackup, onShowActivity,
       if (what === 'resume' && pair.paused) unwrap(await api.resumePair({ id: pair.id }));
     }
   });
-  const words = trayStateWords(state, i18n, { pairs: pairs.length, conflicts: data.conflicts.length, signedIn: data.account !== null, expired });
+  const words = headlineWords(state, i18n, {
+    pairs: pairs.length,
+    conflicts: data.conflicts.length,
+    signedIn: data.account !== null,
+    expired,
+    paused,
+    pending: pendingChanges(statuses),
+  });
 
   return (
     <main className="status" aria-labelledby="status-title">
@@ -157,12 +183,14 @@ function PairCard({ pair, status, webdavUrl }: { pair: PairView; status: SyncSta
       : [
           t.status.progressFiles(progress.actionsDone, progress.actionsTotal),
           progress.bytesTotal > 0 ? t.status.progressBytes(i18n.bytes(progress.bytesDone), i18n.bytes(progress.bytesTotal)) : null,
-          remaining !== null ? t.status.timeLeft(i18n.duration(remaining)) : null,
+          remaining === null ? null : remaining < 60_000 ? t.stateModel.timeLeftUnderMinute : t.status.timeLeft(i18n.duration(remaining)),
         ]
           .filter((part) => part !== null)
           .join(' · ');
   // A fail-safe stop shows its own panel; one reported without its list, the message.
-  const showProblem = status.problem !== null && status.state !== 'stopped' && !(status.state === 'failsafe' && status.failSafe !== null);
+  // Offline is no failure: one calm line and one button, the details behind a disclosure.
+  const offline = status.state === 'offline';
+  const showProblem = status.problem !== null && !offline && status.state !== 'stopped' && !(status.state === 'failsafe' && status.failSafe !== null);
   return (
     <section className="card pair-card" aria-labelledby={headingId}>
       <h2 id={headingId} className="pair-title">
@@ -173,10 +201,24 @@ function PairCard({ pair, status, webdavUrl }: { pair: PairView; status: SyncSta
       </h2>
       <p className={`pair-state state-${status.state}`}>
         <strong>{t.pairState[status.state]}</strong>
+        {status.pending > 0 && status.state !== 'idle' && status.state !== 'stopped' && <> · {t.stateModel.changesWaiting(status.pending)}</>}
         {' · '}
-        {status.lastSyncAt !== null ? t.status.lastSync(i18n.relative(status.lastSyncAt, now)) : t.status.neverSynced}
+        {status.lastSyncAt !== null ? t.status.lastSync(i18n.relative(pastTime(status.lastSyncAt, now), now)) : t.status.neverSynced}
         {status.retryAt !== null && (status.state === 'offline' || status.state === 'error') && <> · {t.status.retryAt(i18n.relative(status.retryAt, now))}</>}
       </p>
+      {offline && (
+        <div className="offline-note">
+          <p className="muted">{t.stateModel.offlineHint}</p>
+          {status.problem !== null && (
+            <details className="technical-details">
+              <summary>{t.stateModel.technicalDetails}</summary>
+              <p className="muted">
+                {i18n.error(status.problem.code).title} <code>{status.problem.message}</code>
+              </p>
+            </details>
+          )}
+        </div>
+      )}
       {progress !== null && (
         <Progress
           label={t.status.progressLabel}
@@ -200,7 +242,7 @@ function PairCard({ pair, status, webdavUrl }: { pair: PairView; status: SyncSta
       {action.error !== null && <ErrorNotice error={action.error} onDismiss={action.clearError} />}
       <div className="button-row">
         <button type="button" onClick={() => void action.run('sync')} disabled={action.busy || pair.paused}>
-          {t.status.syncNow}
+          {offline ? t.stateModel.tryNow : t.status.syncNow}
         </button>
         {pair.paused ? (
           <button type="button" className="secondary" onClick={() => void action.run('resume')} disabled={action.busy}>
@@ -259,8 +301,14 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
   const api = useApi();
   const headingId = useId();
   const retry = useAction(async (id: string) => unwrap(await api.syncPairNow({ id })));
+  // What failed because the connection went is not a problem of its own: it waits (the pair
+  // says offline, with the changes waiting), so an offline pair lists only what was left alone.
   const failing = pairs
-    .map((pair) => ({ pair, lastRun: statusOf(pair.id).lastRun }))
+    .map((pair) => {
+      const status = statusOf(pair.id);
+      const lastRun = status.lastRun !== null && status.state === 'offline' ? { ...status.lastRun, errors: 0, failures: [] } : status.lastRun;
+      return { pair, lastRun };
+    })
     .filter((item) => item.lastRun !== null && (item.lastRun.errors > 0 || item.lastRun.skipped > 0));
   if (failing.length === 0) return null;
   return (

@@ -167,7 +167,7 @@ describe('the status screen', () => {
     expect(backend.violations).toEqual([]);
   });
 
-  it('shows the progress in files and bytes, and the time left once two seconds of transfer have passed', async () => {
+  it('shows the progress in files and bytes, and the time left once the estimates agree', async () => {
     const syncing = (actionsDone: number, bytesDone: number): SyncStatus =>
       status({ state: 'syncing', lastSyncAt: now - 3 * minute, progress: { actionsDone, actionsTotal: 10, bytesDone, bytesTotal: 100_000_000 } });
     const { backend } = await openStatus({ statuses: [{ pairId: home.id, status: syncing(2, 10_000_000) }] });
@@ -177,17 +177,21 @@ describe('the status screen', () => {
     expect(bar).toHaveProperty('value', 10_000_000);
     expect(bar).toHaveProperty('max', 100_000_000);
 
+    // 10 MB a second: 8 s, 7 s left... not said before three estimates agree over three seconds.
     vi.setSystemTime(now + 1_000);
     backend.emit('status:changed', { pairId: home.id, status: syncing(3, 20_000_000) });
     await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('3 of 10 files · 20 MB of 100 MB'));
     expect(within(pairCard()).queryByText(/left/)).toBeNull();
-
-    // 20 MB in 4 s: 70 MB more take 14 s.
-    vi.setSystemTime(now + 4_000);
+    vi.setSystemTime(now + 2_000);
     backend.emit('status:changed', { pairId: home.id, status: syncing(3, 30_000_000) });
-    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('3 of 10 files · 30 MB of 100 MB · about 14 seconds left'));
-    expect(within(pairCard()).getByText('3 of 10 files · 30 MB of 100 MB · about 14 seconds left')).toBeTruthy();
-    expect(bar).toHaveProperty('value', 30_000_000);
+    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('3 of 10 files · 30 MB of 100 MB'));
+
+    // 30 MB in 3 s: 60 MB more take 6 s, said without "about".
+    vi.setSystemTime(now + 3_000);
+    backend.emit('status:changed', { pairId: home.id, status: syncing(4, 40_000_000) });
+    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('4 of 10 files · 40 MB of 100 MB · less than a minute left'));
+    expect(within(pairCard()).getByText('4 of 10 files · 40 MB of 100 MB · less than a minute left')).toBeTruthy();
+    expect(bar).toHaveProperty('value', 40_000_000);
 
     backend.emit('status:changed', { pairId: home.id, status: status({ lastSyncAt: now + 4_000 }) });
     await waitFor(() => expect(within(pairCard()).queryByRole('progressbar')).toBeNull());
@@ -515,5 +519,66 @@ describe('the status screen', () => {
     expect(await screen.findByRole('heading', { level: 1, name: '状態' })).toBeTruthy();
     expect(within(screen.getByRole('region', { name: '状態' })).getByRole('status').textContent).toBe('最新の状態です');
     expect(backend.violations).toEqual([]);
+  });
+});
+
+describe('the status screen tells the truth', () => {
+  const networkDown = { code: ErrorCode.Network, message: 'connect ECONNREFUSED 127.0.0.1:4711' };
+
+  it('shows paused and the conflicts together', async () => {
+    const { backend } = await openStatus({ pairs: [{ ...home, paused: true }], statuses: [{ pairId: home.id, status: status({ state: 'paused', lastSyncAt: now - minute }) }] });
+    backend.emit('conflicts:changed', [conflict()]);
+    await waitFor(() => expect(overallWords()).toBe('Paused · 1 conflict needs your decision'));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('is never up to date with a change waiting: offline counts it, a retry looking for changes is not up to date', async () => {
+    const { backend } = await openStatus();
+    backend.emit('status:changed', { pairId: home.id, status: status({ state: 'offline', problem: networkDown, retryAt: now + minute, pending: 1, lastSyncAt: now - 3 * minute }) });
+    await waitFor(() => expect(overallWords()).toBe('Offline: TeraSync tries again by itself · 1 change waiting'));
+    expect(pairLine().startsWith('Offline · 1 change waiting')).toBe(true);
+    backend.emit('status:changed', { pairId: home.id, status: status({ state: 'scanning', pending: 1, lastSyncAt: now - 3 * minute }) });
+    await waitFor(() => expect(overallWords()).toBe('Syncing'));
+    backend.emit('status:changed', { pairId: home.id, status: status({ state: 'idle', pending: 0, lastSyncAt: now }) });
+    await waitFor(() => expect(overallWords()).toBe('Up to date'));
+  });
+
+  it('shows offline as one calm line with one Try now button, the raw error behind Technical details', async () => {
+    const { user, backend } = await openStatus({}, (b) => b.answer('pairs:syncNow', undefined));
+    backend.emit('status:changed', {
+      pairId: home.id,
+      status: status({
+        state: 'offline',
+        problem: networkDown,
+        retryAt: now + minute,
+        pending: 2,
+        lastSyncAt: now - 3 * minute,
+        lastRun: { conflicts: 0, errors: 1, failures: [{ path: 'big.iso', error: networkDown }], skipped: 0, skips: [] },
+      }),
+    });
+    await waitFor(() => expect(pairLine().startsWith('Offline')).toBe(true));
+    const card = pairCard();
+    // No red box, no Problems card, no second and third button for the same thing.
+    expect(document.querySelector('.notice-error')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Problems' })).toBeNull();
+    expect(within(card).queryByRole('button', { name: 'Retry now' })).toBeNull();
+    expect(within(card).queryByRole('button', { name: 'Sync now' })).toBeNull();
+    expect(screen.getAllByRole('button', { name: 'Try now' })).toHaveLength(1);
+    // The raw details only behind the disclosure.
+    const details = within(card).getByText('Technical details');
+    expect(details.closest('details')?.open).toBe(false);
+    await user.click(details);
+    expect(details.closest('details')?.open).toBe(true);
+    expect(within(card).getByText(networkDown.message)).toBeTruthy();
+    await user.click(within(card).getByRole('button', { name: 'Try now' }));
+    await waitFor(() => expect(backend.callsOf('pairs:syncNow')).toEqual([{ id: home.id }]));
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('never says a sync happened in the future', async () => {
+    const { backend } = await openStatus();
+    backend.emit('status:changed', { pairId: home.id, status: status({ state: 'idle', lastSyncAt: now + 2 * minute }) });
+    await waitFor(() => expect(pairLine()).toBe('Up to date · Last synced just now'));
   });
 });

@@ -13,6 +13,7 @@ export function status(change: Partial<SyncStatus> = {}): SyncStatus {
     watcherFallback: false,
     lastRun: null,
     failSafe: null,
+    pending: 0,
     ...change,
   };
 }

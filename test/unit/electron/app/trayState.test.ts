@@ -179,4 +179,21 @@ describe('formatSize', () => {
   ])('%d bytes is %s', (bytes, text) => {
     expect(formatSize(bytes)).toBe(text);
   });
+
+  it('says "paused" and the conflicts together, the pause first', () => {
+    const conflicts = [{ id: 'a#1', path: 'a.txt' }];
+    const view = computeTrayState(snapshot({ paused: true, conflicts, pairs: [pair(home, { state: 'paused' })] }));
+    expect(view).toMatchObject({ state: 'conflicts', statusLine: 'Paused; 1 conflict waiting' });
+  });
+
+  it('is up to date only with nothing waiting: a scan or an idle pair with changes waiting is not', () => {
+    expect(computeTrayState(snapshot({ pairs: [pair(home, { state: 'scanning', lastSyncAt: 5, pending: 1 })] })).state).toBe('syncing');
+    expect(computeTrayState(snapshot({ pairs: [pair(home, { state: 'idle', lastSyncAt: 5, pending: 2 })] })).state).toBe('syncing');
+    expect(computeTrayState(snapshot({ pairs: [pair(home, { state: 'idle', lastSyncAt: 5, pending: 0 })] })).statusLine).toBe('Up to date');
+  });
+
+  it('counts the changes waiting while offline', () => {
+    const view = computeTrayState(snapshot({ pairs: [pair(home, { state: 'offline', problem: networkDown, pending: 1 })] }));
+    expect(view.statusLine).toBe('Offline, will retry by itself; 1 change waiting');
+  });
 });

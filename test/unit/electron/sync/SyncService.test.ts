@@ -380,7 +380,8 @@ describe('SyncService', () => {
     expect(clock.nextDelay()).toBe(POLL);
     await clock.advance(POLL);
     expect(engine.runs).toBe(runs + 1);
-    expect(statuses.filter((s) => s.state === 'offline')).toHaveLength(delays.length);
+    // One announced retry per failure (the offline statuses between them count waiting changes).
+    expect(new Set(statuses.filter((s) => s.state === 'offline' && s.retryAt !== null).map((s) => s.retryAt)).size).toBe(delays.length);
     expect(engine.maxActive).toBe(1);
   });
 
@@ -755,5 +756,88 @@ describe('SyncService', () => {
     await service.start();
     await clock.advance(0);
     expect(service.getStatus()).toMatchObject({ state: 'failsafe', failSafe: null });
+  });
+});
+
+describe('SyncService: one state model (offline, pending changes)', () => {
+  /** A run that looks at the server (phase events) and fails with `code` before it plans. */
+  const lookThenFail =
+    (code: ErrorCode): Behaviour =>
+    async (options) => {
+      options.onEvent?.({ type: 'phase', phase: 'scanning', pass: 1 });
+      options.onEvent?.({ type: 'phase', phase: 'listing', pass: 1 });
+      throw new TeraSyncError(code, `fake engine: ${code}`);
+    };
+
+  it('offline with one local edit: offline, 1 waiting, through the retry, never up to date until the server answers', async () => {
+    const { clock, engine, watcher, service, statuses, started } = setup();
+    await started();
+    expect(service.getStatus()).toMatchObject({ state: 'idle', pending: 0 });
+    engine.next(lookThenFail(ErrorCode.Network), lookThenFail(ErrorCode.Network));
+    watcher.change('notes.txt');
+    expect(service.getStatus().pending).toBe(1);
+    await clock.advance(QUIET);
+    expect(service.getStatus()).toMatchObject({ state: 'offline', pending: 1 });
+    const from = statuses.length;
+    // The retry looks for changes and fails again: offline all along, the edit still waiting.
+    await clock.advance(RETRY_MIN);
+    expect(engine.runs).toBe(3);
+    expect(engine.calls[2]!.scope?.localChanges).toEqual(['notes.txt']);
+    expect(statuses.slice(from).map((s) => s.state)).toEqual(['offline', 'offline']);
+    expect(statuses.slice(from).every((s) => s.pending === 1)).toBe(true);
+    expect(service.getStatus()).toMatchObject({ state: 'offline', pending: 1 });
+    // The next retry reaches the server: scanning, then syncing the one change, then idle with nothing waiting.
+    engine.next(async (options) => {
+      options.onEvent?.({ type: 'phase', phase: 'listing', pass: 1 });
+      expect(service.getStatus().state).toBe('offline');
+      options.onEvent?.({ type: 'phase', phase: 'planning', pass: 1 });
+      expect(service.getStatus()).toMatchObject({ state: 'scanning', problem: null, pending: 1 });
+      options.onEvent?.({ type: 'planned', pass: 1, actions: 1, bytes: 10 });
+      expect(service.getStatus()).toMatchObject({ state: 'syncing', pending: 1 });
+      options.onEvent?.({ type: 'action-done', action: 'upload', path: 'notes.txt' });
+      expect(service.getStatus().pending).toBe(0);
+      return result();
+    });
+    await clock.advance(2 * RETRY_MIN);
+    expect(engine.runs).toBe(4);
+    expect(engine.calls[3]!.scope?.localChanges).toEqual(['notes.txt']);
+    expect(service.getStatus()).toMatchObject({ state: 'idle', pending: 0, problem: null });
+  });
+
+  it('ends a run offline when a transfer failed because the connection went; the path waits for the retry', async () => {
+    const { clock, engine, watcher, service, started } = setup();
+    await started();
+    engine.next(async (options) => {
+      options.onEvent?.({ type: 'planned', pass: 1, actions: 2, bytes: 20 });
+      options.onEvent?.({ type: 'action-done', action: 'upload', path: 'a.txt' });
+      options.onEvent?.({ type: 'action-failed', action: 'upload', path: 'b.txt', code: ErrorCode.Network, message: 'connection reset' });
+      return result({ uploaded: ['a.txt'], errors: [{ path: 'b.txt', code: ErrorCode.Network, message: 'connection reset' }] });
+    });
+    watcher.change('a.txt');
+    watcher.change('b.txt');
+    await clock.advance(QUIET);
+    expect(service.getStatus()).toMatchObject({ state: 'offline', pending: 1, retryAt: clock.now() + RETRY_MIN });
+    expect(service.getStatus().problem?.code).toBe(ErrorCode.Network);
+    expect(clock.pending()).toBe(1);
+    await clock.advance(RETRY_MIN);
+    expect(engine.runs).toBe(3);
+    // The retry looks at everything again (the whole folder and the server), b.txt included.
+    expect(engine.calls[2]!.scope).toMatchObject({ localChanges: null, listRemote: true });
+    expect(service.getStatus()).toMatchObject({ state: 'idle', pending: 0 });
+  });
+
+  it('counts deferred paths as waiting after a run, and changes made while paused', async () => {
+    const { clock, engine, watcher, service, started } = setup();
+    await started();
+    engine.next(succeed({ deferred: [{ path: 'busy.log', message: 'still being written' }] }));
+    watcher.change('busy.log');
+    await clock.advance(QUIET);
+    expect(service.getStatus()).toMatchObject({ state: 'idle', pending: 1 });
+    await clock.advance(QUIET);
+    expect(service.getStatus()).toMatchObject({ state: 'idle', pending: 0 });
+    service.pause();
+    watcher.change('x.txt');
+    watcher.change('y.txt');
+    expect(service.getStatus()).toMatchObject({ state: 'paused', pending: 2 });
   });
 });

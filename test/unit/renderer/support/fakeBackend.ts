@@ -69,6 +69,7 @@ export function status(change: Partial<SyncStatus> = {}): SyncStatus {
     watcherFallback: false,
     lastRun: null,
     failSafe: null,
+    pending: 0,
     ...change,
   };
 }
