@@ -15,9 +15,10 @@
  * shown (`nextRunAt`) while that one is. Timers come from the injected Scheduler and Clock,
  * so tests run on virtual time.
  */
+import type { BackupSchedule } from '../../shared/types.js';
 import type { Clock, Scheduler } from '../sync/ports.js';
 
-export type BackupSchedule = 'manual' | 'hourly' | 'daily' | 'login';
+export type { BackupSchedule };
 
 export const backupSchedules: readonly BackupSchedule[] = ['manual', 'hourly', 'daily', 'login'];
 
