@@ -10,6 +10,7 @@ import type { TeraSyncApi } from '../../shared/ipc/contract.js';
 import type { Theme } from '../../shared/types.js';
 import { ErrorNotice } from './components/ErrorNotice.js';
 import { Icon } from './components/Icon.js';
+import { useLeaveGuard } from './components/SettingField.js';
 import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.js';
 import { Backup } from './screens/Backup.js';
 import { Conflicts } from './screens/Conflicts.js';
@@ -157,7 +158,11 @@ function SignedIn({
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [screen]);
 
-  const go = (next: Screen): void => setScreen(next);
+  // A setting holding an edit that is not saved (invalid) is not left silently.
+  const leaveGuard = useLeaveGuard();
+  const go = (next: Screen): void => {
+    if (next !== screen) leaveGuard.ask(() => setScreen(next));
+  };
   const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [
     { screen: 'status', label: t.nav.status },
     { screen: 'conflicts', label: t.nav.conflicts, badge: data.conflicts.length },
@@ -201,6 +206,7 @@ function SignedIn({
             <p>{data.overview.settingsProblem.message}</p>
           </div>
         )}
+        {leaveGuard.dialog}
         {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} />}
         {screen === 'conflicts' && <Conflicts />}
         {screen === 'backup' && <Backup />}

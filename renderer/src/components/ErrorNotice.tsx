@@ -23,9 +23,11 @@ export interface ErrorNoticeProps {
   onDismiss?: () => void;
   /** 'alert' announces it at once (after the user's own action); 'status' politely. */
   role?: 'alert' | 'status';
+  /** What to do, when the place knows better than the code's own advice (a backup retry armed, or not). */
+  advice?: string;
 }
 
-export function ErrorNotice({ error, heading, context, webdavUrl, onRetry, retryLabel, onDismiss, role = 'alert' }: ErrorNoticeProps) {
+export function ErrorNotice({ error, heading, context, webdavUrl, onRetry, retryLabel, onDismiss, role = 'alert', advice }: ErrorNoticeProps) {
   const i18n = useI18n();
   const api = useApi();
   const text = context === 'sync' && error.code === ErrorCode.Unauthorized ? i18n.t.errors.signInUnauthorized : i18n.error(error.code);
@@ -33,7 +35,7 @@ export function ErrorNotice({ error, heading, context, webdavUrl, onRetry, retry
     <div className="notice notice-error" role={role}>
       {heading !== undefined && <p className="notice-heading">{heading}</p>}
       <p className="notice-title">{text.title}</p>
-      <p>{text.advice}</p>
+      <p>{advice ?? text.advice}</p>
       {error.message !== '' && error.message !== text.title && <p className="notice-detail">{i18n.t.errors.detail(error.message)}</p>}
       <div className="button-row">
         {fixedInMyPage.has(error.code) && (
