@@ -145,6 +145,33 @@ describe('a backup that cannot reach TeraCLOUD', () => {
     expect((await services.backupState()).retryAt).toBeUndefined();
   });
 
+  it('is tried at once when a synced folder reaches the server again', async () => {
+    await writeFile(join(source, 'c.txt'), 'third');
+    await serverDown();
+    // A synced folder whose first sync cannot reach the server: offline, trying again in seconds.
+    const offline = new Promise<void>((resolve) => {
+      const subscription = services.events.subscribe((message) => {
+        if (message.event === 'status:changed' && message.payload.status.state === 'offline') {
+          subscription.dispose();
+          resolve();
+        }
+      });
+    });
+    await services.addPair(join(folder, 'Synced'), 'Sync');
+    await clock.advance(0);
+    await offline;
+    expect((await services.runBackup({})).stopped?.code).toBe('Network');
+    expect((await services.backupState()).retryAt).toBe(clock.now() + 1 * minute);
+
+    await serverUp();
+    const done = nextState(backedUp);
+    // The folder's sync gets through within seconds; the backup's retry was a minute away, and runs now.
+    await clock.advance(10_000);
+    await done;
+    expect(await onServer()).toEqual(['a.txt', 'b.txt', 'c.txt']);
+    await services.removePair(services.pairs()[0]!.id);
+  });
+
   it('promises no retry when it failed for another reason', async () => {
     await services.updateSettings({ backup: { sources: [source], device: 'testbox' } });
     await rm(source, { recursive: true, force: true });
