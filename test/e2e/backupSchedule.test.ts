@@ -85,7 +85,7 @@ describe.skipIf(chromiumRequirement.skip)('backing up by itself, and settings th
     await expectAccessible(page, 'leaving the settings with an invalid number');
     await dialog.getByRole('button', { name: 'Stay and fix it' }).click();
     expect(await poll.inputValue()).toBe('often');
-    expect(await poll.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await poll.evaluate((element) => element === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
 
     await poll.fill('45');
     await poll.press('Enter');
