@@ -413,6 +413,8 @@ export interface SettingsView {
     device: string | null;
     /** Versions older than this are pruned; 0 keeps them all. */
     retentionDays: number;
+    /** When the app backs up by itself; 'manual': only when asked. */
+    schedule: BackupSchedule;
   };
   app: {
     /** null: not decided yet (the app turns it on after the first sign-in). */
@@ -490,4 +492,14 @@ export interface BackupStateView {
   history: BackupRunView[];
   /** Present while a backup stopped by the fail-safe waits for an answer (`backup:decideFailSafe`). */
   failSafe?: BackupFailSafeView;
+  /** Present while a retry of a backup that could not reach TeraCLOUD is armed: when it runs (ms since the epoch). */
+  retryAt?: number;
+  /** Present while the schedule (hourly, daily) has a backup armed: when it runs. */
+  nextRunAt?: number;
 }
+
+/**
+ * When the app backs up by itself: 'manual' only when asked, 'hourly' and 'daily' an hour or
+ * a day after the last backup, 'login' once when the app starts.
+ */
+export type BackupSchedule = 'manual' | 'hourly' | 'daily' | 'login';

@@ -99,6 +99,7 @@ import { logFolderPath } from './LogFile.js';
 import { BackupHistory } from './BackupHistory.js';
 import { ActivityHistory } from './ActivityHistory.js';
 import { ActivityRunCollector, type ActivityRunDraft } from './activityRuns.js';
+import { BackupScheduler, type BackupOutcome, type BackupTrigger } from './BackupScheduler.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
 
 export interface AppServicesDeps {
@@ -180,6 +181,15 @@ function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = n
 
 const OFFLINE_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);
 
+/** A pair in one of these states is talking to the server. */
+const onlineStates: ReadonlySet<SyncStatus['state']> = new Set(['idle', 'scanning', 'syncing']);
+
+/** How a backup ended, for its retries: a connection failure is tried again, nothing else is. */
+function backupOutcome(stopped: ErrorInfo | null): BackupOutcome {
+  if (stopped === null) return 'ok';
+  return OFFLINE_CODES.has(stopped.code) ? 'offline' : 'other';
+}
+
 export class AppServices {
   readonly events: IpcEventHub;
   readonly accounts: AccountService;
@@ -208,6 +218,8 @@ export class AppServices {
   private readonly backupHistory: BackupHistory;
   /** The last backup stopped at the fail-safe and waits for an answer: what it would move, and its folders. */
   private backupFailSafe: { view: BackupFailSafeView; roots: string[] } | null = null;
+  /** Retries of backups that could not reach TeraCLOUD, and the backup schedule. */
+  private readonly backupScheduler: BackupScheduler;
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
@@ -245,6 +257,14 @@ export class AppServices {
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
     this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
     this.activityHistory = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, now: () => deps.clock.now() });
+    this.backupScheduler = new BackupScheduler({
+      clock: deps.clock,
+      scheduler: deps.scheduler,
+      run: (trigger) => this.backUpByItself(trigger),
+      onChange: () => {
+        if (this.started && !this.stopped) void this.emitBackupState();
+      },
+    });
   }
 
   get appDataFolder(): string {
@@ -263,11 +283,22 @@ export class AppServices {
     if (loaded.problem !== null) this.deps.logger.warn(`settings: ${loaded.problem.message}`);
     this.settingsSubscription = this.settings.onDidChange((settings) => {
       this.events.emit('settings:changed', settingsView(settings));
+      this.backupScheduler.setSchedule(settings.backup.schedule);
       void this.reconcile();
     });
     this.account = await this.accounts.current();
     await this.reconcile();
     this.armQuotaRefresh();
+    const lastBackup = (await this.backupHistory.list()).find((run) => !run.dryRun);
+    this.backupScheduler.start(this.settings.current.backup.schedule, lastBackup?.startedAt ?? null);
+  }
+
+  /**
+   * The connection is known to be back (the system resumed from sleep, a pair reached the
+   * server again): a backup waiting to be tried again runs now.
+   */
+  connectionBack(): void {
+    if (!this.stopped) this.backupScheduler.connectionBack();
   }
 
   /** The periodic quota refresh: one timer, armed again after each refresh. */
@@ -314,6 +345,7 @@ export class AppServices {
     this.cancelQuotaTimer = null;
     this.cancelQuotaAfterRun?.();
     this.cancelQuotaAfterRun = null;
+    this.backupScheduler.dispose();
     this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
     await this.reconciling;
     await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
@@ -759,8 +791,11 @@ export class AppServices {
   }
 
   private setStatus(id: string, status: SyncStatus): void {
+    const before = this.pairStatuses.get(id)?.state;
     this.pairStatuses.set(id, status);
     this.events.emit('status:changed', { pairId: id, status });
+    // A pair that reached the server again is the surest sign the connection is back.
+    if (before === 'offline' && onlineStates.has(status.state)) this.connectionBack();
   }
 
   // Settings -------------------------------------------------------------------------------
@@ -1018,6 +1053,9 @@ export class AppServices {
     const device = this.device();
     const startedAt = this.deps.clock.now();
     const dryRun = request.dryRun ?? false;
+    // A backup that starts takes over any pending retry; the schedule counts from it.
+    const reported = !dryRun && this.backup === null;
+    if (reported) this.backupScheduler.began(startedAt);
     try {
       const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, { dryRun, allowMassDelete: request.allowMassDelete === true }, device, setup));
       const view = backupSummaryView(summary);
@@ -1035,6 +1073,7 @@ export class AppServices {
         stopped: view.stopped,
         version: view.version,
       });
+      if (reported) this.backupScheduler.ended(backupOutcome(view.stopped));
       this.deps.onBackupEnded?.(summary);
       return view;
     } catch (error) {
@@ -1054,16 +1093,35 @@ export class AppServices {
           version: null,
         });
       }
+      if (reported) this.backupScheduler.ended(backupOutcome(coded.toInfo()));
       this.deps.onBackupFailed?.(coded.toInfo());
       throw coded;
     }
   }
 
-  /** The backup or restore running now, and the history of backups. */
+  /** The backup or restore running now, the history of backups, and when one runs by itself. */
   async backupState(): Promise<BackupStateView> {
     const running = this.backup === null ? null : { operation: this.backup.operation, progress: this.backup.view };
     const failSafe = running === null && this.backupFailSafe !== null ? { failSafe: this.backupFailSafe.view } : {};
-    return { running, history: await this.backupHistory.list(), ...failSafe };
+    const { retryAt, nextRunAt } = this.backupScheduler.times();
+    return {
+      running,
+      history: await this.backupHistory.list(),
+      ...failSafe,
+      ...(retryAt === null ? {} : { retryAt }),
+      ...(nextRunAt === null ? {} : { nextRunAt }),
+    };
+  }
+
+  /** A backup the app starts by itself (a retry, the schedule): only when there is something to back up and nothing runs. */
+  private async backUpByItself(trigger: BackupTrigger): Promise<void> {
+    if (this.stopped || this.backup !== null || this.account === null || this.settings.current.backup.sources.length === 0) return;
+    this.deps.logger.info(`backup: started by itself (${trigger})`);
+    try {
+      await this.runBackup({});
+    } catch (error) {
+      this.deps.logger.warn(`backup (${trigger}): ${toTeraSyncError(error).message}`);
+    }
   }
 
   /**

@@ -69,7 +69,7 @@ export function settingsView(settings: Settings): SettingsView {
       ignorePatterns: [...settings.sync.ignorePatterns],
       parallelTransfers: settings.sync.parallelTransfers,
     },
-    backup: { sources: [...settings.backup.sources], device: settings.backup.device, retentionDays: settings.backup.retentionDays },
+    backup: { sources: [...settings.backup.sources], device: settings.backup.device, retentionDays: settings.backup.retentionDays, schedule: settings.backup.schedule },
     app: { startAtLogin: settings.app.startAtLogin, notifications: settings.app.notifications, theme: settings.app.theme, language: settings.app.language },
   };
 }

@@ -21,7 +21,8 @@
  *       "ignorePatterns": ["*.tmp", "node_modules/"],  // gitignore lines, for every pair
  *       "parallelTransfers": 4                         // 1 to 16 at a time
  *     },
- *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30 },
+ *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30,
+ *                 "schedule": "manual" },                // "manual" | "hourly" | "daily" | "login"
  *     "app": { "startAtLogin": null, "notifications": true, "theme": "system", "language": "system" }  // language: "system" | "en" | "ja"
  *   }
  *
@@ -63,6 +64,7 @@ import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
 import type { AccountSummary, AppOverview, Language, PairSummary } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
+import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 
 export const settingsFileName = 'settings.json';
@@ -111,6 +113,8 @@ export interface BackupSettings {
   device: string | null;
   /** How long replaced and deleted copies are kept; 0 keeps them all. */
   retentionDays: number;
+  /** When the app backs up by itself (electron/app/BackupScheduler.ts); 'manual': only when asked. */
+  schedule: BackupSchedule;
 }
 
 export interface AppSettings {
@@ -148,7 +152,7 @@ export function defaultSettings(): Settings {
   return {
     pairs: [],
     sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
-    backup: { sources: [], device: null, retentionDays: 30 },
+    backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
   };
 }
@@ -424,6 +428,7 @@ function parseBackup(value: unknown, options: SettingsCheckOptions): BackupSetti
     sources,
     device: parseDevice(record['device']),
     retentionDays: wholeNumber(record['retentionDays'], 'backup.retentionDays', defaults.retentionDays, settingsLimits.retentionDays),
+    schedule: oneOf(record['schedule'], 'backup.schedule', backupSchedules, defaults.schedule),
   };
 }
 

@@ -223,6 +223,8 @@ if (!app.requestSingleInstanceLock()) {
       lifecycle = startedLifecycle;
       // Electron passes an Event whose preventDefault() delays the shutdown until we quit
       // (macOS, Linux); its typings declare no argument.
+      // Back from sleep the network is usually back too: a backup waiting for it is tried now.
+      powerMonitor.on('resume', () => services.connectionBack());
       powerMonitor.on('shutdown', (...args: unknown[]) => {
         const event = args[0] as Partial<CancellableEvent> | undefined;
         startedLifecycle.handleSystemShutdown(typeof event?.preventDefault === 'function' ? (event as CancellableEvent) : undefined);

@@ -10,6 +10,7 @@ import type { TeraSyncApi } from '../../shared/ipc/contract.js';
 import type { Theme } from '../../shared/types.js';
 import { ErrorNotice } from './components/ErrorNotice.js';
 import { Icon } from './components/Icon.js';
+import { useLeaveGuard } from './components/SettingField.js';
 import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.js';
 import { Activity } from './screens/Activity.js';
 import { Backup } from './screens/Backup.js';
@@ -186,7 +187,11 @@ function SignedIn({
     if (focusOnArrival) mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [focusOnArrival]);
 
-  const go = (next: Screen): void => setScreen(next);
+  // A setting holding an edit that is not saved (invalid) is not left silently.
+  const leaveGuard = useLeaveGuard();
+  const go = (next: Screen): void => {
+    if (next !== screen) leaveGuard.ask(() => setScreen(next));
+  };
   const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [
     { screen: 'status', label: t.nav.status },
     { screen: 'activity', label: t.nav.activity },
@@ -231,6 +236,7 @@ function SignedIn({
             <p>{data.overview.settingsProblem.message}</p>
           </div>
         )}
+        {leaveGuard.dialog}
         {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} onShowActivity={() => go('activity')} />}
         {screen === 'activity' && <Activity />}
         {screen === 'conflicts' && <Conflicts />}

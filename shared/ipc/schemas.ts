@@ -30,6 +30,7 @@ import type {
   BackupRunView,
   BackupStateView,
   BackupSummaryView,
+  BackupSchedule,
   BandwidthLimits,
   ConflictInfo,
   ConflictResolution,
@@ -320,6 +321,7 @@ const themes: readonly Theme[] = ['system', 'light', 'dark'];
 const languages: readonly Language[] = ['system', 'en', 'ja'];
 const failSafeReasons: readonly FailSafeReason[] = ['massDelete', 'localEmpty', 'localMissing', 'remoteGone'];
 const pickPurposes: readonly PickPurpose[] = ['syncFolder', 'backupSource', 'restoreTarget', 'caCertificate'];
+const backupSchedules: readonly BackupSchedule[] = ['manual', 'hourly', 'daily', 'login'];
 
 const readNullableString = nullable(readString, 'a string');
 const readNullableAuthMethod = nullable(oneOf(authMethods), `one of ${authMethods.map((m) => `'${m}'`).join(', ')}`);
@@ -978,7 +980,7 @@ function readBackupRun(value: unknown, path: string): BackupRunView {
 }
 
 function readBackupState(value: unknown, path: string): BackupStateView {
-  const record = readRecord(value, path, ['running', 'history', 'failSafe']);
+  const record = readRecord(value, path, ['running', 'history', 'failSafe', 'retryAt', 'nextRunAt']);
   return definedFields({
     running: nullable((item, at) => {
       const running = readRecord(item, at, ['operation', 'progress']);
@@ -989,6 +991,8 @@ function readBackupState(value: unknown, path: string): BackupStateView {
     }, 'an object')(record.running, child(path, 'running')),
     history: readArray(record.history, child(path, 'history'), readBackupRun, maxBackupHistory),
     failSafe: optional(readBackupFailSafe)(record.failSafe, child(path, 'failSafe')),
+    retryAt: optional(readMilliseconds)(record.retryAt, child(path, 'retryAt')),
+    nextRunAt: optional(readMilliseconds)(record.nextRunAt, child(path, 'nextRunAt')),
   });
 }
 
@@ -1000,7 +1004,7 @@ function readSettingsView(value: unknown, path: string): SettingsView {
   const syncPath = child(path, 'sync');
   const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
   const backupPath = child(path, 'backup');
-  const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays']);
+  const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays', 'schedule']);
   const appPath = child(path, 'app');
   const app = readRecord(record.app, appPath, ['startAtLogin', 'notifications', 'theme', 'language']);
   return {
@@ -1015,6 +1019,7 @@ function readSettingsView(value: unknown, path: string): SettingsView {
       sources: readArray(backup.sources, child(backupPath, 'sources'), readAbsolutePath, maxSourceCount),
       device: readNullableDeviceName(backup.device, child(backupPath, 'device')),
       retentionDays: readRetentionDays(backup.retentionDays, child(backupPath, 'retentionDays')),
+      schedule: oneOf(backupSchedules)(backup.schedule, child(backupPath, 'schedule')),
     },
     app: {
       startAtLogin: nullable(readBoolean, 'true or false')(app.startAtLogin, child(appPath, 'startAtLogin')),
@@ -1037,11 +1042,12 @@ function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
     });
   })(record.sync, child(path, 'sync'));
   const backup = optional((item, at): SettingsUpdate['backup'] => {
-    const fields = readRecord(item, at, ['sources', 'device', 'retentionDays']);
+    const fields = readRecord(item, at, ['sources', 'device', 'retentionDays', 'schedule']);
     return definedFields({
       sources: optional(arrayOf(readAbsolutePath, maxSourceCount))(fields.sources, child(at, 'sources')),
       device: optional(readNullableDeviceName)(fields.device, child(at, 'device')),
       retentionDays: optional(readRetentionDays)(fields.retentionDays, child(at, 'retentionDays')),
+      schedule: optional(oneOf(backupSchedules))(fields.schedule, child(at, 'schedule')),
     });
   })(record.backup, child(path, 'backup'));
   const app = optional((item, at): SettingsUpdate['app'] => {

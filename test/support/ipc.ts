@@ -232,7 +232,7 @@ export function sampleSettings(): SettingsView {
   return {
     pairs: [samplePair()],
     sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4 },
-    backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30 },
+    backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: false, theme: 'system', language: 'ja' },
   };
 }
@@ -319,7 +319,7 @@ export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E
   'backup:progress': sampleProgress,
   'account:changed': () => null,
   'settings:changed': sampleSettings,
-  'backup:changed': () => ({ running: null, history: sampleBackupState().history }),
+  'backup:changed': () => ({ running: null, history: sampleBackupState().history, retryAt: 1_764_000_060_000, nextRunAt: 1_764_003_600_000 }),
 };
 
 /** Handlers that answer the good responses; `overrides` replace some. */

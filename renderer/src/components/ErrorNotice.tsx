@@ -33,9 +33,11 @@ export interface ErrorNoticeProps {
   messageId?: string;
   /** The notice's box, focusable from script (tabIndex -1) when given: where the focus goes after a failure. */
   ref?: Ref<HTMLDivElement>;
+  /** What to do, when the place knows better than the code's own advice (a backup retry armed, or not). */
+  advice?: string;
 }
 
-export function ErrorNotice({ error, heading, context = 'action', webdavUrl, onRetry, retryLabel, onDismiss, role = 'alert', messageId, ref }: ErrorNoticeProps) {
+export function ErrorNotice({ error, heading, context = 'action', webdavUrl, onRetry, retryLabel, onDismiss, role = 'alert', messageId, ref, advice }: ErrorNoticeProps) {
   const i18n = useI18n();
   const api = useApi();
   const text = context === 'sync' && error.code === ErrorCode.Unauthorized ? i18n.t.errors.signInUnauthorized : i18n.error(error.code, context);
@@ -44,7 +46,7 @@ export function ErrorNotice({ error, heading, context = 'action', webdavUrl, onR
       <div id={messageId}>
         {heading !== undefined && <p className="notice-heading">{heading}</p>}
         <p className="notice-title">{text.title}</p>
-        <p>{text.advice}</p>
+        <p>{advice ?? text.advice}</p>
       </div>
       {error.message !== '' && error.message !== text.title && (
         <details className="notice-details">

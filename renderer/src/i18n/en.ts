@@ -470,6 +470,30 @@ export const en = {
     justNow: 'just now',
     lessThanMinute: 'less than a minute',
   },
+  // Settings that apply at once (components/SettingField.tsx).
+  settingField: {
+    deviceTooLong: (max: number) => `Use at most ${max} characters.`,
+    notSaved: 'It is not saved yet.',
+    notApplied: (label: string) => `${label}: not saved`,
+    leaveTitle: 'A setting is not saved',
+    leaveText: 'What you typed here is not valid or could not be saved, so it is not in effect:',
+    stay: 'Stay and fix it',
+    leave: 'Leave without saving',
+  },
+  // The backup's schedule and retries (screens/Backup.tsx).
+  backupSchedule: {
+    heading: 'Automatic backup',
+    label: 'Back up',
+    manual: 'Only when I click Back up now',
+    hourly: 'Every hour',
+    daily: 'Every day',
+    login: 'Each time TeraSync starts (at login)',
+    next: (when: string) => `Next backup: ${when}.`,
+    nextLogin: 'Next backup: the next time TeraSync starts.',
+    manualHelp: 'Nothing is backed up until you click Back up now.',
+    retryAt: (when: string) => `TeraSync tries again at ${when}, or as soon as the connection is back.`,
+    noRetry: 'Check the internet connection, then click Back up now.',
+  },
 };
 
 export type Messages = typeof en;

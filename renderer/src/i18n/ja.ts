@@ -464,4 +464,28 @@ export const ja: Messages = {
     justNow: 'たった今',
     lessThanMinute: '1 分未満',
   },
+  // すぐに反映される設定(components/SettingField.tsx)。
+  settingField: {
+    deviceTooLong: (max: number) => `${max}文字以内で入力してください。`,
+    notSaved: 'まだ保存されていません。',
+    notApplied: (label: string) => `${label}：保存されていません`,
+    leaveTitle: '保存されていない設定があります',
+    leaveText: '入力した内容が正しくないか保存できなかったため、まだ反映されていません：',
+    stay: 'この画面に残って直す',
+    leave: '保存せずに移動する',
+  },
+  // バックアップのスケジュールと再試行(screens/Backup.tsx)。
+  backupSchedule: {
+    heading: '自動バックアップ',
+    label: 'バックアップのタイミング',
+    manual: '「今すぐバックアップ」をクリックしたときだけ',
+    hourly: '1時間ごと',
+    daily: '1日ごと',
+    login: 'TeraSyncの起動時（ログイン時）',
+    next: (when: string) => `次回のバックアップ：${when}`,
+    nextLogin: '次回のバックアップ：次にTeraSyncが起動したとき',
+    manualHelp: '「今すぐバックアップ」をクリックするまで、バックアップは行われません。',
+    retryAt: (when: string) => `${when}に、または接続が戻りしだい、TeraSyncが自動でもう一度バックアップします。`,
+    noRetry: 'インターネット接続を確認してから、「今すぐバックアップ」をクリックしてください。',
+  },
 };

@@ -7,12 +7,13 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
 import { parseVersionStamp } from '../../../shared/versionStamp.js';
-import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, RestoreSummaryView } from '../../../shared/types.js';
+import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, BackupSchedule, RestoreSummaryView } from '../../../shared/types.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon } from '../components/Icon.js';
 import { Progress } from '../components/Progress.js';
 import { useI18n, type I18n } from '../i18n/i18n.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import { errorInfoOf, unwrap } from '../state/AppStore.js';
 import { useAction, useApi, useAppData, useNow, useStore } from '../state/hooks.js';
 
@@ -31,6 +32,7 @@ export function Backup() {
       </h1>
       <p className="intro">{t.backup.intro}</p>
       <SourcesCard />
+      <ScheduleCard />
       <RunCard />
       <HistoryCard />
       <RestoreCard />
@@ -87,6 +89,69 @@ function SourcesCard() {
   );
 }
 
+const schedules: readonly BackupSchedule[] = ['manual', 'hourly', 'daily', 'login'];
+
+/** When the app backs up by itself (backup.schedule), and when it does next. */
+function ScheduleCard() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const store = useStore();
+  const { settings, backup } = useAppData();
+  const headingId = useId();
+  const selectId = useId();
+  const nextId = useId();
+  const change = useAction(async (schedule: BackupSchedule) => {
+    store.accept({ settings: unwrap(await api.updateSettings({ backup: { schedule } })) });
+  });
+  if (settings === null) return null;
+  const schedule = settings.backup.schedule;
+  let next: string;
+  if (schedule === 'manual') next = t.backupSchedule.manualHelp;
+  else if (schedule === 'login') next = t.backupSchedule.nextLogin;
+  else next = backup.nextRunAt !== undefined ? t.backupSchedule.next(i18n.dateTime(backup.nextRunAt)) : '';
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t.backupSchedule.heading}</h2>
+      <div className="field">
+        <label htmlFor={selectId}>{t.backupSchedule.label}</label>
+        <select id={selectId} value={schedule} disabled={change.busy} aria-describedby={next === '' ? undefined : nextId} onChange={(event) => void change.run(event.target.value as BackupSchedule)}>
+          {schedules.map((item) => (
+            <option key={item} value={item}>
+              {t.backupSchedule[item]}
+            </option>
+          ))}
+        </select>
+        {next !== '' && (
+          <p id={nextId} className="help backup-next">
+            {next}
+          </p>
+        )}
+      </div>
+      {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
+    </section>
+  );
+}
+
+/** The codes of a backup that could not reach TeraCLOUD (they are retried, see BackupScheduler). */
+const connectionCodes: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);
+
+/**
+ * What to do about a backup's failure: for a connection failure, when TeraSync tries again
+ * (only while a retry is armed), or that the user has to; otherwise the code's own advice.
+ */
+function useBackupAdvice(error: ErrorInfo): string | undefined {
+  const i18n = useI18n();
+  const { backup } = useAppData();
+  if (!connectionCodes.has(error.code)) return undefined;
+  return backup.retryAt !== undefined ? i18n.t.backupSchedule.retryAt(i18n.dateTime(backup.retryAt)) : i18n.t.backupSchedule.noRetry;
+}
+
+function BackupError({ error, onDismiss, role }: { error: ErrorInfo; onDismiss?: () => void; role?: 'alert' | 'status' }) {
+  const advice = useBackupAdvice(error);
+  return <ErrorNotice error={error} {...(advice === undefined ? {} : { advice })} {...(onDismiss === undefined ? {} : { onDismiss })} {...(role === undefined ? {} : { role })} />;
+}
+
 function RunCard() {
   const i18n = useI18n();
   const { t } = i18n;
@@ -138,7 +203,7 @@ function RunCard() {
           {t.backup.run}
         </button>
       )}
-      {run.error !== null && <ErrorNotice error={run.error} onDismiss={run.clearError} />}
+      {run.error !== null && <BackupError error={run.error} onDismiss={run.clearError} />}
       {running === null && backup.failSafe !== undefined && <BackupFailSafePanel info={backup.failSafe} />}
       <LastResult run={backup.history[0] ?? null} />
     </section>
@@ -233,7 +298,7 @@ function LastResult({ run }: { run: BackupRunView | null }) {
             {run.dryRun && <> · {t.backup.dryRun}</>}
           </p>
           <p>{resultWords(run, i18n).join(' · ')}</p>
-          {run.stopped !== null && <ErrorNotice error={run.stopped} role="status" />}
+          {run.stopped !== null && <BackupError error={run.stopped} role="status" />}
         </>
       )}
     </div>

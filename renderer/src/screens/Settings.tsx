@@ -2,15 +2,17 @@
  * Settings: the account (who, node, method, quota, sign out), each synced folder (selective
  * sync, bandwidth, pause, stop syncing), how syncing behaves (poll interval, parallel
  * transfers, ignore patterns), the backup's retention and device name, and the app (start at
- * login, notifications, language, appearance, the logs). Every change goes through
- * settings:update or pairs:update, which check it again.
+ * login, notifications, language, appearance, the logs). Every setting applies at once, as
+ * components/SettingField.tsx describes (typed values on leaving the field or Enter, after a
+ * check); every change goes through settings:update or pairs:update, which check it again.
  */
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { isUrlLike } from '../../../shared/pathRules.js';
-import type { Language, PairView, SettingsView, Theme } from '../../../shared/types.js';
+import type { Language, PairView, SettingsUpdate, SettingsView, Theme } from '../../../shared/types.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { FolderTree } from '../components/FolderTree.js';
+import { SettingField, WholeNumberSetting } from '../components/SettingField.js';
 import { Progress } from '../components/Progress.js';
 import { useI18n } from '../i18n/i18n.js';
 import { unwrap } from '../state/AppStore.js';
@@ -28,15 +30,10 @@ export const limits = {
   parallelTransfers: { min: 1, max: 16 },
   retentionDays: { min: 0, max: 36_500 },
   kiBps: { min: 0, max: 10 * 1024 * 1024 },
+  deviceLength: 255,
 } as const;
 
-/** A whole number typed in a field, within [min, max]; null when it is not one. */
-export function parseWholeNumber(text: string, min: number, max: number): number | null {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return null;
-  const value = Number(trimmed);
-  return value >= min && value <= max ? value : null;
-}
+export { parseWholeNumber } from '../components/SettingField.js';
 
 /** The ignore patterns as typed: one a line, blank lines and surrounding spaces dropped, each once. */
 export function parsePatterns(text: string): string[] {
@@ -142,30 +139,18 @@ function PairSettings({ pair }: { pair: PairView }) {
   const { t } = i18n;
   const api = useApi();
   const headingId = useId();
-  const upId = useId();
-  const downId = useId();
   const [editing, setEditing] = useState(false);
   const [excluded, setExcluded] = useState<string[]>(pair.excludedFolders);
-  const [up, setUp] = useState(String(pair.bandwidth.uploadKiBps));
-  const [down, setDown] = useState(String(pair.bandwidth.downloadKiBps));
-  const [invalid, setInvalid] = useState(false);
-  const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (!editing) setExcluded(pair.excludedFolders);
   }, [pair.excludedFolders, editing]);
-  const update = useAction(async (what: 'folders' | 'bandwidth' | 'pause' | 'resume' | 'remove') => {
-    setSaved(false);
+  const applyBandwidth = async (bandwidth: Partial<PairView['bandwidth']>): Promise<void> => {
+    unwrap(await api.updatePair({ id: pair.id, bandwidth: { ...pair.bandwidth, ...bandwidth } }));
+  };
+  const update = useAction(async (what: 'folders' | 'pause' | 'resume' | 'remove') => {
     if (what === 'folders') {
       unwrap(await api.updatePair({ id: pair.id, excludedFolders: excluded }));
       setEditing(false);
-    }
-    if (what === 'bandwidth') {
-      const uploadKiBps = parseWholeNumber(up, limits.kiBps.min, limits.kiBps.max);
-      const downloadKiBps = parseWholeNumber(down, limits.kiBps.min, limits.kiBps.max);
-      setInvalid(uploadKiBps === null || downloadKiBps === null);
-      if (uploadKiBps === null || downloadKiBps === null) return;
-      unwrap(await api.updatePair({ id: pair.id, bandwidth: { uploadKiBps, downloadKiBps } }));
-      setSaved(true);
     }
     if (what === 'pause') unwrap(await api.pausePair({ id: pair.id }));
     if (what === 'resume') unwrap(await api.resumePair({ id: pair.id }));
@@ -224,35 +209,22 @@ function PairSettings({ pair }: { pair: PairView }) {
           </div>
         </div>
       )}
-      <form
-        className="field-row"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          void update.run('bandwidth');
-        }}
-      >
-        <div className="field">
-          <label htmlFor={upId}>{t.settings.uploadLimit}</label>
-          <input id={upId} type="text" inputMode="numeric" value={up} aria-invalid={invalid ? true : undefined} onChange={(event) => setUp(event.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={downId}>{t.settings.downloadLimit}</label>
-          <input id={downId} type="text" inputMode="numeric" value={down} aria-invalid={invalid ? true : undefined} onChange={(event) => setDown(event.target.value)} />
-        </div>
-        <button type="submit" className="secondary" disabled={update.busy}>
-          {t.app.save}
-        </button>
-        {invalid && (
-          <p className="field-error" role="alert">
-            {t.settings.invalidNumber(limits.kiBps.min, limits.kiBps.max)}
-          </p>
-        )}
-        {saved && (
-          <p className="saved" role="status">
-            {t.app.saved}
-          </p>
-        )}
-      </form>
+      <div className="field-row">
+        <WholeNumberSetting
+          label={t.settings.uploadLimit}
+          value={pair.bandwidth.uploadKiBps}
+          min={limits.kiBps.min}
+          max={limits.kiBps.max}
+          apply={(uploadKiBps) => applyBandwidth({ uploadKiBps })}
+        />
+        <WholeNumberSetting
+          label={t.settings.downloadLimit}
+          value={pair.bandwidth.downloadKiBps}
+          min={limits.kiBps.min}
+          max={limits.kiBps.max}
+          apply={(downloadKiBps) => applyBandwidth({ downloadKiBps })}
+        />
+      </div>
       <div className="button-row">
         {pair.paused ? (
           <button type="button" className="secondary" onClick={() => void update.run('resume')} disabled={update.busy}>
@@ -269,162 +241,71 @@ function PairSettings({ pair }: { pair: PairView }) {
   );
 }
 
-/**
- * One section's form: its fields as typed, Save, and what came of it. `edited` is true from the
- * first keystroke until a save worked: until then the fields follow the settings as main
- * pushes them (a change made in the tray or by the command is shown, not overwritten later).
- */
-function useSettingsForm(save: () => Promise<void> | null) {
-  const [saved, setSaved] = useState(false);
-  const [edited, setEdited] = useState(false);
-  const action = useAction(async () => {
-    setSaved(false);
-    const saving = save();
-    if (saving === null) return;
-    await saving;
-    setEdited(false);
-    setSaved(true);
-  });
-  const changed = (): void => {
-    setSaved(false);
-    setEdited(true);
+/** Applies part of the settings through settings:update and takes main's answer as the truth. */
+function useApplySettings(): (update: SettingsUpdate) => Promise<void> {
+  const api = useApi();
+  const store = useStore();
+  return async (update) => {
+    store.accept({ settings: unwrap(await api.updateSettings(update)) });
   };
-  return { ...action, saved, edited, changed };
 }
 
 function SyncSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
-  const api = useApi();
-  const store = useStore();
-  const patternsId = useId();
-  const patternsHelpId = useId();
-  const [poll, setPoll] = useState(String(settings.sync.pollIntervalSeconds));
-  const [parallel, setParallel] = useState(String(settings.sync.parallelTransfers));
-  const [patterns, setPatterns] = useState(settings.sync.ignorePatterns.join('\n'));
-  const [invalid, setInvalid] = useState<'poll' | 'parallel' | null>(null);
-  const { pollIntervalSeconds: savedPoll, parallelTransfers: savedParallel, ignorePatterns: savedPatterns } = settings.sync;
-  const form = useSettingsForm(() => {
-    const pollIntervalSeconds = parseWholeNumber(poll, limits.pollIntervalSeconds.min, limits.pollIntervalSeconds.max);
-    const parallelTransfers = parseWholeNumber(parallel, limits.parallelTransfers.min, limits.parallelTransfers.max);
-    setInvalid(pollIntervalSeconds === null ? 'poll' : parallelTransfers === null ? 'parallel' : null);
-    if (pollIntervalSeconds === null || parallelTransfers === null) return null;
-    return api
-      .updateSettings({ sync: { pollIntervalSeconds, parallelTransfers, ignorePatterns: parsePatterns(patterns) } })
-      .then(unwrap)
-      .then((value) => {
-        store.accept({ settings: value });
-        setPatterns(value.sync.ignorePatterns.join('\n'));
-      });
-  });
-  useEffect(() => {
-    if (form.edited) return;
-    setPoll(String(savedPoll));
-    setParallel(String(savedParallel));
-    setPatterns(savedPatterns.join('\n'));
-  }, [form.edited, savedPoll, savedParallel, savedPatterns]);
+  const apply = useApplySettings();
   return (
     <Section title={t.settings.syncHeading}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void form.run();
-        }}
-        onChange={form.changed}
-      >
-        <WholeNumberField label={t.settings.pollInterval} value={poll} onChange={setPoll} invalid={invalid === 'poll'} limit={limits.pollIntervalSeconds} />
-        <WholeNumberField label={t.settings.parallelTransfers} value={parallel} onChange={setParallel} invalid={invalid === 'parallel'} limit={limits.parallelTransfers} />
-        <div className="field">
-          <label htmlFor={patternsId}>{t.settings.ignorePatterns}</label>
-          <textarea id={patternsId} rows={5} spellCheck={false} value={patterns} aria-describedby={patternsHelpId} onChange={(event) => setPatterns(event.target.value)} />
-          <p id={patternsHelpId} className="help">
-            {t.settings.ignoreHelp}
-          </p>
-        </div>
-        <SaveRow form={form} />
-      </form>
+      <WholeNumberSetting
+        label={t.settings.pollInterval}
+        value={settings.sync.pollIntervalSeconds}
+        min={limits.pollIntervalSeconds.min}
+        max={limits.pollIntervalSeconds.max}
+        apply={(pollIntervalSeconds) => apply({ sync: { pollIntervalSeconds } })}
+      />
+      <WholeNumberSetting
+        label={t.settings.parallelTransfers}
+        value={settings.sync.parallelTransfers}
+        min={limits.parallelTransfers.min}
+        max={limits.parallelTransfers.max}
+        apply={(parallelTransfers) => apply({ sync: { parallelTransfers } })}
+      />
+      <SettingField<string[]>
+        label={t.settings.ignorePatterns}
+        help={t.settings.ignoreHelp}
+        multiline
+        value={settings.sync.ignorePatterns}
+        format={(patterns) => patterns.join('\n')}
+        parse={(text) => ({ ok: true, value: parsePatterns(text) })}
+        apply={(ignorePatterns) => apply({ sync: { ignorePatterns } })}
+      />
     </Section>
-  );
-}
-
-/** A field for a whole number in [min, max], with the message when what was typed is not one. */
-function WholeNumberField({ label, value, onChange, invalid, limit }: { label: string; value: string; onChange: (value: string) => void; invalid: boolean; limit: { min: number; max: number } }) {
-  const { t } = useI18n();
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} type="text" inputMode="numeric" value={value} aria-invalid={invalid ? true : undefined} onChange={(event) => onChange(event.target.value)} />
-      {invalid && (
-        <p className="field-error" role="alert">
-          {t.settings.invalidNumber(limit.min, limit.max)}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function SaveRow({ form }: { form: ReturnType<typeof useSettingsForm> }) {
-  const { t } = useI18n();
-  return (
-    <>
-      {form.error !== null && <ErrorNotice error={form.error} onDismiss={form.clearError} />}
-      <div className="button-row">
-        <button type="submit" disabled={form.busy}>
-          {form.busy ? t.app.saving : t.app.save}
-        </button>
-        {form.saved && (
-          <span className="saved" role="status">
-            {t.app.saved}
-          </span>
-        )}
-      </div>
-    </>
   );
 }
 
 function BackupSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
-  const api = useApi();
-  const store = useStore();
-  const deviceId = useId();
-  const deviceHelpId = useId();
-  const [retention, setRetention] = useState(String(settings.backup.retentionDays));
-  const [device, setDevice] = useState(settings.backup.device ?? '');
-  const [invalid, setInvalid] = useState(false);
-  const { retentionDays: savedRetention, device: savedDevice } = settings.backup;
-  const form = useSettingsForm(() => {
-    const retentionDays = parseWholeNumber(retention, limits.retentionDays.min, limits.retentionDays.max);
-    setInvalid(retentionDays === null);
-    if (retentionDays === null) return null;
-    return api
-      .updateSettings({ backup: { retentionDays, device: device.trim() === '' ? null : device.trim() } })
-      .then(unwrap)
-      .then((value) => store.accept({ settings: value }));
-  });
-  useEffect(() => {
-    if (form.edited) return;
-    setRetention(String(savedRetention));
-    setDevice(savedDevice ?? '');
-  }, [form.edited, savedRetention, savedDevice]);
+  const apply = useApplySettings();
   return (
     <Section title={t.settings.backupHeading}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void form.run();
-        }}
-        onChange={form.changed}
-      >
-        <WholeNumberField label={t.settings.retentionDays} value={retention} onChange={setRetention} invalid={invalid} limit={limits.retentionDays} />
-        <div className="field">
-          <label htmlFor={deviceId}>{t.settings.device}</label>
-          <input id={deviceId} type="text" value={device} aria-describedby={deviceHelpId} onChange={(event) => setDevice(event.target.value)} />
-          <p id={deviceHelpId} className="help">
-            {t.settings.deviceHelp}
-          </p>
-        </div>
-        <SaveRow form={form} />
-      </form>
+      <WholeNumberSetting
+        label={t.settings.retentionDays}
+        value={settings.backup.retentionDays}
+        min={limits.retentionDays.min}
+        max={limits.retentionDays.max}
+        apply={(retentionDays) => apply({ backup: { retentionDays } })}
+      />
+      <SettingField<string | null>
+        label={t.settings.device}
+        help={t.settings.deviceHelp}
+        value={settings.backup.device}
+        format={(device) => device ?? ''}
+        parse={(text) =>
+          text.trim().length > limits.deviceLength
+            ? { ok: false, message: t.settingField.deviceTooLong(limits.deviceLength) }
+            : { ok: true, value: text.trim() === '' ? null : text.trim() }
+        }
+        apply={(device) => apply({ backup: { device } })}
+      />
     </Section>
   );
 }

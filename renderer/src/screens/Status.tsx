@@ -4,7 +4,7 @@
  * answers, the storage quota, what could not be synced (with Retry), and the last few sync
  * runs of the activity history (with the way to the Activity screen).
  */
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { freshSyncStatus, isSignInRefused, overallTrayState, pendingChanges, type TrayState } from '../../../shared/appState.js';
 import type { ActivityRun, PairView, SyncStatus } from '../../../shared/types.js';
 import { ActivityRunList, type ShowDeletedHandler } from '../components/ActivityRunList.js';

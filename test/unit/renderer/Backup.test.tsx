@@ -11,7 +11,7 @@ import { ErrorCode } from '../../../shared/errors.js';
 import type { BackupFailSafeView, BackupListing, BackupProgress, BackupRunView, BackupSummaryView, RestoreSummaryView } from '../../../shared/types.js';
 import { type FakeBackend, pair, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
-import { dateTimeText, deferred, openScreen, signedInBackend, tabTo, wholeText } from './support/screens.js';
+import { dateTimeText, deferred, descriptionOf, openScreen, signedInBackend, tabTo, wholeText } from './support/screens.js';
 
 const now = Date.UTC(2025, 5, 2, 9, 30, 0);
 const minute = 60_000;
@@ -557,6 +557,65 @@ describe('the backup screen', () => {
     await screen.findByRole('heading', { level: 1, name: '状態' });
     await openScreen(user, 'バックアップ');
     expect(screen.getByRole('heading', { level: 1, name: 'バックアップ' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+});
+
+describe('backing up by itself', () => {
+  const offlineRun: BackupRunView = { ...lastRun, startedAt: now - 3 * minute, endedAt: now - 2 * minute, filesSent: 0, bytesSent: 0, versioned: 0, version: null, stopped: { code: ErrorCode.Network, message: 'Could not reach the server (ECONNREFUSED).' } };
+
+  it('is manual until a schedule is chosen, then says when the next backup runs', async () => {
+    const { user, backend } = await openBackup();
+    const card = region('Automatic backup');
+    const select = within(card).getByRole('combobox', { name: 'Back up' });
+    expect(select).toHaveProperty('value', 'manual');
+    expect(descriptionOf(select)).toBe('Nothing is backed up until you click Back up now.');
+    expect(within(select).getAllByRole('option').map((option) => option.textContent)).toEqual(['Only when I click Back up now', 'Every hour', 'Every day', 'Each time TeraSync starts (at login)']);
+
+    await user.selectOptions(select, 'Every hour');
+    await waitFor(() => expect(backend.callsOf('settings:update')).toEqual([{ backup: { schedule: 'hourly' } }]));
+    backend.emit('backup:changed', { running: null, history: [lastRun], nextRunAt: now + 58 * minute });
+    await waitFor(() => expect(descriptionOf(select)).toBe(`Next backup: ${dateTimeText(now + 58 * minute)}.`));
+
+    await user.selectOptions(select, 'Each time TeraSync starts (at login)');
+    await waitFor(() => expect(descriptionOf(select)).toBe('Next backup: the next time TeraSync starts.'));
+    expect(backend.callsOf('settings:update')[1]).toEqual({ backup: { schedule: 'login' } });
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says when a backup that could not reach TeraCLOUD is tried again, only while a retry is armed', async () => {
+    const { backend } = await openBackup({ change: (b) => b.answer('backup:getState', { running: null, history: [offlineRun, lastRun], retryAt: now + 58 * minute }) });
+    const card = region('Back up now');
+    const notice = await within(card).findByRole('status');
+    expect(within(notice).getByText('TeraSync cannot reach TeraCLOUD.')).toBeTruthy();
+    expect(within(notice).getByText(`TeraSync tries again at ${dateTimeText(now + 58 * minute)}, or as soon as the connection is back.`)).toBeTruthy();
+    expect(within(notice).queryByText(/tries again by itself/)).toBeNull();
+
+    // No retry armed (the app started again since): no promise, the user is told what to do.
+    backend.emit('backup:changed', { running: null, history: [offlineRun, lastRun] });
+    expect(await within(card).findByText('Check the internet connection, then click Back up now.')).toBeTruthy();
+    expect(within(card).queryByText(/tries again/)).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('keeps the advice of other failures as it is', async () => {
+    await openBackup({ change: (b) => b.answer('backup:getState', { running: null, history: [cancelledRun] }) });
+    const notice = await within(region('Back up now')).findByRole('status');
+    expect(within(notice).getByText('Nothing more was done.')).toBeTruthy();
+  });
+
+  it('is in Japanese, with the schedule and the retry', async () => {
+    const backend = signedInBackend({ pairs: [pair()], language: 'system', settings: { backup: { ...settings().backup, sources: [documents], schedule: 'daily' } } })
+      .answer('backup:list', listing)
+      .answer('backup:getState', { running: null, history: [offlineRun], retryAt: now + 5 * minute, nextRunAt: now + 20 * hour });
+    const user = userEvent.setup();
+    renderApp(backend, ['ja-JP']);
+    await screen.findByRole('heading', { level: 1, name: '状態' });
+    await openScreen(user, 'バックアップ');
+    const select = screen.getByRole('combobox', { name: 'バックアップのタイミング' });
+    expect(select).toHaveProperty('value', 'daily');
+    expect(descriptionOf(select)).toBe(`次回のバックアップ：${dateTimeText(now + 20 * hour, 'ja')}`);
+    expect(screen.getByText(`${dateTimeText(now + 5 * minute, 'ja')}に、または接続が戻りしだい、TeraSyncが自動でもう一度バックアップします。`)).toBeTruthy();
     expect(backend.violations).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { ErrorCode } from '../../../shared/errors.js';
 import type { PairView, RemoteFolderListing, SettingsView } from '../../../shared/types.js';
 import { account, type FakeBackend, pair, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
-import { openScreen, signedInBackend, tabTo, type SignedInOptions } from './support/screens.js';
+import { descriptionOf, openScreen, signedInBackend, tabTo, type SignedInOptions } from './support/screens.js';
 
 afterEach(() => {
   cleanup();
@@ -198,29 +198,34 @@ describe('the settings screen', () => {
     expect(backend.violations).toEqual([]);
   });
 
-  it('refuses a bandwidth limit that is not a whole number, and saves one that is', async () => {
+  it('refuses a bandwidth limit that is not a whole number, and applies one that is when the field is left', async () => {
     const { user, backend } = await openSettings();
     const card = pairSettings();
     const upload = within(card).getByRole('textbox', { name: 'Upload limit (KiB/s, 0 for none)' });
     const download = within(card).getByRole('textbox', { name: 'Download limit (KiB/s, 0 for none)' });
     expect(upload).toHaveProperty('value', '0');
     expect(download).toHaveProperty('value', '0');
+    expect(within(card).queryByRole('button', { name: 'Save' })).toBeNull();
 
     await user.clear(upload);
     await user.type(upload, 'fast');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 0 to 10485760.');
+    await user.click(download);
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 0 to 10485760. It is not saved yet.');
     expect(upload.getAttribute('aria-invalid')).toBe('true');
+    expect(descriptionOf(upload)).toContain('Type a whole number from 0 to 10485760.');
+    expect(upload).toHaveProperty('value', 'fast');
     expect(backend.callsOf('pairs:update')).toEqual([]);
 
     await user.clear(upload);
     await user.type(upload, '512');
-    await user.clear(download);
-    await user.type(download, '1024');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(await within(card).findByText('Saved')).toBeTruthy();
-    expect(backend.callsOf('pairs:update')).toEqual([{ id: home.id, bandwidth: { uploadKiBps: 512, downloadKiBps: 1024 } }]);
+    await user.click(download);
+    await waitFor(() => expect(backend.callsOf('pairs:update')).toEqual([{ id: home.id, bandwidth: { uploadKiBps: 512, downloadKiBps: 0 } }]));
     expect(within(card).queryByRole('alert')).toBeNull();
+    expect(upload.getAttribute('aria-invalid')).toBeNull();
+    await user.clear(download);
+    await user.type(download, '1024{Enter}');
+    await waitFor(() => expect(backend.callsOf('pairs:update')[1]).toEqual({ id: home.id, bandwidth: { uploadKiBps: 512, downloadKiBps: 1024 } }));
+    expect(await within(card).findAllByText('Saved')).toHaveLength(2);
     expect(backend.violations).toEqual([]);
   });
 
@@ -259,7 +264,7 @@ describe('the settings screen', () => {
     expect(backend.violations).toEqual([]);
   });
 
-  it('checks the sync numbers, and saves the ignore patterns one a line without blanks or repeats', async () => {
+  it('checks the sync numbers, applies each on its own, and the ignore patterns one a line without blanks or repeats', async () => {
     const { user, backend } = await openSettings();
     const card = region('Syncing');
     const poll = within(card).getByRole('textbox', { name: 'Check TeraCLOUD for changes every (seconds)' });
@@ -267,27 +272,27 @@ describe('the settings screen', () => {
     const patterns = within(card).getByRole('textbox', { name: 'Never sync these (one pattern a line, like .gitignore)' });
     expect(poll).toHaveProperty('value', '30');
     expect(parallel).toHaveProperty('value', '4');
+    expect(within(card).queryByRole('button', { name: 'Save' })).toBeNull();
 
     await user.clear(poll);
-    await user.type(poll, '3');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 5 to 86400.');
+    await user.type(poll, '3{Enter}');
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 5 to 86400. It is not saved yet.');
     expect(poll.getAttribute('aria-invalid')).toBe('true');
 
     await user.clear(poll);
-    await user.type(poll, '60');
+    await user.type(poll, '60{Enter}');
+    await waitFor(() => expect(backend.callsOf('settings:update')).toEqual([{ sync: { pollIntervalSeconds: 60 } }]));
     await user.clear(parallel);
-    await user.type(parallel, '17');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 1 to 16.');
-    expect(backend.callsOf('settings:update')).toEqual([]);
+    await user.type(parallel, '17{Enter}');
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 1 to 16. It is not saved yet.');
+    expect(backend.callsOf('settings:update')).toHaveLength(1);
 
     await user.clear(parallel);
-    await user.type(parallel, '2');
+    await user.type(parallel, '2{Enter}');
     await user.type(patterns, '*.tmp{Enter}{Enter}  node_modules/  {Enter}*.tmp{Enter}');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(await within(card).findByText('Saved')).toBeTruthy();
-    expect(backend.callsOf('settings:update')).toEqual([{ sync: { pollIntervalSeconds: 60, parallelTransfers: 2, ignorePatterns: ['*.tmp', 'node_modules/'] } }]);
+    await user.tab();
+    await waitFor(() => expect(backend.callsOf('settings:update')).toHaveLength(3));
+    expect(backend.callsOf('settings:update').slice(1)).toEqual([{ sync: { parallelTransfers: 2 } }, { sync: { ignorePatterns: ['*.tmp', 'node_modules/'] } }]);
     expect(patterns).toHaveProperty('value', '*.tmp\nnode_modules/');
     expect(within(card).queryByRole('alert')).toBeNull();
     expect(backend.violations).toEqual([]);
@@ -298,7 +303,7 @@ describe('the settings screen', () => {
     const card = region('Syncing');
     const poll = within(card).getByRole('textbox', { name: 'Check TeraCLOUD for changes every (seconds)' });
     const parallel = within(card).getByRole('textbox', { name: 'Transfers at the same time' });
-    // The tray or the command changes the settings: the untouched form follows.
+    // The tray or the command changes the settings: the untouched fields follow.
     backend.emit('settings:changed', settings({ pairs: [home], sync: { ...settings().sync, pollIntervalSeconds: 120, parallelTransfers: 6 } }));
     await waitFor(() => expect(poll).toHaveProperty('value', '120'));
     expect(parallel).toHaveProperty('value', '6');
@@ -306,25 +311,31 @@ describe('the settings screen', () => {
     await user.clear(poll);
     await user.type(poll, '45');
     backend.emit('settings:changed', settings({ pairs: [home], sync: { ...settings().sync, pollIntervalSeconds: 300, parallelTransfers: 8 } }));
-    await waitFor(() => expect(screen.getByRole('region', { name: 'Syncing' })).toBeTruthy());
+    await waitFor(() => expect(parallel).toHaveProperty('value', '8'));
     expect(poll).toHaveProperty('value', '45');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(backend.callsOf('settings:update')).toEqual([{ sync: { pollIntervalSeconds: 45 } }]));
     expect(await within(card).findByText('Saved')).toBeTruthy();
-    expect(backend.callsOf('settings:update')).toEqual([{ sync: { pollIntervalSeconds: 45, parallelTransfers: 6, ignorePatterns: [] } }]);
     expect(backend.violations).toEqual([]);
   });
 
-  it('says why the settings could not be saved', async () => {
+  it('says why a setting could not be saved, keeps what was typed, and puts the saved value back on Dismiss', async () => {
     const { user, backend } = await openSettings({}, (b) => b.answer('settings:update', { code: ErrorCode.LocalIo, message: 'ENOSPC: no space left on device' }));
     const card = region('Syncing');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
+    const poll = within(card).getByRole('textbox', { name: 'Check TeraCLOUD for changes every (seconds)' });
+    await user.clear(poll);
+    await user.type(poll, '90{Enter}');
     const alert = await within(card).findByRole('alert');
+    expect(within(alert).getByText('Check TeraCLOUD for changes every (seconds): not saved')).toBeTruthy();
     expect(within(alert).getByText('ENOSPC: no space left on device')).toBeTruthy();
     expect(within(card).queryByText('Saved')).toBeNull();
+    expect(poll).toHaveProperty('value', '90');
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(poll).toHaveProperty('value', '30');
     expect(backend.violations).toEqual([]);
   });
 
-  it('checks and saves the backup retention and device name', async () => {
+  it('checks and applies the backup retention and device name', async () => {
     const { user, backend } = await openSettings();
     const card = region('Backup');
     const retention = within(card).getByRole('textbox', { name: 'Keep old versions for (days, 0 for ever)' });
@@ -333,21 +344,73 @@ describe('the settings screen', () => {
     expect(device).toHaveProperty('value', '');
 
     await user.clear(retention);
-    await user.type(retention, '-1');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 0 to 36500.');
+    await user.type(retention, '-1{Enter}');
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 0 to 36500. It is not saved yet.');
     expect(backend.callsOf('settings:update')).toEqual([]);
 
     await user.clear(retention);
     await user.type(retention, '90');
     await user.type(device, ' laptop ');
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    expect(await within(card).findByText('Saved')).toBeTruthy();
-    expect(backend.callsOf('settings:update')).toEqual([{ backup: { retentionDays: 90, device: 'laptop' } }]);
+    await user.tab();
+    await waitFor(() => expect(backend.callsOf('settings:update')).toEqual([{ backup: { retentionDays: 90 } }, { backup: { device: 'laptop' } }]));
+    expect(device).toHaveProperty('value', 'laptop');
 
     await user.clear(device);
-    await user.click(within(card).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(backend.callsOf('settings:update')[1]).toEqual({ backup: { retentionDays: 90, device: null } }));
+    await user.tab();
+    await waitFor(() => expect(backend.callsOf('settings:update')[2]).toEqual({ backup: { device: null } }));
+
+    await user.type(device, 'x'.repeat(256));
+    await user.tab();
+    expect(within(card).getByRole('alert').textContent).toBe('Use at most 255 characters. It is not saved yet.');
+    expect(backend.callsOf('settings:update')).toHaveLength(3);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('applies nothing when the value did not change, and Escape puts the saved value back', async () => {
+    const { user, backend } = await openSettings();
+    const poll = within(region('Syncing')).getByRole('textbox', { name: 'Check TeraCLOUD for changes every (seconds)' });
+    await user.click(poll);
+    await user.tab();
+    await user.clear(poll);
+    await user.type(poll, ' 30 {Enter}');
+    expect(poll).toHaveProperty('value', '30');
+    await user.clear(poll);
+    await user.type(poll, 'x{Enter}');
+    expect(poll.getAttribute('aria-invalid')).toBe('true');
+    await user.keyboard('{Escape}');
+    expect(poll).toHaveProperty('value', '30');
+    expect(poll.getAttribute('aria-invalid')).toBeNull();
+    expect(backend.callsOf('settings:update')).toEqual([]);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('asks before leaving the screen with an invalid edit, and stays to fix it or leaves without saving', async () => {
+    const { user, backend } = await openSettings();
+    const poll = within(region('Syncing')).getByRole('textbox', { name: 'Check TeraCLOUD for changes every (seconds)' });
+    await user.clear(poll);
+    await user.type(poll, '2');
+    await user.click(screen.getByRole('button', { name: 'Status' }));
+    const dialog = await screen.findByRole('alertdialog', { name: 'A setting is not saved' });
+    expect(within(dialog).getByText('Check TeraCLOUD for changes every (seconds)')).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toBeTruthy();
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Stay and fix it' }));
+
+    await user.keyboard('{Enter}');
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(document.activeElement).toBe(poll);
+    expect(poll).toHaveProperty('value', '2');
+
+    await user.click(screen.getByRole('button', { name: 'Status' }));
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Leave without saving' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Status' })).toBeTruthy();
+    expect(backend.callsOf('settings:update')).toEqual([]);
+
+    // Back on the settings: the saved value, and leaving asks nothing.
+    await openScreen(user, 'Settings');
+    expect(within(region('Syncing')).getByRole('textbox', { name: 'Check TeraCLOUD for changes every (seconds)' })).toHaveProperty('value', '30');
+    await user.click(screen.getByRole('button', { name: 'Status' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Status' })).toBeTruthy();
+    expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(backend.violations).toEqual([]);
   });
 
@@ -402,7 +465,7 @@ describe('the settings screen', () => {
     await tabTo(user, poll);
     await user.keyboard('{End}{Backspace}{Backspace}120{Enter}');
     expect(await within(region('Syncing')).findByText('Saved')).toBeTruthy();
-    expect(backend.callsOf('settings:update')).toEqual([{ sync: { pollIntervalSeconds: 120, parallelTransfers: 4, ignorePatterns: [] } }]);
+    expect(backend.callsOf('settings:update')).toEqual([{ sync: { pollIntervalSeconds: 120 } }]);
     expect(backend.violations).toEqual([]);
   });
 

@@ -54,7 +54,7 @@ const validSettings = {
   version: 3,
   pairs: [validPair],
   sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: ['*.tmp', 'node_modules/', '!keep.tmp', '# a comment line', 'my file.txt'], parallelTransfers: 8 },
-  backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7 },
+  backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7, schedule: 'daily' },
   app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'ja' },
 };
 
@@ -82,7 +82,7 @@ describe('readSettings', () => {
     expect(result.settings).toEqual({
       pairs: [],
       sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
-      backup: { sources: [], device: null, retentionDays: 30 },
+      backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
       app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
     });
   });
@@ -153,7 +153,7 @@ describe('readSettings', () => {
     expect(result.settings).toEqual({
       pairs: [{ ...formatTwo.pairs[0], excludedFolders: [] }],
       sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: [], parallelTransfers: 4 },
-      backup: formatTwo.backup,
+      backup: { ...formatTwo.backup, schedule: 'manual' },
       app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'system' },
     });
     expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual(formatTwo);
@@ -221,6 +221,7 @@ describe('readSettings', () => {
     ['an empty device name', { version: 3, backup: { device: ' ' } }, 'backup.device must be null or a name of 1 to 255 characters'],
     ['a device name that is a number', { version: 3, backup: { device: 7 } }, 'backup.device must be null or a name'],
     ['a negative retention', { version: 3, backup: { retentionDays: -1 } }, 'backup.retentionDays must be a whole number from 0 to'],
+    ['an unknown backup schedule', { version: 3, backup: { schedule: 'weekly' } }, 'backup.schedule must be one of "manual", "hourly", "daily", "login"'],
     ['startAtLogin as text', { version: 3, app: { startAtLogin: 'yes' } }, 'app.startAtLogin must be true, false or null'],
     ['notifications as a number', { version: 3, app: { notifications: 1 } }, 'app.notifications must be true or false'],
     ['an unknown theme', { version: 3, app: { theme: 'blue' } }, 'app.theme must be one of "system", "light", "dark"'],

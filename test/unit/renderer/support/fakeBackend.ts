@@ -53,7 +53,7 @@ export function settings(change: Partial<SettingsView> = {}): SettingsView {
   return {
     pairs: [],
     sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
-    backup: { sources: [], device: null, retentionDays: 30 },
+    backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: true, notifications: true, theme: 'system', language: 'en' },
     ...change,
   };

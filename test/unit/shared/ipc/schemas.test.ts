@@ -200,6 +200,7 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ sync: { pollIntervalSeconds: 1 } }, 'sync.pollIntervalSeconds: expected an integer from 5 to 86400'],
     [{ sync: { fullScanMinutes: 0 } }, 'sync.fullScanMinutes: expected an integer from 1'],
     [{ backup: { retentionDays: -1 } }, 'backup.retentionDays: expected an integer from 0'],
+    [{ backup: { schedule: 'weekly' } }, "backup.schedule: expected one of 'manual', 'hourly', 'daily', 'login'"],
     [{ backup: { sources: ['relative'] } }, 'backup.sources[0]: expected an absolute path'],
     [{ backup: { device: '   ' } }, 'backup.device: expected a device name or null'],
     [{ app: { startAtLogin: null } }, 'app.startAtLogin: expected true or false'],
@@ -383,6 +384,7 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ ...sampleSettings(), backup: { ...sampleSettings().backup, sources: ['Photos'] } }, 'backup.sources[0]: expected an absolute path'],
     [{ ...sampleSettings(), app: { ...sampleSettings().app, language: 'de' } }, 'app.language: expected one of'],
     [{ ...sampleSettings(), sync: { ...sampleSettings().sync, parallelTransfers: 99 } }, 'sync.parallelTransfers: expected an integer from 1 to 16'],
+    [{ ...sampleSettings(), backup: { ...sampleSettings().backup, schedule: 'weekly' } }, 'backup.schedule: expected one of'],
   ],
   'settings:update': [
     [{ ...sampleSettings(), pairs: [{ ...samplePair(), id: '' }] }, 'pairs[0].id: expected a pair id'],
@@ -431,6 +433,8 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
   'backup:changed': [
     [{ running: null, history: null }, 'history: expected an array'],
     [{ running: { operation: 'backup' }, history: [] }, 'running.progress: expected an object or null'],
+    [{ running: null, history: [], retryAt: 'soon' }, 'retryAt: expected a number of milliseconds'],
+    [{ running: null, history: [], nextRunAt: -1 }, 'nextRunAt: expected a number of milliseconds'],
   ],
 };
 
