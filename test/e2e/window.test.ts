@@ -380,7 +380,7 @@ describe.skipIf(chromiumRequirement.skip)('a Japanese system', () => {
   it('shows the window in Japanese from the start', async () => {
     const { page } = running;
     await running.open();
-    await page.getByRole('heading', { name: 'TeraCLOUD にサインイン' }).waitFor();
+    await page.getByRole('heading', { name: 'TeraCLOUDにサインイン' }).waitFor();
     await expectAccessible(page, 'sign-in in Japanese');
     await screenshot(page, 'sign-in-ja');
     await signInJapanese(running);
@@ -405,7 +405,7 @@ describe.skipIf(chromiumRequirement.skip)('the screenshots in docs/screenshots/'
 async function signInJapanese(running: RunningWindow): Promise<void> {
   const { page, emulator } = running;
   const account = emulator.accounts[0]!;
-  await page.getByLabel('ユーザー ID').fill(account.userId);
-  await page.getByLabel('Apps パスワード', { exact: true }).fill(account.appsPassword);
+  await page.getByLabel('ユーザーID').fill(account.userId);
+  await page.getByLabel('アプリパスワード', { exact: true }).fill(account.appsPassword);
   await page.getByRole('button', { name: 'サインイン', exact: true }).click();
 }
