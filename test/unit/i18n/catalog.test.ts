@@ -8,10 +8,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { en } from '../../../../renderer/src/i18n/en.js';
-import { ja } from '../../../../renderer/src/i18n/ja.js';
+import { en } from '../../../renderer/src/i18n/en.js';
+import { ja } from '../../../renderer/src/i18n/ja.js';
 
-const root = path.resolve(import.meta.dirname, '../../../..');
+const root = path.resolve(import.meta.dirname, '../../..');
 
 /** Kana, kanji and the Japanese punctuation marks. */
 const japanese = '\\u3001-\\u303f\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff01-\\uff0f\\uff1a-\\uff20';
