@@ -137,6 +137,12 @@ export const en = {
     start: 'Start syncing',
     starting: 'Starting…',
     done: 'The folder is set up. The first sync has started.',
+    folderSize: (size: string) => size,
+    folderSizeAtLeast: (size: string) => `more than ${size}`,
+    freeSpace: (size: string) => `Free space on this computer’s disk: ${size}`,
+    freeSpaceTitle: 'Not enough free space on this computer',
+    freeSpaceShort: (need: string, free: string) =>
+      `The first sync downloads ${need}, but the disk of this folder has only ${free} free. Free up space, leave folders out, or choose a folder on another disk before you start.`,
   },
   status: {
     title: 'Status',

@@ -137,6 +137,12 @@ export const ja: Messages = {
     start: '同期を開始',
     starting: '開始しています…',
     done: 'フォルダーを設定しました。最初の同期が始まりました。',
+    folderSize: (size: string) => size,
+    folderSizeAtLeast: (size: string) => `${size}以上`,
+    freeSpace: (size: string) => `このPCのディスクの空き容量：${size}`,
+    freeSpaceTitle: 'このPCの空き容量が足りません',
+    freeSpaceShort: (need: string, free: string) =>
+      `最初の同期で${need}をダウンロードしますが、このフォルダーのディスクの空きは${free}しかありません。開始する前に空き容量を増やすか、同期しないフォルダーを選ぶか、別のディスクのフォルダーを選んでください。`,
   },
   status: {
     title: '状態',
