@@ -183,11 +183,11 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     await screenshot(page, 'conflicts');
 
     const card = (name: string) => page.locator('article.conflict', { has: page.getByRole('heading', { name }) });
-    await card('keep-mine.txt').getByRole('button', { name: 'Open my version of keep-mine.txt' }).click();
+    await card('keep-mine.txt').getByRole('button', { name: 'Open this computer’s version of keep-mine.txt' }).click();
     await until('my version opened', () => running.opened.some((file) => file.startsWith(join(local, 'keep-mine (conflict'))));
-    await card('keep-mine.txt').getByRole('button', { name: 'Keep mine' }).click();
+    await card('keep-mine.txt').getByRole('button', { name: 'Keep this computer’s version' }).click();
     await card('keep-mine.txt').waitFor({ state: 'detached' });
-    await card('keep-theirs.txt').getByRole('button', { name: 'Keep theirs' }).click();
+    await card('keep-theirs.txt').getByRole('button', { name: 'Keep the TeraCLOUD version' }).click();
     await card('keep-theirs.txt').waitFor({ state: 'detached' });
     await card('keep-both.txt').getByRole('button', { name: 'Keep both' }).click();
     await page.getByText('No conflicts. Every file has one version.').waitFor();
