@@ -87,12 +87,12 @@ describe.skipIf(chromiumRequirement.skip)('the layout, in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Open Folder 29' }).waitFor();
     // Opened with Enter: the focus is in the list, not on the page.
-    await page.waitForFunction(() => document.activeElement?.closest('.folder-list') !== null);
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Up one level');
+    await page.waitForFunction("document.activeElement !== null && document.activeElement.closest('.folder-list') !== null");
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Up one level');
 
     // The step is taller than the window, yet Next is on screen.
-    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeGreaterThan(620);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await page.evaluate('document.documentElement.scrollHeight')).toBeGreaterThan(620);
+    await page.evaluate('window.scrollTo(0, 0)');
     const next = await page.getByRole('button', { name: 'Next' }).boundingBox();
     expect(next).not.toBeNull();
     expect(next!.y).toBeGreaterThanOrEqual(0);
@@ -123,7 +123,7 @@ describe.skipIf(chromiumRequirement.skip)('the layout, in Chromium', () => {
   it('still works in a small window: no sideways scrolling, Next in view', async () => {
     const { page } = running;
     await page.setViewportSize({ width: 600, height: 500 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(600);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(600);
     const next = (await page.getByRole('button', { name: 'Next' }).boundingBox())!;
     expect(next.x + next.width).toBeLessThanOrEqual(600);
     expect(next.y + next.height).toBeLessThanOrEqual(500);
