@@ -100,8 +100,8 @@ function VersionFacts({
             <dt>{t.conflicts.modified}</dt>
             <dd>
               <time dateTime={new Date(version.modifiedMs).toISOString()}>{i18n.dateTimeSeconds(version.modifiedMs)}</time>
-              {newness === 'newer' && <span className="badge newness newer">{t.conflicts.newer}</span>}
-              {newness === 'same' && <span className="badge newness">{t.conflicts.sameTime}</span>}
+              {newness === 'newer' && <> <span className="badge newness newer">{t.conflicts.newer}</span></>}
+              {newness === 'same' && <> <span className="badge newness">{t.conflicts.sameTime}</span></>}
             </dd>
           </dl>
           <button type="button" className="secondary" onClick={onOpen} aria-label={openLabel}>

@@ -104,7 +104,7 @@ describe('the conflicts screen', () => {
     const { backend } = await openConflicts();
     const first = card('docs/plan.odt');
     expect(within(first).getByText('In /home/alice/TeraCLOUD · since 5 minutes ago')).toBeTruthy();
-    expect(facts(first, 'This computer’s version')).toEqual({ Size: '1.2 kB', Changed: `${dateTimeSecondsText(now - 6 * minute)}Newer` });
+    expect(facts(first, 'This computer’s version')).toEqual({ Size: '1.2 kB', Changed: `${dateTimeSecondsText(now - 6 * minute)} Newer` });
     expect(facts(first, 'TeraCLOUD version')).toEqual({ Size: '34 kB', Changed: dateTimeSecondsText(now - 8 * minute) });
     expect(within(first).getByText('Kept as docs/plan (conflict 2025-06-02 0925).odt')).toBeTruthy();
     expect(within(first).getByRole('button', { name: 'Open this computer’s version of docs/plan.odt' })).toBeTruthy();
@@ -147,9 +147,9 @@ describe('the conflicts screen', () => {
     const same: ConflictInfo = { ...notes, mine: { size: 10, modifiedMs: now - minute + 200 }, theirs: { size: 12, modifiedMs: now - minute + 700 } };
     const { backend } = await openConflicts([close, same]);
     expect(facts(card('docs/plan.odt'), 'This computer’s version').Changed).toBe(dateTimeSecondsText(close.mine!.modifiedMs));
-    expect(facts(card('docs/plan.odt'), 'TeraCLOUD version').Changed).toBe(`${dateTimeSecondsText(close.theirs!.modifiedMs)}Newer`);
-    expect(facts(card('notes.txt'), 'This computer’s version').Changed).toBe(`${dateTimeSecondsText(same.mine!.modifiedMs)}Same time`);
-    expect(facts(card('notes.txt'), 'TeraCLOUD version').Changed).toBe(`${dateTimeSecondsText(same.theirs!.modifiedMs)}Same time`);
+    expect(facts(card('docs/plan.odt'), 'TeraCLOUD version').Changed).toBe(`${dateTimeSecondsText(close.theirs!.modifiedMs)} Newer`);
+    expect(facts(card('notes.txt'), 'This computer’s version').Changed).toBe(`${dateTimeSecondsText(same.mine!.modifiedMs)} Same time`);
+    expect(facts(card('notes.txt'), 'TeraCLOUD version').Changed).toBe(`${dateTimeSecondsText(same.theirs!.modifiedMs)} Same time`);
     expect(backend.violations).toEqual([]);
   });
 
