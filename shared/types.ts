@@ -503,3 +503,24 @@ export interface BackupStateView {
  * a day after the last backup, 'login' once when the app starts.
  */
 export type BackupSchedule = 'manual' | 'hourly' | 'daily' | 'login';
+
+/**
+ * How much a server folder holds, everything below it counted (remote:folderSize). The count
+ * stops after a bounded number of folders: then `complete` is false and the figures are a
+ * lower bound ("more than").
+ */
+export interface RemoteFolderSize {
+  /** The folder measured, below the account root ('' for the root). */
+  path: string;
+  bytes: number;
+  files: number;
+  complete: boolean;
+}
+
+/** Free space on the disk that holds a local folder, or would hold it (local:freeSpace). */
+export interface LocalFreeSpace {
+  /** The folder asked about. */
+  path: string;
+  /** Bytes this user can still write there. */
+  freeBytes: number;
+}

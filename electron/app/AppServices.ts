@@ -59,6 +59,8 @@ import type {
   SignOutResult,
   SyncStatus,
 } from '../../shared/types.js';
+import { localFreeSpace, measureRemoteFolder } from './folderMeasures.js';
+import type { LocalFreeSpace, RemoteFolderSize } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
 import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
 import { readCaFile } from '../auth/caFile.js';
@@ -526,6 +528,22 @@ export class AppServices {
     } finally {
       await remote.dispose();
     }
+  }
+
+  /** How much a server folder holds, everything below it (bounded: see measureRemoteFolder), for selective sync in the set-up. */
+  async measureRemoteFolder(folder: string): Promise<RemoteFolderSize> {
+    const connection = await this.accounts.connect();
+    const remote = this.storeFor(connection, connection.rootUrl, 4);
+    try {
+      return await measureRemoteFolder(remote, folder, { parallel: 4 });
+    } finally {
+      await remote.dispose();
+    }
+  }
+
+  /** Free space on the disk of a local folder (which may not exist yet), for the set-up's preview. */
+  async localFreeSpace(folder: string): Promise<LocalFreeSpace> {
+    return localFreeSpace(folder);
   }
 
   /**

@@ -52,6 +52,8 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     },
     'pairs:preview': (request) => services.previewPair(request.localFolder, request.remoteFolder, request.excludedFolders ?? []),
     'remote:listFolders': (request) => services.listRemoteFolders(request.path),
+    'remote:folderSize': (request) => services.measureRemoteFolder(request.path),
+    'local:freeSpace': (request) => services.localFreeSpace(request.path),
 
     'status:get': async () => services.statuses(),
     'activity:list': (request) => services.activityList(request),

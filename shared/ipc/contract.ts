@@ -30,6 +30,8 @@ import type {
   PairView,
   PickPurpose,
   RemoteFolderListing,
+  RemoteFolderSize,
+  LocalFreeSpace,
   RestoreSummaryView,
   SettingsUpdate,
   SettingsView,
@@ -105,6 +107,18 @@ export interface PreviewPairRequest {
 
 export interface ListRemoteFoldersRequest {
   /** '/'-separated below the account root; '' for the root. */
+  path: string;
+}
+
+/** A server folder to measure (remote:folderSize). */
+export interface RemoteFolderSizeRequest {
+  /** '/'-separated below the account root; '' for the root. */
+  path: string;
+}
+
+/** A local folder whose disk's free space is asked for (local:freeSpace); it need not exist yet. */
+export interface LocalFreeSpaceRequest {
+  /** Absolute. */
   path: string;
 }
 
@@ -204,6 +218,10 @@ export interface IpcContract {
   'pairs:syncNow': { request: PairRequest; response: undefined };
   'pairs:preview': { request: PreviewPairRequest; response: PairPreview };
   'remote:listFolders': { request: ListRemoteFoldersRequest; response: RemoteFolderListing };
+  /** The size of a server folder and everything below it, within a bounded number of listings. */
+  'remote:folderSize': { request: RemoteFolderSizeRequest; response: RemoteFolderSize };
+  /** Free space on the disk of a local folder (its nearest existing parent when it does not exist yet). */
+  'local:freeSpace': { request: LocalFreeSpaceRequest; response: LocalFreeSpace };
 
   'status:get': { request: undefined; response: PairStatus[] };
   /** The activity history, newest first, filtered by pair and by kind, a page at a time. */
@@ -298,6 +316,8 @@ export const ipcMethods = {
   'pairs:syncNow': 'syncPairNow',
   'pairs:preview': 'previewPair',
   'remote:listFolders': 'listRemoteFolders',
+  'remote:folderSize': 'measureRemoteFolder',
+  'local:freeSpace': 'localFreeSpace',
   'status:get': 'getStatus',
   'activity:list': 'listActivity',
   'conflicts:list': 'listConflicts',

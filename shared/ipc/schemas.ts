@@ -60,6 +60,8 @@ import type {
   SyncStatus,
   Theme,
 } from '../types.js';
+import type { LocalFreeSpace, RemoteFolderSize } from '../types.js';
+import type { LocalFreeSpaceRequest, RemoteFolderSizeRequest } from './contract.js';
 import {
   maxActivityGroupFiles,
   maxActivityPage,
@@ -574,6 +576,31 @@ function readRemoteFolderListing(value: unknown, path: string): RemoteFolderList
     folders: readArray(record.folders, child(path, 'folders'), readRemoteFolderView),
     files: readCount(record.files, child(path, 'files')),
   };
+}
+
+function readRemoteFolderSizeRequest(value: unknown, path: string): RemoteFolderSizeRequest {
+  const record = readRecord(value, path, ['path']);
+  return { path: readRelativePath(record.path, child(path, 'path')) };
+}
+
+function readRemoteFolderSize(value: unknown, path: string): RemoteFolderSize {
+  const record = readRecord(value, path, ['path', 'bytes', 'files', 'complete']);
+  return {
+    path: readRelativePath(record.path, child(path, 'path')),
+    bytes: readCount(record.bytes, child(path, 'bytes')),
+    files: readCount(record.files, child(path, 'files')),
+    complete: readBoolean(record.complete, child(path, 'complete')),
+  };
+}
+
+function readLocalFreeSpaceRequest(value: unknown, path: string): LocalFreeSpaceRequest {
+  const record = readRecord(value, path, ['path']);
+  return { path: readAbsolutePath(record.path, child(path, 'path')) };
+}
+
+function readLocalFreeSpace(value: unknown, path: string): LocalFreeSpace {
+  const record = readRecord(value, path, ['path', 'freeBytes']);
+  return { path: readAbsolutePath(record.path, child(path, 'path')), freeBytes: readCount(record.freeBytes, child(path, 'freeBytes')) };
 }
 
 function readUpdatePairRequest(value: unknown, path: string): UpdatePairRequest {
@@ -1132,6 +1159,8 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'pairs:syncNow': toValidator(readPairRequest),
   'pairs:preview': toValidator(readPreviewPairRequest),
   'remote:listFolders': toValidator(readListRemoteFoldersRequest),
+  'remote:folderSize': toValidator(readRemoteFolderSizeRequest),
+  'local:freeSpace': toValidator(readLocalFreeSpaceRequest),
   'status:get': validateNoPayload,
   'activity:list': toValidator(readActivityListRequest),
   'conflicts:list': validateNoPayload,
@@ -1169,6 +1198,8 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'pairs:syncNow': validateNoPayload,
   'pairs:preview': toValidator(readPairPreview),
   'remote:listFolders': toValidator(readRemoteFolderListing),
+  'remote:folderSize': toValidator(readRemoteFolderSize),
+  'local:freeSpace': toValidator(readLocalFreeSpace),
   'status:get': toValidator(arrayOf(readPairStatus)),
   'activity:list': toValidator(readActivityPage),
   'conflicts:list': validateConflicts,

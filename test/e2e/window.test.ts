@@ -187,11 +187,11 @@ describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the 
     await screenshot(page, 'conflicts');
 
     const card = (name: string) => page.locator('article.conflict', { has: page.getByRole('heading', { name }) });
-    await card('keep-mine.txt').getByRole('button', { name: 'Open my version of keep-mine.txt' }).click();
+    await card('keep-mine.txt').getByRole('button', { name: 'Open this computer’s version of keep-mine.txt' }).click();
     await until('my version opened', () => running.opened.some((file) => file.startsWith(join(local, 'keep-mine (conflict'))));
-    await card('keep-mine.txt').getByRole('button', { name: 'Keep mine' }).click();
+    await card('keep-mine.txt').getByRole('button', { name: 'Keep this computer’s version' }).click();
     await card('keep-mine.txt').waitFor({ state: 'detached' });
-    await card('keep-theirs.txt').getByRole('button', { name: 'Keep theirs' }).click();
+    await card('keep-theirs.txt').getByRole('button', { name: 'Keep the TeraCLOUD version' }).click();
     await card('keep-theirs.txt').waitFor({ state: 'detached' });
     await card('keep-both.txt').getByRole('button', { name: 'Keep both' }).click();
     await page.getByText('No conflicts. Every file has one version.').waitFor();
@@ -412,7 +412,7 @@ describe.skipIf(chromiumRequirement.skip)('a Japanese system', () => {
   it('shows the window in Japanese from the start', async () => {
     const { page } = running;
     await running.open();
-    await page.getByRole('heading', { name: 'TeraCLOUD にサインイン' }).waitFor();
+    await page.getByRole('heading', { name: 'TeraCLOUDにサインイン' }).waitFor();
     await expectAccessible(page, 'sign-in in Japanese');
     await screenshot(page, 'sign-in-ja');
     await signInJapanese(running);
@@ -437,7 +437,7 @@ describe.skipIf(chromiumRequirement.skip)('the screenshots in docs/screenshots/'
 async function signInJapanese(running: RunningWindow): Promise<void> {
   const { page, emulator } = running;
   const account = emulator.accounts[0]!;
-  await page.getByLabel('ユーザー ID').fill(account.userId);
-  await page.getByLabel('Apps パスワード', { exact: true }).fill(account.appsPassword);
+  await page.getByLabel('ユーザーID').fill(account.userId);
+  await page.getByLabel('アプリパスワード', { exact: true }).fill(account.appsPassword);
   await page.getByRole('button', { name: 'サインイン', exact: true }).click();
 }

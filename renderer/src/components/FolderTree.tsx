@@ -3,11 +3,13 @@
  * folder leaves it (and everything below it) out; nothing is deleted on either side. A folder
  * inside one that is left out cannot be ticked on its own (the ignore rules follow git's: a
  * folder left out is not looked into), so its box is shown unticked and disabled. Subfolders
- * load when a folder is opened.
+ * load when a folder is opened. With `showSizes` (the set-up), each folder shown says how much
+ * it holds, measured on the server when it comes into view (remote:folderSize, bounded there).
  */
-import { useId, useState } from 'react';
-import type { RemoteFolderView } from '../../../shared/types.js';
+import { useEffect, useId, useState } from 'react';
+import type { RemoteFolderSize, RemoteFolderView } from '../../../shared/types.js';
 import { useI18n } from '../i18n/i18n.js';
+import { useApi } from '../state/hooks.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { useRemoteFolders } from './useRemoteFolders.js';
 
@@ -20,6 +22,8 @@ export interface FolderTreeProps {
   /** Names the list for screen readers. */
   label: string;
   disabled?: boolean;
+  /** Show how much each folder holds (measured on the server as it comes into view). */
+  showSizes?: boolean;
 }
 
 function relativeTo(root: string, path: string): string {
@@ -36,7 +40,32 @@ export function toggleExcluded(excluded: readonly string[], folder: string, incl
   return [...excluded.filter((item) => item !== folder && !isWithin(item, folder)), folder].sort();
 }
 
-export function FolderTree({ root, excluded, onChange, label, disabled = false }: FolderTreeProps) {
+/** The size of a server folder, asked for once while `enabled`; null until it is known (or when it cannot be). */
+function useFolderSize(path: string, enabled: boolean): RemoteFolderSize | null {
+  const api = useApi();
+  const [size, setSize] = useState<RemoteFolderSize | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let current = true;
+    void api.measureRemoteFolder({ path }).then((result) => {
+      // A size that cannot be measured is left out: the folder can still be chosen.
+      if (current && result.ok) setSize(result.value);
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, path, enabled]);
+  return size;
+}
+
+function FolderSize({ path }: { path: string }) {
+  const { t, bytes } = useI18n();
+  const size = useFolderSize(path, true);
+  if (size === null) return null;
+  return <span className="folder-size">{size.complete ? t.setup.folderSize(bytes(size.bytes)) : t.setup.folderSizeAtLeast(bytes(size.bytes))}</span>;
+}
+
+export function FolderTree({ root, excluded, onChange, label, disabled = false, showSizes = false }: FolderTreeProps) {
   const { t } = useI18n();
   const folders = useRemoteFolders(root);
   if (folders.error !== null) return <ErrorNotice error={folders.error} onRetry={folders.reload} />;
@@ -45,7 +74,16 @@ export function FolderTree({ root, excluded, onChange, label, disabled = false }
   return (
     <ul className="folder-tree" aria-label={label}>
       {folders.listing.folders.map((folder) => (
-        <FolderNode key={folder.path} folder={folder} root={root} excluded={excluded} onChange={onChange} disabled={disabled} parentExcluded={false} />
+        <FolderNode
+          key={folder.path}
+          folder={folder}
+          root={root}
+          excluded={excluded}
+          onChange={onChange}
+          disabled={disabled}
+          parentExcluded={false}
+          showSizes={showSizes}
+        />
       ))}
     </ul>
   );
@@ -58,9 +96,10 @@ interface FolderNodeProps {
   onChange: (excluded: string[]) => void;
   disabled: boolean;
   parentExcluded: boolean;
+  showSizes: boolean;
 }
 
-function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded }: FolderNodeProps) {
+function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded, showSizes }: FolderNodeProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const relative = relativeTo(root, folder.path);
@@ -93,6 +132,7 @@ function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded
           />{' '}
           {folder.name}
         </label>
+        {showSizes && <FolderSize path={folder.path} />}
       </div>
       {open && (
         <div id={listId}>
@@ -110,6 +150,7 @@ function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded
                   onChange={onChange}
                   disabled={disabled}
                   parentExcluded={isExcluded}
+                  showSizes={showSizes}
                 />
               ))}
             </ul>

@@ -3,7 +3,7 @@
  * (each goes back up to that folder), the folders inside as buttons that open them, and a
  * field for a new folder inside the one shown (the first sync creates it).
  */
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useI18n } from '../i18n/i18n.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { Icon } from './Icon.js';
@@ -32,6 +32,24 @@ export function RemoteFolderBrowser({ path, onNavigate, newFolder, onNewFolderCh
   const newFolderId = useId();
   const newFolderHelpId = useId();
   const newFolderErrorId = useId();
+  // A folder opened (or left) from the list: once the next listing is in, the keyboard goes
+  // back to the list instead of falling to the page.
+  const listRef = useRef<HTMLUListElement>(null);
+  const newFolderRef = useRef<HTMLInputElement>(null);
+  /** The folder opened from the list, until its listing is shown. */
+  const refocus = useRef<string | null>(null);
+  const openFromList = (target: string): void => {
+    refocus.current = target;
+    onNavigate(target);
+  };
+  useEffect(() => {
+    const target = refocus.current;
+    if (target === null || target !== path || folders.loading) return;
+    if (folders.listing?.path !== target && folders.error === null) return;
+    refocus.current = null;
+    const first = listRef.current?.querySelector<HTMLButtonElement>('button');
+    (first ?? newFolderRef.current)?.focus();
+  }, [path, folders.loading, folders.listing, folders.error]);
   return (
     <div className="remote-browser">
       <nav aria-label={t.setup.remoteHeading}>
@@ -57,10 +75,10 @@ export function RemoteFolderBrowser({ path, onNavigate, newFolder, onNewFolderCh
       {folders.loading && <p role="status">{t.setup.remoteLoading}</p>}
       {folders.listing !== null && !folders.loading && (
         <>
-          <ul className="folder-list">
+          <ul className="folder-list" ref={listRef}>
             {segments.length > 0 && (
               <li>
-                <button type="button" className="folder-button" onClick={() => onNavigate(segments.slice(0, -1).join('/'))}>
+                <button type="button" className="folder-button" onClick={() => openFromList(segments.slice(0, -1).join('/'))}>
                   <Icon name="up" />
                   {t.setup.remoteUp}
                 </button>
@@ -68,7 +86,7 @@ export function RemoteFolderBrowser({ path, onNavigate, newFolder, onNewFolderCh
             )}
             {folders.listing.folders.map((folder) => (
               <li key={folder.path}>
-                <button type="button" className="folder-button" aria-label={t.setup.remoteOpen(folder.name)} onClick={() => onNavigate(folder.path)}>
+                <button type="button" className="folder-button" aria-label={t.setup.remoteOpen(folder.name)} onClick={() => openFromList(folder.path)}>
                   <Icon name="folder" />
                   {folder.name}
                 </button>
@@ -83,6 +101,7 @@ export function RemoteFolderBrowser({ path, onNavigate, newFolder, onNewFolderCh
         <label htmlFor={newFolderId}>{t.setup.newFolderField}</label>
         <input
           id={newFolderId}
+          ref={newFolderRef}
           type="text"
           value={newFolder}
           aria-describedby={newFolderError ? `${newFolderHelpId} ${newFolderErrorId}` : newFolderHelpId}

@@ -39,6 +39,8 @@ export interface I18n {
   percent(fraction: number): string;
   /** Date and time, as the user's system writes them. */
   dateTime(ms: number): string;
+  /** Date and time to the second, where the minute cannot tell two times apart. */
+  dateTimeSeconds(ms: number): string;
   /** "3 minutes ago", "in 20 seconds", "just now", relative to `now`. */
   relative(ms: number, now: number): string;
   /** "about 3 minutes", "45 seconds", "2 hours". */
@@ -55,6 +57,7 @@ export function createI18n(locale: Locale): I18n {
   const oneDecimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const dateTimeSecondsFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
   const relativeFormat = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const steps: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
     ['second', 60],
@@ -85,6 +88,7 @@ export function createI18n(locale: Locale): I18n {
     number: (value) => numberFormat.format(value),
     percent: (fraction) => percentFormat.format(fraction),
     dateTime: (ms) => dateTimeFormat.format(new Date(ms)),
+    dateTimeSeconds: (ms) => dateTimeSecondsFormat.format(new Date(ms)),
     relative(ms, now) {
       let amount = (ms - now) / 1000;
       if (Math.abs(amount) < 10) return t.time.justNow;

@@ -29,14 +29,15 @@ export function Conflicts() {
         <>
           <p className="intro">{t.conflicts.intro}</p>
           <ul id={helpId} className="help choice-help">
+            {/* The safest answer first, as on each card. */}
             <li>
-              <strong>{t.conflicts.keepMine}:</strong> {t.conflicts.keepMineHelp}
+              <strong>{t.conflicts.keepBoth}</strong> {t.conflicts.keepBothHelp}
             </li>
             <li>
-              <strong>{t.conflicts.keepTheirs}:</strong> {t.conflicts.keepTheirsHelp}
+              <strong>{t.conflicts.keepMine}</strong> {t.conflicts.keepMineHelp}
             </li>
             <li>
-              <strong>{t.conflicts.keepBoth}:</strong> {t.conflicts.keepBothHelp}
+              <strong>{t.conflicts.keepTheirs}</strong> {t.conflicts.keepTheirsHelp}
             </li>
           </ul>
           <ul className="conflict-list" ref={listRef}>
@@ -60,7 +61,30 @@ export function Conflicts() {
   );
 }
 
-function VersionFacts({ title, version, onOpen, openLabel }: { title: string; version: FileVersionView | null; onOpen: () => void; openLabel: string }) {
+/** Which of the two versions changed later, to the second (what the card can show). */
+export type Newness = 'newer' | 'older' | 'same' | null;
+
+export function compareVersions(mine: FileVersionView | null, theirs: FileVersionView | null): { mine: Newness; theirs: Newness } {
+  if (mine === null || theirs === null) return { mine: null, theirs: null };
+  const a = Math.floor(mine.modifiedMs / 1000);
+  const b = Math.floor(theirs.modifiedMs / 1000);
+  if (a === b) return { mine: 'same', theirs: 'same' };
+  return a > b ? { mine: 'newer', theirs: 'older' } : { mine: 'older', theirs: 'newer' };
+}
+
+function VersionFacts({
+  title,
+  version,
+  newness,
+  onOpen,
+  openLabel,
+}: {
+  title: string;
+  version: FileVersionView | null;
+  newness: Newness;
+  onOpen: () => void;
+  openLabel: string;
+}) {
   const i18n = useI18n();
   const { t } = i18n;
   return (
@@ -75,7 +99,9 @@ function VersionFacts({ title, version, onOpen, openLabel }: { title: string; ve
             <dd>{i18n.bytes(version.size)}</dd>
             <dt>{t.conflicts.modified}</dt>
             <dd>
-              <time dateTime={new Date(version.modifiedMs).toISOString()}>{i18n.dateTime(version.modifiedMs)}</time>
+              <time dateTime={new Date(version.modifiedMs).toISOString()}>{i18n.dateTimeSeconds(version.modifiedMs)}</time>
+              {newness === 'newer' && <> <span className="badge newness newer">{t.conflicts.newer}</span></>}
+              {newness === 'same' && <> <span className="badge newness">{t.conflicts.sameTime}</span></>}
             </dd>
           </dl>
           <button type="button" className="secondary" onClick={onOpen} aria-label={openLabel}>
@@ -98,6 +124,7 @@ function ConflictCard({ conflict, pair, onResolved, helpId }: { conflict: Confli
     onResolved();
   });
   const open = useAction(async (side: 'mine' | 'theirs') => unwrap(await api.openConflictVersion({ pairId: conflict.pairId, id: conflict.id, side })));
+  const newness = compareVersions(conflict.mine, conflict.theirs);
   return (
     <article className="card conflict" aria-labelledby={headingId}>
       <h2 id={headingId} className="path">
@@ -108,21 +135,22 @@ function ConflictCard({ conflict, pair, onResolved, helpId }: { conflict: Confli
         {t.conflicts.since(i18n.relative(conflict.createdAt, now))}
       </p>
       <div className="versions">
-        <VersionFacts title={t.conflicts.mine} version={conflict.mine} onOpen={() => void open.run('mine')} openLabel={t.conflicts.openMine(conflict.path)} />
-        <VersionFacts title={t.conflicts.theirs} version={conflict.theirs} onOpen={() => void open.run('theirs')} openLabel={t.conflicts.openTheirs(conflict.path)} />
+        <VersionFacts title={t.conflicts.mine} version={conflict.mine} newness={newness.mine} onOpen={() => void open.run('mine')} openLabel={t.conflicts.openMine(conflict.path)} />
+        <VersionFacts title={t.conflicts.theirs} version={conflict.theirs} newness={newness.theirs} onOpen={() => void open.run('theirs')} openLabel={t.conflicts.openTheirs(conflict.path)} />
       </div>
       <p className="muted copy-name">{t.conflicts.copyName(conflict.copy)}</p>
       {open.error !== null && <ErrorNotice error={open.error} onDismiss={open.clearError} />}
       {resolve.error !== null && <ErrorNotice error={resolve.error} onDismiss={resolve.clearError} />}
       <div className="button-row" role="group" aria-label={conflict.path} aria-describedby={helpId}>
-        <button type="button" onClick={() => void resolve.run('local')} disabled={resolve.busy} title={t.conflicts.keepMineHelp}>
+        {/* Keeping both loses nothing: it is the one primary answer, and the first. */}
+        <button type="button" onClick={() => void resolve.run('both')} disabled={resolve.busy} title={t.conflicts.keepBothHelp}>
+          {t.conflicts.keepBoth}
+        </button>
+        <button type="button" className="secondary" onClick={() => void resolve.run('local')} disabled={resolve.busy} title={t.conflicts.keepMineHelp}>
           {t.conflicts.keepMine}
         </button>
-        <button type="button" onClick={() => void resolve.run('remote')} disabled={resolve.busy} title={t.conflicts.keepTheirsHelp}>
+        <button type="button" className="secondary" onClick={() => void resolve.run('remote')} disabled={resolve.busy} title={t.conflicts.keepTheirsHelp}>
           {t.conflicts.keepTheirs}
-        </button>
-        <button type="button" className="secondary" onClick={() => void resolve.run('both')} disabled={resolve.busy} title={t.conflicts.keepBothHelp}>
-          {t.conflicts.keepBoth}
         </button>
       </div>
     </article>

@@ -79,6 +79,22 @@ export function Setup({ onDone, onCancel }: SetupProps) {
     };
   }, [api, step, localFolder, remoteFolder, excluded, previewAttempt]);
 
+  // The disk the first sync downloads to: asked for on the preview step, beside the preview.
+  const [freeBytes, setFreeBytes] = useState<number | null>(null);
+  useEffect(() => {
+    if (step !== 4) return;
+    let current = true;
+    setFreeBytes(null);
+    void api.localFreeSpace({ path: localFolder.trim() }).then((result) => {
+      // Not knowing the free space is no reason to stop: the preview shows without it.
+      if (current && result.ok) setFreeBytes(result.value.freeBytes);
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, step, localFolder]);
+  const tooLittleSpace = preview !== null && freeBytes !== null && preview.download.bytes > freeBytes;
+
   const chooseLocal = async (): Promise<void> => {
     setPickError(null);
     const picked = await api.pickPath({ purpose: 'syncFolder' });
@@ -115,7 +131,11 @@ export function Setup({ onDone, onCancel }: SetupProps) {
       <ol className="steps" aria-label={t.setup.stepOf(step, stepCount)}>
         {t.setup.steps.map((name, index) => (
           <li key={name} aria-current={index + 1 === step ? 'step' : undefined} className={index + 1 < step ? 'done' : undefined}>
-            {name}
+            {/* The list numbers the steps for screen readers; the number is drawn for the eye. */}
+            <span className="step-number" aria-hidden="true">
+              {index + 1}
+            </span>
+            <span className="step-name">{name}</span>
           </li>
         ))}
       </ol>
@@ -181,7 +201,7 @@ export function Setup({ onDone, onCancel }: SetupProps) {
             {newFolder.trim() !== '' ? (
               <p>{t.setup.selectiveNone}</p>
             ) : (
-              <FolderTree root={remotePath} excluded={excluded} onChange={setExcluded} label={t.setup.selectiveHeading} />
+              <FolderTree root={remotePath} excluded={excluded} onChange={setExcluded} label={t.setup.selectiveHeading} showSizes />
             )}
           </>
         )}
@@ -213,6 +233,13 @@ export function Setup({ onDone, onCancel }: SetupProps) {
             {previewError !== null && <ErrorNotice error={previewError} onRetry={() => setPreviewAttempt((n) => n + 1)} />}
             {preview === null && previewError === null && <p role="status">{t.setup.previewLoading}</p>}
             {preview !== null && <PreviewSummary preview={preview} bytes={bytes} />}
+            {freeBytes !== null && <p className="muted">{t.setup.freeSpace(bytes(freeBytes))}</p>}
+            {tooLittleSpace && (
+              <div className="notice notice-warning" role="alert">
+                <p className="notice-title">{t.setup.freeSpaceTitle}</p>
+                <p>{t.setup.freeSpaceShort(bytes(preview.download.bytes), bytes(freeBytes))}</p>
+              </div>
+            )}
             {start.error !== null && <ErrorNotice error={start.error} onDismiss={start.clearError} />}
           </>
         )}

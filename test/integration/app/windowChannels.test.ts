@@ -4,7 +4,7 @@
  * and what the window receives.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,27 @@ describe('the window\'s channels on the real services', () => {
     expect(await value('dialog:pickPath', { purpose: 'syncFolder' })).toBe('/picked/syncFolder');
     expect(await value('dialog:pickPath', { purpose: 'restoreTarget' })).toBeNull();
     expect(picks).toEqual(['syncFolder', 'restoreTarget']);
+  });
+
+  it('measures a server folder with everything below it, and the free space of a local folder', async () => {
+    await value('account:signInWithPassword', { userId: USER, password: PASSWORD, location: emulator.davUrl });
+    const files = emulator.filesDir();
+    await mkdir(join(files, 'Measure', 'a', 'b'), { recursive: true });
+    await writeFile(join(files, 'Measure', 'top.bin'), Buffer.alloc(1_000));
+    await writeFile(join(files, 'Measure', 'a', 'one.bin'), Buffer.alloc(250));
+    await writeFile(join(files, 'Measure', 'a', 'b', 'deep.bin'), Buffer.alloc(4_000));
+    expect(await value('remote:folderSize', { path: 'Measure' })).toEqual({ path: 'Measure', bytes: 5_250, files: 3, complete: true });
+    expect(await value('remote:folderSize', { path: 'Measure/a/b' })).toEqual({ path: 'Measure/a/b', bytes: 4_000, files: 1, complete: true });
+    expect((await call('remote:folderSize', { path: 'Nowhere' })).ok).toBe(false);
+
+    // A folder that does not exist yet: the disk it would be made on.
+    const free = await value('local:freeSpace', { path: join(folder, 'not-yet', 'deeper') });
+    const disk = await statfs(folder);
+    expect(free.path).toBe(join(folder, 'not-yet', 'deeper'));
+    expect(free.freeBytes).toBeGreaterThan(0);
+    // Within what other processes write meanwhile: the same disk, read the same way.
+    expect(Math.abs(free.freeBytes - Number(disk.bavail) * Number(disk.bsize))).toBeLessThan(256 * 1024 * 1024);
+    expect((await call('local:freeSpace', { path: 'relative' })).ok).toBe(false);
   });
 
   let pairId: string;

@@ -46,7 +46,7 @@ describe('the window', () => {
   it('follows the system language, and the setting when it names one', async () => {
     const backend = new FakeBackend().answer('settings:get', settings({ app: { ...settings().app, language: 'system' } }));
     renderApp(backend, ['ja-JP', 'en-US']);
-    expect(await screen.findByRole('heading', { level: 1, name: 'TeraCLOUD にサインイン' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 1, name: 'TeraCLOUDにサインイン' })).toBeTruthy();
     expect(document.documentElement.lang).toBe('ja');
     backend.emit('settings:changed', settings({ app: { ...settings().app, language: 'en' } }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Sign in to TeraCLOUD' })).toBeTruthy();

@@ -9,7 +9,7 @@ import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { AddPairRequest } from '../../../shared/ipc/contract.js';
-import type { PairPreview, RemoteFolderListing } from '../../../shared/types.js';
+import type { PairPreview, RemoteFolderListing, RemoteFolderSize } from '../../../shared/types.js';
 import { type FakeBackend, pair, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
 import { deferred, openScreen, signedInBackend, tabTo } from './support/screens.js';
@@ -49,9 +49,20 @@ const samePreview: PairPreview = {
   conflictPaths: [],
 };
 
+/** What each server folder holds, everything below it counted (remote:folderSize). */
+const sizes: Readonly<Record<string, RemoteFolderSize>> = {
+  Photos: { path: 'Photos', bytes: 1_200_000_000, files: 900, complete: false },
+  'Photos/2024': { path: 'Photos/2024', bytes: 800_000_000, files: 40, complete: true },
+  'Photos/2025': { path: 'Photos/2025', bytes: 3_000, files: 2, complete: true },
+  Work: { path: 'Work', bytes: 4_200_000, files: 13, complete: true },
+  'Work/Reports': { path: 'Work/Reports', bytes: 4_000_000, files: 12, complete: true },
+};
+
 function setupBackend(change: (backend: FakeBackend) => void = () => {}): FakeBackend {
   const backend = signedInBackend()
     .answer('remote:listFolders', ({ path }) => folders[path] ?? { code: ErrorCode.NotFound, message: `${path} is not on the server` })
+    .answer('remote:folderSize', ({ path }) => sizes[path] ?? { code: ErrorCode.NotFound, message: `${path} is not on the server` })
+    .answer('local:freeSpace', ({ path }) => ({ path, freeBytes: 50_000_000_000 }))
     .answer('pairs:preview', preview);
   change(backend);
   return backend;
@@ -91,8 +102,15 @@ describe('the set-up', () => {
     expect(screen.getAllByText('Step 1 of 4').length).toBeGreaterThan(0);
     expect(stepHeading().textContent).toBe('Which folder on this computer?');
     const steps = screen.getByRole('list', { name: 'Step 1 of 4' });
-    expect(within(steps).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['Folder on this computer', 'Folder on TeraCLOUD', 'Folders to sync', 'Check and start']);
-    expect(within(steps).getByText('Folder on this computer').getAttribute('aria-current')).toBe('step');
+    const items = within(steps).getAllByRole('listitem');
+    // Each step its own item: its number and its name apart, never run together.
+    expect(items.map((item) => [...item.children].map((part) => part.textContent))).toEqual([
+      ['1', 'Folder on this computer'],
+      ['2', 'Folder on TeraCLOUD'],
+      ['3', 'Folders to sync'],
+      ['4', 'Check and start'],
+    ]);
+    expect(within(steps).getByText('Folder on this computer').closest('li')?.getAttribute('aria-current')).toBe('step');
 
     await toRemoteStep(user);
     expect(stepHeading().textContent).toBe('Which folder on TeraCLOUD?');
@@ -273,6 +291,48 @@ describe('the set-up', () => {
     expect(backend.violations).toEqual([]);
   });
 
+  it('shows how much each server folder holds, measured as it comes into view', async () => {
+    const { user, backend } = await openSetup();
+    await toSelectiveStep(user);
+    const tree = await screen.findByRole('list', { name: 'Which folders to sync?' });
+    const row = (name: string): HTMLElement => within(tree).getByRole('checkbox', { name }).closest('.folder-row') as HTMLElement;
+    await waitFor(() => expect(within(row('Work')).getByText('4.2 MB')).toBeTruthy());
+    // Past the bound on the server: a lower bound.
+    expect(within(row('Photos')).getByText('more than 1.2 GB')).toBeTruthy();
+    // Only the folders shown are measured; the ones inside when their folder opens.
+    expect(backend.callsOf('remote:folderSize')).toEqual([{ path: 'Photos' }, { path: 'Work' }]);
+    await user.click(within(tree).getByRole('button', { name: 'Folder Photos' }));
+    await within(tree).findByRole('checkbox', { name: '2024' });
+    await waitFor(() => expect(within(row('2024')).getByText('800 MB')).toBeTruthy());
+    expect(within(row('2025')).getByText('3 kB')).toBeTruthy();
+    expect(backend.callsOf('remote:folderSize')).toHaveLength(4);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('warns before starting when the disk has less free space than comes down', async () => {
+    const backend = setupBackend((b) => b.answer('local:freeSpace', ({ path }) => ({ path, freeBytes: 300 })));
+    const { user } = await openSetup(backend);
+    await toSelectiveStep(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByText('1 file (512 B) come down to this computer');
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('Not enough free space on this computer')).toBeTruthy();
+    expect(within(alert).getByText(/^The first sync downloads 512 B, but the disk of this folder has only 300 B free/)).toBeTruthy();
+    expect(screen.getByText('Free space on this computer’s disk: 300 B')).toBeTruthy();
+    expect(backend.callsOf('local:freeSpace')).toEqual([{ path: '/home/alice/TeraCLOUD' }]);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says the free space, and no warning, when there is room', async () => {
+    const { user, backend } = await openSetup();
+    await toSelectiveStep(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByText('1 file (512 B) come down to this computer');
+    expect(await screen.findByText('Free space on this computer’s disk: 50 GB')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
   it('leaves out a single subfolder, and ticking the folder again takes it back', async () => {
     const { user, backend } = await openSetup();
     await toSelectiveStep(user);
@@ -413,6 +473,12 @@ describe('the set-up', () => {
     await tabTo(user, work);
     await user.keyboard('{Enter}');
     const next = await screen.findByRole('button', { name: 'Next' });
+    await screen.findByRole('button', { name: 'Open Reports' });
+    // The folder opened: the keyboard stays in the list, on its first entry.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Up one level' })));
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Open Photos' })));
+    await user.keyboard('{Tab}{Enter}');
     await screen.findByRole('button', { name: 'Open Reports' });
     await tabTo(user, next);
     await user.keyboard('{Enter}');

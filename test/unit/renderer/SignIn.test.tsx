@@ -255,7 +255,7 @@ describe('the sign-in screen', () => {
   it('is in Japanese on a Japanese system', async () => {
     const backend = new FakeBackend().answer('settings:get', settings({ app: { ...settings().app, language: 'system' } }));
     renderApp(backend, ['ja-JP']);
-    expect(await screen.findByRole('heading', { level: 1, name: 'TeraCLOUD にサインイン' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 1, name: 'TeraCLOUDにサインイン' })).toBeTruthy();
     expect(screen.getByRole('heading', { level: 2, name: 'ブラウザーでサインイン' })).toBeTruthy();
     expect(backend.violations).toEqual([]);
   });

@@ -132,6 +132,15 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ path: 'Documents/..' }, 'path: expected a relative path'],
     [{ path: 'Documents', depth: 'infinity' }, 'depth: expected no such field'],
   ],
+  'remote:folderSize': [
+    [undefined, 'expected an object'],
+    [{ path: '../etc' }, 'path: expected a relative path'],
+    [{ path: 'Documents', maxFolders: 1e9 }, 'maxFolders: expected no such field'],
+  ],
+  'local:freeSpace': [
+    [undefined, 'expected an object'],
+    [{ path: 'relative/folder' }, 'path: expected an absolute path'],
+  ],
   'status:get': noPayload,
   'activity:list': [
     [undefined, 'expected an object'],
@@ -304,6 +313,15 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ ...sampleRemoteFolders(), files: undefined }, 'files: expected an integer'],
     [{ ...sampleRemoteFolders(), url: 'https://alice:pw@seto.teracloud.jp/dav/' }, 'url: expected no such field'],
   ],
+  'remote:folderSize': [
+    [{ path: 'Documents', bytes: -1, files: 0, complete: true }, 'bytes: expected an integer'],
+    [{ path: 'Documents', bytes: 1, files: 0 }, 'complete: expected'],
+    [{ path: 'Documents', bytes: 1, files: 0, complete: true, url: 'https://seto.teracloud.jp/dav/Documents' }, 'url: expected no such field'],
+  ],
+  'local:freeSpace': [
+    [{ path: '/home/alice', freeBytes: 1.5 }, 'freeBytes: expected an integer'],
+    [{ path: 'home', freeBytes: 1 }, 'path: expected an absolute path'],
+  ],
   'status:get': [
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), state: 'busy' } }], '[0].status.state: expected one of'],
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), progress: { actionsDone: 1 } } }], '[0].status.progress.actionsTotal: expected an integer'],
@@ -440,7 +458,7 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
 
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toHaveLength(33);
+    expect(ipcChannels).toHaveLength(35);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');
