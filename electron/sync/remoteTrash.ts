@@ -132,7 +132,11 @@ export class TrashSession {
         if (coded.code === ErrorCode.NotFound && type === 'file') return 'gone';
         // 412: the destination exists (an earlier deletion of this name), or the file changed.
         if (coded.code !== ErrorCode.PreconditionFailed || n > 100) throw error;
-        if ((await this.remote.stat(target, { signal: this.signal })) === null) throw error;
+        if ((await this.remote.stat(target, { signal: this.signal })) === null) {
+          // If-Match fails on a file that is not there at all: gone, nothing to keep.
+          if (type === 'file' && (await this.remote.stat(remotePath, { signal: this.signal })) === null) return 'gone';
+          throw error;
+        }
       }
     }
     this.moved += files;

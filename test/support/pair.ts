@@ -54,6 +54,10 @@ export interface SyncOptions extends RunOptions {
   ignorePatterns?: readonly string[];
   /** Selective sync (SyncEngineDeps.excludedFolders). */
   excludedFolders?: readonly string[];
+  /** The mass-delete fail-safe's share (SyncEngineDeps.failSafePercent). */
+  failSafePercent?: number;
+  /** Days the server-side trash keeps a run (SyncEngineDeps.deletedRetentionDays). */
+  deletedRetentionDays?: number;
 }
 const FOLDER = '<folder>';
 
@@ -159,6 +163,8 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     remote?: (store: RemoteStore) => RemoteStore;
     ignorePatterns?: readonly string[];
     excludedFolders?: readonly string[];
+    failSafePercent?: number;
+    deletedRetentionDays?: number;
   }): { journal: Journal; store: WebDavRemoteStore; engine: SyncEngine } => {
     const journal = Journal.open(join(stateDir, 'journal.sqlite'));
     const store = new WebDavRemoteStore({
@@ -181,6 +187,8 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
       files: setup.files,
       ignorePatterns: setup.ignorePatterns,
       excludedFolders: setup.excludedFolders,
+      failSafePercent: setup.failSafePercent,
+      deletedRetentionDays: setup.deletedRetentionDays,
     });
     return { journal, store, engine };
   };
