@@ -375,6 +375,10 @@ export interface SettingsView {
     ignorePatterns: string[];
     /** Transfers at the same time, per pair and for the backup. */
     parallelTransfers: number;
+    /** A run deleting more than this percent of the synced files (and at least 10) stops and asks (1..99). */
+    failSafePercent: number;
+    /** Days files deleted on the server stay in the pair's trash (1..365). */
+    deletedRetentionDays: number;
   };
   backup: {
     /** Absolute paths of the folders to back up. */

@@ -794,6 +794,8 @@ export class AppServices {
       concurrency,
       ignorePatterns: settings.sync.ignorePatterns,
       excludedFolders: pair.excludedFolders,
+      failSafePercent: settings.sync.failSafePercent,
+      deletedRetentionDays: settings.sync.deletedRetentionDays,
     });
     const service = new SyncService({
       localRoot: pair.localFolder,

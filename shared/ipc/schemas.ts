@@ -333,6 +333,11 @@ const readRetentionDays = integer(0, 36_500);
 const readKiBps = integer(0, 10 * 1024 * 1024);
 const readParallelTransfers = integer(1, 16);
 
+// The deleted-files settings (sync.failSafePercent, sync.deletedRetentionDays).
+const deletedFilesSettingKeys = ['failSafePercent', 'deletedRetentionDays'] as const;
+const readFailSafePercent = integer(1, 99);
+const readDeletedRetentionDays = integer(1, 365);
+
 /** One ignore pattern (gitignore syntax): one line, not blank. */
 function readIgnorePattern(value: unknown, path: string): string {
   const text = boundedString(maxPatternLength, { nonEmpty: true })(value, path);
@@ -956,7 +961,7 @@ function readSettingsView(value: unknown, path: string): SettingsView {
   const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app']);
   const pairs = readArray(record.pairs, child(path, 'pairs'), readPairView);
   const syncPath = child(path, 'sync');
-  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
+  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
   const backupPath = child(path, 'backup');
   const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays']);
   const appPath = child(path, 'app');
@@ -968,6 +973,8 @@ function readSettingsView(value: unknown, path: string): SettingsView {
       fullScanMinutes: readFullScanMinutes(sync.fullScanMinutes, child(syncPath, 'fullScanMinutes')),
       ignorePatterns: readIgnorePatterns(sync.ignorePatterns, child(syncPath, 'ignorePatterns')),
       parallelTransfers: readParallelTransfers(sync.parallelTransfers, child(syncPath, 'parallelTransfers')),
+      failSafePercent: readFailSafePercent(sync.failSafePercent, child(syncPath, 'failSafePercent')),
+      deletedRetentionDays: readDeletedRetentionDays(sync.deletedRetentionDays, child(syncPath, 'deletedRetentionDays')),
     },
     backup: {
       sources: readArray(backup.sources, child(backupPath, 'sources'), readAbsolutePath, maxSourceCount),
@@ -986,12 +993,14 @@ function readSettingsView(value: unknown, path: string): SettingsView {
 function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
   const record = readRecord(value, path, ['sync', 'backup', 'app']);
   const sync = optional((item, at): SettingsUpdate['sync'] => {
-    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
+    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
     return definedFields({
       pollIntervalSeconds: optional(readPollIntervalSeconds)(fields.pollIntervalSeconds, child(at, 'pollIntervalSeconds')),
       fullScanMinutes: optional(readFullScanMinutes)(fields.fullScanMinutes, child(at, 'fullScanMinutes')),
       ignorePatterns: optional(readIgnorePatterns)(fields.ignorePatterns, child(at, 'ignorePatterns')),
       parallelTransfers: optional(readParallelTransfers)(fields.parallelTransfers, child(at, 'parallelTransfers')),
+      failSafePercent: optional(readFailSafePercent)(fields.failSafePercent, child(at, 'failSafePercent')),
+      deletedRetentionDays: optional(readDeletedRetentionDays)(fields.deletedRetentionDays, child(at, 'deletedRetentionDays')),
     });
   })(record.sync, child(path, 'sync'));
   const backup = optional((item, at): SettingsUpdate['backup'] => {

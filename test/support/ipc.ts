@@ -219,7 +219,7 @@ export function sampleRestoreSummary(): RestoreSummaryView {
 export function sampleSettings(): SettingsView {
   return {
     pairs: [samplePair()],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4 },
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30 },
     app: { startAtLogin: null, notifications: false, theme: 'system', language: 'ja' },
   };
