@@ -465,3 +465,42 @@ export interface BackupStateView {
   /** Present while a backup stopped by the fail-safe waits for an answer (`backup:decideFailSafe`). */
   failSafe?: BackupFailSafeView;
 }
+
+// Deleted files: each pair's server-side trash (.terasync-trash) ------------------------------
+
+/** A file a sync deleted on the server, kept in the pair's trash. */
+export interface DeletedFileView {
+  /** Where it was, relative to the pair's folder (where a restore puts it back). */
+  path: string;
+  size: number;
+}
+
+/** One sync run's deletions: its folder in the trash. */
+export interface DeletedRunView {
+  /** The run's folder name in the trash (`2026-12-05T235329Z`, or with `-2`). */
+  runId: string;
+  /** When the run started (ms since the epoch). */
+  deletedAt: number;
+  files: DeletedFileView[];
+  bytes: number;
+}
+
+/** What one pair's trash holds; `problem` when it could not be listed. */
+export interface PairDeletedFiles {
+  pairId: string;
+  runs: DeletedRunView[];
+  bytes: number;
+  problem: ErrorInfo | null;
+}
+
+/** The trash of every pair together, for the quota display. */
+export interface DeletedFilesUsage {
+  bytes: number;
+  retentionDays: number;
+}
+
+/** A restored entry: its path, and where it went (a restored copy's name when the path was taken). */
+export interface RestoredDeletedEntry {
+  path: string;
+  restoredTo: string;
+}

@@ -89,6 +89,8 @@ import {
   type ShowFileRequest,
   type UpdatePairRequest,
 } from './contract.js';
+import type { DeletedPurgeRequest, DeletedRestoreRequest } from './contract.js';
+import type { DeletedFilesUsage, DeletedRunView, PairDeletedFiles, RestoredDeletedEntry } from '../types.js';
 
 export type Validator<T> = (value: unknown) => Result<T>;
 
@@ -955,6 +957,67 @@ function readBackupState(value: unknown, path: string): BackupStateView {
   });
 }
 
+// Deleted files (each pair's server-side trash).
+
+/** A run folder of the trash: `YYYY-MM-DDTHHMMSSZ`, maybe with `-N` (electron/sync/remoteTrash.ts). */
+function readDeletedRunId(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{6}Z(?:-\d{1,6})?$/.test(value)) throw new SchemaViolation(path, 'a deleted-files run id like 2026-12-05T235329Z');
+  return value;
+}
+
+function readNonEmptyRelativePath(value: unknown, path: string): string {
+  const text = readRelativePath(value, path);
+  if (text === '') throw new SchemaViolation(path, 'a file or folder of the run');
+  return text;
+}
+
+function readDeletedRun(value: unknown, path: string): DeletedRunView {
+  const record = readRecord(value, path, ['runId', 'deletedAt', 'files', 'bytes']);
+  return {
+    runId: readDeletedRunId(record.runId, child(path, 'runId')),
+    deletedAt: readMilliseconds(record.deletedAt, child(path, 'deletedAt')),
+    files: readArray(record.files, child(path, 'files'), (item, at) => {
+      const file = readRecord(item, at, ['path', 'size']);
+      return { path: readNonEmptyRelativePath(file.path, child(at, 'path')), size: readCount(file.size, child(at, 'size')) };
+    }),
+    bytes: readCount(record.bytes, child(path, 'bytes')),
+  };
+}
+
+function readPairDeletedFiles(value: unknown, path: string): PairDeletedFiles {
+  const record = readRecord(value, path, ['pairId', 'runs', 'bytes', 'problem']);
+  return {
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    runs: readArray(record.runs, child(path, 'runs'), readDeletedRun),
+    bytes: readCount(record.bytes, child(path, 'bytes')),
+    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
+  };
+}
+
+function readDeletedFilesUsage(value: unknown, path: string): DeletedFilesUsage {
+  const record = readRecord(value, path, ['bytes', 'retentionDays']);
+  return { bytes: readCount(record.bytes, child(path, 'bytes')), retentionDays: integer(1, 365)(record.retentionDays, child(path, 'retentionDays')) };
+}
+
+function readRestoredDeletedEntry(value: unknown, path: string): RestoredDeletedEntry {
+  const record = readRecord(value, path, ['path', 'restoredTo']);
+  return { path: readNonEmptyRelativePath(record.path, child(path, 'path')), restoredTo: readNonEmptyRelativePath(record.restoredTo, child(path, 'restoredTo')) };
+}
+
+function readDeletedRestoreRequest(value: unknown, path: string): DeletedRestoreRequest {
+  const record = readRecord(value, path, ['pairId', 'runId', 'path']);
+  return definedFields({
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    runId: readDeletedRunId(record.runId, child(path, 'runId')),
+    path: optional(readNonEmptyRelativePath)(record.path, child(path, 'path')),
+  });
+}
+
+function readDeletedPurgeRequest(value: unknown, path: string): DeletedPurgeRequest {
+  const record = readRecord(value, path, ['pairId', 'runId']);
+  return { pairId: readPairId(record.pairId, child(path, 'pairId')), runId: readDeletedRunId(record.runId, child(path, 'runId')) };
+}
+
 // Settings.
 
 function readSettingsView(value: unknown, path: string): SettingsView {
@@ -1111,6 +1174,10 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'shell:openUrl': toValidator(readOpenUrlRequest),
   'shell:showFile': toValidator(readShowFileRequest),
   'dialog:pickPath': toValidator(readPickPathRequest),
+  'deleted:list': validateNoPayload,
+  'deleted:restore': toValidator(readDeletedRestoreRequest),
+  'deleted:purge': toValidator(readDeletedPurgeRequest),
+  'deleted:usage': validateNoPayload,
 };
 
 /** Every channel's response validator. */
@@ -1148,6 +1215,10 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'shell:openUrl': validateNoPayload,
   'shell:showFile': validateNoPayload,
   'dialog:pickPath': toValidator(readNullableAbsolutePath),
+  'deleted:list': toValidator(arrayOf(readPairDeletedFiles)),
+  'deleted:restore': toValidator(arrayOf(readRestoredDeletedEntry)),
+  'deleted:purge': validateNoPayload,
+  'deleted:usage': toValidator(readDeletedFilesUsage),
 };
 
 /** Every event's payload validator. */

@@ -110,12 +110,14 @@ describe.each(serverKinds)('renames and deletions during uploads against $name',
       // Nothing was fetched back (the test's own tree reads are GETs too: the reports tell).
       expect(running.reports.flatMap((report) => report.downloaded)).toEqual([]);
       for (let i = 0; i < count; i += 2) {
-        // A rename is one MOVE on the server, not a second upload; a deletion one DELETE.
+        // A rename is one MOVE on the server, not a second upload; a deletion one MOVE into
+        // the pair's trash, never a DELETE.
         if (i % 4 === 2) {
           expect(asked('MOVE', fileOf(i)), `MOVE ${fileOf(i)}`).toBe(true);
           expect(asked('PUT', renamedOf(i)), `PUT ${renamedOf(i)}`).toBe(false);
         } else {
-          expect(asked('DELETE', fileOf(i)), `DELETE ${fileOf(i)}`).toBe(true);
+          expect(asked('MOVE', fileOf(i)), `MOVE ${fileOf(i)} to the trash`).toBe(true);
+          expect(asked('DELETE', fileOf(i)), `DELETE ${fileOf(i)}`).toBe(false);
         }
       }
       expect(running.reports.flatMap((report) => report.errors)).toEqual([]);
