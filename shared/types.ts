@@ -405,6 +405,10 @@ export interface SettingsView {
     ignorePatterns: string[];
     /** Transfers at the same time, per pair and for the backup. */
     parallelTransfers: number;
+    /** A run deleting more than this percent of the synced files (and at least 10) stops and asks (1..99). */
+    failSafePercent: number;
+    /** Days files deleted on the server stay in the pair's trash (1..365). */
+    deletedRetentionDays: number;
   };
   backup: {
     /** Absolute paths of the folders to back up. */
@@ -523,4 +527,43 @@ export interface LocalFreeSpace {
   path: string;
   /** Bytes this user can still write there. */
   freeBytes: number;
+}
+
+// Deleted files: each pair's server-side trash (.terasync-trash) ------------------------------
+
+/** A file a sync deleted on the server, kept in the pair's trash. */
+export interface DeletedFileView {
+  /** Where it was, relative to the pair's folder (where a restore puts it back). */
+  path: string;
+  size: number;
+}
+
+/** One sync run's deletions: its folder in the trash. */
+export interface DeletedRunView {
+  /** The run's folder name in the trash (`2026-12-05T235329Z`, or with `-2`). */
+  runId: string;
+  /** When the run started (ms since the epoch). */
+  deletedAt: number;
+  files: DeletedFileView[];
+  bytes: number;
+}
+
+/** What one pair's trash holds; `problem` when it could not be listed. */
+export interface PairDeletedFiles {
+  pairId: string;
+  runs: DeletedRunView[];
+  bytes: number;
+  problem: ErrorInfo | null;
+}
+
+/** The trash of every pair together, for the quota display. */
+export interface DeletedFilesUsage {
+  bytes: number;
+  retentionDays: number;
+}
+
+/** A restored entry: its path, and where it went (a restored copy's name when the path was taken). */
+export interface RestoredDeletedEntry {
+  path: string;
+  restoredTo: string;
 }

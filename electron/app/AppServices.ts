@@ -27,6 +27,8 @@
  * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
  * `account:changed` when it changed.
  */
+import { RemoteTrash } from '../sync/remoteTrash.js';
+import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../../shared/types.js';
 import { randomUUID } from 'node:crypto';
 import { lstat, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -515,6 +517,75 @@ export class AppServices {
   }
 
   /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
+  // Deleted files (each pair's server-side trash, electron/sync/remoteTrash.ts) ---------------
+
+  /** Every pair's trash: its runs and their files; a pair whose trash cannot be listed says why. */
+  async deletedFiles(): Promise<PairDeletedFiles[]> {
+    const pairs = this.settings.current.pairs;
+    if (pairs.length === 0) return [];
+    const connection = await this.accounts.connect();
+    const all: PairDeletedFiles[] = [];
+    for (const pair of pairs) {
+      try {
+        const runs = await this.withPairTrash(connection, pair, (trash) => trash.list());
+        all.push({
+          pairId: pair.id,
+          runs: runs.map((run) => ({ runId: run.runId, deletedAt: run.deletedAt, files: run.files.map((file) => ({ path: file.path, size: file.size })), bytes: run.bytes })),
+          bytes: runs.reduce((sum, run) => sum + run.bytes, 0),
+          problem: null,
+        });
+      } catch (error) {
+        all.push({ pairId: pair.id, runs: [], bytes: 0, problem: toTeraSyncError(error).toInfo() });
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Moves a run of a pair's trash (or one file or folder of it) back where it was on the
+   * server, never over anything (a taken name gives a restored copy), then syncs the pair so
+   * that it comes back to this computer too.
+   */
+  async restoreDeletedFiles(pairId: string, runId: string, path: string | null): Promise<RestoredDeletedEntry[]> {
+    const pair = this.pairSettings(pairId);
+    const connection = await this.accounts.connect();
+    const restored = await this.withPairTrash(connection, pair, (trash) => trash.restore(runId, path));
+    const runtime = this.runtimes.get(pairId);
+    if (runtime !== undefined && !runtime.pair.paused) runtime.service.syncNow();
+    return restored;
+  }
+
+  /** Deletes a run of a pair's trash for good. */
+  async purgeDeletedFiles(pairId: string, runId: string): Promise<void> {
+    const pair = this.pairSettings(pairId);
+    const connection = await this.accounts.connect();
+    await this.withPairTrash(connection, pair, (trash) => trash.purgeRun(runId));
+  }
+
+  /** What the trash of every pair takes of the quota, and how long it keeps files. */
+  async deletedFilesUsage(): Promise<DeletedFilesUsage> {
+    const retentionDays = this.settings.current.sync.deletedRetentionDays;
+    const pairs = await this.deletedFiles();
+    return { bytes: pairs.reduce((sum, pair) => sum + pair.bytes, 0), retentionDays };
+  }
+
+  private pairSettings(pairId: string): PairSettings {
+    const pair = this.settings.current.pairs.find((candidate) => candidate.id === pairId);
+    if (pair === undefined) throw new TeraSyncError(ErrorCode.NotFound, 'That synced folder is not set up any more.');
+    return pair;
+  }
+
+  private async withPairTrash<T>(connection: Connection, pair: PairSettings, work: (trash: RemoteTrash) => Promise<T>): Promise<T> {
+    const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
+    if (remoteUrl === null) throw notSignedIn();
+    const remote = this.storeFor(connection, remoteUrl, 1);
+    try {
+      return await work(new RemoteTrash(remote));
+    } finally {
+      await remote.dispose();
+    }
+  }
+
   async listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
     const connection = await this.accounts.connect();
     const remote = this.storeFor(connection, connection.rootUrl, 1);
@@ -945,6 +1016,8 @@ export class AppServices {
       concurrency,
       ignorePatterns: settings.sync.ignorePatterns,
       excludedFolders: pair.excludedFolders,
+      failSafePercent: settings.sync.failSafePercent,
+      deletedRetentionDays: settings.sync.deletedRetentionDays,
     });
     let firstReport = true;
     const service = new SyncService({

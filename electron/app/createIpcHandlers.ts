@@ -81,6 +81,14 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     'backup:getState': () => services.backupState(),
     'backup:decideFailSafe': (request) => services.decideBackupFailSafe(request.decision),
 
+    'deleted:list': () => services.deletedFiles(),
+    'deleted:restore': (request) => services.restoreDeletedFiles(request.pairId, request.runId, request.path ?? null),
+    'deleted:purge': async (request) => {
+      await services.purgeDeletedFiles(request.pairId, request.runId);
+      return undefined;
+    },
+    'deleted:usage': () => services.deletedFilesUsage(),
+
     'settings:get': async () => services.settingsView(),
     'settings:update': (request) => services.updateSettings(request),
 

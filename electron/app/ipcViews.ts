@@ -68,6 +68,8 @@ export function settingsView(settings: Settings): SettingsView {
       fullScanMinutes: settings.sync.fullScanMinutes,
       ignorePatterns: [...settings.sync.ignorePatterns],
       parallelTransfers: settings.sync.parallelTransfers,
+      failSafePercent: settings.sync.failSafePercent,
+      deletedRetentionDays: settings.sync.deletedRetentionDays,
     },
     backup: { sources: [...settings.backup.sources], device: settings.backup.device, retentionDays: settings.backup.retentionDays, schedule: settings.backup.schedule },
     app: { startAtLogin: settings.app.startAtLogin, notifications: settings.app.notifications, theme: settings.app.theme, language: settings.app.language },

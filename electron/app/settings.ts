@@ -19,7 +19,9 @@
  *     "sync": {
  *       "pollIntervalSeconds": 30, "fullScanMinutes": 10,
  *       "ignorePatterns": ["*.tmp", "node_modules/"],  // gitignore lines, for every pair
- *       "parallelTransfers": 4                         // 1 to 16 at a time
+ *       "parallelTransfers": 4,                        // 1 to 16 at a time
+ *       "failSafePercent": 50,       // a run deleting more than this share of the synced files (and 10+) stops first: 1 to 99
+ *       "deletedRetentionDays": 30   // days the server-side trash (.terasync-trash) keeps deleted files: 1 to 365
  *     },
  *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30,
  *                 "schedule": "manual" },                // "manual" | "hourly" | "daily" | "login"
@@ -104,6 +106,10 @@ export interface SyncSettings {
   ignorePatterns: string[];
   /** How many transfers run at the same time, per pair and for the backup. */
   parallelTransfers: number;
+  /** The mass-delete fail-safe: a run deleting more than this percent of the synced files stops. */
+  failSafePercent: number;
+  /** How many days files deleted on the server stay in the pair's trash (.terasync-trash). */
+  deletedRetentionDays: number;
 }
 
 export interface BackupSettings {
@@ -141,6 +147,8 @@ export const settingsLimits = {
   bandwidthKiBps: { min: 0, max: 10_485_760 },
   deviceLength: 255,
   parallelTransfers: { min: 1, max: 16 },
+  failSafePercent: { min: 1, max: 99 },
+  deletedRetentionDays: { min: 1, max: 365 },
   /** The bounds of the window's requests (shared/ipc/schemas.ts), so that both accept the same lists. */
   excludedFolderCount: 1_000,
   excludedFolderLength: 4_096,
@@ -151,7 +159,7 @@ export const settingsLimits = {
 export function defaultSettings(): Settings {
   return {
     pairs: [],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
   };
@@ -396,6 +404,8 @@ function parseSync(value: unknown): SyncSettings {
     fullScanMinutes: wholeNumber(record['fullScanMinutes'], 'sync.fullScanMinutes', defaults.fullScanMinutes, settingsLimits.fullScanMinutes),
     ignorePatterns: parseIgnorePatterns(record['ignorePatterns']),
     parallelTransfers: wholeNumber(record['parallelTransfers'], 'sync.parallelTransfers', defaults.parallelTransfers, settingsLimits.parallelTransfers),
+    failSafePercent: wholeNumber(record['failSafePercent'], 'sync.failSafePercent', defaults.failSafePercent, settingsLimits.failSafePercent),
+    deletedRetentionDays: wholeNumber(record['deletedRetentionDays'], 'sync.deletedRetentionDays', defaults.deletedRetentionDays, settingsLimits.deletedRetentionDays),
   };
 }
 

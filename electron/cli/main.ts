@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { deletedUsageProblem, runDeleted, type DeletedOptions, type DeletedSubcommand } from './deletedCommands.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { appDataDir, journalFile, statusFile } from '../platform/paths.js';
 import { FolderBusyError, FolderLock } from '../platform/folderLock.js';
@@ -41,6 +42,7 @@ const USAGE = `Usage: terasync sync --local DIR --remote URL|FOLDER [--once] [op
        terasync backup --source DIR [--source DIR ...] [--dry-run] [--retention-days N] [options]
        terasync backup list [--source NAME] [--version TIMESTAMP] [options]
        terasync restore --source NAME [--version TIMESTAMP] [--path P] [--to DIR] [options]
+       terasync deleted list|restore|purge --local DIR --remote URL|FOLDER [--run ID] [--path P] [--all]
 
 sync    keeps a local folder and a folder on TeraCLOUD / InfiniCLOUD (or any WebDAV
         server) in sync: continuously (watching the folder, polling the server) until
@@ -57,6 +59,11 @@ backup  copies folders one way to the backup area (https://<node>.teracloud.jp/b
 restore gets a file or folder (--path, default all) of a backed-up folder back, from the
         latest copy or --version, to where it was or into --to DIR; a local file in the
         way is renamed "name (restore conflict <time>).ext", never overwritten.
+deleted what a sync deleted on the server is moved, not destroyed, into the pair's trash,
+        <remote folder>/.terasync-trash/<run id>/, and kept --deleted-retention-days.
+        "deleted list" shows each run and its files; "deleted restore --run ID [--path P]"
+        moves them back where they were (a taken name gives "name (restored).ext"; the next
+        sync brings them here); "deleted purge --run ID | --all" deletes them for good.
 
 Options:
   --local DIR            the local folder
@@ -72,11 +79,21 @@ Options:
   --allow-mass-delete    go ahead although the run would delete many files (backup: move most
                          of a folder's backed-up files out of its latest copy)
   --concurrency N        parallel transfers (default 6)
+  --fail-safe-percent N  stop before a run that would delete more than N% of the synced
+                         files, and at least 10 (1 to 99, default 50)
+  --deleted-retention-days N
+                         keep files deleted on the server in the pair's trash for N days
+                         (1 to 365, default 30); older runs are purged once a day
   --limit-up KIBPS       upload bandwidth limit in KiB/s (default: none)
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
   --device NAME          name used in conflict copies, and the device folder of backups
                          (default: this computer's name)
   -h, --help             show this help
+
+Deleted-files options (--local, --remote, --state, --ca, --json as for sync):
+  --run ID               restore, purge: one run of the trash (as "deleted list" shows it)
+  --path P               restore: one file or folder of that run (default: all of it)
+  --all                  purge: every run
 
 Backup options (--remote, --device, --ca, --json, --state, --concurrency as above):
   --remote URL           the backup area (default: the account's https://<node>.teracloud.jp/backup/)
@@ -164,6 +181,10 @@ export async function runCli(io: CliIo): Promise<number> {
         version: { type: 'string' },
         path: { type: 'string' },
         to: { type: 'string' },
+        'fail-safe-percent': { type: 'string' },
+        'deleted-retention-days': { type: 'string' },
+        run: { type: 'string' },
+        all: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -175,10 +196,17 @@ export async function runCli(io: CliIo): Promise<number> {
     (command === undefined && !values.help ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
-  if (!['sync', 'status', 'login', 'logout', 'whoami', 'backup', 'restore'].includes(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
-  const subcommand = command === 'backup' && positionals[1] === 'list' ? 'list' : null;
+  if (!['sync', 'status', 'login', 'logout', 'whoami', 'backup', 'restore', 'deleted'].includes(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
+  const subcommand = command === 'backup' && positionals[1] === 'list' ? 'list' : command === 'deleted' ? (positionals[1] ?? null) : null;
+  const deletedOptions: DeletedOptions = { run: values.run, path: values.path, all: values.all, json: values.json };
+  if (command === 'deleted') {
+    const problem = deletedUsageProblem(subcommand ?? undefined, deletedOptions);
+    if (problem !== null) return fail(EXIT.usage, problem);
+  } else if (values.run !== undefined || values.all) {
+    return fail(EXIT.usage, '--run and --all go with "terasync deleted"');
+  }
   if (positionals.length > (subcommand === null ? 1 : 2)) return fail(EXIT.usage, `unexpected argument "${positionals[subcommand === null ? 1 : 2]}"`);
-  if (command !== 'backup' && command !== 'restore' && (values.source !== undefined || values.to !== undefined || values.version !== undefined || values.path !== undefined)) {
+  if (command !== 'backup' && command !== 'restore' && (command !== 'deleted' || values.path === undefined) && (values.source !== undefined || values.to !== undefined || values.version !== undefined || values.path !== undefined)) {
     return fail(EXIT.usage, '--source, --to, --version and --path go with "terasync backup" and "terasync restore"');
   }
 
@@ -259,6 +287,10 @@ export async function runCli(io: CliIo): Promise<number> {
   if (!values.local) return fail(EXIT.usage, '--local DIR is required');
   if (!values.remote) return fail(EXIT.usage, '--remote URL is required');
   if (values['dry-run'] && !values.once) return fail(EXIT.usage, '--dry-run goes with --once');
+  const failSafePercent = wholeOption(values['fail-safe-percent'], 50, 1, 99);
+  if (failSafePercent === null) return fail(EXIT.usage, '--fail-safe-percent must be a whole number from 1 to 99');
+  const deletedRetentionDays = wholeOption(values['deleted-retention-days'], 30, 1, 365);
+  if (deletedRetentionDays === null) return fail(EXIT.usage, '--deleted-retention-days must be a whole number from 1 to 365');
   const concurrency = values.concurrency === undefined ? 6 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     return fail(EXIT.usage, '--concurrency must be a whole number from 1 to 64');
@@ -319,6 +351,27 @@ export async function runCli(io: CliIo): Promise<number> {
   const statusPath = statusFile(stateDir, localRoot, pairRemote);
 
   if (command === 'status') return printStatus(io, statusPath, values.json);
+
+  if (command === 'deleted') {
+    let store: WebDavRemoteStore | undefined;
+    try {
+      let url = pairRemote;
+      let deletedAuth: WebDavAuth;
+      if (envAuth !== null) deletedAuth = envAuth;
+      else {
+        const connection = await (accounts as AccountService).connect();
+        url = `${connection.rootUrl}${encodeFolder(folder ?? '')}`;
+        deletedAuth = connection.auth;
+      }
+      store = new WebDavRemoteStore({ url, auth: deletedAuth, ca, concurrency });
+      return await runDeleted(subcommand as DeletedSubcommand, store, deletedOptions, { stdout: io.stdout });
+    } catch (error) {
+      const coded = toTeraSyncError(error);
+      return fail(exitCodeFor(coded.code), coded.message);
+    } finally {
+      await store?.dispose();
+    }
+  }
 
   const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
   // One sync per local folder, whatever its state folder: refused before anything is done.
@@ -391,6 +444,8 @@ export async function runCli(io: CliIo): Promise<number> {
       device,
       platform: io.platform,
       concurrency,
+      failSafePercent,
+      deletedRetentionDays,
     });
     if (!values.once) {
       return await runContinuously(engine, {
@@ -456,6 +511,13 @@ export async function runCli(io: CliIo): Promise<number> {
     lock.release();
     await remote?.dispose();
   }
+}
+
+/** A whole-number option within bounds; its default when left out; null when it does not fit. */
+function wholeOption(raw: string | undefined, fallback: number, min: number, max: number): number | null {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  return /^\d+$/.test(raw.trim()) && Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
 
 /** A run refused because another holds the folder's lock or the pair's journal. */

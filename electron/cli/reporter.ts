@@ -166,6 +166,7 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
               skipped: report.skipped,
               deferred: report.deferred,
               errors: report.errors,
+              deletedToTrash: report.deletedToTrash,
             },
             null,
             2,
@@ -182,6 +183,13 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
         countOf(report.conflicts.length, 'conflict'),
         `${report.skipped.length} skipped`,
       ];
+      if (report.deletedToTrash !== null) {
+        const { runId, count, bytes } = report.deletedToTrash;
+        stdout.write(
+          `Deleted on the server: ${countOf(count, 'file')} (${formatBytes(bytes)}) kept in the pair's trash, run ${runId}. ` +
+            `Get them back with "terasync deleted restore --run ${runId}".\n`,
+        );
+      }
       if (report.errors.length > 0) {
         stdout.write(`Finished with ${report.errors.length} failed: ${parts.join(', ')}.\n`);
         for (const error of report.errors) stdout.write(`  ${error.path}: ${error.code}: ${error.message}\n`);

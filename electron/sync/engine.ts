@@ -34,6 +34,7 @@ import { isWithin, normalizePath, parentPath, pathKey, type Platform } from './n
 import { countFileDeletions, plan, remoteState, type Action, type Plan, type PlanInput } from './planner.js';
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
+import { DAY_MS, DEFAULT_FAIL_SAFE_PERCENT, DEFAULT_RETENTION_DAYS, RemoteTrash, runIdAt, TrashSession } from './remoteTrash.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
 
 export interface SyncEngineDeps {
@@ -58,6 +59,13 @@ export interface SyncEngineDeps {
    * everything below it on both sides (never synced, never deleted).
    */
   excludedFolders?: readonly string[];
+  /**
+   * The mass-delete fail-safe stops a run that deletes more than this share (percent) of the
+   * synced files, and at least ten. Default 50.
+   */
+  failSafePercent?: number;
+  /** Days a run's folder stays in the server-side trash (remoteTrash.ts). Default 30. */
+  deletedRetentionDays?: number;
 }
 
 export interface RunOptions {
@@ -124,6 +132,8 @@ const MAX_PASSES = 4;
 /** How far the server's clock may lag ours when an interrupted upload is recognised. */
 const PENDING_CLOCK_MARGIN_MS = 120_000;
 export const MASS_DELETE_MINIMUM = 10;
+/** Journal meta key: when the trash was last purged of expired runs (ms since the epoch). */
+export const TRASH_PURGED_AT = 'trashPurgedAt';
 
 export class SyncEngine {
   private readonly deps: SyncEngineDeps;
@@ -147,6 +157,8 @@ export class SyncEngine {
     // Whatever happens below, the state is only trusted again once this run ends clean.
     const snapshot = this.snapshot;
     this.snapshot = null;
+
+    const remoteTrash = new TrashSession(this.deps.remote, runIdAt(this.deps.clock.now()), options.signal);
 
     const localMissing = await this.checkLocalRoot(dryRun, restore, remembered);
     const caseInsensitive = this.deps.caseInsensitive ?? (await detectCaseInsensitive(this.deps.localRoot, this.deps.platform));
@@ -226,7 +238,8 @@ export class SyncEngine {
         report.skipped.push(...result.skipped.filter((entry) => entry.reason !== 'ignored'));
       }
       const deletions = countFileDeletions(result.actions);
-      if (!allowMassDelete && deletions >= MASS_DELETE_MINIMUM && deletions * 2 > synced) {
+      const percent = this.deps.failSafePercent ?? DEFAULT_FAIL_SAFE_PERCENT;
+      if (!allowMassDelete && deletions >= MASS_DELETE_MINIMUM && deletions * 100 > synced * percent) {
         throw new FailSafeError(
           massDeleteInfo(result.actions),
           `This sync would delete ${deletions} of ${countOf(synced, 'synced file')}. Nothing was deleted. ` +
@@ -257,12 +270,17 @@ export class SyncEngine {
           files: this.deps.files,
           signal: options.signal,
           onEvent: options.onEvent,
+          remoteTrash,
         },
         local,
         remote,
         journalEntries,
       );
-      await executor.run(result.actions, report);
+      try {
+        await executor.run(result.actions, report);
+      } finally {
+        report.deletedToTrash = remoteTrash.summary();
+      }
       if (clean(report)) {
         this.snapshot =
           result.actions.length === 0 ? { local, listed, remote } : await this.afterActions(local, remote, result.actions, ignore);
@@ -271,8 +289,28 @@ export class SyncEngine {
       this.snapshot = null;
     }
     if (!dryRun) report.resolvedConflicts.push(...(await this.resolveGoneConflicts()));
+    if (!dryRun) await this.purgeExpiredTrash(options.signal);
     emit({ type: 'phase', phase: 'done', pass: 0 });
     return { report, planned };
+  }
+
+  /**
+   * Deletes the trash's run folders older than the retention, at most once a day (the journal
+   * remembers when it last did). A failure is logged and tried again by the next run.
+   */
+  private async purgeExpiredTrash(signal: AbortSignal | undefined): Promise<void> {
+    const { journal, clock, logger } = this.deps;
+    const now = clock.now();
+    const last = journal.getMeta(TRASH_PURGED_AT);
+    if (last !== null && now - Number(last) < DAY_MS && Number(last) <= now) return;
+    const days = this.deps.deletedRetentionDays ?? DEFAULT_RETENTION_DAYS;
+    try {
+      const purged = await new RemoteTrash(this.deps.remote).purge(now - days * DAY_MS, { signal });
+      if (purged.length > 0) logger.info('deleted files past their retention were purged from the trash', { runs: purged });
+      journal.transaction(() => journal.setMeta(TRASH_PURGED_AT, String(now)));
+    } catch (error) {
+      logger.warn('purging the trash failed; tried again next run', { message: (error as Error).message });
+    }
   }
 
   /**

@@ -30,6 +30,7 @@ import { isStrongEtag, sameEtag } from '../../shared/etag.js';
 import { emptyReport, type ActionChange, type SyncEvent, type SyncReport } from './report.js';
 import { limitBytes } from './limitBytes.js';
 import { formatBytes } from '../../shared/format.js';
+import { runIdAt, TrashSession } from './remoteTrash.js';
 
 import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess } from './localIdentity.js';
 
@@ -49,6 +50,11 @@ export interface ExecutorDeps {
   files?: LocalFileAccess;
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * The run's server-side trash: what a deletion on the server removes is moved there
+   * (remoteTrash.ts), never destroyed.
+   */
+  remoteTrash?: TrashSession;
 }
 
 /** An action that could not be done now and is left, unharmed, for the next run. */
@@ -73,8 +79,14 @@ export class Executor {
   /** Set by an error after which nothing else can succeed: no new action starts. */
   private fatal: TeraSyncError | null = null;
 
+  /** The server listing the plan was made from. */
+  private readonly remoteListing: Listing<RemoteEntry>;
+  private readonly remoteTrash: TrashSession;
+
   constructor(deps: ExecutorDeps, local: Listing<LocalEntry>, remote: Listing<RemoteEntry>, journal: readonly JournalEntry[]) {
     this.deps = deps;
+    this.remoteListing = remote;
+    this.remoteTrash = deps.remoteTrash ?? new TrashSession(deps.remote, runIdAt(deps.clock.now()), deps.signal);
     this.files = deps.files ?? nodeFileAccess;
     for (const entry of journal) {
       this.localSpelling.set(this.key(entry.path), entry.localPath);
@@ -105,7 +117,16 @@ export class Executor {
     );
     await this.learnUploadedEtags();
 
-    const deletions = byKind(['deleteLocal', 'deleteRemote']);
+    const planned = byKind(['deleteLocal', 'deleteRemote']);
+    // A server folder deleted with everything in it goes to the trash in one MOVE; when the
+    // fresh look finds it changed, its entries go one by one as below.
+    const wholeFolders = this.wholeRemoteFolders(planned);
+    const grouped = new Set([...wholeFolders].flatMap(([folder, members]) => [folder, ...members]));
+    const fallback: Action[] = [];
+    await mapLimit([...wholeFolders], this.deps.concurrency, async ([folder, members]) => {
+      if (!(await this.attemptWholeFolder(folder, members, report))) fallback.push(...members, folder);
+    });
+    const deletions = [...planned.filter((action) => !grouped.has(action)), ...fallback];
     await mapLimit(
       deletions.filter((a) => 'type' in a && a.type === 'file'),
       this.deps.concurrency,
@@ -141,6 +162,88 @@ export class Executor {
       this.deps.logger.warn('action failed', { path: action.path, kind: action.kind, code: coded.code, message: coded.message });
       this.deps.onEvent?.({ type: 'action-failed', action: action.kind, path: action.path, code: coded.code, message: coded.message });
     }
+  }
+
+  /**
+   * Server folders the plan deletes with every entry the listing shows in them (outermost
+   * ones only), each with the deletions below it.
+   */
+  private wholeRemoteFolders(deletions: readonly Action[]): Map<Action, Action[]> {
+    const remoteDeletions = deletions.filter((action) => action.kind === 'deleteRemote');
+    const byPath = new Map(remoteDeletions.map((action) => [action.path, action]));
+    const folders = remoteDeletions.filter((action) => action.type === 'dir').sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+    const groups = new Map<Action, Action[]>();
+    const covered: string[] = [];
+    for (const folder of folders) {
+      if (covered.some((path) => isWithinPath(folder.path, path))) continue;
+      const below = [...this.remoteListing.entries.keys()].filter((path) => isWithinPath(path, folder.path) && path !== folder.path);
+      if (!below.every((path) => byPath.has(path))) continue;
+      groups.set(folder, below.map((path) => byPath.get(path) as Action));
+      covered.push(folder.path);
+    }
+    return groups;
+  }
+
+  /**
+   * Moves a whole server folder to the trash once a fresh listing shows it holds exactly what
+   * the plan deletes: the same files at the versions listed, nothing new. False (nothing done)
+   * when it does not: then its entries are deleted one by one, each with its precondition.
+   */
+  private async attemptWholeFolder(folder: Action, members: readonly Action[], report: SyncReport): Promise<boolean> {
+    if (folder.kind !== 'deleteRemote' || this.deps.signal?.aborted || this.fatal) return true;
+    const expected = new Map(members.map((action) => [action.path, action]));
+    const fresh = await this.freshSubtree(folder.remote.remotePath, folder.path).catch(() => null);
+    if (fresh === null || fresh.size !== expected.size) return false;
+    let files = 0;
+    let bytes = 0;
+    for (const [path, entry] of fresh) {
+      const planned = expected.get(path);
+      if (planned?.kind !== 'deleteRemote' || planned.remote.type !== entry.type) return false;
+      if (entry.type === 'file') {
+        if (entry.size !== planned.remote.size || !sameEtag(entry.etag, planned.remote.etag)) return false;
+        files++;
+        bytes += entry.size;
+      }
+    }
+    const all = [...members, folder];
+    for (const action of all) this.deps.onEvent?.({ type: 'action-start', action: action.kind, path: action.path });
+    try {
+      await this.remoteTrash.moveIn(folder.remote.remotePath, 'dir', null, files, bytes);
+      this.deps.journal.transaction(() => this.deps.journal.removeTree(folder.path));
+      for (const action of all) {
+        report.deletedRemote.push(action.path);
+        this.deps.onEvent?.({ type: 'action-done', action: action.kind, path: action.path, ...(action.kind === 'deleteRemote' && action.type === 'file' ? { change: { change: 'deleted', side: 'remote' } } : {}) });
+      }
+      return true;
+    } catch (error) {
+      const coded = toTeraSyncError(error);
+      if (FATAL.has(coded.code) || this.deps.signal?.aborted) {
+        this.fatal ??= coded.code === ErrorCode.Unauthorized ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
+        return true;
+      }
+      // The folder is where it was: its entries are tried one by one.
+      this.deps.logger.warn('moving a folder to the trash failed; its entries are tried one by one', { path: folder.path, code: coded.code });
+      return false;
+    }
+  }
+
+  /** Everything below a server folder now (Depth: 1 listings), by journal path. */
+  private async freshSubtree(remotePath: string, path: string): Promise<Map<string, RemoteEntry>> {
+    const found = new Map<string, RemoteEntry>();
+    const queue: Array<{ remotePath: string; path: string }> = [{ remotePath, path }];
+    let skippedAny = false;
+    while (queue.length > 0) {
+      const folder = queue.shift() as { remotePath: string; path: string };
+      const children = await this.deps.remote.listChildren(folder.remotePath, { signal: this.deps.signal, onSkipped: () => (skippedAny = true) });
+      for (const child of children) {
+        const key = joinPath(folder.path, baseName(child.path));
+        found.set(key, child);
+        if (child.type === 'dir') queue.push({ remotePath: child.remotePath, path: key });
+      }
+    }
+    // An entry this client cannot handle is something it never synced: not ours to move.
+    if (skippedAny) throw new Error('unsynced entries below');
+    return found;
   }
 
   /** Carries out one action; answers what it changed, for the activity history (null: nothing to list). */
@@ -602,8 +705,10 @@ export class Executor {
       throw new Deferred('the server folder still holds files; it is looked at again next run');
     }
     try {
-      // Only the version the journal synced may go: a newer one written meanwhile survives.
-      await this.deps.remote.remove(remote.remotePath, type, { signal: this.deps.signal, ifMatch: type === 'file' ? remote.etag : null });
+      // Only the version the journal synced may go (to the trash): a newer one written
+      // meanwhile survives where it is.
+      const files = type === 'file' ? 1 : 0;
+      await this.remoteTrash.moveIn(remote.remotePath, type, type === 'file' ? remote.etag : null, files, type === 'file' ? remote.size : 0);
     } catch (error) {
       if (toTeraSyncError(error).code === ErrorCode.PreconditionFailed) {
         throw new Deferred('the server copy changed since it was listed; the change is fetched next run');
@@ -887,4 +992,8 @@ async function freeBytes(folder: string): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+function isWithinPath(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(`${folder}/`);
 }

@@ -10,6 +10,8 @@ import ignore, { type Ignore } from 'ignore';
 export const TEMP_PREFIX = '.terasync-';
 export const TEMP_SUFFIX = '.tmp';
 export const IGNORE_FILE = '.terasyncignore';
+/** The pair's trash on the server (remoteTrash.ts); kept here to avoid an import cycle. */
+export const TRASH_FOLDER_NAME = '.terasync-trash';
 
 export const BUILT_IN_IGNORES = [
   '.DS_Store',
@@ -57,7 +59,8 @@ export function createIgnoreMatcher(userPatterns = '', scope: IgnoreScope = {}):
     .add(userPatterns)
     .add((scope.excludedFolders ?? []).flatMap(excludedFolderPatterns));
   return {
-    ignores: (path, isDir) => rules.ignores(isDir ? `${path}/` : path),
+    // The pair's server-side trash is never synced, whatever a `.terasyncignore` re-includes.
+    ignores: (path, isDir) => path === TRASH_FOLDER_NAME || path.startsWith(`${TRASH_FOLDER_NAME}/`) || rules.ignores(isDir ? `${path}/` : path),
   };
 }
 

@@ -7,7 +7,7 @@
 import type { JournalEntry } from './model.js';
 import { SqliteFile } from './sqliteFile.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 export interface PendingTransfer {
   path: string;
@@ -133,6 +133,16 @@ export class Journal {
               PRAGMA user_version = 3;
             `);
           }
+          if (version < 4) {
+            // Small facts about the pair (when its server-side trash was last purged).
+            sqlite.db.exec(`
+              CREATE TABLE IF NOT EXISTS meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+              );
+              PRAGMA user_version = 4;
+            `);
+          }
         },
       ),
     );
@@ -141,6 +151,15 @@ export class Journal {
 
 
 
+
+  getMeta(key: string): string | null {
+    const row = this.sqlite.statement('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sqlite.statement('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
 
   all(): JournalEntry[] {
     return (this.sqlite.statement('SELECT * FROM entries').all() as EntryRow[]).map(toEntry);

@@ -152,8 +152,13 @@ export interface RemoteStore {
    * PreconditionFailed).
    */
   remove(path: string, type: 'file' | 'dir', options?: { signal?: AbortSignal; ifMatch?: string | null }): Promise<void>;
-  /** Server-side move; fails with PreconditionFailed when `to` exists. */
-  move(from: string, to: string, type: 'file' | 'dir', options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Server-side move; fails with PreconditionFailed when `to` exists. With a strong `ifMatch`
+   * a file moves only if it is still that version (else PreconditionFailed too; a weak tag is
+   * checked against the file's current state first, as for `remove`); a file that is gone
+   * fails with NotFound.
+   */
+  move(from: string, to: string, type: 'file' | 'dir', options?: { signal?: AbortSignal; ifMatch?: string | null }): Promise<void>;
   /** Releases sockets and timers. */
   dispose(): Promise<void>;
 }

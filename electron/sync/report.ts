@@ -23,6 +23,15 @@ export interface SyncReport {
   errors: Array<{ path: string; code: ErrorCode; message: string }>;
   /** Open conflicts whose copy the user deleted, or renamed over the original, outside the app. */
   resolvedConflicts: ResolvedConflict[];
+  /** What the run's deletions on the server moved into the pair's trash (null: nothing). */
+  deletedToTrash: DeletedToTrash | null;
+}
+
+/** The run's trash folder (`.terasync-trash/<runId>`), the files moved there and their bytes. */
+export interface DeletedToTrash {
+  runId: string;
+  count: number;
+  bytes: number;
 }
 
 /** A conflict (its journal id and the path it is about) settled outside the app. */
@@ -46,6 +55,7 @@ export function emptyReport(): SyncReport {
     deferred: [],
     errors: [],
     resolvedConflicts: [],
+    deletedToTrash: null,
   };
 }
 

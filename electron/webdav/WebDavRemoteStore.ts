@@ -81,6 +81,7 @@ import {
 } from '../sync/ports.js';
 import { ifMatchHeader, sameEtag } from '../../shared/etag.js';
 import { describePath, errorFromFailure, errorFromStatus, failureCode, type AuthKind, type RequestDescription } from './httpErrors.js';
+import { TRASH_FOLDER } from '../sync/remoteTrash.js';
 import { multistatusHash, parseMultistatus, type DavResource } from './multistatus.js';
 import { RequestSlots } from './RequestSlots.js';
 import {
@@ -455,6 +456,8 @@ export class WebDavRemoteStore implements RemoteStore {
     const absorb = (folder: FolderRef, hash: string, contents: FolderContents): CachedFolder => {
       const cached: CachedFolder = { hash, selfEtag: contents.self.props?.etag ?? null, childKeys: [], childFolders: [], skipped: [...contents.skipped] };
       for (const { name, resource } of contents.children) {
+        // The pair's trash is never synced: its (maybe large) tree is not walked either.
+        if (folder.key === '' && name === TRASH_FOLDER) continue;
         const key = joinRelative(folder.key, nfc(name));
         const remotePath = [...folder.names, name].join('/');
         if (entries.has(key)) {
@@ -975,17 +978,25 @@ export class WebDavRemoteStore implements RemoteStore {
     });
   }
 
-  async move(from: string, to: string, type: 'file' | 'dir', options: { signal?: AbortSignal } = {}): Promise<void> {
+  async move(from: string, to: string, type: 'file' | 'dir', options: { signal?: AbortSignal; ifMatch?: string | null } = {}): Promise<void> {
     this.assertUsable();
     const fromNames = splitRelativePath(from);
     const toNames = splitRelativePath(to);
     if (fromNames.length === 0 || toNames.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'Cannot move the sync folder itself.');
     const request: RequestDescription = { method: 'MOVE', path: from };
     const collection = type === 'dir';
+    // The same guard as a DELETE's: only the version the caller knows may move.
+    let guard: string | null = null;
+    if (type === 'file' && options.ifMatch !== undefined && options.ifMatch !== null && options.ifMatch.trim() !== '') {
+      const checked = await this.strongGuard(from, options.ifMatch, options.signal);
+      if (checked === 'gone') throw new TeraSyncError(ErrorCode.NotFound, `${describePath(from)} is not on the server any more.`, { status: 404 });
+      guard = checked;
+    }
     const outcome = await this.run(request, options.signal, async (attempt, attemptNumber) => {
       const response = await this.send(attempt, 'MOVE', this.urlFor(fromNames, collection), {
         Destination: this.urlFor(toNames, collection),
         Overwrite: 'F',
+        ...(guard === null ? {} : { 'If-Match': guard }),
       });
       if (isSuccess(response.status)) {
         discard(response);

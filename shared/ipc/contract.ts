@@ -38,6 +38,20 @@ import type {
   SignInResult,
   SignOutResult,
 } from '../types.js';
+import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../types.js';
+
+/** `deleted:restore`: a run of a pair's trash, or one file or folder of it (`path`). */
+export interface DeletedRestoreRequest {
+  pairId: string;
+  runId: string;
+  path?: string;
+}
+
+/** `deleted:purge`: deletes a run of a pair's trash for good. */
+export interface DeletedPurgeRequest {
+  pairId: string;
+  runId: string;
+}
 
 /** Names one sync pair. */
 export interface PairRequest {
@@ -249,6 +263,12 @@ export interface IpcContract {
   'shell:showFile': { request: ShowFileRequest; response: undefined };
   /** The system's folder (or, for a CA certificate, file) dialog; null when the user cancelled. */
   'dialog:pickPath': { request: PickPathRequest; response: string | null };
+
+  // Deleted files (each pair's server-side trash).
+  'deleted:list': { request: undefined; response: PairDeletedFiles[] };
+  'deleted:restore': { request: DeletedRestoreRequest; response: RestoredDeletedEntry[] };
+  'deleted:purge': { request: DeletedPurgeRequest; response: undefined };
+  'deleted:usage': { request: undefined; response: DeletedFilesUsage };
 }
 
 /** Main -> window: the payload each event carries. */
@@ -336,6 +356,10 @@ export const ipcMethods = {
   'shell:openUrl': 'openUrl',
   'shell:showFile': 'showFile',
   'dialog:pickPath': 'pickPath',
+  'deleted:list': 'listDeletedFiles',
+  'deleted:restore': 'restoreDeletedFiles',
+  'deleted:purge': 'purgeDeletedFiles',
+  'deleted:usage': 'getDeletedFilesUsage',
 } as const satisfies { [C in IpcChannel]: string };
 
 /** Each event with the name of its subscription function on window.terasync. */

@@ -98,6 +98,8 @@ import {
   type ShowFileRequest,
   type UpdatePairRequest,
 } from './contract.js';
+import type { DeletedPurgeRequest, DeletedRestoreRequest } from './contract.js';
+import type { DeletedFilesUsage, DeletedRunView, PairDeletedFiles, RestoredDeletedEntry } from '../types.js';
 
 export type Validator<T> = (value: unknown) => Result<T>;
 
@@ -339,6 +341,11 @@ const readRetentionDays = integer(0, 36_500);
 /** KiB/s; 0 is unlimited; 10 GiB/s is more than any link. */
 const readKiBps = integer(0, 10 * 1024 * 1024);
 const readParallelTransfers = integer(1, 16);
+
+// The deleted-files settings (sync.failSafePercent, sync.deletedRetentionDays).
+const deletedFilesSettingKeys = ['failSafePercent', 'deletedRetentionDays'] as const;
+const readFailSafePercent = integer(1, 99);
+const readDeletedRetentionDays = integer(1, 365);
 
 /** One ignore pattern (gitignore syntax): one line, not blank. */
 function readIgnorePattern(value: unknown, path: string): string {
@@ -1023,13 +1030,74 @@ function readBackupState(value: unknown, path: string): BackupStateView {
   });
 }
 
+// Deleted files (each pair's server-side trash).
+
+/** A run folder of the trash: `YYYY-MM-DDTHHMMSSZ`, maybe with `-N` (electron/sync/remoteTrash.ts). */
+function readDeletedRunId(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{6}Z(?:-\d{1,6})?$/.test(value)) throw new SchemaViolation(path, 'a deleted-files run id like 2026-12-05T235329Z');
+  return value;
+}
+
+function readNonEmptyRelativePath(value: unknown, path: string): string {
+  const text = readRelativePath(value, path);
+  if (text === '') throw new SchemaViolation(path, 'a file or folder of the run');
+  return text;
+}
+
+function readDeletedRun(value: unknown, path: string): DeletedRunView {
+  const record = readRecord(value, path, ['runId', 'deletedAt', 'files', 'bytes']);
+  return {
+    runId: readDeletedRunId(record.runId, child(path, 'runId')),
+    deletedAt: readMilliseconds(record.deletedAt, child(path, 'deletedAt')),
+    files: readArray(record.files, child(path, 'files'), (item, at) => {
+      const file = readRecord(item, at, ['path', 'size']);
+      return { path: readNonEmptyRelativePath(file.path, child(at, 'path')), size: readCount(file.size, child(at, 'size')) };
+    }),
+    bytes: readCount(record.bytes, child(path, 'bytes')),
+  };
+}
+
+function readPairDeletedFiles(value: unknown, path: string): PairDeletedFiles {
+  const record = readRecord(value, path, ['pairId', 'runs', 'bytes', 'problem']);
+  return {
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    runs: readArray(record.runs, child(path, 'runs'), readDeletedRun),
+    bytes: readCount(record.bytes, child(path, 'bytes')),
+    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
+  };
+}
+
+function readDeletedFilesUsage(value: unknown, path: string): DeletedFilesUsage {
+  const record = readRecord(value, path, ['bytes', 'retentionDays']);
+  return { bytes: readCount(record.bytes, child(path, 'bytes')), retentionDays: integer(1, 365)(record.retentionDays, child(path, 'retentionDays')) };
+}
+
+function readRestoredDeletedEntry(value: unknown, path: string): RestoredDeletedEntry {
+  const record = readRecord(value, path, ['path', 'restoredTo']);
+  return { path: readNonEmptyRelativePath(record.path, child(path, 'path')), restoredTo: readNonEmptyRelativePath(record.restoredTo, child(path, 'restoredTo')) };
+}
+
+function readDeletedRestoreRequest(value: unknown, path: string): DeletedRestoreRequest {
+  const record = readRecord(value, path, ['pairId', 'runId', 'path']);
+  return definedFields({
+    pairId: readPairId(record.pairId, child(path, 'pairId')),
+    runId: readDeletedRunId(record.runId, child(path, 'runId')),
+    path: optional(readNonEmptyRelativePath)(record.path, child(path, 'path')),
+  });
+}
+
+function readDeletedPurgeRequest(value: unknown, path: string): DeletedPurgeRequest {
+  const record = readRecord(value, path, ['pairId', 'runId']);
+  return { pairId: readPairId(record.pairId, child(path, 'pairId')), runId: readDeletedRunId(record.runId, child(path, 'runId')) };
+}
+
 // Settings.
 
 function readSettingsView(value: unknown, path: string): SettingsView {
   const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app']);
   const pairs = readArray(record.pairs, child(path, 'pairs'), readPairView);
   const syncPath = child(path, 'sync');
-  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
+  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
   const backupPath = child(path, 'backup');
   const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays', 'schedule']);
   const appPath = child(path, 'app');
@@ -1041,6 +1109,8 @@ function readSettingsView(value: unknown, path: string): SettingsView {
       fullScanMinutes: readFullScanMinutes(sync.fullScanMinutes, child(syncPath, 'fullScanMinutes')),
       ignorePatterns: readIgnorePatterns(sync.ignorePatterns, child(syncPath, 'ignorePatterns')),
       parallelTransfers: readParallelTransfers(sync.parallelTransfers, child(syncPath, 'parallelTransfers')),
+      failSafePercent: readFailSafePercent(sync.failSafePercent, child(syncPath, 'failSafePercent')),
+      deletedRetentionDays: readDeletedRetentionDays(sync.deletedRetentionDays, child(syncPath, 'deletedRetentionDays')),
     },
     backup: {
       sources: readArray(backup.sources, child(backupPath, 'sources'), readAbsolutePath, maxSourceCount),
@@ -1060,12 +1130,14 @@ function readSettingsView(value: unknown, path: string): SettingsView {
 function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
   const record = readRecord(value, path, ['sync', 'backup', 'app']);
   const sync = optional((item, at): SettingsUpdate['sync'] => {
-    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers']);
+    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
     return definedFields({
       pollIntervalSeconds: optional(readPollIntervalSeconds)(fields.pollIntervalSeconds, child(at, 'pollIntervalSeconds')),
       fullScanMinutes: optional(readFullScanMinutes)(fields.fullScanMinutes, child(at, 'fullScanMinutes')),
       ignorePatterns: optional(readIgnorePatterns)(fields.ignorePatterns, child(at, 'ignorePatterns')),
       parallelTransfers: optional(readParallelTransfers)(fields.parallelTransfers, child(at, 'parallelTransfers')),
+      failSafePercent: optional(readFailSafePercent)(fields.failSafePercent, child(at, 'failSafePercent')),
+      deletedRetentionDays: optional(readDeletedRetentionDays)(fields.deletedRetentionDays, child(at, 'deletedRetentionDays')),
     });
   })(record.sync, child(path, 'sync'));
   const backup = optional((item, at): SettingsUpdate['backup'] => {
@@ -1179,6 +1251,10 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'shell:openUrl': toValidator(readOpenUrlRequest),
   'shell:showFile': toValidator(readShowFileRequest),
   'dialog:pickPath': toValidator(readPickPathRequest),
+  'deleted:list': validateNoPayload,
+  'deleted:restore': toValidator(readDeletedRestoreRequest),
+  'deleted:purge': toValidator(readDeletedPurgeRequest),
+  'deleted:usage': validateNoPayload,
 };
 
 /** Every channel's response validator. */
@@ -1218,6 +1294,10 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'shell:openUrl': validateNoPayload,
   'shell:showFile': validateNoPayload,
   'dialog:pickPath': toValidator(readNullableAbsolutePath),
+  'deleted:list': toValidator(arrayOf(readPairDeletedFiles)),
+  'deleted:restore': toValidator(arrayOf(readRestoredDeletedEntry)),
+  'deleted:purge': validateNoPayload,
+  'deleted:usage': toValidator(readDeletedFilesUsage),
 };
 
 /** Every event's payload validator. */

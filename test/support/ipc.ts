@@ -3,6 +3,7 @@
  * contract's tests and the transports' tests start from these. The mapped types make a channel
  * or event without a sample a compile error.
  */
+import type { PairDeletedFiles } from '../../shared/types.js';
 import type { IpcHandlers } from '../../electron/app/dispatchIpc.js';
 import { ErrorCode } from '../../shared/errors.js';
 import type { IpcChannel, IpcEventName, IpcEventPayload, IpcRequest, IpcResponse } from '../../shared/ipc/contract.js';
@@ -231,7 +232,7 @@ export function sampleRestoreSummary(): RestoreSummaryView {
 export function sampleSettings(): SettingsView {
   return {
     pairs: [samplePair()],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4 },
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: false, theme: 'system', language: 'ja' },
   };
@@ -273,6 +274,10 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'shell:openUrl': () => ({ url: 'https://www.teracloud.jp/en/modules/mypage/' }),
   'shell:showFile': () => ({ pairId: 'pair-1', path: 'Reports/q3.pdf' }),
   'dialog:pickPath': () => ({ purpose: 'syncFolder' }),
+  'deleted:list': () => undefined,
+  'deleted:restore': () => ({ pairId: 'pair-1', runId: '2026-12-05T235329Z', path: 'Reports/q3 draft.pdf' }),
+  'deleted:purge': () => ({ pairId: 'pair-1', runId: '2026-12-05T235329Z-2' }),
+  'deleted:usage': () => undefined,
 };
 
 export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> } = {
@@ -314,7 +319,21 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
   'shell:openUrl': () => undefined,
   'shell:showFile': () => undefined,
   'dialog:pickPath': () => '/home/alice/Pictures',
+  'deleted:list': () => [sampleDeletedFiles()],
+  'deleted:restore': () => [{ path: 'Reports/q3 draft.pdf', restoredTo: 'Reports/q3 draft (restored).pdf' }],
+  'deleted:purge': () => undefined,
+  'deleted:usage': () => ({ bytes: 12_582_912, retentionDays: 30 }),
 };
+
+/** A pair's trash with one run of two files. */
+export function sampleDeletedFiles(): PairDeletedFiles {
+  return {
+    pairId: 'pair-1',
+    runs: [{ runId: '2026-12-05T235329Z', deletedAt: Date.UTC(2026, 11, 5, 23, 53, 29), files: [{ path: 'Reports/q3 draft.pdf', size: 12_000 }, { path: 'Reports/日本語 メモ.txt', size: 582 }], bytes: 12_582 }],
+    bytes: 12_582,
+    problem: null,
+  };
+}
 
 export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E> } = {
   'status:changed': samplePairStatus,

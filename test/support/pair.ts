@@ -54,8 +54,14 @@ export interface SyncOptions extends RunOptions {
   ignorePatterns?: readonly string[];
   /** Selective sync (SyncEngineDeps.excludedFolders). */
   excludedFolders?: readonly string[];
+  /** The mass-delete fail-safe's share (SyncEngineDeps.failSafePercent). */
+  failSafePercent?: number;
+  /** Days the server-side trash keeps a run (SyncEngineDeps.deletedRetentionDays). */
+  deletedRetentionDays?: number;
 }
 const FOLDER = '<folder>';
+/** The pair's server-side trash (electron/sync/remoteTrash.ts). */
+const TRASH_NAME = '.terasync-trash';
 
 export interface ServiceSetup {
   /** quietMs, pollIntervalMs, retryMinMs, retryMaxMs. */
@@ -96,7 +102,10 @@ export interface Pair {
   removeRemote(path: string): Promise<void>;
   mkdirRemote(path: string): Promise<void>;
   localTree(): Promise<Tree>;
+  /** The synced part of the server folder: the pair's trash (.terasync-trash) is left out. */
   remoteTree(): Promise<Tree>;
+  /** The pair's server-side trash, paths below `.terasync-trash/`. */
+  remoteTrashTree(): Promise<Tree>;
   trashed(): Promise<string[]>;
   dispose(): Promise<void>;
 }
@@ -159,6 +168,8 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     remote?: (store: RemoteStore) => RemoteStore;
     ignorePatterns?: readonly string[];
     excludedFolders?: readonly string[];
+    failSafePercent?: number;
+    deletedRetentionDays?: number;
   }): { journal: Journal; store: WebDavRemoteStore; engine: SyncEngine } => {
     const journal = Journal.open(join(stateDir, 'journal.sqlite'));
     const store = new WebDavRemoteStore({
@@ -181,6 +192,8 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
       files: setup.files,
       ignorePatterns: setup.ignorePatterns,
       excludedFolders: setup.excludedFolders,
+      failSafePercent: setup.failSafePercent,
+      deletedRetentionDays: setup.deletedRetentionDays,
     });
     return { journal, store, engine };
   };
@@ -273,7 +286,13 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     async remoteTree() {
       const tree: Tree = {};
       await remoteTreeOf('', tree);
-      return tree;
+      return Object.fromEntries(Object.entries(tree).filter(([path]) => path !== TRASH_NAME && !path.startsWith(`${TRASH_NAME}/`)));
+    },
+    async remoteTrashTree() {
+      const tree: Tree = {};
+      if (!(await remote.exists(`${TRASH_NAME}/`))) return tree;
+      await remoteTreeOf(TRASH_NAME, tree);
+      return Object.fromEntries(Object.entries(tree).map(([path, content]) => [path.slice(TRASH_NAME.length + 1), content]));
     },
     async trashed() {
       try {

@@ -107,21 +107,25 @@ describe.each(serverKinds)('renames and deletions during uploads against $name',
       const folder = new URL(pair.remoteUrl).pathname;
       const asked = (method: string, path: string): boolean =>
         requests.some((request) => request.method === method && request.path === `${folder}${path}`);
+      // Nothing on the server is destroyed: deletions go to the trash.
+      expect(requests.filter((request) => request.method === 'DELETE' && request.path.startsWith(folder)).map((request) => request.path)).toEqual([]);
       const stored = (path: string): boolean =>
         requests.some((request) => request.method === 'PUT' && request.path === `${folder}${path}` && request.status >= 200 && request.status < 300);
       // Nothing was fetched back (the test's own tree reads are GETs too: the reports tell).
       expect(running.reports.flatMap((report) => report.downloaded)).toEqual([]);
-      // What the server stored before the file moved or went must be moved or deleted there. (A
-      // PUT the server refused, say while it still created the folder, leaves nothing there:
-      // the retry finds the file gone, and the renamed one is simply a new file.)
+      // What the server stored before the file moved or went must be moved there (a deletion
+      // into the pair's trash). A PUT the server refused, say while it still created the folder,
+      // leaves nothing there: the retry finds the file gone, and the renamed one is a new file.
       const storedEven = Array.from({ length: count / 2 }, (_, n) => n * 2).filter((i) => stored(fileOf(i)));
       for (const i of storedEven) {
-        // A rename is one MOVE on the server, not a second upload; a deletion one DELETE.
+        // A rename is one MOVE on the server, not a second upload; a deletion one MOVE into
+        // the pair's trash, never a DELETE.
         if (i % 4 === 2) {
           expect(asked('MOVE', fileOf(i)), `MOVE ${fileOf(i)}`).toBe(true);
           expect(asked('PUT', renamedOf(i)), `PUT ${renamedOf(i)}`).toBe(false);
         } else {
-          expect(asked('DELETE', fileOf(i)), `DELETE ${fileOf(i)}`).toBe(true);
+          expect(asked('MOVE', fileOf(i)), `MOVE ${fileOf(i)} to the trash`).toBe(true);
+          expect(asked('DELETE', fileOf(i)), `DELETE ${fileOf(i)}`).toBe(false);
         }
       }
       // The case this test is about happened, for renames and deletions alike.

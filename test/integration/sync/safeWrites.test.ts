@@ -59,7 +59,7 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     expect(await pair.readRemote(copy)).toBe('my edit');
   });
 
-  it.skipIf(kind.skip)('a server copy replaced between listing and delete survives (If-Match on DELETE)', async () => {
+  it.skipIf(kind.skip)('a server copy replaced between listing and delete survives (If-Match on the MOVE to the trash)', async () => {
     const pair = await newPair();
     await pair.writeLocal('keep.txt', 'version 1');
     await pair.writeLocal('other.txt', 'keeps the folder from looking unmounted');
@@ -69,9 +69,9 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     const { report } = await pair.sync({
       wrapRemote: (store) =>
         wrapStore(store, {
-          remove: async (path, type, options) => {
+          move: async (from, to, type, options) => {
             await pair.writeRemote('keep.txt', 'their newer version');
-            return store.remove(path, type, options);
+            return store.move(from, to, type, options);
           },
         }),
     });

@@ -107,7 +107,7 @@ describe('SettingsStore.update', () => {
 
   it('takes a mutator that returns new settings', async () => {
     const saved = await createStore().update((draft) => ({ ...draft, sync: { ...draft.sync, pollIntervalSeconds: 300, fullScanMinutes: 60 } }));
-    expect(saved.sync).toEqual({ pollIntervalSeconds: 300, fullScanMinutes: 60, ignorePatterns: [], parallelTransfers: 4 });
+    expect(saved.sync).toEqual({ pollIntervalSeconds: 300, fullScanMinutes: 60, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 });
   });
 
   it('saves excluded folders, ignore patterns, parallel transfers and the language, and reads them back as saved', async () => {

@@ -53,7 +53,7 @@ const validPair = {
 const validSettings = {
   version: 3,
   pairs: [validPair],
-  sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: ['*.tmp', 'node_modules/', '!keep.tmp', '# a comment line', 'my file.txt'], parallelTransfers: 8 },
+  sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: ['*.tmp', 'node_modules/', '!keep.tmp', '# a comment line', 'my file.txt'], parallelTransfers: 8, failSafePercent: 40, deletedRetentionDays: 60 },
   backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7, schedule: 'daily' },
   app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'ja' },
 };
@@ -81,7 +81,7 @@ describe('readSettings', () => {
     expect(result).toEqual({ settings: defaultSettings(), found: false, problem: null, movedTo: null, migratedFrom: null, notes: [] });
     expect(result.settings).toEqual({
       pairs: [],
-      sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
+      sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
       backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
       app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
     });
@@ -152,7 +152,7 @@ describe('readSettings', () => {
     expect(result.notes).toEqual([]);
     expect(result.settings).toEqual({
       pairs: [{ ...formatTwo.pairs[0], excludedFolders: [] }],
-      sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: [], parallelTransfers: 4 },
+      sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
       backup: { ...formatTwo.backup, schedule: 'manual' },
       app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'system' },
     });
@@ -252,6 +252,11 @@ describe('readSettings', () => {
     ['17 parallel transfers', { version: 3, sync: { parallelTransfers: 17 } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
     ['2.5 parallel transfers', { version: 3, sync: { parallelTransfers: 2.5 } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
     ['parallel transfers as text', { version: 3, sync: { parallelTransfers: '4' } }, 'sync.parallelTransfers must be a whole number from 1 to 16'],
+    ['a fail-safe of 0%', { version: 3, sync: { failSafePercent: 0 } }, 'sync.failSafePercent must be a whole number from 1 to 99'],
+    ['a fail-safe of 100%', { version: 3, sync: { failSafePercent: 100 } }, 'sync.failSafePercent must be a whole number from 1 to 99'],
+    ['deleted files kept 0 days', { version: 3, sync: { deletedRetentionDays: 0 } }, 'sync.deletedRetentionDays must be a whole number from 1 to 365'],
+    ['deleted files kept 366 days', { version: 3, sync: { deletedRetentionDays: 366 } }, 'sync.deletedRetentionDays must be a whole number from 1 to 365'],
+    ['deleted files kept 1.5 days', { version: 3, sync: { deletedRetentionDays: 1.5 } }, 'sync.deletedRetentionDays must be a whole number from 1 to 365'],
     ['an unknown language', { version: 3, app: { language: 'fr' } }, 'app.language must be one of "system", "en", "ja"'],
     ['a language in capitals', { version: 3, app: { language: 'EN' } }, 'app.language must be one of "system", "en", "ja"'],
     ['a language that is a number', { version: 3, app: { language: 1 } }, 'app.language must be one of'],

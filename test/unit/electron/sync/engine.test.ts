@@ -108,7 +108,13 @@ async function localTree(folder = root, prefix = ''): Promise<Tree> {
   return tree;
 }
 
-const remoteTree = (): Tree => store.tree(F);
+/** The synced part of the server folder: what a deletion moved into the pair's trash is left out. */
+const remoteTree = (): Tree => Object.fromEntries(Object.entries(store.tree(F)).filter(([path]) => !path.startsWith('.terasync-trash')));
+/** The files in the pair's server-side trash, by their path below the run folder. */
+const remoteTrashFiles = (): string[] =>
+  Object.entries(store.tree(F))
+    .filter(([path, content]) => path.startsWith('.terasync-trash/') && content !== F)
+    .map(([path]) => path.split('/').slice(2).join('/'));
 
 /** No call that deletes or moves anything on the server, and nothing sent to the local trash. */
 function expectNothingDeleted(): void {
@@ -447,6 +453,9 @@ describe('conflicts resolved outside the app', () => {
     expect(withJournal((journal) => journal.conflict(id)?.state)).toBe('resolved');
     expect(await localTree()).toEqual({ 'report.txt': 'theirs, edited elsewhere' });
     expect(remoteTree()).toEqual({ 'report.txt': 'theirs, edited elsewhere' });
+    // Deleted on the server means moved into the pair's trash, with a way back.
+    expect(remoteTrashFiles()).toEqual([copy]);
+    expect(report.deletedToTrash).toMatchObject({ runId: '2025-01-01T000000Z', count: 1 });
   });
 
   it('a conflict copy renamed over the original resolves the conflict, and that version wins', async () => {
@@ -456,6 +465,7 @@ describe('conflicts resolved outside the app', () => {
     expect(report.resolvedConflicts).toEqual([{ id, path: 'report.txt' }]);
     expect(await localTree()).toEqual({ 'report.txt': 'mine, edited here' });
     expect(remoteTree()).toEqual({ 'report.txt': 'mine, edited here' });
+    expect(remoteTrashFiles()).toEqual([copy]);
   });
 
   it('a conflict whose copy is still there stays open; a dry run resolves nothing', async () => {

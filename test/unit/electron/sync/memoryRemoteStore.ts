@@ -126,8 +126,11 @@ export class MemoryRemoteStore implements RemoteStore {
     this.delete(path);
   }
 
-  async move(from: string, to: string): Promise<void> {
+  async move(from: string, to: string, _type?: 'file' | 'dir', options: { ifMatch?: string | null } = {}): Promise<void> {
     this.changes.push({ method: 'move', path: from });
+    const source = this.files.get(from);
+    if (options.ifMatch && source === undefined && !this.folders.has(from)) throw new TeraSyncError(ErrorCode.NotFound, `${from} is gone`);
+    if (options.ifMatch && source !== undefined && source.etag !== options.ifMatch) throw new TeraSyncError(ErrorCode.PreconditionFailed, `${from} changed`);
     if (this.files.has(to) || this.folders.has(to)) throw new TeraSyncError(ErrorCode.PreconditionFailed, `${to} exists`);
     const rename = (path: string): string => to + path.slice(from.length);
     for (const [path, file] of [...this.files]) {

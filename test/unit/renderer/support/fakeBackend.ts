@@ -52,7 +52,7 @@ export function pair(change: Partial<PairView> = {}): PairView {
 export function settings(change: Partial<SettingsView> = {}): SettingsView {
   return {
     pairs: [],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 },
+    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: true, notifications: true, theme: 'system', language: 'en' },
     ...change,

@@ -245,6 +245,21 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ purpose: 'syncFolder', defaultPath: '/etc' }, 'defaultPath: expected no such field'],
     [undefined, 'expected an object'],
   ],
+  'deleted:list': noPayload,
+  'deleted:restore': [
+    [undefined, 'expected an object'],
+    [{ pairId: 'pair-1' }, 'runId: expected a deleted-files run id like 2026-12-05T235329Z'],
+    [{ pairId: 'pair-1', runId: '../../etc' }, 'runId: expected a deleted-files run id like 2026-12-05T235329Z'],
+    [{ pairId: 'pair-1', runId: '2026-12-05T235329Z', path: '../outside.txt' }, "path: expected a relative path like 'Documents/Work' (no '..', no leading or trailing '/')"],
+    [{ pairId: 'pair-1', runId: '2026-12-05T235329Z', path: '' }, 'path: expected a file or folder of the run'],
+    [{ pairId: '../x', runId: '2026-12-05T235329Z' }, 'pairId: expected a pair id'],
+  ],
+  'deleted:purge': [
+    [undefined, 'expected an object'],
+    [{ pairId: 'pair-1', runId: '2026-12-05T235329Z', path: 'a.txt' }, 'path: expected no such field'],
+    [{ pairId: 'pair-1', runId: 'latest' }, 'runId: expected a deleted-files run id like 2026-12-05T235329Z'],
+  ],
+  'deleted:usage': noPayload,
 };
 
 const pairViews: readonly Bad[] = [
@@ -416,6 +431,13 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     ['relative/folder', 'expected an absolute path or null'],
     [undefined, 'expected an absolute path or null'],
   ],
+  'deleted:list': [
+    [[{ pairId: 'pair-1', runs: [], bytes: -1, problem: null }], '[0].bytes: expected an integer from 0 to 9007199254740991'],
+    [[{ pairId: 'pair-1', runs: [{ runId: '2026-12-05T235329Z', deletedAt: 1, files: [{ path: '/etc/passwd', size: 1 }], bytes: 1 }], bytes: 1, problem: null }], "[0].runs[0].files[0].path: expected a relative path like 'Documents/Work' (no '..', no leading or trailing '/')"],
+  ],
+  'deleted:restore': [[[{ path: 'a.txt' }], '[0].restoredTo: expected a string']],
+  'deleted:purge': [[{}, 'expected no payload']],
+  'deleted:usage': [[{ bytes: 0, retentionDays: 0 }, 'retentionDays: expected an integer from 1 to 365']],
 };
 
 /** Event payloads that must never be pushed to the window, for every event. */
@@ -458,7 +480,7 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
 
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toHaveLength(35);
+    expect(ipcChannels).toHaveLength(39);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');
