@@ -224,6 +224,8 @@ export class AppServices {
   private backupFailSafe: { view: BackupFailSafeView; roots: string[] } | null = null;
   /** Retries of backups that could not reach TeraCLOUD, and the backup schedule. */
   private readonly backupScheduler: BackupScheduler;
+  /** True while a backup that starts tells the scheduler (see runBackup). */
+  private backupStarting = false;
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
@@ -266,7 +268,7 @@ export class AppServices {
       scheduler: deps.scheduler,
       run: (trigger) => this.backUpByItself(trigger),
       onChange: () => {
-        if (this.started && !this.stopped) void this.emitBackupState();
+        if (this.started && !this.stopped && !this.backupStarting) void this.emitBackupState();
       },
     });
   }
@@ -1146,7 +1148,16 @@ export class AppServices {
     const dryRun = request.dryRun ?? false;
     // A backup that starts takes over any pending retry; the schedule counts from it.
     const reported = !dryRun && this.backup === null;
-    if (reported) this.backupScheduler.began(startedAt);
+    if (reported) {
+      // The run's own first state (running, with the scheduler's new times) tells the window;
+      // a state sent from here would say "not running" a moment before it does.
+      this.backupStarting = true;
+      try {
+        this.backupScheduler.began(startedAt);
+      } finally {
+        this.backupStarting = false;
+      }
+    }
     try {
       const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, { dryRun, allowMassDelete: request.allowMassDelete === true }, device, setup));
       const view = backupSummaryView(summary);

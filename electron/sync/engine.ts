@@ -132,6 +132,8 @@ const MAX_PASSES = 4;
 /** How far the server's clock may lag ours when an interrupted upload is recognised. */
 const PENDING_CLOCK_MARGIN_MS = 120_000;
 export const MASS_DELETE_MINIMUM = 10;
+const HOUR_MS = 60 * 60 * 1000;
+
 /** Journal meta key: when the trash was last purged of expired runs (ms since the epoch). */
 export const TRASH_PURGED_AT = 'trashPurgedAt';
 
@@ -296,20 +298,26 @@ export class SyncEngine {
 
   /**
    * Deletes the trash's run folders older than the retention, at most once a day (the journal
-   * remembers when it last did). A failure is logged and tried again by the next run.
+   * remembers when it last did). A new journal starts the day's count without a listing (the
+   * first sync costs no extra request); a failure is logged and tried again an hour later.
    */
   private async purgeExpiredTrash(signal: AbortSignal | undefined): Promise<void> {
     const { journal, clock, logger } = this.deps;
     const now = clock.now();
     const last = journal.getMeta(TRASH_PURGED_AT);
-    if (last !== null && now - Number(last) < DAY_MS && Number(last) <= now) return;
+    if (last === null) {
+      journal.transaction(() => journal.setMeta(TRASH_PURGED_AT, String(now)));
+      return;
+    }
+    if (now - Number(last) < DAY_MS && Number(last) <= now) return;
     const days = this.deps.deletedRetentionDays ?? DEFAULT_RETENTION_DAYS;
     try {
       const purged = await new RemoteTrash(this.deps.remote).purge(now - days * DAY_MS, { signal });
       if (purged.length > 0) logger.info('deleted files past their retention were purged from the trash', { runs: purged });
       journal.transaction(() => journal.setMeta(TRASH_PURGED_AT, String(now)));
     } catch (error) {
-      logger.warn('purging the trash failed; tried again next run', { message: (error as Error).message });
+      logger.warn('purging the trash failed; tried again in an hour', { message: (error as Error).message });
+      journal.transaction(() => journal.setMeta(TRASH_PURGED_AT, String(now - DAY_MS + HOUR_MS)));
     }
   }
 

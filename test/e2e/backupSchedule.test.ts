@@ -105,7 +105,7 @@ describe.skipIf(chromiumRequirement.skip)('backing up by itself, and settings th
 
     await page.getByRole('button', { name: '設定', exact: true }).click();
     await page.getByRole('heading', { name: '設定', level: 1 }).waitFor();
-    const retention = page.getByRole('textbox', { name: '古い版を残す日数(0 で無期限)' });
+    const retention = page.getByRole('textbox', { name: '古いバージョンを残す日数（0で無期限）' });
     await retention.fill('-3');
     await retention.press('Enter');
     await page.getByText(/まだ保存されていません。/).waitFor();

@@ -297,7 +297,7 @@ describe('AppServices through the IPC handlers', () => {
 
   it('reads and updates the settings, and tells the window', async () => {
     const before = await value('settings:get');
-    expect(before.sync).toEqual({ pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4 });
+    expect(before.sync).toEqual({ pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 });
     const after = await value('settings:update', { sync: { pollIntervalSeconds: 60 }, app: { notifications: false } });
     expect(after.sync.pollIntervalSeconds).toBe(60);
     expect(after.app.notifications).toBe(false);

@@ -205,6 +205,13 @@ describe.each([...serverKinds, emulatorKind])('the server-side trash against $na
     await pair.writeRemote(`${TRASH_FOLDER}/${runIdAt(now - 40 * DAY_MS)}/old.txt`, 'old');
     await pair.writeRemote(`${TRASH_FOLDER}/${runIdAt(now - 5 * DAY_MS)}/recent.txt`, 'recent');
     await pair.writeLocal('a.txt', 'a');
+    // A new journal starts the day's count without looking (the first sync costs no listing).
+    await pair.sync({ clock: clockAt(now - DAY_MS) });
+    expect(Object.keys(trashFiles(await pair.remoteTrashTree()))).toHaveLength(2);
+    const before = Journal.open(join(pair.stateDir, 'journal.sqlite'));
+    expect(before.getMeta(TRASH_PURGED_AT)).toBe(String(now - DAY_MS));
+    before.close();
+    // A day later the run past the retention (30 days) goes, the recent one stays.
     await pair.sync({ clock: clockAt(now) });
     expect(Object.keys(trashFiles(await pair.remoteTrashTree()))).toEqual([`${runIdAt(now - 5 * DAY_MS)}/recent.txt`]);
     const journal = Journal.open(join(pair.stateDir, 'journal.sqlite'));

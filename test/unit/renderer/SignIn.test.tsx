@@ -274,12 +274,12 @@ async function failPasswordSignIn(error: { code: ErrorCode; message: string }, o
   const user = userEvent.setup();
   renderApp(backend, options.languages ?? ['en-US']);
   const ja = options.languages?.[0]?.startsWith('ja') === true;
-  await screen.findByRole('heading', { level: 1, name: ja ? 'TeraCLOUD にサインイン' : 'Sign in to TeraCLOUD' });
-  await user.type(screen.getByRole('textbox', { name: ja ? 'ユーザー ID' : 'User ID' }), 'alice');
-  await user.type(screen.getByLabelText(ja ? 'Apps パスワード' : 'Apps password'), 'app-password');
+  await screen.findByRole('heading', { level: 1, name: ja ? 'TeraCLOUDにサインイン' : 'Sign in to TeraCLOUD' });
+  await user.type(screen.getByRole('textbox', { name: ja ? 'ユーザーID' : 'User ID' }), 'alice');
+  await user.type(screen.getByLabelText(ja ? 'アプリパスワード' : 'Apps password'), 'app-password');
   if (options.node !== undefined) {
-    await user.click(screen.getByRole('radio', { name: ja ? 'ノード名を入力するか、WebDAV 接続 URL を貼り付ける' : 'Type the node name or paste the WebDAV URL' }));
-    await user.type(screen.getByRole('textbox', { name: ja ? 'ノード名または WebDAV 接続 URL' : 'Node name or WebDAV connection URL' }), options.node);
+    await user.click(screen.getByRole('radio', { name: ja ? 'ノード名を入力するか、WebDAV接続URLを貼り付ける' : 'Type the node name or paste the WebDAV URL' }));
+    await user.type(screen.getByRole('textbox', { name: ja ? 'ノード名またはWebDAV接続URL' : 'Node name or WebDAV connection URL' }), options.node);
   }
   await user.click(screen.getByRole('button', { name: ja ? 'サインイン' : 'Sign in' }));
   const alert = await screen.findByRole('alert');
