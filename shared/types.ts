@@ -76,10 +76,15 @@ export interface FailedPath {
  * An entry the last run left alone on one side, and why in a sentence that says what to do (a
  * name that cannot be synced, a symbolic link, a folder it may not read).
  */
+/** Why a path was left alone: the window says it in the user's language from this. */
+export type SkipReason = 'symlink' | 'special' | 'invalid-name' | 'unreadable' | 'case-conflict' | 'ignored';
+
 export interface SkippedPath {
   /** As the report shows it: bytes that are not UTF-8 as `\xHH`. */
   path: string;
   side: 'local' | 'remote';
+  reason: SkipReason;
+  /** The engine's own words (English): for the technical details and the log. */
   message: string;
 }
 

@@ -5,6 +5,7 @@
  * also keeps its own spelling of the name, because macOS may store NFD and the server may
  * answer either.
  */
+import type { SkipReason } from '../../shared/types.js';
 
 export type EntryType = 'file' | 'dir';
 
@@ -40,7 +41,7 @@ export interface RemoteEntry {
 export interface SkippedEntry {
   path: string;
   side: 'local' | 'remote';
-  reason: 'symlink' | 'special' | 'invalid-name' | 'unreadable' | 'case-conflict' | 'ignored';
+  reason: SkipReason;
   message: string;
 }
 

@@ -67,7 +67,7 @@ export function lastRunSummary(report: SyncReport): LastRunSummary {
     errors: report.errors.length,
     failures: report.errors.slice(0, maxListedRunFailures).map((failure) => ({ path: failure.path, error: { code: failure.code, message: failure.message } })),
     skipped: skipped.length,
-    skips: skipped.slice(0, maxListedRunSkips).map((entry) => ({ path: entry.path, side: entry.side, message: entry.message })),
+    skips: skipped.slice(0, maxListedRunSkips).map((entry) => ({ path: entry.path, side: entry.side, reason: entry.reason, message: entry.message })),
   };
 }
 

@@ -233,7 +233,13 @@ function SignedIn({
         {data.overview?.settingsProblem != null && (
           <div className="notice notice-warning" role="alert">
             <p className="notice-title">{t.app.settingsProblem}</p>
-            <p>{data.overview.settingsProblem.message}</p>
+            <p>{t.app.settingsProblemAdvice}</p>
+            <details className="notice-details">
+              <summary>{t.errorSituations.technicalDetails}</summary>
+              <p className="notice-detail" lang="en">
+                {data.overview.settingsProblem.message}
+              </p>
+            </details>
           </div>
         )}
         {leaveGuard.dialog}

@@ -55,6 +55,7 @@ import type {
   SignInResult,
   SignOutResult,
   SkippedPath,
+  SkipReason,
   SyncProgress,
   SyncState,
   SyncStatus,
@@ -638,11 +639,14 @@ function readFailedPath(value: unknown, path: string): FailedPath {
   return { path: boundedString(maxPathLength)(record.path, child(path, 'path')), error: readErrorInfo(record.error, child(path, 'error')) };
 }
 
+const skipReasons: readonly SkipReason[] = ['symlink', 'special', 'invalid-name', 'unreadable', 'case-conflict', 'ignored'];
+
 function readSkippedPath(value: unknown, path: string): SkippedPath {
-  const record = readRecord(value, path, ['path', 'side', 'message']);
+  const record = readRecord(value, path, ['path', 'side', 'reason', 'message']);
   return {
     path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
     side: oneOf(['local', 'remote'])(record.side, child(path, 'side')),
+    reason: oneOf(skipReasons)(record.reason, child(path, 'reason')),
     message: readString(record.message, child(path, 'message')),
   };
 }

@@ -49,7 +49,7 @@ export function sampleStatus(): SyncStatus {
       errors: 1,
       failures: [{ path: 'Reports/locked.xlsx', error: { code: ErrorCode.LocalIo, message: 'EBUSY: resource busy or locked' } }],
       skipped: 1,
-      skips: [{ path: 'Reports/caf\\xE9.txt', side: 'local', message: 'the name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it' }],
+      skips: [{ path: 'Reports/caf\\xE9.txt', side: 'local', reason: 'invalid-name', message: 'the name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it' }],
     },
     failSafe: null,
   };

@@ -15,6 +15,7 @@ export const en = {
     noBridge: "This page was opened outside TeraSync's window, so it cannot reach TeraSync.",
     tryAgain: 'Try again',
     settingsProblem: 'Your settings need attention',
+    settingsProblemAdvice: 'TeraSync could not use your settings file and runs with the default settings for now. The technical details say why and what to do.',
     dismiss: 'Dismiss',
     close: 'Close',
     cancel: 'Cancel',
@@ -181,6 +182,15 @@ export const en = {
     skippedIntro: 'These were left alone in the last run and are not synced until you act on them:',
     skippedLocal: 'On this computer.',
     skippedRemote: 'On TeraCLOUD.',
+    /** Why a path was left alone, by the engine's reason (its own English words go behind Technical details). */
+    skipReasons: {
+      symlink: 'A symbolic link: TeraSync does not follow links.',
+      special: 'Not a regular file or folder (a device, a socket or a pipe).',
+      'invalid-name': 'Its name cannot be used on the other side. Rename it to sync it.',
+      unreadable: 'TeraSync cannot read it. Check its permissions.',
+      'case-conflict': 'Another name here differs from it only in upper and lower case. Rename one of them to sync both.',
+      ignored: 'Left out by an ignore pattern.',
+    },
     backupRunning: 'A backup is running.',
     goToConflicts: 'Review conflicts',
     goToBackup: 'Show backup',

@@ -327,8 +327,9 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
                     <li key={failure.path}>
                       <code className="path">{failure.path}</code>
                       <span className="problem-text">
-                        {i18n.error(failure.error.code).title} <span className="muted">{failure.error.message}</span>
+                        {i18n.error(failure.error.code).title}
                       </span>
+                      <TechnicalDetails text={failure.error.message} label={t.stateModel.technicalDetails} />
                     </li>
                   ))}
                 </ul>
@@ -343,8 +344,9 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
                     <li key={`${skip.side}:${skip.path}`}>
                       <code className="path">{skip.path}</code>
                       <span className="problem-text">
-                        {skip.side === 'local' ? t.status.skippedLocal : t.status.skippedRemote} <span className="muted">{asSentence(skip.message)}</span>
+                        {skip.side === 'local' ? t.status.skippedLocal : t.status.skippedRemote} {t.status.skipReasons[skip.reason]}
                       </span>
+                      <TechnicalDetails text={asSentence(skip.message)} label={t.stateModel.technicalDetails} />
                     </li>
                   ))}
                 </ul>
@@ -379,5 +381,18 @@ function ActivityCard({ pairs, activity, onShowActivity, onShowDeleted }: { pair
         </button>
       )}
     </section>
+  );
+}
+
+/** The engine's own words (English) for one problem, closed under the sentence that says it. */
+function TechnicalDetails({ text, label }: { text: string; label: string }) {
+  if (text === '') return null;
+  return (
+    <details className="technical-details">
+      <summary>{label}</summary>
+      <p className="muted" lang="en">
+        {text}
+      </p>
+    </details>
   );
 }

@@ -258,8 +258,8 @@ describe.skipIf(apache.skip)('names the command cannot sync as they are (Apache)
     const lastRun = running.service.getStatus().lastRun!;
     expect(lastRun.errors).toBe(0);
     expect([...lastRun.skips].sort((x, y) => x.path.localeCompare(y.path))).toEqual([
-      { path: 'back\\slash.txt', side: 'local', message: expect.stringMatching(/read as a folder separator/) },
-      { path: 'caf\\xE9.txt', side: 'local', message: expect.stringMatching(/not valid UTF-8/) },
+      { path: 'back\\slash.txt', side: 'local', reason: 'invalid-name', message: expect.stringMatching(/read as a folder separator/) },
+      { path: 'caf\\xE9.txt', side: 'local', reason: 'invalid-name', message: expect.stringMatching(/not valid UTF-8/) },
     ]);
     expect(running.reports.flatMap((report) => report.errors)).toEqual([]);
   }, 60_000);

@@ -53,6 +53,22 @@ describe('the window', () => {
     expect(document.documentElement.lang).toBe('en');
   });
 
+  it('says a settings problem in the window\'s language, the file\'s own message behind the details', async () => {
+    const message = 'The settings file /home/alice/.config/TeraSync/settings.json was not used because it is not valid JSON.';
+    const backend = new FakeBackend()
+      .answer('account:get', account())
+      .answer('settings:get', settings({ pairs: [pair()], app: { ...settings().app, language: 'ja' } }))
+      .answer('app:getOverview', { account: { user: null, server: null, method: null }, pairs: [], settingsFile: '/home/alice/.config/TeraSync/settings.json', settingsProblem: { code: ErrorCode.Configuration, message } });
+    renderApp(backend);
+    const notice = (await screen.findByText('設定を確認してください')).closest('.notice') as HTMLElement;
+    expect(notice.textContent).toContain('TeraSyncは設定ファイルを使えなかったため、いまは既定の設定で動いています。');
+    const details = notice.querySelector('details') as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    expect(details.querySelector('summary')?.textContent).toBe('技術的な詳細');
+    expect(details.querySelector('p')?.textContent).toBe(message);
+    expect(backend.violations).toEqual([]);
+  });
+
   it('applies the theme the settings name', async () => {
     const backend = new FakeBackend().answer('settings:get', settings({ app: { ...settings().app, theme: 'dark' } }));
     renderApp(backend);

@@ -336,9 +336,10 @@ describe('the status screen', () => {
     const problems = screen.getByRole('region', { name: 'Problems' });
     expect(within(problems).getByText('These files could not be synced in the last run. TeraSync tries them again at the next sync.')).toBeTruthy();
     const items = within(problems).getAllByRole('listitem');
-    expect(items.map((item) => item.textContent)).toEqual([
-      'docs/locked.docxA file or folder on this computer could not be used. EBUSY: resource busy or locked',
-      'video/holiday.mp4Your TeraCLOUD storage is full. 507 Insufficient Storage',
+    // The title in the window's language; the raw message behind a closed Technical details.
+    expect(items.map((item) => [item.querySelector('.problem-text')?.textContent, item.querySelector('details')?.open, item.querySelector('details p')?.textContent])).toEqual([
+      ['A file or folder on this computer could not be used.', false, 'EBUSY: resource busy or locked'],
+      ['Your TeraCLOUD storage is full.', false, '507 Insufficient Storage'],
     ]);
     expect(within(problems).getByText('and 1 more')).toBeTruthy();
     await user.click(within(problems).getByRole('button', { name: 'Retry' }));
@@ -354,11 +355,13 @@ describe('the status screen', () => {
       {
         path: 'photos/caf\\xE9.jpg',
         side: 'local' as const,
+        reason: 'invalid-name' as const,
         message: 'the name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it',
       },
       {
         path: 'back\\slash.txt',
         side: 'remote' as const,
+        reason: 'invalid-name' as const,
         message:
           'the name contains "\\", which Windows and other WebDAV clients read as a folder separator, so it is not synced: the file is left as it is on the server; rename it there without "\\" to sync it',
       },
@@ -370,9 +373,16 @@ describe('the status screen', () => {
     expect(within(problems).getByText('These were left alone in the last run and are not synced until you act on them:')).toBeTruthy();
     // No failed files: no word about them.
     expect(within(problems).queryByText(/could not be synced in the last run/)).toBeNull();
-    expect(within(problems).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
-      'photos/caf\\xE9.jpgOn this computer. The name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it.',
-      'back\\slash.txtOn TeraCLOUD. The name contains "\\", which Windows and other WebDAV clients read as a folder separator, so it is not synced: the file is left as it is on the server; rename it there without "\\" to sync it.',
+    // The sentence comes from the reason, in the window's language; the engine's own words sit
+    // behind a closed Technical details.
+    const items = within(problems).getAllByRole('listitem');
+    expect(items.map((item) => item.querySelector('.problem-text')?.textContent)).toEqual([
+      'On this computer. Its name cannot be used on the other side. Rename it to sync it.',
+      'On TeraCLOUD. Its name cannot be used on the other side. Rename it to sync it.',
+    ]);
+    expect(items.map((item) => [item.querySelector('details')?.open, item.querySelector('details p')?.textContent])).toEqual([
+      [false, 'The name is not valid UTF-8 (each byte that is not is shown as \\xHH), so it cannot be synced: the file is left as it is; rename it to sync it.'],
+      [false, 'The name contains "\\", which Windows and other WebDAV clients read as a folder separator, so it is not synced: the file is left as it is on the server; rename it there without "\\" to sync it.'],
     ]);
     expect(within(problems).getByText('and 1 more')).toBeTruthy();
 

@@ -347,8 +347,9 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { conflicts: 0, errors: 0 } } }], '[0].status.lastRun.failures: expected an array'],
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { conflicts: 0, errors: 0, failures: [] } } }], '[0].status.lastRun.skipped: expected an integer'],
     [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: 'a', side: 'both', message: 'x' }] } } }], '[0].status.lastRun.skips[0].side: expected one of'],
-    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: '', side: 'local', message: 'x' }] } } }], '[0].status.lastRun.skips[0].path'],
-    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: 'a', side: 'local', message: 'x', reason: 'symlink' }] } } }], '[0].status.lastRun.skips[0].reason: expected no such field'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: '', side: 'local', reason: 'symlink', message: 'x' }] } } }], '[0].status.lastRun.skips[0].path'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: 'a', side: 'local', message: 'x', reason: 'lost' }] } } }], '[0].status.lastRun.skips[0].reason'],
+    [[{ pairId: 'pair-1', status: { ...sampleStatus(), lastRun: { ...sampleStatus().lastRun, skips: [{ path: 'a', side: 'local', message: 'x' }] } } }], '[0].status.lastRun.skips[0].reason'],
   ],
   'activity:list': [
     [[sampleActivityRun()], 'expected an object'],
