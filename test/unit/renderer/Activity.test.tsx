@@ -66,7 +66,7 @@ describe('the Activity screen', () => {
     const user = userEvent.setup();
     renderApp(backend);
     const navigation = await screen.findByRole('navigation', { name: 'TeraSync' });
-    expect(within(navigation).getAllByRole('button').map((button) => button.textContent)).toEqual(['Status', 'Activity', 'Conflicts', 'Backup', 'Settings', 'Add a folder']);
+    expect(within(navigation).getAllByRole('button').map((button) => button.textContent)).toEqual(['Status', 'Activity', 'Conflicts', 'Deleted files', 'Backup', 'Settings', 'Add a folder']);
     await openScreen(user, 'Activity');
     await waitFor(() => expect(entries()).toHaveLength(20));
     expect(entries()[0]).toBe('Sync 1 hour ago');
