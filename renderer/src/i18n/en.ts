@@ -518,7 +518,7 @@ export const en = {
     hideFiles: 'Hide the files',
     filesOf: (action: string, when: string) => `${action} deleted ${when}`,
     restoreRun: 'Restore all',
-    restoreRunLabel: (count: number, when: string) => `Restore the ${plural(count, 'file', 'files')} deleted ${when}`,
+    restoreRunLabel: (count: number, when: string) => `Restore all: ${plural(count, 'file', 'files')} deleted ${when}`,
     restoreFile: 'Restore',
     restoreFileLabel: (path: string) => `Restore ${path}`,
     restoring: (count: number) => `Restoring ${plural(count, 'file', 'files')}…`,

@@ -513,7 +513,7 @@ export const ja: Messages = {
     hideFiles: 'ファイルを隠す',
     filesOf: (action: string, when: string) => `${action}：${when}に削除`,
     restoreRun: 'すべて復元',
-    restoreRunLabel: (count: number, when: string) => `${when}に削除した${count}個のファイルを復元`,
+    restoreRunLabel: (count: number, when: string) => `すべて復元：${when}に削除した${count}個のファイル`,
     restoreFile: '復元',
     restoreFileLabel: (path: string) => `${path}を復元`,
     restoring: (count: number) => `${count}個のファイルを復元しています…`,

@@ -93,7 +93,7 @@ describe('the Deleted files screen', () => {
     const answer = deferred<RestoredDeletedEntry[]>();
     const { user, backend } = await openDeleted([homeTrash], (b) => b.answer('deleted:restore', () => answer.promise));
     const [first] = runArticles() as [HTMLElement];
-    await user.click(within(first).getByRole('button', { name: /^Restore the 2 files deleted / }));
+    await user.click(within(first).getByRole('button', { name: /^Restore all: 2 files deleted / }));
     expect(backend.callsOf('deleted:restore')).toEqual([{ pairId: home.id, runId: '2026-12-05T235329Z' }]);
     const progress = await screen.findByRole('progressbar', { name: 'Restore progress' });
     expect(progress.getAttribute('aria-valuetext')).toBe('Restoring 2 files…');
@@ -144,7 +144,7 @@ describe('the Deleted files screen', () => {
       (b) => b.answer('deleted:restore', { code: ErrorCode.Network, message: 'ECONNRESET' }),
     );
     expect(within(screen.getByRole('region', { name: 'Photos' })).getByText('The deleted files of this folder could not be listed.')).toBeTruthy();
-    await user.click(within(runArticles()[0] as HTMLElement).getByRole('button', { name: /^Restore the 2 files/ }));
+    await user.click(within(runArticles()[0] as HTMLElement).getByRole('button', { name: /^Restore all: 2 files/ }));
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText('The files could not be restored.')).toBeTruthy();
     expect(within(alert).getByText('ECONNRESET')).toBeTruthy();
@@ -160,7 +160,7 @@ describe('the Deleted files screen', () => {
 
   it('is used with the keyboard alone', async () => {
     const { user, backend } = await openDeleted([homeTrash], (b) => b.answer('deleted:restore', [{ path: 'old.txt', restoredTo: 'old.txt' }]));
-    const restoreOld = within(runArticles()[1] as HTMLElement).getByRole('button', { name: /^Restore the 1 file deleted / });
+    const restoreOld = within(runArticles()[1] as HTMLElement).getByRole('button', { name: /^Restore all: 1 file deleted / });
     await tabTo(user, restoreOld);
     await user.keyboard('{Enter}');
     expect(await screen.findByText(/^Restored 1 file on TeraCLOUD/)).toBeTruthy();
@@ -171,7 +171,7 @@ describe('the Deleted files screen', () => {
     await openDeleted([homeTrash], () => {}, 'ja');
     const [first] = runArticles() as [HTMLElement];
     expect(within(first).getByText('2個のファイル、5 kB')).toBeTruthy();
-    expect(within(first).getByRole('button', { name: /に削除した2個のファイルを復元$/ }).textContent).toBe('すべて復元');
+    expect(within(first).getByRole('button', { name: /^すべて復元：.*に削除した2個のファイル$/ }).textContent).toBe('すべて復元');
     expect(within(first).getByRole('button', { name: '完全に削除' })).toBeTruthy();
     expect(document.body.textContent).not.toContain('元に戻す');
   });
