@@ -245,6 +245,8 @@ export interface ActivityRun {
   outcome: 'completed' | 'interrupted';
   /** In the order of ActivityGroupKind; only kinds that happened. */
   groups: ActivityGroup[];
+  /** The run's folder in the pair's trash (DeletedRunView.runId), when it deleted files on TeraCLOUD. */
+  trashRunId?: string;
 }
 
 /** One page of the history, newest first; `more`: older runs match too. */

@@ -43,6 +43,7 @@ export function groupKindOf(change: ActionChange): ActivityGroupKind {
 export class ActivityRunCollector {
   private startedAt: number | null = null;
   private groups = new Map<ActivityGroupKind, ActivityGroup>();
+  private trashRunId: string | null = null;
 
   constructor(private readonly pairId: string) {}
 
@@ -62,6 +63,8 @@ export class ActivityRunCollector {
       this.file(groupKindOf(event.change), { path: event.path, from: event.change.from ?? null, error: null });
     } else if (event.type === 'action-failed') {
       this.file('failed', { path: event.path, from: null, error: { code: event.code, message: event.message } });
+    } else if (event.type === 'trashed') {
+      this.trashRunId = event.runId;
     }
     return null;
   }
@@ -76,10 +79,12 @@ export class ActivityRunCollector {
       const group = this.groups.get(kind);
       return group === undefined ? [] : [group];
     });
+    const trashRunId = this.trashRunId;
     this.startedAt = null;
     this.groups = new Map();
+    this.trashRunId = null;
     if (startedAt === null || groups.length === 0) return null;
-    return { pairId: this.pairId, startedAt, endedAt: Math.max(startedAt, now), outcome, groups };
+    return { pairId: this.pairId, startedAt, endedAt: Math.max(startedAt, now), outcome, groups, ...(trashRunId === null ? {} : { trashRunId }) };
   }
 
   private file(kind: ActivityGroupKind, file: ActivityFile): void {

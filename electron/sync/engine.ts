@@ -282,6 +282,7 @@ export class SyncEngine {
         await executor.run(result.actions, report);
       } finally {
         report.deletedToTrash = remoteTrash.summary();
+        if (report.deletedToTrash !== null) emit({ type: 'trashed', ...report.deletedToTrash });
       }
       if (clean(report)) {
         this.snapshot =

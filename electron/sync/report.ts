@@ -78,7 +78,9 @@ export type SyncEvent =
   | { type: 'action-done'; action: string; path: string; change?: ActionChange }
   | { type: 'action-deferred'; action: string; path: string; message: string }
   | { type: 'action-failed'; action: string; path: string; code: ErrorCode; message: string }
-  | { type: 'transfer'; path: string; bytes: number; total: number };
+  | { type: 'transfer'; path: string; bytes: number; total: number }
+  /** The run's deletions on the server went to the pair's trash (`.terasync-trash/<runId>`): so far, in all. */
+  | { type: 'trashed'; runId: string; count: number; bytes: number };
 
 /**
  * What a finished action changed, as a person would say it (for the app's activity history):

@@ -15,6 +15,7 @@ import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.j
 import { Activity } from './screens/Activity.js';
 import { Backup } from './screens/Backup.js';
 import { Conflicts } from './screens/Conflicts.js';
+import { Deleted, type DeletedTarget } from './screens/Deleted.js';
 import { Settings } from './screens/Settings.js';
 import { Setup } from './screens/Setup.js';
 import { SignIn } from './screens/SignIn.js';
@@ -22,7 +23,7 @@ import { Status } from './screens/Status.js';
 import { AppStore, type AppData } from './state/AppStore.js';
 import { ApiContext, StoreContext, useAppData, useStore } from './state/hooks.js';
 
-export type Screen = 'status' | 'activity' | 'conflicts' | 'backup' | 'settings' | 'setup';
+export type Screen = 'status' | 'activity' | 'conflicts' | 'deleted' | 'backup' | 'settings' | 'setup';
 
 export interface AppProps {
   /** window.terasync; undefined when the page runs outside the app. */
@@ -192,10 +193,23 @@ function SignedIn({
   const go = (next: Screen): void => {
     if (next !== screen) leaveGuard.ask(() => setScreen(next));
   };
+  // The run of the Deleted files screen to open, when an activity run's Restore led there.
+  const [deletedTarget, setDeletedTarget] = useState<DeletedTarget | null>(null);
+  const showDeleted = (target: DeletedTarget): void => {
+    leaveGuard.ask(() => {
+      setDeletedTarget(target);
+      setScreen('deleted');
+    });
+  };
+  const goFromNav = (next: Screen): void => {
+    if (next === 'deleted') setDeletedTarget(null);
+    go(next);
+  };
   const items: ReadonlyArray<{ screen: Screen; label: string; badge?: number }> = [
     { screen: 'status', label: t.nav.status },
     { screen: 'activity', label: t.nav.activity },
     { screen: 'conflicts', label: t.nav.conflicts, badge: data.conflicts.length },
+    { screen: 'deleted', label: t.deleted.nav },
     { screen: 'backup', label: t.nav.backup },
     { screen: 'settings', label: t.nav.settings },
   ];
@@ -208,7 +222,7 @@ function SignedIn({
         <ul>
           {items.map((item) => (
             <li key={item.screen}>
-              <button type="button" className="nav-item" aria-current={screen === item.screen ? 'page' : undefined} onClick={() => go(item.screen)}>
+              <button type="button" className="nav-item" aria-current={screen === item.screen ? 'page' : undefined} onClick={() => goFromNav(item.screen)}>
                 {item.label}
                 {item.badge !== undefined && item.badge > 0 && (
                   <span className="badge" aria-label={t.nav.conflictsBadge(item.badge)}>
@@ -243,9 +257,10 @@ function SignedIn({
           </div>
         )}
         {leaveGuard.dialog}
-        {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} onShowActivity={() => go('activity')} />}
-        {screen === 'activity' && <Activity />}
+        {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} onShowActivity={() => go('activity')} onShowDeleted={showDeleted} />}
+        {screen === 'activity' && <Activity onShowDeleted={showDeleted} />}
         {screen === 'conflicts' && <Conflicts />}
+        {screen === 'deleted' && <Deleted open={deletedTarget} />}
         {screen === 'backup' && <Backup />}
         {screen === 'settings' && <Settings onAddFolder={() => go('setup')} onSignedOut={onSignedOut} />}
         {screen === 'setup' && <Setup onDone={() => go('status')} {...(pairs.length > 0 ? { onCancel: () => go('status') } : {})} />}

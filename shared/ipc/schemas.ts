@@ -723,8 +723,8 @@ function readActivityGroup(value: unknown, path: string): ActivityGroup {
 }
 
 function readActivityRun(value: unknown, path: string): ActivityRun {
-  const record = readRecord(value, path, ['id', 'pairId', 'startedAt', 'endedAt', 'outcome', 'groups']);
-  const run = {
+  const record = readRecord(value, path, ['id', 'pairId', 'startedAt', 'endedAt', 'outcome', 'groups', 'trashRunId']);
+  const run: ActivityRun = {
     id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
     pairId: readPairId(record.pairId, child(path, 'pairId')),
     startedAt: readMilliseconds(record.startedAt, child(path, 'startedAt')),
@@ -732,6 +732,8 @@ function readActivityRun(value: unknown, path: string): ActivityRun {
     outcome: oneOf(['completed', 'interrupted'])(record.outcome, child(path, 'outcome')),
     groups: readArray(record.groups, child(path, 'groups'), readActivityGroup, activityGroupKinds.length),
   };
+  // The run's folder in the pair's trash (runs recorded before it was carried have none).
+  if (record.trashRunId !== undefined) run.trashRunId = readDeletedRunId(record.trashRunId, child(path, 'trashRunId'));
   if (run.endedAt < run.startedAt) throw new SchemaViolation(child(path, 'endedAt'), 'a time not before startedAt');
   if (new Set(run.groups.map((group) => group.kind)).size !== run.groups.length) throw new SchemaViolation(child(path, 'groups'), 'one group per kind');
   return run;

@@ -17,8 +17,12 @@ import { useAction, useApi, useNow } from '../state/hooks.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { Icon, type IconName } from './Icon.js';
 
-/** A run with deletions on TeraCLOUD was asked for (the "Deleted files" screen links here). */
-export type ShowDeletedHandler = (run: { runId: number; pairId: string }) => void;
+/**
+ * A run with deletions on TeraCLOUD was asked for (the "Deleted files" screen links here):
+ * `runId` is the run's folder in the pair's trash (ActivityRun.trashRunId), null for a run
+ * recorded before it was carried.
+ */
+export type ShowDeletedHandler = (run: { runId: string | null; pairId: string }) => void;
 
 export interface ActivityRunListProps {
   runs: readonly ActivityRun[];
@@ -99,7 +103,7 @@ function RunView({
         ))}
       </ul>
       {deletedRemotely && onShowDeleted !== undefined && (
-        <button type="button" className="secondary" onClick={() => onShowDeleted({ runId: run.id, pairId: run.pairId })}>
+        <button type="button" className="secondary" onClick={() => onShowDeleted({ runId: run.trashRunId ?? null, pairId: run.pairId })}>
           {t.activity.showDeleted}
         </button>
       )}

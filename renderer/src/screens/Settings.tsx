@@ -10,6 +10,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import { isUrlLike } from '../../../shared/pathRules.js';
 import type { Language, PairView, SettingsUpdate, SettingsView, Theme } from '../../../shared/types.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
+import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { FolderTree } from '../components/FolderTree.js';
 import { SettingField, WholeNumberSetting } from '../components/SettingField.js';
@@ -31,6 +32,8 @@ export const limits = {
   retentionDays: { min: 0, max: 36_500 },
   kiBps: { min: 0, max: 10 * 1024 * 1024 },
   deviceLength: 255,
+  failSafePercent: { min: 1, max: 99 },
+  deletedRetentionDays: { min: 1, max: 365 },
 } as const;
 
 export { parseWholeNumber } from '../components/SettingField.js';
@@ -114,6 +117,7 @@ function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null)
           ) : (
             <span className="muted">{account.quotaProblem ?? t.status.quotaUnknown}</span>
           )}
+          <DeletedUsage />
         </dd>
       </dl>
       {signOut.error !== null && <ErrorNotice error={signOut.error} onDismiss={signOut.clearError} />}
@@ -268,6 +272,21 @@ function SyncSection({ settings }: { settings: SettingsView }) {
         min={limits.parallelTransfers.min}
         max={limits.parallelTransfers.max}
         apply={(parallelTransfers) => apply({ sync: { parallelTransfers } })}
+      />
+      <WholeNumberSetting
+        label={t.deleted.failSafePercent}
+        value={settings.sync.failSafePercent}
+        min={limits.failSafePercent.min}
+        max={limits.failSafePercent.max}
+        apply={(failSafePercent) => apply({ sync: { failSafePercent } })}
+      />
+      <WholeNumberSetting
+        label={t.deleted.deletedRetentionDays}
+        help={t.deleted.deletedRetentionHelp}
+        value={settings.sync.deletedRetentionDays}
+        min={limits.deletedRetentionDays.min}
+        max={limits.deletedRetentionDays.max}
+        apply={(deletedRetentionDays) => apply({ sync: { deletedRetentionDays } })}
       />
       <SettingField<string[]>
         label={t.settings.ignorePatterns}

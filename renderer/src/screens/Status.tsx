@@ -8,6 +8,7 @@ import { useId } from 'react';
 import { freshSyncStatus, isSignInRefused, overallTrayState, pendingChanges, type TrayState } from '../../../shared/appState.js';
 import type { ActivityRun, PairView, SyncStatus } from '../../../shared/types.js';
 import { ActivityRunList, type ShowDeletedHandler } from '../components/ActivityRunList.js';
+import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Progress } from '../components/Progress.js';
 import { StateIcon } from '../components/StateIcon.js';
@@ -285,6 +286,7 @@ function QuotaCard() {
           {account.quotaProblem !== null && <> {t.errors.detail(account.quotaProblem)}</>}
         </p>
       )}
+      <DeletedUsage />
     </section>
   );
 }

@@ -66,7 +66,7 @@ describe('the Activity screen', () => {
     const user = userEvent.setup();
     renderApp(backend);
     const navigation = await screen.findByRole('navigation', { name: 'TeraSync' });
-    expect(within(navigation).getAllByRole('button').map((button) => button.textContent)).toEqual(['Status', 'Activity', 'Conflicts', 'Backup', 'Settings', 'Add a folder']);
+    expect(within(navigation).getAllByRole('button').map((button) => button.textContent)).toEqual(['Status', 'Activity', 'Conflicts', 'Deleted files', 'Backup', 'Settings', 'Add a folder']);
     await openScreen(user, 'Activity');
     await waitFor(() => expect(entries()).toHaveLength(20));
     expect(entries()[0]).toBe('Sync 1 hour ago');
@@ -164,10 +164,10 @@ describe('the Activity screen', () => {
 
 describe('the link to deleted files', () => {
   it('is offered for a run that deleted files on TeraCLOUD, and names the run', async () => {
-    const shown: Array<{ runId: number; pairId: string }> = [];
+    const shown: Array<{ runId: string | null; pairId: string }> = [];
     const backend = signedInBackend({ pairs: [home] });
     const runs = [
-      run(3, { groups: [{ kind: 'deletedRemote', count: 122, files: [{ path: 'a.txt', from: null, error: null }] }] }),
+      run(3, { trashRunId: '2026-12-05T235329Z', groups: [{ kind: 'deletedRemote', count: 122, files: [{ path: 'a.txt', from: null, error: null }] }] }),
       run(2, { groups: [{ kind: 'deletedLocal', count: 1, files: [{ path: 'b.txt', from: null, error: null }] }] }),
     ];
     const user = userEvent.setup();
@@ -179,8 +179,9 @@ describe('the link to deleted files', () => {
       </ApiContext.Provider>,
     );
     const [first, second] = screen.getAllByRole('article') as [HTMLElement, HTMLElement];
-    await user.click(within(first).getByRole('button', { name: 'Show deleted files' }));
-    expect(shown).toEqual([{ runId: 3, pairId: home.id }]);
-    expect(within(second).queryByRole('button', { name: 'Show deleted files' })).toBeNull();
+    await user.click(within(first).getByRole('button', { name: 'Restore deleted files' }));
+    // The run's folder in the trash: the Deleted files screen opens that run.
+    expect(shown).toEqual([{ runId: '2026-12-05T235329Z', pairId: home.id }]);
+    expect(within(second).queryByRole('button', { name: 'Restore deleted files' })).toBeNull();
   });
 });

@@ -147,4 +147,18 @@ describe('the fail-safe panel', () => {
     expect(await screen.findByRole('heading', { level: 3, name: 'ファイルを削除する前に同期を止めました' })).toBeTruthy();
     expect(backend.violations).toEqual([]);
   });
+
+  it('says 復元 for restore in Japanese, never 元に戻す', async () => {
+    const backend = signedInBackend({
+      pairs: [home],
+      language: 'ja',
+      statuses: [{ pairId: home.id, status: status({ state: 'failsafe', failSafe: massDelete }) }],
+    });
+    renderApp(backend);
+    const heading = await screen.findByRole('heading', { level: 3, name: 'ファイルを削除する前に同期を止めました' });
+    const panel = heading.closest('section') ?? document.body;
+    expect(within(panel as HTMLElement).getByRole('button', { name: '復元する' })).toBeTruthy();
+    expect(within(panel as HTMLElement).getByText('まだ残っている側から復元します。何も削除しません。')).toBeTruthy();
+    expect(panel.textContent).not.toMatch(/元に戻|取り戻/);
+  });
 });

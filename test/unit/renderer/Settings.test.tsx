@@ -99,7 +99,7 @@ describe('the settings screen', () => {
       'Signed in with': 'Apps password',
       'WebDAV address': 'https://seto.teracloud.jp/dav/',
       'Sign-in kept in': 'the system keychain',
-      Storage: '4.2 GB of 20 GB used (21%)',
+      Storage: '4.2 GB of 20 GB used (21%)Deleted files: 0 B, kept 30 days',
     });
     expect(within(region('Account')).getByRole('progressbar', { name: 'Storage used' })).toBeTruthy();
     expect(screen.getByText('Settings are kept in /home/alice/.config/TeraSync/settings.json')).toBeTruthy();
@@ -112,7 +112,7 @@ describe('the settings screen', () => {
     });
     const shown = facts(region('Account'));
     expect(shown['Signed in with']).toBe('Browser sign-in (OAuth2)Using the Apps password on /dav/: the node has no OAuth2 WebDAV');
-    expect(shown['Storage']).toBe('the REST API did not answer');
+    expect(shown['Storage']).toBe('the REST API did not answerDeleted files: 0 B, kept 30 days');
     expect(backend.violations).toEqual([]);
   });
 
@@ -294,6 +294,35 @@ describe('the settings screen', () => {
     await waitFor(() => expect(backend.callsOf('settings:update')).toHaveLength(3));
     expect(backend.callsOf('settings:update').slice(1)).toEqual([{ sync: { parallelTransfers: 2 } }, { sync: { ignorePatterns: ['*.tmp', 'node_modules/'] } }]);
     expect(patterns).toHaveProperty('value', '*.tmp\nnode_modules/');
+    expect(within(card).queryByRole('alert')).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('sets the fail-safe share and how long deleted files are kept on TeraCLOUD, each checked and applied at once', async () => {
+    const { user, backend } = await openSettings();
+    const card = region('Syncing');
+    const share = within(card).getByRole('textbox', { name: 'Stop and ask before deleting more than this share of a folder’s files (%)' });
+    const days = within(card).getByRole('textbox', { name: 'Keep deleted files on TeraCLOUD for (days)' });
+    expect(share).toHaveProperty('value', '50');
+    expect(days).toHaveProperty('value', '30');
+    expect(descriptionOf(days)).toContain('Deleted files');
+
+    await user.clear(share);
+    await user.type(share, '100{Enter}');
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 1 to 99. It is not saved yet.');
+    await user.clear(share);
+    await user.type(share, '25{Enter}');
+    await waitFor(() => expect(backend.callsOf('settings:update')).toEqual([{ sync: { failSafePercent: 25 } }]));
+
+    await user.clear(days);
+    await user.type(days, '0{Enter}');
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 1 to 365. It is not saved yet.');
+    await user.clear(days);
+    await user.type(days, '366{Enter}');
+    expect(within(card).getByRole('alert').textContent).toBe('Type a whole number from 1 to 365. It is not saved yet.');
+    await user.clear(days);
+    await user.type(days, '90{Enter}');
+    await waitFor(() => expect(backend.callsOf('settings:update')).toEqual([{ sync: { failSafePercent: 25 } }, { sync: { deletedRetentionDays: 90 } }]));
     expect(within(card).queryByRole('alert')).toBeNull();
     expect(backend.violations).toEqual([]);
   });

@@ -81,4 +81,25 @@ describe('ActivityRunCollector', () => {
     expect(collector.open).toBe(false);
     expect(collector.finish('interrupted', 4)).toBeNull();
   });
+
+  it('carries the trash folder of the deletions of the run on TeraCLOUD, so the run links to its deleted files', () => {
+    const collector = new ActivityRunCollector('p');
+    collector.add(scanning, 1);
+    collector.add({ type: 'action-done', action: 'deleteRemote', path: 'old.txt', change: { change: 'deleted', side: 'remote' } }, 2);
+    collector.add({ type: 'trashed', runId: '2026-12-05T235329Z', count: 1, bytes: 5 }, 3);
+    const run = collector.add(done, 4);
+    expect(run).toMatchObject({ trashRunId: '2026-12-05T235329Z', groups: [{ kind: 'deletedRemote', count: 1 }] });
+    expect(validateEvent('activity:runAdded', { id: 1, ...run }).ok).toBe(true);
+    // The next run starts without it.
+    collector.add(scanning, 10);
+    collector.add(uploaded('y'), 11);
+    expect(collector.add(done, 12)).not.toHaveProperty('trashRunId');
+  });
+
+  it('keeps the trash folder of a run that stopped before its end', () => {
+    const collector = new ActivityRunCollector('p');
+    collector.add({ type: 'action-done', action: 'deleteRemote', path: 'a.txt', change: { change: 'deleted', side: 'remote' } }, 1);
+    collector.add({ type: 'trashed', runId: '2026-12-05T235329Z-2', count: 1, bytes: 1 }, 2);
+    expect(collector.finish('interrupted', 3)).toMatchObject({ outcome: 'interrupted', trashRunId: '2026-12-05T235329Z-2' });
+  });
 });

@@ -90,6 +90,9 @@ export class FakeBackend {
     this.answer('activity:list', { runs: [], more: false });
     this.answer('conflicts:list', []);
     this.answer('backup:getState', { running: null, history: [] });
+    // Deleted files: nothing in the trash (the quota line asks on the Status and Settings screens).
+    this.answer('deleted:list', []);
+    this.answer('deleted:usage', { bytes: 0, retentionDays: 30 });
     const transport: IpcTransport = {
       call: (channel, request) => this.call(channel, request),
       subscribe: (event, listener) => {

@@ -452,6 +452,7 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
     [{ ...sampleActivityRun(), startedAt: 'now' }, 'startedAt: expected a number of milliseconds'],
     [{ ...sampleActivityRun(), pairId: 'a b' }, 'pairId: expected a pair id'],
     [{ ...sampleActivityRun(), id: 0 }, 'id: expected an integer from 1'],
+    [{ ...sampleActivityRun(), trashRunId: '../elsewhere' }, 'trashRunId: expected a deleted-files run id'],
     [[sampleActivityRun()], 'expected an object'],
   ],
   'conflicts:changed': [
