@@ -259,7 +259,8 @@ export const en = {
   failSafe: {
     title: 'Syncing stopped before deleting files',
     reason: {
-      massDelete: (total: number) => `This sync would delete ${plural(total, 'file', 'files')}, more than half of what is synced. Nothing has been deleted.`,
+      massDelete: (total: number, percent: number) =>
+        `This sync would delete ${plural(total, 'file', 'files')}, more than ${percent === 50 ? 'half' : `${percent}%`} of what is synced. Nothing has been deleted.`,
       localEmpty: (total: number) => `The folder on this computer is empty, but ${plural(total, 'file was', 'files were')} synced from it. If it is on a drive that is not connected, connect it and choose "Decide later". Nothing has been deleted.`,
       localMissing: (total: number) => `The folder on this computer is missing, but ${plural(total, 'file was', 'files were')} synced into it. If it is on a drive that is not connected, connect it and choose "Decide later". Nothing has been deleted.`,
       remoteGone: (total: number) => `The folder on TeraCLOUD is gone, but ${plural(total, 'file was', 'files were')} synced with it. Nothing has been deleted.`,

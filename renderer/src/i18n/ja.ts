@@ -258,7 +258,8 @@ export const ja: Messages = {
   failSafe: {
     title: 'ファイルを削除する前に同期を止めました',
     reason: {
-      massDelete: (total: number) => `この同期では${total}個のファイルが削除されます。同期済みのファイルの半分を超えています。まだ何も削除していません。`,
+      massDelete: (total: number, percent: number) =>
+        `この同期では${total}個のファイルが削除されます。同期済みのファイルの${percent === 50 ? '半分' : `${percent}％`}を超えています。まだ何も削除していません。`,
       localEmpty: (total: number) =>
         `このPCのフォルダーが空ですが、${total}個のファイルが同期されていました。接続されていないドライブにある場合は、接続してから「あとで決める」を選んでください。まだ何も削除していません。`,
       localMissing: (total: number) =>

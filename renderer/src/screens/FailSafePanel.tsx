@@ -9,7 +9,7 @@ import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { useI18n } from '../i18n/i18n.js';
 import { unwrap } from '../state/AppStore.js';
-import { useAction, useApi } from '../state/hooks.js';
+import { useAction, useApi, useAppData } from '../state/hooks.js';
 
 /** How many deletions the panel lists before "and N more". */
 export const shownDeletions = 50;
@@ -24,7 +24,9 @@ export function FailSafePanel({ pair, info }: { pair: PairView; info: FailSafeIn
     unwrap(await api.decideFailSafe({ pairId: pair.id, decision }));
     if (decision === 'keepWaiting') setLater(true);
   });
-  const reason = t.failSafe.reason[info.reason](info.total);
+  // The share the stop is measured against is a setting (sync.failSafePercent).
+  const percent = useAppData().settings?.sync.failSafePercent ?? 50;
+  const reason = t.failSafe.reason[info.reason](info.total, percent);
   const shown = info.deletions.slice(0, shownDeletions);
   const more = info.total - shown.filter((item) => item.type === 'file').length;
   return (

@@ -8,7 +8,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { FailSafeInfo } from '../../../shared/types.js';
-import { type FakeBackend, pair, status } from './support/fakeBackend.js';
+import { type FakeBackend, pair, settings, status } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
 import { signedInBackend, tabTo } from './support/screens.js';
 
@@ -135,6 +135,18 @@ describe('the fail-safe panel', () => {
     await user.keyboard('{Enter}');
     await waitFor(() => expect(backend.callsOf('failsafe:decide')).toEqual([{ pairId: home.id, decision: 'allow' }]));
     expect(backend.violations).toEqual([]);
+  });
+
+  it('names the share the settings chose, in both languages', async () => {
+    const chosen = settings({ pairs: [home] });
+    const thirty = { ...chosen.sync, failSafePercent: 30 };
+    const backend = signedInBackend({ pairs: [home], settings: { sync: thirty }, statuses: [{ pairId: home.id, status: status({ state: 'failsafe', failSafe: massDelete }) }] });
+    renderApp(backend);
+    expect(await screen.findByText(/^This sync would delete \d+ files, more than 30% of what is synced\. Nothing has been deleted\.$/)).toBeTruthy();
+    cleanup();
+    const japanese = signedInBackend({ pairs: [home], language: 'ja', settings: { sync: thirty }, statuses: [{ pairId: home.id, status: status({ state: 'failsafe', failSafe: massDelete }) }] });
+    renderApp(japanese);
+    expect(await screen.findByText(/同期済みのファイルの30％を超えています。/)).toBeTruthy();
   });
 
   it('is in Japanese on a Japanese system', async () => {
