@@ -11,8 +11,9 @@ import { startEmulator, DEFAULT_ACCOUNT } from '../../../dev/emulator/TeraCloudE
 import { RemoteTrash, runIdAt, TRASH_FOLDER, TrashSession, DAY_MS } from '../../../electron/sync/remoteTrash.js';
 import { TRASH_PURGED_AT } from '../../../electron/sync/engine.js';
 import { Journal } from '../../../electron/sync/journal.js';
+import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
-import type { Clock } from '../../../electron/sync/ports.js';
+import type { Clock, RemoteStore } from '../../../electron/sync/ports.js';
 import { systemClock } from '../../../electron/sync/ports.js';
 import { wrapStore } from '../../support/wrapStore.js';
 import type { Pair, Tree } from '../../support/pair.js';
@@ -225,6 +226,32 @@ describe.each([...serverKinds, emulatorKind])('the server-side trash against $na
     await pair.sync({ clock: clockAt(now + DAY_MS), deletedRetentionDays: 3 });
     expect(trashFiles(await pair.remoteTrashTree())).toEqual({});
     expect(synced(await pair.remoteTree())).toEqual({ 'a.txt': 'a' });
+  });
+
+  it.skipIf(kind.skip)('a purge that fails is not a failed sync, and is tried again an hour later, not at every run', async () => {
+    const pair = await fixture.newPair();
+    const now = Date.UTC(2026, 5, 30, 12, 0, 0);
+    await pair.writeRemote(`${TRASH_FOLDER}/${runIdAt(now - 40 * DAY_MS)}/old.txt`, 'old');
+    await pair.writeLocal('a.txt', 'a');
+    await pair.sync({ clock: clockAt(now - DAY_MS) });
+    let removals = 0;
+    const refusing = (real: RemoteStore): RemoteStore =>
+      wrapStore(real, {
+        remove: async (path) => {
+          removals++;
+          throw new TeraSyncError(ErrorCode.Server, `500 on DELETE ${path}`);
+        },
+      });
+    const failed = await pair.sync({ clock: clockAt(now), wrapRemote: refusing });
+    expect(removals).toBe(1);
+    expect(failed.report.errors).toEqual([]);
+    // Within the hour: not tried again.
+    await pair.sync({ clock: clockAt(now + 30 * 60_000), wrapRemote: refusing });
+    expect(removals).toBe(1);
+    expect(Object.keys(trashFiles(await pair.remoteTrashTree()))).toHaveLength(1);
+    // An hour later it is, and goes through.
+    await pair.sync({ clock: clockAt(now + 60 * 60_000) });
+    expect(trashFiles(await pair.remoteTrashTree())).toEqual({});
   });
 
   it.skipIf(kind.skip)('the trash is never synced, even when .terasyncignore re-includes .terasync- names', async () => {
