@@ -297,16 +297,21 @@ export class RemoteTrash {
     await this.remote.createFolder(path, { signal });
   }
 
-  /** Removes `folder` when no file is left in it (empty folders below it go with it). */
+  /**
+   * Removes `folder` when no file is left in it (empty folders below it go with it). An entry
+   * the listing skipped (a name this client cannot handle) counts as left: it is never deleted
+   * unseen.
+   */
   private async removeIfEmpty(folder: string, signal?: AbortSignal): Promise<void> {
-    const left = await this.walk(folder, signal);
-    if (left.some((entry) => entry.type === 'file')) return;
+    let skipped = false;
+    const left = await this.walk(folder, signal, () => (skipped = true));
+    if (skipped || left.some((entry) => entry.type === 'file')) return;
     await this.remote.remove(folder, 'dir', { signal });
   }
 
-  private async children(path: string, signal?: AbortSignal): Promise<RemoteEntry[]> {
+  private async children(path: string, signal?: AbortSignal, onSkipped: (entry: SkippedEntry) => void = () => undefined): Promise<RemoteEntry[]> {
     try {
-      return await this.remote.listChildren(path, { signal, onSkipped: (_entry: SkippedEntry) => undefined });
+      return await this.remote.listChildren(path, { signal, onSkipped });
     } catch (error) {
       if (toTeraSyncError(error).code === ErrorCode.NotFound) return [];
       throw error;
@@ -314,12 +319,12 @@ export class RemoteTrash {
   }
 
   /** Everything below `path` (Depth: 1 listings, as the service refuses Depth: infinity). */
-  private async walk(path: string, signal?: AbortSignal): Promise<RemoteEntry[]> {
+  private async walk(path: string, signal?: AbortSignal, onSkipped?: (entry: SkippedEntry) => void): Promise<RemoteEntry[]> {
     const all: RemoteEntry[] = [];
     const queue = [path];
     while (queue.length > 0) {
       const folder = queue.shift() as string;
-      for (const child of await this.children(folder, signal)) {
+      for (const child of await this.children(folder, signal, onSkipped)) {
         all.push(child);
         if (child.type === 'dir') queue.push(child.remotePath);
       }

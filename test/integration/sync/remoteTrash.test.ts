@@ -228,6 +228,19 @@ describe.each([...serverKinds, emulatorKind])('the server-side trash against $na
     expect(synced(await pair.remoteTree())).toEqual({ 'a.txt': 'a' });
   });
 
+  // Defined where the server stores a name with a backslash (webdav-server refuses it: 409).
+  if (!kind.name.startsWith('webdav-server')) it.skipIf(kind.skip)('restoring a run keeps its folder while it holds a name this client cannot handle', async () => {
+    const pair = await fixture.newPair();
+    const runId = runIdAt(Date.UTC(2026, 5, 30, 12, 0, 0));
+    await pair.writeRemote(`${TRASH_FOLDER}/${runId}/ok.txt`, 'ok');
+    // A backslash: the listing skips it (it would read as a folder separator on Windows).
+    await pair.writeRemote(`${TRASH_FOLDER}/${runId}/back\\slash.txt`, 'unseen');
+    expect(await withTrash(pair, (trash) => trash.restore(runId, null))).toEqual([{ path: 'ok.txt', restoredTo: 'ok.txt' }]);
+    expect(await pair.readRemote('ok.txt')).toBe('ok');
+    // The run folder stays, with what the listing could not show.
+    expect(await pair.readRemote(`${TRASH_FOLDER}/${runId}/back\\slash.txt`)).toBe('unseen');
+  });
+
   it.skipIf(kind.skip)('a purge that fails is not a failed sync, and is tried again an hour later, not at every run', async () => {
     const pair = await fixture.newPair();
     const now = Date.UTC(2026, 5, 30, 12, 0, 0);
