@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { silentLogger } from '../../../electron/sync/ports.js';
+import { testServicesDeps } from '../../support/appServices.js';
 import type { BackupStateView } from '../../../shared/types.js';
 import { FakeClock } from '../../support/fakeClock.js';
 
@@ -61,25 +59,7 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'terasync-backup-retry-'));
   dataDir = join(folder, 'server');
   await serverUp();
-  services = new AppServices({
-    appDataFolder: join(folder, 'appdata'),
-    secrets: new SessionSecretStore(),
-    clock,
-    scheduler: clock,
-    logger: silentLogger,
-    watch: watchFolders,
-    trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
-    platform: process.platform,
-    device: 'testbox',
-    openPath: async () => undefined,
-    showItemInFolder: async () => undefined,
-    pickPath: async () => null,
-    openExternal: async () => undefined,
-    openBrowser: async () => undefined,
-    oauth: null,
-    allowCustomHost: true,
-    concurrency: 2,
-  });
+  services = new AppServices(testServicesDeps(folder, { clock, scheduler: clock, oauth: null }));
   services.events.subscribe((message) => {
     if (message.event === 'backup:changed') states.push(message.payload);
   });

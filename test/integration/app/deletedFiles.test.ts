@@ -12,11 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
+import { testServicesDeps } from '../../support/appServices.js';
 import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
 import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { ActivityRun } from '../../../shared/types.js';
@@ -56,27 +54,14 @@ async function deletingRun(pairId: string, after: number): Promise<ActivityRun |
 beforeAll(async () => {
   emulator = await startEmulator({ oauth: false });
   folder = await mkdtemp(join(tmpdir(), 'terasync-app-deleted-'));
-  services = new AppServices({
-    appDataFolder: join(folder, 'appdata'),
-    secrets: new SessionSecretStore(),
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: silentLogger,
-    watch: watchFolders,
-    trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
-    platform: process.platform,
-    device: 'testbox',
-    openPath: async () => undefined,
-    showItemInFolder: async () => undefined,
-    pickPath: async () => null,
-    openExternal: async () => undefined,
-    openBrowser: async () => {
-      throw new Error('no browser in this test');
-    },
-    allowCustomHost: true,
-    concurrency: 2,
-    syncOptions: { quietMs: 50 },
-  });
+  services = new AppServices(
+    testServicesDeps(folder, {
+      openBrowser: async () => {
+        throw new Error('no browser in this test');
+      },
+      syncOptions: { quietMs: 50 },
+    }),
+  );
   handlers = createIpcHandlers(services);
   await services.start();
   await value('account:signInWithPassword', { userId: USER, password: PASSWORD, location: emulator.davUrl });

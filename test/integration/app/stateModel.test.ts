@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
+import { testServicesDeps } from '../../support/appServices.js';
 import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
 import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
 import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse } from '../../../shared/ipc/contract.js';
 import type { AccountInfo, ConflictInfo } from '../../../shared/types.js';
 
@@ -49,29 +47,15 @@ function accountEvents(): Array<AccountInfo | null> {
 beforeAll(async () => {
   emulator = await startEmulator({ oauth: false });
   folder = await mkdtemp(join(tmpdir(), 'terasync-state-'));
-  services = new AppServices({
-    appDataFolder: join(folder, 'appdata'),
-    secrets: new SessionSecretStore(),
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: silentLogger,
-    watch: watchFolders,
-    trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
-    platform: process.platform,
-    device: 'testbox',
-    openPath: async () => undefined,
-    showItemInFolder: async () => undefined,
-    pickPath: async () => null,
-    openExternal: async () => undefined,
-    openBrowser: async () => undefined,
-    api: { baseUrl: emulator.apiBaseUrl, applicationKey: emulator.apiKey, keyPlacement: 'header' },
-    allowCustomHost: true,
-    concurrency: 2,
-    syncOptions: { quietMs: 50 },
-    // Short enough for a test: the periodic refresh, and the one after a run.
-    quotaRefreshMs: 1_000,
-    quotaAfterRunMs: 100,
-  });
+  services = new AppServices(
+    testServicesDeps(folder, {
+      api: { baseUrl: emulator.apiBaseUrl, applicationKey: emulator.apiKey, keyPlacement: 'header' },
+      syncOptions: { quietMs: 50 },
+      // Short enough for a test: the periodic refresh, and the one after a run.
+      quotaRefreshMs: 1_000,
+      quotaAfterRunMs: 100,
+    }),
+  );
   handlers = createIpcHandlers(services);
   services.events.subscribe((message) => events.push(message));
   await services.start();
