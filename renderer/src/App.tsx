@@ -8,7 +8,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ErrorInfo } from '../../shared/errors.js';
 import type { TeraSyncApi } from '../../shared/ipc/contract.js';
 import type { Theme } from '../../shared/types.js';
-import { ErrorNotice } from './components/ErrorNotice.js';
+import { ErrorNotice, NoticeDetails } from './components/ErrorNotice.js';
 import { Icon } from './components/Icon.js';
 import { useLeaveGuard } from './components/SettingField.js';
 import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.js';
@@ -248,12 +248,7 @@ function SignedIn({
           <div className="notice notice-warning" role="alert">
             <p className="notice-title">{t.app.settingsProblem}</p>
             <p>{t.app.settingsProblemAdvice}</p>
-            <details className="notice-details">
-              <summary>{t.errorSituations.technicalDetails}</summary>
-              <p className="notice-detail" lang="en">
-                {data.overview.settingsProblem.message}
-              </p>
-            </details>
+            <NoticeDetails text={data.overview.settingsProblem.message} />
           </div>
         )}
         {leaveGuard.dialog}

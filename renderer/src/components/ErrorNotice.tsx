@@ -49,12 +49,7 @@ export function ErrorNotice({ error, heading, context = 'action', webdavUrl, onR
         <p>{advice ?? text.advice}</p>
       </div>
       {error.message !== '' && error.message !== text.title && (
-        <details className="notice-details">
-          <summary>{i18n.t.errorSituations.technicalDetails}</summary>
-          <p className="notice-detail" lang="en">
-            {error.message}
-          </p>
-        </details>
+        <NoticeDetails text={error.message} />
       )}
       <div className="button-row">
         {fixedInMyPage.has(error.code) && (
@@ -74,5 +69,18 @@ export function ErrorNotice({ error, heading, context = 'action', webdavUrl, onR
         )}
       </div>
     </div>
+  );
+}
+
+/** A service's or file's own words (English), closed under the sentences that say what to do. */
+export function NoticeDetails({ text }: { text: string }) {
+  const { t } = useI18n();
+  return (
+    <details className="notice-details">
+      <summary>{t.errorSituations.technicalDetails}</summary>
+      <p className="notice-detail" lang="en">
+        {text}
+      </p>
+    </details>
   );
 }

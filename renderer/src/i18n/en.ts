@@ -482,7 +482,6 @@ export const en = {
     separator: ' · ',
     offlineHint: 'TeraSync cannot reach TeraCLOUD right now. Your files are safe here, and syncing goes on by itself when the connection is back.',
     tryNow: 'Try now',
-    technicalDetails: 'Technical details',
     timeLeftUnderMinute: 'less than a minute left',
   },
   time: {

@@ -476,7 +476,6 @@ export const ja: Messages = {
     separator: ' · ',
     offlineHint: '今はTeraCLOUDに接続できません。ファイルはこのPCに安全に残っていて、接続が戻ると自動で同期を続けます。',
     tryNow: '今すぐ試す',
-    technicalDetails: '技術的な詳細',
     timeLeftUnderMinute: '残り1分未満',
   },
   time: {

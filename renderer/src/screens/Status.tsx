@@ -212,7 +212,7 @@ function PairCard({ pair, status, webdavUrl }: { pair: PairView; status: SyncSta
           <p className="muted">{t.stateModel.offlineHint}</p>
           {status.problem !== null && (
             <details className="technical-details">
-              <summary>{t.stateModel.technicalDetails}</summary>
+              <summary>{t.errorSituations.technicalDetails}</summary>
               <p className="muted">
                 {i18n.error(status.problem.code).title} <code>{status.problem.message}</code>
               </p>
@@ -331,7 +331,7 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
                       <span className="problem-text">
                         {i18n.error(failure.error.code).title}
                       </span>
-                      <TechnicalDetails text={failure.error.message} label={t.stateModel.technicalDetails} />
+                      <TechnicalDetails text={failure.error.message} label={t.errorSituations.technicalDetails} />
                     </li>
                   ))}
                 </ul>
@@ -348,7 +348,7 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
                       <span className="problem-text">
                         {skip.side === 'local' ? t.status.skippedLocal : t.status.skippedRemote} {t.status.skipReasons[skip.reason]}
                       </span>
-                      <TechnicalDetails text={asSentence(skip.message)} label={t.stateModel.technicalDetails} />
+                      <TechnicalDetails text={asSentence(skip.message)} label={t.errorSituations.technicalDetails} />
                     </li>
                   ))}
                 </ul>
