@@ -6,8 +6,8 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { ErrorCode } from '../../../shared/errors.js';
 import type { Language } from '../../../shared/types.js';
-import { en, type Messages } from './en.js';
-import { ja } from './ja.js';
+import { en, type Messages } from '../../../shared/i18n/en.js';
+import { ja } from '../../../shared/i18n/ja.js';
 
 export type Locale = 'en' | 'ja';
 
