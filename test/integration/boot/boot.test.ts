@@ -1,0 +1,248 @@
+/**
+ * The boot test: the real main bundle (dist/main/index.js, built into a temporary folder) runs
+ * in a child Node process whose `electron` is the fake in test/support/fakeElectron (see its
+ * electron.mjs), with the preload run by the fake window and its `window.terasync` called as the
+ * page would. The app talks to the TeraCLOUD emulator over the network like the real one; its
+ * keychain is absent (no D-Bus session), so it asks through dialog.showMessageBox, which the
+ * test answers "Keep it for this session".
+ */
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { isTempFileName } from '../../../electron/sync/ignoreRules.js';
+import type { Result } from '../../../shared/errors.js';
+import { ipcChannels, ipcEventSubscriptions, ipcMethods, type IpcChannel } from '../../../shared/ipc/contract.js';
+import type { PairStatus, PairView } from '../../../shared/types.js';
+import { buildApp, startApp, until, type MenuItemView, type RecordEntry, type RunningApp } from '../../support/fakeElectron/driver.js';
+
+const USER = 'demo';
+const PASSWORD = 'demo-apps-password';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const KEEP_FOR_SESSION = { response: 0 };
+
+let scratch: string;
+let built: { appPath: string; dist: string; main: string };
+let emulator: RunningEmulator;
+const running: RunningApp[] = [];
+let launches = 0;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'terasync-boot-'));
+  built = await buildApp(path.join(scratch, 'app'));
+  emulator = await startEmulator();
+}, 120_000);
+
+afterEach(() => {
+  for (const app of running.splice(0)) app.kill();
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+});
+
+interface LaunchOptions {
+  args?: string[];
+  /** Answers of dialog.showMessageBox; default: keep the sign-in for this session. */
+  messageBox?: Array<{ response: number }>;
+  openDialog?: Array<{ canceled: boolean; filePaths: string[] }>;
+}
+
+/** Starts the app with its own (or a shared) $HOME, pointed at the emulator. */
+function launch(home: string, options: LaunchOptions = {}): RunningApp {
+  launches += 1;
+  const env: Record<string, string> = {
+    TERASYNC_API_KEY: emulator.apiKey,
+    TERASYNC_API_URL: emulator.apiBaseUrl,
+    TERASYNC_ALLOW_CUSTOM_HOST: '1',
+  };
+  if (emulator.oauth !== null) {
+    env.TERASYNC_OAUTH_ISSUER = emulator.oauth.issuer;
+    env.TERASYNC_OAUTH_CLIENT_ID = emulator.oauth.clientId;
+  }
+  const app = startApp({
+    appPath: built.appPath,
+    main: built.main,
+    home,
+    args: options.args ?? [],
+    env,
+    script: { messageBox: options.messageBox ?? [KEEP_FOR_SESSION], openDialog: options.openDialog ?? [] },
+    recordFile: path.join(scratch, `record-${launches}.jsonl`),
+  });
+  running.push(app);
+  return app;
+}
+
+async function newHome(name: string): Promise<string> {
+  const home = path.join(scratch, name);
+  await mkdir(home, { recursive: true });
+  return home;
+}
+
+/** Launched: every handler registered and the tray made (main then shows the window, if it does, in the same turn). */
+async function launched(app: RunningApp): Promise<void> {
+  await until('the app to launch', async () => {
+    const state = await app.state();
+    return state.handlers.length === ipcChannels.length && state.trays.length === 1;
+  });
+}
+
+function entries(app: RunningApp, api: string): RecordEntry[] {
+  return app.record().filter((entry) => entry.api === api);
+}
+
+function isPng(file: string): boolean {
+  return existsSync(file) && readFileSync(file).subarray(0, 8).equals(PNG_SIGNATURE);
+}
+
+async function value<T>(app: RunningApp, method: string, ...args: unknown[]): Promise<T> {
+  const result = await app.call<Result<T>>(method, ...args);
+  if (!result.ok) throw new Error(`${method} failed: ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+async function signIn(app: RunningApp): Promise<void> {
+  await value(app, 'signInWithPassword', { userId: USER, password: PASSWORD, location: emulator.davUrl });
+}
+
+async function statusOf(app: RunningApp, pairId: string): Promise<PairStatus['status']> {
+  const found = (await value<PairStatus[]>(app, 'getStatus')).find((item) => item.pairId === pairId);
+  if (found === undefined) throw new Error(`no status for ${pairId}`);
+  return found.status;
+}
+
+async function idle(app: RunningApp, pairId: string): Promise<void> {
+  await until(`pair ${pairId} to be idle`, async () => {
+    const status = await statusOf(app, pairId);
+    return status.state === 'idle' && status.lastSyncAt !== null;
+  }, 30_000);
+}
+
+function menuLabels(menu: MenuItemView[] | null): string[] {
+  return (menu ?? []).flatMap((item) => (item.type === 'separator' ? [] : [item.label ?? '', ...menuLabels(item.submenu ?? null)]));
+}
+
+async function quitFromTray(app: RunningApp): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  await app.command('trayClick', { label: 'Quit TeraSync' });
+  return app.exited;
+}
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const found = await readdir(folder, { recursive: true, withFileTypes: true });
+  return found.filter((entry) => entry.isFile()).map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)));
+}
+
+describe('the composition root under the fake electron', () => {
+  it('first start without an account: a sandboxed window with the built preload, shown when ready, and the tray', async () => {
+    const app = launch(await newHome('first'));
+    await until('the window to show', async () => (await app.state()).windows[0]?.visible === true);
+    const state = await app.state();
+
+    // The window: the built preload, the security settings, the built page.
+    const [created] = entries(app, 'BrowserWindow.new');
+    const preloadPath = path.join(built.dist, 'preload', 'index.cjs');
+    const rendererHtml = path.join(built.dist, 'renderer', 'index.html');
+    const webPreferences = (created?.options as { webPreferences: Record<string, unknown> }).webPreferences;
+    expect(webPreferences).toMatchObject({ preload: preloadPath, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(created?.preloadExists).toBe(true);
+    expect(entries(app, 'BrowserWindow.loadFile').map((entry) => entry.path)).toEqual([rendererHtml]);
+    expect(state.windows).toHaveLength(1);
+    expect(state.windows[0]).toMatchObject({ url: pathToFileURL(rendererHtml).href, visible: true, focused: true, exposed: ['terasync'] });
+    // Shown once painted: created hidden, shown at ready-to-show.
+    expect((created?.options as { show: boolean }).show).toBe(false);
+    const apis = app.record().map((entry) => entry.api);
+    expect(apis.indexOf('BrowserWindow.show')).toBeGreaterThan(apis.indexOf('BrowserWindow.ready-to-show'));
+    // The sandboxed preload needed nothing but 'electron' and exposed the whole contract.
+    expect(entries(app, 'preload.failed')).toEqual([]);
+    expect(entries(app, 'preload.ran').map((entry) => entry.required)).toEqual([['electron']]);
+    const exposed = entries(app, 'contextBridge.exposeInMainWorld');
+    expect(exposed.map((entry) => entry.key)).toEqual(['terasync']);
+    expect(exposed[0]?.members).toEqual([...Object.values(ipcMethods), ...Object.values(ipcEventSubscriptions)].sort());
+
+    // The tray, with an icon that exists and is a PNG.
+    expect(state.trays).toHaveLength(1);
+    expect(isPng(state.trays[0]!.image)).toBe(true);
+    expect(entries(app, 'nativeImage.empty')).toEqual([]);
+
+    // No keychain here: the app asked whether to keep the sign-in for the session.
+    const asked = entries(app, 'dialog.showMessageBox');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ answered: true, response: 0, options: { message: 'TeraSync cannot use the system keychain.', buttons: ['Keep it for this session', 'Quit'] } });
+
+    // The page's API: no account (the window shows sign-in).
+    expect(await app.call('getAccount')).toEqual({ ok: true, value: null });
+    expect(await app.call('getOverview')).toMatchObject({ ok: true, value: { account: { user: null }, pairs: [] } });
+
+    // Every permission refused; navigation away and new windows refused, https links to the browser.
+    expect(await app.command('permission', { permission: 'notifications' })).toEqual({ requested: false, checked: false });
+    expect(await app.command('navigate', { url: 'https://example.com/elsewhere' })).toEqual({ prevented: true });
+    expect(await app.command('navigate', { url: pathToFileURL(rendererHtml).href + '#/settings' })).toEqual({ prevented: false });
+    expect(await app.command('openWindow', { url: 'https://example.com/new' })).toEqual({ action: 'deny' });
+    expect(await app.command('openWindow', { url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    await until('the links to reach the browser', () => entries(app, 'shell.openExternal').length === 2);
+    expect(entries(app, 'shell.openExternal').map((entry) => entry.url)).toEqual(['https://example.com/elsewhere', 'https://example.com/new']);
+
+    // Closing the window hides it: the app lives on in the tray.
+    await app.command('closeWindow');
+    expect((await app.state()).windows).toMatchObject([{ visible: false }]);
+    expect(entries(app, 'BrowserWindow.close').map((entry) => entry.prevented)).toEqual([true]);
+
+    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+    expect(app.output()).toBe('');
+  });
+
+  it('start at login (--hidden): the tray only, and the window on "Show window"', async () => {
+    const app = launch(await newHome('hidden'), { args: ['--hidden'] });
+    await launched(app);
+    const state = await app.state();
+    expect(state.windows).toEqual([]);
+    expect(entries(app, 'BrowserWindow.new')).toEqual([]);
+    expect(menuLabels(state.trays[0]!.menu)).toContain('Show window');
+
+    await app.command('trayClick', { label: 'Show window' });
+    await until('the window to show', async () => (await app.state()).windows[0]?.visible === true);
+    expect(await app.call('getAccount')).toEqual({ ok: true, value: null });
+    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+  });
+
+  it('a second instance hands over its arguments and exits; the first shows its window', async () => {
+    const home = await newHome('single');
+    const first = launch(home);
+    await until('the window to show', async () => (await first.state()).windows[0]?.visible === true);
+    await first.command('closeWindow');
+    expect((await first.state()).windows[0]?.visible).toBe(false);
+
+    // A start at login while running shows nothing.
+    const atLogin = launch(home, { args: ['--hidden'] });
+    expect(await atLogin.exited).toEqual({ code: 0, signal: null });
+    await until('the first to hear of it', () => entries(first, 'app.second-instance').length === 1);
+    expect((await first.state()).windows[0]?.visible).toBe(false);
+
+    const second = launch(home, { args: ['--from-test'] });
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    for (const other of [atLogin, second]) {
+      expect(entries(other, 'app.requestSingleInstanceLock')).toMatchObject([{ result: false, handedOver: true }]);
+      expect(entries(other, 'BrowserWindow.new')).toEqual([]);
+      expect(entries(other, 'Tray.new')).toEqual([]);
+      expect(entries(other, 'dialog.showMessageBox')).toEqual([]);
+    }
+    await until('the first to hear of the second', () => entries(first, 'app.second-instance').length === 2);
+    expect(entries(first, 'app.second-instance')[1]?.argv).toEqual([process.execPath, built.main, '--from-test']);
+    await until('the window to show', async () => (await first.state()).windows[0]?.visible === true);
+    expect((await first.state()).windows).toMatchObject([{ visible: true, focused: true }]);
+    // Still the one window: shown again, not a new one.
+    expect(entries(first, 'BrowserWindow.new')).toHaveLength(1);
+
+    expect(await quitFromTray(first)).toEqual({ code: 0, signal: null });
+    // The lock went with the first: a new start is the first instance again.
+    const third = launch(home, { args: ['--hidden'] });
+    await launched(third);
+    expect(entries(third, 'app.requestSingleInstanceLock')).toMatchObject([{ result: true }]);
+    expect(await quitFromTray(third)).toEqual({ code: 0, signal: null });
+  });
+});
