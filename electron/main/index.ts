@@ -23,6 +23,7 @@ import type { SecretStore } from '../auth/SecretStore.js';
 import { selectSecretStore } from '../auth/selectSecretStore.js';
 import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
 import type { ApiSettings, OAuthSettings } from '../auth/AccountRecord.js';
+import { insecureUrlReason } from '../net/tls.js';
 import { watchFolders } from '../platform/folderWatcher.js';
 import { systemClock, systemScheduler, type Logger, type Trash } from '../sync/ports.js';
 import { createSenderCheck, registerIpc } from './ipc.js';
@@ -65,6 +66,16 @@ function serviceConfig(log: Logger): { api: ApiSettings | null; oauth: OAuthSett
 /** shell.openExternal for parsed https: URLs only (ARCHITECTURE.md, Electron security). */
 async function openHttps(url: string): Promise<void> {
   if (new URL(url).protocol !== 'https:') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Only https: addresses are opened.');
+  await shell.openExternal(url);
+}
+
+/**
+ * The sign-in page of the configured OAuth2 server, in the system browser: https:, or plain
+ * http: on loopback (the emulator), as every connection of the app (electron/net/tls.ts).
+ */
+async function openSignInPage(url: string): Promise<void> {
+  const reason = insecureUrlReason(new URL(url));
+  if (reason !== null) throw new TeraSyncError(ErrorCode.InvalidRequest, reason);
   await shell.openExternal(url);
 }
 
@@ -192,7 +203,7 @@ if (!app.requestSingleInstanceLock()) {
         showItemInFolder,
         pickPath: (purpose) => pickPath(purpose, mainWindow !== null && !mainWindow.isDestroyed() ? mainWindow : null),
         openExternal: openHttps,
-        openBrowser: openHttps,
+        openBrowser: openSignInPage,
         redactSecret: (secret) => redactor.add(secret),
         ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),

@@ -18,6 +18,7 @@ import { isTempFileName } from '../../../electron/sync/ignoreRules.js';
 import type { Result } from '../../../shared/errors.js';
 import { ipcChannels, ipcEventSubscriptions, ipcMethods, type IpcChannel } from '../../../shared/ipc/contract.js';
 import type { PairStatus, PairView } from '../../../shared/types.js';
+import { completeBrowserSignIn } from '../../support/oauthBrowser.js';
 import { buildApp, startApp, until, type MenuItemView, type RecordEntry, type RunningApp } from '../../support/fakeElectron/driver.js';
 
 const USER = 'demo';
@@ -125,6 +126,14 @@ async function idle(app: RunningApp, pairId: string): Promise<void> {
 
 function menuLabels(menu: MenuItemView[] | null): string[] {
   return (menu ?? []).flatMap((item) => (item.type === 'separator' ? [] : [item.label ?? '', ...menuLabels(item.submenu ?? null)]));
+}
+
+/** Completes the browser sign-in that `call` started, as the user would in the browser the app opened. */
+async function withBrowser(app: RunningApp, call: Promise<Result<unknown>>): Promise<Result<unknown>> {
+  const opened = await until('the sign-in page to open', () => entries(app, 'shell.openExternal').find((entry) => String(entry.url).startsWith(emulator.oauth!.issuer)));
+  const page = await completeBrowserSignIn(String(opened.url), { userId: USER, password: PASSWORD });
+  expect(page.finalStatus).toBe(200);
+  return call;
 }
 
 async function quitFromTray(app: RunningApp): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -244,5 +253,117 @@ describe('the composition root under the fake electron', () => {
     await launched(third);
     expect(entries(third, 'app.requestSingleInstanceLock')).toMatchObject([{ result: true }]);
     expect(await quitFromTray(third)).toEqual({ code: 0, signal: null });
+  });
+  it('answers every contract method through preload, ipcMain and the services on the emulator', async () => {
+    const home = await newHome('contract');
+    const local = path.join(home, 'Contract');
+    await mkdir(local, { recursive: true });
+    await writeFile(path.join(local, 'hello.txt'), 'hello');
+    const backupSource = path.join(home, 'Backed up');
+    await mkdir(backupSource, { recursive: true });
+    await writeFile(path.join(backupSource, 'photo.txt'), 'photo');
+    const app = launch(home, { openDialog: [{ canceled: false, filePaths: [local] }] });
+    await launched(app);
+
+    // Every channel has exactly one handler, registered once.
+    const state = await app.state();
+    expect([...state.handlers].sort()).toEqual([...ipcChannels].sort());
+    const registered = entries(app, 'ipcMain.handle').map((entry) => entry.channel as string);
+    expect([...registered].sort()).toEqual([...ipcChannels].sort());
+
+    let pairId = '';
+    // Each channel with a valid request, in an order that makes sense to the services; `allowed`
+    // are the coded errors that are the right answer here (no conflict is open, no fail-safe waits, ...).
+    const calls: Array<{ channel: IpcChannel; request: () => unknown; allowed?: string; run?: (call: Promise<Result<unknown>>) => Promise<Result<unknown>> }> = [
+      { channel: 'account:get', request: () => undefined },
+      { channel: 'account:cancelSignIn', request: () => undefined },
+      // The browser sign-in, completed in the "browser" the app opened (shell.openExternal).
+      { channel: 'account:signInWithOAuth', request: () => ({}), run: (call) => withBrowser(app, call) },
+      { channel: 'account:get', request: () => undefined },
+      { channel: 'account:signOut', request: () => undefined },
+      { channel: 'account:signInWithPassword', request: () => ({ userId: USER, password: PASSWORD, location: emulator.davUrl }) },
+      { channel: 'app:getOverview', request: () => undefined },
+      { channel: 'remote:listFolders', request: () => ({ path: '' }) },
+      { channel: 'local:freeSpace', request: () => ({ path: local }) },
+      { channel: 'pairs:preview', request: () => ({ localFolder: local, remoteFolder: 'Contract' }) },
+      { channel: 'pairs:add', request: () => ({ localFolder: local, remoteFolder: 'Contract' }) },
+      { channel: 'pairs:list', request: () => undefined },
+      { channel: 'pairs:update', request: () => ({ id: pairId, bandwidth: { uploadKiBps: 512 } }) },
+      { channel: 'pairs:pause', request: () => ({ id: pairId }) },
+      { channel: 'pairs:resume', request: () => ({ id: pairId }) },
+      { channel: 'pairs:syncNow', request: () => ({ id: pairId }) },
+      { channel: 'status:get', request: () => undefined },
+      { channel: 'remote:folderSize', request: () => ({ path: 'Contract' }) },
+      { channel: 'activity:list', request: () => ({ pairId, limit: 20 }) },
+      { channel: 'conflicts:list', request: () => undefined },
+      { channel: 'conflicts:resolve', request: () => ({ pairId, id: 1, keep: 'both' }), allowed: 'NotFound' },
+      { channel: 'conflicts:open', request: () => ({ pairId, id: 1, side: 'theirs' }), allowed: 'NotFound' },
+      { channel: 'failsafe:decide', request: () => ({ pairId, decision: 'keepWaiting' }), allowed: 'InvalidRequest' },
+      { channel: 'settings:get', request: () => undefined },
+      { channel: 'settings:update', request: () => ({ backup: { sources: [backupSource] } }) },
+      { channel: 'backup:getState', request: () => undefined },
+      { channel: 'backup:run', request: () => ({ sources: [backupSource], dryRun: true }) },
+      { channel: 'backup:cancel', request: () => undefined },
+      { channel: 'backup:list', request: () => ({}) },
+      { channel: 'restore:run', request: () => ({ source: 'Backed up', to: path.join(home, 'Restored') }), allowed: 'NotFound' },
+      { channel: 'backup:decideFailSafe', request: () => ({ decision: 'leave' }), allowed: 'InvalidRequest' },
+      { channel: 'shell:openFolder', request: () => ({ kind: 'syncFolder', pairId }) },
+      { channel: 'shell:openUrl', request: () => ({ url: 'https://teracloud.jp/en/' }) },
+      { channel: 'shell:showFile', request: () => ({ pairId, path: 'hello.txt' }) },
+      { channel: 'dialog:pickPath', request: () => ({ purpose: 'syncFolder' }) },
+      { channel: 'deleted:list', request: () => undefined },
+      { channel: 'deleted:usage', request: () => undefined },
+      { channel: 'deleted:restore', request: () => ({ pairId, runId: '2026-12-05T235329Z' }), allowed: 'NotFound' },
+      // Purging what is not there (any more) is done.
+      { channel: 'deleted:purge', request: () => ({ pairId, runId: '2026-12-05T235329Z' }) },
+      { channel: 'pairs:remove', request: () => ({ id: pairId }) },
+      { channel: 'account:signOut', request: () => undefined },
+    ];
+    expect([...new Set(calls.map((call) => call.channel))].sort()).toEqual([...ipcChannels].sort());
+
+    const answers: Array<Result<unknown>> = [];
+    for (const call of calls) {
+      const request = call.request();
+      const method = ipcMethods[call.channel];
+      const pending = app.call<Result<unknown>>(method, ...(request === undefined ? [] : [request]));
+      const result = await (call.run === undefined ? pending : call.run(pending));
+      answers.push(result);
+      if (call.channel === 'pairs:add' && result.ok) pairId = (result.value as PairView).id;
+      if (call.channel === 'pairs:add') await idle(app, pairId);
+      expect(typeof result.ok, call.channel).toBe('boolean');
+    }
+    expect(answers.slice(0, 5)).toMatchObject([
+      { ok: true, value: null },
+      { ok: true },
+      { ok: true, value: { account: { userId: USER, signedInWith: 'oauth2' }, problem: null } },
+      { ok: true, value: { userId: USER, signedInWith: 'oauth2' } },
+      { ok: true },
+    ]);
+    const failed = calls.flatMap((call, index) => {
+      const result = answers[index]!;
+      return result.ok ? [] : [{ channel: call.channel, code: result.error.code, message: result.error.message }];
+    });
+    expect(failed.map(({ channel, code }) => ({ channel, code }))).toEqual(calls.filter((call) => call.allowed !== undefined).map((call) => ({ channel: call.channel, code: call.allowed })));
+    // Each went through the page's ipcRenderer.invoke (status:get also while waiting for the first sync).
+    expect(entries(app, 'ipcRenderer.invoke').filter((entry) => entry.channel !== 'status:get').map((entry) => entry.channel)).toEqual(calls.filter((call) => call.channel !== 'status:get').map((call) => call.channel));
+    expect([...new Set(entries(app, 'ipcRenderer.invoke').map((entry) => entry.channel))].sort()).toEqual([...ipcChannels].sort());
+    // What the services did through Electron for those calls.
+    expect(entries(app, 'dialog.showOpenDialog')).toMatchObject([{ window: 1, answered: true }]);
+    expect(entries(app, 'shell.openPath').map((entry) => entry.path)).toEqual([local]);
+    expect(entries(app, 'shell.showItemInFolder').map((entry) => entry.path)).toEqual([path.join(local, 'hello.txt')]);
+    expect(entries(app, 'shell.openExternal').map((entry) => entry.url)).toContain('https://teracloud.jp/en/');
+    expect(existsSync(path.join(emulator.filesDir(), 'Contract', 'hello.txt'))).toBe(true);
+
+    // Only the window's top frame is heard: a subframe of it, or another page, is refused.
+    for (const from of ['subframe', 'otherContents']) {
+      const refused = await app.command<Result<unknown>>('invokeFrom', { from, channel: 'account:get', args: [undefined] });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
+    }
+    // Electron's own answer for a channel nobody handles, as the page sees it.
+    await expect(app.command('invokeFrom', { from: 'subframe', channel: 'no:such-channel', args: [] })).rejects.toThrow(/No handler registered for 'no:such-channel'/);
+
+    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+    // Quitting removed every handler.
+    expect(entries(app, 'ipcMain.removeHandler').map((entry) => entry.channel).sort()).toEqual([...ipcChannels].sort());
   });
 });
