@@ -237,6 +237,8 @@ export class AppServices {
   private cancelQuotaAfterRun: (() => void) | null = null;
   private started = false;
   private stopped = false;
+  /** The pair services systemSuspending() paused, which systemResumed() resumes. */
+  private heldForSleep = new Set<SyncService>();
 
   constructor(deps: AppServicesDeps) {
     this.deps = deps;
@@ -305,6 +307,38 @@ export class AppServices {
    */
   connectionBack(): void {
     if (!this.stopped) this.backupScheduler.connectionBack();
+  }
+
+  /**
+   * The computer is going to sleep (powerMonitor 'suspend'): every pair that is syncing stops
+   * where it is, as on pause (its transfers are aborted, what was done is in the journal, no
+   * half-written file is left), rather than leaving a transfer in flight across the sleep to
+   * fail on a dead connection afterwards. The user's own pause setting is not touched.
+   */
+  systemSuspending(): void {
+    if (this.stopped) return;
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.pair.paused) continue;
+      runtime.service.pause();
+      this.heldForSleep.add(runtime.service);
+    }
+  }
+
+  /**
+   * Back from sleep (powerMonitor 'resume'): the pairs held for the sleep go on, and every pair
+   * that is not paused syncs now, since the server may have changed meanwhile (a poll would
+   * otherwise wait for its interval, and a pair waiting out a lost connection tries again);
+   * a backup waiting for the network is tried now.
+   */
+  systemResumed(): void {
+    if (this.stopped) return;
+    const held = this.heldForSleep;
+    this.heldForSleep = new Set();
+    for (const runtime of this.runtimes.values()) {
+      if (held.has(runtime.service)) runtime.service.resume();
+      else if (!runtime.pair.paused) runtime.service.syncNow();
+    }
+    this.connectionBack();
   }
 
   /** The periodic quota refresh: one timer, armed again after each refresh. */

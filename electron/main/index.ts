@@ -234,8 +234,10 @@ if (!app.requestSingleInstanceLock()) {
       lifecycle = startedLifecycle;
       // Electron passes an Event whose preventDefault() delays the shutdown until we quit
       // (macOS, Linux); its typings declare no argument.
-      // Back from sleep the network is usually back too: a backup waiting for it is tried now.
-      powerMonitor.on('resume', () => services.connectionBack());
+      // Sleep holds the pairs (no transfer left in flight across it); waking syncs them now and
+      // tries a backup waiting for the network.
+      powerMonitor.on('suspend', () => services.systemSuspending());
+      powerMonitor.on('resume', () => services.systemResumed());
       powerMonitor.on('shutdown', (...args: unknown[]) => {
         const event = args[0] as Partial<CancellableEvent> | undefined;
         startedLifecycle.handleSystemShutdown(typeof event?.preventDefault === 'function' ? (event as CancellableEvent) : undefined);

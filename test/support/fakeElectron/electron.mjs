@@ -414,7 +414,7 @@ function shownLabel(label) {
   return label.replace(/&(&?)/g, (_match, second) => second);
 }
 
-class MenuItem {
+export class MenuItem {
   constructor(options) {
     if (options.label === undefined && options.role === undefined && options.type === undefined && options.submenu === undefined) {
       throw new Error('Invalid template for MenuItem: must have at least one of label, role or type');
@@ -427,6 +427,12 @@ class MenuItem {
     this.click = options.click;
     this.submenu = options.submenu === undefined ? undefined : options.submenu instanceof Menu ? options.submenu : Menu.buildFromTemplate(options.submenu);
   }
+
+  /** What Electron runs when the item is chosen: nothing while it is disabled. */
+  _choose(focusedWindow) {
+    if (!this.enabled) throw new Error(`the menu item "${shownLabel(this.label)}" is disabled`);
+    this.click?.(this, focusedWindow, { shiftKey: false, ctrlKey: false, altKey: false, metaKey: false, triggeredByAccelerator: false });
+  }
 }
 
 export class Menu {
@@ -437,8 +443,16 @@ export class Menu {
   static buildFromTemplate(template) {
     if (!Array.isArray(template)) throw new TypeError('Invalid template for Menu: Menu template must be an array');
     const menu = new Menu();
-    menu.items = template.map((item) => new MenuItem(item));
+    for (const item of template) menu.append(item instanceof MenuItem ? item : new MenuItem(item));
     return menu;
+  }
+
+  append(item) {
+    this.items.push(item);
+  }
+
+  popup() {
+    note('Menu.popup', { items: describeMenu(this) });
   }
 
   static setApplicationMenu(menu) {
@@ -1110,9 +1124,8 @@ export const commands = {
     if (tray.menu === null) throw new Error('the tray has no menu');
     const item = findMenuItem(tray.menu, label);
     if (item === null) throw new Error(`the tray menu has no item "${label}": ${JSON.stringify(describeMenu(tray.menu))}`);
-    if (!item.enabled) throw new Error(`the tray menu item "${label}" is disabled`);
     note('test.trayClick', { label });
-    item.click?.(item, BrowserWindow.getFocusedWindow(), { shiftKey: false, ctrlKey: false, altKey: false, metaKey: false, triggeredByAccelerator: false });
+    item._choose(BrowserWindow.getFocusedWindow());
     return null;
   },
   trayIconClick: () => {
