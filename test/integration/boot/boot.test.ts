@@ -216,7 +216,14 @@ describe('the composition root under the fake electron', () => {
     await app.command('trayClick', { label: 'Show window' });
     await until('the window to show', async () => (await app.state()).windows[0]?.visible === true);
     expect(await app.call('getAccount')).toEqual({ ok: true, value: null });
-    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+
+    // A quit that does not come from the tray (the app menu, Cmd+Q, a signal): before-quit is
+    // held back until the services stopped, then quits; the window closes on the way.
+    await app.command('quit');
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(entries(app, 'app.before-quit').map((entry) => entry.prevented)).toEqual([true, false]);
+    expect(entries(app, 'BrowserWindow.close')).toMatchObject([{ prevented: false, quitting: true }]);
+    expect(entries(app, 'app.will-quit')).toMatchObject([{ prevented: false }]);
   });
 
   it('a second instance hands over its arguments and exits; the first shows its window', async () => {
@@ -365,5 +372,144 @@ describe('the composition root under the fake electron', () => {
     expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
     // Quitting removed every handler.
     expect(entries(app, 'ipcMain.removeHandler').map((entry) => entry.channel).sort()).toEqual([...ipcChannels].sort());
+  });
+  it('the tray: icons that exist, and its menu items click through', async () => {
+    const home = await newHome('tray');
+    const local = path.join(home, 'Tray');
+    await mkdir(local, { recursive: true });
+    const app = launch(home);
+    await launched(app);
+    // Closed: the app lives in the tray, its page (hidden) still there.
+    await app.command('closeWindow');
+    await signIn(app);
+    // The poll is far off (an hour): what reaches this computer below comes from "Sync now".
+    await value(app, 'updateSettings', { sync: { pollIntervalSeconds: 3600 } });
+    const pair = await value<PairView>(app, 'addPair', { localFolder: local, remoteFolder: 'Tray' });
+    await idle(app, pair.id);
+    const menu = async (): Promise<string[]> => menuLabels((await app.state()).trays[0]?.menu ?? null);
+    await until('the menu of a signed-in app with one pair', async () => (await menu()).includes('Sync now') && (await menu()).includes('Pause syncing'));
+    expect(await menu()).toEqual(expect.arrayContaining(['Open the sync folder', 'Open TeraCLOUD in the browser', 'Back up now', 'Show window', 'Quit TeraSync']));
+
+    await app.command('trayClick', { label: 'Pause syncing' });
+    await until('"Resume syncing" in the menu', async () => (await menu()).includes('Resume syncing'));
+    expect((await value<PairView[]>(app, 'listPairs'))[0]?.paused).toBe(true);
+    expect((await statusOf(app, pair.id)).state).toBe('paused');
+    await app.command('trayClick', { label: 'Resume syncing' });
+    await until('"Pause syncing" in the menu', async () => (await menu()).includes('Pause syncing'));
+    expect((await value<PairView[]>(app, 'listPairs'))[0]?.paused).toBe(false);
+    await idle(app, pair.id);
+
+    await writeFile(path.join(emulator.filesDir(), 'Tray', 'from-the-server.txt'), 'sync now');
+    await app.command('trayClick', { label: 'Sync now' });
+    await until('the download of "Sync now"', () => existsSync(path.join(local, 'from-the-server.txt')), 10_000);
+
+    await app.command('trayClick', { label: 'Open the sync folder' });
+    await app.command('trayClick', { label: 'Open TeraCLOUD in the browser' });
+    await until('the folder and the website to open', () => entries(app, 'shell.openPath').length === 1 && entries(app, 'shell.openExternal').length === 1);
+    expect(entries(app, 'shell.openPath').map((entry) => entry.path)).toEqual([local]);
+    expect(entries(app, 'shell.openExternal').map((entry) => entry.url)).toEqual(['https://teracloud.jp/']);
+
+    expect((await app.state()).windows).toMatchObject([{ visible: false }]);
+    await app.command('trayClick', { label: 'Show window' });
+    await until('the window to show', async () => (await app.state()).windows[0]?.visible === true);
+    await app.command('closeWindow');
+    // A click on the icon (Windows, and Linux panels that report one) shows it too.
+    await app.command('trayIconClick');
+    await until('the window to show again', async () => (await app.state()).windows[0]?.visible === true);
+    expect(entries(app, 'BrowserWindow.new')).toHaveLength(1);
+
+    // Every image the tray was given exists and is a PNG (the fake refuses others: none refused).
+    const { images, toolTip } = (await app.state()).trays[0]!;
+    expect(new Set(images).size).toBeGreaterThan(1);
+    for (const image of images) expect({ image, png: isPng(image) }).toEqual({ image, png: true });
+    expect(entries(app, 'nativeImage.empty')).toEqual([]);
+    expect(toolTip).toMatch(/^TeraSync/);
+
+    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+    expect(entries(app, 'Tray.destroy')).toHaveLength(1);
+  });
+
+  it('sleep and wake: the pairs stop for the sleep, sync at once on waking, and keep syncing', async () => {
+    const home = await newHome('sleep');
+    const local = path.join(home, 'Sleep');
+    await mkdir(local, { recursive: true });
+    const app = launch(home);
+    await launched(app);
+    expect((await app.state()).power).toEqual({ suspend: 1, resume: 1, shutdown: 1 });
+    await signIn(app);
+    await value(app, 'updateSettings', { sync: { pollIntervalSeconds: 3600 } });
+    const pair = await value<PairView>(app, 'addPair', { localFolder: local, remoteFolder: 'Sleep' });
+    await idle(app, pair.id);
+
+    await app.command('power', { event: 'suspend' });
+    await until('the pair to stop for the sleep', async () => (await statusOf(app, pair.id)).state === 'paused');
+    // Not the user's pause: the setting stays.
+    expect((await value<PairView[]>(app, 'listPairs'))[0]?.paused).toBe(false);
+    await writeFile(path.join(emulator.filesDir(), 'Sleep', 'while-asleep.txt'), 'changed on the server');
+
+    await app.command('power', { event: 'resume' });
+    // The poll is an hour away: waking synced.
+    await until('the server change to arrive on waking', () => existsSync(path.join(local, 'while-asleep.txt')), 10_000);
+    await idle(app, pair.id);
+    await writeFile(path.join(local, 'after-waking.txt'), 'written after the resume');
+    await until('the file written after waking to reach TeraCLOUD', () => existsSync(path.join(emulator.filesDir(), 'Sleep', 'after-waking.txt')));
+
+    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+  });
+
+  it('quit during a sync: exits 0, leaves no temporary file and a sound journal, and the next start finishes', async () => {
+    const home = await newHome('quit');
+    const local = path.join(home, 'Quit');
+    await mkdir(local, { recursive: true });
+    const serverFolder = path.join(emulator.filesDir(), 'Quit');
+    const first = launch(home);
+    await launched(first);
+    await signIn(first);
+    const pair = await value<PairView>(first, 'addPair', { localFolder: local, remoteFolder: 'Quit' });
+    await idle(first, pair.id);
+    // Many files, slowly: the run is still going when Quit comes.
+    await value(first, 'updatePair', { id: pair.id, bandwidth: { downloadKiBps: 128 } });
+    const count = 120;
+    const content = Buffer.alloc(32 * 1024, 7);
+    for (let index = 0; index < count; index += 1) await writeFile(path.join(serverFolder, `file-${String(index).padStart(3, '0')}.bin`), content);
+    await value(first, 'syncPairNow', { id: pair.id });
+    await until('the download to be under way', async () => {
+      const status = await statusOf(first, pair.id);
+      return status.state === 'syncing' && (status.progress?.actionsDone ?? 0) >= 2;
+    });
+
+    expect(await quitFromTray(first)).toEqual({ code: 0, signal: null });
+    const quitOrder = first.record().map((entry) => entry.api).filter((api) => ['app.before-quit', 'app.will-quit', 'process.exit'].includes(api));
+    // The tray's Quit stops the services first, then quits: before-quit goes through at once.
+    expect(quitOrder).toEqual(['app.before-quit', 'app.will-quit', 'process.exit']);
+    expect(entries(first, 'app.before-quit').map((entry) => entry.prevented)).toEqual([false]);
+
+    const leftAfterQuit = await filesUnder(local);
+    expect(leftAfterQuit.filter((file) => isTempFileName(path.basename(file)))).toEqual([]);
+    // The pair's service stopped before the process ended: it let go of the folder.
+    expect(leftAfterQuit.filter((file) => path.basename(file).startsWith('.terasync-lock'))).toEqual([]);
+    expect(leftAfterQuit.length).toBeLessThan(count);
+    const journals = (await readdir(path.join(home, '.config', 'TeraSync', 'journals'))).filter((name) => name.endsWith('.sqlite'));
+    expect(journals).toHaveLength(1);
+    const journal = new Database(path.join(home, '.config', 'TeraSync', 'journals', journals[0]!));
+    try {
+      expect(journal.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      journal.close();
+    }
+
+    // The next start (signed in again: the sign-in was kept for the session only) finishes the sync.
+    const second = launch(home);
+    await launched(second);
+    await signIn(second);
+    await value(second, 'updatePair', { id: pair.id, bandwidth: { downloadKiBps: 0 } });
+    await until('every file to arrive', async () => {
+      const files = (await filesUnder(local)).filter((file) => file.endsWith('.bin'));
+      return files.length === count;
+    }, 60_000);
+    await idle(second, pair.id);
+    for (const file of (await filesUnder(local)).filter((name) => name.endsWith('.bin'))) expect((await stat(path.join(local, file))).size, file).toBe(content.length);
+    expect((await statusOf(second, pair.id)).lastRun).toMatchObject({ errors: 0, conflicts: 0 });
+    expect(await quitFromTray(second)).toEqual({ code: 0, signal: null });
   });
 });
