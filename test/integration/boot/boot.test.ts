@@ -85,11 +85,15 @@ async function newHome(name: string): Promise<string> {
   return home;
 }
 
-/** Launched: every handler registered and the tray made (main then shows the window, if it does, in the same turn). */
+/**
+ * Launched: every handler registered and the tray made, and the window's page loaded with its
+ * preload when there is a window (main creates it, if it does, in the same turn as the handlers).
+ */
 async function launched(app: RunningApp): Promise<void> {
   await until('the app to launch', async () => {
     const state = await app.state();
-    return state.handlers.length === ipcChannels.length && state.trays.length === 1;
+    const page = state.windows[0];
+    return state.handlers.length === ipcChannels.length && state.trays.length === 1 && (page === undefined || page.exposed.includes('terasync'));
   });
 }
 
@@ -378,7 +382,7 @@ describe('the composition root under the fake electron', () => {
     const local = path.join(home, 'Tray');
     await mkdir(local, { recursive: true });
     const app = launch(home);
-    await launched(app);
+    await until('the window to show', async () => (await app.state()).windows[0]?.visible === true);
     // Closed: the app lives in the tray, its page (hidden) still there.
     await app.command('closeWindow');
     await signIn(app);
@@ -401,7 +405,7 @@ describe('the composition root under the fake electron', () => {
 
     await writeFile(path.join(emulator.filesDir(), 'Tray', 'from-the-server.txt'), 'sync now');
     await app.command('trayClick', { label: 'Sync now' });
-    await until('the download of "Sync now"', () => existsSync(path.join(local, 'from-the-server.txt')), 10_000);
+    await until('the download of "Sync now"', () => existsSync(path.join(local, 'from-the-server.txt')));
 
     await app.command('trayClick', { label: 'Open the sync folder' });
     await app.command('trayClick', { label: 'Open TeraCLOUD in the browser' });
@@ -449,7 +453,7 @@ describe('the composition root under the fake electron', () => {
 
     await app.command('power', { event: 'resume' });
     // The poll is an hour away: waking synced.
-    await until('the server change to arrive on waking', () => existsSync(path.join(local, 'while-asleep.txt')), 10_000);
+    await until('the server change to arrive on waking', () => existsSync(path.join(local, 'while-asleep.txt')));
     await idle(app, pair.id);
     await writeFile(path.join(local, 'after-waking.txt'), 'written after the resume');
     await until('the file written after waking to reach TeraCLOUD', () => existsSync(path.join(emulator.filesDir(), 'Sleep', 'after-waking.txt')));
@@ -511,5 +515,5 @@ describe('the composition root under the fake electron', () => {
     for (const file of (await filesUnder(local)).filter((name) => name.endsWith('.bin'))) expect((await stat(path.join(local, file))).size, file).toBe(content.length);
     expect((await statusOf(second, pair.id)).lastRun).toMatchObject({ errors: 0, conflicts: 0 });
     expect(await quitFromTray(second)).toEqual({ code: 0, signal: null });
-  });
+  }, 120_000);
 });

@@ -8,12 +8,19 @@
  * As in Electron, process.argv is [executable, main script, ...arguments], and the app becomes
  * ready once the main script has run.
  */
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 register('./hooks.mjs', import.meta.url);
-const { app, runCommand } = await import('./electron.mjs');
+const fake = await import('./electron.mjs');
+const { app, runCommand } = fake;
+// Packages that require('electron') from CommonJS (electron-updater does) get the same fake:
+// the resolve hook covers import only, and node_modules/electron would answer a path.
+const load = Module._load;
+Module._load = function loadWithFakeElectron(request, ...rest) {
+  return request === 'electron' ? fake : load.call(this, request, ...rest);
+};
 
 const [mainScript, ...rest] = process.argv.slice(2);
 if (mainScript === undefined) {
