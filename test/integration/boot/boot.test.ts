@@ -458,7 +458,10 @@ describe('the composition root under the fake electron', () => {
     await writeFile(path.join(local, 'after-waking.txt'), 'written after the resume');
     await until('the file written after waking to reach TeraCLOUD', () => existsSync(path.join(emulator.filesDir(), 'Sleep', 'after-waking.txt')));
 
-    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+    // A shutdown or logout: the app holds it up (preventDefault) while it stops, then quits.
+    expect(await app.command('power', { event: 'shutdown' })).toEqual({ prevented: true });
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(entries(app, 'app.will-quit')).toMatchObject([{ prevented: false }]);
   });
 
   it('quit during a sync: exits 0, leaves no temporary file and a sound journal, and the next start finishes', async () => {
