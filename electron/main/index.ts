@@ -299,11 +299,19 @@ if (!app.requestSingleInstanceLock()) {
         onInternalError: (what, error) => log.error(`ipc ${what}: ${error instanceof Error ? error.message : String(error)}`),
         onFailure: (channel, error) => log.warn(`ipc ${channel} failed: ${error.code}: ${error.message}`),
       });
-      app.on('will-quit', () => {
+      // The process ends right after will-quit: it waits (at most 2 s) for the log, so that what
+      // the quit itself logged (a service that would not stop) is not lost, then quits again.
+      let logFlushed = false;
+      app.on('will-quit', (event) => {
+        if (logFlushed) return;
+        event.preventDefault();
         serviceEvents.dispose();
         ipc.dispose();
         tray.dispose();
-        void log.dispose();
+        void Promise.race([log.dispose(), new Promise((resolve) => setTimeout(resolve, 2_000))]).then(() => {
+          logFlushed = true;
+          app.quit();
+        });
       });
 
       await startedLifecycle.launch();

@@ -52,6 +52,8 @@ interface LaunchOptions {
   /** Answers of dialog.showMessageBox; default: keep the sign-in for this session. */
   messageBox?: Array<{ response: number }>;
   openDialog?: Array<{ canceled: boolean; filePaths: string[] }>;
+  /** Electron APIs that never answer. */
+  hang?: string[];
 }
 
 /** Starts the app with its own (or a shared) $HOME, pointed at the emulator. */
@@ -72,7 +74,7 @@ function launch(home: string, options: LaunchOptions = {}): RunningApp {
     home,
     args: options.args ?? [],
     env,
-    script: { messageBox: options.messageBox ?? [KEEP_FOR_SESSION], openDialog: options.openDialog ?? [] },
+    script: { messageBox: options.messageBox ?? [KEEP_FOR_SESSION], openDialog: options.openDialog ?? [], hang: options.hang ?? [] },
     recordFile: path.join(scratch, `record-${launches}.jsonl`),
   });
   running.push(app);
@@ -225,9 +227,10 @@ describe('the composition root under the fake electron', () => {
     // held back until the services stopped, then quits; the window closes on the way.
     await app.command('quit');
     expect(await app.exited).toEqual({ code: 0, signal: null });
-    expect(entries(app, 'app.before-quit').map((entry) => entry.prevented)).toEqual([true, false]);
+    // will-quit waits for the log once, then quits again.
+    expect(entries(app, 'app.before-quit').map((entry) => entry.prevented)).toEqual([true, false, false]);
     expect(entries(app, 'BrowserWindow.close')).toMatchObject([{ prevented: false, quitting: true }]);
-    expect(entries(app, 'app.will-quit')).toMatchObject([{ prevented: false }]);
+    expect(entries(app, 'app.will-quit').map((entry) => entry.prevented)).toEqual([true, false]);
   });
 
   it('a second instance hands over its arguments and exits; the first shows its window', async () => {
@@ -461,7 +464,7 @@ describe('the composition root under the fake electron', () => {
     // A shutdown or logout: the app holds it up (preventDefault) while it stops, then quits.
     expect(await app.command('power', { event: 'shutdown' })).toEqual({ prevented: true });
     expect(await app.exited).toEqual({ code: 0, signal: null });
-    expect(entries(app, 'app.will-quit')).toMatchObject([{ prevented: false }]);
+    expect(entries(app, 'app.will-quit').map((entry) => entry.prevented)).toEqual([true, false]);
   });
 
   it('quit during a sync: exits 0, leaves no temporary file and a sound journal, and the next start finishes', async () => {
@@ -487,9 +490,11 @@ describe('the composition root under the fake electron', () => {
 
     expect(await quitFromTray(first)).toEqual({ code: 0, signal: null });
     const quitOrder = first.record().map((entry) => entry.api).filter((api) => ['app.before-quit', 'app.will-quit', 'process.exit'].includes(api));
-    // The tray's Quit stops the services first, then quits: before-quit goes through at once.
-    expect(quitOrder).toEqual(['app.before-quit', 'app.will-quit', 'process.exit']);
-    expect(entries(first, 'app.before-quit').map((entry) => entry.prevented)).toEqual([false]);
+    // The tray's Quit stops the services first, then quits: before-quit goes through at once
+    // (will-quit waits for the log once, then quits again).
+    expect(quitOrder).toEqual(['app.before-quit', 'app.will-quit', 'app.before-quit', 'app.will-quit', 'process.exit']);
+    expect(entries(first, 'app.before-quit').map((entry) => entry.prevented)).toEqual([false, false]);
+    expect(entries(first, 'app.will-quit').map((entry) => entry.prevented)).toEqual([true, false]);
 
     const leftAfterQuit = await filesUnder(local);
     expect(leftAfterQuit.filter((file) => isTempFileName(path.basename(file)))).toEqual([]);
@@ -519,4 +524,28 @@ describe('the composition root under the fake electron', () => {
     expect((await statusOf(second, pair.id)).lastRun).toMatchObject({ errors: 0, conflicts: 0 });
     expect(await quitFromTray(second)).toEqual({ code: 0, signal: null });
   }, 120_000);
+  it('a stop that hangs: Quit still quits after the quit timeout, and the log says why', async () => {
+    const home = await newHome('hang');
+    const local = path.join(home, 'Hang');
+    await mkdir(local, { recursive: true });
+    // The system's trash never answers: a run that deletes a local file never ends.
+    const app = launch(home, { hang: ['shell.trashItem'] });
+    await launched(app);
+    await signIn(app);
+    await value(app, 'updateSettings', { sync: { pollIntervalSeconds: 3600 } });
+    const serverFolder = path.join(emulator.filesDir(), 'Hang');
+    const pair = await value<PairView>(app, 'addPair', { localFolder: local, remoteFolder: 'Hang' });
+    await idle(app, pair.id);
+    await writeFile(path.join(serverFolder, 'doomed.txt'), 'deleted on the server next');
+    await value(app, 'syncPairNow', { id: pair.id });
+    await until('the download', () => existsSync(path.join(local, 'doomed.txt')));
+    await idle(app, pair.id);
+    await rm(path.join(serverFolder, 'doomed.txt'));
+    await value(app, 'syncPairNow', { id: pair.id });
+    await until('the trash to be asked', () => entries(app, 'shell.trashItem').length === 1);
+
+    expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+    const log = readFileSync(path.join(home, '.config', 'TeraSync', 'logs', 'terasync.log'), 'utf8');
+    expect(log).toContain('quitting without waiting longer for services to stop');
+  }, 60_000);
 });

@@ -61,7 +61,7 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   /** Answers of the system dialogs, in order. */
-  script?: { messageBox?: Array<{ response: number }>; openDialog?: Array<{ canceled: boolean; filePaths: string[] }> };
+  script?: { messageBox?: Array<{ response: number }>; openDialog?: Array<{ canceled: boolean; filePaths: string[] }>; hang?: string[] };
   /** Where the record is written (one JSON object a line). */
   recordFile: string;
 }

@@ -68,6 +68,8 @@ function cancellableEvent(extra = {}) {
 // Scripted answers for the system dialogs
 
 const script = JSON.parse(process.env.FAKE_ELECTRON_SCRIPT ?? '{}');
+/** APIs that never answer (to test what the app does when the system hangs). */
+const hanging = new Set(script.hang ?? []);
 const answers = { messageBox: [...(script.messageBox ?? [])], openDialog: [...(script.openDialog ?? [])] };
 
 // ---------------------------------------------------------------------------------------------
@@ -962,8 +964,12 @@ export const shell = {
   showItemInFolder(target) {
     note('shell.showItemInFolder', { path: target });
   },
-  /** Into the freedesktop trash of $HOME, as Electron does on Linux. */
+  /** Into the freedesktop trash of $HOME, as Electron does on Linux; never answers when the script says `hang: ['shell.trashItem']` (a stuck file system). */
   async trashItem(target) {
+    if (hanging.has('shell.trashItem')) {
+      note('shell.trashItem', { path: target, hangs: true });
+      return new Promise(() => undefined);
+    }
     if (!existsSync(target)) {
       note('shell.trashItem', { path: target, ok: false });
       throw new Error(`Failed to move item to trash: ${target}`);
