@@ -335,10 +335,18 @@ export class AppServices {
     const held = this.heldForSleep;
     this.heldForSleep = new Set();
     for (const runtime of this.runtimes.values()) {
+      // A pair the user paused meanwhile stays paused.
+      if (runtime.pair.paused) continue;
       if (held.has(runtime.service)) runtime.service.resume();
-      else if (!runtime.pair.paused) runtime.service.syncNow();
+      else runtime.service.syncNow();
     }
     this.connectionBack();
+  }
+
+  /** Sync now; a pair still held for a sleep whose end was never reported (no 'resume') goes on too. */
+  private syncRuntimeNow(runtime: PairRuntime): void {
+    if (this.heldForSleep.delete(runtime.service)) runtime.service.resume();
+    else runtime.service.syncNow();
   }
 
   /** The periodic quota refresh: one timer, armed again after each refresh. */
@@ -759,7 +767,7 @@ export class AppServices {
   syncNow(id: string): void {
     const runtime = this.runningPair(id);
     if (runtime.pair.paused) throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is paused: resume it to sync.');
-    runtime.service.syncNow();
+    this.syncRuntimeNow(runtime);
   }
 
   /**
@@ -800,7 +808,7 @@ export class AppServices {
   /** The tray's "Sync now": every running pair that is not paused; a pair that is not connected is tried again. */
   async syncAllNow(): Promise<void> {
     await this.reconcile();
-    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) runtime.service.syncNow();
+    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) this.syncRuntimeNow(runtime);
   }
 
   /** The user's answer at a pair's fail-safe. */

@@ -220,12 +220,25 @@ describe('AppServices through the IPC handlers', () => {
     await until('the download on waking', () => existsSync(join(local, 'while-asleep.txt')));
     await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
 
-    // A pair the user paused stays paused through a sleep.
+    // A pair the user paused stays paused through a sleep, also when paused during it.
     await value('pairs:pause', { id: pairId });
     services.systemSuspending();
     services.systemResumed();
     expect((await statusOf(pairId)).state).toBe('paused');
     await value('pairs:resume', { id: pairId });
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+    services.systemSuspending();
+    await value('pairs:pause', { id: pairId });
+    services.systemResumed();
+    expect((await statusOf(pairId)).state).toBe('paused');
+    await value('pairs:resume', { id: pairId });
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+
+    // A wake that is never reported: Sync now lets the pair go on.
+    services.systemSuspending();
+    await writeFile(join(remote, 'no-resume.txt'), 'the resume never came');
+    expect(await value('pairs:syncNow', { id: pairId })).toBeUndefined();
+    await until('the download on Sync now', () => existsSync(join(local, 'no-resume.txt')));
     await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
   });
 
