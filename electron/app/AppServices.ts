@@ -237,6 +237,8 @@ export class AppServices {
   private cancelQuotaAfterRun: (() => void) | null = null;
   private started = false;
   private stopped = false;
+  /** The pair services systemSuspending() paused, which systemResumed() resumes. */
+  private heldForSleep = new Set<SyncService>();
 
   constructor(deps: AppServicesDeps) {
     this.deps = deps;
@@ -305,6 +307,46 @@ export class AppServices {
    */
   connectionBack(): void {
     if (!this.stopped) this.backupScheduler.connectionBack();
+  }
+
+  /**
+   * The computer is going to sleep (powerMonitor 'suspend'): every pair that is syncing stops
+   * where it is, as on pause (its transfers are aborted, what was done is in the journal, no
+   * half-written file is left), rather than leaving a transfer in flight across the sleep to
+   * fail on a dead connection afterwards. The user's own pause setting is not touched.
+   */
+  systemSuspending(): void {
+    if (this.stopped) return;
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.pair.paused) continue;
+      runtime.service.pause();
+      this.heldForSleep.add(runtime.service);
+    }
+  }
+
+  /**
+   * Back from sleep (powerMonitor 'resume'): the pairs held for the sleep go on, and every pair
+   * that is not paused syncs now, since the server may have changed meanwhile (a poll would
+   * otherwise wait for its interval, and a pair waiting out a lost connection tries again);
+   * a backup waiting for the network is tried now.
+   */
+  systemResumed(): void {
+    if (this.stopped) return;
+    const held = this.heldForSleep;
+    this.heldForSleep = new Set();
+    for (const runtime of this.runtimes.values()) {
+      // A pair the user paused meanwhile stays paused.
+      if (runtime.pair.paused) continue;
+      if (held.has(runtime.service)) runtime.service.resume();
+      else runtime.service.syncNow();
+    }
+    this.connectionBack();
+  }
+
+  /** Sync now; a pair still held for a sleep whose end was never reported (no 'resume') goes on too. */
+  private syncRuntimeNow(runtime: PairRuntime): void {
+    if (this.heldForSleep.delete(runtime.service)) runtime.service.resume();
+    else runtime.service.syncNow();
   }
 
   /** The periodic quota refresh: one timer, armed again after each refresh. */
@@ -725,7 +767,7 @@ export class AppServices {
   syncNow(id: string): void {
     const runtime = this.runningPair(id);
     if (runtime.pair.paused) throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is paused: resume it to sync.');
-    runtime.service.syncNow();
+    this.syncRuntimeNow(runtime);
   }
 
   /**
@@ -766,7 +808,7 @@ export class AppServices {
   /** The tray's "Sync now": every running pair that is not paused; a pair that is not connected is tried again. */
   async syncAllNow(): Promise<void> {
     await this.reconcile();
-    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) runtime.service.syncNow();
+    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) this.syncRuntimeNow(runtime);
   }
 
   /** The user's answer at a pair's fail-safe. */

@@ -25,6 +25,7 @@ import type { SecretStore } from '../auth/SecretStore.js';
 import { selectSecretStore } from '../auth/selectSecretStore.js';
 import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
 import type { ApiSettings, OAuthSettings } from '../auth/AccountRecord.js';
+import { insecureUrlReason } from '../net/tls.js';
 import { watchFolders } from '../platform/folderWatcher.js';
 import { systemClock, systemScheduler, type Logger, type Trash } from '../sync/ports.js';
 import { createSenderCheck, registerIpc } from './ipc.js';
@@ -67,6 +68,16 @@ function serviceConfig(log: Logger): { api: ApiSettings | null; oauth: OAuthSett
 /** shell.openExternal for parsed https: URLs only (ARCHITECTURE.md, Electron security). */
 async function openHttps(url: string): Promise<void> {
   if (new URL(url).protocol !== 'https:') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Only https: addresses are opened.');
+  await shell.openExternal(url);
+}
+
+/**
+ * The sign-in page of the configured OAuth2 server, in the system browser: https:, or plain
+ * http: on loopback (the emulator), as every connection of the app (electron/net/tls.ts).
+ */
+async function openSignInPage(url: string): Promise<void> {
+  const reason = insecureUrlReason(new URL(url));
+  if (reason !== null) throw new TeraSyncError(ErrorCode.InvalidRequest, reason);
   await shell.openExternal(url);
 }
 
@@ -183,7 +194,7 @@ if (!app.requestSingleInstanceLock()) {
         showItemInFolder,
         pickPath: (purpose) => pickPath(purpose, mainWindow !== null && !mainWindow.isDestroyed() ? mainWindow : null, language),
         openExternal: openHttps,
-        openBrowser: openHttps,
+        openBrowser: openSignInPage,
         redactSecret: (secret) => redactor.add(secret),
         ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
@@ -214,8 +225,10 @@ if (!app.requestSingleInstanceLock()) {
       lifecycle = startedLifecycle;
       // Electron passes an Event whose preventDefault() delays the shutdown until we quit
       // (macOS, Linux); its typings declare no argument.
-      // Back from sleep the network is usually back too: a backup waiting for it is tried now.
-      powerMonitor.on('resume', () => services.connectionBack());
+      // Sleep holds the pairs (no transfer left in flight across it); waking syncs them now and
+      // tries a backup waiting for the network.
+      powerMonitor.on('suspend', () => services.systemSuspending());
+      powerMonitor.on('resume', () => services.systemResumed());
       powerMonitor.on('shutdown', (...args: unknown[]) => {
         const event = args[0] as Partial<CancellableEvent> | undefined;
         startedLifecycle.handleSystemShutdown(typeof event?.preventDefault === 'function' ? (event as CancellableEvent) : undefined);
@@ -280,11 +293,19 @@ if (!app.requestSingleInstanceLock()) {
         onInternalError: (what, error) => log.error(`ipc ${what}: ${error instanceof Error ? error.message : String(error)}`),
         onFailure: (channel, error) => log.warn(`ipc ${channel} failed: ${error.code}: ${error.message}`),
       });
-      app.on('will-quit', () => {
+      // The process ends right after will-quit: it waits (at most 2 s) for the log, so that what
+      // the quit itself logged (a service that would not stop) is not lost, then quits again.
+      let logFlushed = false;
+      app.on('will-quit', (event) => {
+        if (logFlushed) return;
+        event.preventDefault();
         serviceEvents.dispose();
         ipc.dispose();
         tray.dispose();
-        void log.dispose();
+        void Promise.race([log.dispose(), new Promise((resolve) => setTimeout(resolve, 2_000))]).then(() => {
+          logFlushed = true;
+          app.quit();
+        });
       });
 
       await startedLifecycle.launch();

@@ -208,6 +208,40 @@ describe('AppServices through the IPC handlers', () => {
     expect(await readFile(join(local, 'server-new.txt'), 'utf8')).toBe('from the server');
   });
 
+  it('holds the pairs while the computer sleeps and syncs them as soon as it wakes', async () => {
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+    services.systemSuspending();
+    expect((await statusOf(pairId)).state).toBe('paused');
+    // The sleep is not the user's pause: the setting stays.
+    expect((await value('settings:get')).pairs[0]?.paused).toBe(false);
+    await writeFile(join(remote, 'while-asleep.txt'), 'changed on the server during the sleep');
+    services.systemResumed();
+    // Long before the next poll (30 s): waking syncs now.
+    await until('the download on waking', () => existsSync(join(local, 'while-asleep.txt')));
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+
+    // A pair the user paused stays paused through a sleep, also when paused during it.
+    await value('pairs:pause', { id: pairId });
+    services.systemSuspending();
+    services.systemResumed();
+    expect((await statusOf(pairId)).state).toBe('paused');
+    await value('pairs:resume', { id: pairId });
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+    services.systemSuspending();
+    await value('pairs:pause', { id: pairId });
+    services.systemResumed();
+    expect((await statusOf(pairId)).state).toBe('paused');
+    await value('pairs:resume', { id: pairId });
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+
+    // A wake that is never reported: Sync now lets the pair go on.
+    services.systemSuspending();
+    await writeFile(join(remote, 'no-resume.txt'), 'the resume never came');
+    expect(await value('pairs:syncNow', { id: pairId })).toBeUndefined();
+    await until('the download on Sync now', () => existsSync(join(local, 'no-resume.txt')));
+    await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
+  });
+
   it('tells an update from an addition, and a deletion on TeraCLOUD, in the history', async () => {
     await until('an idle pair', async () => (await statusOf(pairId)).state === 'idle');
     const newest = async () => (await value('activity:list', { limit: 1 })).runs[0]!;

@@ -197,7 +197,8 @@ describe('the sources', () => {
       }));
     });
     expect(calls.length).toBeGreaterThanOrEqual(2);
-    for (const call of calls) expect(call.before, call.where).toMatch(/externalHttpsUrl\(|protocol !== 'https:'/);
+    // insecureUrlReason: https:, or plain http: to a loopback address only (the OAuth2 sign-in page of the emulator).
+    for (const call of calls) expect(call.before, call.where).toMatch(/externalHttpsUrl\(|protocol !== 'https:'|insecureUrlReason\(/);
   });
 });
 
