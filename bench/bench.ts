@@ -42,6 +42,10 @@ export interface BenchPaths {
   repoRoot: string;
   /** What was built, for the notes under the table. */
   buildNote: string;
+  /** The Node that runs the measured terasync commands (default: this one). */
+  node?: string | undefined;
+  /** The continuous-mode rows run once per entry (`ours` is `cli`); default: ours only. */
+  watchers?: readonly { name: string; cli: string }[];
 }
 
 const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle'] as const;
@@ -66,6 +70,8 @@ HTTPS on loopback and prints one markdown table.
   --install           first apt-get install -y rclone time (and apache2 openssl when missing)
   --commit REV        measure a committed version (git archive REV, built apart) instead of the working tree
   --cli FILE          measure this terasync entry point instead of a fresh build (e.g. bin/terasync.js)
+  --node PATH         run the measured terasync commands on this Node binary (better-sqlite3 built for it)
+  --watchers LIST     continuous-mode rows once per local folder watcher: ours,chokidar (default ours)
   -h, --help          this text`;
 
 interface Options {
@@ -372,7 +378,7 @@ class Bench {
     const stderrFile = join(this.work, 'logs', `${tag}.err`);
     const cell = await this.withRequests(() =>
       measure({
-        command: process.execPath,
+        command: this.terasyncNode,
         args: [...nodeArgs, this.paths.cli, ...this.terasyncArgs(local, remote, state, true)],
         env: this.terasyncEnv(),
         timeoutMs,
@@ -742,13 +748,13 @@ class Bench {
 
   /** Whether `terasync sync` without --once is the continuous mode (and not a usage error). */
   async continuousModeBuilt(): Promise<boolean> {
-    const help = await runQuiet(process.execPath, [this.paths.cli, 'sync', '--help'], { env: this.terasyncEnv(), timeoutMs: 30_000 });
+    const help = await runQuiet(this.terasyncNode, [this.paths.cli, 'sync', '--help'], { env: this.terasyncEnv(), timeoutMs: 30_000 });
     const text = `${help.stdout}\n${help.stderr}`;
     if (/continuous/i.test(text) && !/continuous sync is not available/i.test(text)) return true;
     const probe = join(this.work, 'probe');
     await mkdir(probe, { recursive: true });
     const process_ = startBackground({
-      command: process.execPath,
+      command: this.terasyncNode,
       args: [this.paths.cli, ...this.terasyncArgs(probe, 'probe', join(this.work, 'probe-state'), false)],
       env: this.terasyncEnv(),
       stdoutFile: join(this.work, 'logs', 'probe.out'),
@@ -762,10 +768,14 @@ class Bench {
     return exit === null || exit.code !== 2;
   }
 
-  private startContinuous(tag: string, pair: SyncedPair): Background {
+  private get terasyncNode(): string {
+    return this.paths.node ?? process.execPath;
+  }
+
+  private startContinuous(tag: string, pair: SyncedPair, cli: string): Background {
     return startBackground({
-      command: process.execPath,
-      args: [this.paths.cli, ...this.terasyncArgs(pair.local, pair.remote, pair.state, false)],
+      command: this.terasyncNode,
+      args: [cli, ...this.terasyncArgs(pair.local, pair.remote, pair.state, false)],
       env: this.terasyncEnv(),
       stdoutFile: join(this.work, 'logs', `${tag}.out`),
       stderrFile: join(this.work, 'logs', `${tag}.err`),
@@ -806,10 +816,10 @@ class Bench {
     });
   }
 
-  async latency(): Promise<TableRow> {
+  async latency(watcher: { name: string; cli: string }, labelled: boolean): Promise<TableRow> {
     const pair = await this.ensureTerasyncPair();
-    const row: TableRow = { label: `latency: local save -> visible on server (median of ${this.options.samples})`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
-    const process_ = this.startContinuous('latency', pair);
+    const row: TableRow = { label: `latency: local save -> visible on server (median of ${this.options.samples})${watcherLabel(watcher, labelled)}`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
+    const process_ = this.startContinuous(`latency-${watcher.name}`, pair, watcher.cli);
     try {
       const settled = await this.waitQuiet(process_, this.options.quick ? 60_000 : 180_000);
       this.log(`latency: the continuous command settled after ${settled.afterSeconds.toFixed(0)} s${settled.quiet ? '' : ' (never quiet)'}`);
@@ -856,11 +866,11 @@ class Bench {
     return row;
   }
 
-  async idle(): Promise<TableRow> {
+  async idle(watcher: { name: string; cli: string }, labelled: boolean): Promise<TableRow> {
     const pair = await this.ensureTerasyncPair();
     const window = this.options.idleSeconds;
-    const row: TableRow = { label: `idle CPU over ${window} s with nothing changing (${number(this.sizes.large.files)} synced files)`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
-    const process_ = this.startContinuous('idle', pair);
+    const row: TableRow = { label: `idle CPU over ${window} s with nothing changing (${number(this.sizes.large.files)} synced files)${watcherLabel(watcher, labelled)}`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
+    const process_ = this.startContinuous(`idle-${watcher.name}`, pair, watcher.cli);
     try {
       const settled = await this.waitQuiet(process_, this.options.quick ? 60_000 : 180_000);
       this.log(`idle: the continuous command settled after ${settled.afterSeconds.toFixed(0)} s${settled.quiet ? '' : ' (never quiet)'}; measuring ${window} s`);
@@ -890,6 +900,12 @@ class Bench {
 }
 
 const NOT_RUN = 'not run (--tools)';
+
+const WATCHER_NAMES: Record<string, string> = { ours: 'folderWatcher.ts', chokidar: 'chokidar 6' };
+
+function watcherLabel(watcher: { name: string }, labelled: boolean): string {
+  return labelled ? `, watcher: ${WATCHER_NAMES[watcher.name] ?? watcher.name}` : '';
+}
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
@@ -1044,8 +1060,13 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
       const built = await bench.continuousModeBuilt();
       log(built ? 'continuous mode: built' : 'continuous mode: not built');
       if (built) {
-        await attempt('latency', 'latency', (b) => b.latency());
-        await attempt('idle', 'idle CPU', (b) => b.idle());
+        const watchers = paths.watchers ?? [{ name: 'ours', cli: paths.cli }];
+        const labelled = watchers.length > 1 || watchers[0]?.name !== 'ours';
+        for (const watcher of watchers) {
+          log(`continuous mode: watcher ${watcher.name}`);
+          await attempt('latency', 'latency', (b) => b.latency(watcher, labelled));
+          await attempt('idle', 'idle CPU', (b) => b.idle(watcher, labelled));
+        }
       } else {
         const pending = 'pending: continuous mode not built';
         if (wanted('latency')) rows.push({ label: `latency: local save -> visible on server (median of ${opts.samples})`, terasync: pending, raw: 'n/a', rclone: 'n/a', details: [] });
