@@ -44,8 +44,6 @@ export interface BenchPaths {
   buildNote: string;
   /** The Node that runs the measured terasync commands (default: this one). */
   node?: string | undefined;
-  /** The continuous-mode rows run once per entry (`ours` is `cli`); default: ours only. */
-  watchers?: readonly { name: string; cli: string }[];
 }
 
 const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle'] as const;
@@ -71,7 +69,6 @@ HTTPS on loopback and prints one markdown table.
   --commit REV        measure a committed version (git archive REV, built apart) instead of the working tree
   --cli FILE          measure this terasync entry point instead of a fresh build (e.g. bin/terasync.js)
   --node PATH         run the measured terasync commands on this Node binary (better-sqlite3 built for it)
-  --watchers LIST     continuous-mode rows once per local folder watcher: ours,chokidar (default ours)
   -h, --help          this text`;
 
 interface Options {
@@ -772,10 +769,10 @@ class Bench {
     return this.paths.node ?? process.execPath;
   }
 
-  private startContinuous(tag: string, pair: SyncedPair, cli: string): Background {
+  private startContinuous(tag: string, pair: SyncedPair): Background {
     return startBackground({
       command: this.terasyncNode,
-      args: [cli, ...this.terasyncArgs(pair.local, pair.remote, pair.state, false)],
+      args: [this.paths.cli, ...this.terasyncArgs(pair.local, pair.remote, pair.state, false)],
       env: this.terasyncEnv(),
       stdoutFile: join(this.work, 'logs', `${tag}.out`),
       stderrFile: join(this.work, 'logs', `${tag}.err`),
@@ -816,10 +813,10 @@ class Bench {
     });
   }
 
-  async latency(watcher: { name: string; cli: string }, labelled: boolean): Promise<TableRow> {
+  async latency(): Promise<TableRow> {
     const pair = await this.ensureTerasyncPair();
-    const row: TableRow = { label: `latency: local save -> visible on server (median of ${this.options.samples})${watcherLabel(watcher, labelled)}`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
-    const process_ = this.startContinuous(`latency-${watcher.name}`, pair, watcher.cli);
+    const row: TableRow = { label: `latency: local save -> visible on server (median of ${this.options.samples})`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
+    const process_ = this.startContinuous('latency', pair);
     try {
       const settled = await this.waitQuiet(process_, this.options.quick ? 60_000 : 180_000);
       this.log(`latency: the continuous command settled after ${settled.afterSeconds.toFixed(0)} s${settled.quiet ? '' : ' (never quiet)'}`);
@@ -866,11 +863,11 @@ class Bench {
     return row;
   }
 
-  async idle(watcher: { name: string; cli: string }, labelled: boolean): Promise<TableRow> {
+  async idle(): Promise<TableRow> {
     const pair = await this.ensureTerasyncPair();
     const window = this.options.idleSeconds;
-    const row: TableRow = { label: `idle CPU over ${window} s with nothing changing (${number(this.sizes.large.files)} synced files)${watcherLabel(watcher, labelled)}`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
-    const process_ = this.startContinuous(`idle-${watcher.name}`, pair, watcher.cli);
+    const row: TableRow = { label: `idle CPU over ${window} s with nothing changing (${number(this.sizes.large.files)} synced files)`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
+    const process_ = this.startContinuous('idle', pair);
     try {
       const settled = await this.waitQuiet(process_, this.options.quick ? 60_000 : 180_000);
       this.log(`idle: the continuous command settled after ${settled.afterSeconds.toFixed(0)} s${settled.quiet ? '' : ' (never quiet)'}; measuring ${window} s`);
@@ -900,12 +897,6 @@ class Bench {
 }
 
 const NOT_RUN = 'not run (--tools)';
-
-const WATCHER_NAMES: Record<string, string> = { ours: 'folderWatcher.ts', chokidar: 'chokidar 6' };
-
-function watcherLabel(watcher: { name: string }, labelled: boolean): string {
-  return labelled ? `, watcher: ${WATCHER_NAMES[watcher.name] ?? watcher.name}` : '';
-}
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
@@ -1060,13 +1051,8 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
       const built = await bench.continuousModeBuilt();
       log(built ? 'continuous mode: built' : 'continuous mode: not built');
       if (built) {
-        const watchers = paths.watchers ?? [{ name: 'ours', cli: paths.cli }];
-        const labelled = watchers.length > 1 || watchers[0]?.name !== 'ours';
-        for (const watcher of watchers) {
-          log(`continuous mode: watcher ${watcher.name}`);
-          await attempt('latency', 'latency', (b) => b.latency(watcher, labelled));
-          await attempt('idle', 'idle CPU', (b) => b.idle(watcher, labelled));
-        }
+        await attempt('latency', 'latency', (b) => b.latency());
+        await attempt('idle', 'idle CPU', (b) => b.idle());
       } else {
         const pending = 'pending: continuous mode not built';
         if (wanted('latency')) rows.push({ label: `latency: local save -> visible on server (median of ${opts.samples})`, terasync: pending, raw: 'n/a', rclone: 'n/a', details: [] });

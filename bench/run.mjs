@@ -21,10 +21,6 @@
  * so when that Node's ABI differs from this one's it is built for it once, with node-gyp and
  * the headers beside that binary (<PATH>/../../include/node), into <there>/node-abi<N>/, and
  * the command is built beside it so that it loads that copy.
- *
- * `--watchers LIST` (`ours`, `chokidar`; default `ours`) runs the continuous-mode rows once per
- * local folder watcher: `chokidar` is the command built with electron/platform/chokidarWatcher.ts
- * in place of folderWatcher.ts (an esbuild alias of this build only; nothing a user can set).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -100,40 +96,6 @@ function buildCommit(revision) {
   return { cli: path.join(folder, 'bin', 'terasync.js'), sha };
 }
 
-/** Builds the command with esbuild as scripts/build.mjs does, the folder watcher swapped. */
-async function buildWatcherVariant(outDir, watcher) {
-  const adapter = path.join(repoRoot, 'electron', 'platform', `${watcher}Watcher.ts`);
-  const exportName = { chokidar: 'watchFoldersWithChokidar' }[watcher];
-  await build({
-    absWorkingDir: repoRoot,
-    entryPoints: [path.join(repoRoot, 'electron', 'cli', 'main.ts')],
-    outfile: path.join(outDir, 'dist', 'cli', 'terasync.js'),
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    sourcemap: true,
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'swap-folder-watcher',
-        setup(builder) {
-          builder.onResolve({ filter: /\/platform\/folderWatcher\.js$/ }, () => ({ path: 'folder-watcher', namespace: 'bench-watcher' }));
-          builder.onLoad({ filter: /.*/, namespace: 'bench-watcher' }, () => ({
-            contents: `export { ${exportName} as watchFolders } from ${JSON.stringify(adapter)};`,
-            resolveDir: repoRoot,
-            loader: 'ts',
-          }));
-        },
-      },
-    ],
-  });
-  mkdirSync(path.join(outDir, 'bin'), { recursive: true });
-  copyFileSync(path.join(repoRoot, 'bin', 'terasync.js'), path.join(outDir, 'bin', 'terasync.js'));
-  return path.join(outDir, 'bin', 'terasync.js');
-}
-
 /**
  * For `--node PATH`: the folder whose node_modules holds better-sqlite3 built for that Node
  * (nothing to build when its ABI is this Node's), or exits with a message.
@@ -179,13 +141,6 @@ function prepareNode(nodePath) {
 let cli = optionValue('--cli');
 const commit = optionValue('--commit');
 const nodeOption = optionValue('--node');
-const watchers = (optionValue('--watchers') ?? 'ours').split(',').map((name) => name.trim()).filter((name) => name !== '');
-for (const watcher of watchers) {
-  if (watcher !== 'ours' && watcher !== 'chokidar') {
-    process.stderr.write(`bench: --watchers: unknown watcher ${watcher} (ours, chokidar)\n`);
-    process.exit(2);
-  }
-}
 const node = nodeOption === undefined ? undefined : { path: path.resolve(nodeOption), ...prepareNode(path.resolve(nodeOption)) };
 if (node?.folder !== undefined && (cli !== undefined || commit !== undefined)) {
   process.stderr.write('bench: --node with another ABI builds the command itself: it cannot be combined with --cli or --commit\n');
@@ -210,18 +165,13 @@ if (commit !== undefined) {
   buildNote = `\`node ${shown} sync --once\`, built outside the benchmark`;
 }
 
-const watcherClis = [];
-for (const watcher of watchers) {
-  if (watcher === 'ours') watcherClis.push({ name: 'ours', cli });
-  else watcherClis.push({ name: watcher, cli: await buildWatcherVariant(path.join(node?.folder ?? buildDir, `watcher-${watcher}`), watcher) });
-}
 if (node !== undefined) buildNote += `, run by Node ${node.version} (${node.path})`;
 
 const { main } = await import(pathToFileURL(path.join(buildDir, 'bench.mjs')).href);
 process.exitCode = await main(
   argv.filter((argument, index) => {
     const ours = (name) => argument === name || argv[index - 1] === name || argument.startsWith(`${name}=`);
-    return !ours('--cli') && !ours('--commit') && !ours('--node') && !ours('--watchers');
+    return !ours('--cli') && !ours('--commit') && !ours('--node');
   }),
-  { cli, rawloop: path.join(buildDir, 'rawloop.mjs'), repoRoot, buildNote, node: node?.path, watchers: watcherClis },
+  { cli, rawloop: path.join(buildDir, 'rawloop.mjs'), repoRoot, buildNote, node: node?.path },
 );
