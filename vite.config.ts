@@ -15,8 +15,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
-    // Electron 39 ships Chromium 142.
-    target: 'chrome142',
+    // Electron 45 ships Chromium 156 (45.6.1: 156.0.8078.129).
+    target: 'chrome156',
     // Chromium has modulepreload; the polyfill would only add code.
     modulePreload: { polyfill: false },
     // Inlined assets would become data: URLs, which the CSP only allows for images.

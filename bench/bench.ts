@@ -42,6 +42,8 @@ export interface BenchPaths {
   repoRoot: string;
   /** What was built, for the notes under the table. */
   buildNote: string;
+  /** The Node that runs the measured terasync commands (default: this one). */
+  node?: string | undefined;
 }
 
 const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle'] as const;
@@ -66,6 +68,7 @@ HTTPS on loopback and prints one markdown table.
   --install           first apt-get install -y rclone time (and apache2 openssl when missing)
   --commit REV        measure a committed version (git archive REV, built apart) instead of the working tree
   --cli FILE          measure this terasync entry point instead of a fresh build (e.g. bin/terasync.js)
+  --node PATH         run the measured terasync commands on this Node binary (better-sqlite3 built for it)
   -h, --help          this text`;
 
 interface Options {
@@ -372,7 +375,7 @@ class Bench {
     const stderrFile = join(this.work, 'logs', `${tag}.err`);
     const cell = await this.withRequests(() =>
       measure({
-        command: process.execPath,
+        command: this.terasyncNode,
         args: [...nodeArgs, this.paths.cli, ...this.terasyncArgs(local, remote, state, true)],
         env: this.terasyncEnv(),
         timeoutMs,
@@ -742,13 +745,13 @@ class Bench {
 
   /** Whether `terasync sync` without --once is the continuous mode (and not a usage error). */
   async continuousModeBuilt(): Promise<boolean> {
-    const help = await runQuiet(process.execPath, [this.paths.cli, 'sync', '--help'], { env: this.terasyncEnv(), timeoutMs: 30_000 });
+    const help = await runQuiet(this.terasyncNode, [this.paths.cli, 'sync', '--help'], { env: this.terasyncEnv(), timeoutMs: 30_000 });
     const text = `${help.stdout}\n${help.stderr}`;
     if (/continuous/i.test(text) && !/continuous sync is not available/i.test(text)) return true;
     const probe = join(this.work, 'probe');
     await mkdir(probe, { recursive: true });
     const process_ = startBackground({
-      command: process.execPath,
+      command: this.terasyncNode,
       args: [this.paths.cli, ...this.terasyncArgs(probe, 'probe', join(this.work, 'probe-state'), false)],
       env: this.terasyncEnv(),
       stdoutFile: join(this.work, 'logs', 'probe.out'),
@@ -762,9 +765,13 @@ class Bench {
     return exit === null || exit.code !== 2;
   }
 
+  private get terasyncNode(): string {
+    return this.paths.node ?? process.execPath;
+  }
+
   private startContinuous(tag: string, pair: SyncedPair): Background {
     return startBackground({
-      command: process.execPath,
+      command: this.terasyncNode,
       args: [this.paths.cli, ...this.terasyncArgs(pair.local, pair.remote, pair.state, false)],
       env: this.terasyncEnv(),
       stdoutFile: join(this.work, 'logs', `${tag}.out`),

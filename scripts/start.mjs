@@ -3,12 +3,13 @@
  * is dist/main/index.js). Arguments after `--` go to the app.
  *
  * The Electron binary: $ELECTRON_PATH when set; otherwise the one the electron package
- * downloads. package.json denies that package's install script, so `npm ci` never downloads
- * it; the first `npm start` runs it once (`node node_modules/electron/install.js`, which needs
- * internet access) and tries again.
+ * downloads. `npm ci` never downloads it (Electron 45's package has no install script, and
+ * package.json denies one should it come back); the first `npm start` runs
+ * `node node_modules/electron/install.js` once (it needs internet access and Node 22.12 or
+ * later) and tries again.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,17 +36,15 @@ function findElectron() {
   } catch {
     return { reason: 'the electron package is not installed (run `npm ci`)', final: true };
   }
-  // Forget an earlier answer: the package computes the path when it is first required.
-  Reflect.deleteProperty(require.cache, packageEntry);
-  try {
-    const binary = require('electron');
-    if (typeof binary === 'string' && existsSync(binary)) return { path: binary };
-    return { reason: `the electron package points to ${binary}, which does not exist` };
-  } catch {
-    // Its own message ("delete node_modules/electron and try installing again") would not
-    // help here: the download was skipped on purpose.
-    return { reason: 'Electron has not been downloaded into node_modules/electron/dist' };
-  }
+  // Electron 45's package downloads the binary the first time it is required, which
+  // installElectron() does on purpose with a message: so read what it would return (its
+  // path.txt names the executable under dist/) without requiring it.
+  const packageDir = path.dirname(packageEntry);
+  const pathFile = path.join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return { reason: 'Electron has not been downloaded into node_modules/electron/dist' };
+  const binary = path.join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  if (existsSync(binary)) return { path: binary };
+  return { reason: `the electron package points to ${binary}, which does not exist` };
 }
 
 function runBuild() {
@@ -88,7 +87,7 @@ if (!electron.path && !electron.final) {
 if (!electron.path) {
   fail(
     `npm start: cannot start Electron: ${electron.reason}.\n` +
-      'Either set ELECTRON_PATH to an Electron 39 executable, or run `node node_modules/electron/install.js` ' +
+      'Either set ELECTRON_PATH to an Electron 45 executable, or run `node node_modules/electron/install.js` ' +
       'on a machine with internet access (it downloads Electron into node_modules/electron/dist).',
   );
 }

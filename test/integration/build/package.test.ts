@@ -4,6 +4,10 @@
  * checked is what TeraSync controls: the asar holds the built main, preload, renderer and tray
  * icons and nothing of the repository's development side, and the native modules are
  * unpacked beside it (a `.node` file cannot be loaded from inside an asar).
+ *
+ * What `-c.npmRebuild=false` leaves out: a real build rebuilds better-sqlite3 (a V8 addon) for
+ * Electron's ABI with @electron/rebuild, which downloads Electron's headers; here the addon
+ * built for this Node is packed instead. @napi-rs/keyring is N-API and needs no rebuild.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,9 +23,14 @@ const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar') as { listPackage(archive: string, options?: object): string[] };
 
+function withoutVitest(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'VITEST'));
+}
+
 describe('electron-builder --dir', () => {
   let folder: string;
   let unpacked: string;
+  let builderLog: string;
   let files: string[];
 
   beforeAll(async () => {
@@ -34,7 +43,7 @@ describe('electron-builder --dir', () => {
     await writeFile(join(electronDist, 'electron'), '#!/bin/sh\necho "a stand-in for the Electron binary"\n');
     await chmod(join(electronDist, 'electron'), 0o755);
     const output = join(folder, 'release');
-    await run(
+    const built = await run(
       process.execPath,
       [
         join(repoRoot, 'node_modules', 'electron-builder', 'cli.js'),
@@ -46,8 +55,10 @@ describe('electron-builder --dir', () => {
         '-c.npmRebuild=false',
         `-c.directories.output=${output}`,
       ],
-      { cwd: repoRoot, env: { ...process.env, CI: 'true' }, maxBuffer: 16 * 1024 * 1024 },
+      // electron-builder logs nothing under vitest (it looks for VITEST); its log is checked below.
+      { cwd: repoRoot, env: { ...withoutVitest(process.env), CI: 'true' }, maxBuffer: 16 * 1024 * 1024 },
     );
+    builderLog = `${built.stdout}\n${built.stderr}`;
     unpacked = join(output, 'linux-unpacked');
     files = asar.listPackage(join(unpacked, 'resources', 'app.asar'));
   }, 180_000);
@@ -99,5 +110,22 @@ describe('electron-builder --dir', () => {
     expect((await readdir(join(beside, '@napi-rs', keyring[0]!))).some((name) => name.endsWith('.node'))).toBe(true);
     // Inside the asar they are only listed, not packed.
     expect(files.some((file) => file.endsWith('.node'))).toBe(true);
+  });
+
+  it('has no native module besides better-sqlite3 (rebuilt for Electron) and the N-API keyring', () => {
+    // A new one would need its own answer for Electron's ABI: rebuilt by npmRebuild, or N-API.
+    const natives = files.filter((file) => file.endsWith('.node'));
+    const owners = new Set(natives.map((file) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? file));
+    expect([...owners].sort()).toEqual(['@napi-rs/keyring-linux-x64-gnu', 'better-sqlite3']);
+    expect(natives).toContain('/node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+  });
+
+  it('packages for the Electron version of electron-builder.yml, the electron devDependency', async () => {
+    const devDependencies = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+    const version = devDependencies.electron!.replace(/^\^/, '');
+    // electron-builder logs `packaging platform=linux arch=x64 electron=<version> ...`.
+    expect(builderLog).toMatch(new RegExp(`\\belectron=${version.replaceAll('.', '\\.')}\\s`));
+    // npmRebuild is on for real builds; only this test turns it off.
+    expect(await readFile(join(repoRoot, 'electron-builder.yml'), 'utf8')).toMatch(/^npmRebuild: true$/m);
   });
 });
