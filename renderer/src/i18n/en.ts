@@ -546,6 +546,33 @@ export const en = {
     deletedRetentionDays: 'Keep deleted files on TeraCLOUD for (days)',
     deletedRetentionHelp: 'Files a sync deletes on TeraCLOUD go to the folder’s trash there (.terasync-trash), where you can restore them from Deleted files.',
   },
+  // The app's own updates (Settings, and the banner when one is ready).
+  update: {
+    heading: 'Updates',
+    enabled: 'Check for updates and download them in the background',
+    channel: 'Update channel',
+    channelStable: 'Stable releases',
+    channelBeta: 'Beta: pre-releases too',
+    channelHelp: 'Beta versions come before a release, to try new things early; they may have more problems.',
+    current: (version: string) => `This is TeraSync ${version}.`,
+    checkNow: 'Check now',
+    checking: 'Checking for updates…',
+    upToDate: (when: string) => `Up to date (checked ${when}).`,
+    notCheckedYet: (when: string) => `TeraSync checks for updates ${when}.`,
+    downloading: (version: string, percent: number) => `Downloading TeraSync ${version} in the background: ${percent}%`,
+    ready: (version: string) => `TeraSync ${version} is ready to install.`,
+    restart: 'Restart to update',
+    installing: (version: string) => `Restarting to install TeraSync ${version}…`,
+    restartsAfterSync: 'TeraSync restarts to update as soon as the sync run in progress ends.',
+    restartsAfterBackup: 'TeraSync restarts to update as soon as the backup in progress ends.',
+    wouldWaitSync: 'A sync run is in progress: TeraSync restarts when it ends.',
+    wouldWaitBackup: 'A backup is in progress: TeraSync restarts when it ends.',
+    problem: (when: string) => `The last check for updates did not work. Nothing needs doing: TeraSync tries again ${when}.`,
+    disabledSetting: 'Updates are turned off: TeraSync does not look for new versions.',
+    disabledNotPackaged: 'This copy runs from a development checkout, which does not update itself.',
+    disabledUnsupported: 'This installation cannot update itself (the AppImage, the .deb package, the Windows installer and the macOS app can): install new versions from the website.',
+    disabledNoFeed: 'This build has no update server configured, so it does not update itself.',
+  },
 };
 
 export type Messages = typeof en;
