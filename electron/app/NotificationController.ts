@@ -24,11 +24,17 @@
  *
  * The setting (settings.json `app.notifications`) only silences: the bookkeeping goes on while
  * it is off, so turning it on does not replay what happened meanwhile.
+ *
+ * The words are the shared catalog's (shared/i18n/, `notifications`), in the app's language at
+ * the moment each notification is shown (AppLanguage). An error is said with the catalog's
+ * title and advice for its code; the service's own (English) message is added only where the
+ * catalog's advice points to it (a configuration problem).
  */
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import type { I18n } from '../../shared/i18n/translator.js';
 import type { BackupSummary } from '../backup/model.js';
-import { countOf } from '../../shared/format.js';
-import { formatSize, isSignInRefused, type AppSnapshot } from './trayState.js';
+import type { LanguageSource } from './AppLanguage.js';
+import { errorPhrase, isSignInRefused, type AppSnapshot } from './trayState.js';
 
 export interface DesktopNotification {
   title: string;
@@ -47,6 +53,8 @@ export interface NotificationControllerDeps {
   enabled: boolean;
   /** A click shows the window, where every one of these is dealt with. */
   showWindow(): void;
+  /** The language of the notifications: the current one when each is shown. */
+  language: Pick<LanguageSource, 'current'>;
 }
 
 /** More new conflicts than this in one snapshot make one summary notification. */
@@ -57,16 +65,27 @@ function baseName(filePath: string): string {
   return parts[parts.length - 1] ?? filePath;
 }
 
-function listNames(names: readonly string[], max = 3): string {
+/** "a, b and c", "a, b, c and 2 more" (「a、b、c」「a、b、cほか2件」). */
+export function listNames(names: readonly string[], i18n: I18n, max = 3): string {
+  const words = i18n.t.notifications;
   const shown = names.slice(0, max);
   const rest = names.length - shown.length;
-  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  if (rest > 0) return words.listMore(shown.join(words.listSeparator), rest);
   if (shown.length <= 1) return shown.join('');
-  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+  return words.listLast(shown.slice(0, -1).join(words.listSeparator), shown[shown.length - 1] as string);
 }
 
-function files(count: number): string {
-  return countOf(count, 'file');
+/**
+ * An error as a notification says it: the catalog's title and what to do (as for a button the
+ * user pressed: nothing retries a failed backup before its next time). Configuration and
+ * invalid-request errors have their particulars only in the service's message (the catalog's
+ * advice points to "the details"), so that message comes instead of the advice.
+ */
+export function errorSentences(error: ErrorInfo, i18n: I18n): string {
+  // A refused sign-in here is the saved one, as in a running sync: sign in again.
+  const said = error.code === ErrorCode.Unauthorized ? i18n.t.errors.signInUnauthorized : i18n.error(error.code, 'action');
+  const specific = error.code === ErrorCode.Configuration || error.code === ErrorCode.InvalidRequest;
+  return i18n.t.notifications.sentences(said.title, specific && error.message.trim() !== '' ? i18n.t.errors.detail(error.message.trim()) : said.advice);
 }
 
 export class NotificationController {
@@ -108,19 +127,24 @@ export class NotificationController {
       this.backupFailed(summary.stopped, summary.sent.length);
       return;
     }
-    const sent = summary.sent.length === 0 ? 'Nothing new to back up.' : `${files(summary.sent.length)} backed up (${formatSize(summary.bytesSent)}).`;
+    const i18n = this.i18n();
+    const words = i18n.t.notifications;
+    const sent = summary.sent.length === 0 ? words.backupNothingNew : words.backupSent(summary.sent.length, i18n.bytes(summary.bytesSent));
     if (summary.failed.length > 0) {
-      this.show('Backup finished with problems', `${sent} ${files(summary.failed.length)} could not be backed up: ${listNames(summary.failed.map((failure) => baseName(failure.path)))}.`);
+      const names = listNames(summary.failed.map((failure) => baseName(failure.path)), i18n);
+      this.show(words.backupFinishedWithProblems, words.sentences(sent, words.backupNotSent(summary.failed.length, names)));
       return;
     }
-    this.show('Backup finished', sent);
+    this.show(words.backupFinished, sent);
   }
 
   /** A backup stopped before the end, or could not start. */
   backupFailed(error: ErrorInfo, sentBeforeStop = 0): void {
     if (error.code === ErrorCode.Cancelled) return;
-    const before = sentBeforeStop > 0 ? ` ${files(sentBeforeStop)} ${sentBeforeStop === 1 ? 'was' : 'were'} backed up before it stopped.` : '';
-    this.show('Backup failed', `${error.message.trim()}${before}`);
+    const i18n = this.i18n();
+    const words = i18n.t.notifications;
+    const said = errorSentences(error, i18n);
+    this.show(words.backupFailed, sentBeforeStop > 0 ? words.sentences(said, words.backupSentBeforeStop(sentBeforeStop)) : said);
   }
 
   private checkConflicts(snapshot: AppSnapshot): void {
@@ -130,16 +154,13 @@ export class NotificationController {
     if (known === null) return;
     const created = snapshot.conflicts.filter((conflict) => !known.has(conflict.id));
     if (created.length === 0) return;
+    const i18n = this.i18n();
+    const words = i18n.t.notifications;
     if (created.length <= MAX_SEPARATE_CONFLICT_NOTIFICATIONS) {
-      for (const conflict of created) {
-        this.show(`Conflict: ${baseName(conflict.path)}`, `${conflict.path} was changed on both sides. Both versions were kept; open TeraSync to choose.`);
-      }
+      for (const conflict of created) this.show(words.conflictTitle(baseName(conflict.path)), words.conflictBody(conflict.path));
       return;
     }
-    this.show(
-      `${created.length} new conflicts`,
-      `${listNames(created.map((conflict) => baseName(conflict.path)))} were changed on both sides. Both versions were kept; open TeraSync to choose.`,
-    );
+    this.show(words.conflictsTitle(created.length), words.conflictsBody(listNames(created.map((conflict) => baseName(conflict.path)), i18n)));
   }
 
   private checkFailsafe(snapshot: AppSnapshot): void {
@@ -152,8 +173,10 @@ export class NotificationController {
       }
       if (pair.status.state !== 'failsafe' || this.failsafeTold.has(pair.localFolder)) continue;
       this.failsafeTold.set(pair.localFolder, pair.status.lastSyncAt);
-      const why = pair.status.problem?.message.trim() ?? 'Many files would be deleted.';
-      this.show('Syncing stopped: your decision is needed', `${pair.localFolder}: ${why} Open TeraSync to go ahead or keep the files.`);
+      const i18n = this.i18n();
+      const info = pair.status.failSafe;
+      const why = info !== null ? i18n.t.tray.filesToDelete(info.total) : errorPhrase({ code: ErrorCode.FailSafeTriggered, message: '' }, i18n);
+      this.show(i18n.t.notifications.failsafeTitle, i18n.t.notifications.failsafeBody(pair.localFolder, why));
     }
     for (const folder of this.failsafeTold.keys()) {
       if (!present.has(folder)) this.failsafeTold.delete(folder);
@@ -181,7 +204,12 @@ export class NotificationController {
       (snapshot.account === 'signed-in' && snapshot.pairs.some((pair) => isSignInRefused(pair.status) && !this.staleRefusals.has(pair.localFolder)));
     if (this.signInTold !== null || !expired) return;
     this.signInTold = new Map(snapshot.pairs.map((pair) => [pair.localFolder, pair.status.lastSyncAt]));
-    this.show('Sign-in expired', 'TeraCLOUD no longer accepts the saved sign-in, so syncing and backups have stopped. Open TeraSync to sign in again.');
+    const words = this.i18n().t.notifications;
+    this.show(words.expiredTitle, words.expiredBody);
+  }
+
+  private i18n(): I18n {
+    return this.deps.language.current();
   }
 
   private show(title: string, body: string): void {

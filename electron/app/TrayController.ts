@@ -12,11 +12,14 @@
  *   menu's items applies at once; a change of words only (the tooltip and the status line)
  *   applies at most once per `textIntervalMs`, the last one always, so an open menu is not
  *   rebuilt under the pointer at every tick.
+ * - Every word is the app's language (AppLanguage, from the shared catalog); a change of the
+ *   language setting rebuilds the tooltip and the menu at once.
  * - An update downloaded and ready (UpdateController) adds "Restart to update" under the
  *   status line; once asked while a sync run or backup is in progress, the item says it will
  *   restart when the run ends, and is disabled.
  */
 import type { Clock, Logger, Scheduler } from '../sync/ports.js';
+import type { LanguageSource } from './AppLanguage.js';
 import { computeTrayState, type AppSnapshot, type TrayState, type TrayView } from './trayState.js';
 import type { PanelTheme, TrayIconResolver } from './trayIcons.js';
 
@@ -91,6 +94,8 @@ export interface TrayControllerDeps {
   actions: TrayActions;
   iconPath: TrayIconResolver;
   theme: ThemeSource;
+  /** The language of the tooltip and the menu; a change applies at once. */
+  language: LanguageSource;
   platform: NodeJS.Platform;
   clock: Pick<Clock, 'now'>;
   scheduler: Scheduler;
@@ -116,6 +121,7 @@ export class TrayController implements Disposable {
   private readonly deps: TrayControllerDeps;
   private readonly textIntervalMs: number;
   private readonly themeListener: Disposable;
+  private readonly languageListener: Disposable;
   private snapshot: AppSnapshot;
   private disposed = false;
   private shownIcon: string | null = null;
@@ -133,20 +139,24 @@ export class TrayController implements Disposable {
     if (deps.platform !== 'darwin') deps.tray.on('click', () => this.run('showWindow', () => this.deps.actions.showWindow()));
     this.themeListener = deps.theme.onDidChange(() => {
       if (this.disposed) return;
-      this.showIcon(computeTrayState(this.snapshot).state);
+      this.showIcon(this.view().state);
+    });
+    this.languageListener = deps.language.onDidChange(() => {
+      if (!this.disposed) this.apply();
     });
   }
 
   /** What the tray shows now (for the window's status line, and for tests). */
   view(): TrayView {
-    return computeTrayState(this.snapshot);
+    return computeTrayState(this.snapshot, this.deps.language.current());
   }
 
   update(snapshot: AppSnapshot): void {
     if (this.disposed) return;
     const before = this.snapshot;
     this.snapshot = snapshot;
-    const iconChanged = computeTrayState(before).state !== computeTrayState(snapshot).state;
+    const i18n = this.deps.language.current();
+    const iconChanged = computeTrayState(before, i18n).state !== computeTrayState(snapshot, i18n).state;
     const itemsChanged = withoutStatusLine(this.menuModel(before)) !== withoutStatusLine(this.menuModel(snapshot));
     const due = this.deps.clock.now() - this.lastTextAt >= this.textIntervalMs;
     if (iconChanged || itemsChanged || due) {
@@ -171,7 +181,9 @@ export class TrayController implements Disposable {
 
   /** The menu for a snapshot; every item acts through `actions`. */
   menuModel(snapshot: AppSnapshot = this.snapshot): MenuItemModel[] {
-    const view = computeTrayState(snapshot);
+    const i18n = this.deps.language.current();
+    const words = i18n.t.tray;
+    const view = computeTrayState(snapshot, i18n);
     const actions = this.deps.actions;
     const signedIn = snapshot.account === 'signed-in';
     const folders = snapshot.pairs.map((pair) => pair.localFolder);
@@ -189,11 +201,11 @@ export class TrayController implements Disposable {
         ? {
             type: 'submenu',
             id: 'open-folder',
-            label: 'Open the sync folder',
+            label: words.openFolder,
             enabled: true,
             submenu: folders.map((folder) => item('open-folder', folder, true, () => actions.openSyncFolder(folder))),
           }
-        : item('open-folder', 'Open the sync folder', folders.length === 1, () => {
+        : item('open-folder', words.openFolder, folders.length === 1, () => {
             const folder = folders[0];
             if (folder !== undefined) return actions.openSyncFolder(folder);
           });
@@ -205,24 +217,24 @@ export class TrayController implements Disposable {
         ? []
         : [
             update.pending
-              ? { type: 'item', id: 'restart-to-update', label: `Update ${update.version}: restarts when the current run ends`, enabled: false }
-              : item('restart-to-update', `Restart to update (${update.version})`, true, () => restart()),
+              ? { type: 'item', id: 'restart-to-update', label: i18n.t.update.trayRestartsAfterRun(update.version), enabled: false }
+              : item('restart-to-update', i18n.t.update.trayRestart(update.version), true, () => restart()),
           ];
     return [
       { type: 'item', id: 'status', label: view.statusLine, enabled: false },
       ...updateItems,
       separator,
       openFolder,
-      item('open-website', 'Open TeraCLOUD in the browser', true, () => actions.openWebsite()),
+      item('open-website', words.openWebsite, true, () => actions.openWebsite()),
       separator,
-      item('sync-now', 'Sync now', signedIn && !snapshot.paused && folders.length > 0, () => actions.syncNow()),
+      item('sync-now', i18n.t.status.syncNow, signedIn && !snapshot.paused && folders.length > 0, () => actions.syncNow()),
       snapshot.paused
-        ? item('resume', 'Resume syncing', true, () => actions.resume())
-        : item('pause', 'Pause syncing', folders.length > 0, () => actions.pause()),
-      item('back-up-now', 'Back up now', signedIn && snapshot.backup === null, () => actions.backupNow()),
+        ? item('resume', words.resume, true, () => actions.resume())
+        : item('pause', words.pause, folders.length > 0, () => actions.pause()),
+      item('back-up-now', i18n.t.backup.run, signedIn && snapshot.backup === null, () => actions.backupNow()),
       separator,
-      item('show-window', 'Show window', true, () => actions.showWindow()),
-      item('quit', 'Quit TeraSync', true, () => actions.quit()),
+      item('show-window', words.showWindow, true, () => actions.showWindow()),
+      item('quit', words.quit, true, () => actions.quit()),
     ];
   }
 
@@ -232,13 +244,14 @@ export class TrayController implements Disposable {
     this.cancelPending?.();
     this.cancelPending = null;
     this.themeListener.dispose();
+    this.languageListener.dispose();
     this.deps.tray.destroy();
   }
 
   private apply(): void {
     this.cancelPending?.();
     this.cancelPending = null;
-    const view = computeTrayState(this.snapshot);
+    const view = this.view();
     this.showIcon(view.state);
     const tray = this.deps.tray;
     if (view.tooltip !== this.shownTooltip) {

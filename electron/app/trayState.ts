@@ -31,11 +31,17 @@
  * it. A pair being stopped (quitting) counts as idle. While paused, a pair still reporting
  * work from before the pause counts as paused.
  *
+ * The words are the window's (the shared catalog, shared/i18n/), in the app's language
+ * (AppLanguage): one term for one state in the window and the tray. A pair's problem is said
+ * with the catalog's title for its error code; the service's own (English) message stays in
+ * the window's technical details.
+ *
  * The tooltip is cut to 127 characters: Windows shows no more in a notification-area tooltip.
  */
 import { isSignInExpired, overallTrayState, pairTrayState, pendingChanges, type AccountState, type TrayState } from '../../shared/appState.js';
+import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import type { I18n } from '../../shared/i18n/translator.js';
 import type { SyncStatus } from '../../shared/types.js';
-import { countOf } from '../../shared/format.js';
 
 export { isSignInRefused, trayStates, type AccountState, type TrayState } from '../../shared/appState.js';
 
@@ -74,7 +80,7 @@ export interface AppSnapshot {
 
 export interface TrayView {
   state: TrayState;
-  /** "TeraSync — syncing 3 of 12 files (4.2 MB of 10 MB)" */
+  /** "TeraSync — Syncing 3 of 12 files (4.2 MB of 10 MB)" */
   tooltip: string;
   /** The first, disabled line of the tray menu: "Syncing 3 of 12 files (4.2 MB of 10 MB)" */
   statusLine: string;
@@ -83,28 +89,8 @@ export interface TrayView {
 export const TOOLTIP_MAX_LENGTH = 127;
 export const STATUS_LINE_MAX_LENGTH = 80;
 
-/** Decimal units, as file managers show sizes: "512 B", "4.2 MB", "10 MB", "1.5 GB". */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  const shown = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value));
-  // 999.6 kB rounds to "1000 kB": say "1 MB" instead.
-  if (shown === '1000' && unit < units.length - 1) return `1 ${units[unit + 1]}`;
-  return `${shown} ${units[unit]}`;
-}
-
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** True when the account needs signing in again: the app says so, or a pair's sign-in was refused. */
@@ -112,9 +98,20 @@ export function signInExpired(snapshot: AppSnapshot): boolean {
   return isSignInExpired(snapshot.account, snapshot.pairs.map((pair) => pair.status));
 }
 
-function syncPhrase(pairs: readonly PairSnapshot[]): string {
+/** An error in the catalog's words, as a phrase: its title without the full stop. */
+export function errorPhrase(problem: ErrorInfo, i18n: I18n): string {
+  return i18n.error(problem.code).title.replace(/[.。]$/, '');
+}
+
+/** "3 of 12 files (4.2 MB of 10 MB)": the sizes only when bytes move. */
+function progressPhrase(i18n: I18n, done: number, total: number, bytesDone: number, bytesTotal: number): string {
+  const files = i18n.t.status.progressFiles(done, total);
+  return bytesTotal > 0 ? i18n.t.tray.progress(files, i18n.t.status.progressBytes(i18n.bytes(bytesDone), i18n.bytes(bytesTotal))) : files;
+}
+
+function syncPhrase(pairs: readonly PairSnapshot[], i18n: I18n): string {
   const working = pairs.filter((pair) => pair.status.state === 'syncing' && pair.status.progress !== null);
-  if (working.length === 0) return 'looking for changes';
+  if (working.length === 0) return i18n.t.pairState.scanning;
   let done = 0;
   let total = 0;
   let bytesDone = 0;
@@ -127,54 +124,61 @@ function syncPhrase(pairs: readonly PairSnapshot[]): string {
     bytesDone += progress.bytesDone;
     bytesTotal += progress.bytesTotal;
   }
-  const sizes = bytesTotal > 0 ? ` (${formatSize(bytesDone)} of ${formatSize(bytesTotal)})` : '';
-  return `syncing ${done} of ${countOf(total, 'file', 'files')}${sizes}`;
+  return i18n.t.tray.syncingFiles(progressPhrase(i18n, done, total, bytesDone, bytesTotal));
 }
 
-function backupPhrase(backup: BackupActivity): string {
-  if (backup.filesTotal === 0) return 'backing up';
-  const sizes = backup.bytesTotal > 0 ? ` (${formatSize(backup.bytesDone)} of ${formatSize(backup.bytesTotal)})` : '';
-  return `backing up ${backup.filesDone} of ${countOf(backup.filesTotal, 'file', 'files')}${sizes}`;
+export function backupPhrase(backup: BackupActivity, i18n: I18n): string {
+  if (backup.filesTotal === 0) return i18n.t.tray.backingUp;
+  return i18n.t.tray.backingUpFiles(progressPhrase(i18n, backup.filesDone, backup.filesTotal, backup.bytesDone, backup.bytesTotal));
 }
 
-function conflictsPhrase(count: number): string {
-  return `${countOf(count, 'conflict', 'conflicts')} waiting`;
+/** "Syncing stopped: <why>" for one pair, "Syncing stopped: 2 folders: <why>" for more, so the user knows it is not all. */
+function reasonPhrase(words: string, pairs: readonly PairSnapshot[], why: string, i18n: I18n): string {
+  return i18n.t.tray.reason(words, pairs.length > 1 ? i18n.t.tray.inFolders(pairs.length, why) : why);
 }
 
-/** "a problem" for one pair, "2 folders: a problem" for more, so the user knows it is not all. */
-function problemPhrase(pairs: readonly PairSnapshot[], fallback: string): string {
-  const message = pairs.find((pair) => pair.status.problem !== null)?.status.problem?.message ?? fallback;
-  const trimmed = message.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
-  return pairs.length > 1 ? `${pairs.length} folders: ${trimmed}` : trimmed;
+function failsafeWhy(pairs: readonly PairSnapshot[], i18n: I18n): string {
+  const infos = pairs.flatMap((pair) => (pair.status.failSafe === null ? [] : [pair.status.failSafe]));
+  if (infos.length === 0) return errorPhrase({ code: ErrorCode.FailSafeTriggered, message: '' }, i18n);
+  return i18n.t.tray.filesToDelete(infos.reduce((sum, info) => sum + info.total, 0));
 }
 
-function mainPhrase(state: TrayState, snapshot: AppSnapshot, byState: Map<TrayState, PairSnapshot[]>): string {
+function mainPhrase(state: TrayState, snapshot: AppSnapshot, byState: Map<TrayState, PairSnapshot[]>, i18n: I18n): string {
+  const words = i18n.t.trayState;
   const pairsIn = (wanted: TrayState): PairSnapshot[] => byState.get(wanted) ?? [];
   switch (state) {
     case 'failsafe':
-      return `waiting for your decision: ${problemPhrase(pairsIn('failsafe'), 'many files would be deleted')}`;
-    case 'error':
-      if (snapshot.account === 'signed-out') return 'not signed in';
-      if (signInExpired(snapshot)) return 'sign-in expired: sign in again';
-      return `error: ${problemPhrase(pairsIn('error'), 'syncing stopped')}`;
+      return reasonPhrase(words.failsafe, pairsIn('failsafe'), failsafeWhy(pairsIn('failsafe'), i18n), i18n);
+    case 'error': {
+      if (snapshot.account === 'signed-out') return words.signedOut;
+      if (signInExpired(snapshot)) return words.expired;
+      const failing = pairsIn('error');
+      const problem = failing.find((pair) => pair.status.problem !== null)?.status.problem;
+      return problem === undefined || problem === null ? words.error : reasonPhrase(words.error, failing, errorPhrase(problem, i18n), i18n);
+    }
     case 'offline':
-      return 'offline, will retry by itself';
+      return words.offline;
     case 'conflicts':
-      return conflictsPhrase(snapshot.conflicts.length);
+      return words.conflicts(snapshot.conflicts.length);
     case 'syncing': {
       const parts: string[] = [];
-      if (pairsIn('syncing').length > 0) parts.push(syncPhrase(pairsIn('syncing')));
-      if (snapshot.backup !== null) parts.push(backupPhrase(snapshot.backup));
-      return parts.join('; ');
+      if (pairsIn('syncing').length > 0) parts.push(syncPhrase(pairsIn('syncing'), i18n));
+      if (snapshot.backup !== null) parts.push(backupPhrase(snapshot.backup, i18n));
+      return parts.join(i18n.t.stateModel.separator);
     }
     case 'paused':
-      return 'paused';
+      return words.paused;
     case 'idle':
-      return snapshot.pairs.length === 0 ? 'no folders to sync' : 'up to date';
+      return snapshot.pairs.length === 0 ? words.idleNoPairs : words.idle;
   }
 }
 
-export function computeTrayState(snapshot: AppSnapshot): TrayView {
+/**
+ * The icon state and its words in the given language. The words are the window's status words
+ * (the catalog's trayState and stateModel), in the order of the window's headline: the pause
+ * before open conflicts, what the icon cannot show after the state.
+ */
+export function computeTrayState(snapshot: AppSnapshot, i18n: I18n): TrayView {
   const byState = new Map<TrayState, PairSnapshot[]>();
   for (const pair of snapshot.pairs) {
     const state = pairTrayState(pair.status, snapshot.paused);
@@ -187,21 +191,22 @@ export function computeTrayState(snapshot: AppSnapshot): TrayView {
     backupRunning: snapshot.backup !== null,
     account: snapshot.account,
   });
+  const model = i18n.t.stateModel;
+  const conflicts = snapshot.conflicts.length;
 
   // Paused with conflicts open: both, the pause first (it is why nothing moves).
-  const phrases = state === 'conflicts' && snapshot.paused ? ['paused'] : [];
-  phrases.push(mainPhrase(state, snapshot, byState));
+  const phrases = state === 'conflicts' && snapshot.paused ? [i18n.t.trayState.paused, model.conflictsNeedDecision(conflicts)] : [mainPhrase(state, snapshot, byState, i18n)];
   // What the icon cannot show at the same time, in words.
-  if (state !== 'conflicts' && snapshot.conflicts.length > 0) phrases.push(conflictsPhrase(snapshot.conflicts.length));
-  if (state !== 'syncing' && snapshot.backup !== null) phrases.push(backupPhrase(snapshot.backup));
-  if (state !== 'paused' && state !== 'conflicts' && snapshot.paused) phrases.push('paused');
+  if (state !== 'conflicts' && conflicts > 0) phrases.push(model.conflictsNeedDecision(conflicts));
+  if (state !== 'syncing' && snapshot.backup !== null) phrases.push(backupPhrase(snapshot.backup, i18n));
+  if (state !== 'paused' && state !== 'conflicts' && snapshot.paused) phrases.push(i18n.t.trayState.paused);
   // Offline, paused or stopped: how many changes have not reached the other side yet.
   const pending = pendingChanges(snapshot.pairs.map((pair) => pair.status));
-  if (pending > 0 && state !== 'syncing' && state !== 'idle') phrases.push(`${countOf(pending, 'change', 'changes')} waiting`);
-  const text = phrases.join('; ');
+  if (pending > 0 && state !== 'syncing' && state !== 'idle') phrases.push(model.changesWaiting(pending));
+  const text = phrases.join(model.separator);
   return {
     state,
-    tooltip: truncate(`TeraSync — ${text}`, TOOLTIP_MAX_LENGTH),
-    statusLine: truncate(capitalize(text), STATUS_LINE_MAX_LENGTH),
+    tooltip: truncate(i18n.t.tray.tooltip(text), TOOLTIP_MAX_LENGTH),
+    statusLine: truncate(text, STATUS_LINE_MAX_LENGTH),
   };
 }

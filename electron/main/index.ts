@@ -10,9 +10,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { PickPurpose } from '../../shared/types.js';
+import { AppLanguage, peekLanguageSetting, systemLanguagesOf } from '../app/AppLanguage.js';
 import { AppLifecycle, nodeAutostartFileSystem, type CancellableEvent } from '../app/AppLifecycle.js';
 import { AppServices } from '../app/AppServices.js';
 import { createIpcHandlers } from '../app/createIpcHandlers.js';
+import { keychainQuestion, pickerOptions } from '../app/dialogs.js';
 import { LogFile } from '../app/LogFile.js';
 import { NotificationController } from '../app/NotificationController.js';
 import { TrayController } from '../app/TrayController.js';
@@ -79,18 +81,9 @@ async function showItemInFolder(file: string): Promise<void> {
   shell.showItemInFolder(file);
 }
 
-/** What each of the window's pickers asks the system's dialog for. */
-const pickers: Record<PickPurpose, { title: string; properties: Array<'openDirectory' | 'openFile' | 'createDirectory'>; filters?: Electron.FileFilter[] }> = {
-  syncFolder: { title: 'Choose the folder to sync', properties: ['openDirectory', 'createDirectory'] },
-  backupSource: { title: 'Choose a folder to back up', properties: ['openDirectory'] },
-  restoreTarget: { title: 'Choose where to restore', properties: ['openDirectory', 'createDirectory'] },
-  caCertificate: { title: 'Choose the CA certificate', properties: ['openFile'], filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] },
-};
-
-/** The system's open dialog, modal to the window when there is one; null when cancelled. */
-async function pickPath(purpose: PickPurpose, window: BrowserWindow | null): Promise<string | null> {
-  const picker = pickers[purpose];
-  const options: Electron.OpenDialogOptions = { title: picker.title, properties: picker.properties, ...(picker.filters === undefined ? {} : { filters: picker.filters }) };
+/** The system's open dialog (electron/app/dialogs.ts), modal to the window when there is one; null when cancelled. */
+async function pickPath(purpose: PickPurpose, window: BrowserWindow | null, language: AppLanguage): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = pickerOptions(purpose, language.current());
   const answer = window === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(window, options);
   return answer.canceled ? null : (answer.filePaths[0] ?? null);
 }
@@ -107,18 +100,10 @@ const electronTrash: Trash = {
 };
 
 /** The keychain, or (asked through a dialog) memory for this session; null when the user said no. */
-async function chooseSecretStore(log: LogFile): Promise<SecretStore | null> {
+async function chooseSecretStore(log: LogFile, language: AppLanguage): Promise<SecretStore | null> {
   try {
     return await selectSecretStore({ probe: () => KeyringSecretStore.probe(), store: new KeyringSecretStore() }, async (reason) => {
-      const answer = await dialog.showMessageBox({
-        type: 'warning',
-        title: 'TeraSync',
-        message: 'TeraSync cannot use the system keychain.',
-        detail: `${reason}\n\nTeraSync can keep your sign-in in memory until it quits (you sign in again at every start), or quit now.`,
-        buttons: ['Keep it for this session', 'Quit'],
-        defaultId: 0,
-        cancelId: 1,
-      });
+      const answer = await dialog.showMessageBox(keychainQuestion(reason, language.current()));
       return answer.response === 0;
     });
   } catch (error) {
@@ -170,8 +155,14 @@ if (!app.requestSingleInstanceLock()) {
       const appDataFolder = app.getPath('userData');
       const redactor = new SecretRedactor();
       const log = new LogFile(appDataFolder, { redactor });
+      // The tray, notifications and dialogs speak the window's language (AppLanguage); the
+      // setting is peeked at for the keychain question, which comes before the settings load.
+      const language = new AppLanguage({
+        setting: await peekLanguageSetting(appDataFolder),
+        systemLanguages: () => systemLanguagesOf(app.getPreferredSystemLanguages(), app.getLocale()),
+      });
 
-      const secrets = await chooseSecretStore(log);
+      const secrets = await chooseSecretStore(log, language);
       if (secrets === null) {
         await log.dispose();
         app.exit(1);
@@ -191,7 +182,7 @@ if (!app.requestSingleInstanceLock()) {
         device: hostname(),
         openPath,
         showItemInFolder,
-        pickPath: (purpose) => pickPath(purpose, mainWindow !== null && !mainWindow.isDestroyed() ? mainWindow : null),
+        pickPath: (purpose) => pickPath(purpose, mainWindow !== null && !mainWindow.isDestroyed() ? mainWindow : null, language),
         openExternal: openHttps,
         openBrowser: openHttps,
         redactSecret: (secret) => redactor.add(secret),
@@ -237,6 +228,7 @@ if (!app.requestSingleInstanceLock()) {
         port: createElectronNotificationPort(),
         enabled: services.settings.current.app.notifications,
         showWindow: showMainWindow,
+        language,
       });
       const tray = new TrayController({
         tray: createElectronTrayPort(),
@@ -255,6 +247,7 @@ if (!app.requestSingleInstanceLock()) {
         },
         iconPath: createTrayIconResolver(trayIconFolder),
         theme: createElectronThemeSource(),
+        language,
         platform: process.platform,
         clock: systemClock,
         scheduler: systemScheduler,
@@ -276,6 +269,7 @@ if (!app.requestSingleInstanceLock()) {
           tray.setUpdate(update.phase === 'ready' && update.version !== null ? { version: update.version, pending: update.restartPending } : null);
         }
         if (message.event === 'settings:changed') {
+          language.setSetting(message.payload.app.language);
           notifications?.setEnabled(message.payload.app.notifications);
           const wanted = message.payload.app.startAtLogin;
           if (wanted !== null && wanted !== appliedStartAtLogin) {
@@ -304,6 +298,7 @@ if (!app.requestSingleInstanceLock()) {
       await startedLifecycle.launch();
       launched = true;
       notifications.setEnabled(services.settings.current.app.notifications);
+      language.setSetting(services.settings.current.app.language);
       const snapshot = services.snapshot();
       tray.update(snapshot);
       notifications.update(snapshot);

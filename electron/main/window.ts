@@ -37,6 +37,9 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      // A middle click on a link ('auxclick') has opened new windows past the app's handlers
+      // in some Electron versions; the window has no use for it.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   window.once('ready-to-show', () => window.show());

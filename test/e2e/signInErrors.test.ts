@@ -10,7 +10,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostLookup } from '../../electron/auth/AccountService.js';
-import { ja } from '../../renderer/src/i18n/ja.js';
+import { ja } from '../../shared/i18n/ja.js';
 import { checkAccessibility, chromiumRequirement, openWindow, type RunningWindow } from './support/window.js';
 
 /** The window's default size (electron/main/window.ts). */

@@ -10,7 +10,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { ActivityRun, PairDeletedFiles, RestoredDeletedEntry } from '../../../shared/types.js';
-import { ja } from '../../../renderer/src/i18n/ja.js';
+import { ja } from '../../../shared/i18n/ja.js';
 import { type FakeBackend, pair } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
 import { deferred, openScreen, signedInBackend, tabTo } from './support/screens.js';

@@ -4,7 +4,9 @@
  * backup outcomes are told.
  */
 import { describe, expect, it } from 'vitest';
+import { AppLanguage } from '../../../../electron/app/AppLanguage.js';
 import { ErrorCode } from '../../../../shared/errors.js';
+import type { Language } from '../../../../shared/types.js';
 import type { BackupSummary } from '../../../../electron/backup/model.js';
 import { NotificationController, type DesktopNotification, type NotificationPort } from '../../../../electron/app/NotificationController.js';
 import type { AppSnapshot, OpenConflict } from '../../../../electron/app/trayState.js';
@@ -20,11 +22,12 @@ class FakeNotifications implements NotificationPort {
   }
 }
 
-function setUp(enabled = true) {
+function setUp(enabled = true, setting: Language = 'en', systemLanguages: string[] = ['en-US']) {
   const port = new FakeNotifications();
   let windowShown = 0;
-  const controller = new NotificationController({ port, enabled, showWindow: () => void windowShown++ });
-  return { port, controller, windowShown: () => windowShown };
+  const language = new AppLanguage({ setting, systemLanguages: () => systemLanguages });
+  const controller = new NotificationController({ port, enabled, showWindow: () => void windowShown++, language });
+  return { port, controller, language, windowShown: () => windowShown };
 }
 
 const home = '/home/alice/TeraCLOUD';
@@ -100,8 +103,9 @@ describe('NotificationController: conflicts', () => {
 });
 
 describe('NotificationController: fail-safe', () => {
+  const failSafe = { reason: 'massDelete' as const, deletions: [], total: 120 };
   const failsafe = (lastSyncAt: number | null = 1000) =>
-    snapshot({ pairs: [pair(home, { state: 'failsafe', problem: failsafeProblem, lastSyncAt })] });
+    snapshot({ pairs: [pair(home, { state: 'failsafe', problem: failsafeProblem, failSafe, lastSyncAt })] });
 
   it('tells once per episode, whatever the ticks and the Sync now / pause / resume in between', () => {
     const { port, controller } = setUp();
@@ -116,7 +120,7 @@ describe('NotificationController: fail-safe', () => {
     expect(port.shown).toEqual([
       expect.objectContaining({
         title: 'Syncing stopped: your decision is needed',
-        body: `${home}: Refusing to delete 120 of 200 files on the server. Open TeraSync to go ahead or keep the files.`,
+        body: `${home}: 120 files would be deleted. Open TeraSync to go ahead or keep the files.`,
       }),
     ]);
   });
@@ -137,6 +141,8 @@ describe('NotificationController: fail-safe', () => {
       }),
     );
     expect(port.shown.map((notification) => notification.body.split(':')[0])).toEqual([home, '/home/alice/Work']);
+    // Without the count (an older status), the catalog's words for the stop.
+    expect(port.shown[0]?.body).toBe(`${home}: Syncing stopped before deleting many files. Open TeraSync to go ahead or keep the files.`);
   });
 });
 
@@ -209,8 +215,24 @@ describe('NotificationController: backups', () => {
     controller.backupFailed({ code: ErrorCode.Cancelled, message: 'Cancelled.' });
     controller.backupEnded(summary({ dryRun: true }));
     expect(port.shown).toEqual([
-      expect.objectContaining({ title: 'Backup failed', body: 'The TeraCLOUD storage is full. 1 file was backed up before it stopped.' }),
-      expect.objectContaining({ title: 'Backup failed', body: 'The server refused the sign-in.' }),
+      expect.objectContaining({
+        title: 'Backup failed',
+        body: 'Your TeraCLOUD storage is full. Delete files you no longer need, or add capacity in MyPage. 1 file was backed up before it stopped.',
+      }),
+      expect.objectContaining({
+        title: 'Backup failed',
+        body: 'Your saved sign-in is no longer accepted. Sign in again in Settings. If you issued a new Apps password in MyPage, use the new one.',
+      }),
+    ]);
+  });
+
+  it('says what to do about a failed backup, with the service’s words only where they are the particulars', () => {
+    const { port, controller } = setUp();
+    controller.backupFailed({ code: ErrorCode.Network, message: 'getaddrinfo ENOTFOUND seto.teracloud.jp' });
+    controller.backupFailed({ code: ErrorCode.Configuration, message: 'No folder is chosen for the backup.' });
+    expect(port.shown.map((notification) => notification.body)).toEqual([
+      'TeraSync cannot reach TeraCLOUD. Check the internet connection, then try again.',
+      'This is not set up the way it needs to be. Details: No folder is chosen for the backup.',
     ]);
   });
 });
@@ -236,5 +258,77 @@ describe('NotificationController: the setting', () => {
     const { port, controller } = setUp();
     for (let done = 0; done < 50; done++) controller.update(snapshot({ pairs: [pair(home, { state: 'syncing', progress: progress(done, 50) })] }));
     expect(port.shown).toEqual([]);
+  });
+});
+
+describe('NotificationController in Japanese', () => {
+  it('tells conflicts in Japanese, one by one and as a summary', () => {
+    const { port, controller } = setUp(true, 'ja');
+    controller.update(withConflicts());
+    controller.update(withConflicts(conflict(1, 'Reports/q3.xlsx')));
+    controller.update(withConflicts(conflict(1, 'Reports/q3.xlsx'), conflict(2), conflict(3), conflict(4), conflict(5), conflict(6)));
+    expect(port.shown).toEqual([
+      expect.objectContaining({
+        title: '競合：q3.xlsx',
+        body: 'Reports/q3.xlsxはこのPCとTeraCLOUD上の両方で変更されました。両方のバージョンを残しました。TeraSyncを開いて選んでください。',
+      }),
+      expect.objectContaining({
+        title: '新しい競合5件',
+        body: 'file2.txt、file3.txt、file4.txtほか2件はこのPCとTeraCLOUD上の両方で変更されました。両方のバージョンを残しました。TeraSyncを開いて選んでください。',
+      }),
+    ]);
+  });
+
+  it('tells the fail-safe and the expired sign-in in Japanese', () => {
+    const { port, controller } = setUp(true, 'system', ['ja-JP']);
+    controller.update(snapshot({ pairs: [pair(home, { state: 'failsafe', failSafe: { reason: 'localEmpty', deletions: [], total: 3 } })] }));
+    controller.update(snapshot({ account: 'expired' }));
+    expect(port.shown).toEqual([
+      expect.objectContaining({
+        title: '同期を止めました：確認が必要です',
+        body: `${home}：3個のファイルが削除されます。TeraSyncを開いて、削除を続けるか、ファイルを残すかを選んでください。`,
+      }),
+      expect.objectContaining({
+        title: 'サインインの有効期限が切れました',
+        body: '保存されているサインインをTeraCLOUDが受け付けなくなったため、同期とバックアップが止まっています。TeraSyncを開いて、もう一度サインインしてください。',
+      }),
+    ]);
+  });
+
+  it('tells backups in Japanese', () => {
+    const { port, controller } = setUp(true, 'ja');
+    controller.backupEnded(summary({ sent: [{ source: 'Documents', path: 'a.txt', bytes: 1_200_000 }], bytesSent: 1_200_000 }));
+    controller.backupEnded(summary());
+    controller.backupEnded(
+      summary({
+        failed: [
+          { source: 'Documents', path: 'locked/c.pst', code: ErrorCode.LocalIo, message: 'EBUSY' },
+          { source: 'Documents', path: 'd.pst', code: ErrorCode.LocalIo, message: 'EBUSY' },
+        ],
+      }),
+    );
+    controller.backupEnded(summary({ sent: [{ source: 'Documents', path: 'a.txt', bytes: 10 }], stopped: { code: ErrorCode.InsufficientStorage, message: 'full' } }));
+    expect(port.shown.map(({ title, body }) => ({ title, body }))).toEqual([
+      { title: 'バックアップが完了しました', body: '1個のファイルをバックアップしました（1.2 MB）。' },
+      { title: 'バックアップが完了しました', body: '新しくバックアップするものはありませんでした。' },
+      {
+        title: 'バックアップは完了しましたが、問題がありました',
+        body: '新しくバックアップするものはありませんでした。2個のファイルをバックアップできませんでした：c.pst、d.pst。',
+      },
+      {
+        title: 'バックアップできませんでした',
+        body: 'TeraCLOUDのストレージがいっぱいです。不要なファイルを削除するか、マイページで容量を追加してください。止まる前に1個のファイルをバックアップしました。',
+      },
+    ]);
+  });
+
+  it('speaks the language of the moment each notification is shown', () => {
+    const { port, controller, language } = setUp(true, 'en');
+    controller.backupEnded(summary());
+    language.setSetting('ja');
+    controller.backupEnded(summary());
+    language.setSetting('system');
+    controller.backupEnded(summary());
+    expect(port.titles).toEqual(['Backup finished', 'バックアップが完了しました', 'Backup finished']);
   });
 });

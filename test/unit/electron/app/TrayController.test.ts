@@ -4,6 +4,8 @@
  * Resume toggle; words-only changes are throttled; dispose leaves nothing behind.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { AppLanguage } from '../../../../electron/app/AppLanguage.js';
+import type { Language } from '../../../../shared/types.js';
 import { TrayController, type MenuItemModel, type ThemeSource, type TrayActions, type TrayPort } from '../../../../electron/app/TrayController.js';
 import type { PanelTheme, TrayIconResolver } from '../../../../electron/app/trayIcons.js';
 import type { AppSnapshot } from '../../../../electron/app/trayState.js';
@@ -108,7 +110,9 @@ afterEach(() => {
   for (const controller of controllers.splice(0)) controller.dispose();
 });
 
-function setUp(options: { initial?: AppSnapshot; platform?: NodeJS.Platform } = {}) {
+function setUp(options: { initial?: AppSnapshot; platform?: NodeJS.Platform; language?: Language; systemLanguages?: string[] } = {}) {
+  const systemLanguages = options.systemLanguages ?? ['en-US'];
+  const language = new AppLanguage({ setting: options.language ?? 'en', systemLanguages: () => systemLanguages });
   const tray = new FakeTray();
   const theme = new FakeTheme();
   const clock = new FakeClock();
@@ -119,6 +123,7 @@ function setUp(options: { initial?: AppSnapshot; platform?: NodeJS.Platform } = 
     actions,
     iconPath,
     theme,
+    language,
     platform: options.platform ?? 'linux',
     clock,
     scheduler: clock,
@@ -126,7 +131,7 @@ function setUp(options: { initial?: AppSnapshot; platform?: NodeJS.Platform } = 
     initial: options.initial ?? snapshot(),
   });
   controllers.push(controller);
-  return { tray, theme, clock, logger, actions, done, controller };
+  return { tray, theme, clock, logger, actions, done, controller, language };
 }
 
 function item(menu: readonly MenuItemModel[], id: string): Extract<MenuItemModel, { type: 'item' }> {
@@ -143,7 +148,7 @@ describe('TrayController', () => {
   it('shows the first snapshot at once: icon, tooltip and menu with the status line first', () => {
     const { tray } = setUp();
     expect(tray.icon).toBe('/icons/linux/idle-light.png');
-    expect(tray.tooltip).toBe('TeraSync — up to date');
+    expect(tray.tooltip).toBe('TeraSync — Up to date');
     expect(labels(tray.menu)).toEqual([
       'Up to date (disabled)',
       '—',
@@ -164,11 +169,11 @@ describe('TrayController', () => {
     const { tray, controller } = setUp();
     controller.update(snapshot({ pairs: [pair('/home/alice/TeraCLOUD', { state: 'error', problem: diskFull })] }));
     expect(tray.icon).toBe('/icons/linux/error-light.png');
-    expect(tray.tooltip).toBe('TeraSync — error: No space left on the disk');
-    expect(item(tray.menu, 'status').label).toBe('Error: No space left on the disk');
+    expect(tray.tooltip).toBe('TeraSync — Syncing stopped: A file or folder on this computer could not be used');
+    expect(item(tray.menu, 'status').label).toBe('Syncing stopped: A file or folder on this computer could not be used');
     controller.update(snapshot({ conflicts: [{ id: '1', path: 'a.txt' }] }));
     expect(tray.icon).toBe('/icons/linux/conflicts-light.png');
-    expect(item(tray.menu, 'status').label).toBe('1 conflict waiting');
+    expect(item(tray.menu, 'status').label).toBe('1 conflict waits for you');
   });
 
   it('asks for the icon of the panel theme, and changes it with the theme', () => {
@@ -265,14 +270,14 @@ describe('TrayController', () => {
     const { tray, controller, clock } = setUp();
     const syncing = (done: number) => snapshot({ pairs: [pair('/home/alice/TeraCLOUD', { state: 'syncing', progress: progress(done, 10) })] });
     controller.update(syncing(1));
-    expect(tray.tooltip).toBe('TeraSync — syncing 1 of 10 files');
+    expect(tray.tooltip).toBe('TeraSync — Syncing 1 of 10 files');
     await clock.advance(100);
     controller.update(syncing(2));
     controller.update(syncing(3));
-    expect(tray.tooltip).toBe('TeraSync — syncing 1 of 10 files');
+    expect(tray.tooltip).toBe('TeraSync — Syncing 1 of 10 files');
     expect(clock.pending()).toBe(1);
     await clock.advance(900);
-    expect(tray.tooltip).toBe('TeraSync — syncing 3 of 10 files');
+    expect(tray.tooltip).toBe('TeraSync — Syncing 3 of 10 files');
     expect(item(tray.menu, 'status').label).toBe('Syncing 3 of 10 files');
     expect(clock.pending()).toBe(0);
 
@@ -280,7 +285,7 @@ describe('TrayController', () => {
     controller.update(syncing(4));
     controller.update(snapshot());
     expect(tray.icon).toBe('/icons/linux/idle-light.png');
-    expect(tray.tooltip).toBe('TeraSync — up to date');
+    expect(tray.tooltip).toBe('TeraSync — Up to date');
     expect(clock.pending()).toBe(0);
   });
 
@@ -294,6 +299,7 @@ describe('TrayController', () => {
       actions: { ...actions, syncNow: () => Promise.reject(new Error('no network')), openWebsite: () => { throw new Error('no browser'); } },
       iconPath,
       theme: new FakeTheme(),
+      language: new AppLanguage({ setting: 'en', systemLanguages: () => [] }),
       platform: 'linux',
       clock,
       scheduler: clock,
@@ -310,8 +316,8 @@ describe('TrayController', () => {
     ]);
   });
 
-  it('dispose destroys the tray, drops the theme listener and the pending timer, and ignores later updates', async () => {
-    const { tray, controller, theme, clock } = setUp();
+  it('dispose destroys the tray, drops the theme and language listeners and the pending timer, and ignores later updates', async () => {
+    const { tray, controller, theme, clock, language } = setUp();
     const syncing = (done: number) => snapshot({ pairs: [pair('/home/alice/TeraCLOUD', { state: 'syncing', progress: progress(done, 10) })] });
     controller.update(syncing(1));
     controller.update(syncing(2));
@@ -323,7 +329,71 @@ describe('TrayController', () => {
     expect(clock.pending()).toBe(0);
     const before = tray.calls.length;
     controller.update(snapshot({ account: 'expired' }));
+    language.setSetting('ja');
     await clock.advance(5000);
     expect(tray.calls.length).toBe(before);
+  });
+});
+
+describe('TrayController in Japanese', () => {
+  const japaneseMenu = [
+    '最新の状態です (disabled)',
+    '—',
+    '同期フォルダーを開く',
+    'ブラウザーでTeraCLOUDを開く',
+    '—',
+    '今すぐ同期',
+    '同期を一時停止',
+    '今すぐバックアップ',
+    '—',
+    'ウィンドウを表示',
+    'TeraSyncを終了',
+  ];
+
+  it('shows the tooltip and every menu item in Japanese when the setting says so', () => {
+    const { tray, controller } = setUp({ language: 'ja', systemLanguages: ['en-US'] });
+    expect(tray.tooltip).toBe('TeraSync — 最新の状態です');
+    expect(labels(tray.menu)).toEqual(japaneseMenu);
+    controller.update(snapshot({ paused: true, pairs: [pair('/home/alice/TeraCLOUD'), pair('/home/alice/Work')] }));
+    expect(item(tray.menu, 'resume').label).toBe('同期を再開');
+    expect(tray.menu.find((entry) => entry.type === 'submenu')).toMatchObject({ id: 'open-folder', label: '同期フォルダーを開く' });
+  });
+
+  it('follows a Japanese system when the setting is "system", and an English one', () => {
+    expect(labels(setUp({ language: 'system', systemLanguages: ['ja-JP', 'en-US'] }).tray.menu)).toEqual(japaneseMenu);
+    expect(setUp({ language: 'system', systemLanguages: ['fr-FR', 'en-GB'] }).tray.tooltip).toBe('TeraSync — Up to date');
+    expect(setUp({ language: 'system', systemLanguages: [] }).tray.tooltip).toBe('TeraSync — Up to date');
+  });
+
+  it('rebuilds the tooltip and the menu at once when the language setting changes, even between progress ticks', async () => {
+    const { tray, controller, clock, language, done } = setUp();
+    const syncing = (count: number) => snapshot({ pairs: [pair('/home/alice/TeraCLOUD', { state: 'syncing', progress: progress(count, 10) })] });
+    controller.update(syncing(1));
+    await clock.advance(100);
+    controller.update(syncing(2));
+    // A progress tick is waiting for its turn; the language does not wait.
+    expect(clock.pending()).toBe(1);
+    const menus = tray.count('setContextMenu');
+    language.setSetting('ja');
+    expect(tray.tooltip).toBe('TeraSync — 同期しています（10個中2個のファイル）');
+    expect(item(tray.menu, 'status').label).toBe('同期しています（10個中2個のファイル）');
+    expect(item(tray.menu, 'quit').label).toBe('TeraSyncを終了');
+    expect(tray.count('setContextMenu')).toBe(menus + 1);
+    expect(clock.pending()).toBe(0);
+    // Clicks still reach the actions after the rebuild.
+    item(tray.menu, 'pause').click?.();
+    expect(done).toEqual(['pause']);
+
+    language.setSetting('en');
+    expect(tray.tooltip).toBe('TeraSync — Syncing 2 of 10 files');
+    expect(item(tray.menu, 'quit').label).toBe('Quit TeraSync');
+  });
+
+  it('sends nothing when the setting changes but the language does not', () => {
+    const { tray, language } = setUp({ language: 'system', systemLanguages: ['ja-JP'] });
+    const calls = tray.calls.length;
+    language.setSetting('ja');
+    language.setSetting('system');
+    expect(tray.calls.length).toBe(calls);
   });
 });

@@ -95,6 +95,7 @@ describe('every window', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
     });
     // Settings Electronegativity flags when present at all.
     for (const risky of ['experimentalFeatures', 'enableBlinkFeatures', 'enableRemoteModule', 'webgl', 'plugins']) {

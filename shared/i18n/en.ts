@@ -1,5 +1,6 @@
 /**
- * Every word the window shows, in English. ja.ts has the same shape (the compiler checks it):
+ * Every word TeraSync shows, in English: the window's, and the main process's (tray,
+ * notifications, dialogs; see translator.ts). ja.ts has the same shape (the compiler checks it):
  * a string, or a function of the numbers and names it needs, so that each language orders and
  * counts in its own way. Error messages that come from the services stay in their own words
  * (English) and are shown as the detail under a sentence from here.
@@ -546,6 +547,64 @@ export const en = {
     deletedRetentionDays: 'Keep deleted files on TeraCLOUD for (days)',
     deletedRetentionHelp: 'Files a sync deletes on TeraCLOUD go to the folder’s trash there (.terasync-trash), where you can restore them from Deleted files.',
   },
+  // The main process: the tray's tooltip and menu (electron/app/trayState.ts,
+  // TrayController.ts), built from the status words above (trayState, pairState, stateModel).
+  tray: {
+    tooltip: (text: string) => `TeraSync — ${text}`,
+    /** A state and why: "Syncing stopped: Your TeraCLOUD storage is full". */
+    reason: (words: string, reason: string) => `${words}: ${reason}`,
+    /** What several synced folders share: "2 folders: …". */
+    inFolders: (count: number, text: string) => `${plural(count, 'folder', 'folders')}: ${text}`,
+    filesToDelete: (count: number) => `${plural(count, 'file', 'files')} would be deleted`,
+    syncingFiles: (progress: string) => `Syncing ${progress}`,
+    backingUp: 'Backing up',
+    backingUpFiles: (progress: string) => `Backing up ${progress}`,
+    /** Files and sizes: "3 of 12 files (4.2 MB of 10 MB)". */
+    progress: (files: string, bytes: string) => `${files} (${bytes})`,
+    openFolder: 'Open the sync folder',
+    openWebsite: 'Open TeraCLOUD in the browser',
+    pause: 'Pause syncing',
+    resume: 'Resume syncing',
+    showWindow: 'Show window',
+    quit: 'Quit TeraSync',
+  },
+  // The desktop notifications (electron/app/NotificationController.ts).
+  notifications: {
+    conflictTitle: (name: string) => `Conflict: ${name}`,
+    conflictBody: (path: string) => `${path} was changed on both sides. Both versions were kept; open TeraSync to choose.`,
+    conflictsTitle: (count: number) => plural(count, 'new conflict', 'new conflicts'),
+    conflictsBody: (names: string) => `${names} were changed on both sides. Both versions were kept; open TeraSync to choose.`,
+    /** Lists of names: "a, b and c", "a, b, c and 2 more". */
+    listSeparator: ', ',
+    listLast: (list: string, last: string) => `${list} and ${last}`,
+    listMore: (list: string, count: number) => `${list} and ${count} more`,
+    failsafeTitle: 'Syncing stopped: your decision is needed',
+    failsafeBody: (folder: string, why: string) => `${folder}: ${why}. Open TeraSync to go ahead or keep the files.`,
+    expiredTitle: 'Sign-in expired',
+    expiredBody: 'TeraCLOUD no longer accepts the saved sign-in, so syncing and backups have stopped. Open TeraSync to sign in again.',
+    backupFinished: 'Backup finished',
+    backupFinishedWithProblems: 'Backup finished with problems',
+    backupFailed: 'Backup failed',
+    backupNothingNew: 'Nothing new to back up.',
+    backupSent: (count: number, size: string) => `${plural(count, 'file', 'files')} backed up (${size}).`,
+    backupNotSent: (count: number, names: string) => `${plural(count, 'file', 'files')} could not be backed up: ${names}.`,
+    backupSentBeforeStop: (count: number) => `${plural(count, 'file was', 'files were')} backed up before it stopped.`,
+    /** Two sentences in a row. */
+    sentences: (first: string, second: string) => `${first} ${second}`,
+  },
+  // The main process's dialogs (electron/app/dialogs.ts): the keychain question and the pickers.
+  dialogs: {
+    keychainMessage: 'TeraSync cannot use the system keychain.',
+    keychainDetail: (reason: string) => `${reason}\n\nTeraSync can keep your sign-in in memory until it quits (you sign in again at every start), or quit now.`,
+    keychainKeep: 'Keep it for this session',
+    keychainQuit: 'Quit',
+    pickSyncFolder: 'Choose the folder to sync',
+    pickBackupSource: 'Choose a folder to back up',
+    pickRestoreTarget: 'Choose where to restore',
+    pickCaCertificate: 'Choose the CA certificate',
+    pemCertificates: 'PEM certificates',
+    allFiles: 'All files',
+  },
   // The app's own updates (Settings, and the banner when one is ready).
   update: {
     heading: 'Updates',
@@ -572,6 +631,8 @@ export const en = {
     disabledNotPackaged: 'This copy runs from a development checkout, which does not update itself.',
     disabledUnsupported: 'This installation cannot update itself (the AppImage, the .deb package, the Windows installer and the macOS app can): install new versions from the website.',
     disabledNoFeed: 'This build has no update server configured, so it does not update itself.',
+    trayRestart: (version: string) => `Restart to update (${version})`,
+    trayRestartsAfterRun: (version: string) => `Update ${version}: restarts when the current run ends`,
   },
 };
 
