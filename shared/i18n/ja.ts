@@ -620,6 +620,6 @@ export const ja: Messages = {
     disabledUnsupported: 'このインストール方法では自動でアップデートできません（AppImage、.debパッケージ、Windowsのインストーラー、macOSのアプリは可能です）。新しいバージョンはWebサイトからインストールしてください。',
     disabledNoFeed: 'このビルドにはアップデートサーバーが設定されていないため、自動ではアップデートしません。',
     trayRestart: (version: string) => `再起動してアップデート（${version}）`,
-    trayRestartsAfterRun: (version: string) => `アップデート ${version}：実行中の処理が終わると再起動します`,
+    trayRestartsAfterRun: (version: string) => `${version}へのアップデート：実行中の処理が終わると再起動します`,
   },
 };
