@@ -434,6 +434,12 @@ export interface SettingsView {
     theme: Theme;
     language: Language;
   };
+  /** Updates of the app itself (electron/app/UpdateController.ts). */
+  update: {
+    /** false: the app never asks the update feed. */
+    enabled: boolean;
+    channel: UpdateChannel;
+  };
 }
 
 /** `settings:update`: any of the fields; pairs change through the pairs:* methods. */
@@ -442,6 +448,53 @@ export interface SettingsUpdate {
   backup?: Partial<SettingsView['backup']>;
   /** startAtLogin is the user's decision: true or false, never back to undecided. */
   app?: Partial<Omit<SettingsView['app'], 'startAtLogin'> & { startAtLogin: boolean }>;
+  update?: Partial<SettingsView['update']>;
+}
+
+// App updates --------------------------------------------------------------------------------
+
+/** 'stable': releases only; 'beta': pre-releases too (and the releases after them). */
+export type UpdateChannel = 'stable' | 'beta';
+
+/**
+ * Where the app's own update stands:
+ *
+ * - disabled: no checks (`disabledReason` says why);
+ * - idle: waiting for the next check (`problem` holds the last failure, kept quiet);
+ * - checking, downloading (with `percent`): in the background;
+ * - ready: `version` is downloaded and verified; "Restart to update" installs it;
+ * - installing: the app is stopping to install it.
+ */
+export type UpdatePhase = 'disabled' | 'idle' | 'checking' | 'downloading' | 'ready' | 'installing';
+
+/**
+ * Why updates are off: the setting; a copy run from a checkout or an unpacked folder
+ * (`not-packaged`); an install that cannot replace itself, such as an unpacked folder on Linux
+ * (`unsupported`); a build with no update feed configured (`no-feed`).
+ */
+export type UpdateDisabledReason = 'setting' | 'not-packaged' | 'unsupported' | 'no-feed';
+
+/** What keeps a restart waiting: a sync run or a backup (or restore) in progress. */
+export type UpdateBusyReason = 'sync' | 'backup';
+
+export interface UpdateStateView {
+  phase: UpdatePhase;
+  disabledReason: UpdateDisabledReason | null;
+  /** The version running now. */
+  currentVersion: string;
+  /** The newer version being downloaded, ready or being installed. */
+  version: string | null;
+  /** 0 to 100 while downloading. */
+  percent: number | null;
+  /** When the feed last answered (whether or not there was an update). */
+  lastCheckedAt: number | null;
+  /** The last check or download failed: it is tried again by itself at `nextCheckAt`. */
+  problem: ErrorInfo | null;
+  nextCheckAt: number | null;
+  /** The user asked to restart while a run was in progress: it restarts as soon as none is. */
+  restartPending: boolean;
+  /** A run in progress now, which a restart waits for. */
+  busy: UpdateBusyReason | null;
 }
 
 /** What the window asks the system's dialog for: a folder, or (caCertificate) a PEM file. */

@@ -13,7 +13,9 @@
  *   the journals; a stop that hangs (a request the server never answers) is given up on after
  *   `quitTimeoutMs` so that Quit always quits. Electron's `before-quit` is held back until
  *   then, so a quit started anywhere takes the same path.
- * - A shutdown or logout takes the same path as Quit (handleSystemShutdown).
+ * - A shutdown or logout takes the same path as Quit (handleSystemShutdown), and so does
+ *   "Restart to update" (quitThen: the update's installer quits the app once the services
+ *   have stopped).
  * - A second launch focuses the first instance's window (the second quits: main's
  *   single-instance lock), unless the second was itself a login start.
  * - Start at login is a setting (`app.startAtLogin` in settings.json: null until decided),
@@ -228,9 +230,18 @@ export class AppLifecycle {
 
   /** Stops every service, then quits. Calling it again joins the quit under way. */
   quit(): Promise<void> {
+    return this.quitThen(() => this.deps.app.quit());
+  }
+
+  /**
+   * Stops every service as Quit does, then calls `finish` instead of quitting: installing an
+   * update (which quits the app itself). A quit already under way is joined, and `finish`
+   * not called: the app is quitting anyway.
+   */
+  quitThen(finish: () => void): Promise<void> {
     this.quitPromise ??= this.stopServices().then(() => {
       this.servicesStopped = true;
-      this.deps.app.quit();
+      finish();
     });
     return this.quitPromise;
   }

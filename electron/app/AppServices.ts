@@ -105,6 +105,8 @@ import { ActivityHistory } from './ActivityHistory.js';
 import { ActivityRunCollector, type ActivityRunDraft } from './activityRuns.js';
 import { BackupScheduler, type BackupOutcome, type BackupTrigger } from './BackupScheduler.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
+import { unavailableUpdater, UpdateController, type UpdateControllerDeps, type UpdaterPort } from './UpdateController.js';
+import type { UpdateBusyReason, UpdateStateView } from '../../shared/types.js';
 
 export interface AppServicesDeps {
   /** Where settings.json, account.json, the journals and the logs live. */
@@ -159,6 +161,10 @@ export interface AppServicesDeps {
   quotaRefreshMs?: number;
   /** How long after a run that changed the server the quota is asked again. Default 5 s. */
   quotaAfterRunMs?: number;
+  /** The app's own updates (electron/main/updater.ts); none: updates are off ('not-packaged'). */
+  updater?: UpdaterPort;
+  /** Overrides of the update checks' timings (tests). */
+  updateTimings?: Pick<UpdateControllerDeps, 'startDelayMs' | 'intervalMs' | 'retryDelaysMs'>;
 }
 
 const QUOTA_REFRESH_MS = 10 * 60_000;
@@ -198,6 +204,8 @@ export class AppServices {
   readonly events: IpcEventHub;
   readonly accounts: AccountService;
   readonly settings: SettingsStore;
+  /** The app's own updates: checked, downloaded, installed when the user says and no run is in progress. */
+  readonly updates: UpdateController;
   private readonly deps: AppServicesDeps;
   private readonly readOverview: () => Promise<AppOverview>;
   private readonly runtimes = new Map<string, PairRuntime>();
@@ -265,6 +273,17 @@ export class AppServices {
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
     this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
     this.activityHistory = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, now: () => deps.clock.now() });
+    this.updates = new UpdateController({
+      port: deps.updater ?? unavailableUpdater('0.0.0'),
+      clock: deps.clock,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      busy: () => this.busyWith(),
+      onChange: (state) => {
+        if (this.started) this.events.emit('update:changed', state);
+      },
+      ...deps.updateTimings,
+    });
     this.backupScheduler = new BackupScheduler({
       clock: deps.clock,
       scheduler: deps.scheduler,
@@ -292,6 +311,7 @@ export class AppServices {
     this.settingsSubscription = this.settings.onDidChange((settings) => {
       this.events.emit('settings:changed', settingsView(settings));
       this.backupScheduler.setSchedule(settings.backup.schedule);
+      this.updates.applySettings(settings.update);
       void this.reconcile();
     });
     this.account = await this.accounts.current();
@@ -299,6 +319,21 @@ export class AppServices {
     this.armQuotaRefresh();
     const lastBackup = (await this.backupHistory.list()).find((run) => !run.dryRun);
     this.backupScheduler.start(this.settings.current.backup.schedule, lastBackup?.startedAt ?? null);
+    this.updates.start(this.settings.current.update);
+  }
+
+  /** What an update's restart waits for: a sync run (a pair scanning or syncing), or a backup or restore. */
+  private busyWith(): UpdateBusyReason | null {
+    if (this.backup !== null || this.backupStarting) return 'backup';
+    for (const status of this.pairStatuses.values()) {
+      if (status.state === 'syncing' || status.state === 'scanning') return 'sync';
+    }
+    return null;
+  }
+
+  /** The app's own update, for the window. */
+  updateState(): UpdateStateView {
+    return this.updates.state;
   }
 
   /**
@@ -394,6 +429,7 @@ export class AppServices {
     this.cancelQuotaAfterRun?.();
     this.cancelQuotaAfterRun = null;
     this.backupScheduler.dispose();
+    this.updates.dispose();
     this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
     await this.reconciling;
     await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
@@ -927,6 +963,7 @@ export class AppServices {
     const before = this.pairStatuses.get(id)?.state;
     this.pairStatuses.set(id, status);
     this.events.emit('status:changed', { pairId: id, status });
+    if (status.state !== before) this.updates.activityChanged();
     // A pair that reached the server again is the surest sign the connection is back.
     if (before === 'offline' && onlineStates.has(status.state)) this.connectionBack();
   }
@@ -942,6 +979,7 @@ export class AppServices {
       Object.assign(draft.sync, update.sync ?? {});
       Object.assign(draft.backup, update.backup ?? {});
       Object.assign(draft.app, update.app ?? {});
+      Object.assign(draft.update, update.update ?? {});
     });
     await this.reconcile();
     return settingsView(settings);
@@ -1139,6 +1177,7 @@ export class AppServices {
     if (slot !== null) {
       this.backup = slot;
       void this.emitBackupState();
+      this.updates.activityChanged();
     }
     let remote: WebDavRemoteStore | null = null;
     try {
@@ -1160,6 +1199,7 @@ export class AppServices {
       if (slot !== null && this.backup === slot) {
         this.backup = null;
         void this.emitBackupState();
+        this.updates.activityChanged();
       }
       await remote?.dispose();
     }

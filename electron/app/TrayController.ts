@@ -14,6 +14,9 @@
  *   rebuilt under the pointer at every tick.
  * - Every word is the app's language (AppLanguage, from the shared catalog); a change of the
  *   language setting rebuilds the tooltip and the menu at once.
+ * - An update downloaded and ready (UpdateController) adds "Restart to update" under the
+ *   status line; once asked while a sync run or backup is in progress, the item says it will
+ *   restart when the run ends, and is disabled.
  */
 import type { Clock, Logger, Scheduler } from '../sync/ports.js';
 import type { LanguageSource } from './AppLanguage.js';
@@ -33,6 +36,7 @@ export type MenuItemId =
   | 'resume'
   | 'back-up-now'
   | 'show-window'
+  | 'restart-to-update'
   | 'quit';
 
 export type MenuItemModel =
@@ -68,6 +72,15 @@ export interface TrayActions {
   backupNow(): void | Promise<void>;
   showWindow(): void | Promise<void>;
   quit(): void | Promise<void>;
+  /** Installs the downloaded update (UpdateController.restartToUpdate). */
+  restartToUpdate?(): void | Promise<void>;
+}
+
+/** An update ready to install, as the tray offers it. */
+export interface TrayUpdate {
+  version: string;
+  /** Asked for while a run is in progress: it restarts when the run ends. */
+  pending: boolean;
 }
 
 /** The panel's theme now, and word when it changes (nativeTheme 'updated'). */
@@ -116,6 +129,7 @@ export class TrayController implements Disposable {
   private shownMenu: string | null = null;
   private lastTextAt = -Infinity;
   private cancelPending: (() => void) | null = null;
+  private readyUpdate: TrayUpdate | null = null;
 
   constructor(deps: TrayControllerDeps) {
     this.deps = deps;
@@ -157,6 +171,14 @@ export class TrayController implements Disposable {
     });
   }
 
+  /** An update is ready (or no longer is: null): the menu offers it at once. */
+  setUpdate(update: TrayUpdate | null): void {
+    if (this.disposed) return;
+    if (JSON.stringify(update) === JSON.stringify(this.readyUpdate)) return;
+    this.readyUpdate = update === null ? null : { ...update };
+    this.apply();
+  }
+
   /** The menu for a snapshot; every item acts through `actions`. */
   menuModel(snapshot: AppSnapshot = this.snapshot): MenuItemModel[] {
     const i18n = this.deps.language.current();
@@ -188,8 +210,19 @@ export class TrayController implements Disposable {
             if (folder !== undefined) return actions.openSyncFolder(folder);
           });
 
+    const update = this.readyUpdate;
+    const restart = actions.restartToUpdate;
+    const updateItems: MenuItemModel[] =
+      update === null || restart === undefined
+        ? []
+        : [
+            update.pending
+              ? { type: 'item', id: 'restart-to-update', label: i18n.t.update.trayRestartsAfterRun(update.version), enabled: false }
+              : item('restart-to-update', i18n.t.update.trayRestart(update.version), true, () => restart()),
+          ];
     return [
       { type: 'item', id: 'status', label: view.statusLine, enabled: false },
+      ...updateItems,
       separator,
       openFolder,
       item('open-website', words.openWebsite, true, () => actions.openWebsite()),

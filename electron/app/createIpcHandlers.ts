@@ -111,5 +111,9 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
       return undefined;
     },
     'dialog:pickPath': (request) => services.pickPath(request.purpose),
+
+    'update:getState': async () => services.updateState(),
+    'update:check': async () => services.updates.checkNow(),
+    'update:restart': async () => services.updates.restartToUpdate(),
   };
 }

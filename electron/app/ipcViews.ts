@@ -73,6 +73,7 @@ export function settingsView(settings: Settings): SettingsView {
     },
     backup: { sources: [...settings.backup.sources], device: settings.backup.device, retentionDays: settings.backup.retentionDays, schedule: settings.backup.schedule },
     app: { startAtLogin: settings.app.startAtLogin, notifications: settings.app.notifications, theme: settings.app.theme, language: settings.app.language },
+    update: { enabled: settings.update.enabled, channel: settings.update.channel },
   };
 }
 

@@ -25,7 +25,8 @@
  *     },
  *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30,
  *                 "schedule": "manual" },                // "manual" | "hourly" | "daily" | "login"
- *     "app": { "startAtLogin": null, "notifications": true, "theme": "system", "language": "system" }  // language: "system" | "en" | "ja"
+ *     "app": { "startAtLogin": null, "notifications": true, "theme": "system", "language": "system" },  // language: "system" | "en" | "ja"
+ *     "update": { "enabled": true, "channel": "stable" }   // the app's own updates; channel: "stable" | "beta"
  *   }
  *
  * An excluded folder is a '/'-separated path below the pair's remote folder, with no leading or
@@ -64,7 +65,7 @@ import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
-import type { AccountSummary, AppOverview, Language, PairSummary } from '../../shared/types.js';
+import type { AccountSummary, AppOverview, Language, PairSummary, UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
@@ -132,11 +133,20 @@ export interface AppSettings {
   language: Language;
 }
 
+/** Updates of the app itself (electron/app/UpdateController.ts). */
+export interface UpdateSettings {
+  /** false: the update feed is never asked. */
+  enabled: boolean;
+  /** 'beta': pre-releases too. */
+  channel: UpdateChannel;
+}
+
 export interface Settings {
   pairs: PairSettings[];
   sync: SyncSettings;
   backup: BackupSettings;
   app: AppSettings;
+  update: UpdateSettings;
 }
 
 export const settingsLimits = {
@@ -162,6 +172,7 @@ export function defaultSettings(): Settings {
     sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
+    update: { enabled: true, channel: 'stable' },
   };
 }
 
@@ -465,6 +476,17 @@ function parseApp(value: unknown): AppSettings {
   };
 }
 
+const updateChannels: readonly UpdateChannel[] = ['stable', 'beta'];
+
+function parseUpdate(value: unknown): UpdateSettings {
+  const record = section(value, 'update');
+  const defaults = defaultSettings().update;
+  return {
+    enabled: flag(record['enabled'], 'update.enabled', defaults.enabled),
+    channel: oneOf(record['channel'], 'update.channel', updateChannels, defaults.channel),
+  };
+}
+
 function caseInsensitive(options: SettingsCheckOptions): boolean {
   return options.caseInsensitivePaths ?? (process.platform === 'win32' || process.platform === 'darwin');
 }
@@ -516,6 +538,7 @@ function parseCurrentFormat(json: Record<string, unknown>, options: SettingsChec
     sync: parseSync(json['sync']),
     backup: parseBackup(json['backup'], options),
     app: parseApp(json['app']),
+    update: parseUpdate(json['update']),
   };
   checkPairsApart(settings.pairs, options);
   return settings;
@@ -562,8 +585,8 @@ export function parseSettings(json: unknown, options: SettingsCheckOptions = {})
 
 /** The file's text for `settings` (checked, current format). */
 export function serializeSettings(settings: Settings): string {
-  const { pairs, sync, backup, app } = settings;
-  return `${JSON.stringify({ version: settingsFormatVersion, pairs, sync, backup, app }, null, 2)}\n`;
+  const { pairs, sync, backup, app, update } = settings;
+  return `${JSON.stringify({ version: settingsFormatVersion, pairs, sync, backup, app, update }, null, 2)}\n`;
 }
 
 function errorCodeOf(error: unknown): unknown {

@@ -30,6 +30,7 @@ import { watchFolders } from '../platform/folderWatcher.js';
 import { systemClock, systemScheduler, type Logger, type Trash } from '../sync/ports.js';
 import { createSenderCheck, registerIpc } from './ipc.js';
 import { createElectronLifecycleAppPort, createElectronNotificationPort, createElectronThemeSource, createElectronTrayPort } from './tray.js';
+import { createUpdaterPort } from './updater.js';
 import { createMainWindow, denyAllPermissions, guardWebContents } from './window.js';
 
 // This file is bundled to dist/main/index.js; its siblings are dist/preload, dist/renderer and dist/tray.
@@ -180,7 +181,7 @@ if (!app.requestSingleInstanceLock()) {
       }
 
       let notifications: NotificationController | null = null;
-      const services = new AppServices({
+      const services: AppServices = new AppServices({
         appDataFolder,
         secrets,
         clock: systemClock,
@@ -199,10 +200,12 @@ if (!app.requestSingleInstanceLock()) {
         ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
         onBackupFailed: (error) => notifications?.backupFailed(error),
+        // The lifecycle is built below; installing an update stops the services as Quit does.
+        updater: createUpdaterPort({ env: process.env, logger: log, quitThen: (install): Promise<void> => startedLifecycle.quitThen(install) }),
       });
       const window = { show: showMainWindow, hide: () => mainWindow?.hide() };
 
-      const startedLifecycle = new AppLifecycle({
+      const startedLifecycle: AppLifecycle = new AppLifecycle({
         platform: process.platform,
         argv: process.argv,
         env: process.env,
@@ -253,6 +256,7 @@ if (!app.requestSingleInstanceLock()) {
           },
           showWindow: showMainWindow,
           quit: () => startedLifecycle.quit(),
+          restartToUpdate: () => void services.updates.restartToUpdate(),
         },
         iconPath: createTrayIconResolver(trayIconFolder),
         theme: createElectronThemeSource(),
@@ -273,6 +277,10 @@ if (!app.requestSingleInstanceLock()) {
         tray.update(snapshot);
         if (launched) notifications?.update(snapshot);
         if (message.event === 'account:changed' && message.payload !== null) void startedLifecycle.signedIn();
+        if (message.event === 'update:changed') {
+          const update = message.payload;
+          tray.setUpdate(update.phase === 'ready' && update.version !== null ? { version: update.version, pending: update.restartPending } : null);
+        }
         if (message.event === 'settings:changed') {
           language.setSetting(message.payload.app.language);
           notifications?.setEnabled(message.payload.app.notifications);

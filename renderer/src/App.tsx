@@ -10,6 +10,7 @@ import type { TeraSyncApi } from '../../shared/ipc/contract.js';
 import type { Theme } from '../../shared/types.js';
 import { ErrorNotice, NoticeDetails } from './components/ErrorNotice.js';
 import { Icon } from './components/Icon.js';
+import { UpdateBanner } from './components/Update.js';
 import { useLeaveGuard } from './components/SettingField.js';
 import { I18nProvider, resolveLocale, useI18n, type Locale } from './i18n/i18n.js';
 import { Activity } from './screens/Activity.js';
@@ -251,6 +252,7 @@ function SignedIn({
             <NoticeDetails text={data.overview.settingsProblem.message} />
           </div>
         )}
+        <UpdateBanner />
         {leaveGuard.dialog}
         {screen === 'status' && <Status onSetUp={() => go('setup')} onShowConflicts={() => go('conflicts')} onShowBackup={() => go('backup')} onShowActivity={() => go('activity')} onShowDeleted={showDeleted} />}
         {screen === 'activity' && <Activity onShowDeleted={showDeleted} />}

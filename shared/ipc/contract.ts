@@ -37,6 +37,7 @@ import type {
   SettingsView,
   SignInResult,
   SignOutResult,
+  UpdateStateView,
 } from '../types.js';
 import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../types.js';
 
@@ -269,6 +270,13 @@ export interface IpcContract {
   'deleted:restore': { request: DeletedRestoreRequest; response: RestoredDeletedEntry[] };
   'deleted:purge': { request: DeletedPurgeRequest; response: undefined };
   'deleted:usage': { request: undefined; response: DeletedFilesUsage };
+
+  // Updates of the app itself.
+  'update:getState': { request: undefined; response: UpdateStateView };
+  /** Asks the feed now (the app also does by itself); answers at once, the result comes as `update:changed`. */
+  'update:check': { request: undefined; response: UpdateStateView };
+  /** Installs the downloaded update: now, or as soon as no sync run or backup is in progress. */
+  'update:restart': { request: undefined; response: UpdateStateView };
 }
 
 /** Main -> window: the payload each event carries. */
@@ -283,6 +291,8 @@ export interface IpcEvents {
   'settings:changed': SettingsView;
   /** A backup or restore started or ended. */
   'backup:changed': BackupStateView;
+  /** The app's own update moved on (checking, downloading, ready, ...). */
+  'update:changed': UpdateStateView;
 }
 
 export type IpcChannel = keyof IpcContract;
@@ -360,6 +370,9 @@ export const ipcMethods = {
   'deleted:restore': 'restoreDeletedFiles',
   'deleted:purge': 'purgeDeletedFiles',
   'deleted:usage': 'getDeletedFilesUsage',
+  'update:getState': 'getUpdateState',
+  'update:check': 'checkForUpdate',
+  'update:restart': 'restartToUpdate',
 } as const satisfies { [C in IpcChannel]: string };
 
 /** Each event with the name of its subscription function on window.terasync. */
@@ -371,6 +384,7 @@ export const ipcEventSubscriptions = {
   'account:changed': 'onAccountChanged',
   'settings:changed': 'onSettingsChanged',
   'backup:changed': 'onBackupChanged',
+  'update:changed': 'onUpdateChanged',
 } as const satisfies { [E in IpcEventName]: `on${string}` };
 
 export const ipcChannels = Object.keys(ipcMethods) as IpcChannel[];

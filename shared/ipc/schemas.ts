@@ -61,7 +61,7 @@ import type {
   SyncStatus,
   Theme,
 } from '../types.js';
-import type { LocalFreeSpace, RemoteFolderSize } from '../types.js';
+import type { LocalFreeSpace, RemoteFolderSize, UpdateBusyReason, UpdateChannel, UpdateDisabledReason, UpdatePhase, UpdateStateView } from '../types.js';
 import type { LocalFreeSpaceRequest, RemoteFolderSizeRequest } from './contract.js';
 import {
   maxActivityGroupFiles,
@@ -1100,7 +1100,7 @@ function readDeletedPurgeRequest(value: unknown, path: string): DeletedPurgeRequ
 // Settings.
 
 function readSettingsView(value: unknown, path: string): SettingsView {
-  const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app']);
+  const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app', 'update']);
   const pairs = readArray(record.pairs, child(path, 'pairs'), readPairView);
   const syncPath = child(path, 'sync');
   const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
@@ -1108,6 +1108,8 @@ function readSettingsView(value: unknown, path: string): SettingsView {
   const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays', 'schedule']);
   const appPath = child(path, 'app');
   const app = readRecord(record.app, appPath, ['startAtLogin', 'notifications', 'theme', 'language']);
+  const updatePath = child(path, 'update');
+  const update = readRecord(record.update, updatePath, ['enabled', 'channel']);
   return {
     pairs,
     sync: {
@@ -1130,11 +1132,15 @@ function readSettingsView(value: unknown, path: string): SettingsView {
       theme: oneOf(themes)(app.theme, child(appPath, 'theme')),
       language: oneOf(languages)(app.language, child(appPath, 'language')),
     },
+    update: {
+      enabled: readBoolean(update.enabled, child(updatePath, 'enabled')),
+      channel: oneOf(updateChannels)(update.channel, child(updatePath, 'channel')),
+    },
   };
 }
 
 function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
-  const record = readRecord(value, path, ['sync', 'backup', 'app']);
+  const record = readRecord(value, path, ['sync', 'backup', 'app', 'update']);
   const sync = optional((item, at): SettingsUpdate['sync'] => {
     const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
     return definedFields({
@@ -1164,7 +1170,57 @@ function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
       language: optional(oneOf(languages))(fields.language, child(at, 'language')),
     });
   })(record.app, child(path, 'app'));
-  return definedFields({ sync, backup, app });
+  const update = optional((item, at): SettingsUpdate['update'] => {
+    const fields = readRecord(item, at, ['enabled', 'channel']);
+    return definedFields({
+      enabled: optional(readBoolean)(fields.enabled, child(at, 'enabled')),
+      channel: optional(oneOf(updateChannels))(fields.channel, child(at, 'channel')),
+    });
+  })(record.update, child(path, 'update'));
+  return definedFields({ sync, backup, app, update });
+}
+
+// Updates of the app itself.
+
+const updateChannels = ['stable', 'beta'] as const satisfies readonly UpdateChannel[];
+const updatePhases = ['disabled', 'idle', 'checking', 'downloading', 'ready', 'installing'] as const satisfies readonly UpdatePhase[];
+const updateDisabledReasons = ['setting', 'not-packaged', 'unsupported', 'no-feed'] as const satisfies readonly UpdateDisabledReason[];
+const updateBusyReasons = ['sync', 'backup'] as const satisfies readonly UpdateBusyReason[];
+/** Versions are semver: short, printable. */
+const readVersion = boundedString(64, { nonEmpty: true });
+
+function readUpdateState(value: unknown, path: string): UpdateStateView {
+  const record = readRecord(value, path, [
+    'phase',
+    'disabledReason',
+    'currentVersion',
+    'version',
+    'percent',
+    'lastCheckedAt',
+    'problem',
+    'nextCheckAt',
+    'restartPending',
+    'busy',
+  ]);
+  const phase = oneOf(updatePhases)(record.phase, child(path, 'phase'));
+  const disabledReason = nullable(oneOf(updateDisabledReasons), 'a reason')(record.disabledReason, child(path, 'disabledReason'));
+  if ((phase === 'disabled') !== (disabledReason !== null)) throw new SchemaViolation(child(path, 'disabledReason'), 'a reason exactly when disabled');
+  const version = nullable(readVersion, 'a version')(record.version, child(path, 'version'));
+  if ((phase === 'downloading' || phase === 'ready' || phase === 'installing') && version === null) {
+    throw new SchemaViolation(child(path, 'version'), `the version ${phase === 'downloading' ? 'being downloaded' : 'downloaded'}`);
+  }
+  return {
+    phase,
+    disabledReason,
+    currentVersion: readVersion(record.currentVersion, child(path, 'currentVersion')),
+    version,
+    percent: nullable(integer(0, 100), 'a percentage')(record.percent, child(path, 'percent')),
+    lastCheckedAt: readNullableMilliseconds(record.lastCheckedAt, child(path, 'lastCheckedAt')),
+    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
+    nextCheckAt: readNullableMilliseconds(record.nextCheckAt, child(path, 'nextCheckAt')),
+    restartPending: readBoolean(record.restartPending, child(path, 'restartPending')),
+    busy: nullable(oneOf(updateBusyReasons), 'a run')(record.busy, child(path, 'busy')),
+  };
 }
 
 // The shell.
@@ -1219,6 +1275,7 @@ export const validateConflicts: Validator<ConflictInfo[]> = toValidator(arrayOf(
 export const validateBackupProgress: Validator<BackupProgress> = toValidator(readBackupProgress);
 export const validateSettingsView: Validator<SettingsView> = toValidator(readSettingsView);
 export const validateBackupState: Validator<BackupStateView> = toValidator(readBackupState);
+export const validateUpdateState: Validator<UpdateStateView> = toValidator(readUpdateState);
 
 /** Every channel's request validator; the mapped type makes a missing one a compile error. */
 export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcRequest<C>> } = {
@@ -1261,6 +1318,9 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'deleted:restore': toValidator(readDeletedRestoreRequest),
   'deleted:purge': toValidator(readDeletedPurgeRequest),
   'deleted:usage': validateNoPayload,
+  'update:getState': validateNoPayload,
+  'update:check': validateNoPayload,
+  'update:restart': validateNoPayload,
 };
 
 /** Every channel's response validator. */
@@ -1304,6 +1364,9 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'deleted:restore': toValidator(arrayOf(readRestoredDeletedEntry)),
   'deleted:purge': validateNoPayload,
   'deleted:usage': toValidator(readDeletedFilesUsage),
+  'update:getState': validateUpdateState,
+  'update:check': validateUpdateState,
+  'update:restart': validateUpdateState,
 };
 
 /** Every event's payload validator. */
@@ -1315,6 +1378,7 @@ export const eventValidators: { readonly [E in IpcEventName]: Validator<IpcEvent
   'account:changed': validateAccountInfo,
   'settings:changed': validateSettingsView,
   'backup:changed': validateBackupState,
+  'update:changed': validateUpdateState,
 };
 
 function withContext<T>(result: Result<T>, context: string): Result<T> {

@@ -3,7 +3,7 @@
  * contract's tests and the transports' tests start from these. The mapped types make a channel
  * or event without a sample a compile error.
  */
-import type { PairDeletedFiles } from '../../shared/types.js';
+import type { PairDeletedFiles, UpdateStateView } from '../../shared/types.js';
 import type { IpcHandlers } from '../../electron/app/dispatchIpc.js';
 import { ErrorCode } from '../../shared/errors.js';
 import type { IpcChannel, IpcEventName, IpcEventPayload, IpcRequest, IpcResponse } from '../../shared/ipc/contract.js';
@@ -235,6 +235,22 @@ export function sampleSettings(): SettingsView {
     sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: ['*.tmp', 'node_modules/'], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: ['/home/alice/Photos', 'C:\\Users\\alice\\Documents'], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: false, theme: 'system', language: 'ja' },
+    update: { enabled: true, channel: 'beta' },
+  };
+}
+
+export function sampleUpdateState(): UpdateStateView {
+  return {
+    phase: 'ready',
+    disabledReason: null,
+    currentVersion: '0.1.0',
+    version: '0.2.0',
+    percent: null,
+    lastCheckedAt: 1_764_000_000_000,
+    problem: null,
+    nextCheckAt: null,
+    restartPending: true,
+    busy: 'sync',
   };
 }
 
@@ -269,7 +285,7 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'backup:getState': () => undefined,
   'backup:decideFailSafe': () => ({ decision: 'allow' }),
   'settings:get': () => undefined,
-  'settings:update': () => ({ sync: { pollIntervalSeconds: 60 }, backup: { device: 'Alice laptop' }, app: { theme: 'dark', startAtLogin: true } }),
+  'settings:update': () => ({ sync: { pollIntervalSeconds: 60 }, backup: { device: 'Alice laptop' }, app: { theme: 'dark', startAtLogin: true }, update: { channel: 'beta' } }),
   'shell:openFolder': () => ({ kind: 'syncFolder', pairId: 'pair-1' }),
   'shell:openUrl': () => ({ url: 'https://www.teracloud.jp/en/modules/mypage/' }),
   'shell:showFile': () => ({ pairId: 'pair-1', path: 'Reports/q3.pdf' }),
@@ -278,6 +294,9 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'deleted:restore': () => ({ pairId: 'pair-1', runId: '2026-12-05T235329Z', path: 'Reports/q3 draft.pdf' }),
   'deleted:purge': () => ({ pairId: 'pair-1', runId: '2026-12-05T235329Z-2' }),
   'deleted:usage': () => undefined,
+  'update:getState': () => undefined,
+  'update:check': () => undefined,
+  'update:restart': () => undefined,
 };
 
 export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> } = {
@@ -323,6 +342,9 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
   'deleted:restore': () => [{ path: 'Reports/q3 draft.pdf', restoredTo: 'Reports/q3 draft (restored).pdf' }],
   'deleted:purge': () => undefined,
   'deleted:usage': () => ({ bytes: 12_582_912, retentionDays: 30 }),
+  'update:getState': sampleUpdateState,
+  'update:check': () => ({ ...sampleUpdateState(), phase: 'checking', version: null, restartPending: false, busy: null }),
+  'update:restart': () => ({ ...sampleUpdateState(), phase: 'installing', restartPending: false, busy: null }),
 };
 
 /** A pair's trash with one run of two files. */
@@ -343,6 +365,7 @@ export const goodEvents: { readonly [E in IpcEventName]: () => IpcEventPayload<E
   'account:changed': () => null,
   'settings:changed': sampleSettings,
   'backup:changed': () => ({ running: null, history: sampleBackupState().history, retryAt: 1_764_000_060_000, nextRunAt: 1_764_003_600_000 }),
+  'update:changed': () => ({ ...sampleUpdateState(), phase: 'downloading', percent: 42, restartPending: false, busy: null }),
 };
 
 /** Handlers that answer the good responses; `overrides` replace some. */

@@ -2,7 +2,7 @@
  * Settings: the account (who, node, method, quota, sign out), each synced folder (selective
  * sync, bandwidth, pause, stop syncing), how syncing behaves (poll interval, parallel
  * transfers, ignore patterns), the backup's retention and device name, and the app (start at
- * login, notifications, language, appearance, the logs). Every setting applies at once, as
+ * login, notifications, language, appearance, the logs) and its updates. Every setting applies at once, as
  * components/SettingField.tsx describes (typed values on leaving the field or Enter, after a
  * check); every change goes through settings:update or pairs:update, which check it again.
  */
@@ -15,6 +15,7 @@ import { ErrorNotice } from '../components/ErrorNotice.js';
 import { FolderTree } from '../components/FolderTree.js';
 import { SettingField, WholeNumberSetting } from '../components/SettingField.js';
 import { Progress } from '../components/Progress.js';
+import { UpdateSection } from '../components/Update.js';
 import { useI18n } from '../i18n/i18n.js';
 import { unwrap } from '../state/AppStore.js';
 import { useAction, useApi, useAppData, useStore } from '../state/hooks.js';
@@ -58,6 +59,7 @@ export function Settings({ onAddFolder, onSignedOut }: SettingsProps) {
           <SyncSection settings={settings} />
           <BackupSection settings={settings} />
           <AppSection settings={settings} />
+          <UpdateSection enabled={settings.update.enabled} channel={settings.update.channel} />
         </>
       )}
       {overview !== null && <p className="muted settings-file">{t.settings.settingsFile(overview.settingsFile)}</p>}

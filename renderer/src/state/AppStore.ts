@@ -19,6 +19,7 @@ import type {
   ConflictInfo,
   SettingsView,
   SyncStatus,
+  UpdateStateView,
 } from '../../../shared/types.js';
 
 /** How many of the newest activity runs the store keeps, for the status screen (the Activity screen pages through the rest). */
@@ -36,6 +37,8 @@ export interface AppData {
   activity: readonly ActivityRun[];
   conflicts: readonly ConflictInfo[];
   backup: BackupStateView;
+  /** The app's own update (null until loaded). */
+  update: UpdateStateView | null;
 }
 
 const emptyBackup: BackupStateView = { running: null, history: [] };
@@ -51,6 +54,7 @@ function initialData(): AppData {
     activity: [],
     conflicts: [],
     backup: emptyBackup,
+    update: null,
   };
 }
 
@@ -122,7 +126,7 @@ export class AppStore {
   }
 
   /** Takes an answer that main also announces by an event, so the screen does not wait for it. */
-  accept(change: Partial<Pick<AppData, 'account' | 'settings' | 'conflicts' | 'backup'>>): void {
+  accept(change: Partial<Pick<AppData, 'account' | 'settings' | 'conflicts' | 'backup' | 'update'>>): void {
     this.update(change);
   }
 
@@ -136,6 +140,7 @@ export class AppStore {
       api.onSettingsChanged((settings) => this.update({ settings, statuses: this.keepKnownPairs(settings) })),
       api.onBackupProgress((progress) => this.backupProgressed(progress)),
       api.onBackupChanged((backup) => this.update({ backup })),
+      api.onUpdateChanged((update) => this.update({ update })),
     );
   }
 
@@ -155,7 +160,7 @@ export class AppStore {
     this.update({ phase: 'loading', loadError: null });
     try {
       const api = this.api;
-      const [overview, settings, statuses, activity, conflicts, backup, account] = await Promise.all([
+      const [overview, settings, statuses, activity, conflicts, backup, account, update] = await Promise.all([
         api.getOverview().then(unwrap),
         api.getSettings().then(unwrap),
         api.getStatus().then(unwrap),
@@ -163,6 +168,7 @@ export class AppStore {
         api.listConflicts().then(unwrap),
         api.getBackupState().then(unwrap),
         api.getAccount().then(unwrap),
+        api.getUpdateState().then(unwrap),
       ]);
       this.update({
         phase: 'ready',
@@ -174,6 +180,8 @@ export class AppStore {
         conflicts,
         backup,
         account,
+        // An update:changed that came while loading is newer than the answer.
+        update: this.data.update ?? update,
       });
     } catch (error) {
       this.update({ phase: 'failed', loadError: errorInfoOf(error) });

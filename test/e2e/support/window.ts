@@ -21,6 +21,7 @@ import { startIpcBridge } from '../../../dev/ipcBridge/startIpcBridge.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
 import type { HostLookup } from '../../../electron/auth/AccountService.js';
 import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
+import type { UpdaterPort } from '../../../electron/app/UpdateController.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
 import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
@@ -46,6 +47,8 @@ export interface WindowOptions {
   viewport?: { width: number; height: number };
   /** The host lookup the account service signs in with (a node name that does not exist); default the system's. */
   lookupHost?: HostLookup;
+  /** The app's own updater (a scripted one): checked at once. Default: none, updates off. */
+  updater?: UpdaterPort;
 }
 
 export interface RunningWindow {
@@ -133,6 +136,7 @@ export async function openWindow(options: WindowOptions = {}): Promise<RunningWi
     oauth: emulator.oauth === null ? null : { issuer: emulator.oauth.issuer, clientId: emulator.oauth.clientId, scopes: emulator.oauth.scopes },
     allowCustomHost: true,
     ...(options.lookupHost === undefined ? {} : { lookupHost: options.lookupHost }),
+    ...(options.updater === undefined ? {} : { updater: options.updater, updateTimings: { startDelayMs: 0 } }),
     concurrency: 2,
     syncOptions: { quietMs: 50 },
   });

@@ -84,9 +84,17 @@ describe('electron-builder --dir', () => {
     );
     expect(outside).toEqual([]);
     // The production dependencies are there.
-    for (const name of ['webdav', 'better-sqlite3', '@napi-rs/keyring', 'ignore', 'react']) {
+    for (const name of ['webdav', 'better-sqlite3', '@napi-rs/keyring', 'ignore', 'react', 'electron-updater', 'builder-util-runtime']) {
       expect(files.some((file) => file.startsWith(`/node_modules/${name}/`)), name).toBe(true);
     }
+  });
+
+  it('carries the update feed of electron-builder.yml for electron-updater (resources/app-update.yml)', async () => {
+    const config = await readFile(join(unpacked, 'resources', 'app-update.yml'), 'utf8');
+    expect(config).toMatch(/^provider: generic$/m);
+    expect(config).toMatch(/^url: https:\/\/updates\.terasync\.jp\/desktop\/?$/m);
+    // electron-updater keeps its downloads in a cache folder of this name.
+    expect(config).toMatch(/^updaterCacheDirName: \S+$/m);
   });
 
   it('installs a terasync launcher that runs the command from the asar with the app\'s Electron', async () => {

@@ -236,6 +236,24 @@ describe('AppLifecycle: quit', () => {
     expect(second.prevented).toBe(false);
   });
 
+  it('installs an update only after every service has stopped, and lets the installer\'s quit through', async () => {
+    const { lifecycle, journal } = setUp();
+    await lifecycle.quitThen(() => void journal.push('install'));
+    expect(journal).toEqual(['stop sync home', 'stopped sync home', 'stop sync work', 'stopped sync work', 'install']);
+    // The installer quits the app: before-quit goes through, the services are not stopped twice.
+    const quit = new FakeEvent();
+    lifecycle.handleBeforeQuit(quit);
+    expect(quit.prevented).toBe(false);
+    expect(journal.filter((line) => line === 'stop sync home')).toHaveLength(1);
+  });
+
+  it('does not install when a quit is already under way', async () => {
+    const { lifecycle, journal } = setUp();
+    await Promise.all([lifecycle.quit(), lifecycle.quitThen(() => void journal.push('install'))]);
+    expect(journal).not.toContain('install');
+    expect(journal.filter((line) => line === 'app.quit')).toHaveLength(1);
+  });
+
   it('stops each service once however often Quit is chosen', async () => {
     const { lifecycle, journal } = setUp();
     await Promise.all([lifecycle.quit(), lifecycle.quit()]);

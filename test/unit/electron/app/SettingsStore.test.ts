@@ -110,13 +110,14 @@ describe('SettingsStore.update', () => {
     expect(saved.sync).toEqual({ pollIntervalSeconds: 300, fullScanMinutes: 60, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 });
   });
 
-  it('saves excluded folders, ignore patterns, parallel transfers and the language, and reads them back as saved', async () => {
+  it('saves excluded folders, ignore patterns, parallel transfers, the language and the updates, and reads them back as saved', async () => {
     const store = createStore();
     const saved = await store.update((draft) => {
       draft.pairs.push({ ...pair('a', localFolder, 'Sync'), excludedFolders: ['Videos', 'Photos/raw 2024'] });
       draft.sync.ignorePatterns = ['*.tmp', '!keep.tmp', 'node_modules/'];
       draft.sync.parallelTransfers = 16;
       draft.app.language = 'ja';
+      draft.update = { enabled: false, channel: 'beta' };
     });
     expect(saved.pairs[0]!.excludedFolders).toEqual(['Videos', 'Photos/raw 2024']);
     expect(await fileJson()).toEqual({
@@ -125,6 +126,7 @@ describe('SettingsStore.update', () => {
       sync: { ...defaultSettings().sync, ignorePatterns: ['*.tmp', '!keep.tmp', 'node_modules/'], parallelTransfers: 16 },
       backup: defaultSettings().backup,
       app: { ...defaultSettings().app, language: 'ja' },
+      update: { enabled: false, channel: 'beta' },
     });
     const reloaded = await createStore().load();
     expect(reloaded.problem).toBeNull();

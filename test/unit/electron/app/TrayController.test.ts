@@ -93,6 +93,7 @@ function recordingActions(): { actions: TrayActions; done: string[] } {
     backupNow: () => void done.push('backupNow'),
     showWindow: () => void done.push('showWindow'),
     quit: () => void done.push('quit'),
+    restartToUpdate: () => void done.push('restartToUpdate'),
   };
   return { actions, done };
 }
@@ -200,6 +201,20 @@ describe('TrayController', () => {
     controller.update(snapshot());
     expect(item(tray.menu, 'pause').label).toBe('Pause syncing');
     expect(done).toEqual(['pause', 'resume']);
+  });
+
+  it('offers Restart to update under the status line once an update is ready, and says when it waits for a run', () => {
+    const { tray, controller, done } = setUp();
+    expect(tray.menu.some((entry) => entry.type === 'item' && entry.id === 'restart-to-update')).toBe(false);
+    controller.setUpdate({ version: '0.2.0', pending: false });
+    expect(labels(tray.menu).slice(0, 3)).toEqual(['Up to date (disabled)', 'Restart to update (0.2.0)', '—']);
+    item(tray.menu, 'restart-to-update').click?.();
+    expect(done).toEqual(['restartToUpdate']);
+    controller.setUpdate({ version: '0.2.0', pending: true });
+    expect(labels(tray.menu)[1]).toBe('Update 0.2.0: restarts when the current run ends (disabled)');
+    expect(item(tray.menu, 'restart-to-update').click).toBeUndefined();
+    controller.setUpdate(null);
+    expect(tray.menu.some((entry) => entry.type === 'item' && entry.id === 'restart-to-update')).toBe(false);
   });
 
   it('disables Back up now while a backup runs, and enables it again after', () => {

@@ -56,6 +56,7 @@ const validSettings = {
   sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: ['*.tmp', 'node_modules/', '!keep.tmp', '# a comment line', 'my file.txt'], parallelTransfers: 8, failSafePercent: 40, deletedRetentionDays: 60 },
   backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7, schedule: 'daily' },
   app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'ja' },
+  update: { enabled: false, channel: 'beta' },
 };
 
 /** The same settings as format 2 wrote them, before excluded folders, ignore patterns, parallel transfers and the language. */
@@ -84,6 +85,7 @@ describe('readSettings', () => {
       sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
       backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
       app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
+      update: { enabled: true, channel: 'stable' },
     });
   });
 
@@ -155,6 +157,7 @@ describe('readSettings', () => {
       sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
       backup: { ...formatTwo.backup, schedule: 'manual' },
       app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'system' },
+      update: { enabled: true, channel: 'stable' },
     });
     expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual(formatTwo);
   });
@@ -258,6 +261,8 @@ describe('readSettings', () => {
     ['deleted files kept 366 days', { version: 3, sync: { deletedRetentionDays: 366 } }, 'sync.deletedRetentionDays must be a whole number from 1 to 365'],
     ['deleted files kept 1.5 days', { version: 3, sync: { deletedRetentionDays: 1.5 } }, 'sync.deletedRetentionDays must be a whole number from 1 to 365'],
     ['an unknown language', { version: 3, app: { language: 'fr' } }, 'app.language must be one of "system", "en", "ja"'],
+    ['an unknown update channel', { version: 3, update: { channel: 'nightly' } }, 'update.channel must be one of "stable", "beta"'],
+    ['update.enabled as text', { version: 3, update: { enabled: 'no' } }, 'update.enabled must be true or false'],
     ['a language in capitals', { version: 3, app: { language: 'EN' } }, 'app.language must be one of "system", "en", "ja"'],
     ['a language that is a number', { version: 3, app: { language: 1 } }, 'app.language must be one of'],
     ['two pairs with the same id', { version: 3, pairs: [validPair, { ...validPair, localFolder: photosFolder }] }, 'pairs[1].id "docs-1" is also the id of pairs[0]'],
@@ -397,6 +402,7 @@ describe('format 3: selective sync, ignore patterns, parallel transfers, languag
       sync: { ...validSettings.sync, ignorePatterns },
       backup: validSettings.backup,
       app: validSettings.app,
+      update: validSettings.update,
     }).ok;
   }
 

@@ -9,7 +9,7 @@ import { ErrorCode, type ErrorInfo, type Result } from '../../../../shared/error
 import { buildTeraSyncApi, type IpcTransport } from '../../../../shared/ipc/api.js';
 import type { IpcChannel, IpcEventName, IpcEventPayload, IpcRequest, IpcResponse, TeraSyncApi } from '../../../../shared/ipc/contract.js';
 import { validateEvent, validateRequest, validateResponse } from '../../../../shared/ipc/schemas.js';
-import type { AccountInfo, PairView, SettingsView, SyncStatus } from '../../../../shared/types.js';
+import type { AccountInfo, PairView, SettingsView, SyncStatus, UpdateStateView } from '../../../../shared/types.js';
 
 type Answer<C extends IpcChannel> = IpcResponse<C> | ErrorInfo | ((request: IpcRequest<C>) => IpcResponse<C> | ErrorInfo | Promise<IpcResponse<C> | ErrorInfo>);
 
@@ -55,6 +55,23 @@ export function settings(change: Partial<SettingsView> = {}): SettingsView {
     sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
     backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: true, notifications: true, theme: 'system', language: 'en' },
+    update: { enabled: true, channel: 'stable' },
+    ...change,
+  };
+}
+
+export function updateState(change: Partial<UpdateStateView> = {}): UpdateStateView {
+  return {
+    phase: 'idle',
+    disabledReason: null,
+    currentVersion: '0.1.0',
+    version: null,
+    percent: null,
+    lastCheckedAt: Date.now() - 60_000,
+    problem: null,
+    nextCheckAt: Date.now() + 4 * 60 * 60_000,
+    restartPending: false,
+    busy: null,
     ...change,
   };
 }
@@ -93,6 +110,8 @@ export class FakeBackend {
     // Deleted files: nothing in the trash (the quota line asks on the Status and Settings screens).
     this.answer('deleted:list', []);
     this.answer('deleted:usage', { bytes: 0, retentionDays: 30 });
+    // Updates: up to date, checked a minute before the tests' clock.
+    this.answer('update:getState', updateState());
     const transport: IpcTransport = {
       call: (channel, request) => this.call(channel, request),
       subscribe: (event, listener) => {

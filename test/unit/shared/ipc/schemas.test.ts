@@ -42,6 +42,7 @@ import {
   sampleRemoteFolders,
   sampleRestoreSummary,
   sampleSettings,
+  sampleUpdateState,
   sampleStatus,
 } from '../../../support/ipc.js';
 
@@ -213,6 +214,8 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ backup: { sources: ['relative'] } }, 'backup.sources[0]: expected an absolute path'],
     [{ backup: { device: '   ' } }, 'backup.device: expected a device name or null'],
     [{ app: { startAtLogin: null } }, 'app.startAtLogin: expected true or false'],
+    [{ update: { channel: 'nightly' } }, "update.channel: expected one of 'stable', 'beta'"],
+    [{ update: { enabled: 'yes' } }, 'update.enabled: expected true or false'],
     [{ app: { theme: 'neon' } }, "app.theme: expected one of 'system', 'light', 'dark'"],
     [{ app: { password: 'x' } }, 'app.password: expected no such field'],
     [{ app: { language: 'fr' } }, "app.language: expected one of 'system', 'en', 'ja'"],
@@ -260,6 +263,9 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ pairId: 'pair-1', runId: 'latest' }, 'runId: expected a deleted-files run id like 2026-12-05T235329Z'],
   ],
   'deleted:usage': noPayload,
+  'update:getState': noPayload,
+  'update:check': noPayload,
+  'update:restart': noPayload,
 };
 
 const pairViews: readonly Bad[] = [
@@ -439,6 +445,12 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
   'deleted:restore': [[[{ path: 'a.txt' }], '[0].restoredTo: expected a string']],
   'deleted:purge': [[{}, 'expected no payload']],
   'deleted:usage': [[{ bytes: 0, retentionDays: 0 }, 'retentionDays: expected an integer from 1 to 365']],
+  'update:getState': [
+    [{ ...sampleUpdateState(), phase: 'disabled' }, 'disabledReason: expected a reason exactly when disabled'],
+    [{ ...sampleUpdateState(), version: null }, 'version: expected the version downloaded'],
+  ],
+  'update:check': [[{ ...sampleUpdateState(), percent: 101 }, 'percent: expected a percentage or null']],
+  'update:restart': [[{ ...sampleUpdateState(), feedUrl: 'https://example.com/' }, 'feedUrl: expected no such field']],
 };
 
 /** Event payloads that must never be pushed to the window, for every event. */
@@ -478,11 +490,16 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
     [{ running: null, history: [], retryAt: 'soon' }, 'retryAt: expected a number of milliseconds'],
     [{ running: null, history: [], nextRunAt: -1 }, 'nextRunAt: expected a number of milliseconds'],
   ],
+  'update:changed': [
+    [{ ...sampleUpdateState(), phase: 'downloading', version: null }, 'version: expected the version being downloaded'],
+    [{ ...sampleUpdateState(), busy: 'restore' }, 'busy: expected a run or null'],
+    [{ ...sampleUpdateState(), problem: 'offline' }, 'problem: expected an object or null'],
+  ],
 };
 
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toHaveLength(39);
+    expect(ipcChannels).toHaveLength(42);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');
@@ -499,6 +516,7 @@ describe('the contract', () => {
       'account:changed',
       'settings:changed',
       'backup:changed',
+      'update:changed',
     ]);
     for (const event of ipcEventNames) {
       expect(ipcEventSubscriptions[event]).toMatch(/^on[A-Z][A-Za-z]+$/);
