@@ -22,7 +22,7 @@ import electronUpdater from 'electron-updater';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { createElectronUpdaterPort, type AppUpdaterLike } from '../app/electronUpdaterPort.js';
+import { createElectronUpdaterPort, unavailableUpdaterPort, type AppUpdaterLike } from '../app/electronUpdaterPort.js';
 import type { UpdaterPort } from '../app/UpdateController.js';
 import type { Logger } from '../sync/ports.js';
 
@@ -51,16 +51,10 @@ export interface UpdaterPortDeps {
 }
 
 export function createUpdaterPort(deps: UpdaterPortDeps): UpdaterPort {
-  const { autoUpdater } = electronUpdater;
   const feed = developmentFeed(deps.env, deps.logger);
   let unavailable: UpdaterPort['unavailable'] = null;
   if (feed !== null) {
-    const file = path.join(app.getPath('userData'), 'dev-app-update.yml');
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `provider: generic\nurl: ${JSON.stringify(feed)}\nupdaterCacheDirName: terasync-updater\n`);
-    autoUpdater.forceDevUpdateConfig = true;
-    autoUpdater.updateConfigPath = file;
-    deps.logger.info(`updates: using the development feed ${feed}`);
+    // Below, once electron-updater is needed.
   } else if (!app.isPackaged) {
     unavailable = 'not-packaged';
   } else if (!existsSync(path.join(process.resourcesPath, 'app-update.yml'))) {
@@ -69,6 +63,18 @@ export function createUpdaterPort(deps: UpdaterPortDeps): UpdaterPort {
     const appImage = deps.env.APPIMAGE !== undefined && deps.env.APPIMAGE !== '';
     const packageType = existsSync(path.join(process.resourcesPath, 'package-type'));
     if ((!appImage && !packageType) || deps.env.SNAP !== undefined) unavailable = 'unsupported';
+  }
+  if (unavailable !== null) return unavailableUpdaterPort(app.getVersion(), unavailable);
+
+  // Only now: reading autoUpdater creates the updater for this system.
+  const { autoUpdater } = electronUpdater;
+  if (feed !== null) {
+    const file = path.join(app.getPath('userData'), 'dev-app-update.yml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `provider: generic\nurl: ${JSON.stringify(feed)}\nupdaterCacheDirName: terasync-updater\n`);
+    autoUpdater.forceDevUpdateConfig = true;
+    autoUpdater.updateConfigPath = file;
+    deps.logger.info(`updates: using the development feed ${feed}`);
   }
 
   let installing = false;
@@ -84,7 +90,7 @@ export function createUpdaterPort(deps: UpdaterPortDeps): UpdaterPort {
 
   return createElectronUpdaterPort({
     updater: autoUpdater as unknown as AppUpdaterLike,
-    unavailable,
+    unavailable: null,
     logger: deps.logger,
     install: async () => {
       if (installing) throw new TeraSyncError(ErrorCode.InvalidRequest, 'The update is being installed.');

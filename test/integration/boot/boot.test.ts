@@ -330,6 +330,10 @@ describe('the composition root under the fake electron', () => {
       { channel: 'deleted:restore', request: () => ({ pairId, runId: '2026-12-05T235329Z' }), allowed: 'NotFound' },
       // Purging what is not there (any more) is done.
       { channel: 'deleted:purge', request: () => ({ pairId, runId: '2026-12-05T235329Z' }) },
+      // Run from a build, not a package: this copy does not update itself, and says why.
+      { channel: 'update:getState', request: () => undefined },
+      { channel: 'update:check', request: () => undefined, allowed: 'InvalidRequest' },
+      { channel: 'update:restart', request: () => undefined, allowed: 'InvalidRequest' },
       { channel: 'pairs:remove', request: () => ({ id: pairId }) },
       { channel: 'account:signOut', request: () => undefined },
     ];
@@ -358,6 +362,8 @@ describe('the composition root under the fake electron', () => {
       return result.ok ? [] : [{ channel: call.channel, code: result.error.code, message: result.error.message }];
     });
     expect(failed.map(({ channel, code }) => ({ channel, code }))).toEqual(calls.filter((call) => call.allowed !== undefined).map((call) => ({ channel: call.channel, code: call.allowed })));
+    const updateState = answers[calls.findIndex((call) => call.channel === 'update:getState')];
+    expect(updateState).toMatchObject({ ok: true, value: { phase: 'disabled', disabledReason: 'not-packaged', version: null } });
     // Each went through the page's ipcRenderer.invoke (status:get also while waiting for the first sync).
     expect(entries(app, 'ipcRenderer.invoke').filter((entry) => entry.channel !== 'status:get').map((entry) => entry.channel)).toEqual(calls.filter((call) => call.channel !== 'status:get').map((call) => call.channel));
     expect([...new Set(entries(app, 'ipcRenderer.invoke').map((entry) => entry.channel))].sort()).toEqual([...ipcChannels].sort());
