@@ -135,21 +135,3 @@ export function createElectronUpdaterPort(options: ElectronUpdaterPortOptions): 
     install: () => options.install(),
   };
 }
-
-/**
- * The port of a copy that cannot update itself (run from a checkout, no feed, an unpacked
- * folder): electron-updater is never touched (on Linux, merely creating its autoUpdater looks
- * for the package type and complains on the console), and nothing here is ever asked for an
- * update; if it were, it says why not.
- */
-export function unavailableUpdaterPort(currentVersion: string, unavailable: NonNullable<UpdaterPort['unavailable']>): UpdaterPort {
-  const refuse = (): Promise<never> => Promise.reject(new TeraSyncError(ErrorCode.Configuration, 'This copy of TeraSync does not update itself.'));
-  return {
-    currentVersion,
-    unavailable,
-    setChannel: () => undefined,
-    check: refuse,
-    download: refuse,
-    install: refuse,
-  };
-}

@@ -22,8 +22,8 @@ import electronUpdater from 'electron-updater';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { createElectronUpdaterPort, unavailableUpdaterPort, type AppUpdaterLike } from '../app/electronUpdaterPort.js';
-import type { UpdaterPort } from '../app/UpdateController.js';
+import { createElectronUpdaterPort, type AppUpdaterLike } from '../app/electronUpdaterPort.js';
+import { unavailableUpdater, type UpdaterPort } from '../app/UpdateController.js';
 import type { Logger } from '../sync/ports.js';
 
 export const UPDATE_URL_VARIABLE = 'TERASYNC_UPDATE_URL';
@@ -64,7 +64,7 @@ export function createUpdaterPort(deps: UpdaterPortDeps): UpdaterPort {
     const packageType = existsSync(path.join(process.resourcesPath, 'package-type'));
     if ((!appImage && !packageType) || deps.env.SNAP !== undefined) unavailable = 'unsupported';
   }
-  if (unavailable !== null) return unavailableUpdaterPort(app.getVersion(), unavailable);
+  if (unavailable !== null) return unavailableUpdater(app.getVersion(), unavailable);
 
   // Only now: reading autoUpdater creates the updater for this system.
   const { autoUpdater } = electronUpdater;

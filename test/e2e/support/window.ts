@@ -21,7 +21,7 @@ import { startIpcBridge } from '../../../dev/ipcBridge/startIpcBridge.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
 import type { HostLookup } from '../../../electron/auth/AccountService.js';
 import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
-import type { UpdaterPort } from '../../../electron/app/UpdateController.js';
+import { unavailableUpdater, type UpdaterPort } from '../../../electron/app/UpdateController.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
 import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
@@ -136,7 +136,10 @@ export async function openWindow(options: WindowOptions = {}): Promise<RunningWi
     oauth: emulator.oauth === null ? null : { issuer: emulator.oauth.issuer, clientId: emulator.oauth.clientId, scopes: emulator.oauth.scopes },
     allowCustomHost: true,
     ...(options.lookupHost === undefined ? {} : { lookupHost: options.lookupHost }),
-    ...(options.updater === undefined ? {} : { updater: options.updater, updateTimings: { startDelayMs: 0 } }),
+    // Like the app run from a checkout, with the package's version (the Updates card shows it).
+    ...(options.updater === undefined
+      ? { updater: unavailableUpdater((JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version) }
+      : { updater: options.updater, updateTimings: { startDelayMs: 0 } }),
     concurrency: 2,
     syncOptions: { quietMs: 50 },
   });

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
-import { createElectronUpdaterPort, unavailableUpdaterPort, updateError, type AppUpdaterLike } from '../../../../electron/app/electronUpdaterPort.js';
+import { createElectronUpdaterPort, updateError, type AppUpdaterLike } from '../../../../electron/app/electronUpdaterPort.js';
 import { silentLogger } from '../../../../electron/sync/ports.js';
 
 class StandInUpdater extends EventEmitter implements AppUpdaterLike {
@@ -91,17 +91,5 @@ describe('the electron-updater port', () => {
     expect(said.code).toBe(code);
     expect(said.message).toMatch(message);
     expect(said.message).toMatch(/tries again by itself later/);
-  });
-});
-
-describe('the port of a copy that does not update itself', () => {
-  it('says its version and why, and refuses every update step with a coded error', async () => {
-    const port = unavailableUpdaterPort('0.1.0', 'not-packaged');
-    expect(port.currentVersion).toBe('0.1.0');
-    expect(port.unavailable).toBe('not-packaged');
-    port.setChannel('beta');
-    for (const step of [() => port.check(), () => port.download(() => undefined), () => port.install()]) {
-      await expect(step()).rejects.toMatchObject({ code: ErrorCode.Configuration, message: 'This copy of TeraSync does not update itself.' });
-    }
   });
 });
