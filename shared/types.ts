@@ -180,9 +180,13 @@ export interface AccountInfo {
   quota: { usedBytes: number; quotaBytes: number } | null;
   /** Why there is no quota; null when there is. */
   quotaProblem: string | null;
-  /** Where the secrets are kept, in words. */
-  secretStore: string;
+  /** Where the secrets are kept (the window says it in its language). */
+  secretStore: SecretStoreKind;
 }
+
+/** Where secrets are kept: the system's keychain of each system, or memory for this session. */
+export type SecretStoreKind = 'macosKeychain' | 'windowsCredentialManager' | 'secretService' | 'session';
+export const secretStoreKinds: readonly SecretStoreKind[] = ['macosKeychain', 'windowsCredentialManager', 'secretService', 'session'];
 
 export interface SignInResult {
   account: AccountInfo;

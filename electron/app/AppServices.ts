@@ -553,7 +553,7 @@ export class AppServices {
       fallbackReason: null,
       quota: null,
       quotaProblem: problem,
-      secretStore: this.accounts.secretStoreDescription(),
+      secretStore: this.accounts.secretStoreKind(),
     };
   }
 

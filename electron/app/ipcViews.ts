@@ -45,7 +45,7 @@ export function accountInfoView(info: AccountServiceInfo): AccountInfo {
     fallbackReason: info.fallbackReason,
     quota: info.quota === null ? null : { usedBytes: bytes(info.quota.usedBytes), quotaBytes: bytes(info.quota.quotaBytes) },
     quotaProblem: info.quotaProblem,
-    secretStore: info.secretStore,
+    secretStore: info.secretStoreKind,
   };
 }
 

@@ -25,6 +25,7 @@
 import { lookup } from 'node:dns/promises';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { isLoopbackHost } from '../net/tls.js';
+import type { SecretStoreKind } from '../../shared/types.js';
 import type { Logger } from '../sync/ports.js';
 import type { ApiKeyPlacement } from '../teracloud/apiKey.js';
 import { TeraCloudApi, type TeraCloudQuota } from '../teracloud/TeraCloudApi.js';
@@ -132,6 +133,7 @@ export interface AccountInfo {
   quotaProblem: string | null;
   /** Where the secrets are, in words. */
   secretStore: string;
+  secretStoreKind: SecretStoreKind;
 }
 
 export interface SignOutReport {
@@ -161,6 +163,10 @@ export class AccountService {
   /** Where secrets are kept, in words for the user. */
   secretStoreDescription(): string {
     return this.deps.secrets.description;
+  }
+
+  secretStoreKind(): SecretStoreKind {
+    return this.deps.secrets.kind;
   }
 
   /** The stored account, or null. A damaged account file is reported through the logger. */
@@ -363,6 +369,7 @@ export class AccountService {
       quota,
       quotaProblem,
       secretStore: this.deps.secrets.description,
+      secretStoreKind: this.deps.secrets.kind,
     };
   }
 

@@ -27,6 +27,7 @@ import { AsyncEntry } from '@napi-rs/keyring';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { systemClock, type Clock } from '../sync/ports.js';
 import type { SecretStore } from './SecretStore.js';
+import type { SecretStoreKind } from '../../shared/types.js';
 import { SecretRedactor } from './redact.js';
 
 /** The calls the store makes on one keychain entry; `AsyncEntry` of `@napi-rs/keyring` in the app. */
@@ -95,8 +96,14 @@ function failureKind(error: unknown): FailureKind {
   return 'other';
 }
 
+/** The kind of keychain of a system, for the window to word. */
+export function keychainKind(platform: NodeJS.Platform): SecretStoreKind {
+  return platform === 'darwin' ? 'macosKeychain' : platform === 'win32' ? 'windowsCredentialManager' : 'secretService';
+}
+
 export class KeyringSecretStore implements SecretStore {
   readonly description: string;
+  readonly kind: SecretStoreKind;
   readonly persistent = true;
   private readonly service: string;
   private readonly platform: NodeJS.Platform;
@@ -113,6 +120,7 @@ export class KeyringSecretStore implements SecretStore {
     this.clock = options.clock ?? systemClock;
     this.openEntry = options.openEntry ?? openAsyncEntry;
     this.description = keychainDescription(this.platform);
+    this.kind = keychainKind(this.platform);
   }
 
   /**

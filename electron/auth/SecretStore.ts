@@ -7,9 +7,12 @@
  * Keys name what the secret belongs to, e.g. `basic:alice@seto.teracloud.jp` or
  * `oauth:alice@https://auth.example`; values are strings (token sets as JSON).
  */
+import type { SecretStoreKind } from '../../shared/types.js';
 export interface SecretStore {
   /** Where secrets go, in words for the user: "the macOS Keychain", "memory, for this session only". */
   readonly description: string;
+  /** The same, as a kind the window words in its own language. */
+  readonly kind: SecretStoreKind;
   /** False for a store that forgets everything when the process ends. */
   readonly persistent: boolean;
   /** The secret, or null when there is none. Rejects with KeychainUnavailable when the keychain cannot be used. */

@@ -3,10 +3,12 @@
  * the user agreed to sign in again after every start. Nothing is ever written to disk.
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import type { SecretStoreKind } from '../../shared/types.js';
 import type { SecretStore } from './SecretStore.js';
 
 export class SessionSecretStore implements SecretStore {
   readonly description = 'memory, for this session only';
+  readonly kind: SecretStoreKind = 'session';
   readonly persistent = false;
   private readonly secrets = new Map<string, string>();
 

@@ -367,6 +367,12 @@ export const en = {
     webdav: 'WebDAV address',
     fallback: (reason: string) => `Using the Apps password on /dav/: ${reason}`,
     secrets: 'Sign-in kept in',
+    secretStores: {
+      macosKeychain: 'the macOS Keychain',
+      windowsCredentialManager: 'Windows Credential Manager',
+      secretService: 'the system keyring (Secret Service)',
+      session: 'memory, for this session only',
+    },
     quota: 'Storage',
     signOut: 'Sign out',
     signOutConfirm: 'Sign out? Syncing stops until you sign in again. Your files stay on both sides.',

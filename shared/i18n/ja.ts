@@ -367,6 +367,12 @@ export const ja: Messages = {
     webdav: 'WebDAVアドレス',
     fallback: (reason: string) => `/dav/でアプリパスワードを使っています：${reason}`,
     secrets: 'サインイン情報の保存先',
+    secretStores: {
+      macosKeychain: 'macOSのキーチェーン',
+      windowsCredentialManager: 'Windowsの資格情報マネージャー',
+      secretService: 'システムのキーリング（Secret Service）',
+      session: 'メモリー（このセッションのみ）',
+    },
     quota: 'ストレージ',
     signOut: 'サインアウト',
     signOutConfirm: 'サインアウトしますか？もう一度サインインするまで同期は止まります。ファイルは両側に残ります。',

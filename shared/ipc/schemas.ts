@@ -61,6 +61,7 @@ import type {
   SyncStatus,
   Theme,
 } from '../types.js';
+import { secretStoreKinds } from '../types.js';
 import type { LocalFreeSpace, RemoteFolderSize, UpdateBusyReason, UpdateChannel, UpdateDisabledReason, UpdatePhase, UpdateStateView } from '../types.js';
 import type { LocalFreeSpaceRequest, RemoteFolderSizeRequest } from './contract.js';
 import {
@@ -444,7 +445,7 @@ function readAccountInfo(value: unknown, path: string): AccountInfo {
     fallbackReason: readNullableString(record.fallbackReason, child(path, 'fallbackReason')),
     quota: nullable(readQuota, 'an object')(record.quota, child(path, 'quota')),
     quotaProblem: readNullableString(record.quotaProblem, child(path, 'quotaProblem')),
-    secretStore: readString(record.secretStore, child(path, 'secretStore')),
+    secretStore: oneOf(secretStoreKinds)(record.secretStore, child(path, 'secretStore')),
   };
 }
 

@@ -90,7 +90,7 @@ export function sampleAccount(): AccountInfo {
     fallbackReason: null,
     quota: { usedBytes: 1_000_000, quotaBytes: 10_000_000_000 },
     quotaProblem: null,
-    secretStore: 'the system keychain',
+    secretStore: 'secretService',
   };
 }
 

@@ -106,7 +106,7 @@ function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null)
           <code className="path">{account.webdavUrl}</code>
         </dd>
         <dt>{t.settings.secrets}</dt>
-        <dd>{account.secretStore}</dd>
+        <dd>{t.settings.secretStores[account.secretStore]}</dd>
         <dt>{t.settings.quota}</dt>
         <dd>
           {account.quota !== null && account.quota.quotaBytes > 0 ? (

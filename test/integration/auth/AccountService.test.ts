@@ -282,6 +282,7 @@ describe('sign-in with the user ID and Apps password', () => {
         quota: await emulatorQuota(emulator),
         quotaProblem: null,
         secretStore: 'memory, for this session only',
+        secretStoreKind: 'session',
       });
       expect(info.quota!.quotaBytes).toBe(20 * 1024 ** 3);
       expect(info.quota!.usedBytes).toBeGreaterThan(0);

@@ -236,6 +236,7 @@ describe('refresh tokens against oidc-provider', () => {
     const writeStarted = new Promise<void>((resolve) => (writing = resolve));
     const secrets: SecretStore = {
       description: inner.description,
+      kind: inner.kind,
       persistent: false,
       get: (key) => inner.get(key),
       delete: (key) => inner.delete(key),
@@ -273,6 +274,7 @@ describe('refresh tokens against oidc-provider', () => {
     let locked = false;
     const secrets: SecretStore = {
       description: inner.description,
+      kind: inner.kind,
       persistent: false,
       get: (key) => inner.get(key),
       delete: (key) => inner.delete(key),

@@ -98,7 +98,7 @@ describe('the settings screen', () => {
       Node: 'seto',
       'Signed in with': 'Apps password',
       'WebDAV address': 'https://seto.teracloud.jp/dav/',
-      'Sign-in kept in': 'the system keychain',
+      'Sign-in kept in': 'the system keyring (Secret Service)',
       Storage: '4.2 GB of 20 GB used (21%)Deleted files: 0 B, kept 30 days',
     });
     expect(within(region('Account')).getByRole('progressbar', { name: 'Storage used' })).toBeTruthy();
@@ -499,12 +499,14 @@ describe('the settings screen', () => {
   });
 
   it('is in Japanese on a Japanese system', async () => {
-    const backend = signedInBackend({ pairs: [home], language: 'system', account: account() });
+    const backend = signedInBackend({ pairs: [home], language: 'system', account: account({ secretStore: 'session' }) });
     const user = userEvent.setup();
     renderApp(backend, ['ja-JP']);
     await screen.findByRole('heading', { level: 1, name: '状態' });
     await openScreen(user, '設定');
     expect(screen.getByRole('heading', { level: 1, name: '設定' })).toBeTruthy();
+    // Where the sign-in is kept is said in the window's language, not main's English.
+    expect(facts(region('アカウント'))['サインイン情報の保存先']).toBe('メモリー（このセッションのみ）');
     expect(backend.violations).toEqual([]);
   });
 });

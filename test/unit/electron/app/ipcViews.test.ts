@@ -28,7 +28,8 @@ function serviceAccount(): AccountServiceInfo {
     fallbackReason: '/v2/dav/ could not be used (NotFound 404); using /dav/ with your Apps password (BASIC) instead',
     quota: { quotaBytes: 10e9, usedBytes: 12345.6 },
     quotaProblem: null,
-    secretStore: 'the system keychain',
+    secretStore: 'the Secret Service keyring',
+    secretStoreKind: 'secretService',
   };
 }
 

@@ -32,7 +32,7 @@ export function account(change: Partial<AccountInfo> = {}): AccountInfo {
     fallbackReason: null,
     quota: { usedBytes: 4_200_000_000, quotaBytes: 20_000_000_000 },
     quotaProblem: null,
-    secretStore: 'the system keychain',
+    secretStore: 'secretService',
     ...change,
   };
 }
