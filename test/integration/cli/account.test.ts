@@ -201,6 +201,7 @@ describe.skipIf(secretService.skip)('terasync login / whoami / logout with the r
       quota: { quotaBytes: 20 * 1024 ** 3, usedBytes: expect.any(Number) },
       quotaProblem: null,
       secretStore: 'the Secret Service keyring',
+      secretStoreKind: 'secretService',
     });
 
     const folder = `Sync-${randomUUID().slice(0, 8)}`;
