@@ -163,30 +163,6 @@ describe('bin/terasync.js', () => {
     });
   });
 
-  it('refuses a Node.js older than 22.12 with what to do, before loading anything', async () => {
-    const folder = path.join(scratch, 'old-node');
-    const launcher = await launcherIn(folder);
-    // A built command that would run if the check let it through.
-    await mkdir(path.join(folder, 'dist', 'cli'), { recursive: true });
-    await writeFile(path.join(folder, 'dist', 'cli', 'terasync.js'), 'export async function main() {\n  console.log("ran");\n}\n');
-    const pretend = (version: string): string[] => [
-      '--import',
-      `data:text/javascript,Object.defineProperty(process,"versions",{value:{...process.versions,node:"${version}"}})`,
-      launcher,
-      'whoami',
-    ];
-    for (const version of ['20.20.2', '22.11.0', '18.20.4']) {
-      await expect(run(process.execPath, pretend(version)), version).rejects.toMatchObject({
-        code: 2,
-        stdout: '',
-        stderr: expect.stringContaining(`needs Node.js 22.12 or later; this is Node.js ${version}.`),
-      });
-    }
-    for (const version of ['22.12.0', '24.21.0', '26.0.0']) {
-      await expect(run(process.execPath, pretend(version)), version).resolves.toMatchObject({ stdout: 'ran\n' });
-    }
-  });
-
   it("runs the built command's main() with the arguments and keeps its exit code", async () => {
     const folder = path.join(scratch, 'built');
     const launcher = await launcherIn(folder);

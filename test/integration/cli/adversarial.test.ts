@@ -903,9 +903,16 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     // Each path as it must end: deleted ones absent (nothing resurrected), a conflict copy only
     // where both sides changed.
     const copies = Object.keys(local).filter(isConflictCopy);
+    // What an unexpected copy and its file hold: enough to tell a truncated or foreign version.
+    const holds = (path: string): string => {
+      const body = local[path];
+      return body === undefined ? `${path}: absent` : `${path}: ${body.length} bytes, ${JSON.stringify(body.slice(0, 24))}...${JSON.stringify(body.slice(-8))}`;
+    };
     for (let round = 0; round < ROUNDS; round++) {
       for (const file of [4, 5]) expect(local[`r${round}/f${file}.txt`], `${context}\nresurrected r${round}/f${file}.txt`).toBeUndefined();
-      expect(copies.filter((copy) => copy.startsWith(`r${round}/`)).map((copy) => copy.replace(/ \(conflict.*\)/, '')), context).toEqual([`r${round}/f3.txt`]);
+      const ofRound = copies.filter((copy) => copy.startsWith(`r${round}/`));
+      const seen = ofRound.flatMap((copy) => [holds(copy), holds(copy.replace(/ \(conflict.*\)/, ''))]).join('\n');
+      expect(ofRound.map((copy) => copy.replace(/ \(conflict.*\)/, '')), `${context}\n${seen}`).toEqual([`r${round}/f3.txt`]);
     }
     for (const [path, versions] of expected) {
       expect(versions, `${context}\n${path}`).toContain(local[path]);
