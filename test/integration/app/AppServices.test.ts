@@ -20,6 +20,7 @@ import { watchFolders } from '../../../electron/platform/folderWatcher.js';
 import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
 import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { PairStatus, PickPurpose } from '../../../shared/types.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -38,13 +39,7 @@ const trashed: string[] = [];
 const internalErrors: Array<{ where: string; error: unknown }> = [];
 
 /** Waits for `condition` (a real server and a real watcher take real time); fails after `timeoutMs`. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<true> => waitUntil(what, condition, timeoutMs);
 
 async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
   return dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });

@@ -18,6 +18,7 @@ import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc
 import { ErrorCode } from '../../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { ActivityRun } from '../../../shared/types.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -28,13 +29,7 @@ let services: AppServices;
 let handlers: IpcHandlers;
 const internalErrors: Array<{ where: string; error: unknown }> = [];
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
 
 async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
   return dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });

@@ -19,18 +19,13 @@ import type { UpdaterPort } from '../../../electron/app/UpdateController.js';
 import type { IpcChannel, IpcRequest, IpcResponse } from '../../../shared/ipc/contract.js';
 import type { UpdateChannel, UpdateStateView } from '../../../shared/types.js';
 import { testServicesDeps } from '../../support/appServices.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
 
 /** Waits for `condition`; fails after `timeoutMs`. */
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (what: string, condition: () => boolean, timeoutMs = 20_000): Promise<true> => waitUntil(what, condition, timeoutMs, 20);
 
 class ScriptedUpdater implements UpdaterPort {
   readonly currentVersion = '0.1.0';

@@ -11,16 +11,11 @@ import { apacheAvailable, startApache, type ApacheServer } from '../../support/a
 import { ensureCliBuilt, startCli } from '../../support/cli.js';
 import { createPair, type Pair } from '../../support/pair.js';
 import { requireSystemTool } from '../../support/requirements.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<true> => waitUntil(what, condition, timeoutMs);
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
 

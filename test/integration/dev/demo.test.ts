@@ -9,14 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, repoRoot } from '../../support/cli.js';
+import { until as waitUntil } from '../../support/until.js';
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
+const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<true> => waitUntil(what, condition, timeoutMs, 100);
 
 describe('npm run demo', () => {
   let folder: string | undefined;

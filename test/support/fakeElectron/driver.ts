@@ -10,6 +10,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+export { until } from '../until.js';
 
 const run = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -148,16 +149,6 @@ export function startApp(options: StartOptions): RunningApp {
 }
 
 /** Polls `condition` every 50 ms; throws with `what` (and the app's output) after `timeoutMs`. */
-export async function until<T>(what: string, condition: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== null && value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export async function makeFolder(folder: string): Promise<string> {
   await mkdir(folder, { recursive: true });
   return folder;
