@@ -18,6 +18,7 @@ import { lstat, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unl
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { isTempFileName, TEMP_PREFIX, TEMP_SUFFIX, type IgnoreMatcher } from './ignoreRules.js';
@@ -60,6 +61,32 @@ export interface ExecutorDeps {
 /** An action that could not be done now and is left, unharmed, for the next run. */
 class Deferred extends Error {}
 
+/**
+ * The ctime a download is journaled with until its identity is confirmed: no file has it, so
+ * a run that finds the file unconfirmed hashes it (see localIdentity.ts).
+ */
+export const UNCONFIRMED_CTIME = -1;
+
+/**
+ * How far past a ctime the clock must be before a hash proves nothing changed in that ctime's
+ * tick: file systems stamp times from a coarse clock (4 to 16 ms per tick).
+ */
+const CTIME_TICK_MARGIN_MS = 50;
+const MAX_CONFIRM_WAIT_MS = 2_000;
+
+interface PlacedDownload {
+  path: string;
+  absolute: string;
+  /** The file right after the rename. */
+  stats: Stats;
+  /** sha256 of what was downloaded. */
+  hash: string;
+}
+
+function sameIdentity(a: Stats, b: Stats): boolean {
+  return a.isFile() && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
 /** Failures after which a partly downloaded file is worth keeping for a resume. */
 const RESUMABLE: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Cancelled, ErrorCode.Server]);
 
@@ -76,6 +103,8 @@ export class Executor {
   private readonly untagged: JournalEntry[] = [];
   /** Interrupted downloads whose bytes are kept, by path. */
   private readonly partials = new Map<string, PartialDownload>();
+  /** Downloads renamed into place this run whose new identity is still to be confirmed by content. */
+  private readonly placed: PlacedDownload[] = [];
   /** Set by an error after which nothing else can succeed: no new action starts. */
   private fatal: TeraSyncError | null = null;
 
@@ -115,6 +144,7 @@ export class Executor {
     await mapLimit(byKind(['upload', 'download', 'conflict', 'record', 'forget']), this.deps.concurrency, (action) =>
       this.attempt(action, report),
     );
+    await this.confirmPlaced();
     await this.learnUploadedEtags();
 
     const planned = byKind(['deleteLocal', 'deleteRemote']);
@@ -603,11 +633,53 @@ export class Executor {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    // The rename moves the ctime on most file systems: the identity to remember is the one the
-    // placed file has now, as long as it is still our file (same inode, size and mtime).
+    // The rename moves the ctime on most file systems, so the identity to remember is the one
+    // the placed file has after it. But an edit that keeps size and mtime, written between the
+    // rename and a stat of it (or in the same tick of the file system's clock), would look like
+    // our own file: the journal records the download with its ctime unknown, and the end of the
+    // run confirms the new identity by content (confirmPlaced).
+    this.commit({ ...entry, localCtimeMs: UNCONFIRMED_CTIME });
     const now = await lstat(target).catch(() => null);
     const same = now !== null && now.isFile() && now.ino === placed.ino && now.size === placed.size && now.mtimeMs === placed.mtimeMs;
-    this.commit(same ? { ...entry, ...identityOf(now) } : entry);
+    if (same) this.placed.push({ path, absolute: target, stats: now, hash });
+  }
+
+  /**
+   * Records the identity of the files downloaded this run, once their content is shown to be
+   * what was downloaded (racy-git style). The hash is taken only after the file system's clock
+   * has moved past the ctime the rename gave them: an edit before the hash changes the hash; an
+   * edit after it moves the ctime past the one recorded. A file that cannot be confirmed keeps
+   * its unknown ctime, so the next run hashes it and finds any edit.
+   */
+  private async confirmPlaced(): Promise<void> {
+    const placed = this.placed.splice(0);
+    if (placed.length === 0 || this.deps.signal?.aborted || this.fatal) return;
+    const latest = Math.max(...placed.map((file) => file.stats.ctimeMs));
+    const wait = latest + CTIME_TICK_MARGIN_MS - Date.now();
+    // A ctime far ahead of this machine's clock (a network file system's own clock): the next
+    // run hashes those files instead.
+    if (wait > MAX_CONFIRM_WAIT_MS) return;
+    if (wait > 0) await delay(wait);
+    await mapLimit(placed, this.deps.concurrency, async (file) => {
+      if (this.deps.signal?.aborted) return;
+      const recorded = this.deps.journal.get(file.path);
+      // Changed by a later action of this run (a conflict, a move): that one recorded it.
+      if (recorded === null || recorded.localCtimeMs !== UNCONFIRMED_CTIME || recorded.localIno !== file.stats.ino || recorded.hash !== file.hash) return;
+      try {
+        const before = await lstat(file.absolute);
+        if (!sameIdentity(before, file.stats)) return;
+        const hash = await hashFile(this.files, file.absolute);
+        const after = await lstat(file.absolute);
+        if (!sameIdentity(after, before) || hash !== file.hash) return;
+        this.deps.journal.transaction(() => {
+          const current = this.deps.journal.get(file.path);
+          if (current !== null && current.localCtimeMs === UNCONFIRMED_CTIME && current.localIno === after.ino) this.deps.journal.put({ ...current, ...identityOf(after) });
+        });
+      } catch (error) {
+        // Unreadable or gone: left for the next run, which looks at the file again.
+        this.deps.logger.info('could not confirm a downloaded file; looked at again next run', { path: file.path, message: toTeraSyncError(error).message });
+      }
+    });
   }
 
   /**
