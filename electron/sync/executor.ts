@@ -343,7 +343,9 @@ export class Executor {
       case 'moveRemote': {
         const target = this.remotePathOf(action.path);
         if (action.from.type === 'file') await this.expectLocal(action.local);
-        await this.deps.remote.move(action.from.remotePath, target, action.from.type, { signal: this.deps.signal });
+        // An earlier run's MOVE reached the server but not the journal (stopped, or its
+        // answer lost): only the journal moves now.
+        if (!action.doneOnServer) await this.deps.remote.move(action.from.remotePath, target, action.from.type, { signal: this.deps.signal });
         this.moved(action.from.path, action.path, action.local.localPath, target);
         report.moved.push({ from: action.from.path, to: action.path, side: 'remote' });
         return { change: 'moved', side: 'remote', from: action.from.path };
@@ -963,6 +965,7 @@ export function toLocalEntry(path: string, localPath: string, stats: Stats): Loc
     mtimeMs: stats.mtimeMs,
     ctimeMs: stats.ctimeMs,
     ino: stats.ino,
+    birthtimeMs: stats.birthtimeMs,
   };
 }
 

@@ -24,6 +24,11 @@ export interface LocalEntry {
   ctimeMs: number;
   /** The inode (file id on Windows): a file written to a temp name and renamed over gets a new one. */
   ino: number;
+  /**
+   * When the file was made, where the file system tells (0 or absent where it does not). A
+   * moved file keeps it; a new file that got a deleted file's inode was made after that one.
+   */
+  birthtimeMs?: number;
 }
 
 export interface RemoteEntry {

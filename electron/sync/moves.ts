@@ -12,6 +12,19 @@
  * | M4   | a synced folder is gone on the server; a new server folder  | one local rename        |
  * |      | holds every synced file of it at the same relative path,    |                         |
  * |      | with the same ETags; the local folder is unchanged          |                         |
+ * | M5   | a synced file is gone on both sides; at one new path a new  | the journal moves (no   |
+ * |      | local file has its inode and a new server file its ETag and | request): a move that   |
+ * |      | size (unique)                                               | reached the server only |
+ *
+ * M5 is a MOVE (or a local rename) that an earlier run made but could not record: stopped
+ * between the request and the journal, or the answer lost. Without it both files would look
+ * new, and a moved-and-changed file would become a conflict with its own old version.
+ *
+ * A new file can get the inode of a file deleted since the last run (ext4 hands freed inodes
+ * out again). Where the file system tells when a file was made, a file made after the synced
+ * one's last change (its ctime) is another file, never a move: otherwise deleting `a` and
+ * writing an unrelated `b` would MOVE `a` to `b` and overwrite it there, and `a`'s last version
+ * would miss the server's trash.
  *
  * A move of a changed file moves first; the next pass sends the change (M1 matches by inode,
  * so "move and change" is one MOVE plus one upload). Anything ambiguous (an inode or ETag seen
@@ -23,10 +36,11 @@ import { normaliseEtag } from '../../shared/etag.js';
 import type { JournalEntry, LocalEntry, RemoteEntry } from './model.js';
 import { isWithin, parentPath } from './names.js';
 
-export type MoveRule = 'M1' | 'M2' | 'M3' | 'M4';
+export type MoveRule = 'M1' | 'M2' | 'M3' | 'M4' | 'M5';
 
 export type MoveAction =
-  | { kind: 'moveRemote'; path: string; rule: MoveRule; from: JournalEntry; local: LocalEntry }
+  /** `doneOnServer` (M5): the server holds the file at `path` already; only the journal moves. */
+  | { kind: 'moveRemote'; path: string; rule: MoveRule; from: JournalEntry; local: LocalEntry; doneOnServer?: boolean }
   | { kind: 'moveLocal'; path: string; rule: MoveRule; from: JournalEntry; remote: RemoteEntry };
 
 export interface MoveInput {
@@ -103,16 +117,30 @@ export function detectMoves(input: MoveInput): MovePlan {
 
   for (const from of byDepth) {
     const source = key(from.path);
+    /** Whether the new server file at `target` is `from`, moved there (its ETag and size, unique). */
+    const movedOnServerTo = (target: string): boolean => {
+      const there = remote.get(target);
+      if (there?.type !== 'file' || journal.has(target)) return false;
+      const tag = normaliseEtag(from.remoteEtag);
+      const identityTag = tag === null ? null : `${tag}:${from.remoteSize}`;
+      return identityTag !== null && journalTags.get(identityTag) === from && newRemoteFileByTag.get(identityTag) === there;
+    };
     if (input.isProtected(source)) continue;
     const identity = `${from.type}:${from.localIno}`;
 
     // Moved here (M1, M3).
     if (!local.has(source) && from.localIno > 0 && journalInodes.get(identity) === from) {
       const moved = newLocalByInode.get(identity);
-      if (moved) {
+      if (moved && !madeAfter(moved, from)) {
         const target = key(moved.path);
         if (followsParent(source, target)) continue;
         const serverCopy = remote.get(source);
+        if (serverCopy === undefined && from.type === 'file' && !claimed.has(target) && !input.isProtected(target) && movedOnServerTo(target)) {
+          claimed.add(target);
+          candidates.push({ kind: 'moveRemote', path: moved.path, rule: 'M5', from, local: moved, doneOnServer: true, source, target });
+          if (moved.size !== from.localSize || moved.mtimeMs !== from.localMtimeMs) changed = true;
+          continue;
+        }
         if (
           !claimed.has(target) &&
           !remote.has(target) &&
@@ -162,6 +190,16 @@ export function detectMoves(input: MoveInput): MovePlan {
     subtrees,
     needsAnotherPass: changed || subtrees.length > 0,
   };
+}
+
+/**
+ * Whether `candidate` was made after `from`'s last recorded change, so cannot be `from` moved
+ * (it got a freed inode). Unknown where the file system has no birth time or the journal no
+ * ctime.
+ */
+function madeAfter(candidate: LocalEntry, from: JournalEntry): boolean {
+  const born = candidate.birthtimeMs ?? 0;
+  return born > 0 && from.localCtimeMs > 0 && born > from.localCtimeMs;
 }
 
 /** The new server folder that holds every synced file of `from` at the same relative path. */

@@ -207,6 +207,7 @@ class Walker {
       mtimeMs: stats.mtimeMs,
       ctimeMs: stats.ctimeMs,
       ino: stats.ino,
+      birthtimeMs: stats.birthtimeMs,
     });
     return isDir ? localPath : null;
   }

@@ -6,7 +6,9 @@ import { rename } from 'node:fs/promises';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { FOLDER_MARK, type Pair } from '../../support/pair.js';
+import { wrapStore } from '../../support/wrapStore.js';
 import { serverKinds, useServer } from './servers.js';
 
 const F = FOLDER_MARK;
@@ -167,5 +169,30 @@ describe.each(serverKinds)('moves against $name', (kind) => {
     const tree = await expectInSync(pair);
     expect(tree['left/letter.txt']).toBe('dear');
     expect(tree['right/letter.txt']).toBe('dear');
+  });
+
+  it.skipIf(kind.skip)('a MOVE that reached the server but not the journal (answer lost): recorded, no conflict copy', async () => {
+    const pair = await syncedPair({ 'draft.txt': 'first words' });
+    await moveLocal(pair, 'draft.txt', 'final.txt');
+    await appendFile(join(pair.local, 'final.txt'), ', then more');
+    // The server moves the file, then the answer is lost (as a kill -9 right after it would be).
+    const first = await pair.sync({
+      wrapRemote: (store) =>
+        wrapStore(store, {
+          move: async (from, to, type, options) => {
+            await store.move(from, to, type, options);
+            throw new TeraSyncError(ErrorCode.Network, 'the connection dropped after the MOVE (test)');
+          },
+        }),
+    });
+    expect(first.report.errors.map((error) => error.path)).toEqual(['final.txt']);
+    // The run's next pass finds the file moved on the server and only records it: no
+    // conflict with its own old version, no download; the change goes up.
+    expect(first.report.conflicts).toEqual([]);
+    expect(first.report.downloaded).toEqual([]);
+    expect(first.report.moved).toEqual([{ from: 'draft.txt', to: 'final.txt', side: 'remote' }]);
+    expect(first.report.uploaded).toEqual(['final.txt']);
+    expect(await expectInSync(pair)).toEqual({ 'final.txt': 'first words, then more' });
+    expect((await pair.sync()).planned).toEqual([]);
   });
 });

@@ -34,6 +34,7 @@ export interface LocalFileOptions {
   ctimeMs?: number;
   ino?: number;
   localPath?: string;
+  birthtimeMs?: number;
 }
 
 export function localFile(path: string, options: LocalFileOptions = {}): LocalEntry {
@@ -45,6 +46,7 @@ export function localFile(path: string, options: LocalFileOptions = {}): LocalEn
     mtimeMs: options.mtimeMs ?? LOCAL_MTIME,
     ctimeMs: options.ctimeMs ?? LOCAL_CTIME,
     ino: options.ino ?? inoFor(path),
+    ...(options.birthtimeMs === undefined ? {} : { birthtimeMs: options.birthtimeMs }),
   };
 }
 

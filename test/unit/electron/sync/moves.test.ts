@@ -1,9 +1,9 @@
 /**
- * The move rules M1-M4 (electron/sync/moves.ts), through the planner.
+ * The move rules M1-M5 (electron/sync/moves.ts), through the planner.
  */
 import { describe, expect, it } from 'vitest';
 import { countFileDeletions } from '../../../../electron/sync/planner.js';
-import { journalDir, journalFile, localDir, localFile, planFor, remoteDir, remoteFile, summary } from './fixtures.js';
+import { journalDir, journalFile, LOCAL_CTIME, localDir, localFile, planFor, remoteDir, remoteFile, summary } from './fixtures.js';
 
 describe('moves', () => {
   it('M1: a file renamed locally (same inode) is moved on the server', () => {
@@ -49,6 +49,53 @@ describe('moves', () => {
       remote: [remoteFile('a.txt'), remoteFile('b.txt', { etag: '"other"' })],
     });
     expect(taken.actions.some((a) => a.kind === 'moveRemote')).toBe(false);
+  });
+
+  it('M1 does not apply to a new file made after the synced one last changed (a freed inode handed out again)', () => {
+    const result = planFor({
+      journal: [journalFile('a.txt', { localIno: 77 })],
+      local: [localFile('b.txt', { ino: 77, size: 999, birthtimeMs: LOCAL_CTIME + 5_000 })],
+      remote: [remoteFile('a.txt')],
+    });
+    // a.txt was deleted (its last version to the server's trash) and b.txt is new.
+    expect(summary(result.actions).sort()).toEqual(['deleteRemote a.txt R12', 'upload b.txt R1']);
+    // Made before (a file keeps its birth time when moved): still a move.
+    const moved = planFor({
+      journal: [journalFile('a.txt', { localIno: 77 })],
+      local: [localFile('b.txt', { ino: 77, size: 999, birthtimeMs: LOCAL_CTIME - 5_000 })],
+      remote: [remoteFile('a.txt')],
+    });
+    expect(summary(moved.actions)).toEqual(['moveRemote b.txt M1']);
+  });
+
+  it('M5: a move that reached the server but not the journal is recorded, with no request; a change is sent next pass', () => {
+    const result = planFor({
+      journal: [journalFile('a.txt', { localIno: 77 })],
+      local: [localFile('b.txt', { ino: 77, size: 999 })],
+      remote: [remoteFile('b.txt')],
+    });
+    expect(summary(result.actions)).toEqual(['moveRemote b.txt M5']);
+    expect(result.actions[0]).toMatchObject({ doneOnServer: true });
+    expect(result.needsAnotherPass).toBe(true);
+    expect(countFileDeletions(result.actions)).toBe(0);
+    // Unchanged: nothing else to do.
+    const same = planFor({
+      journal: [journalFile('a.txt', { localIno: 77 })],
+      local: [localFile('b.txt', { ino: 77 })],
+      remote: [remoteFile('b.txt')],
+    });
+    expect(summary(same.actions)).toEqual(['moveRemote b.txt M5']);
+    expect(same.needsAnotherPass).toBe(false);
+  });
+
+  it('M5 does not apply when the server file at the new path is another version: both kept by the R-rules', () => {
+    const result = planFor({
+      journal: [journalFile('a.txt', { localIno: 77 })],
+      local: [localFile('b.txt', { ino: 77, size: 999 })],
+      remote: [remoteFile('b.txt', { etag: '"other"' })],
+    });
+    expect(result.actions.some((a) => a.kind === 'moveRemote')).toBe(false);
+    expect(summary(result.actions)).toContain('conflict b.txt R3');
   });
 
   it('M2: a file renamed on the server (same ETag and size) is renamed locally', () => {

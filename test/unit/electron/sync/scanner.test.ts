@@ -50,7 +50,7 @@ async function scan(): Promise<LocalScan> {
 const keys = (result: LocalScan): string[] => [...result.entries.keys()].sort();
 
 describe('entries', () => {
-  it('reports size, mtime, inode and type of files and folders', async () => {
+  it('reports size, mtime, ctime, inode, birth time and type of files and folders', async () => {
     await write('a.txt', 'hello');
     await write('empty.bin', '');
     await mkdir(join(root, 'folder'));
@@ -73,6 +73,7 @@ describe('entries', () => {
         mtimeMs: stats.mtimeMs,
         ctimeMs: stats.ctimeMs,
         ino: stats.ino,
+        birthtimeMs: stats.birthtimeMs,
       });
     }
     expect(result.entries.get('a.txt')).toMatchObject({ type: 'file', size: 5, mtimeMs: when.getTime() });
