@@ -35,6 +35,7 @@ import { countFileDeletions, plan, remoteState, type Action, type Plan, type Pla
 import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
 import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
 import { DAY_MS, DEFAULT_FAIL_SAFE_PERCENT, DEFAULT_RETENTION_DAYS, RemoteTrash, runIdAt, TrashSession } from './remoteTrash.js';
+import { recoverReplaced } from './replaced.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
 
 export interface SyncEngineDeps {
@@ -163,6 +164,11 @@ export class SyncEngine {
     const remoteTrash = new TrashSession(this.deps.remote, runIdAt(this.deps.clock.now()), options.signal);
 
     const localMissing = await this.checkLocalRoot(dryRun, restore, remembered);
+    if (!dryRun && !localMissing) {
+      // A download stopped around its rename left the file it replaced under a second name.
+      const { localRoot: root, clock, device } = this.deps;
+      await recoverReplaced({ root, journal, files: this.deps.files ?? nodeFileAccess, clock, logger, device });
+    }
     const caseInsensitive = this.deps.caseInsensitive ?? (await detectCaseInsensitive(this.deps.localRoot, this.deps.platform));
 
     for (let pass = 1; pass <= MAX_PASSES; pass++) {

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -32,6 +32,7 @@ import { emptyReport, type ActionChange, type SyncEvent, type SyncReport } from 
 import { limitBytes } from './limitBytes.js';
 import { formatBytes } from '../../shared/format.js';
 import { runIdAt, TrashSession } from './remoteTrash.js';
+import { linkReplaced, NO_HARD_LINKS, settleReplaced, type ReplacedDeps, type SyncedVersion } from './replaced.js';
 
 import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess } from './localIdentity.js';
 
@@ -616,24 +617,64 @@ export class Executor {
     return { temp, offset, hasher };
   }
 
-  /** Replaces (or creates) `localPath` with `temp` if the target is still as scanned. */
-  private async placeTemp(path: string, temp: string, localPath: string, expected: LocalEntry | null, remote: RemoteEntry, hash: string, etag: string | null): Promise<void> {
+  /**
+   * Replaces (or creates) `localPath` with `temp` if the target is still as scanned. `synced`
+   * is the version the replaced file was proven to hold: the file is kept under a second name
+   * across the rename and removed only if it still holds that version (replaced.ts).
+   */
+  private async placeTemp(
+    path: string,
+    temp: string,
+    localPath: string,
+    expected: LocalEntry | null,
+    remote: RemoteEntry,
+    hash: string,
+    etag: string | null,
+    synced: SyncedVersion | null = null,
+  ): Promise<void> {
     const target = this.absolute(localPath);
     let placed: Stats;
     let entry: JournalEntry;
+    let aside: string | null = null;
     try {
-      await this.expectLocalAt(target, expected);
       placed = await stat(temp);
       const remoteEntry: RemoteEntry = { ...remote, etag: etag && !isStrongEtag(remote.etag) ? etag : remote.etag ?? etag };
       entry = fileEntry(path, toLocalEntry(path, localPath, placed), { ...remoteEntry, size: placed.size }, hash);
       this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'download', entry }));
-      await rename(temp, target).catch((error: unknown) => {
+      try {
+        await this.expectLocalAt(target, expected);
+        if (expected === null) await this.placeNew(temp, target, localPath);
+        else {
+          aside = await linkReplaced(this.deps.root, path, localPath).catch((error: unknown) => {
+            if (errnoOf(error) === 'ENOENT') throw new Deferred('the local file disappeared since the scan; looked at again next run');
+            throw localWriteError(localPath, error);
+          });
+          await rename(temp, target).catch((error: unknown) => {
+            throw localWriteError(localPath, error);
+          });
+        }
+      } catch (error) {
+        if (aside !== null) await unlink(this.absolute(aside)).catch(() => undefined);
         this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
-        throw localWriteError(localPath, error);
-      });
+        throw error;
+      }
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
+    }
+    let copy: string | null = null;
+    if (aside !== null) {
+      try {
+        copy = await settleReplaced(this.replacedDeps(), path, localPath, aside, synced);
+      } catch (error) {
+        // The download is in place; the replaced file stays under its second name with the
+        // pending download, and the next run settles it before it scans (recoverReplaced).
+        throw new TeraSyncError(
+          ErrorCode.LocalIo,
+          `${localPath} was downloaded, but the version it replaced could not be checked (${toTeraSyncError(error).message}); it is kept and looked at again next run.`,
+          { cause: error },
+        );
+      }
     }
     // The rename moves the ctime on most file systems, so the identity to remember is the one
     // the placed file has after it. But an edit that keeps size and mtime, written between the
@@ -644,6 +685,37 @@ export class Executor {
     const now = await lstat(target).catch(() => null);
     const same = now !== null && now.isFile() && now.ino === placed.ino && now.size === placed.size && now.mtimeMs === placed.mtimeMs;
     if (same) this.placed.push({ path, absolute: target, stats: now, hash });
+    if (copy !== null) {
+      const copyPath = normalizePath(copy);
+      await this.upload(copyPath, toLocalEntry(copyPath, copy, await stat(this.absolute(copy))), null);
+      this.report.conflicts.push({ path, copy });
+    }
+  }
+
+  /**
+   * Puts a downloaded file where no file is, never over one that appeared meanwhile: a hard link
+   * fails where the name is taken (rename would replace it). Without hard links, a rename.
+   */
+  private async placeNew(temp: string, target: string, localPath: string): Promise<void> {
+    try {
+      await link(temp, target);
+    } catch (error) {
+      const code = errnoOf(error);
+      if (code === 'EEXIST') throw new Deferred('a local file appeared at this path since the scan; looked at again next run');
+      if (code !== null && NO_HARD_LINKS.has(code)) {
+        await rename(temp, target).catch((failure: unknown) => {
+          throw localWriteError(localPath, failure);
+        });
+        return;
+      }
+      throw localWriteError(localPath, error);
+    }
+    // Placed; a temp name left behind (unlink failed) is cleared at the next start.
+    await unlink(temp).catch(() => undefined);
+  }
+
+  private replacedDeps(): ReplacedDeps {
+    return { root: this.deps.root, journal: this.deps.journal, files: this.files, clock: this.deps.clock, logger: this.deps.logger, device: this.deps.device };
   }
 
   /**
@@ -712,7 +784,8 @@ export class Executor {
       }
       expected = statsEntry(local, proof.stats);
     }
-    await this.placeTemp(path, fetched.temp, localPath, expected, remote, fetched.hash, fetched.etag);
+    const synced = expected === null || journal === null ? null : { ino: expected.ino, size: expected.size, mtimeMs: expected.mtimeMs, hash: journal.hash };
+    await this.placeTemp(path, fetched.temp, localPath, expected, remote, fetched.hash, fetched.etag, synced);
     return 'downloaded';
   }
 
