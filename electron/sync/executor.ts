@@ -34,7 +34,7 @@ import { formatBytes } from '../../shared/format.js';
 import { runIdAt, TrashSession } from './remoteTrash.js';
 import { linkReplaced, NO_HARD_LINKS, settleReplaced, type ReplacedDeps, type SyncedVersion } from './replaced.js';
 
-import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess } from './localIdentity.js';
+import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess, type Proof } from './localIdentity.js';
 
 export { nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
 
@@ -354,7 +354,7 @@ export class Executor {
       case 'moveLocal': {
         const target = this.localPathOf(action.path, action.remote.remotePath);
         const source = this.absolute(action.from.localPath);
-        if (action.from.type === 'file' && !(await proveContent(this.files, source, action.from)).proven) {
+        if (action.from.type === 'file' && !(await this.prove(action.from.localPath, action.from)).proven) {
           throw new Deferred('the local file changed before it could be moved; looked at again next run');
         }
         await this.expectLocalAt(this.absolute(target), null);
@@ -768,7 +768,7 @@ export class Executor {
     if (local !== null) {
       let proof;
       try {
-        proof = await proveContent(this.files, this.absolute(local.localPath), journal);
+        proof = await this.prove(local.localPath, journal);
       } catch (error) {
         await unlink(fetched.temp).catch(() => undefined);
         throw error;
@@ -805,7 +805,7 @@ export class Executor {
   /** A conflict whose server version is fetched to `fetched.temp` already. */
   private async settleConflict(path: string, local: LocalEntry, remote: RemoteEntry, fetched: { temp: string; hash: string; etag: string | null; size: number }): Promise<void> {
     try {
-      if (fetched.size === local.size && fetched.hash === (await this.hashLocal(this.absolute(local.localPath)))) {
+      if (fetched.size === local.size && fetched.hash === (await this.hashLocal(local.localPath))) {
         await unlink(fetched.temp);
         const current = await this.expectLocal(local);
         this.commit(fileEntry(path, statsEntry(local, current), remote, fetched.hash));
@@ -874,7 +874,7 @@ export class Executor {
   private async deleteLocal(path: string, local: LocalEntry, type: 'file' | 'dir', rule: Action['rule']): Promise<'deleted' | 'uploaded' | 'conflict'> {
     const absolute = this.absolute(local.localPath);
     if (type === 'file') {
-      const proof = await proveContent(this.files, absolute, this.deps.journal.get(path));
+      const proof = await this.prove(local.localPath, this.deps.journal.get(path));
       if (proof.stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
       const current = statsEntry(local, proof.stats);
       if (!proof.proven) {
@@ -1004,8 +1004,18 @@ export class Executor {
     return stats;
   }
 
-  private hashLocal(absolute: string): Promise<string> {
-    return hashFile(this.files, absolute);
+  /** sha256 of a local file; a file we may not read fails with a sentence that says what to do. */
+  private hashLocal(localPath: string): Promise<string> {
+    return hashFile(this.files, this.absolute(localPath)).catch((error: unknown) => {
+      throw localReadError(localPath, readFailure(error));
+    });
+  }
+
+  /** proveContent (localIdentity.ts), with the same sentence for a file we may not read. */
+  private prove(localPath: string, journal: JournalEntry | null): Promise<Proof> {
+    return proveContent(this.files, this.absolute(localPath), journal).catch((error: unknown) => {
+      throw localReadError(localPath, readFailure(error));
+    });
   }
 }
 
@@ -1123,6 +1133,11 @@ export function localWriteError(localPath: string, error: unknown, bytes?: numbe
 }
 
 /** A local read that failed, said so the user knows what to do. */
+/** The file system's error under hashFile's wrapping (its message names the absolute path). */
+function readFailure(error: unknown): unknown {
+  return error instanceof TeraSyncError && error.cause instanceof Error && errnoOf(error.cause) !== null ? error.cause : error;
+}
+
 export function localReadError(localPath: string, error: unknown): TeraSyncError {
   const code = errnoOf(error);
   const message =

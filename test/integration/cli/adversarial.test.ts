@@ -619,13 +619,11 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     }
   }
 
-  // DEFECT: when the conflict compares the two versions (same size), the unreadable local file
-  // is hashed by localIdentity.hashFile, whose error is the raw "cannot read /abs/path: EACCES:
-  // permission denied, open '/abs/path'" instead of the sentence localReadError gives ("Cannot
-  // read "x": permission denied. Give your user read permission to it..."). The same read in
-  // proveContent (a download or a deletion of a file whose identity moved, e.g. after a chmod)
-  // fails the same way. Nothing is lost: the versions survive, the message is the defect.
-  it.fails('4a. an unreadable file (chmod 000) that changed on the server: reported with what to do, both versions kept', async () => {
+  // Was a DEFECT: when the conflict compared the two versions (same size), the unreadable local
+  // file was hashed by localIdentity.hashFile, whose error was the raw "cannot read /abs/path:
+  // EACCES: ..." instead of the sentence localReadError gives; the same in proveContent.
+  // Fixed: the executor's reads give that sentence. Nothing was lost either way.
+  it('4a. an unreadable file (chmod 000) that changed on the server: reported with what to do, both versions kept', async () => {
     if (!nobodyCanRun()) return;
     const target = await subject();
     const nobody = { asNobody: true };
