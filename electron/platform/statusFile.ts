@@ -3,7 +3,7 @@
  * what a running engine is doing, or how the last run ended. Written atomically (temp file +
  * rename), never with a secret in it.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SyncStatus } from '../../shared/types.js';
 
@@ -17,11 +17,26 @@ export interface StatusRecord {
   status: SyncStatus;
 }
 
+/**
+ * Throws an Error whose message says what happened (a full disk as such); a temp file it
+ * could not finish is removed.
+ */
 export function writeStatusFile(file: string, record: StatusRecord): void {
-  mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(temp, file);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`);
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never made.
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new Error(`the disk is full (${dirname(file)}): free up space on it`, { cause: error });
+    throw error;
+  }
 }
 
 /** The record, with `running` corrected when the process that wrote it is gone; null if none. */

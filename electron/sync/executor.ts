@@ -32,6 +32,7 @@ import { emptyReport, type ActionChange, type SyncEvent, type SyncReport } from 
 import { limitBytes } from './limitBytes.js';
 import { formatBytes } from '../../shared/format.js';
 import { runIdAt, TrashSession } from './remoteTrash.js';
+import { StateDiskFullError } from './sqliteFile.js';
 import { linkReplaced, NO_HARD_LINKS, settleReplaced, type ReplacedDeps, type SyncedVersion } from './replaced.js';
 
 import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess, type Proof } from './localIdentity.js';
@@ -185,6 +186,10 @@ export class Executor {
         return;
       }
       const coded = toTeraSyncError(error);
+      if (coded instanceof StateDiskFullError) {
+        this.fatal ??= coded;
+        return;
+      }
       if (FATAL.has(coded.code) || this.deps.signal?.aborted) {
         this.fatal ??= coded.code === ErrorCode.Unauthorized ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
         return;

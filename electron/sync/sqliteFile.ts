@@ -4,9 +4,10 @@
  * wrapper, and a schema version a newer TeraSync may have raised.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { formatBytes } from '../../shared/format.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -17,13 +18,50 @@ export interface SqliteFileWords {
   busy: string;
 }
 
+/**
+ * The file could not be written because its disk is full. Nothing after it can be recorded, so
+ * a sync run stops at once (the executor treats it as fatal) instead of failing every file.
+ */
+export class StateDiskFullError extends TeraSyncError {}
+
+/** Free space below which SQLite's "disk I/O error" is taken for a full disk. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/**
+ * A full disk under a SQLite file, said as such: SQLITE_FULL, or an I/O error (SQLite reports
+ * a failed write of its WAL or shared memory that way) on a disk with almost nothing free.
+ */
+export function diskFullError(what: string, file: string, error: unknown): StateDiskFullError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN')) return null;
+  const folder = dirname(file);
+  let free: number | null = null;
+  try {
+    const info = statfsSync(folder);
+    free = info.bavail * info.bsize;
+  } catch {
+    // Unknown: only SQLite's own word then.
+  }
+  if (code !== 'SQLITE_FULL' && (free === null || free >= NEARLY_FULL_BYTES)) return null;
+  return new StateDiskFullError(
+    ErrorCode.LocalIo,
+    `Cannot write ${what} (${file}): the disk is full${free !== null ? ` (${formatBytes(free)} free on it)` : ''}. ` +
+      `Free up space on that disk, then sync again. Nothing was lost: what was not recorded is looked at again next run.`,
+    { cause: error },
+  );
+}
+
 export class SqliteFile {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
   /** One wrapper for every transaction (better-sqlite3 nests them as savepoints). */
   private readonly runInTransaction: (work: () => unknown) => unknown;
 
-  private constructor(db: Database.Database) {
+  private constructor(
+    db: Database.Database,
+    private readonly file: string,
+    private readonly what: string,
+  ) {
     this.db = db;
     this.runInTransaction = db.transaction((work: () => unknown) => work());
   }
@@ -46,6 +84,8 @@ export class SqliteFile {
       db.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (error) {
       db?.close();
+      const full = diskFullError(words.what, file, error);
+      if (full) throw full;
       const busy = error instanceof Error && /locked|busy/i.test(error.message);
       throw new TeraSyncError(
         ErrorCode.LocalIo,
@@ -53,7 +93,7 @@ export class SqliteFile {
         { cause: error },
       );
     }
-    const sqlite = new SqliteFile(db);
+    const sqlite = new SqliteFile(db, file, words.what);
     try {
       migrate(sqlite, db.pragma('user_version', { simple: true }) as number);
     } catch (error) {
@@ -86,7 +126,11 @@ export class SqliteFile {
 
   /** Runs `work` in one transaction: all of it is recorded, or none. */
   transaction<T>(work: () => T): T {
-    return this.runInTransaction(work) as T;
+    try {
+      return this.runInTransaction(work) as T;
+    } catch (error) {
+      throw diskFullError(this.what, this.file, error) ?? error;
+    }
   }
 
   close(): void {

@@ -790,11 +790,12 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     expect(bodies.includes(mine) && bodies.includes(theirs)).toBe(true);
   });
 
-  // DEFECT: with the disk of the state folder full, the run stops with "Cannot open the sync
-  // journal /path/journals/<hash>.sqlite: disk I/O error" (or, when it fills during the run,
-  // "database or disk is full" for each path and then for the run), and a raw ENOSPC warning
-  // for the status file: nothing says that the disk is full or what to free. Nothing is lost.
-  it.fails('5c. the journal on a full disk: no crash, the failure said with what to do; once there is room, nothing lost', async () => {
+  // Was a DEFECT: with the disk of the state folder full, the run stopped with "Cannot open the
+  // sync journal /path/journals/<hash>.sqlite: disk I/O error" (or, when it filled during the
+  // run, "database or disk is full" for each path and then for the run), and a raw ENOSPC
+  // warning for the status file. Fixed: SQLite's full-disk errors say so and what to do, stop
+  // the run at once (sqliteFile.ts, StateDiskFullError), and the status file says it too.
+  it('5c. the journal on a full disk: no crash, the failure said with what to do; once there is room, nothing lost', async () => {
     const target = await subject();
     await mkdir(target.stateDir, { recursive: true });
     if (!mountTmpfs(target.stateDir, '16m')) return;
