@@ -35,7 +35,17 @@ export async function loadIgnoreMatcher(root: string, scope: IgnoreScope = {}): 
 export async function scanLocal(root: string, matcher: IgnoreMatcher, concurrency = 16): Promise<LocalScan> {
   const walker = new Walker(root, matcher, concurrency, { entries: new Map(), skipped: [], tempFiles: [] });
   await walker.walk('');
+  walker.settleTwins();
   return walker.scan;
+}
+
+/**
+ * Linux lets a folder hold one name twice, in NFC and in NFD (a copy from a Mac beside a name
+ * typed here). Both are the same path to the engine and to the server, so neither is synced:
+ * both are left alone and reported, until one is renamed.
+ */
+export function twinNameMessage(isDir: boolean): string {
+  return `another ${isDir ? 'folder' : 'file'} in this folder has the same name written with other Unicode code points (NFC and NFD, as a copy from a Mac makes it); the server holds one name only, so neither is synced until one of them is renamed`;
 }
 
 /** Changes beyond this many paths are cheaper to take in with one full scan. */
@@ -49,8 +59,9 @@ export const MAX_INCREMENTAL_CHANGES = 500;
  *
  * Null when only a full scan will do: the ignore file changed, too many paths changed, a
  * path holds U+FFFD (how a name that is not valid UTF-8 reaches us; only a walk of its folder
- * as bytes finds it), or a path's parent folder is not in `previous` (its event was missed).
- * With no paths, `previous` itself.
+ * as bytes finds it), a path's parent folder is not in `previous` (its event was missed), or
+ * a path is another spelling (NFC or NFD) of one in `previous` (a twin name, or a rename that
+ * only changed the normalization). With no paths, `previous` itself.
  */
 export async function updateScan(
   root: string,
@@ -65,6 +76,8 @@ export async function updateScan(
   if (paths.length > MAX_INCREMENTAL_CHANGES) return null;
   if (paths.includes(IGNORE_FILE)) return null;
   if (paths.some((path) => path.includes('\uFFFD'))) return null;
+  // Another spelling of a path already seen (NFC and NFD twins): only a full scan sees both.
+  if (paths.some((path) => (previous.entries.get(normalizePath(path))?.localPath ?? path) !== path)) return null;
   const keys = paths.map(normalizePath);
   const within = (path: string): boolean => keys.some((key) => path === key || path.startsWith(`${key}/`));
   const entries = new Map(previous.entries);
@@ -104,17 +117,39 @@ export async function updateScan(
     const folder = await walker.visit(localPath, name, null);
     if (folder !== null) await walker.walk(folder);
   }
+  walker.settleTwins();
   return scan;
 }
 
 /** One scan's state, shared by the full walk and the incremental update. */
 class Walker {
+  /** Paths (NFC) seen under two spellings, with whether they are folders. */
+  private readonly twins = new Map<string, boolean>();
+
   constructor(
     private readonly root: string,
     private readonly matcher: IgnoreMatcher,
     private readonly concurrency: number,
     readonly scan: LocalScan,
   ) {}
+
+  /**
+   * Takes the paths seen under two spellings (and everything below them) out of the scan and
+   * reports each once: skipped, they are neither synced nor deleted on either side.
+   */
+  settleTwins(): void {
+    if (this.twins.size === 0) return;
+    const keys = [...this.twins.keys()].sort((a, b) => a.length - b.length);
+    const outermost = keys.filter((key) => !keys.some((other) => other !== key && key.startsWith(`${other}/`)));
+    const below = (path: string): boolean => outermost.some((key) => path === key || path.startsWith(`${key}/`));
+    for (const path of [...this.scan.entries.keys()]) if (below(path)) this.scan.entries.delete(path);
+    const kept = this.scan.skipped.filter((entry) => !below(entry.path));
+    this.scan.skipped.length = 0;
+    this.scan.skipped.push(...kept);
+    for (const key of outermost) {
+      this.scan.skipped.push({ path: key, side: 'local', reason: 'invalid-name', message: twinNameMessage(this.twins.get(key) ?? false) });
+    }
+  }
 
   /** Lists `relative` and everything below it. */
   async walk(relative: string): Promise<void> {
@@ -199,6 +234,8 @@ class Walker {
       scan.skipped.push({ path, side: 'local', reason: 'special', message: 'not a regular file or folder' });
       return null;
     }
+    const seen = scan.entries.get(path);
+    if (seen !== undefined && seen.localPath !== localPath) this.twins.set(path, isDir || seen.type === 'dir');
     scan.entries.set(path, {
       path,
       localPath,

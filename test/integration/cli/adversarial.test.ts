@@ -1108,13 +1108,12 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     expect(await filesOf(target.local)).toEqual({ [nfd]: 'edited on the server' });
   });
 
-  // DEFECT: Linux lets a folder hold "café.txt" in NFC and in NFD at once (a copy from a Mac
-  // next to a name typed here). The scanner keys both by their NFC path, so one silently
-  // replaces the other in the scan, depending on the order the lstat calls finish: one twin is
-  // uploaded, the other is never synced and never reported (exit 0, skipped empty), and the
-  // next run may pick the other twin and upload it over the first (seen: run 1 sent the NFD
-  // twin, run 2 the NFC twin over it).
-  it.fails('10d. two local files whose names differ only in normalization (NFC and NFD twins): neither is silently dropped', async () => {
+  // Was a DEFECT: Linux lets a folder hold "café.txt" in NFC and in NFD at once (a copy from a
+  // Mac next to a name typed here). The scanner keyed both by their NFC path, so one silently
+  // replaced the other in the scan, depending on the order the lstat calls finished: one twin
+  // was uploaded, the other never synced nor reported, and the next run could send the other
+  // twin over the first. Fixed: both are left alone and reported (scanner.ts, settleTwins).
+  it('10d. two local files whose names differ only in normalization (NFC and NFD twins): neither is silently dropped', async () => {
     const target = await subject();
     const nfc = 'café.txt'.normalize('NFC');
     const nfd = nfc.normalize('NFD');

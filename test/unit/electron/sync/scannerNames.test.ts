@@ -1,16 +1,17 @@
 /**
  * The local scanner on real temp folders, for names it cannot sync as they are: names that are
- * not valid UTF-8 (created from raw bytes) and names with a backslash. Each is reported as
+ * not valid UTF-8 (created from raw bytes), names with a backslash, and one name twice in NFC
+ * and NFD. Each is reported as
  * skipped ('invalid-name') under a readable name, never dropped silently and never an entry,
  * by a full scan and by an incremental update alike.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SkippedEntry } from '../../../../electron/sync/model.js';
-import { loadIgnoreMatcher, scanLocal, updateScan, type LocalScan } from '../../../../electron/sync/scanner.js';
+import { loadIgnoreMatcher, scanLocal, twinNameMessage, updateScan, type LocalScan } from '../../../../electron/sync/scanner.js';
 import { requireSystemTool } from '../../../support/requirements.js';
 
 /** Linux file systems take any bytes but `/` and NUL in a name; APFS and NTFS refuse these. */
@@ -152,5 +153,59 @@ describe('names with a backslash', () => {
     const updated = await updateScan(root, matcher, previous, ['back\\slash.txt']);
     expect(updated!.entries.size).toBe(0);
     expect(updated!.skipped.map((entry) => [entry.path, entry.reason])).toEqual([['back\\slash.txt', 'invalid-name']]);
+  });
+});
+
+/** Whether this file system keeps "é" as NFC and NFD side by side (Linux does; APFS does not). */
+function fileSystemKeepsTwins(): boolean {
+  const folder = join(tmpdir(), `terasync-twins-${process.pid}`);
+  try {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'é'.normalize('NFC')), '');
+    writeFileSync(join(folder, 'é'.normalize('NFD')), '');
+    return readdirSync(folder).length === 2;
+  } catch {
+    return false;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const twins = requireSystemTool('a file system that keeps NFC and NFD names apart (Linux)', fileSystemKeepsTwins(), 'nothing: run on Linux');
+
+describe.skipIf(twins.skip)('one name twice, in NFC and in NFD', () => {
+  const nfc = 'café'.normalize('NFC');
+  const nfd = nfc.normalize('NFD');
+
+  it('files: neither is an entry, the path is reported once; the rest is scanned', async () => {
+    await writeFile(join(root, `${nfc}.txt`), 'the NFC twin');
+    await writeFile(join(root, `${nfd}.txt`), 'the NFD twin');
+    await writeFile(join(root, 'plain.txt'), 'plain');
+    // Many times: which twin's lstat finishes last must not matter.
+    for (let i = 0; i < 5; i++) {
+      const result = await scan();
+      expect([...result.entries.keys()]).toEqual(['plain.txt']);
+      expect(result.skipped).toEqual([{ path: `${nfc}.txt`, side: 'local', reason: 'invalid-name', message: twinNameMessage(false) }]);
+    }
+  });
+
+  it('folders: both left alone with everything in them, reported once', async () => {
+    await mkdir(join(root, nfc));
+    await mkdir(join(root, nfd));
+    await writeFile(join(root, nfc, 'a.txt'), 'in the NFC folder');
+    await writeFile(join(root, nfd, 'a.txt'), 'in the NFD folder');
+    await writeFile(join(root, nfd, 'b.txt'), 'only in the NFD folder');
+    const result = await scan();
+    expect([...result.entries.keys()]).toEqual([]);
+    expect(result.skipped).toEqual([{ path: nfc, side: 'local', reason: 'invalid-name', message: twinNameMessage(true) }]);
+  });
+
+  it('a twin made after the last scan: the incremental update asks for a full scan', async () => {
+    await writeFile(join(root, `${nfc}.txt`), 'the NFC twin');
+    const matcher = await loadIgnoreMatcher(root);
+    const previous = await scanLocal(root, matcher);
+    expect([...previous.entries.keys()]).toEqual([`${nfc}.txt`]);
+    await writeFile(join(root, `${nfd}.txt`), 'the NFD twin');
+    expect(await updateScan(root, matcher, previous, [`${nfd}.txt`])).toBeNull();
   });
 });
