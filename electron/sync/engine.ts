@@ -19,7 +19,7 @@
  * At the end of every run but a dry one, an open conflict whose copy is gone from the
  * local folder (the user deleted it, or renamed it over the original) is marked resolved.
  */
-import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { sameEtag } from '../../shared/etag.js';
@@ -454,13 +454,16 @@ export class SyncEngine {
   private async checkLocalRoot(dryRun: boolean, restore: boolean, remembered: RunJournal): Promise<boolean> {
     const root = this.deps.localRoot;
     try {
-      const stats = await lstat(root);
+      // A symbolic link to a folder (~/Sync -> /data/Sync) is that folder: only the root's
+      // own link is followed, never one inside it.
+      const stats = await stat(root);
       if (!stats.isDirectory()) {
         throw new TeraSyncError(ErrorCode.Configuration, `The local path ${root} is not a folder.`);
       }
       return false;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const dangling = await readlink(root).catch(() => null);
       const { inScope } = remembered.partition(await this.loadIgnore());
       const synced = countFiles(inScope);
       if (synced > 0 && !restore) {
@@ -468,6 +471,12 @@ export class SyncEngine {
           journalDeletionInfo('localMissing', inScope, 'remote'),
           `The local folder ${root} is missing, but ${countOf(synced, 'file')} ${synced === 1 ? 'was' : 'were'} synced into it. ` +
             'If it is on a drive that is not mounted, mount it and sync again. Nothing was deleted.',
+        );
+      }
+      if (dangling !== null) {
+        throw new TeraSyncError(
+          ErrorCode.Configuration,
+          `The local folder ${root} is a symbolic link to ${dangling}, which does not exist. If it is on a drive that is not mounted, mount it; or make that folder, or give the folder itself. Nothing was changed.`,
         );
       }
       if (dryRun) return true;

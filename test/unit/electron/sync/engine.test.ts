@@ -4,7 +4,7 @@
  * back where it was deleted), selective sync and the app's ignore patterns, and conflicts the
  * user resolved outside the app.
  */
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -474,5 +474,29 @@ describe('conflicts resolved outside the app', () => {
     await rm(join(root, copy));
     expect((await sync({ dryRun: true })).report.resolvedConflicts).toEqual([]);
     expect(withJournal((journal) => journal.openConflicts()).map((open) => open.id)).toEqual([id]);
+  });
+});
+
+describe('a local folder given through a symbolic link', () => {
+  it('is the folder it points to: synced, the link left as it is', async () => {
+    await writeFile(join(root, 'a.txt'), 'a');
+    const link = join(base, 'Sync');
+    await symlink(root, link);
+    const result = await sync({}, { localRoot: link });
+    expect(result.report.uploaded).toEqual(['a.txt']);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+  });
+
+  it('pointing nowhere: refused with a sentence that names the link and its target, nothing made', async () => {
+    const link = join(base, 'Sync');
+    const target = join(base, 'unmounted', 'Sync');
+    await symlink(target, link);
+    const error = await failure({}, { localRoot: link });
+    expect(error).toMatchObject({ code: 'Configuration' });
+    expect((error as Error).message).toBe(
+      `The local folder ${link} is a symbolic link to ${target}, which does not exist. If it is on a drive that is not mounted, mount it; or make that folder, or give the folder itself. Nothing was changed.`,
+    );
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    await expect(lstat(target)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
