@@ -14,8 +14,9 @@
  * Each run of the command gets its own HOME and XDG_DATA_HOME, so what it moves to the trash
  * lands in a folder the test reads (on Linux the command's trash is the freedesktop.org one).
  * Full disks are tmpfs mounts (root only: elsewhere those tests skip with a notice, and fail
- * under CI). Two race windows a few microseconds wide are widened by a script preloaded into
- * the command that only delays the rename of a download into place (SLOW_RENAME).
+ * under CI). Race windows a few microseconds wide are widened by a script preloaded into the
+ * command that only delays a download's placing: the rename over a file, or the link of a new
+ * one (SLOW_RENAME).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
