@@ -128,9 +128,15 @@ export function describeAccount(info: AccountInfo): string {
   return lines.join('\n');
 }
 
-
-/** Exit code for an account command's failure. */
+/**
+ * Why an account command failed: the error's code (for the exit code) and its message; when
+ * the keychain is missing, also how to sync without signing in.
+ */
 export function accountFailure(error: unknown): { code: ErrorCode; message: string } {
   const coded = toTeraSyncError(error);
-  return { code: coded.code, message: coded.message };
+  const sessionOnly =
+    coded.code === ErrorCode.KeychainUnavailable
+      ? '\nFor this session only, set TERASYNC_USER and TERASYNC_PASSWORD (or TERASYNC_TOKEN) instead of signing in.'
+      : '';
+  return { code: coded.code, message: `${coded.message}${sessionOnly}` };
 }

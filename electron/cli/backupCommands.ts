@@ -21,6 +21,7 @@ import { systemClock, type Logger } from '../sync/ports.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
 import { accountService, apiSettings, type AccountOptions } from './accountCommands.js';
+import type { CliValues } from './context.js';
 import { formatBytes } from '../../shared/format.js';
 import { createReporter, type Output } from './reporter.js';
 
@@ -49,6 +50,23 @@ export interface BackupCliContext {
   accountOptions: AccountOptions;
   /** The command's exit code for an error code (as for `terasync sync`). */
   exitCodeFor: (code: ErrorCode) => number;
+}
+
+/** The backup options of the command line, as runBackupCommand takes them. */
+export function backupCliValues(values: CliValues): BackupCliValues {
+  return {
+    sources: values.source ?? [],
+    dryRun: values['dry-run'],
+    allowMassDelete: values['allow-mass-delete'],
+    json: values.json,
+    remote: values.remote,
+    device: values.device,
+    retentionDays: values['retention-days'],
+    to: values.to,
+    version: values.version,
+    path: values.path,
+    concurrency: values.concurrency,
+  };
 }
 
 export type BackupCommand = 'backup' | 'backup-list' | 'restore';

@@ -1,37 +1,24 @@
 /**
- * The headless `terasync` command: the composition root for the command line. It builds the
- * same services the app uses and runs them once.
+ * The headless `terasync` command: parses the command line and answers `--help`, a missing or
+ * unknown command and a malformed option itself. Once the command is known it loads that
+ * command's module only (electron/cli/commands/<name>.ts, the composition root of one
+ * command), checks the usage rules shared by all commands and the module's own
+ * (`usageProblem`), and runs it. So `terasync --help` or a mistyped command loads no SQLite,
+ * WebDAV client or keychain binding.
  *
  * Exit codes: 0 in sync (conflicts kept as copies count as success), 1 some paths failed,
  * 2 usage or configuration error, 3 fail-safe stop, 4 authentication refused, 5 another run
  * (or the app) is syncing this local folder.
  */
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { deletedUsageProblem, runDeleted, type DeletedOptions, type DeletedSubcommand } from './deletedCommands.js';
-import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
-import { appDataDir, journalFile, statusFile } from '../platform/paths.js';
-import { FolderBusyError, FolderLock } from '../platform/folderLock.js';
-import { watchFolders } from '../platform/folderWatcher.js';
-import { readStatusFile, writeStatusFile } from '../platform/statusFile.js';
-import { SyncService } from '../sync/SyncService.js';
-import type { SyncStatus } from '../../shared/types.js';
-import { systemTrash } from '../platform/systemTrash.js';
-import { SyncEngine } from '../sync/engine.js';
-import { Journal } from '../sync/journal.js';
-import { safeDeviceName } from '../sync/names.js';
-import { systemClock, systemScheduler } from '../sync/ports.js';
-import { lastRunSummary } from '../sync/report.js';
-import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
-import type { AccountService } from '../auth/AccountService.js';
-import { nodeFromWebDavUrl } from '../teracloud/nodeUrls.js';
-import { accountService, describeAccount, login, logout, whoami, type AccountOptions, type Terminal } from './accountCommands.js';
-import { runBackupCommand } from './backupCommands.js';
-import { createReporter, describeStatus, type Output, type Reporter } from './reporter.js';
+import { appDataDir } from '../platform/paths.js';
+import { COMMAND_NAMES, parseCommandLine, type CliIo, type CommandContext, type CommandModule, type CommandName } from './context.js';
+import { EXIT } from './exitCodes.js';
+import { createReporter } from './reporter.js';
 
-export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4, busy: 5 } as const;
+export { EXIT } from './exitCodes.js';
+export type { CliIo } from './context.js';
 
 const USAGE = `Usage: terasync sync --local DIR --remote URL|FOLDER [--once] [options]
        terasync status --local DIR --remote URL|FOLDER [--state DIR] [--json]
@@ -127,15 +114,21 @@ Exit codes: 0 in sync (or stopped cleanly), 1 some paths failed, 2 usage or conf
 error, 3 fail-safe stop (nothing deleted), 4 authentication refused, 5 another run (or the
 app) is syncing this local folder (nothing done).`;
 
-export interface CliIo {
-  argv: string[];
-  env: NodeJS.ProcessEnv;
-  stdin: Terminal['input'];
-  stdout: Output;
-  stderr: Output;
-  platform: NodeJS.Platform;
-}
+/** One loader per command: esbuild makes each its own chunk, loaded on first use. */
+const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
+  sync: () => import('./commands/sync.js'),
+  status: () => import('./commands/status.js'),
+  login: () => import('./commands/login.js'),
+  logout: () => import('./commands/logout.js'),
+  whoami: () => import('./commands/whoami.js'),
+  backup: () => import('./commands/backup.js'),
+  restore: () => import('./commands/restore.js'),
+  deleted: () => import('./commands/deleted.js'),
+};
 
+function isCommand(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
 
 export async function runCli(io: CliIo): Promise<number> {
   const fail = (code: number, message: string): number => {
@@ -145,48 +138,7 @@ export async function runCli(io: CliIo): Promise<number> {
 
   let parsed;
   try {
-    parsed = parseArgs({
-      args: io.argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        local: { type: 'string' },
-        remote: { type: 'string' },
-        once: { type: 'boolean', default: false },
-        'poll-interval': { type: 'string' },
-        state: { type: 'string' },
-        ca: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        'allow-mass-delete': { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        'limit-up': { type: 'string' },
-        'limit-down': { type: 'string' },
-        device: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        user: { type: 'string' },
-        node: { type: 'string' },
-        url: { type: 'string' },
-        'password-stdin': { type: 'boolean', default: false },
-        challenge: { type: 'boolean', default: false },
-        oauth: { type: 'boolean', default: false },
-        issuer: { type: 'string' },
-        'client-id': { type: 'string' },
-        scopes: { type: 'string' },
-        'api-key': { type: 'string' },
-        'api-key-in': { type: 'string' },
-        'api-url': { type: 'string' },
-        source: { type: 'string', multiple: true },
-        'retention-days': { type: 'string' },
-        version: { type: 'string' },
-        path: { type: 'string' },
-        to: { type: 'string' },
-        'fail-safe-percent': { type: 'string' },
-        'deleted-retention-days': { type: 'string' },
-        run: { type: 'string' },
-        all: { type: 'boolean', default: false },
-      },
-    });
+    parsed = parseCommandLine(io.argv);
   } catch (error) {
     return fail(EXIT.usage, `${(error as Error).message}\n\n${USAGE}`);
   }
@@ -196,11 +148,11 @@ export async function runCli(io: CliIo): Promise<number> {
     (command === undefined && !values.help ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
-  if (!['sync', 'status', 'login', 'logout', 'whoami', 'backup', 'restore', 'deleted'].includes(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
+  if (!isCommand(command)) return fail(EXIT.usage, `unknown command "${command}"\n\n${USAGE}`);
   const subcommand = command === 'backup' && positionals[1] === 'list' ? 'list' : command === 'deleted' ? (positionals[1] ?? null) : null;
-  const deletedOptions: DeletedOptions = { run: values.run, path: values.path, all: values.all, json: values.json };
-  if (command === 'deleted') {
-    const problem = deletedUsageProblem(subcommand ?? undefined, deletedOptions);
+  const commandModule = await COMMANDS[command]();
+  if (commandModule.usageProblem !== undefined) {
+    const problem = commandModule.usageProblem(subcommand, values);
     if (problem !== null) return fail(EXIT.usage, problem);
   } else if (values.run !== undefined || values.all) {
     return fail(EXIT.usage, '--run and --all go with "terasync deleted"');
@@ -219,442 +171,26 @@ export async function runCli(io: CliIo): Promise<number> {
     }
   }
   const stateDir = resolve(values.state ?? appDataDir(io.platform, io.env));
-  const accountOptions: AccountOptions = {
+  const context: CommandContext = {
+    io,
+    command,
+    subcommand,
+    values,
     stateDir,
-    env: io.env,
-    platform: io.platform,
     ca,
-    logger: createReporter({ stdout: io.stdout, stderr: io.stderr, json: false }).logger,
-    apiKey: values['api-key'],
-    apiUrl: values['api-url'],
-    apiKeyIn: values['api-key-in'],
-  };
-  if (command === 'backup' || command === 'restore') {
-    return runBackupCommand(
-      command === 'restore' ? 'restore' : subcommand === 'list' ? 'backup-list' : 'backup',
-      {
-        sources: values.source ?? [],
-        dryRun: values['dry-run'],
-        allowMassDelete: values['allow-mass-delete'],
-        json: values.json,
-        remote: values.remote,
-        device: values.device,
-        retentionDays: values['retention-days'],
-        to: values.to,
-        version: values.version,
-        path: values.path,
-        concurrency: values.concurrency,
-      },
-      { env: io.env, stdout: io.stdout, stderr: io.stderr, stateDir, ca, accountOptions, exitCodeFor },
-    );
-  }
-  if (command === 'login' || command === 'logout' || command === 'whoami') {
-    try {
-      if (command === 'login') {
-        const message = await login(
-          accountOptions,
-          {
-            user: values.user,
-            node: values.node,
-            url: values.url,
-            passwordStdin: values['password-stdin'],
-            challenge: values.challenge,
-            oauth: values.oauth,
-            issuer: values.issuer,
-            clientId: values['client-id'],
-            scopes: values.scopes,
-          },
-          { input: io.stdin, output: io.stderr },
-        );
-        io.stdout.write(`${message}\n`);
-      } else if (command === 'logout') {
-        io.stdout.write(`${await logout(accountOptions)}\n`);
-      } else {
-        const info = await whoami(accountOptions);
-        io.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : `${describeAccount(info)}\n`);
-      }
-      return EXIT.ok;
-    } catch (error) {
-      const coded = toTeraSyncError(error);
-      const sessionOnly =
-        coded.code === ErrorCode.KeychainUnavailable
-          ? '\nFor this session only, set TERASYNC_USER and TERASYNC_PASSWORD (or TERASYNC_TOKEN) instead of signing in.'
-          : '';
-      return fail(exitCodeFor(coded.code), `${coded.message}${sessionOnly}`);
-    }
-  }
-
-  if (!values.local) return fail(EXIT.usage, '--local DIR is required');
-  if (!values.remote) return fail(EXIT.usage, '--remote URL is required');
-  if (values['dry-run'] && !values.once) return fail(EXIT.usage, '--dry-run goes with --once');
-  const failSafePercent = wholeOption(values['fail-safe-percent'], 50, 1, 99);
-  if (failSafePercent === null) return fail(EXIT.usage, '--fail-safe-percent must be a whole number from 1 to 99');
-  const deletedRetentionDays = wholeOption(values['deleted-retention-days'], 30, 1, 365);
-  if (deletedRetentionDays === null) return fail(EXIT.usage, '--deleted-retention-days must be a whole number from 1 to 365');
-  const concurrency = values.concurrency === undefined ? 6 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    return fail(EXIT.usage, '--concurrency must be a whole number from 1 to 64');
-  }
-  const limits: Record<'up' | 'down', number> = { up: 0, down: 0 };
-  for (const direction of ['up', 'down'] as const) {
-    const raw = values[`limit-${direction}`];
-    if (raw === undefined) continue;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) return fail(EXIT.usage, `--limit-${direction} must be a number of KiB/s (0 for no limit)`);
-    limits[direction] = value;
-  }
-  const pollSeconds = values['poll-interval'] === undefined ? 30 : Number(values['poll-interval']);
-  if (!Number.isFinite(pollSeconds) || pollSeconds < 1 || pollSeconds > 86_400) {
-    return fail(EXIT.usage, '--poll-interval must be a number of seconds from 1 to 86400');
-  }
-
-  const localRoot = resolve(values.local);
-  const { TERASYNC_USER: user, TERASYNC_PASSWORD: password, TERASYNC_TOKEN: token } = io.env;
-  const envAuth: WebDavAuth | null = token ? { kind: 'bearer', token } : user && password ? { kind: 'basic', user, password } : null;
-  const remoteIsUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(values.remote);
-
-  // The pair's identity (journal, status file): the URL as given, or for the signed-in
-  // account its /dav/ form, so that a fallback between /v2/dav/ and /dav/ (the same files)
-  // keeps the journal.
-  let pairRemote: string;
-  let folder: string | null = null;
-  let accounts: AccountService | null = null;
-  if (envAuth !== null || command === 'status' && remoteIsUrl) {
-    if (!remoteIsUrl) return fail(EXIT.usage, '--remote must be a URL when credentials come from the environment');
-    const remoteUrl = values.remote.endsWith('/') ? values.remote : `${values.remote}/`;
-    let url: URL;
-    try {
-      url = new URL(remoteUrl);
-    } catch {
-      return fail(EXIT.usage, `--remote is not a URL: ${values.remote}`);
-    }
-    if (url.username || url.password) {
-      return fail(EXIT.usage, 'put credentials in TERASYNC_USER / TERASYNC_PASSWORD, not in the URL');
-    }
-    pairRemote = remoteUrl;
-  } else {
-    accounts = accountService(accountOptions);
-    const record = await accounts.current();
-    if (record === null) {
-      return fail(
-        EXIT.usage,
-        'not signed in: run "terasync login" first, or set TERASYNC_USER and TERASYNC_PASSWORD (your user ID and Apps password from MyPage) or TERASYNC_TOKEN',
-      );
-    }
-    try {
-      folder = accountFolder(values.remote, record.origin);
-    } catch (error) {
-      return fail(EXIT.usage, (error as Error).message);
-    }
-    pairRemote = `${record.origin}/dav/${encodeFolder(folder)}`;
-  }
-  const statusPath = statusFile(stateDir, localRoot, pairRemote);
-
-  if (command === 'status') return printStatus(io, statusPath, values.json);
-
-  if (command === 'deleted') {
-    let store: WebDavRemoteStore | undefined;
-    try {
-      let url = pairRemote;
-      let deletedAuth: WebDavAuth;
-      if (envAuth !== null) deletedAuth = envAuth;
-      else {
-        const connection = await (accounts as AccountService).connect();
-        url = `${connection.rootUrl}${encodeFolder(folder ?? '')}`;
-        deletedAuth = connection.auth;
-      }
-      store = new WebDavRemoteStore({ url, auth: deletedAuth, ca, concurrency });
-      return await runDeleted(subcommand as DeletedSubcommand, store, deletedOptions, { stdout: io.stdout });
-    } catch (error) {
-      const coded = toTeraSyncError(error);
-      return fail(exitCodeFor(coded.code), coded.message);
-    } finally {
-      await store?.dispose();
-    }
-  }
-
-  const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
-  // One sync per local folder, whatever its state folder: refused before anything is done.
-  const lock = new FolderLock(localRoot, { program: 'terasync sync', warn: (message) => reporter.logger.warn(message), platform: io.platform });
-  try {
-    lock.ensure();
-  } catch (error) {
-    reporter.fatal(toTeraSyncError(error));
-    return EXIT.busy;
-  }
-
-  let remoteUrl: string;
-  let auth: WebDavAuth;
-  if (envAuth !== null) {
-    remoteUrl = pairRemote;
-    auth = envAuth;
-  } else {
-    try {
-      const connection = await (accounts as AccountService).connect();
-      remoteUrl = `${connection.rootUrl}${encodeFolder(folder ?? '')}`;
-      auth = connection.auth;
-      if (connection.fallbackReason !== null) io.stderr.write(`terasync: note: ${connection.fallbackReason}\n`);
-    } catch (error) {
-      lock.release();
-      const coded = toTeraSyncError(error);
-      return fail(exitCodeFor(coded.code), coded.message);
-    }
-  }
-
-  const device = safeDeviceName(values.device ?? io.env.TERASYNC_DEVICE ?? hostname());
-  const saveStatus = (status: SyncStatus, running: boolean): void => {
-    try {
-      writeStatusFile(statusPath, { pid: process.pid, running, updatedAt: Date.now(), localRoot, remoteUrl: pairRemote, status });
-    } catch (error) {
-      reporter.logger.warn(`cannot write the status file ${statusPath}: ${(error as Error).message}`);
-    }
-  };
-
-  let remote: WebDavRemoteStore | undefined;
-  let journal: Journal | undefined;
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    remote = new WebDavRemoteStore({
-      url: remoteUrl,
-      auth,
-      ca,
-      concurrency,
-      bandwidth: { uploadKiBps: limits.up, downloadKiBps: limits.down },
-      // Retries and server quirks are worth a line: without it they were invisible.
-      logger: reporter.logger,
-    });
-    try {
-      journal = Journal.open(journalFile(stateDir, localRoot, pairRemote));
-    } catch (error) {
-      // The same pair's journal in use: the folder could not carry the lock (missing, read-only).
-      if (!isBusy(error)) throw error;
-      reporter.fatal(toTeraSyncError(error));
-      return EXIT.busy;
-    }
-    const engine = new SyncEngine({
-      localRoot,
-      remote,
-      journal,
-      trash: systemTrash,
-      clock: systemClock,
-      logger: reporter.logger,
-      device,
+    accountOptions: {
+      stateDir,
+      env: io.env,
       platform: io.platform,
-      concurrency,
-      failSafePercent,
-      deletedRetentionDays,
-    });
-    if (!values.once) {
-      return await runContinuously(engine, {
-        localRoot,
-        lock,
-        pollIntervalMs: pollSeconds * 1000,
-        allowMassDelete: values['allow-mass-delete'],
-        reporter,
-        saveStatus,
-        stop: new Promise<void>((done) => controller.signal.addEventListener('abort', () => done(), { once: true })),
-      });
-    }
-    const { report, planned } = await engine.runOnce({
-      dryRun: values['dry-run'],
-      allowMassDelete: values['allow-mass-delete'],
-      signal: controller.signal,
-      onEvent: reporter.onEvent,
-    });
-    if (values['dry-run']) {
-      reporter.plan(planned, report.skipped);
-      return EXIT.ok;
-    }
-    reporter.finish(report);
-    saveStatus(
-      {
-        state: 'idle',
-        lastSyncAt: Date.now(),
-        progress: null,
-        problem: null,
-        retryAt: null,
-        watcherFallback: false,
-        lastRun: lastRunSummary(report),
-        failSafe: null,
-        pending: report.deferred.length,
-      },
-      false,
-    );
-    return report.errors.length > 0 ? EXIT.partial : EXIT.ok;
-  } catch (error) {
-    const coded = toTeraSyncError(error);
-    reporter.fatal(coded);
-    if (values.once && !values['dry-run']) {
-      saveStatus(
-        {
-          state: coded.code === ErrorCode.FailSafeTriggered ? 'failsafe' : 'error',
-          lastSyncAt: null,
-          progress: null,
-          problem: coded.toInfo(),
-          retryAt: null,
-          watcherFallback: false,
-          lastRun: null,
-          failSafe: null,
-          pending: 0,
-        },
-        false,
-      );
-    }
-    return exitCodeFor(coded.code);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    journal?.close();
-    lock.release();
-    await remote?.dispose();
-  }
-}
-
-/** A whole-number option within bounds; its default when left out; null when it does not fit. */
-function wholeOption(raw: string | undefined, fallback: number, min: number, max: number): number | null {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  return /^\d+$/.test(raw.trim()) && Number.isInteger(value) && value >= min && value <= max ? value : null;
-}
-
-/** A run refused because another holds the folder's lock or the pair's journal. */
-function isBusy(error: unknown): boolean {
-  if (error instanceof FolderBusyError) return true;
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
-  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
-}
-
-function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case ErrorCode.FailSafeTriggered:
-      return EXIT.failSafe;
-    case ErrorCode.Unauthorized:
-      return EXIT.auth;
-    case ErrorCode.Configuration:
-    case ErrorCode.Tls:
-    case ErrorCode.InvalidRequest:
-    case ErrorCode.KeychainUnavailable:
-    case ErrorCode.InvalidAddress:
-    case ErrorCode.NodeNotFound:
-      return EXIT.usage;
-    default:
-      return EXIT.partial;
-  }
-}
-
-/** The folder below the account's WebDAV root that `--remote` names ('' for the root). */
-function accountFolder(remote: string, origin: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) {
-    const location = nodeFromWebDavUrl(remote, { allowCustomHost: true });
-    if (location.origin !== origin) throw new Error(`--remote ${remote} is not on the signed-in account's node (${origin})`);
-    if (location.area === 'backup') throw new Error('--remote: /backup/ is for backups, not for sync (see terasync backup)');
-    return location.folder;
-  }
-  const segments = remote.split('/').filter((segment) => segment !== '');
-  if (segments.some((segment) => segment === '.' || segment === '..' || segment.includes('\\'))) {
-    throw new Error(`--remote ${remote}: a folder path may not contain ".", ".." or "\\"`);
-  }
-  return segments.join('/');
-}
-
-/** 'Photos/2024' -> 'Photos/2024/' percent-encoded per segment; '' -> ''. */
-function encodeFolder(folder: string): string {
-  return folder === '' ? '' : `${folder.split('/').map(encodeURIComponent).join('/')}/`;
-}
-
-interface ContinuousOptions {
-  localRoot: string;
-  /** The folder's lock, held already (or not while the folder is missing): the service keeps it. */
-  lock: FolderLock;
-  pollIntervalMs: number;
-  allowMassDelete: boolean;
-  reporter: Reporter;
-  saveStatus: (status: SyncStatus, running: boolean) => void;
-  stop: Promise<void>;
-}
-
-/** What --allow-mass-delete goes ahead with; a missing folder or a server folder gone stays a stop. */
-const ALLOWED_BY_FLAG: ReadonlySet<string> = new Set(['massDelete', 'localEmpty']);
-
-/**
- * Syncs until asked to stop; the status goes to the terminal and to the status file. A
- * fail-safe stop is said once on stderr (and once when it clears); nobody can answer it here,
- * so the run looks again at the poll interval: a drive mounted again, or the files back,
- * and it goes on by itself.
- */
-async function runContinuously(engine: SyncEngine, options: ContinuousOptions): Promise<number> {
-  const { reporter } = options;
-  const service = new SyncService({
-    localRoot: options.localRoot,
-    engine,
-    watch: watchFolders,
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: reporter.logger,
-    options: { pollIntervalMs: options.pollIntervalMs },
-    onEvent: reporter.onEvent,
-    folderLock: options.lock,
-  });
-  let lastWrite = 0;
-  let lastState = '';
-  service.onDidChangeStatus((status) => {
-    reporter.status(status);
-    // Progress changes many times a second; the file is for humans and scripts.
-    const now = Date.now();
-    if (status.state !== lastState || now - lastWrite > 1000) {
-      lastState = status.state;
-      lastWrite = now;
-      options.saveStatus(status, true);
-    }
-  });
-  let stoppedAtFailSafe = false;
-  const recheck: { cancel: (() => void) | null } = { cancel: null };
-  service.onDidChangeStatus((status) => {
-    if (status.state === 'failsafe') {
-      if (options.allowMassDelete && ALLOWED_BY_FLAG.has(status.failSafe?.reason ?? '')) {
-        service.allowMassDelete();
-        return;
-      }
-      if (!stoppedAtFailSafe) reporter.failSafeStopped(status.problem?.message ?? 'the fail-safe stopped the sync', options.pollIntervalMs);
-      stoppedAtFailSafe = true;
-      recheck.cancel?.();
-      recheck.cancel = systemScheduler.schedule(options.pollIntervalMs, () => {
-        recheck.cancel = null;
-        service.syncNow();
-      });
-    } else if (stoppedAtFailSafe && (status.state === 'syncing' || status.state === 'idle')) {
-      stoppedAtFailSafe = false;
-      reporter.failSafeCleared();
-    }
-  });
-  await service.start();
-  await options.stop;
-  recheck.cancel?.();
-  const final = service.getStatus();
-  await service.stop();
-  options.saveStatus({ ...final, state: 'stopped', progress: null }, false);
-  reporter.stopped();
-  return EXIT.ok;
-}
-
-function printStatus(io: CliIo, path: string, json: boolean): number {
-  const record = readStatusFile(path);
-  if (!record) {
-    io.stderr.write('terasync: this pair has not been synced yet (no status recorded)\n');
-    return EXIT.partial;
-  }
-  if (json) {
-    io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    return EXIT.ok;
-  }
-  io.stdout.write(`${describeStatus(record.status)}${record.running ? ` (running, pid ${record.pid})` : ' (not running)'}\n`);
-  io.stdout.write(`  ${record.localRoot} <-> ${record.remoteUrl}\n`);
-  if (record.status.lastSyncAt) io.stdout.write(`  last in sync: ${new Date(record.status.lastSyncAt).toLocaleString()}\n`);
-  return EXIT.ok;
+      ca,
+      logger: createReporter({ stdout: io.stdout, stderr: io.stderr, json: false }).logger,
+      apiKey: values['api-key'],
+      apiUrl: values['api-url'],
+      apiKeyIn: values['api-key-in'],
+    },
+    fail,
+  };
+  return commandModule.run(context);
 }
 
 /** Runs the command in this process and sets its exit code (called by bin/terasync.js). */
