@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `terasync` command: runs the CLI bundle that `npm run build` (or npm's `prepare`) writes
-// from electron/cli/main.ts, whose main() parses process.argv and sets process.exitCode.
+// from electron/cli/main.ts, whose main() parses process.argv and sets process.exitCode. The
+// bundle loads only the command asked for (see scripts/build.mjs).
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 
 const cli = new URL('../dist/cli/terasync.js', import.meta.url);
 
@@ -9,6 +11,12 @@ if (!existsSync(cli)) {
   process.stderr.write("TeraSync's command is not built: run `npm run build`\n");
   process.exit(2);
 }
+
+// Node 22.1 and later (the app's Electron too) keep V8's compiled code of the modules loaded
+// from here on, so the next start skips most of the compiling: in NODE_COMPILE_CACHE when
+// set, else <tmp>/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has
+// no such cache and starts as before. A cache that cannot be used is no error: it only costs time.
+module.enableCompileCache?.();
 
 const { main } = await import(cli.href);
 await main();

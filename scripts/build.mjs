@@ -7,7 +7,10 @@
  *   node scripts/build.mjs --out-dir DIR  write to DIR instead of dist/ (tests use this)
  *
  * Our source is bundled; every node_modules package stays external (`packages: 'external'`)
- * and is loaded from node_modules at run time. Exits non-zero when anything fails.
+ * and is loaded from node_modules at run time. The CLI is split (esbuild `splitting`): each
+ * command that electron/cli/main.ts loads with import() is a chunk of its own under
+ * dist/cli/chunks/, so `terasync --help` parses only the dispatcher. Exits non-zero when
+ * anything fails.
  */
 import { build as esbuild } from 'esbuild';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -16,14 +19,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 
+/**
+ * Packages the CLI's entry must not reach through static imports: they cost most of the
+ * start-up (a native addon, the WebDAV client and its XML parser, the keychain binding) and
+ * only the commands that use them may load them, through the dynamic import() of their module.
+ */
+const LAZY_PACKAGES = ['better-sqlite3', 'webdav', '@napi-rs/keyring', 'trash', 'ignore', 'react', 'react-dom', 'electron-updater'];
+
 /** The Node-side bundles. `format` follows where each runs: see ARCHITECTURE.md. */
 const nodeTargets = [
   // Electron runs an ESM main process.
   { name: 'main', entry: 'electron/main/index.ts', output: 'main/index.js', format: 'esm', app: true },
   // A sandboxed preload must be CommonJS and may require only 'electron'.
   { name: 'preload', entry: 'electron/preload/index.ts', output: 'preload/index.cjs', format: 'cjs', app: true, onlyElectron: true },
-  // bin/terasync.js imports this.
-  { name: 'cli', entry: 'electron/cli/main.ts', output: 'cli/terasync.js', format: 'esm', app: false },
+  // bin/terasync.js imports this; the commands are chunks beside it, loaded when run.
+  { name: 'cli', entry: 'electron/cli/main.ts', output: 'cli/terasync.js', format: 'esm', app: false, split: true, lazy: LAZY_PACKAGES },
 ];
 
 function usage(message) {
@@ -65,8 +75,15 @@ async function buildNodeTarget(target, outDir) {
   rmSync(path.dirname(outfile), { recursive: true, force: true });
   const result = await esbuild({
     absWorkingDir: root,
-    entryPoints: [path.join(root, target.entry)],
-    outfile,
+    ...(target.split
+      ? {
+          // Splitting needs an output folder: the entry keeps its name, chunks go below it.
+          entryPoints: { [path.basename(outfile, '.js')]: path.join(root, target.entry) },
+          outdir: path.dirname(outfile),
+          splitting: true,
+          chunkNames: 'chunks/[name]-[hash]',
+        }
+      : { entryPoints: [path.join(root, target.entry)], outfile }),
     bundle: true,
     packages: 'external',
     platform: 'node',
@@ -76,8 +93,10 @@ async function buildNodeTarget(target, outDir) {
     metafile: true,
     logLevel: 'warning',
   });
+  const outputs = result.metafile.outputs;
+  const key = (file) => path.relative(root, file).split(path.sep).join('/');
   if (target.onlyElectron) {
-    const output = result.metafile.outputs[path.relative(root, outfile).split(path.sep).join('/')];
+    const output = outputs[key(outfile)];
     const forbidden = (output?.imports ?? []).filter((item) => item.external && item.path !== 'electron').map((item) => item.path);
     if (forbidden.length > 0) {
       throw new Error(
@@ -86,7 +105,41 @@ async function buildNodeTarget(target, outDir) {
       );
     }
   }
-  return { file: relative(outfile), detail: formatSize(statSync(outfile).size) };
+  if (target.lazy) {
+    const reached = staticallyReached(outputs, key(outfile)).filter((name) => target.lazy.some((lazy) => name === lazy || name.startsWith(`${lazy}/`)));
+    if (reached.length > 0) {
+      rmSync(path.dirname(outfile), { recursive: true, force: true });
+      throw new Error(
+        `${target.entry} loads ${[...new Set(reached)].join(', ')} at start-up; only a command's own module may ` +
+          '(electron/cli/commands/, loaded with import()). Import it there, or import it with import() where it is used.',
+      );
+    }
+  }
+  const size = statSync(outfile).size;
+  const chunks = Object.keys(outputs).filter((file) => file.endsWith('.js') && file !== key(outfile));
+  if (chunks.length === 0) return { file: relative(outfile), detail: formatSize(size) };
+  const chunkBytes = chunks.reduce((sum, file) => sum + statSync(path.join(root, file)).size, 0);
+  return { file: relative(outfile), detail: `${formatSize(size)} + ${chunks.length} chunks, ${formatSize(chunkBytes)}` };
+}
+
+/**
+ * The packages an output loads as soon as it is loaded: its static imports and those of the
+ * chunks it imports statically, never what an import() brings in later.
+ */
+function staticallyReached(outputs, entry) {
+  const seen = new Set();
+  const packages = [];
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const item of outputs[file]?.imports ?? []) {
+      if (item.kind === 'dynamic-import') continue;
+      if (item.external) packages.push(item.path);
+      else visit(item.path);
+    }
+  };
+  visit(entry);
+  return packages;
 }
 
 /** Checks the built page against what the CSP in renderer/index.html allows. */

@@ -4,7 +4,8 @@
  * command's module only (electron/cli/commands/<name>.ts, the composition root of one
  * command), checks the usage rules shared by all commands and the module's own
  * (`usageProblem`), and runs it. So `terasync --help` or a mistyped command loads no SQLite,
- * WebDAV client or keychain binding.
+ * WebDAV client or keychain binding: scripts/build.mjs makes each command a chunk of its own
+ * and fails a build whose entry would load one of those packages at start-up.
  *
  * Exit codes: 0 in sync (conflicts kept as copies count as success), 1 some paths failed,
  * 2 usage or configuration error, 3 fail-safe stop, 4 authentication refused, 5 another run

@@ -5,7 +5,7 @@
  * for that CSP to block. Also the `terasync` launcher's two cases.
  */
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,8 +67,16 @@ describe('node scripts/build.mjs', () => {
     expect(preload).toContain('exposeInMainWorld("terasync"');
   });
 
-  it('writes the command line bundle that bin/terasync.js imports', () => {
+  it('writes the command line bundle that bin/terasync.js imports, each command a chunk of its own', async () => {
     expect(existsSync(path.join(out, 'cli', 'terasync.js'))).toBe(true);
+    const chunks = await readdir(path.join(out, 'cli', 'chunks'));
+    for (const command of ['sync', 'status', 'login', 'logout', 'whoami', 'backup', 'restore', 'deleted']) {
+      expect(chunks.filter((file) => new RegExp(`^${command}-[A-Z0-9]+\\.js$`).test(file)), command).toHaveLength(1);
+    }
+    // The entry imports them only when a command runs (test/integration/cli/startup.test.ts runs it).
+    const entry = await readFile(path.join(out, 'cli', 'terasync.js'), 'utf8');
+    expect(entry).toMatch(/import\("\.\/chunks\/sync-[A-Z0-9]+\.js"\)/);
+    expect(entry).not.toMatch(/from "(better-sqlite3|webdav|@napi-rs\/keyring)"/);
   });
 
   describe('the renderer page', () => {

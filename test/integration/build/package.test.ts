@@ -77,6 +77,8 @@ describe('electron-builder --dir', () => {
     }
     expect(files.filter((file) => /^\/dist\/tray\/[^/]+\.png$/.test(file)).length).toBeGreaterThanOrEqual(100);
     expect(files.some((file) => /^\/dist\/renderer\/assets\/.+\.js$/.test(file))).toBe(true);
+    // The command's entry loads each command from its own chunk beside it.
+    expect(files.some((file) => /^\/dist\/cli\/chunks\/sync-[A-Z0-9]+\.js$/.test(file))).toBe(true);
   });
 
   it('leaves the development side out: no sources, tests, emulator or dev dependencies', () => {
