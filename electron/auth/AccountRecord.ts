@@ -30,7 +30,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { parseApiKey, type ApiKeyPlacement } from '../teracloud/apiKey.js';
-import { insecureUrlReason } from '../net/tls.js';
+import { insecureUrlReason } from '../net/addresses.js';
 import { holdsPrivateKey, MAX_CA_FILE_BYTES, parseCaCertificates } from './caFile.js';
 import type { OAuthConfig } from './oauth/OAuthConfig.js';
 

@@ -11,7 +11,7 @@
  * Messages never repeat a user name or password found in a pasted URL.
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { isLoopbackHost } from '../net/tls.js';
+import { isLoopbackHost } from '../net/addresses.js';
 
 export type Provider = 'teracloud' | 'infinicloud';
 

@@ -1,8 +1,8 @@
 /**
  * What the built `terasync` command loads before it does anything: the dispatcher answers
  * `--help`, a missing or unknown command and `status` without the SQLite addon, the WebDAV
- * client or the keychain binding (each only in the module of a command that uses it), and it
- * asks Node for its compile cache where the runtime has one.
+ * client, the keychain binding or Node's networking modules (each is loaded by the module of
+ * a command that uses it), and it asks Node for its compile cache where the runtime has one.
  *
  * Each run is preloaded with test/support/recordLoads.mjs (`node --import`), whose loader
  * hooks write every module the process resolves to a log file; a command that does load
@@ -77,6 +77,11 @@ function heavyIn(recorded: Recorded): string[] {
   return HEAVY.filter((name) => recorded.packages.has(name));
 }
 
+/** Node's networking modules: loading them alone costs 10 to 20 ms, and status connects nowhere. */
+function networkingIn(recorded: Recorded): string[] {
+  return ['node:http', 'node:https', 'node:tls', 'node:net'].filter((name) => recorded.loaded.includes(name));
+}
+
 /** Our own bundle files the run loaded, relative to dist/cli. */
 function ourChunks(recorded: Recorded): string[] {
   const prefix = new URL('dist/cli/', `file://${repoRoot}/`).href;
@@ -91,6 +96,7 @@ describe('start-up of the terasync command', () => {
     // The log works: it saw the bundle's entry.
     expect(ourChunks(result)).toContain('terasync.js');
     expect(heavyIn(result)).toEqual([]);
+    expect(networkingIn(result)).toEqual([]);
     expect(ourChunks(result).filter((file) => /^chunks\/(sync|status|login|logout|whoami|backup|restore|deleted)-/.test(file))).toEqual([]);
   });
 
@@ -111,6 +117,7 @@ describe('start-up of the terasync command', () => {
     expect(result.code).toBe(1);
     expect(ourChunks(result).some((file) => file.startsWith('chunks/status-'))).toBe(true);
     expect(heavyIn(result)).toEqual([]);
+    expect(networkingIn(result)).toEqual([]);
   });
 
   it('runs status for a folder of the signed-in account without the keychain', async () => {
@@ -122,6 +129,7 @@ describe('start-up of the terasync command', () => {
     const result = await runRecorded(['status', '--local', local, '--remote', 'Sync', '--state', state]);
     expect(result.stderr).toBe('terasync: this pair has not been synced yet (no status recorded)\n');
     expect(heavyIn(result)).toEqual([]);
+    expect(networkingIn(result)).toEqual([]);
 
     // Not signed in: the same answer as before, still without the keychain.
     const unsigned = await runRecorded(['status', '--local', local, '--remote', 'Sync', '--state', join(scratch, 'status-nobody')]);
@@ -138,6 +146,7 @@ describe('start-up of the terasync command', () => {
     expect(ourChunks(sync).some((file) => file.startsWith('chunks/sync-'))).toBe(true);
     expect(sync.packages.has('better-sqlite3')).toBe(true);
     expect(sync.packages.has('webdav')).toBe(true);
+    expect(networkingIn(sync)).toContain('node:https');
     // The OS trash is loaded on the first local deletion only.
     expect(sync.packages.has('trash')).toBe(false);
 
