@@ -46,7 +46,7 @@ export interface BenchPaths {
   node?: string | undefined;
 }
 
-const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle'] as const;
+const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle', 'startup'] as const;
 type RowId = (typeof ROWS)[number];
 
 const USAGE = `Usage: npm run bench -- [options]     (or: node bench/run.mjs [options])
@@ -56,8 +56,8 @@ HTTPS on loopback and prints one markdown table.
 
   --quick             small sizes for a smoke run: 200 and 2,000 files, a 64 MiB file, 10 s idle
   --runs N            runs per timed row (default: 3 for the 2,000-file row, 1 for the
-                      20,000-file and 1 GiB rows); the table shows medians
-  --only ROWS         comma-separated rows by number (1-7) or name: ${ROWS.join(', ')}
+                      20,000-file and 1 GiB rows, 20 for start-up); the table shows medians
+  --only ROWS         comma-separated rows by number (1-8) or name: ${ROWS.join(', ')}
   --concurrency N     terasync --concurrency, raw loop sockets, rclone --transfers and --checkers (default 6)
   --idle-seconds S    length of the idle-CPU window (default 60, --quick 10)
   --samples N         latency samples (default 20)
@@ -129,7 +129,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   for (const item of (values.only ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
     const byNumber = /^\d+$/.test(item) ? ROWS[Number(item) - 1] : undefined;
     const row = byNumber ?? ROWS.find((name) => name === item);
-    if (row === undefined) throw new UsageError(`--only: unknown row "${item}" (1-7 or ${ROWS.join(', ')})`);
+    if (row === undefined) throw new UsageError(`--only: unknown row "${item}" (1-${ROWS.length} or ${ROWS.join(', ')})`);
     only.add(row);
   }
   const tools = new Set<Tool>();
@@ -297,7 +297,7 @@ class Bench {
   }
 
   private runsFor(row: RowId): number {
-    return this.options.runs ?? (row === 'upload-small' ? 3 : 1);
+    return this.options.runs ?? (row === 'upload-small' ? 3 : row === 'startup' ? 20 : 1);
   }
 
   private fresh(prefix: string): string {
@@ -741,6 +741,79 @@ class Bench {
     };
   }
 
+  // ---- start-up (row 8) ----
+
+  /**
+   * Row 8: `terasync --help` and `terasync status` (of a synced pair) against `node -e 0` on
+   * the same Node, taking turns in every run. The target is --help within 0.15 s of the bare
+   * Node: the command's own share of a short one-shot run. The difference is the median of
+   * each run's difference, which the machine's load moves less than either time.
+   */
+  async startup(): Promise<TableRow> {
+    const runs = this.runsFor('startup');
+    const label = `start-up: \`terasync --help\` and \`terasync status\` against \`node -e 0\`${runsLabel(runs)}`;
+    if (!this.options.tools.has('terasync')) return { label, terasync: NOT_RUN, raw: NOT_RUN, rclone: 'n/a', details: [] };
+    // A pair with a status file for `status` to read: one file synced once, not timed.
+    const remote = this.fresh('startup');
+    const pair = { local: join(this.work, `${remote}-local`), remote, state: join(this.work, `${remote}-state`) };
+    await mkdir(pair.local);
+    await writeFile(join(pair.local, 'one.txt'), 'start-up\n');
+    const setup = await this.runTerasync('startup-setup', pair.local, pair.remote, pair.state, 5 * 60_000, false);
+    if (!succeeded(setup.result)) throw new Error(`terasync could not sync the start-up pair: ${failureSummary(setup.result)}`);
+    const commands = {
+      node: { args: ['-e', '0'], check: (out: string) => out === '' },
+      help: { args: [this.paths.cli, '--help'], check: (out: string) => out.startsWith('Usage: terasync') },
+      status: {
+        args: [this.paths.cli, 'status', '--local', pair.local, '--remote', this.remoteUrl(pair.remote), '--state', pair.state],
+        check: (out: string) => out.startsWith('In sync (not running)'),
+      },
+    };
+    const series = { node: new Series(), help: new Series(), status: new Series() };
+    const run = async (name: keyof typeof commands, tag: string): Promise<Measurement> => {
+      const command = commands[name];
+      const result = await measure({
+        command: this.terasyncNode,
+        args: command.args,
+        env: this.terasyncEnv(),
+        timeoutMs: 60_000,
+        stdoutFile: join(this.work, 'logs', `${tag}.out`),
+        stderrFile: join(this.work, 'logs', `${tag}.err`),
+      });
+      if (succeeded(result) && !command.check(result.stdout)) series[name].fail(`wrong result: ${JSON.stringify(result.stdout.slice(0, 80))}`);
+      return result;
+    };
+    // Once each, not timed: the disk cache, and the compile cache where Node has one.
+    for (const name of ['node', 'help', 'status'] as const) await run(name, `startup-warm-${name}`);
+    const differences = { help: [] as number[], status: [] as number[] };
+    for (let index = 0; index < runs; index += 1) {
+      const times: Partial<Record<keyof typeof commands, number>> = {};
+      for (const name of rotate(['node', 'help', 'status'] as const, index)) {
+        const result = await run(name, `startup-${name}-${index}`);
+        series[name].add({ result, requests: new Map(), otherCores: NaN });
+        if (succeeded(result)) times[name] = result.seconds;
+      }
+      for (const name of ['help', 'status'] as const) {
+        const own = times[name];
+        if (own !== undefined && times.node !== undefined) differences[name].push(own - times.node);
+      }
+    }
+    await this.removeRemote(remote);
+    const over = (name: 'help' | 'status', target?: number): string => {
+      if (!series[name].ok || !series.node.ok || differences[name].length === 0) return series[name].describe();
+      const extra = median(differences[name]);
+      return `${series[name].describe()} (+${extra.toFixed(3)} s${target === undefined ? '' : ` ${mark(extra <= target)}`})`;
+    };
+    const compileCache = await runQuiet(this.terasyncNode, ['-p', "typeof require('node:module').enableCompileCache"], { timeoutMs: 30_000 });
+    const cacheNote = compileCache.stdout.trim() === 'function' ? 'compile cache on' : 'this Node has no compile cache';
+    return {
+      label,
+      terasync: `\`--help\` ${over('help', 0.15)} / \`status\` ${over('status')}; ${cacheNote}`,
+      raw: `\`node -e 0\` ${series.node.describe()}`,
+      rclone: 'n/a',
+      details: [],
+    };
+  }
+
   // ---- continuous mode (rows 6 and 7) ----
 
   /** Whether `terasync sync` without --once is the continuous mode (and not a usage error). */
@@ -1059,6 +1132,7 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
         if (wanted('idle')) rows.push({ label: `idle CPU over ${opts.idleSeconds} s with nothing changing`, terasync: pending, raw: 'n/a', rclone: 'n/a', details: [] });
       }
     }
+    await attempt('startup', 'start-up', (b) => b.startup());
 
     clearInterval(loadSampler);
     const otherCpu = Math.max(0, machineBusySeconds() - machineAtStart - (bench.ourCpu() - oursAtStart));
