@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-/** The Node-side bundles. `format` follows where each runs: see ARCHITECTURE.md. */
+/** The Node-side bundles. `format` follows where each runs: see docs/ARCHITECTURE.md, Build outputs. */
 const nodeTargets = [
   // Electron runs an ESM main process.
   { name: 'main', entry: 'electron/main/index.ts', output: 'main/index.js', format: 'esm', app: true },
