@@ -3,16 +3,18 @@
  * of one machine: whoever picks the project up must be able to read what a comment refers to.
  *
  * The files are the tracked ones (`git ls-files`): source, tests, scripts, configuration and
- * documents. In code only the comments are read (strings hold test data such as 'readme.md');
- * a Markdown document is read whole.
+ * documents. In code only the comments are read (strings hold test data, such as files named
+ * after a readme); a Markdown document is read whole. This header follows its own rules too,
+ * so its examples below cite only what exists and spell no machine path out.
  *
  * - A citation is a name ending in `.md`: bare (`SERVICE.md`) or a path (`docs/SERVICE.md`,
- *   `../README.md`). A bare name must be a tracked file at the root, in docs/ or beside the
- *   citing file; a path must be one from the root or from the citing file's folder. A web
- *   address (`https://…/README.md`) is not a citation.
- * - A machine path is an absolute path into a workspace or a user's home folder: `/work/…`,
- *   `/home/<user>/…`, `/Users/<user>/…`, `/root/…`, `C:\Users\<user>\…`. The made-up users of
- *   the examples (`/home/alice/TeraCLOUD`, `/home/you/…`) are not machines and are allowed.
+ *   or one relative to the citing file). A bare name must be a tracked file at the root, in
+ *   docs/ or beside the citing file; a path must be one from the root or from the citing
+ *   file's folder. A web address is not a citation.
+ * - A machine path is an absolute path into a workspace or someone's home folder: one that
+ *   starts with the folders `work` or `root` at the top of the file system, or with a user's
+ *   folder under `home` or `Users` (or Windows' `C:` Users folder). The made-up users of the
+ *   examples (alice, you, ...) are not machines and are allowed.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
