@@ -17,7 +17,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  // The layering from ARCHITECTURE.md: a reader sees the architecture in the folder names,
+  // The layering of docs/ARCHITECTURE.md (Folder layering): a reader sees it in the folder names,
   // and lint keeps it that way.
   {
     files: ['shared/**/*.ts'],

@@ -26,7 +26,7 @@ const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
  */
 const LAZY_PACKAGES = ['better-sqlite3', 'webdav', '@napi-rs/keyring', 'trash', 'ignore', 'react', 'react-dom', 'electron-updater'];
 
-/** The Node-side bundles. `format` follows where each runs: see ARCHITECTURE.md. */
+/** The Node-side bundles. `format` follows where each runs: see docs/ARCHITECTURE.md, Build outputs. */
 const nodeTargets = [
   // Electron runs an ESM main process.
   { name: 'main', entry: 'electron/main/index.ts', output: 'main/index.js', format: 'esm', app: true },

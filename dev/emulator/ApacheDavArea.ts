@@ -1,7 +1,7 @@
 /**
  * One WebDAV area on disk (a user's files, or their backup area) answered the way a TeraCLOUD
  * node answers: Apache httpd 2.4 with mod_dav_fs, mod_dir and mod_deflate (see
- * /work/shared/TERACLOUD.md). The caller has authenticated the request already.
+ * docs/SERVICE.md, The WebDAV server). The caller has authenticated the request already.
  *
  * webdav-server v2 (on a PhysicalFileSystem) answers PROPFIND, PROPPATCH, MKCOL, DELETE,
  * MOVE, COPY, LOCK and UNLOCK. In front of it, this class does what Apache does and

@@ -1,5 +1,5 @@
 /**
- * The TeraCLOUD REST API as far as a sync client uses it (see /work/shared/TERACLOUD.md):
+ * The TeraCLOUD REST API as far as a sync client uses it (see docs/SERVICE.md, REST answers):
  *
  *   GET /v2/api/ba/user                user and node (BASIC + API key)
  *   GET /v2/api/ba/dataset/(capacity)  quota and usage (BASIC + API key)

@@ -7,7 +7,7 @@ import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { AppServices } from './AppServices.js';
 import type { IpcHandlers } from './dispatchIpc.js';
 
-/** Only https: URLs reach the browser (ARCHITECTURE.md, Electron security). */
+/** Only https: URLs reach the browser (docs/ARCHITECTURE.md, Electron security). */
 function httpsUrl(text: string): string {
   let url: URL;
   try {

@@ -66,7 +66,7 @@ function serviceConfig(log: Logger): { api: ApiSettings | null; oauth: OAuthSett
   return { api, oauth, allowCustomHost: allowCustomHostFrom(api, process.env) };
 }
 
-/** shell.openExternal for parsed https: URLs only (ARCHITECTURE.md, Electron security). */
+/** shell.openExternal for parsed https: URLs only (docs/ARCHITECTURE.md, Electron security). */
 async function openHttps(url: string): Promise<void> {
   if (new URL(url).protocol !== 'https:') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Only https: addresses are opened.');
   await shell.openExternal(url);

@@ -1,6 +1,6 @@
 /**
  * The one window and the rules every web page in the app runs under. The security settings
- * are the ones ARCHITECTURE.md asks for and are never relaxed.
+ * are the ones docs/ARCHITECTURE.md (Electron security) lists, and are never relaxed.
  *
  * The Content-Security-Policy is a <meta> tag in renderer/index.html, not a header added with
  * session.webRequest.onHeadersReceived: the page is a file:// load, which carries no HTTP

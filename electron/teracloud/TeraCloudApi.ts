@@ -2,7 +2,7 @@
  * The TeraCLOUD REST API, the two calls a sync client needs: who the user is and which node
  * holds their files (`/v2/api/ba/user` with BASIC, `/v2/api/user` with an OAuth2 token, on
  * the API server), and how full the storage is (`/v2/api/ba/dataset/(capacity)` on the node).
- * See TERACLOUD.md, Credentials and REST answers.
+ * See docs/SERVICE.md, Credentials and REST answers.
  *
  * Every request carries the application's API key (header or matrix parameter, apiKey.ts);
  * BASIC is preemptive. Answers are checked strictly (`result` 0, every field of the right

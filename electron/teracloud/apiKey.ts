@@ -1,7 +1,7 @@
 /**
  * The TeraCLOUD API key: one per application, 128 bits written as 32 uppercase hexadecimal
  * digits, sent on every REST request either as the header `X-TeraCLOUD-API-KEY` or as the
- * matrix parameter `;api_key=<KEY>` on the last path segment (see TERACLOUD.md, Credentials).
+ * matrix parameter `;api_key=<KEY>` on the last path segment (see docs/SERVICE.md, The API key).
  *
  * The service says "uppercase BINHEX": a lowercase key is refused with the uppercase form
  * suggested, never silently converted, so that the setting holds what is actually sent.

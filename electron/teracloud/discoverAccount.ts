@@ -1,7 +1,7 @@
 /**
  * Node discovery: ask the REST API who the user is and where their files live, and turn the
  * answer into a location TeraSync will connect to. The API is a convenience (a node keeps
- * serving WebDAV while the API server is down, TERACLOUD.md), so every failure comes back as a
+ * serving WebDAV while the API server is down, docs/SERVICE.md), so every failure comes back as a
  * value with `fallback: 'manual'`: the caller then asks for the node name or the WebDAV URL
  * from MyPage (nodeFromUserInput) instead of stopping.
  *

@@ -1,6 +1,6 @@
 /**
  * Where an account lives: its storage node (`seto`), and from it the node's origin and the
- * WebDAV areas `/dav/`, `/v2/dav/` and `/backup/` (see TERACLOUD.md, Hosts and paths).
+ * WebDAV areas `/dav/`, `/v2/dav/` and `/backup/` (see docs/SERVICE.md, Hosts and paths).
  *
  * The user gives either the node name or the "WebDAV Connection URL" copied from MyPage, on
  * either domain of the service. Anything else is refused with a message that says what a valid

@@ -1,6 +1,6 @@
 /**
  * RemoteStore over WebDAV, written for TeraCLOUD / InfiniCLOUD (Apache httpd + mod_dav, see
- * /work/shared/TERACLOUD.md) and any RFC 4918 server.
+ * docs/SERVICE.md, The WebDAV server) and any RFC 4918 server.
  *
  * Every request goes through `webdav`'s `customRequest` (node-fetch underneath) so that we own
  * the headers and the status handling; one keep-alive agent carries all of them.

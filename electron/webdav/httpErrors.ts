@@ -15,7 +15,7 @@ export interface RequestDescription {
 
 export type AuthKind = 'basic' | 'bearer';
 
-/** What TeraCLOUD users must check when /dav/ answers 401 (see TERACLOUD.md, Credentials). */
+/** What TeraCLOUD users must check when /dav/ answers 401 (see docs/SERVICE.md, Credentials). */
 export const BASIC_UNAUTHORIZED_HINT =
   'Check that: (1) you entered the Apps password, not the login password, and it is typed correctly; ' +
   '(2) "Apps connection" (BASIC access) is switched on in MyPage (accounts made after 2021-06 have it off); ' +

@@ -1,6 +1,6 @@
 /**
  * Apache httpd with mod_dav on loopback, configured like the TeraCLOUD WebDAV service
- * (see /work/shared/TERACLOUD.md): BASIC auth, `/dav/` and `/backup/` as two separate
+ * (see docs/SERVICE.md, The WebDAV server): BASIC auth, `/dav/` and `/backup/` as two separate
  * areas, `DavDepthInfinity Off`, mod_deflate with Debian's stock type list, KeepAlive,
  * TLS 1.2+ only with a throwaway CA. Integration tests run the client against it "for
  * truth": what this server answers is what the real service answers.

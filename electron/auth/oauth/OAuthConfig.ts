@@ -1,6 +1,6 @@
 /**
  * Where the OAuth2 sign-in goes. TeraCLOUD has not published its OAuth2 endpoints, scopes or
- * client registration (TERACLOUD.md), so all of it is configuration: an issuer, whose
+ * client registration (docs/SERVICE.md, OAuth2), so all of it is configuration: an issuer, whose
  * metadata is discovered, or the endpoints themselves, or both (an endpoint set explicitly
  * wins over the discovered one).
  *

@@ -1,6 +1,6 @@
 /**
  * The emulator's WebDAV areas over real HTTP: BASIC both ways, the three areas, and the
- * Apache mod_dav quirks of the real service (TERACLOUD.md) that a client must cope with.
+ * Apache mod_dav quirks of the real service (docs/SERVICE.md, The WebDAV server) that a client must cope with.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * Proves the Apache harness answers like the TeraCLOUD WebDAV service (TERACLOUD.md), so
+ * Proves the Apache harness answers like the TeraCLOUD WebDAV service (docs/SERVICE.md), so
  * integration tests that pass against it mean something. Each quirk asserted here is what
  * Apache 2.4 with mod_dav actually answers.
  */

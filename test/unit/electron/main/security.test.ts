@@ -1,5 +1,5 @@
 /**
- * The Electron security rules of ARCHITECTURE.md, checked the way Electronegativity checks an
+ * The Electron security rules (docs/ARCHITECTURE.md, Electron security), checked the way Electronegativity checks an
  * app, without the Electron binary (it cannot run here): the window module runs against fakes
  * of the Electron objects that record what was asked of them, every source file of the
  * Electron side is scanned for a relaxed setting, and the renderer's Content-Security-Policy
