@@ -30,6 +30,9 @@ import { nodeFromWebDavUrl } from '../teracloud/nodeUrls.js';
 import { accountService, describeAccount, login, logout, whoami, type AccountOptions, type Terminal } from './accountCommands.js';
 import { runBackupCommand } from './backupCommands.js';
 import { createReporter, describeStatus, type Output, type Reporter } from './reporter.js';
+import { commandProxy, describeProxyReport, proxyReport, type CommandProxy } from './proxyOption.js';
+import { proxyPassword, setProcessProxy } from '../net/proxy.js';
+import { SecretRedactor } from '../auth/redact.js';
 
 export const EXIT = { ok: 0, partial: 1, usage: 2, failSafe: 3, auth: 4, busy: 5 } as const;
 
@@ -88,6 +91,10 @@ Options:
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
   --device NAME          name used in conflict copies, and the device folder of backups
                          (default: this computer's name)
+  --proxy URL            go through this proxy: http://[user:password@]host:port,
+                         https://..., socks5://host:port (socks5h:// lets the proxy look up
+                         names); "none" or "direct" goes direct. Default: HTTPS_PROXY,
+                         http_proxy, ALL_PROXY and NO_PROXY as curl reads them
   -h, --help             show this help
 
 Deleted-files options (--local, --remote, --state, --ca, --json as for sync):
@@ -119,6 +126,11 @@ Login options:
   --api-key-in header|matrix   send it as X-TeraCLOUD-API-KEY (default) or ;api_key=
   --api-url URL          the REST API (default https://api.teracloud.jp/; TERASYNC_API_URL)
 
+Proxy: --proxy, else the environment: HTTPS_PROXY (https addresses), http_proxy (http),
+  ALL_PROXY (both, when those are unset), NO_PROXY (hosts, domains, IPs or networks that go
+  direct; * for all), upper or lower case (lower case wins; HTTP_PROXY is not read). A proxy
+  only carries an end-to-end TLS tunnel; a TLS-inspecting proxy needs its CA: --ca FILE.
+
 Credentials: the signed-in account (terasync login), unless the environment has
   TERASYNC_USER and TERASYNC_PASSWORD   user ID and Apps password (BASIC)
   TERASYNC_TOKEN                        an OAuth2 bearer token
@@ -137,7 +149,8 @@ export interface CliIo {
 }
 
 
-export async function runCli(io: CliIo): Promise<number> {
+export async function runCli(rawIo: CliIo): Promise<number> {
+  let io = rawIo;
   const fail = (code: number, message: string): number => {
     io.stderr.write(`terasync: ${message}\n`);
     return code;
@@ -185,6 +198,7 @@ export async function runCli(io: CliIo): Promise<number> {
         'deleted-retention-days': { type: 'string' },
         run: { type: 'string' },
         all: { type: 'boolean', default: false },
+        proxy: { type: 'string' },
       },
     });
   } catch (error) {
@@ -208,6 +222,25 @@ export async function runCli(io: CliIo): Promise<number> {
   if (positionals.length > (subcommand === null ? 1 : 2)) return fail(EXIT.usage, `unexpected argument "${positionals[subcommand === null ? 1 : 2]}"`);
   if (command !== 'backup' && command !== 'restore' && (command !== 'deleted' || values.path === undefined) && (values.source !== undefined || values.to !== undefined || values.version !== undefined || values.path !== undefined)) {
     return fail(EXIT.usage, '--source, --to, --version and --path go with "terasync backup" and "terasync restore"');
+  }
+
+  let proxy: CommandProxy;
+  try {
+    proxy = commandProxy(values.proxy, io.env);
+  } catch (error) {
+    return fail(EXIT.usage, toTeraSyncError(error, ErrorCode.Configuration).message);
+  }
+  setProcessProxy(proxy.setting);
+  const secretOfProxy = proxyPassword(proxy.setting);
+  if (secretOfProxy !== undefined) {
+    // Nothing the command prints holds the proxy's password, whatever a library put in a message.
+    const redactor = new SecretRedactor();
+    redactor.add(secretOfProxy);
+    const redacting = (output: Output): Output => ({
+      write: (text: string) => output.write(redactor.redact(text)),
+      ...(output.isTTY === undefined ? {} : { isTTY: output.isTTY }),
+    });
+    io = { ...io, stdout: redacting(io.stdout), stderr: redacting(io.stderr) };
   }
 
   let ca: string | undefined;
@@ -271,7 +304,10 @@ export async function runCli(io: CliIo): Promise<number> {
         io.stdout.write(`${await logout(accountOptions)}\n`);
       } else {
         const info = await whoami(accountOptions);
-        io.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : `${describeAccount(info)}\n`);
+        const proxyInUse = proxyReport(proxy, info.webdavUrl);
+        io.stdout.write(
+          values.json ? `${JSON.stringify({ ...info, proxy: proxyInUse }, null, 2)}\n` : `${describeAccount(info)}\nproxy:    ${describeProxyReport(proxyInUse)}\n`,
+        );
       }
       return EXIT.ok;
     } catch (error) {
@@ -533,6 +569,7 @@ function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.FailSafeTriggered:
       return EXIT.failSafe;
     case ErrorCode.Unauthorized:
+    case ErrorCode.ProxyAuth:
       return EXIT.auth;
     case ErrorCode.Configuration:
     case ErrorCode.Tls:
