@@ -534,7 +534,9 @@ export class ProxyRoutingAgent extends AgentBase {
     readonly setting: ProxySetting,
     private readonly agentOptions: ProxyAgentOptions,
   ) {
-    super({ keepAlive: agentOptions.keepAlive, ...(agentOptions.maxSockets === undefined ? {} : { maxSockets: agentOptions.maxSockets }), ...agentOptions.tls });
+    // No socket limit here: the sockets belong to the route's agent, which has the limit. A
+    // limit here would queue requests that only this agent's own sockets could release.
+    super({ keepAlive: agentOptions.keepAlive, ...agentOptions.tls });
   }
 
   override async connect(req: ClientRequest, opts: AgentConnectOpts): Promise<HttpAgent> {

@@ -8,7 +8,7 @@
  * only CONNECT lines, never the Apps password; each proxy failure says what it is (not the
  * service's 401 advice) and is coded so that the engine treats an outage as being offline.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
@@ -31,8 +31,9 @@ let server: ApacheServer;
 let ca: string;
 const proxies: RunningProxy[] = [];
 
-function store(proxy: ProxySetting, options: { ca?: string | undefined; attempts?: number } = {}): WebDavRemoteStore {
+function store(proxy: ProxySetting, options: { ca?: string | undefined; attempts?: number; concurrency?: number } = {}): WebDavRemoteStore {
   return new WebDavRemoteStore({
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     url: server.url,
     auth: { kind: 'basic', user: server.user, password: server.password },
     ca: 'ca' in options ? options.ca : ca,
@@ -111,6 +112,26 @@ describe.skipIf(apache.skip || tinyproxy.skip || microsocks.skip)('through real 
     expect(lines.length).toBeLessThan(3);
     expect(log).not.toContain(server.password);
     expect(log).not.toContain(basicForm());
+  });
+
+  it("keeps the store's socket limit through the proxy: a wide listing uses at most concurrency + 2 tunnels", async () => {
+    const http = await proxy(() => startTinyproxy());
+    for (let index = 0; index < 12; index++) {
+      await mkdir(join(server.dataDir, 'wide', `folder-${index}`), { recursive: true });
+      await writeFile(join(server.dataDir, 'wide', `folder-${index}`, 'file.txt'), `file ${index}\n`);
+    }
+    await server.grantServerAccess();
+    const remote = store({ mode: 'manual', url: http.url }, { concurrency: 1 });
+    try {
+      const listing = await remote.list();
+      expect([...listing.entries.keys()].filter((key) => key.startsWith('wide/') && key.endsWith('/file.txt'))).toHaveLength(12);
+      await Promise.all(Array.from({ length: 12 }, (_, index) => remote.stat(`wide/folder-${index}/file.txt`)));
+    } finally {
+      await remote.dispose();
+    }
+    const tunnels = requestLines(await http.log()).length;
+    expect(tunnels).toBeGreaterThan(0);
+    expect(tunnels).toBeLessThanOrEqual(3);
   });
 
   it('httpRequest (REST, OAuth2) goes through the proxy the same way', async () => {
