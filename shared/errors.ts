@@ -4,6 +4,8 @@
  */
 export const ErrorCode = {
   Unauthorized: 'Unauthorized',
+  /** The proxy wants credentials (407) or refused the ones given: not TeraCLOUD's sign-in. */
+  ProxyAuth: 'ProxyAuth',
   Forbidden: 'Forbidden',
   NotFound: 'NotFound',
   Conflict: 'Conflict',

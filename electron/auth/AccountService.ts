@@ -575,7 +575,7 @@ function locationNeeded(): TeraSyncError {
 
 function withManualHint(error: TeraSyncError): TeraSyncError {
   // A refused password is not cured by typing the node name.
-  if (error.code === ErrorCode.Unauthorized) return error;
+  if (error.code === ErrorCode.Unauthorized || error.code === ErrorCode.ProxyAuth) return error;
   return new TeraSyncError(error.code, `${error.message} (Give your node name with --node, or the WebDAV URL from MyPage with --url.)`, {
     cause: error,
     ...(error.status === undefined ? {} : { status: error.status }),

@@ -101,6 +101,7 @@ export interface BackupRunOptions {
 /** Errors after which no other file can succeed either: the run stops cleanly. */
 const FATAL: ReadonlySet<string> = new Set([
   ErrorCode.Unauthorized,
+  ErrorCode.ProxyAuth,
   ErrorCode.InsufficientStorage,
   ErrorCode.Cancelled,
   ErrorCode.Network,

@@ -161,7 +161,7 @@ export interface RestoreSummary {
 }
 
 /** Errors after which nothing else can succeed. */
-const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.Cancelled, ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Tls]);
+const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.ProxyAuth, ErrorCode.Cancelled, ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Tls]);
 
 export class Restore {
   constructor(private readonly deps: RestoreDeps) {}

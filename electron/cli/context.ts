@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { AccountOptions, Terminal } from './accountCommands.js';
+import type { CommandProxy } from './proxyOption.js';
 import type { Output } from './reporter.js';
 
 /** Every option of every command: one parse, so an unknown option is a usage error everywhere. */
@@ -44,6 +45,7 @@ const OPTIONS = {
   'deleted-retention-days': { type: 'string' },
   run: { type: 'string' },
   all: { type: 'boolean', default: false },
+  proxy: { type: 'string' },
 } as const;
 
 /** Parses the arguments after `terasync`; throws (TypeError) on an unknown or malformed option. */
@@ -76,6 +78,8 @@ export interface CommandContext {
   /** The PEM text of --ca. */
   ca: string | undefined;
   accountOptions: AccountOptions;
+  /** --proxy or the environment's proxy; null for a command that makes no request (status). */
+  proxy: CommandProxy | null;
   /** Writes `terasync: <message>` to stderr and returns `code`. */
   fail(code: number, message: string): number;
 }

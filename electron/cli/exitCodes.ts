@@ -12,6 +12,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.FailSafeTriggered:
       return EXIT.failSafe;
     case ErrorCode.Unauthorized:
+    case ErrorCode.ProxyAuth:
       return EXIT.auth;
     case ErrorCode.Configuration:
     case ErrorCode.Tls:

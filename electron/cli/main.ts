@@ -20,6 +20,7 @@ import { createReporter } from './reporter.js';
 
 export { EXIT } from './exitCodes.js';
 export type { CliIo } from './context.js';
+import type { CommandProxy } from './proxyOption.js';
 
 const USAGE = `Usage: terasync sync --local DIR --remote URL|FOLDER [--once] [options]
        terasync status --local DIR --remote URL|FOLDER [--state DIR] [--json]
@@ -76,6 +77,10 @@ Options:
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
   --device NAME          name used in conflict copies, and the device folder of backups
                          (default: this computer's name)
+  --proxy URL            go through this proxy: http://[user:password@]host:port,
+                         https://..., socks5://host:port (socks5h:// lets the proxy look up
+                         names); "none" or "direct" goes direct. Default: HTTPS_PROXY,
+                         http_proxy, ALL_PROXY and NO_PROXY as curl reads them
   -h, --help             show this help
 
 Deleted-files options (--local, --remote, --state, --ca, --json as for sync):
@@ -107,6 +112,11 @@ Login options:
   --api-key-in header|matrix   send it as X-TeraCLOUD-API-KEY (default) or ;api_key=
   --api-url URL          the REST API (default https://api.teracloud.jp/; TERASYNC_API_URL)
 
+Proxy: --proxy, else the environment: HTTPS_PROXY (https addresses), http_proxy (http),
+  ALL_PROXY (both, when those are unset), NO_PROXY (hosts, domains, IPs or networks that go
+  direct; * for all), upper or lower case (lower case wins; HTTP_PROXY is not read). A proxy
+  only carries an end-to-end TLS tunnel; a TLS-inspecting proxy needs its CA: --ca FILE.
+
 Credentials: the signed-in account (terasync login), unless the environment has
   TERASYNC_USER and TERASYNC_PASSWORD   user ID and Apps password (BASIC)
   TERASYNC_TOKEN                        an OAuth2 bearer token
@@ -131,7 +141,8 @@ function isCommand(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);
 }
 
-export async function runCli(io: CliIo): Promise<number> {
+export async function runCli(rawIo: CliIo): Promise<number> {
+  let io = rawIo;
   const fail = (code: number, message: string): number => {
     io.stderr.write(`terasync: ${message}\n`);
     return code;
@@ -163,6 +174,14 @@ export async function runCli(io: CliIo): Promise<number> {
     return fail(EXIT.usage, '--source, --to, --version and --path go with "terasync backup" and "terasync restore"');
   }
 
+  let proxy: CommandProxy | null = null;
+  if (command !== 'status') {
+    const { setUpProxy } = await import('./proxySetup.js');
+    const setUp = setUpProxy(values.proxy, io);
+    if ('problem' in setUp) return fail(EXIT.usage, setUp.problem);
+    ({ proxy, io } = setUp);
+  }
+
   let ca: string | undefined;
   if (values.ca) {
     try {
@@ -189,6 +208,7 @@ export async function runCli(io: CliIo): Promise<number> {
       apiUrl: values['api-url'],
       apiKeyIn: values['api-key-in'],
     },
+    proxy,
     fail,
   };
   return commandModule.run(context);

@@ -21,6 +21,7 @@ import { TrayController } from '../app/TrayController.js';
 import { createTrayIconResolver } from '../app/trayIcons.js';
 import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
 import { SecretRedactor } from '../auth/redact.js';
+import { setProcessProxy } from '../net/proxy.js';
 import type { SecretStore } from '../auth/SecretStore.js';
 import { selectSecretStore } from '../auth/selectSecretStore.js';
 import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
@@ -163,6 +164,9 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       denyAllPermissions(session.defaultSession);
+      // Every request the app makes itself (WebDAV, REST, OAuth2) follows the system's proxy
+      // configuration: Chromium resolves it per address, PAC files and per-host rules included.
+      setProcessProxy({ mode: 'system', resolve: (url) => session.defaultSession.resolveProxy(url) });
       const appDataFolder = app.getPath('userData');
       const redactor = new SecretRedactor();
       const log = new LogFile(appDataFolder, { redactor });

@@ -1,14 +1,16 @@
 /**
  * One small HTTP(S) request with a buffered text answer, for the REST API and the OAuth2
  * endpoints (WebDAV has its own client in electron/webdav). HTTPS with TLS 1.2+ and the
- * private CA of `electron/net/tls.ts`; plain HTTP only to loopback (the emulator). Failures
- * become coded errors: Network, Timeout, Tls, Cancelled, Configuration.
+ * private CA of `electron/net/tls.ts`; plain HTTP only to loopback (the emulator). Through the
+ * process's proxy setting (electron/net/proxy.ts) unless given another. Failures become coded
+ * errors: Network, Timeout, Tls, Cancelled, Configuration, ProxyAuth.
  */
 import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { failureCode, isTlsFailureCode } from '../webdav/httpErrors.js';
 import { httpsAgentFor, insecureUrlReason, tlsFailureAdvice, tlsOptions } from './tls.js';
+import { findProxyError, processProxy, proxyFailureError, ProxyRoutingAgent, tlsThroughProxyAdvice, type ProxySetting } from './proxy.js';
 
 export interface HttpRequestOptions {
   method?: string;
@@ -23,6 +25,26 @@ export interface HttpRequestOptions {
   maxBodyBytes?: number;
   /** Words for error messages, e.g. "the sign-in server". Default: the URL's origin. */
   what?: string;
+  /** Which proxy to go through. Default: the process's setting (`setProcessProxy`). */
+  proxy?: ProxySetting;
+}
+
+/** One routing agent per proxy setting and trust setting (see httpsAgentFor in tls.ts). */
+const proxyAgents = new WeakMap<ProxySetting, Map<string, ProxyRoutingAgent>>();
+
+function proxyAgentFor(setting: ProxySetting, ca: string | undefined): ProxyRoutingAgent {
+  let byCa = proxyAgents.get(setting);
+  if (byCa === undefined) {
+    byCa = new Map();
+    proxyAgents.set(setting, byCa);
+  }
+  const key = ca ?? '';
+  let agent = byCa.get(key);
+  if (agent === undefined) {
+    agent = new ProxyRoutingAgent(setting, { keepAlive: false, tls: tlsOptions(ca) });
+    byCa.set(key, agent);
+  }
+  return agent;
 }
 
 export interface HttpTextResponse {
@@ -56,10 +78,12 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
       if (error) reject(error);
       else resolve(value as HttpTextResponse);
     };
+    const proxy = options.proxy ?? processProxy();
+    const proxyAgent = proxy.mode === 'none' ? undefined : proxyAgentFor(proxy, options.ca);
     const requestOptions = {
       method: options.method ?? 'GET',
       headers,
-      ...(url.protocol === 'https:' ? { ...tlsOptions(options.ca), agent: httpsAgentFor(options.ca) } : {}),
+      ...(url.protocol === 'https:' ? { ...tlsOptions(options.ca), agent: proxyAgent ?? httpsAgentFor(options.ca) } : proxyAgent === undefined ? {} : { agent: proxyAgent }),
     };
     const request = (url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw)(url, requestOptions, (response) => {
       const chunks: Buffer[] = [];
@@ -81,11 +105,14 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
     const failure = (error: unknown): TeraSyncError => {
       if (options.signal?.aborted) return new TeraSyncError(ErrorCode.Cancelled, `The request to ${what} was cancelled.`, { cause: error });
       if (timedOut) return new TeraSyncError(ErrorCode.Timeout, `${what} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause: error });
+      const proxyError = findProxyError(error, proxyAgent);
+      if (proxyError !== undefined) return proxyFailureError(proxyError, `the request to ${what}`, error);
       const code = failureCode(error);
       if (isTlsFailureCode(code)) {
+        const through = proxyAgent?.describeRoute() ?? null;
         return new TeraSyncError(
           ErrorCode.Tls,
-          `The secure (TLS) connection to ${what} failed (${code}): ${tlsFailureAdvice(code)}`,
+          `The secure (TLS) connection to ${what} failed (${code}): ${tlsFailureAdvice(code)}${through === null ? '' : tlsThroughProxyAdvice(through)}`,
           { cause: error },
         );
       }

@@ -93,7 +93,7 @@ function sameIdentity(a: Stats, b: Stats): boolean {
 const RESUMABLE: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Cancelled, ErrorCode.Server]);
 
 /** Errors after which no other action can succeed either. */
-const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.Cancelled]);
+const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.ProxyAuth, ErrorCode.Cancelled]);
 
 export class Executor {
   private readonly deps: ExecutorDeps;
@@ -191,7 +191,7 @@ export class Executor {
         return;
       }
       if (FATAL.has(coded.code) || this.deps.signal?.aborted) {
-        this.fatal ??= coded.code === ErrorCode.Unauthorized ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
+        this.fatal ??= coded.code === ErrorCode.Unauthorized || coded.code === ErrorCode.ProxyAuth ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
         return;
       }
       report.errors.push({ path: action.path, code: coded.code, message: coded.message });
@@ -254,7 +254,7 @@ export class Executor {
     } catch (error) {
       const coded = toTeraSyncError(error);
       if (FATAL.has(coded.code) || this.deps.signal?.aborted) {
-        this.fatal ??= coded.code === ErrorCode.Unauthorized ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
+        this.fatal ??= coded.code === ErrorCode.Unauthorized || coded.code === ErrorCode.ProxyAuth ? coded : new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
         return true;
       }
       // The folder is where it was: its entries are tried one by one.

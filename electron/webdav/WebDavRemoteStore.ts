@@ -3,7 +3,9 @@
  * docs/SERVICE.md, The WebDAV server) and any RFC 4918 server.
  *
  * Every request goes through `webdav`'s `customRequest` (node-fetch underneath) so that we own
- * the headers and the status handling; one keep-alive agent carries all of them.
+ * the headers and the status handling; one keep-alive agent carries all of them. With a proxy
+ * (options.proxy, else the process's setting) that agent is electron/net/proxy.ts's routing
+ * agent: the same keep-alive, socket limit and TLS checks, inside a CONNECT or SOCKS tunnel.
  *
  * Decisions worth knowing:
  * - Listing walks the tree with bounded, parallel `PROPFIND Depth: 1` (the service refuses
@@ -64,6 +66,7 @@ import { performance } from 'node:perf_hooks';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { refusingHttpAgent, tlsOptions } from '../net/tls.js';
+import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy.js';
 import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { Listing, RemoteEntry, SkippedEntry } from '../sync/model.js';
@@ -139,6 +142,11 @@ export interface WebDavRemoteStoreOptions {
    * store, one per direction. Change them later with `setBandwidth`.
    */
   bandwidth?: BandwidthLimits;
+  /**
+   * Which proxy to go through (electron/net/proxy.ts). Default: the process's setting
+   * (`setProcessProxy`: the command's environment and --proxy, the app's Proxy settings).
+   */
+  proxy?: ProxySetting;
 }
 
 /** The part of node-fetch's Response we use (webdav's own type leaves out `body`). */
@@ -320,6 +328,8 @@ function basicAuthorization(user: string, password: string): string {
 export class WebDavRemoteStore implements RemoteStore {
   private readonly client: WebDAVClient;
   private readonly agent: HttpAgent | HttpsAgent;
+  /** The agent when requests may go through a proxy (the same object as `agent`). */
+  private readonly proxyAgent: ProxyRoutingAgent | undefined;
   /** Origin + root path, ending in '/', as sent on the wire. */
   private readonly rootUrl: string;
   /** Raw (percent-encoded) segments of the root path, for relative hrefs. */
@@ -391,12 +401,17 @@ export class WebDavRemoteStore implements RemoteStore {
 
     const maxSockets = this.concurrency + 2;
     this.slots = new RequestSlots(maxSockets);
+    const proxy = options.proxy ?? processProxy();
+    // A private CA is trusted in addition to, not instead of, the system roots, through one
+    // secure context built once (see electron/net/tls.ts for why not `ca:`). Through a proxy
+    // the same TLS options check the server inside the tunnel.
+    this.proxyAgent =
+      proxy.mode === 'none'
+        ? undefined
+        : new ProxyRoutingAgent(proxy, { keepAlive: true, maxSockets, ...(url.protocol === 'https:' ? { tls: tlsOptions(options.ca) } : {}) });
     this.agent =
-      url.protocol === 'https:'
-        ? // A private CA is trusted in addition to, not instead of, the system roots, through
-          // one secure context built once (see electron/net/tls.ts for why not `ca:`).
-          new HttpsAgent({ keepAlive: true, maxSockets, ...tlsOptions(options.ca) })
-        : new HttpAgent({ keepAlive: true, maxSockets });
+      this.proxyAgent ??
+      (url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets, ...tlsOptions(options.ca) }) : new HttpAgent({ keepAlive: true, maxSockets }));
 
     this.authKind = options.auth.kind;
     this.auth = options.auth;
@@ -1060,6 +1075,7 @@ export class WebDavRemoteStore implements RemoteStore {
           cancelled: attempt.cancelled,
           timedOut: attempt.timedOut,
           timeoutMs: this.timeoutMs,
+          ...(this.proxyAgent === undefined ? {} : { proxy: this.proxyAgent }),
         });
       } finally {
         attempt.finish();

@@ -5,6 +5,7 @@
  * original error for logs, and node-fetch never puts headers in its messages).
  */
 import { INSECURE_REDIRECT_CODE, tlsFailureAdvice } from '../net/tls.js';
+import { findProxyError, PROXY_ERROR_CODES, proxyFailureError, tlsThroughProxyAdvice, type ProxyError } from '../net/proxy.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 
 export interface RequestDescription {
@@ -95,6 +96,9 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ERR_STREAM_PREMATURE_CLOSE',
   'UND_ERR_SOCKET',
+  // The proxy is down or cannot reach the server: the same as a dropped connection.
+  PROXY_ERROR_CODES.unreachable,
+  PROXY_ERROR_CODES.upstream,
 ]);
 
 const TLS_CODE = /^(?:CERT_|ERR_SSL_|ERR_TLS_|EPROTO$|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
@@ -133,6 +137,14 @@ export interface FailureState {
   /** The caller's AbortSignal fired. */
   cancelled?: boolean;
   timeoutMs?: number;
+  /** The proxy agent the request went through, if any: its failures and the proxy in use. */
+  proxy?: ProxyFailureSource;
+}
+
+export interface ProxyFailureSource {
+  failure(code: string | undefined): ProxyError | undefined;
+  /** The proxy in use without its password, or null when the request went direct. */
+  describeRoute(): string | null;
 }
 
 /**
@@ -152,6 +164,8 @@ export function errorFromFailure(error: unknown, request: RequestDescription, st
     const seconds = state.timeoutMs === undefined ? '' : ` within ${formatSeconds(state.timeoutMs)}`;
     return new TeraSyncError(ErrorCode.Timeout, `The server did not answer${seconds} for ${on} (timed out).`, { cause: error });
   }
+  const proxyError = findProxyError(error, state.proxy);
+  if (proxyError !== undefined) return proxyFailureError(proxyError, on, error);
   const code = failureCode(error);
   if (code === INSECURE_REDIRECT_CODE) {
     return new TeraSyncError(
@@ -161,9 +175,10 @@ export function errorFromFailure(error: unknown, request: RequestDescription, st
     );
   }
   if (isTlsFailureCode(code)) {
+    const proxy = state.proxy?.describeRoute() ?? null;
     return new TeraSyncError(
       ErrorCode.Tls,
-      `The secure (TLS) connection failed for ${on} (${code ?? 'TLS error'}): ${tlsFailureAdvice(code)}`,
+      `The secure (TLS) connection failed for ${on} (${code ?? 'TLS error'}): ${tlsFailureAdvice(code)}${proxy === null ? '' : tlsThroughProxyAdvice(proxy)}`,
       { cause: error },
     );
   }

@@ -421,6 +421,10 @@ export const en = {
       advice:
         'Check the user ID and the Apps password. Apps connection must be turned on in MyPage; a newly issued Apps password can take a few minutes to work, and issuing a new one stops the old one.',
     },
+    ProxyAuth: {
+      title: 'The proxy did not accept the proxy sign-in.',
+      advice: 'Check the proxy user name and password in Settings, Proxy (they are the proxy’s, not TeraCLOUD’s). Your TeraCLOUD sign-in is unchanged.',
+    },
     Forbidden: { title: 'TeraCLOUD refused access.', advice: 'Turn on Apps connection in MyPage, and check the API key method under Advanced.' },
     NotFound: { title: 'That was not found on the server.', advice: 'Check the node name, or paste the WebDAV connection URL shown in MyPage.' },
     Conflict: { title: 'The server reported a conflict.', advice: 'Try again in a moment.' },

@@ -19,7 +19,11 @@ import type { Result } from '../../../shared/errors.js';
 import { ipcChannels, ipcEventSubscriptions, ipcMethods, type IpcChannel } from '../../../shared/ipc/contract.js';
 import type { PairStatus, PairView } from '../../../shared/types.js';
 import { completeBrowserSignIn } from '../../support/oauthBrowser.js';
+import { startTinyproxy, tinyproxyAvailable } from '../../support/proxies.js';
+import { requireSystemTool } from '../../support/requirements.js';
 import { buildApp, startApp, until, type MenuItemView, type RecordEntry, type RunningApp } from '../../support/fakeElectron/driver.js';
+
+const tinyproxy = requireSystemTool('tinyproxy', tinyproxyAvailable());
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -54,6 +58,8 @@ interface LaunchOptions {
   openDialog?: Array<{ canceled: boolean; filePaths: string[] }>;
   /** Electron APIs that never answer. */
   hang?: string[];
+  /** What the fake session.resolveProxy answers (a PAC answer); default DIRECT. */
+  resolveProxy?: string;
 }
 
 /** Starts the app with its own (or a shared) $HOME, pointed at the emulator. */
@@ -74,7 +80,12 @@ function launch(home: string, options: LaunchOptions = {}): RunningApp {
     home,
     args: options.args ?? [],
     env,
-    script: { messageBox: options.messageBox ?? [KEEP_FOR_SESSION], openDialog: options.openDialog ?? [], hang: options.hang ?? [] },
+    script: {
+      messageBox: options.messageBox ?? [KEEP_FOR_SESSION],
+      openDialog: options.openDialog ?? [],
+      hang: options.hang ?? [],
+      ...(options.resolveProxy === undefined ? {} : { resolveProxy: options.resolveProxy }),
+    },
     recordFile: path.join(scratch, `record-${launches}.jsonl`),
   });
   running.push(app);
@@ -440,6 +451,35 @@ describe('the composition root under the fake electron', () => {
 
     expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
     expect(entries(app, 'Tray.destroy')).toHaveLength(1);
+  });
+
+  it.skipIf(tinyproxy.skip)('the system proxy: session.resolveProxy answers like a PAC file, and the app goes through the proxy it names', async () => {
+    tinyproxy.assertAvailable();
+    const proxy = await startTinyproxy();
+    try {
+      const home = await newHome('proxy');
+      const local = path.join(home, 'Proxied');
+      await mkdir(local, { recursive: true });
+      await writeFile(path.join(local, 'through-the-proxy.txt'), 'sent through the PAC proxy');
+      const app = launch(home, { resolveProxy: `PROXY 127.0.0.1:${proxy.port}; DIRECT` });
+      await launched(app);
+      await signIn(app);
+      const pair = await value<PairView>(app, 'addPair', { localFolder: local, remoteFolder: 'Proxied' });
+      await idle(app, pair.id);
+      expect(existsSync(path.join(emulator.filesDir(), 'Proxied', 'through-the-proxy.txt'))).toBe(true);
+
+      // The app asked Chromium about the addresses it connects to, and went where it said.
+      const asked = entries(app, 'session.resolveProxy').map((entry) => new URL(String(entry.url)).origin);
+      expect(asked).toContain(emulator.origin);
+      const emulatorPort = new URL(emulator.origin).port;
+      const requests = (await proxy.log()).split('\n').flatMap((line) => /Request \(file descriptor \d+\): (.*)$/.exec(line)?.[1] ?? []);
+      expect(requests).toContain(`CONNECT 127.0.0.1:${emulatorPort} HTTP/1.1`);
+      for (const request of requests) expect(request).toMatch(/^CONNECT /);
+
+      expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('sleep and wake: the pairs stop for the sleep, sync at once on waking, and keep syncing', async () => {

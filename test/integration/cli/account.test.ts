@@ -202,6 +202,7 @@ describe.skipIf(secretService.skip)('terasync login / whoami / logout with the r
       quotaProblem: null,
       secretStore: 'the Secret Service keyring',
       secretStoreKind: 'secretService',
+      proxy: { url: null, source: 'none' },
     });
 
     const folder = `Sync-${randomUUID().slice(0, 8)}`;

@@ -62,7 +62,13 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   /** Answers of the system dialogs, in order. */
-  script?: { messageBox?: Array<{ response: number }>; openDialog?: Array<{ canceled: boolean; filePaths: string[] }>; hang?: string[] };
+  script?: {
+    messageBox?: Array<{ response: number }>;
+    openDialog?: Array<{ canceled: boolean; filePaths: string[] }>;
+    hang?: string[];
+    /** What session.resolveProxy answers for every URL (a PAC answer); default DIRECT. */
+    resolveProxy?: string;
+  };
   /** Where the record is written (one JSON object a line). */
   recordFile: string;
 }

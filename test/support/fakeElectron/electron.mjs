@@ -911,6 +911,19 @@ class Session {
     this.permissionCheckHandler = handler;
     note('session.setPermissionCheckHandler', { set: handler !== null });
   }
+
+  /**
+   * Chromium's answer for `url`, in PAC form: FAKE_ELECTRON_SCRIPT's `resolveProxy` (one
+   * answer for every address, as a PAC file that names one proxy), else DIRECT (no proxy
+   * configured). Like Electron, it needs a URL and answers asynchronously.
+   */
+  async resolveProxy(url) {
+    if (typeof url !== 'string') throw new TypeError('session.resolveProxy needs a URL string');
+    new URL(url);
+    const answer = typeof script.resolveProxy === 'string' ? script.resolveProxy : 'DIRECT';
+    note('session.resolveProxy', { url, answer });
+    return answer;
+  }
 }
 
 const defaultSession = new Session();
