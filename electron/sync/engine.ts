@@ -26,6 +26,7 @@ import { sameEtag } from '../../shared/etag.js';
 import { countOf } from '../../shared/format.js';
 import { Executor, fileEntry, learnEtag } from './executor.js';
 import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
+import { applyFolderEtagVerdict, keepFolderEtagVerdict, oneShotListing, recordFolderEtags } from './folderEtags.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
@@ -177,10 +178,8 @@ export class SyncEngine {
       // A dry run leaves a missing root missing: there is nothing in it to scan.
       const local = localMissing ? emptyScan() : incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
-      const listed =
-        shortcut !== null && scope?.listRemote === false
-          ? shortcut.listed
-          : await this.listRemote({ dryRun, restore, remembered, ignore, reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true });
+      const fromStore = shortcut === null || scope?.listRemote !== false;
+      const listed = fromStore ? await this.listWithFolderEtags(pass, scope, { dryRun, restore, remembered, ignore }) : shortcut.listed;
       // The ignore rules are the same as last time unless the full scan was needed.
       const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
 
@@ -288,7 +287,14 @@ export class SyncEngine {
         this.snapshot =
           result.actions.length === 0 ? { local, listed, remote } : await this.afterActions(local, remote, result.actions, ignore);
       }
-      if (!result.needsAnotherPass) break;
+      if (!result.needsAnotherPass) {
+        // The journal now holds every entry of that listing: its folder ETags can be kept.
+        if (clean(report) && fromStore) {
+          const skippedPaths = [...listed.skipped, ...result.skipped, ...local.skipped].map((entry) => entry.path);
+          recordFolderEtags(journal, listed, skippedPaths, ignore);
+        }
+        break;
+      }
       this.snapshot = null;
     }
     if (!dryRun) report.resolvedConflicts.push(...(await this.resolveGoneConflicts()));
@@ -470,15 +476,39 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * The remote listing of one pass. A one-shot run (no scope) gives the store the journal as
+   * the last listing and, within the limits of folderEtags.ts, lets it skip unchanged folders;
+   * a continuous run skips what its scope says, against the store's own last listing.
+   */
+  private async listWithFolderEtags(
+    pass: number,
+    scope: RunScope | undefined,
+    run: { dryRun: boolean; restore: boolean; remembered: RunJournal; ignore: IgnoreMatcher },
+  ): Promise<Listing<RemoteEntry>> {
+    const { journal, remote, clock, logger } = this.deps;
+    const now = clock.now();
+    let options: { reuseUnchangedFolders: boolean; known?: Listing<RemoteEntry> };
+    if (pass === 1 && scope === undefined) options = oneShotListing(journal, run.remembered.partition(null).inScope, remote, run.ignore, now);
+    else options = { reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true && applyFolderEtagVerdict(journal, remote) };
+    const listed = await this.listRemote({ ...run, ...options });
+    if (!run.dryRun) keepFolderEtagVerdict(journal, remote, !options.reuseUnchangedFolders, now, logger);
+    return listed;
+  }
+
   private async listRemote(run: {
     dryRun: boolean;
     restore: boolean;
     remembered: RunJournal;
     ignore: IgnoreMatcher;
     reuseUnchangedFolders: boolean;
+    known?: Listing<RemoteEntry>;
   }): Promise<Listing<RemoteEntry>> {
     try {
-      return await this.deps.remote.list(run.reuseUnchangedFolders ? { reuseUnchangedFolders: true } : {});
+      return await this.deps.remote.list({
+        ...(run.reuseUnchangedFolders ? { reuseUnchangedFolders: true } : {}),
+        ...(run.known !== undefined ? { known: run.known } : {}),
+      });
     } catch (error) {
       if (!(error instanceof TeraSyncError) || error.code !== ErrorCode.NotFound) throw error;
       const { inScope } = run.remembered.partition(run.ignore);
