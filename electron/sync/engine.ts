@@ -26,7 +26,7 @@ import { sameEtag } from '../../shared/etag.js';
 import { countOf } from '../../shared/format.js';
 import { Executor, fileEntry, learnEtag } from './executor.js';
 import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
-import { applyFolderEtagVerdict, keepFolderEtagVerdict, oneShotListing, recordFolderEtags } from './folderEtags.js';
+import { applyFolderEtagVerdict, endRunClean, keepFolderEtagVerdict, oneShotListing, recordFolderEtags, startRun } from './folderEtags.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
@@ -154,6 +154,7 @@ export class SyncEngine {
     const allowMassDelete = options.allowMassDelete ?? false;
     const restore = options.restoreDeletions ?? false;
     const remembered = new RunJournal(journal, dryRun);
+    const lastRunClean = startRun(journal, dryRun);
     let planned: Action[] = [];
 
     const scope = dryRun ? undefined : options.scope;
@@ -171,6 +172,14 @@ export class SyncEngine {
       const shortcut = pass === 1 && scope !== undefined && snapshot !== null ? snapshot : null;
       emit({ type: 'phase', phase: 'scanning', pass });
       const ignore = await this.loadIgnore();
+      // The server is listed while the local folder is scanned: far away, the listing's round
+      // trips are most of a run, and the scan needs nothing from it.
+      const fromStore = shortcut === null || scope?.listRemote !== false;
+      const listing = fromStore
+        ? this.listWithFolderEtags(pass, scope, lastRunClean, { dryRun, restore, remembered, ignore })
+        : Promise.resolve(shortcut.listed);
+      // Awaited below; a scan that fails first must not leave its rejection unhandled.
+      listing.catch(() => undefined);
       const incremental =
         shortcut !== null && scope?.localChanges != null
           ? await updateScan(this.deps.localRoot, ignore, shortcut.local, scope.localChanges)
@@ -178,8 +187,7 @@ export class SyncEngine {
       // A dry run leaves a missing root missing: there is nothing in it to scan.
       const local = localMissing ? emptyScan() : incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
-      const fromStore = shortcut === null || scope?.listRemote !== false;
-      const listed = fromStore ? await this.listWithFolderEtags(pass, scope, { dryRun, restore, remembered, ignore }) : shortcut.listed;
+      const listed = await listing;
       // The ignore rules are the same as last time unless the full scan was needed.
       const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
 
@@ -297,6 +305,7 @@ export class SyncEngine {
       }
       this.snapshot = null;
     }
+    if (!dryRun && clean(report)) endRunClean(journal);
     if (!dryRun) report.resolvedConflicts.push(...(await this.resolveGoneConflicts()));
     if (!dryRun) await this.purgeExpiredTrash(options.signal);
     emit({ type: 'phase', phase: 'done', pass: 0 });
@@ -484,12 +493,15 @@ export class SyncEngine {
   private async listWithFolderEtags(
     pass: number,
     scope: RunScope | undefined,
+    lastRunClean: boolean,
     run: { dryRun: boolean; restore: boolean; remembered: RunJournal; ignore: IgnoreMatcher },
   ): Promise<Listing<RemoteEntry>> {
     const { journal, remote, clock, logger } = this.deps;
     const now = clock.now();
     let options: { reuseUnchangedFolders: boolean; known?: Listing<RemoteEntry> };
-    if (pass === 1 && scope === undefined) options = oneShotListing(journal, run.remembered.partition(null).inScope, remote, run.ignore, now);
+    if (pass === 1 && scope === undefined) {
+      options = oneShotListing(journal, run.remembered.partition(null).inScope, remote, run.ignore, now, lastRunClean);
+    }
     else options = { reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true && applyFolderEtagVerdict(journal, remote) };
     const listed = await this.listRemote({ ...run, ...options });
     if (!run.dryRun) keepFolderEtagVerdict(journal, remote, !options.reuseUnchangedFolders, now, logger);

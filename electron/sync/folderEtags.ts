@@ -10,9 +10,11 @@
  * - the journal's folder entries carry the ETag each folder had in the listing of the last
  *   clean run (recorded only then, and only for folders none of whose entries was skipped);
  * - `known` is the journal as a listing: each folder with that ETag and its entries;
- * - a one-shot run (a new process each time) lets the store skip only when the ignore rules are
- *   those the ETags were recorded under, and walks everything once an hour (the continuous
- *   mode walks every 10 minutes): a change a skipped folder hid is then found;
+ * - a one-shot run (a new process each time) lets the store skip only when the last run ended
+ *   clean (no error, conflict or deferred path: a refused precondition is a sign of a listing
+ *   that missed something) and the ignore rules are those the ETags were recorded under, and
+ *   walks everything once an hour (the continuous mode walks every 10 minutes): a change a
+ *   skipped folder hid is then found;
  * - a store that found a folder whose entries changed under the same ETag does not skip any
  *   more (and lists again what it skipped in that walk); the journal keeps that verdict, so
  *   later runs on the pair never skip either.
@@ -32,8 +34,24 @@ export const FOLDER_ETAGS_META = 'remoteFolderEtags';
 export const FULL_WALK_AT_META = 'remoteFullWalkAt';
 /** Journal meta: the ignore rules' fingerprint the folder ETags were recorded under. */
 export const FOLDER_ETAG_RULES_META = 'folderEtagRules';
+/** Journal meta: '1' when the last run that was not a dry run ended clean. */
+export const RUN_CLEAN_META = 'lastRunEndedClean';
 /** A one-shot run lists every folder when the last full walk is older than this. */
 export const ONE_SHOT_FULL_WALK_MS = 60 * 60_000;
+
+/**
+ * At the start of a run: whether the one before ended clean. A run that is not a dry run
+ * counts as unclean until endRunClean (a crash or a thrown error leaves it so).
+ */
+export function startRun(journal: Journal, dryRun: boolean): boolean {
+  const clean = journal.getMeta(RUN_CLEAN_META) === '1';
+  if (!dryRun && clean) journal.transaction(() => journal.setMeta(RUN_CLEAN_META, '0'));
+  return clean;
+}
+
+export function endRunClean(journal: Journal): void {
+  journal.transaction(() => journal.setMeta(RUN_CLEAN_META, '1'));
+}
 
 /** Tells the store a verdict an earlier run kept; true when the store may skip folders at all. */
 export function applyFolderEtagVerdict(journal: Journal, remote: RemoteStore): boolean {
@@ -54,12 +72,14 @@ export function oneShotListing(
   remote: RemoteStore,
   ignore: IgnoreMatcher,
   now: number,
+  lastRunClean: boolean,
 ): { reuseUnchangedFolders: boolean; known?: Listing<RemoteEntry> } {
   const allowed = applyFolderEtagVerdict(journal, remote);
   if (entries.length === 0) return { reuseUnchangedFolders: false };
   const walkedAt = Number(journal.getMeta(FULL_WALK_AT_META) ?? NaN);
   const reuse =
     allowed &&
+    lastRunClean &&
     remote.distrustFolderEtags !== undefined &&
     ignore.fingerprint !== undefined &&
     journal.getMeta(FOLDER_ETAG_RULES_META) === ignore.fingerprint &&
