@@ -22,6 +22,7 @@
  * version the journal knows (If-Match, If-None-Match), so the server's newer file turns into a
  * conflict or a retry, not an overwrite.
  */
+import { isStrongEtag, isWeakEtag, sameEtag } from '../../shared/etag.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import type { JournalEntry, Listing, RemoteEntry } from './model.js';
@@ -124,7 +125,8 @@ export function keepFolderEtagVerdict(journal: Journal, remote: RemoteStore, ful
 
 /**
  * After a clean run: each synced folder's ETag as `listed` showed it, now that the journal
- * holds every entry of that listing. Folders with an entry that was skipped (a name this
+ * holds every entry of that listing (and a file's strong tag where the journal has the weak
+ * one of the same version). Folders with an entry that was skipped (a name this
  * computer cannot hold, an entry without properties, a case conflict) keep the ETag they had,
  * so they are always listed and the skip is reported every time.
  */
@@ -138,7 +140,17 @@ export function recordFolderEtags(
   for (const path of skippedPaths) blocked.add(parentPath(path));
   const updates: JournalEntry[] = [];
   for (const entry of journal.all()) {
-    if (entry.type !== 'dir' || blocked.has(entry.path)) continue;
+    if (entry.type === 'file') {
+      // A tag Apache gave weak (a file less than a second old) that the listing now gives
+      // strong, for the same version: kept strong, so that a skipped folder's files still
+      // carry a tag If-Match can send, as a listing of that folder would give them.
+      const now = listed.entries.get(entry.path);
+      if (now?.type === 'file' && isWeakEtag(entry.remoteEtag) && isStrongEtag(now.etag) && sameEtag(entry.remoteEtag, now.etag)) {
+        updates.push({ ...entry, remoteEtag: now.etag });
+      }
+      continue;
+    }
+    if (blocked.has(entry.path)) continue;
     const now = listed.entries.get(entry.path);
     if (now === undefined || now.type !== 'dir' || now.etag === null || now.etag === entry.remoteEtag) continue;
     updates.push({ ...entry, remoteEtag: now.etag, remoteMtimeMs: now.mtimeMs });
