@@ -501,8 +501,9 @@ export class SyncEngine {
     let options: { reuseUnchangedFolders: boolean; known?: Listing<RemoteEntry> };
     if (pass === 1 && scope === undefined) {
       options = oneShotListing(journal, run.remembered.partition(null).inScope, remote, run.ignore, now, lastRunClean);
+    } else {
+      options = { reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true && applyFolderEtagVerdict(journal, remote) };
     }
-    else options = { reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true && applyFolderEtagVerdict(journal, remote) };
     const listed = await this.listRemote({ ...run, ...options });
     if (!run.dryRun) keepFolderEtagVerdict(journal, remote, !options.reuseUnchangedFolders, now, logger);
     return listed;
