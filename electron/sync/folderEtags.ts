@@ -137,7 +137,12 @@ export function recordFolderEtags(
   ignore: IgnoreMatcher,
 ): number {
   const blocked = new Set<string>();
-  for (const path of skippedPaths) blocked.add(parentPath(path));
+  // The folder that held a skipped entry, and the entry itself when it is a folder (an
+  // unreadable local folder: what is in it on the server was not taken in).
+  for (const path of skippedPaths) {
+    blocked.add(parentPath(path));
+    blocked.add(path);
+  }
   const updates: JournalEntry[] = [];
   for (const entry of journal.all()) {
     if (entry.type === 'file') {
