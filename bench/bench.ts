@@ -3,6 +3,10 @@
  * parallelism) and rclone, side by side on one Apache httpd + mod_dav over HTTPS on loopback
  * (test/support/apache.ts, configured like the service). Prints one markdown table.
  *
+ * Every tool reaches Apache through a delay proxy (bench/delayProxy.ts): at `--rtt 0` it only
+ * forwards; a row at 50 or 200 ms holds every chunk half that long each way, as a far server
+ * would. Synced pairs are set up at 0 ms (outside the timing) and measured at the row's.
+ *
  * bench/run.mjs compiles this file, bench/rawloop.ts and the current `terasync` command, then
  * calls main(). Every child runs in its own process group and is ended, with Apache and the
  * temp folders, on exit, on an error and on Ctrl-C. See docs/BENCHMARKS.md.
@@ -32,6 +36,7 @@ import {
   type Background,
   type Measurement,
 } from './processes.js';
+import { startDelayProxy, type DelayProxy } from './delayProxy.js';
 import { copyTree, differingFiles, folderName, makeLargeFile, makeTree, rewriteFiles, sameFile, treeStats, type TreeShape } from './trees.js';
 
 export interface BenchPaths {
@@ -48,6 +53,8 @@ export interface BenchPaths {
 
 const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle', 'startup'] as const;
 type RowId = (typeof ROWS)[number];
+/** The rows that also run at a round trip above 0 (the others are about the client's CPU and memory). */
+const FAR_ROWS: ReadonlySet<RowId> = new Set(['upload-small', 'nochange', 'changes']);
 
 const USAGE = `Usage: npm run bench -- [options]     (or: node bench/run.mjs [options])
 
@@ -59,6 +66,8 @@ HTTPS on loopback and prints one markdown table.
                       20,000-file and 1 GiB rows, 20 for start-up); the table shows medians
   --only ROWS         comma-separated rows by number (1-8) or name: ${ROWS.join(', ')}
   --concurrency N     terasync --concurrency, raw loop sockets, rclone --transfers and --checkers (default 6)
+  --rtt MS[,MS...]    round trips to add between every tool and Apache, one set of rows each
+                      (default 0,50,200; --quick: 0); above 0 only rows ${[...FAR_ROWS].join(', ')}
   --idle-seconds S    length of the idle-CPU window (default 60, --quick 10)
   --samples N         latency samples (default 20)
   --out FILE          also write the table to FILE
@@ -83,6 +92,8 @@ interface Options {
   profile: string | undefined;
   install: boolean;
   tools: Set<Tool>;
+  /** Round trips (ms) to run the rows at, in order. */
+  rtt: number[];
 }
 
 const TOOLS = ['terasync', 'raw', 'rclone'] as const;
@@ -106,6 +117,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       runs: { type: 'string' },
       only: { type: 'string' },
       concurrency: { type: 'string' },
+      rtt: { type: 'string' },
       'idle-seconds': { type: 'string' },
       samples: { type: 'string' },
       out: { type: 'string' },
@@ -138,9 +150,17 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (tool === undefined) throw new UsageError(`--tools: unknown column "${item}" (${TOOLS.join(', ')})`);
     tools.add(tool);
   }
+  const rtt: number[] = [];
+  for (const item of (values.rtt ?? (values.quick ? '0' : '0,50,200')).split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const value = Number(item);
+    if (!Number.isInteger(value) || value < 0 || value > 2_000) throw new UsageError(`--rtt: "${item}" is not a whole number of ms from 0 to 2000`);
+    if (!rtt.includes(value)) rtt.push(value);
+  }
+  if (rtt.length === 0) throw new UsageError('--rtt: give at least one round trip in ms, e.g. --rtt 0,50,200');
   return {
     quick: values.quick,
     tools,
+    rtt,
     runs: whole(values.runs, 'runs', 1, 50),
     only: only.size > 0 ? only : new Set(ROWS),
     concurrency: whole(values.concurrency, 'concurrency', 1, 32) ?? 6,
@@ -276,6 +296,9 @@ class Bench {
   private readonly agent: Agent;
   private readonly ca: string;
   private readonly authorization: string;
+  /** The round trip the rows now run at; set up work runs at 0. */
+  private rtt = 0;
+  private terasyncSettled = false;
 
   constructor(
     private readonly options: Options,
@@ -286,6 +309,7 @@ class Bench {
     private readonly rclone: RcloneInfo | null,
     private readonly log: (line: string) => void,
     private readonly apacheGroup: number | undefined,
+    private readonly proxy: DelayProxy,
   ) {
     this.ca = readFileSync(server.caFile, 'utf8');
     this.agent = new Agent({ keepAlive: true, maxSockets: 2, ca: this.ca });
@@ -294,6 +318,27 @@ class Bench {
 
   dispose(): void {
     this.agent.destroy();
+  }
+
+  /** Rows run from now on add this round trip to every request (timed cells only). */
+  atRtt(ms: number): void {
+    this.rtt = ms;
+  }
+
+  /** ` · 50 ms RTT` for the labels of rows at a round trip above 0. */
+  private get rttLabel(): string {
+    return this.rtt > 0 ? ` · ${this.rtt} ms RTT` : '';
+  }
+
+  /** Set-up work (not timed) at loopback speed, whatever the row's round trip. */
+  private async untimed<T>(work: () => Promise<T>): Promise<T> {
+    const rtt = this.rtt;
+    this.rtt = 0;
+    try {
+      return await work();
+    } finally {
+      this.rtt = rtt;
+    }
   }
 
   private runsFor(row: RowId): number {
@@ -330,7 +375,13 @@ class Bench {
     const before = (await this.server.accessLog()).length;
     const machineBefore = machineBusySeconds();
     const oursBefore = this.ourCpu();
-    const result = await run();
+    this.proxy.setRtt(this.rtt);
+    let result: Measurement;
+    try {
+      result = await run();
+    } finally {
+      this.proxy.setRtt(0);
+    }
     const other = machineBusySeconds() - machineBefore - (this.ourCpu() - oursBefore);
     const lines = (await this.server.accessLog()).slice(before);
     const requests = new Map<string, number>();
@@ -531,7 +582,7 @@ class Bench {
     if (terasync.ok && raw.ok) terasyncCell += ` · ${ratio(terasync.median, raw.median)} raw ${mark(terasync.median <= 1.3 * raw.median)}`;
     if (terasync.ok && rclone.ok) terasyncCell += ` · ${ratio(terasync.median, rclone.median)} rclone ${mark(terasync.median < rclone.median)}`;
     return {
-      label: `first upload of ${number(shape.files)} files of 1 KiB in ${shape.folders} folders${runsLabel(runs)}`,
+      label: `first upload of ${number(shape.files)} files of 1 KiB in ${shape.folders} folders${runsLabel(runs)}${this.rttLabel}`,
       terasync: terasyncCell,
       raw: raw.describe(),
       rclone: this.rclone ? `\`rclone copy\` ${rclone.describe()}` : this.rcloneMissing(),
@@ -551,6 +602,23 @@ class Bench {
       this.terasyncPair = pair;
     }
     return this.terasyncPair;
+  }
+
+  /**
+   * The synced pair after one more run with nothing to do (not timed), as a pair is after its
+   * first sync, and again after the changes row: that run records the folder ETags the uploads
+   * changed (the journal's folders carry the ETags of the last listing) and learns the files'
+   * ETags, as rclone's pair gets its `--resync`.
+   */
+  private async settledTerasyncPair(): Promise<SyncedPair> {
+    const pair = await this.ensureTerasyncPair();
+    if (!this.terasyncSettled) {
+      this.log('one untimed terasync run on the synced pair');
+      const { result } = await this.runTerasync('settle-terasync', pair.local, pair.remote, pair.state, 30 * 60_000, false);
+      if (!succeeded(result)) throw new Error(`terasync could not run on the synced pair: ${failureSummary(result)}`);
+      this.terasyncSettled = true;
+    }
+    return pair;
   }
 
   private async ensureRawPair(): Promise<{ local: string; remote: string }> {
@@ -601,12 +669,12 @@ class Bench {
     const rclone = new Series();
     const source = await this.large();
     let rcloneNote: string | undefined;
-    const tPair = this.options.tools.has('terasync') ? await this.ensureTerasyncPair() : undefined;
-    const rPair = this.options.tools.has('raw') ? await this.ensureRawPair() : undefined;
+    const tPair = this.options.tools.has('terasync') ? await this.untimed(() => this.settledTerasyncPair()) : undefined;
+    const rPair = this.options.tools.has('raw') ? await this.untimed(() => this.ensureRawPair()) : undefined;
     let cPair: { local: string; remote: string; workdir: string } | undefined;
     if (this.rclone?.bisync) {
       try {
-        cPair = await this.ensureRclonePair();
+        cPair = await this.untimed(() => this.ensureRclonePair());
       } catch (error) {
         rcloneNote = `setup failed: ${(error as Error).message.slice(0, 200)}`;
       }
@@ -636,8 +704,13 @@ class Bench {
         }
       }
     }
+    // The run after uploads learns the ETags their answers did not carry (Apache's PUT sends
+    // none) by listing those folders: a later no-change row gets its untimed run again.
+    if (changes) this.terasyncSettled = false;
     let terasyncCell = terasync.describe(250);
-    if (terasync.ok && raw.ok) terasyncCell += ` · ${ratio(terasync.median, raw.median)} raw`;
+    // Far away the no-change run has a floor to meet: the raw breadth-first walk.
+    const rawTarget = !changes && this.rtt > 0 ? ` ${mark(terasync.median <= 1.3 * raw.median)}` : '';
+    if (terasync.ok && raw.ok) terasyncCell += ` · ${ratio(terasync.median, raw.median)} raw${rawTarget}`;
     if (terasync.ok && rclone.ok) terasyncCell += ` · ${ratio(terasync.median, rclone.median)} rclone${changes ? '' : ` ${mark(terasync.median < rclone.median)}`}`;
     let rcloneCell: string;
     if (!this.rclone) rcloneCell = this.rcloneMissing();
@@ -646,8 +719,8 @@ class Bench {
     const files = number(this.sizes.large.files);
     return {
       label: changes
-        ? `${this.sizes.changed} changed files in ${files}${runsLabel(runs)}`
-        : `no-change run over ${files} synced files${runsLabel(runs)}`,
+        ? `${this.sizes.changed} changed files in ${files}${runsLabel(runs)}${this.rttLabel}`
+        : `no-change run over ${files} synced files${runsLabel(runs)}${this.rttLabel}`,
       terasync: terasyncCell,
       raw: raw.describe(),
       rclone: rcloneCell,
@@ -1057,12 +1130,14 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
 
   const work = await mkdtemp(join(tmpdir(), 'terasync-bench-'));
   let server: ApacheServer | undefined;
+  let proxy: DelayProxy | undefined;
   let bench: Bench | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanUp = (): Promise<void> => {
     cleaning ??= (async () => {
       killAllGroups();
       bench?.dispose();
+      await proxy?.close().catch(() => undefined);
       await server?.stop().catch(() => undefined);
       await rm(work, { recursive: true, force: true });
     })();
@@ -1095,7 +1170,11 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
     else log(installed ? `rclone ${installed.version}${installed.bisync ? '' : ' (no bisync)'}` : 'rclone is not installed: its column will say so');
     const sizes = sizesFor(opts.quick);
     const apache = apacheGroup(join(dirname(server.dataDir), 'conf', 'httpd.conf'));
-    bench = new Bench(opts, sizes, server, work, paths, rclone, log, apache);
+    // Every tool talks to Apache through the delay proxy, at every round trip (0 included).
+    proxy = await startDelayProxy({ port: Number(new URL(server.origin).port) });
+    const farOrigin = `${new URL(server.origin).protocol}//127.0.0.1:${proxy.port}`;
+    const far: ApacheServer = { ...server, origin: farOrigin, url: server.url.replace(server.origin, farOrigin), backupUrl: server.backupUrl.replace(server.origin, farOrigin) };
+    bench = new Bench(opts, sizes, far, work, paths, rclone, log, apache, proxy);
     const machineAtStart = machineBusySeconds();
     const oursAtStart = bench.ourCpu();
     const wallAtStart = performance.now();
@@ -1115,11 +1194,18 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
         rows.push({ label, terasync: message, raw: message, rclone: message, details: [] });
       }
     };
-    await attempt('upload-small', 'first upload (small)', (b) => b.firstUpload('upload-small'));
-    await attempt('upload-large', 'first upload (large)', (b) => b.firstUpload('upload-large'));
-    await attempt('nochange', 'no-change run', (b) => b.syncedRun('nochange'));
-    await attempt('changes', 'changed files', (b) => b.syncedRun('changes'));
-    await attempt('bigfile', 'one large file', (b) => b.bigFile());
+    for (const rtt of opts.rtt) {
+      bench.atRtt(rtt);
+      const here = (row: RowId): boolean => rtt === 0 || FAR_ROWS.has(row);
+      const at = rtt > 0 ? ` at ${rtt} ms RTT` : '';
+      if (rtt > 0) log(`rows at ${rtt} ms round trip`);
+      if (here('upload-small')) await attempt('upload-small', `first upload (small)${at}`, (b) => b.firstUpload('upload-small'));
+      if (here('upload-large')) await attempt('upload-large', `first upload (large)${at}`, (b) => b.firstUpload('upload-large'));
+      if (here('nochange')) await attempt('nochange', `no-change run${at}`, (b) => b.syncedRun('nochange'));
+      if (here('changes')) await attempt('changes', `changed files${at}`, (b) => b.syncedRun('changes'));
+      if (here('bigfile')) await attempt('bigfile', `one large file${at}`, (b) => b.bigFile());
+    }
+    bench.atRtt(0);
     if ((wanted('latency') || wanted('idle')) && opts.tools.has('terasync')) {
       const built = await bench.continuousModeBuilt();
       log(built ? 'continuous mode: built' : 'continuous mode: not built');
@@ -1142,6 +1228,7 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
     const notes = [
       '',
       `Machine: ${machineNote(server, installed, apacheVersion)}.`,
+      `Every tool reaches Apache through a delay proxy (bench/delayProxy.ts) that holds each chunk half the round trip each way; rows marked "ms RTT" ran at that round trip, the others at 0. Synced pairs were set up at 0 ms.`,
       `terasync: ${paths.buildNote}. Parallelism ${opts.concurrency} everywhere (terasync --concurrency, raw loop sockets, rclone --transfers and --checkers); rclone remote from env vars, vendor owncloud.`,
       `Times are wall clock from spawn to exit; peak RSS by ${rssMethod()}; continuous mode: VmHWM and utime+stime from /proc/<pid>. ${opts.quick ? 'Quick sizes. ' : ''}Whole run: ${Math.floor(totalSeconds / 60)} min ${Math.round(totalSeconds % 60)} s; ` +
         `1-minute load average ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)}; ` +

@@ -335,6 +335,9 @@ export async function runQuiet(
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     if (stderr.length < 1_000_000) stderr += chunk;
   });
+  // A command that exits before it reads its input (`sync` does) makes this write fail with
+  // EPIPE: not an error of the command, whose exit code tells.
+  child.stdin?.on('error', () => undefined);
   child.stdin?.end(options.input ?? '');
   const timer = setTimeout(() => {
     if (group !== undefined) signalGroup(group, 'SIGKILL');

@@ -26,6 +26,7 @@ import { sameEtag } from '../../shared/etag.js';
 import { countOf } from '../../shared/format.js';
 import { Executor, fileEntry, learnEtag } from './executor.js';
 import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
+import { applyFolderEtagVerdict, endRunClean, keepFolderEtagVerdict, oneShotListing, recordFolderEtags, startRun } from './folderEtags.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
@@ -154,6 +155,7 @@ export class SyncEngine {
     const allowMassDelete = options.allowMassDelete ?? false;
     const restore = options.restoreDeletions ?? false;
     const remembered = new RunJournal(journal, dryRun);
+    const lastRunClean = startRun(journal, dryRun);
     let planned: Action[] = [];
 
     const scope = dryRun ? undefined : options.scope;
@@ -176,6 +178,14 @@ export class SyncEngine {
       const shortcut = pass === 1 && scope !== undefined && snapshot !== null ? snapshot : null;
       emit({ type: 'phase', phase: 'scanning', pass });
       const ignore = await this.loadIgnore();
+      // The server is listed while the local folder is scanned: far away, the listing's round
+      // trips are most of a run, and the scan needs nothing from it.
+      const fromStore = shortcut === null || scope?.listRemote !== false;
+      const listing = fromStore
+        ? this.listWithFolderEtags(pass, scope, lastRunClean, { dryRun, restore, remembered, ignore })
+        : Promise.resolve(shortcut.listed);
+      // Awaited below; a scan that fails first must not leave its rejection unhandled.
+      listing.catch(() => undefined);
       const incremental =
         shortcut !== null && scope?.localChanges != null
           ? await updateScan(this.deps.localRoot, ignore, shortcut.local, scope.localChanges)
@@ -183,10 +193,7 @@ export class SyncEngine {
       // A dry run leaves a missing root missing: there is nothing in it to scan.
       const local = localMissing ? emptyScan() : incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
-      const listed =
-        shortcut !== null && scope?.listRemote === false
-          ? shortcut.listed
-          : await this.listRemote({ dryRun, restore, remembered, ignore, reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true });
+      const listed = await listing;
       // The ignore rules are the same as last time unless the full scan was needed.
       const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
 
@@ -294,9 +301,17 @@ export class SyncEngine {
         this.snapshot =
           result.actions.length === 0 ? { local, listed, remote } : await this.afterActions(local, remote, result.actions, ignore);
       }
-      if (!result.needsAnotherPass) break;
+      if (!result.needsAnotherPass) {
+        // The journal now holds every entry of that listing: its folder ETags can be kept.
+        if (clean(report) && fromStore) {
+          const skippedPaths = [...listed.skipped, ...result.skipped, ...local.skipped].map((entry) => entry.path);
+          recordFolderEtags(journal, listed, skippedPaths, ignore);
+        }
+        break;
+      }
       this.snapshot = null;
     }
+    if (!dryRun && clean(report)) endRunClean(journal);
     if (!dryRun) report.resolvedConflicts.push(...(await this.resolveGoneConflicts()));
     if (!dryRun) await this.purgeExpiredTrash(options.signal);
     emit({ type: 'phase', phase: 'done', pass: 0 });
@@ -485,15 +500,43 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * The remote listing of one pass. A one-shot run (no scope) gives the store the journal as
+   * the last listing and, within the limits of folderEtags.ts, lets it skip unchanged folders;
+   * a continuous run skips what its scope says, against the store's own last listing.
+   */
+  private async listWithFolderEtags(
+    pass: number,
+    scope: RunScope | undefined,
+    lastRunClean: boolean,
+    run: { dryRun: boolean; restore: boolean; remembered: RunJournal; ignore: IgnoreMatcher },
+  ): Promise<Listing<RemoteEntry>> {
+    const { journal, remote, clock, logger } = this.deps;
+    const now = clock.now();
+    let options: { reuseUnchangedFolders: boolean; known?: Listing<RemoteEntry> };
+    if (pass === 1 && scope === undefined) {
+      options = oneShotListing(journal, run.remembered.partition(null).inScope, remote, run.ignore, now, lastRunClean);
+    } else {
+      options = { reuseUnchangedFolders: pass === 1 && scope?.reuseUnchangedFolders === true && applyFolderEtagVerdict(journal, remote) };
+    }
+    const listed = await this.listRemote({ ...run, ...options });
+    if (!run.dryRun) keepFolderEtagVerdict(journal, remote, !options.reuseUnchangedFolders, now, logger);
+    return listed;
+  }
+
   private async listRemote(run: {
     dryRun: boolean;
     restore: boolean;
     remembered: RunJournal;
     ignore: IgnoreMatcher;
     reuseUnchangedFolders: boolean;
+    known?: Listing<RemoteEntry>;
   }): Promise<Listing<RemoteEntry>> {
     try {
-      return await this.deps.remote.list(run.reuseUnchangedFolders ? { reuseUnchangedFolders: true } : {});
+      return await this.deps.remote.list({
+        ...(run.reuseUnchangedFolders ? { reuseUnchangedFolders: true } : {}),
+        ...(run.known !== undefined ? { known: run.known } : {}),
+      });
     } catch (error) {
       if (!(error instanceof TeraSyncError) || error.code !== ErrorCode.NotFound) throw error;
       const { inScope } = run.remembered.partition(run.ignore);

@@ -4,6 +4,7 @@
  * patterns (gitignore syntax, through the `ignore` library, which follows git's rules), and
  * the folders selective sync leaves out.
  */
+import { createHash } from 'node:crypto';
 import ignore, { type Ignore } from 'ignore';
 
 /** Prefix of our own temp files: downloads land in one before they are renamed into place. */
@@ -36,6 +37,11 @@ export function isTempFileName(name: string): boolean {
 export interface IgnoreMatcher {
   /** `path` is relative with `/`; folders are asked with `isDir` true. */
   ignores(path: string, isDir: boolean): boolean;
+  /**
+   * The same for the same rules, else different (a hash of them). A matcher without one is
+   * taken as new every run.
+   */
+  readonly fingerprint?: string;
 }
 
 /** What is left out besides the built-in patterns and `.terasyncignore`. */
@@ -53,12 +59,17 @@ export interface IgnoreScope {
  * last, so that no negation re-includes anything in them.
  */
 export function createIgnoreMatcher(userPatterns = '', scope: IgnoreScope = {}): IgnoreMatcher {
+  const excluded = (scope.excludedFolders ?? []).flatMap(excludedFolderPatterns);
   const rules: Ignore = ignore({ ignorecase: false })
     .add(BUILT_IN_IGNORES)
     .add([...(scope.appPatterns ?? [])])
     .add(userPatterns)
-    .add((scope.excludedFolders ?? []).flatMap(excludedFolderPatterns));
+    .add(excluded);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([BUILT_IN_IGNORES, scope.appPatterns ?? [], userPatterns, excluded]))
+    .digest('hex');
   return {
+    fingerprint,
     // The pair's server-side trash is never synced, whatever a `.terasyncignore` re-includes.
     ignores: (path, isDir) => path === TRASH_FOLDER_NAME || path.startsWith(`${TRASH_FOLDER_NAME}/`) || rules.ignores(isDir ? `${path}/` : path),
   };

@@ -130,7 +130,14 @@ export interface RemoteStore {
    * `reuseUnchangedFolders`: a store may skip asking for folders whose own ETag shows they did
    * not change (where the server's folder ETags are known to track their entries).
    */
-  list(options?: { signal?: AbortSignal; reuseUnchangedFolders?: boolean }): Promise<Listing<RemoteEntry>>;
+  list(options?: { signal?: AbortSignal; reuseUnchangedFolders?: boolean; known?: Listing<RemoteEntry> }): Promise<Listing<RemoteEntry>>;
+  /**
+   * Optional, with `reuseUnchangedFolders`: false once a listing showed that this server keeps
+   * a folder's ETag when its entries change (the shortcut is then off for good); and the way
+   * to hand that verdict, kept from an earlier process, to a new store.
+   */
+  readonly folderEtagsTrackEntries?: boolean;
+  distrustFolderEtags?(): void;
   /** One entry, or null when absent. */
   stat(path: string, options?: { signal?: AbortSignal }): Promise<RemoteEntry | null>;
   /**

@@ -200,6 +200,34 @@ interface ListingCache {
   folders: Map<string, CachedFolder>;
 }
 
+export interface ListOptions {
+  signal?: AbortSignal;
+  reuseUnchangedFolders?: boolean;
+  /** The last complete listing the caller knows of, for a store without one (see `list`). */
+  known?: Listing<RemoteEntry>;
+}
+
+/**
+ * A listing the caller kept, as the per-folder record `list` compares with. No body hash is
+ * known, so every folder that is asked is parsed; entries skipped back then are not known
+ * either, so a caller only hands in folders whose every entry it took in.
+ */
+function knownFolders(known: Listing<RemoteEntry>): ListingCache {
+  const folders = new Map<string, CachedFolder>();
+  folders.set('', { hash: '', selfEtag: null, childKeys: [], childFolders: [], skipped: [] });
+  for (const entry of known.entries.values()) {
+    if (entry.type === 'dir') folders.set(entry.path, { hash: '', selfEtag: entry.etag, childKeys: [], childFolders: [], skipped: [] });
+  }
+  for (const entry of known.entries.values()) {
+    const slash = entry.path.lastIndexOf('/');
+    const parent = folders.get(slash < 0 ? '' : entry.path.slice(0, slash));
+    if (parent === undefined) continue;
+    parent.childKeys.push(entry.path);
+    if (entry.type === 'dir') parent.childFolders.push({ names: entry.remotePath.split('/'), key: entry.path });
+  }
+  return { listing: known, folders };
+}
+
 /** Folder ETags compared exactly (a weak and a strong spelling count as different: safe). */
 function sameFolderEtag(a: string | null | undefined, b: string | null | undefined): boolean {
   return typeof a === 'string' && a !== '' && a === b;
@@ -454,10 +482,42 @@ export class WebDavRemoteStore implements RemoteStore {
    *   Each listed folder checks that this holds (its ETag unchanged but its entries changed
    *   means it does not), and the shortcut is off for good once it did not. Callers still
    *   ask for a full walk now and then (SyncService: with every full local scan).
+   *
+   * `known` stands in for the last listing while this store has none of its own (a new
+   * process): the tree as the caller last saw it complete, each folder with the ETag it had
+   * in its parent's answer (the sync journal). It feeds the same shortcut and the same check.
+   * When the check finds, during a walk that skipped folders, that this server's folder ETags
+   * do not track their entries, the walk is done again without skipping: what a skipped
+   * folder may hide is found in the same call.
    */
-  async list(options: { signal?: AbortSignal; reuseUnchangedFolders?: boolean } = {}): Promise<Listing<RemoteEntry>> {
+  async list(options: ListOptions = {}): Promise<Listing<RemoteEntry>> {
     this.assertUsable();
-    const previous = this.listingCache;
+    const trusted = this.folderEtagsTrackChildren;
+    const { listing, reusedFolders } = await this.walk(options);
+    if (reusedFolders > 0 && trusted && !this.folderEtagsTrackChildren) {
+      this.logger.info('webdav: listing again without skipping folders', { skipped: reusedFolders });
+      return (await this.walk({ ...options, reuseUnchangedFolders: false })).listing;
+    }
+    return listing;
+  }
+
+  /**
+   * False once a listing showed a folder whose entries changed while its ETag stayed the same:
+   * `reuseUnchangedFolders` is then off for good (for this store). A caller may keep the
+   * verdict (the sync journal does) and hand it to the next store with `distrustFolderEtags`.
+   */
+  get folderEtagsTrackEntries(): boolean {
+    return this.folderEtagsTrackChildren;
+  }
+
+  /** Turns `reuseUnchangedFolders` off for good, as a failed check does. */
+  distrustFolderEtags(): void {
+    this.folderEtagsTrackChildren = false;
+  }
+
+  private async walk(options: ListOptions): Promise<{ listing: Listing<RemoteEntry>; reusedFolders: number }> {
+    const previous = this.listingCache ?? (options.known === undefined ? null : knownFolders(options.known));
+    let reusedFolders = 0;
     const entries = new Map<string, RemoteEntry>();
     const skipped: SkippedEntry[] = [];
     const folders = new Map<string, CachedFolder>();
@@ -519,6 +579,7 @@ export class WebDavRemoteStore implements RemoteStore {
         ) {
           folders.set(folder.key, before);
           reuse(before, previous.listing);
+          reusedFolders += 1;
           continue;
         }
         const task: Promise<void> = this.listFolder(folder, signal, before?.hash)
@@ -548,10 +609,10 @@ export class WebDavRemoteStore implements RemoteStore {
       await Promise.race(running);
     }
     if (state.failure !== undefined) throw state.failure;
-    if (unchanged && previous !== null && folders.size === previous.folders.size) return previous.listing;
+    if (unchanged && previous !== null && folders.size === previous.folders.size) return { listing: previous.listing, reusedFolders };
     const listing = { entries, skipped };
     this.listingCache = { listing, folders };
-    return listing;
+    return { listing, reusedFolders };
   }
 
   /**
