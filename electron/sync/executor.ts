@@ -515,7 +515,8 @@ export class Executor {
     // (discardPrefix), and appending then starts at byte 0.
     let handle: FileHandle;
     try {
-      handle = await open(temp, resume ? 'a' : 'wx');
+      // 'wx+': a fresh file may also be written by position and read back (parallel ranges).
+      handle = await open(temp, resume ? 'a' : 'wx+');
     } catch (error) {
       if (resume) {
         await unlink(temp).catch(() => undefined);
@@ -535,6 +536,9 @@ export class Executor {
         resumeFrom: resume
           ? { offset: resume.offset, etag: remote.etag, hasher: resume.hasher, discardPrefix: () => truncate(temp, 0) }
           : undefined,
+        // A large file may come as parallel ranges written at their offsets (never on top of
+        // an appending resume: O_APPEND ignores positions).
+        positional: resume ? undefined : { file: handle, size: remote.size, etag: remote.etag },
       });
       // The store writes; the file is ours to end and close.
       sink.end();
