@@ -63,6 +63,10 @@ class Deferred extends Error {}
 /** Failures after which a partly downloaded file is worth keeping for a resume. */
 const RESUMABLE: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Cancelled, ErrorCode.Server]);
 
+/** Files from this size are read for upload in pieces of LARGE_READ_BYTES (default reads: 64 KiB). */
+const LARGE_READ_FROM = 8 * 1024 * 1024;
+const LARGE_READ_BYTES = 1024 * 1024;
+
 /** Errors after which no other action can succeed either. */
 const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.Cancelled]);
 
@@ -380,7 +384,8 @@ export class Executor {
             const hasher = createHash('sha256');
             let source: Readable;
             try {
-              source = this.files.openRead(absolute);
+              // Large reads for a large file: a sixteenth of the pieces to pass, hash and send.
+              source = this.files.openRead(absolute, current.size >= LARGE_READ_FROM ? { highWaterMark: LARGE_READ_BYTES } : undefined);
             } catch (error) {
               localError = error;
               throw error;

@@ -26,9 +26,9 @@ const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 const PIECES_PER_STREAM = 8;
 /** Bytes gathered from the socket before one positional write. */
-export const WRITE_BYTES = 256 * 1024;
+export const WRITE_BYTES = 64 * 1024;
 /** Bytes read back at once to hash. */
-const HASH_READ_BYTES = 1024 * 1024;
+const HASH_READ_BYTES = 256 * 1024;
 
 /** The bytes per range request for a file of `size` bytes. */
 export function chunkBytesFor(size: number, streams: number, configured: number | undefined): number {
