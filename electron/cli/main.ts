@@ -86,6 +86,8 @@ Options:
                          (1 to 365, default 30); older runs are purged once a day
   --limit-up KIBPS       upload bandwidth limit in KiB/s (default: none)
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
+  --download-streams N   parallel ranges per large download (32 MiB and more), 1 to 16
+                         (default 4; 1 = one stream per file)
   --device NAME          name used in conflict copies, and the device folder of backups
                          (default: this computer's name)
   -h, --help             show this help
@@ -162,6 +164,7 @@ export async function runCli(io: CliIo): Promise<number> {
         concurrency: { type: 'string' },
         'limit-up': { type: 'string' },
         'limit-down': { type: 'string' },
+        'download-streams': { type: 'string' },
         device: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         user: { type: 'string' },
@@ -295,6 +298,8 @@ export async function runCli(io: CliIo): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     return fail(EXIT.usage, '--concurrency must be a whole number from 1 to 64');
   }
+  const downloadStreams = wholeOption(values['download-streams'], 4, 1, 16);
+  if (downloadStreams === null) return fail(EXIT.usage, '--download-streams must be a whole number from 1 to 16');
   const limits: Record<'up' | 'down', number> = { up: 0, down: 0 };
   for (const direction of ['up', 'down'] as const) {
     const raw = values[`limit-${direction}`];
@@ -423,6 +428,7 @@ export async function runCli(io: CliIo): Promise<number> {
       ca,
       concurrency,
       bandwidth: { uploadKiBps: limits.up, downloadKiBps: limits.down },
+      rangedDownloads: { streams: downloadStreams },
       // Retries and server quirks are worth a line: without it they were invisible.
       logger: reporter.logger,
     });
