@@ -8,7 +8,8 @@
  *
  * The store is set to fetch any file in ranges of 64 KiB, so a file of 1 MiB is 16 ranges, and
  * the target file can hold its writes back (a gate) to see how many streams write at once or
- * to change the file on the server between ranges.
+ * to change the file on the server between ranges. A scripted server (hostileServer.ts) drops
+ * a range midway and answers a range that was not asked for.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rename, rm, utimes, writeFile, type FileHandle } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import type { PositionalFile } from '../../../electron/sync/ports.js';
 import { WebDavRemoteStore, type RangedDownloadOptions } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { apacheAvailable, startApache } from '../../support/apache.js';
 import { startRangeProxy, type RangeProxy, type RangeProxyMode } from '../../support/rangeProxy.js';
+import { startHostileServer, type HostileServer, type ScriptedAnswer } from '../../support/hostileServer.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { until } from '../../support/until.js';
 import { startWebDavServer } from '../../support/webdavServer.js';
@@ -412,5 +414,88 @@ describe.each(kinds)('parallel ranged downloads against $name', (kind) => {
     gate.release();
     expect((await download).hash).toBe(sha256(content));
     expect((await readFile(path)).equals(content)).toBe(true);
+  });
+});
+
+describe('parallel ranged downloads against a server that misbehaves', () => {
+  let hostile: HostileServer;
+  let work: string;
+  const content = randomBytes(4 * PIECE);
+  const etag = '"v1"';
+  const handles: FileHandle[] = [];
+
+  beforeAll(async () => {
+    hostile = await startHostileServer();
+    work = await mkdtemp(join(tmpdir(), 'terasync-ranged-hostile-'));
+  });
+
+  afterAll(async () => {
+    for (const handle of handles) await handle.close().catch(() => undefined);
+    await hostile?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** Serves `content` as Apache would, letting `change` alter the answer to a range. */
+  function serve(change: (first: number, last: number, answer: ScriptedAnswer) => ScriptedAnswer): void {
+    hostile.setFallback((request) => {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(String(request.headers['range'] ?? ''));
+      if (range === null) return { status: 200, headers: { ETag: etag, 'Content-Length': String(content.length) }, body: content };
+      const first = Number(range[1]);
+      const last = Math.min(Number(range[2]), content.length - 1);
+      const body = content.subarray(first, last + 1);
+      return change(first, last, {
+        status: 206,
+        headers: { ETag: etag, 'Content-Range': `bytes ${first}-${last}/${content.length}`, 'Content-Length': String(body.length) },
+        body,
+      });
+    });
+  }
+
+  async function download(name: string): Promise<{ path: string; result: Awaited<ReturnType<WebDavRemoteStore['download']>> }> {
+    const path = join(work, name);
+    const handle = await open(path, 'wx+');
+    handles.push(handle);
+    const store = new WebDavRemoteStore({
+      url: hostile.url,
+      auth: { kind: 'basic', user: 'u', password: 'p' },
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      rangedDownloads: RANGES,
+    });
+    try {
+      const result = await store.download(name, unusedStream().stream, { positional: { file: handle, size: content.length, etag } });
+      return { path, result };
+    } finally {
+      await store.dispose();
+    }
+  }
+
+  it('a range whose connection drops midway is asked for again, and the file lands exact', async () => {
+    hostile.requests.length = 0;
+    let cut = false;
+    serve((first, _last, answer) => {
+      if (first !== 2 * PIECE || cut) return answer;
+      cut = true;
+      return { ...answer, resetAfterBytes: 1_000 };
+    });
+    const { path, result } = await download('cut.bin');
+    expect(result.hash).toBe(sha256(content));
+    expect((await readFile(path)).equals(content)).toBe(true);
+    const ranges = hostile.requests.filter((request) => request.method === 'GET').map((request) => request.headers['range']);
+    expect(ranges.filter((range) => range === `bytes=${2 * PIECE}-${3 * PIECE - 1}`)).toHaveLength(2);
+    expect(ranges.every((range) => range !== undefined)).toBe(true);
+  });
+
+  it('a 206 for another range than asked: the whole file from one plain GET instead', async () => {
+    hostile.requests.length = 0;
+    serve((first, last, answer) =>
+      first === PIECE ? { ...answer, headers: { ...answer.headers, 'Content-Range': `bytes 0-${last - first}/${content.length}` } } : answer,
+    );
+    const { path, result } = await download('moved.bin');
+    expect(result).toMatchObject({ size: content.length, hash: sha256(content), etag });
+    expect((await readFile(path)).equals(content)).toBe(true);
+    const gets = hostile.requests.filter((request) => request.method === 'GET');
+    // The plain GET comes once every stream has stopped: it is the last request.
+    expect(gets.at(-1)!.headers['range']).toBeUndefined();
+    expect(gets.filter((request) => request.headers['range'] === undefined)).toHaveLength(1);
   });
 });
