@@ -22,6 +22,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'limit-up': { type: 'string' },
   'limit-down': { type: 'string' },
+  'download-streams': { type: 'string' },
   device: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   user: { type: 'string' },

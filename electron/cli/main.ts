@@ -75,6 +75,8 @@ Options:
                          (1 to 365, default 30); older runs are purged once a day
   --limit-up KIBPS       upload bandwidth limit in KiB/s (default: none)
   --limit-down KIBPS     download bandwidth limit in KiB/s (default: none)
+  --download-streams N   parallel ranges per large download (32 MiB and more), 1 to 16
+                         (default 4; 1 = one stream per file)
   --device NAME          name used in conflict copies, and the device folder of backups
                          (default: this computer's name)
   --proxy URL            go through this proxy: http://[user:password@]host:port,

@@ -21,6 +21,8 @@ export interface PairOptions {
   /** KiB/s, 0 for no limit. */
   limits: Record<'up' | 'down', number>;
   pollSeconds: number;
+  /** Parallel ranges per large download (--download-streams). */
+  downloadStreams: number;
 }
 
 /** Checks the options every pair command takes; an exit code (after saying why) when one does not fit. */
@@ -48,7 +50,9 @@ export function pairOptions({ values, fail }: CommandContext): PairOptions | num
   if (!Number.isFinite(pollSeconds) || pollSeconds < 1 || pollSeconds > 86_400) {
     return fail(EXIT.usage, '--poll-interval must be a number of seconds from 1 to 86400');
   }
-  return { localRoot: resolve(values.local), remote: values.remote, failSafePercent, deletedRetentionDays, concurrency, limits, pollSeconds };
+  const downloadStreams = wholeOption(values['download-streams'], 4, 1, 16);
+  if (downloadStreams === null) return fail(EXIT.usage, '--download-streams must be a whole number from 1 to 16');
+  return { localRoot: resolve(values.local), remote: values.remote, failSafePercent, deletedRetentionDays, concurrency, limits, pollSeconds, downloadStreams };
 }
 
 export interface Pair {

@@ -92,6 +92,10 @@ function sameIdentity(a: Stats, b: Stats): boolean {
 /** Failures after which a partly downloaded file is worth keeping for a resume. */
 const RESUMABLE: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Cancelled, ErrorCode.Server]);
 
+/** Files from this size are read for upload in pieces of LARGE_READ_BYTES (default reads: 64 KiB). */
+const LARGE_READ_FROM = 8 * 1024 * 1024;
+const LARGE_READ_BYTES = 1024 * 1024;
+
 /** Errors after which no other action can succeed either. */
 const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.ProxyAuth, ErrorCode.Cancelled]);
 
@@ -418,7 +422,8 @@ export class Executor {
             const hasher = createHash('sha256');
             let source: Readable;
             try {
-              source = this.files.openRead(absolute);
+              // Large reads for a large file: a sixteenth of the pieces to pass, hash and send.
+              source = this.files.openRead(absolute, current.size >= LARGE_READ_FROM ? { highWaterMark: LARGE_READ_BYTES } : undefined);
             } catch (error) {
               localError = error;
               throw error;
@@ -553,7 +558,8 @@ export class Executor {
     // (discardPrefix), and appending then starts at byte 0.
     let handle: FileHandle;
     try {
-      handle = await open(temp, resume ? 'a' : 'wx');
+      // 'wx+': a fresh file may also be written by position and read back (parallel ranges).
+      handle = await open(temp, resume ? 'a' : 'wx+');
     } catch (error) {
       if (resume) {
         await unlink(temp).catch(() => undefined);
@@ -573,6 +579,9 @@ export class Executor {
         resumeFrom: resume
           ? { offset: resume.offset, etag: remote.etag, hasher: resume.hasher, discardPrefix: () => truncate(temp, 0) }
           : undefined,
+        // A large file may come as parallel ranges written at their offsets (never on top of
+        // an appending resume: O_APPEND ignores positions).
+        positional: resume ? undefined : { file: handle, size: remote.size, etag: remote.etag },
       });
       // The store writes; the file is ours to end and close.
       sink.end();

@@ -28,11 +28,12 @@ import type { Readable } from 'node:stream';
 
 /** The local file-system calls that tests may replace to inject faults. */
 export interface LocalFileAccess {
-  openRead(absolutePath: string): Readable;
+  /** `highWaterMark`: bytes per read (large files go faster in large reads). */
+  openRead(absolutePath: string, options?: { highWaterMark?: number }): Readable;
 }
 
 export const nodeFileAccess: LocalFileAccess = {
-  openRead: (absolutePath) => createReadStream(absolutePath),
+  openRead: (absolutePath, options) => createReadStream(absolutePath, options),
 };
 
 /** sha256 of a local file, read through `files`. */

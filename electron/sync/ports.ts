@@ -117,6 +117,40 @@ export interface DownloadOptions {
    * answer fails before its first byte and the store tries again (the last call counts).
    */
   onStart?: (start: DownloadStart) => void;
+  /**
+   * The file behind `destination`, written by position: lets the store fetch a large file as
+   * parallel ranges (see PositionalTarget). Ignored together with `resumeFrom`.
+   */
+  positional?: PositionalTarget;
+}
+
+/**
+ * A file the store may write at any offset, with what the caller's listing says of the version
+ * to fetch. When `etag` is strong and `size` reaches the store's threshold, the store may send
+ * several `Range` requests at once (each guarded by `If-Range: <etag>`) and write their bytes
+ * into `file` at their offsets instead of into `destination`, which then receives nothing; the
+ * caller ends and closes `destination` as usual. The store hashes the file by reading it back
+ * in order, so `file` must be open for reading too (for example a FileHandle opened 'wx+').
+ *
+ * Never spliced: an answer of another version (a 200 to a ranged request, a 206 naming another
+ * ETag or total size) stops every other range, and the whole file is then written from byte 0
+ * by one stream. When the call fails, `file` is cut to the bytes known good from its start
+ * (maybe 0), the prefix a later `resumeFrom` can continue; `DownloadResult.size` is checked
+ * against `size` when it succeeds.
+ */
+export interface PositionalTarget {
+  file: PositionalFile;
+  /** The file's size in the listing. */
+  size: number;
+  /** The file's ETag in the listing, as sent (weak or null: one stream, as without this). */
+  etag: string | null;
+}
+
+/** The part of node:fs/promises' FileHandle the store uses. */
+export interface PositionalFile {
+  write(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  truncate(length?: number): Promise<void>;
 }
 
 /**

@@ -36,6 +36,13 @@ export class RequestSlots {
     });
   }
 
+  /** A release function when a slot is free right now (and nobody waits for one), else null. */
+  tryAcquire(): (() => void) | null {
+    if (this.available === 0 || this.waiting.length > 0) return null;
+    this.available -= 1;
+    return this.releaser();
+  }
+
   private releaser(): () => void {
     let released = false;
     return () => {

@@ -77,6 +77,7 @@ import {
   type DownloadOptions,
   type DownloadResult,
   type Logger,
+  type PositionalTarget,
   type RemoteStore,
   type ResumeFrom,
   type UploadOptions,
@@ -101,8 +102,21 @@ import {
 import { backslashMessage, escapeNameBytes, invalidEncodingMessage } from '../sync/names.js';
 import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry.js';
 import { pieces, Throttle, type BandwidthLimits } from './Throttle.js';
+import {
+  checkRange,
+  chunkBytesFor,
+  DEFAULT_RANGE_MIN_BYTES,
+  DEFAULT_RANGE_STREAMS,
+  hashInOrder,
+  RangeLedger,
+  WRITE_BYTES,
+  writeFully,
+  type Piece,
+  type RangedDownloadOptions,
+} from './rangedDownload.js';
 
 export type { BandwidthLimits } from './Throttle.js';
+export type { RangedDownloadOptions } from './rangedDownload.js';
 
 /**
  * How the store proves who it is. BASIC is preemptive by default (Authorization on the first
@@ -147,6 +161,11 @@ export interface WebDavRemoteStoreOptions {
    * (`setProcessProxy`: the command's environment and --proxy, the app's Proxy settings).
    */
   proxy?: ProxySetting;
+  /**
+   * Large downloads as parallel `Range` requests (see `download` and rangedDownload.ts):
+   * streams at once per file (default 4, 1 = one stream), from which size (default 32 MiB).
+   */
+  rangedDownloads?: RangedDownloadOptions;
 }
 
 /** The part of node-fetch's Response we use (webdav's own type leaves out `body`). */
@@ -375,6 +394,12 @@ export class WebDavRemoteStore implements RemoteStore {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly slots: RequestSlots;
+  /**
+   * The extra streams of ranged downloads (streams - 1 for the whole store), on sockets of
+   * their own: they never take a slot a listing or another transfer waits for.
+   */
+  private readonly rangeSlots: RequestSlots | null;
+  private readonly ranged: { streams: number; minBytes: number; chunkBytes: number | undefined };
   private readonly throttle: Throttle;
   private disposed = false;
   /** The last full listing and, per folder, what its PROPFIND body said (see `list`). */
@@ -427,8 +452,15 @@ export class WebDavRemoteStore implements RemoteStore {
     this.throttle = new Throttle(this.clock);
     this.setBandwidth(options.bandwidth ?? {});
 
-    const maxSockets = this.concurrency + 2;
-    this.slots = new RequestSlots(maxSockets);
+    const streams = Math.max(1, Math.floor(options.rangedDownloads?.streams ?? DEFAULT_RANGE_STREAMS));
+    this.ranged = {
+      streams,
+      minBytes: Math.max(1, options.rangedDownloads?.minBytes ?? DEFAULT_RANGE_MIN_BYTES),
+      chunkBytes: options.rangedDownloads?.chunkBytes,
+    };
+    this.slots = new RequestSlots(this.concurrency + 2);
+    this.rangeSlots = streams > 1 ? new RequestSlots(streams - 1) : null;
+    const maxSockets = this.concurrency + 2 + (streams - 1);
     const proxy = options.proxy ?? processProxy();
     // A private CA is trusted in addition to, not instead of, the system roots, through one
     // secure context built once (see electron/net/tls.ts for why not `ca:`). Through a proxy
@@ -690,6 +722,11 @@ export class WebDavRemoteStore implements RemoteStore {
     if (resumeFrom !== undefined && resumeFrom.offset > 0 && ifRange === null) {
       this.logger.debug('webdav: no strong ETag to resume with, downloading from the start', { path });
     }
+    const positional = options.positional;
+    if (resumeFrom === undefined && positional !== undefined) {
+      const tag = this.rangeTag(positional);
+      if (tag !== null) return this.downloadRanges(path, names, positional, tag, options);
+    }
     const url = this.urlFor(names, false);
     let prefixDiscarded = false;
     let written = 0;
@@ -864,6 +901,287 @@ export class WebDavRemoteStore implements RemoteStore {
       throw bad(`is of another version of the file (ETag ${etag}, asked for ${resumeFrom.etag ?? 'none'})`);
     }
     return { offset: first, expected, totalSize: total, etag: etag ?? resumeFrom.etag };
+  }
+
+  /** The If-Range value when `target` is to be fetched in parallel ranges, else null. */
+  private rangeTag(target: PositionalTarget): string | null {
+    if (this.rangeSlots === null) return null;
+    if (!Number.isSafeInteger(target.size) || target.size < this.ranged.minBytes) return null;
+    return ifMatchHeader(target.etag);
+  }
+
+  /**
+   * A large file as parallel `Range: bytes=a-b` requests, each with `If-Range: <tag>`, written
+   * at their offsets into `target.file` (see PositionalTarget in ports.ts). The first range
+   * goes out alone on the transfer's own request slot; once it is a good 206, up to streams - 1
+   * more run beside it, each on a slot of `rangeSlots` that is free at that moment (none free:
+   * fewer streams). Pieces are handed out in file order; a piece cut short is asked again
+   * from its first missing byte (a short 206 is no error, a dropped body is retried).
+   *
+   * Never spliced: a 200 (the file changed since `tag`, or the server ignores Range), a 206 of
+   * another version or size, a 416, or a 206 whose Content-Range is not the range asked for
+   * makes that stream take over: it stops the others, waits until none writes any more, cuts
+   * the file to 0 and writes the whole file from one answer (that 200, or a plain GET).
+   *
+   * The hash reads the file back behind the good prefix while the ranges run. On failure the
+   * file is cut to the good prefix, so the caller keeps only bytes it may resume from.
+   */
+  private async downloadRanges(path: string, names: string[], target: PositionalTarget, tag: string, options: DownloadOptions): Promise<DownloadResult> {
+    const request: RequestDescription = { method: 'GET', path };
+    const url = this.urlFor(names, false);
+    const { file, size } = target;
+    const rangeSlots = this.rangeSlots;
+    const ledger = new RangeLedger(size, chunkBytesFor(size, this.ranged.streams, this.ranged.chunkBytes));
+    const bucket = this.throttle.download;
+    const state: {
+      failure: TeraSyncError | null;
+      /** The stream that took over with the whole file, and what it wrote. */
+      wholeBy: number | null;
+      wholeWritten: number;
+      whole: DownloadResult | null;
+      etag: string | null;
+      started: boolean;
+      extrasStarted: boolean;
+      bytes: number;
+    } = { failure: null, wholeBy: null, wholeWritten: 0, whole: null, etag: null, started: false, extrasStarted: false, bytes: 0 };
+    const controllers = new Map<number, AbortController>();
+    const running = new Map<number, Promise<void>>();
+    const stopOthers = (me: number | null): void => {
+      ledger.stop();
+      for (const [id, controller] of controllers) if (id !== me) controller.abort(new Error('stopped'));
+    };
+    const hashing = hashInOrder(file, ledger).catch((error: unknown) => {
+      if (state.failure === null && state.wholeBy === null) {
+        state.failure = localIo(`Could not read back the download of ${describePath(path)}.`, error);
+        stopOthers(null);
+      }
+      return null;
+    });
+    // Unhandled until awaited below: keep a rejection from surfacing early.
+    void hashing;
+
+    const progress = (bytes: number): void => {
+      state.bytes += bytes;
+      options.onProgress?.({ bytes: state.bytes });
+    };
+    const announce = (etag: string | null): void => {
+      try {
+        options.onStart?.({ etag, resumed: false, offset: 0, totalSize: size });
+      } catch (error) {
+        throw localIo(`The download of ${describePath(path)} was refused by its destination.`, error);
+      }
+    };
+
+    /** Body bytes to `file` from `position` on, gathered into writes of WRITE_BYTES. */
+    const writeBody = async (
+      attempt: Attempt,
+      body: Readable | null,
+      expected: number | null,
+      position: number,
+      wrote: (bytes: number) => void,
+      hash: ReturnType<typeof createHash> | null,
+    ): Promise<number> => {
+      const buffer = Buffer.allocUnsafe(expected === null ? WRITE_BYTES : Math.max(1, Math.min(WRITE_BYTES, expected)));
+      let filled = 0;
+      let received = 0;
+      const flush = async (): Promise<void> => {
+        if (filled === 0) return;
+        attempt.pause();
+        try {
+          await writeFully(file, buffer, filled, position);
+        } catch (error) {
+          throw localIo(`Could not write the download of ${describePath(path)}.`, error);
+        } finally {
+          attempt.resume();
+        }
+        hash?.update(buffer.subarray(0, filled));
+        position += filled;
+        const bytes = filled;
+        filled = 0;
+        wrote(bytes);
+        progress(bytes);
+      };
+      if (body) {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          attempt.touch();
+          if (expected !== null && received + chunk.length > expected) {
+            throw new TeraSyncError(ErrorCode.BadResponse, `The server sent more of ${describePath(path)} than it announced (over ${expected} bytes).`);
+          }
+          received += chunk.length;
+          for (const piece of bucket.limited ? pieces(chunk) : [chunk]) {
+            if (bucket.limited) {
+              attempt.pause();
+              try {
+                await bucket.take(piece.length, attempt.signal);
+              } finally {
+                attempt.resume();
+              }
+            }
+            let offset = 0;
+            while (offset < piece.length) {
+              const copied = piece.copy(buffer, filled, offset);
+              filled += copied;
+              offset += copied;
+              if (filled === buffer.length) await flush();
+            }
+          }
+        }
+      }
+      await flush();
+      if (expected !== null && received !== expected) {
+        const cause = Object.assign(new Error(`body ended after ${received} of ${expected} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+        throw new TeraSyncError(ErrorCode.Network, `The download of ${describePath(path)} ended early (${received} of ${expected} bytes).`, { cause });
+      }
+      return received;
+    };
+
+    /** This stream writes the whole file from one answer; every other stream stops first. */
+    const takeWhole = async (attempt: Attempt, me: number, answer: HttpResponse | null, why: string): Promise<'whole' | 'stopped'> => {
+      if (state.wholeBy === null) {
+        if (state.failure !== null) {
+          if (answer) discard(answer);
+          return 'stopped';
+        }
+        state.wholeBy = me;
+        state.bytes = 0;
+        this.logger.info('webdav: a range answer was not of the version asked for; downloading the whole file in one stream', { path, why });
+        stopOthers(me);
+        attempt.pause();
+        try {
+          await Promise.allSettled([...running].filter(([id]) => id !== me).map(([, task]) => task));
+          await hashing;
+          await file.truncate(0);
+        } catch (error) {
+          if (answer) discard(answer);
+          throw localIo(`Could not start the download of ${describePath(path)} again.`, error);
+        } finally {
+          attempt.resume();
+        }
+      } else if (state.wholeBy !== me) {
+        if (answer) discard(answer);
+        return 'stopped';
+      }
+      let response = answer;
+      if (response === null) {
+        response = await this.send(attempt, 'GET', url, { 'Accept-Encoding': 'identity' });
+        if (response.status !== 200) throw await this.statusError(response, request);
+      }
+      const start = fullStart(response);
+      announce(start.etag);
+      const hash = createHash('sha256');
+      const received = await writeBody(attempt, response.body, start.expected, 0, (bytes) => (state.wholeWritten += bytes), hash);
+      state.whole = { size: received, hash: hash.digest('hex'), etag: start.etag, resumed: false, offset: 0 };
+      return 'whole';
+    };
+
+    const startExtras = (): void => {
+      if (state.extrasStarted || rangeSlots === null) return;
+      state.extrasStarted = true;
+      for (let id = 1; id < this.ranged.streams; id += 1) {
+        const release = rangeSlots.tryAcquire();
+        if (release === null) break;
+        launch(id, release);
+      }
+    };
+
+    /** One piece, asked again from its first missing byte until it is complete. */
+    const fetchPiece = async (attempt: Attempt, me: number, piece: Piece): Promise<'done' | 'whole' | 'stopped'> => {
+      if (state.wholeBy !== null) return takeWhole(attempt, me, null, 'taken over');
+      while (piece.next < piece.end) {
+        const first = piece.next;
+        const last = piece.end - 1;
+        const response = await this.send(attempt, 'GET', url, { 'Accept-Encoding': 'identity', Range: `bytes=${first}-${last}`, 'If-Range': tag });
+        if (response.status === 200) return takeWhole(attempt, me, response, 'the server answered a ranged request with the whole file (200)');
+        if (response.status === 416) {
+          discard(response);
+          return takeWhole(attempt, me, null, 'the server found the range outside the file (416)');
+        }
+        if (response.status !== 206) throw await this.statusError(response, request);
+        const checked = checkRange(response.headers, first, last, size, (etag) => sameEtag(etag, tag));
+        if (typeof checked === 'string') {
+          discard(response);
+          return takeWhole(attempt, me, null, `its 206 ${checked}`);
+        }
+        if (state.wholeBy !== null || state.failure !== null) {
+          discard(response);
+          return state.wholeBy === me ? takeWhole(attempt, me, null, 'taken over') : 'stopped';
+        }
+        if (!state.started) {
+          state.started = true;
+          state.etag = response.headers.get('etag') ?? target.etag;
+          announce(state.etag);
+        }
+        startExtras();
+        await writeBody(attempt, response.body, checked.last - first + 1, first, (bytes) => ledger.wrote(piece, bytes), null);
+      }
+      return 'done';
+    };
+
+    const launch = (me: number, heldSlot: (() => void) | null): void => {
+      const controller = new AbortController();
+      controllers.set(me, controller);
+      const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+      const stopping = (): boolean => controller.signal.aborted || (state.wholeBy !== null && state.wholeBy !== me);
+      const task = (async () => {
+        try {
+          for (;;) {
+            const piece = state.wholeBy === me ? ({ start: 0, next: 0, end: 0 } as Piece) : ledger.take();
+            if (piece === undefined) return;
+            const outcome = await this.run(
+              request,
+              signal,
+              (attempt) => fetchPiece(attempt, me, piece),
+              // A piece restarts at its first missing byte; the whole file only before its first.
+              () => !stopping() && (state.wholeBy !== me || state.wholeWritten === 0),
+              heldSlot === null ? this.slots : null,
+            );
+            if (outcome !== 'done') return;
+          }
+        } catch (error) {
+          if (stopping() && !options.signal?.aborted) return;
+          if (state.failure === null) {
+            state.failure = toTeraSyncError(error, ErrorCode.Network);
+            stopOthers(me);
+          }
+        } finally {
+          heldSlot?.();
+        }
+      })();
+      running.set(me, task);
+    };
+
+    launch(0, null);
+    // Streams started later (startExtras) join `running`: wait until every one has ended.
+    let launched: number;
+    do {
+      launched = running.size;
+      await Promise.allSettled([...running.values()]);
+    } while (running.size !== launched);
+    if (state.failure === null && state.whole === null && ledger.goodPrefix < size) {
+      state.failure = new TeraSyncError(ErrorCode.Network, `The download of ${describePath(path)} stopped before its end.`);
+    }
+    if (state.failure !== null) {
+      ledger.stop();
+      await hashing;
+      const good = state.wholeBy !== null ? state.wholeWritten : ledger.goodPrefix;
+      try {
+        await file.truncate(good);
+      } catch (error) {
+        this.logger.warn('webdav: could not cut a failed download to its good bytes', { path, code: failureCode(error) });
+        await file.truncate(0).catch(() => undefined);
+      }
+      const failure = state.failure;
+      if (good > 0 && isRetryable(failure)) {
+        throw new TeraSyncError(ErrorCode.Network, `The download of ${describePath(path)} was interrupted after ${good} bytes; it will be fetched again.`, {
+          cause: failure,
+        });
+      }
+      throw failure;
+    }
+    if (state.whole !== null) return state.whole;
+    const hash = await hashing;
+    if (hash === null) throw localIo(`Could not read back the download of ${describePath(path)}.`);
+    return { size, hash, etag: state.etag, resumed: false, offset: 0 };
   }
 
   async upload(path: string, open: () => Readable, size: number, options: UploadOptions = {}): Promise<UploadResult> {
@@ -1117,12 +1435,14 @@ export class WebDavRemoteStore implements RemoteStore {
     signal: AbortSignal | undefined,
     body: (attempt: Attempt, attemptNumber: number) => Promise<T>,
     mayRetry: (error: TeraSyncError) => boolean = () => true,
+    slots: RequestSlots | null = this.slots,
   ): Promise<T> {
     let reauthorized = false;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       let release: () => void;
       try {
-        release = await this.slots.acquire(signal);
+        // null: the caller holds a slot for all its tries (a ranged download's extra stream).
+        release = slots === null ? () => undefined : await slots.acquire(signal);
       } catch (error) {
         throw errorFromFailure(error, request, { cancelled: true });
       }

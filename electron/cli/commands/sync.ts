@@ -30,7 +30,7 @@ export async function run(context: CommandContext): Promise<number> {
   const pair = await resolvePair(context, options);
   if (typeof pair === 'number') return pair;
   const { io, values } = context;
-  const { localRoot, concurrency, limits, failSafePercent, deletedRetentionDays, pollSeconds } = options;
+  const { localRoot, concurrency, limits, failSafePercent, deletedRetentionDays, pollSeconds, downloadStreams } = options;
 
   const reporter = createReporter({ stdout: io.stdout, stderr: io.stderr, json: values.json && values.once });
   // One sync per local folder, whatever its state folder: refused before anything is done.
@@ -82,6 +82,7 @@ export async function run(context: CommandContext): Promise<number> {
       ca: context.ca,
       concurrency,
       bandwidth: { uploadKiBps: limits.up, downloadKiBps: limits.down },
+      rangedDownloads: { streams: downloadStreams },
       // Retries and server quirks are worth a line: without it they were invisible.
       logger: reporter.logger,
     });

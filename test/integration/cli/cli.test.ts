@@ -8,7 +8,7 @@
  * the user's own journals.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,43 @@ describe('usage and configuration errors (exit 2)', () => {
       const result = await runCli(['sync', '--once', '--local', dirs.local, '--remote', `${server.url}x/`, '--state', dirs.state, '--concurrency', value], credentials);
       expectExit(result, 2);
       expect(result.stderr).toMatch(/--concurrency/);
+    }
+  });
+
+  it('--download-streams outside 1 to 16: exit 2', async () => {
+    const dirs = await freshDirs();
+    for (const value of ['0', '17', 'two', '2.5']) {
+      const result = await runCli(['sync', '--once', '--local', dirs.local, '--remote', `${server.url}x/`, '--state', dirs.state, '--download-streams', value], credentials);
+      expectExit(result, 2);
+      expect(result.stderr).toMatch(/--download-streams must be a whole number from 1 to 16/);
+    }
+  });
+
+  it('a large file comes down in parallel ranges, or in one stream with --download-streams 1', async () => {
+    // 32 MiB: the smallest file fetched in ranges (of 4 MiB: 8 of them).
+    const content = Buffer.alloc(32 * 1024 * 1024);
+    for (let offset = 0; offset < content.length; offset += 4096) content.writeUInt32BE(offset, offset);
+    for (const streams of [undefined, '1']) {
+      const name = `big-${streams ?? 'default'}`;
+      await mkdir(join(server.dataDir, name));
+      await writeFile(join(server.dataDir, name, 'big.bin'), content);
+      // An old mtime: the server's ETag is then strong, which ranges need.
+      const past = new Date('2024-01-01T00:00:00Z');
+      await utimes(join(server.dataDir, name, 'big.bin'), past, past);
+      const dirs = await freshDirs();
+      const before = server.requests.length;
+      const extra = streams === undefined ? [] : ['--download-streams', streams];
+      const result = await runCli(['sync', '--once', '--local', dirs.local, '--remote', `${server.url}${name}/`, '--state', dirs.state, ...extra], credentials);
+      expectExit(result, 0);
+      expect((await readFile(join(dirs.local, 'big.bin'))).equals(content)).toBe(true);
+      const gets = server.requests.slice(before).filter((request) => request.method === 'GET');
+      if (streams === undefined) {
+        expect(gets).toHaveLength(8);
+        expect(gets.map((request) => request.status)).toEqual(Array.from({ length: 8 }, () => 206));
+        expect(gets.every((request) => typeof request.headers['if-range'] === 'string')).toBe(true);
+      } else {
+        expect(gets.map((request) => [request.headers['range'], request.status])).toEqual([[undefined, 200]]);
+      }
     }
   });
 

@@ -50,4 +50,29 @@ describe('RequestSlots', () => {
     await expect(slots.acquire()).resolves.toBeTypeOf('function');
     await expect(slots.acquire(AbortSignal.abort(new Error('already')))).rejects.toThrow('already');
   });
+
+  it('tryAcquire takes a free slot at once, and never one someone waits for', async () => {
+    const slots = new RequestSlots(2);
+    const first = slots.tryAcquire();
+    expect(first).toBeTypeOf('function');
+    const second = await slots.acquire();
+    expect(slots.tryAcquire()).toBeNull();
+    let granted = false;
+    void slots.acquire().then(() => {
+      granted = true;
+    });
+    first!();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The freed slot went to the waiter, not to a later tryAcquire.
+    expect(granted).toBe(true);
+    expect(slots.tryAcquire()).toBeNull();
+    second();
+    const third = slots.tryAcquire();
+    expect(third).toBeTypeOf('function');
+    third!();
+    third!();
+    // Released twice counts once: one slot is free, not two.
+    expect(slots.tryAcquire()).toBeTypeOf('function');
+    expect(slots.tryAcquire()).toBeNull();
+  });
 });
