@@ -15,7 +15,7 @@ import path from 'node:path';
 import { activityRetentionMs, maxActivityPage, maxActivityRuns, type ActivityListRequest } from '../../shared/ipc/contract.js';
 import { validateActivityRuns } from '../../shared/ipc/schemas.js';
 import type { ActivityPage, ActivityRun } from '../../shared/types.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 import type { ActivityRunDraft } from './activityRuns.js';
 
 export const activityHistoryFileName = 'activity-history.json';

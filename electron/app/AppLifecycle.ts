@@ -26,7 +26,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import type { Logger, Scheduler } from '../sync/ports.js';
+import type { Scheduler } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
 
 /** The argument that marks a start at login. */
 export const HIDDEN_ARGUMENT = '--hidden';

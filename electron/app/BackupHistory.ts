@@ -10,7 +10,7 @@ import path from 'node:path';
 import { maxBackupHistory } from '../../shared/ipc/contract.js';
 import { validateBackupState } from '../../shared/ipc/schemas.js';
 import type { BackupRunView } from '../../shared/types.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 
 export const backupHistoryFileName = 'backup-history.json';
 const formatVersion = 1;

@@ -16,7 +16,7 @@
  * so tests run on virtual time.
  */
 import type { BackupSchedule } from '../../shared/types.js';
-import type { Clock, Scheduler } from '../sync/ports.js';
+import type { Clock, Scheduler } from '../core/time.js';
 
 export type { BackupSchedule };
 

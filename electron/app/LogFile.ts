@@ -15,7 +15,7 @@
 import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { redactingLogger, type SecretRedactor } from '../auth/redact.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 
 export const LOG_FOLDER_NAME = 'logs';
 export const LOG_FILE_NAME = 'terasync.log';

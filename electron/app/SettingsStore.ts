@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { silentLogger, type Logger } from '../sync/ports.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import {
   decodeSettings,
   defaultSettings,

@@ -18,7 +18,8 @@
  *   status line; once asked while a sync run or backup is in progress, the item says it will
  *   restart when the run ends, and is disabled.
  */
-import type { Clock, Logger, Scheduler } from '../sync/ports.js';
+import type { Clock, Scheduler } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
 import type { LanguageSource } from './AppLanguage.js';
 import { computeTrayState, type AppSnapshot, type TrayState, type TrayView } from './trayState.js';
 import type { PanelTheme, TrayIconResolver } from './trayIcons.js';

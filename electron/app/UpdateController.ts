@@ -24,7 +24,8 @@
  */
 import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
 import type { UpdateBusyReason, UpdateChannel, UpdateDisabledReason, UpdateStateView } from '../../shared/types.js';
-import type { Clock, Logger, Scheduler } from '../sync/ports.js';
+import type { Clock, Scheduler } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
 
 export const UPDATE_START_DELAY_MS = 30_000;
 export const UPDATE_INTERVAL_MS = 4 * 60 * 60_000;

@@ -23,7 +23,7 @@
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { UpdateChannel } from '../../shared/types.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 import type { UpdaterPort } from './UpdateController.js';
 
 /** The part of electron-updater's AppUpdater the port uses. */

@@ -26,7 +26,7 @@ import { lookup } from 'node:dns/promises';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { isLoopbackHost } from '../net/tls.js';
 import type { SecretStoreKind } from '../../shared/types.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 import type { ApiKeyPlacement } from '../teracloud/apiKey.js';
 import { TeraCloudApi, type TeraCloudQuota } from '../teracloud/TeraCloudApi.js';
 import { discoverAccount } from '../teracloud/discoverAccount.js';

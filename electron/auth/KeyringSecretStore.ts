@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { AsyncEntry } from '@napi-rs/keyring';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { systemClock, type Clock } from '../sync/ports.js';
+import { systemClock, type Clock } from '../core/time.js';
 import type { SecretStore } from './SecretStore.js';
 import type { SecretStoreKind } from '../../shared/types.js';
 import { SecretRedactor } from './redact.js';

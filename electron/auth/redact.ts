@@ -13,7 +13,7 @@
  * `redactingLogger` puts both in front of a `Logger`, for messages and for every string in
  * the fields, and blanks whole fields whose name says they hold a secret.
  */
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 
 export const REDACTED = '[redacted]';
 

@@ -8,7 +8,7 @@ import { AccountFile, type ApiSettings } from '../auth/AccountRecord.js';
 import { AccountService, type AccountInfo } from '../auth/AccountService.js';
 import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
 import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 import { ask, launchBrowser, readAll, type PromptInput } from './prompt.js';
 import { formatBytes } from '../../shared/format.js';
 

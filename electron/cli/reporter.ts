@@ -7,7 +7,7 @@ import type { TeraSyncError } from '../../shared/errors.js';
 import type { SyncStatus } from '../../shared/types.js';
 import type { SkippedEntry } from '../sync/model.js';
 import type { Action } from '../sync/planner.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 import type { SyncEvent, SyncReport } from '../sync/report.js';
 import { countOf, formatBytes } from '../../shared/format.js';
 

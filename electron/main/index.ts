@@ -28,7 +28,9 @@ import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth
 import type { ApiSettings, OAuthSettings } from '../auth/AccountRecord.js';
 import { insecureUrlReason } from '../net/tls.js';
 import { watchFolders } from '../platform/folderWatcher.js';
-import { systemClock, systemScheduler, type Logger, type Trash } from '../sync/ports.js';
+import { systemClock, systemScheduler } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
+import type { Trash } from '../sync/ports.js';
 import { createSenderCheck, registerIpc } from './ipc.js';
 import { createElectronLifecycleAppPort, createElectronNotificationPort, createElectronThemeSource, createElectronTrayPort } from './tray.js';
 import { createUpdaterPort } from './updater.js';

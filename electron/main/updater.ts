@@ -24,7 +24,7 @@ import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { createElectronUpdaterPort, type AppUpdaterLike } from '../app/electronUpdaterPort.js';
 import { unavailableUpdater, type UpdaterPort } from '../app/UpdateController.js';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../core/logger.js';
 
 export const UPDATE_URL_VARIABLE = 'TERASYNC_UPDATE_URL';
 

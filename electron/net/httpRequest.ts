@@ -8,7 +8,7 @@
 import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { failureCode, isTlsFailureCode } from '../webdav/httpErrors.js';
+import { failureCode, isTlsFailureCode } from './httpErrors.js';
 import { httpsAgentFor, insecureUrlReason, tlsFailureAdvice, tlsOptions } from './tls.js';
 import { findProxyError, processProxy, proxyFailureError, ProxyRoutingAgent, tlsThroughProxyAdvice, type ProxySetting } from './proxy.js';
 

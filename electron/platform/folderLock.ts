@@ -21,14 +21,8 @@ import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-
-export const LOCK_FILE = '.terasync-lock';
-export const LOCK_HOLDER_FILE = '.terasync-lock.json';
-
-/** True for the lock's own files (names relative to the folder, `/`-separated). */
-export function isFolderLockPath(path: string): boolean {
-  return path === LOCK_FILE || path === LOCK_HOLDER_FILE || path.startsWith(`${LOCK_FILE}-`);
-}
+import { LOCK_FILE, LOCK_HOLDER_FILE } from '../sync/ignoreRules.js';
+import type { FolderGuard } from '../sync/ports.js';
 
 /** Who holds a folder's lock, as `.terasync-lock.json` tells it. */
 export interface LockHolder {
@@ -77,7 +71,7 @@ interface Held {
   ino: number;
 }
 
-export class FolderLock {
+export class FolderLock implements FolderGuard {
   readonly folder: string;
   private readonly options: FolderLockOptions;
   private holding: Held | null = null;

@@ -38,12 +38,13 @@ import { lstatSync } from 'node:fs';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import { freshSyncStatus } from '../../shared/appState.js';
 import type { SyncStatus } from '../../shared/types.js';
-import type { FolderLock } from '../platform/folderLock.js';
-import { isFolderLockPath } from '../platform/folderLock.js';
 import type { RunScope, SyncEngine } from './engine.js';
 import { FailSafeError } from './failSafe.js';
 import { MAX_INCREMENTAL_CHANGES } from './scanner.js';
-import type { ChangeWatcher, Clock, Logger, Scheduler, WatchFolder } from './ports.js';
+import type { Clock, Scheduler } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
+import { isFolderLockPath } from './ignoreRules.js';
+import type { ChangeWatcher, FolderGuard, WatchFolder } from './ports.js';
 import { lastRunSummary, type SyncEvent, type SyncReport } from './report.js';
 
 export interface SyncServiceOptions {
@@ -76,7 +77,7 @@ export interface SyncServiceDeps {
   /** Each finished run's report. */
   onReport?: (report: SyncReport) => void;
   /** The local folder's lock, taken before each run (if not held) and let go by stop(). */
-  folderLock?: Pick<FolderLock, 'ensure' | 'release'>;
+  folderLock?: FolderGuard;
 }
 
 const OFFLINE_CODES: ReadonlySet<string> = new Set([

@@ -33,7 +33,9 @@ import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './local
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
 import { isWithin, normalizePath, parentPath, pathKey, type Platform } from './names.js';
 import { countFileDeletions, plan, remoteState, type Action, type Plan, type PlanInput } from './planner.js';
-import type { Clock, Logger, RemoteStore, Trash } from './ports.js';
+import type { Clock } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
+import type { RemoteStore, Trash } from './ports.js';
 import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
 import { DAY_MS, DEFAULT_FAIL_SAFE_PERCENT, DEFAULT_RETENTION_DAYS, RemoteTrash, runIdAt, TrashSession } from './remoteTrash.js';
 import { recoverReplaced } from './replaced.js';

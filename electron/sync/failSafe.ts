@@ -5,7 +5,7 @@
  * in the status (SyncStatus.failSafe).
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { maxListedDeletions } from '../../shared/ipc/contract.js';
+import { maxListedDeletions } from '../../shared/limits.js';
 import type { FailSafeDeletion, FailSafeInfo, FailSafeReason } from '../../shared/types.js';
 import type { JournalEntry } from './model.js';
 import { countFileDeletions, type Action } from './planner.js';

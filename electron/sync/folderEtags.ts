@@ -27,7 +27,8 @@ import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import type { JournalEntry, Listing, RemoteEntry } from './model.js';
 import { parentPath } from './names.js';
-import type { Logger, RemoteStore } from './ports.js';
+import type { Logger } from '../core/logger.js';
+import type { RemoteStore } from './ports.js';
 
 /** Journal meta: 'static' once the server kept a folder's ETag while its entries changed. */
 export const FOLDER_ETAGS_META = 'remoteFolderEtags';

@@ -11,6 +11,15 @@ import ignore, { type Ignore } from 'ignore';
 export const TEMP_PREFIX = '.terasync-';
 export const TEMP_SUFFIX = '.tmp';
 export const IGNORE_FILE = '.terasyncignore';
+/** The folder lock's files (electron/platform/folderLock.ts): never synced, never a change. */
+export const LOCK_FILE = `${TEMP_PREFIX}lock`;
+export const LOCK_HOLDER_FILE = `${TEMP_PREFIX}lock.json`;
+
+/** True for the lock's own files (names relative to the folder, `/`-separated). */
+export function isFolderLockPath(path: string): boolean {
+  return path === LOCK_FILE || path === LOCK_HOLDER_FILE || path.startsWith(`${LOCK_FILE}-`);
+}
+
 /** The pair's trash on the server (remoteTrash.ts); kept here to avoid an import cycle. */
 export const TRASH_FOLDER_NAME = '.terasync-trash';
 

@@ -204,20 +204,19 @@ export interface RemoteStore {
   dispose(): Promise<void>;
 }
 
+/**
+ * Keeps other TeraSync programs out of a local folder while a pair runs in it (the app and the
+ * command share it through electron/platform/folderLock.ts).
+ */
+export interface FolderGuard {
+  /** Holds the folder from here on, or throws (Busy) when another program holds it; false while the folder is missing. */
+  ensure(): boolean;
+  release(): void;
+}
+
 /** Moves local files to the OS trash instead of unlinking them. */
 export interface Trash {
   trash(absolutePath: string): Promise<void>;
-}
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** Timers, injected so continuous-mode tests run on a fake clock. */
-export interface Scheduler {
-  /** Calls `callback` after `ms`; the returned function cancels it. */
-  schedule(ms: number, callback: () => void): () => void;
 }
 
 /** Tells of changes under a local folder (relative paths), and of its own failures. */
@@ -232,44 +231,3 @@ export interface WatchHandlers {
 }
 
 export type WatchFolder = (root: string, handlers: WatchHandlers) => Promise<ChangeWatcher>;
-
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-
-export const systemScheduler: Scheduler = {
-  schedule(ms, callback) {
-    const timer = setTimeout(callback, ms);
-    return () => clearTimeout(timer);
-  },
-};
-
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -10,7 +10,9 @@ import type { Journal } from './journal.js';
 import type { SkippedEntry } from './model.js';
 import type { Platform } from './names.js';
 import type { Action } from './planner.js';
-import { systemClock, type Logger, type RemoteStore, type Trash } from './ports.js';
+import { systemClock } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
+import type { RemoteStore, Trash } from './ports.js';
 
 /** The most conflicting paths a preview names. */
 export const MAX_PREVIEW_CONFLICT_PATHS = 20;

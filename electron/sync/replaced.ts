@@ -21,7 +21,8 @@ import type { Journal } from './journal.js';
 import { TEMP_PREFIX } from './ignoreRules.js';
 import { hashFile, type LocalFileAccess } from './localIdentity.js';
 import { baseName, conflictName, joinPath, parentPath } from './names.js';
-import type { Clock, Logger } from './ports.js';
+import type { Clock } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
 
 export const REPLACED_SUFFIX = '.replaced';
 

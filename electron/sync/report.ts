@@ -2,7 +2,7 @@
  * What a run did, for the command's `--json`, its terminal output, and the app's activity list.
  */
 import type { ErrorCode } from '../../shared/errors.js';
-import { maxListedRunFailures, maxListedRunSkips } from '../../shared/ipc/contract.js';
+import { maxListedRunFailures, maxListedRunSkips } from '../../shared/limits.js';
 import type { LastRunSummary } from '../../shared/types.js';
 import type { SkippedEntry } from './model.js';
 

@@ -14,8 +14,8 @@
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { httpRequest, parseJsonBody, type HttpRequestOptions, type HttpTextResponse } from '../net/httpRequest.js';
 import { insecureUrlReason } from '../net/tls.js';
-import { BASIC_UNAUTHORIZED_HINT, BEARER_UNAUTHORIZED_HINT } from '../webdav/httpErrors.js';
-import { parseRetryAfter } from '../webdav/retry.js';
+import { BASIC_UNAUTHORIZED_HINT, BEARER_UNAUTHORIZED_HINT } from '../net/httpErrors.js';
+import { parseRetryAfter } from '../net/retry.js';
 import { parseApiKey, withApiKey, type ApiKeyPlacement } from './apiKey.js';
 
 export const DEFAULT_API_BASE_URL = 'https://api.teracloud.jp/';

@@ -12,7 +12,7 @@
  * queue when enough tokens will be there. A new limit (`setRate`) takes effect at once, also for
  * pieces already waiting; 0 means unlimited and lets everyone through.
  */
-import type { Clock } from '../sync/ports.js';
+import type { Clock } from '../core/time.js';
 
 export interface BandwidthLimits {
   /** KiB/s for PUT bodies; 0 or undefined = unlimited. */

@@ -70,21 +70,11 @@ import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy
 import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { Listing, RemoteEntry, SkippedEntry } from '../sync/model.js';
-import {
-  silentLogger,
-  systemClock,
-  type Clock,
-  type DownloadOptions,
-  type DownloadResult,
-  type Logger,
-  type PositionalTarget,
-  type RemoteStore,
-  type ResumeFrom,
-  type UploadOptions,
-  type UploadResult,
-} from '../sync/ports.js';
+import { systemClock, type Clock } from '../core/time.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { DownloadOptions, DownloadResult, PositionalTarget, RemoteStore, ResumeFrom, UploadOptions, UploadResult } from '../sync/ports.js';
 import { ifMatchHeader, sameEtag } from '../../shared/etag.js';
-import { describePath, errorFromFailure, errorFromStatus, failureCode, type AuthKind, type RequestDescription } from './httpErrors.js';
+import { describePath, errorFromFailure, errorFromStatus, failureCode, type AuthKind, type RequestDescription } from '../net/httpErrors.js';
 import { TRASH_FOLDER } from '../sync/remoteTrash.js';
 import { multistatusHash, parseMultistatus, type DavResource } from './multistatus.js';
 import { RequestSlots } from './RequestSlots.js';
@@ -100,7 +90,7 @@ import {
   splitRelativePath,
 } from './paths.js';
 import { backslashMessage, escapeNameBytes, invalidEncodingMessage } from '../sync/names.js';
-import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry.js';
+import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../net/retry.js';
 import { pieces, Throttle, type BandwidthLimits } from './Throttle.js';
 import {
   checkRange,

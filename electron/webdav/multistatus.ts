@@ -6,7 +6,7 @@
  */
 import { parseXML, type DAVResult, type WebDAVParsingContext } from 'webdav';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { describePath, type RequestDescription } from './httpErrors.js';
+import { describePath, type RequestDescription } from '../net/httpErrors.js';
 import { createHash } from 'node:crypto';
 
 export interface DavProps {

@@ -315,14 +315,8 @@ export const maxActivityRuns = 500;
 export const activityRetentionMs = 30 * 24 * 60 * 60 * 1000;
 /** The most files one `backup:list` answers (`truncated` says when there were more). */
 export const maxListedBackupFiles = 10_000;
-/** The most failures a backup or restore summary lists (`failedTotal` counts them all). */
-export const maxListedFailures = 1_000;
-/** The most deletions a fail-safe status lists (`total` counts them all). */
-export const maxListedDeletions = 1_000;
-/** The most failed paths a status's last run lists (`errors` counts them all). */
-export const maxListedRunFailures = 100;
-/** The most skipped entries a status's last run lists (`skipped` counts them all). */
-export const maxListedRunSkips = 100;
+// How much of a run's lists a status carries: the engines cut their reports there too.
+export { maxListedDeletions, maxListedFailures, maxListedRunFailures, maxListedRunSkips } from '../limits.js';
 /** The most runs the backup history keeps. */
 export const maxBackupHistory = 50;
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { AppServicesDeps } from '../../electron/app/AppServices.js';
 import { SessionSecretStore } from '../../electron/auth/SessionSecretStore.js';
 import { watchFolders } from '../../electron/platform/folderWatcher.js';
-import { silentLogger, systemClock, systemScheduler } from '../../electron/sync/ports.js';
+import { systemClock, systemScheduler } from '../../electron/core/time.js';
+import { silentLogger } from '../../electron/core/logger.js';
 
 export function testServicesDeps(folder: string, overrides: Partial<AppServicesDeps> = {}): AppServicesDeps {
   return {

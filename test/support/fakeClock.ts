@@ -9,7 +9,7 @@
  * timer). `pending()` is the number of armed timers, to assert "nothing armed while waiting
  * for the user" or "one timer while offline" (no request storm).
  */
-import type { Clock, Scheduler } from '../../electron/sync/ports.js';
+import type { Clock, Scheduler } from '../../electron/core/time.js';
 
 interface Timer {
   id: number;

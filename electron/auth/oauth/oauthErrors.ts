@@ -9,7 +9,7 @@
  */
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import type { HttpTextResponse } from '../../net/httpRequest.js';
-import { parseRetryAfter } from '../../webdav/retry.js';
+import { parseRetryAfter } from '../../net/retry.js';
 
 export const SIGN_IN_AGAIN_MESSAGE = 'Your sign-in has expired or was revoked: sign in again.';
 

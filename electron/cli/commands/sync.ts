@@ -14,7 +14,7 @@ import { systemTrash } from '../../platform/systemTrash.js';
 import { SyncEngine } from '../../sync/engine.js';
 import { Journal } from '../../sync/journal.js';
 import { safeDeviceName } from '../../sync/names.js';
-import { systemClock, systemScheduler } from '../../sync/ports.js';
+import { systemClock, systemScheduler } from '../../core/time.js';
 import { lastRunSummary } from '../../sync/report.js';
 import { SyncService } from '../../sync/SyncService.js';
 import { WebDavRemoteStore, type WebDavAuth } from '../../webdav/WebDavRemoteStore.js';

@@ -15,7 +15,8 @@ import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
 import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
+import { systemClock, systemScheduler } from '../../../electron/core/time.js';
+import { silentLogger } from '../../../electron/core/logger.js';
 import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 
 const USER = 'demo';

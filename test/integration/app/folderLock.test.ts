@@ -12,9 +12,10 @@ import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraC
 import { AppServices } from '../../../electron/app/AppServices.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { EXIT } from '../../../electron/cli/main.js';
-import { LOCK_FILE, LOCK_HOLDER_FILE } from '../../../electron/platform/folderLock.js';
+import { LOCK_FILE, LOCK_HOLDER_FILE } from '../../../electron/sync/ignoreRules.js';
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
+import { systemClock, systemScheduler } from '../../../electron/core/time.js';
+import { silentLogger } from '../../../electron/core/logger.js';
 import type { SyncStatus } from '../../../shared/types.js';
 import { ensureCliBuilt, runCli, startCli } from '../../support/cli.js';
 import { until as waitUntil } from '../../support/until.js';

@@ -31,7 +31,7 @@ import { ErrorCode } from '../../../shared/errors.js';
 import type { UpdateChannel, UpdateStateView } from '../../../shared/types.js';
 import { createElectronUpdaterPort, type AppUpdaterLike } from '../../../electron/app/electronUpdaterPort.js';
 import { UPDATE_RETRY_DELAYS_MS, UPDATE_START_DELAY_MS, UpdateController } from '../../../electron/app/UpdateController.js';
-import { silentLogger } from '../../../electron/sync/ports.js';
+import { silentLogger } from '../../../electron/core/logger.js';
 import { FakeClock } from '../../support/fakeClock.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { makeTestCertificates, opensslAvailable, type TestCertificates } from '../../support/tlsServers.js';

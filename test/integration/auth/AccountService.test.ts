@@ -25,7 +25,8 @@ import { AccountService, type Connection } from '../../../electron/auth/AccountS
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { SyncEngine } from '../../../electron/sync/engine.js';
 import { Journal } from '../../../electron/sync/journal.js';
-import { silentLogger, systemClock, type Logger } from '../../../electron/sync/ports.js';
+import { systemClock } from '../../../electron/core/time.js';
+import { silentLogger, type Logger } from '../../../electron/core/logger.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { completeBrowserSignIn, type BrowserResult } from '../../support/oauthBrowser.js';

@@ -28,7 +28,7 @@ import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraC
 import { AccountFile, oauthSecretKey, type ApiSettings, type OAuthSettings } from '../../../electron/auth/AccountRecord.js';
 import { AccountService, type Connection } from '../../../electron/auth/AccountService.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { silentLogger, type Logger } from '../../../electron/sync/ports.js';
+import { silentLogger, type Logger } from '../../../electron/core/logger.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { completeBrowserSignIn, type BrowserResult } from '../../support/oauthBrowser.js';

@@ -14,7 +14,9 @@ import type { BackupSummary } from '../../../electron/backup/model.js';
 import type { QuotaSource } from '../../../electron/backup/quota.js';
 import { Restore, type RestoreOptions, type RestoreSummary } from '../../../electron/backup/Restore.js';
 import type { LocalFileAccess } from '../../../electron/sync/executor.js';
-import { silentLogger, systemClock, type Clock, type RemoteStore } from '../../../electron/sync/ports.js';
+import { systemClock, type Clock } from '../../../electron/core/time.js';
+import { silentLogger } from '../../../electron/core/logger.js';
+import type { RemoteStore } from '../../../electron/sync/ports.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
 import type { BackupServer } from './backupServers.js';
 

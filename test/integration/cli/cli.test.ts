@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { journalFile } from '../../../electron/platform/paths.js';
 import { Journal } from '../../../electron/sync/journal.js';
-import { defaultRetryPolicy } from '../../../electron/webdav/retry.js';
+import { defaultRetryPolicy } from '../../../electron/net/retry.js';
 import { ensureCliBuilt, runCli, startCli, type CliResult } from '../../support/cli.js';
 import { davAnswer, startHostileServer, type FakeResource, type HostileServer } from '../../support/hostileServer.js';
 import { createPair, type Pair } from '../../support/pair.js';

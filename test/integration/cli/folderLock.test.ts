@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../electron/cli/main.js';
-import { LOCK_FILE, LOCK_HOLDER_FILE } from '../../../electron/platform/folderLock.js';
+import { LOCK_FILE, LOCK_HOLDER_FILE } from '../../../electron/sync/ignoreRules.js';
 import { apacheAvailable, startApache, type ApacheServer } from '../../support/apache.js';
 import { ensureCliBuilt, runCli, startCli, type RunningCli } from '../../support/cli.js';
 import { createPair, type Pair, type Tree } from '../../support/pair.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { httpRequest } from '../../../electron/net/httpRequest.js';
 import { type ProxySetting } from '../../../electron/net/proxy.js';
-import { isRetryable } from '../../../electron/webdav/retry.js';
+import { isRetryable } from '../../../electron/net/retry.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { apacheAvailable, startApache, type ApacheServer } from '../../support/apache.js';
 import { microsocksAvailable, startMicrosocks, startTinyproxy, tinyproxyAvailable, type RunningProxy } from '../../support/proxies.js';

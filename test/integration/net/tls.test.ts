@@ -17,7 +17,7 @@ import { resolveEndpoints } from '../../../electron/auth/oauth/OAuthConfig.js';
 import { httpRequest } from '../../../electron/net/httpRequest.js';
 import { MIN_TLS_VERSION, tlsOptions, trustContext } from '../../../electron/net/tls.js';
 import { TeraCloudApi } from '../../../electron/teracloud/TeraCloudApi.js';
-import { failureCode } from '../../../electron/webdav/httpErrors.js';
+import { failureCode } from '../../../electron/net/httpErrors.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import {

@@ -24,7 +24,7 @@ import { describe, expect, it } from 'vitest';
 import { sameEtag } from '../../../shared/etag.js';
 import { FOLDER_ETAGS_META, ONE_SHOT_FULL_WALK_MS } from '../../../electron/sync/folderEtags.js';
 import { Journal } from '../../../electron/sync/journal.js';
-import { systemClock } from '../../../electron/sync/ports.js';
+import { systemClock } from '../../../electron/core/time.js';
 import { FOLDER_MARK, type Pair } from '../../support/pair.js';
 import { until } from '../../support/until.js';
 import { serverKinds, useServer, type ServerFixture } from './servers.js';

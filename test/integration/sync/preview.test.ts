@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { PairPreview } from '../../../shared/types.js';
 import { Journal } from '../../../electron/sync/journal.js';
-import { silentLogger } from '../../../electron/sync/ports.js';
+import { silentLogger } from '../../../electron/core/logger.js';
 import { previewSync } from '../../../electron/sync/preview.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
 import type { Pair } from '../../support/pair.js';

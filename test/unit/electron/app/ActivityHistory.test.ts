@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityHistory, activityHistoryFileName, type ActivityHistoryFileSystem } from '../../../../electron/app/ActivityHistory.js';
 import type { ActivityRunDraft } from '../../../../electron/app/activityRuns.js';
-import type { Logger } from '../../../../electron/sync/ports.js';
+import type { Logger } from '../../../../electron/core/logger.js';
 import { ErrorCode } from '../../../../shared/errors.js';
 import { activityRetentionMs, maxActivityRuns } from '../../../../shared/ipc/contract.js';
 import { validateResponse } from '../../../../shared/ipc/schemas.js';

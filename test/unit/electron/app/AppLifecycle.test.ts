@@ -18,7 +18,7 @@ import {
   type StartAtLoginSetting,
 } from '../../../../electron/app/AppLifecycle.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
-import type { Logger } from '../../../../electron/sync/ports.js';
+import type { Logger } from '../../../../electron/core/logger.js';
 import { FakeClock, settle } from '../../../support/fakeClock.js';
 
 /** One log of everything asked of every fake, in order. */

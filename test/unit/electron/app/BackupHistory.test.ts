@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupHistory, backupHistoryFileName } from '../../../../electron/app/BackupHistory.js';
-import type { Logger } from '../../../../electron/sync/ports.js';
+import type { Logger } from '../../../../electron/core/logger.js';
 import { maxBackupHistory } from '../../../../shared/ipc/contract.js';
 import type { BackupRunView } from '../../../../shared/types.js';
 

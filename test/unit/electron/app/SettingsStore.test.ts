@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings, settingsFormatVersion, type PairSettings } from '../../../../electron/app/settings.js';
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from '../../../../electron/app/SettingsStore.js';
-import type { Logger } from '../../../../electron/sync/ports.js';
+import type { Logger } from '../../../../electron/core/logger.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 
 const fixedNow = Date.UTC(2025, 10, 28, 9, 40, 0, 123);

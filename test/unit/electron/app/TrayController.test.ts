@@ -9,7 +9,7 @@ import type { Language } from '../../../../shared/types.js';
 import { TrayController, type MenuItemModel, type ThemeSource, type TrayActions, type TrayPort } from '../../../../electron/app/TrayController.js';
 import type { PanelTheme, TrayIconResolver } from '../../../../electron/app/trayIcons.js';
 import type { AppSnapshot } from '../../../../electron/app/trayState.js';
-import type { Logger } from '../../../../electron/sync/ports.js';
+import type { Logger } from '../../../../electron/core/logger.js';
 import { FakeClock, settle } from '../../../support/fakeClock.js';
 import { diskFull, pair, progress, snapshot } from './appSnapshots.js';
 

@@ -15,7 +15,7 @@ import {
   unavailableUpdater,
   type UpdaterPort,
 } from '../../../../electron/app/UpdateController.js';
-import { silentLogger } from '../../../../electron/sync/ports.js';
+import { silentLogger } from '../../../../electron/core/logger.js';
 import { FakeClock, settle } from '../../../support/fakeClock.js';
 
 /** A scripted updater: each check answers the next item of `answers` (a version, null, or an error). */

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 import { createElectronUpdaterPort, updateError, type AppUpdaterLike } from '../../../../electron/app/electronUpdaterPort.js';
-import { silentLogger } from '../../../../electron/sync/ports.js';
+import { silentLogger } from '../../../../electron/core/logger.js';
 
 class StandInUpdater extends EventEmitter implements AppUpdaterLike {
   autoDownload = true;

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AccountFile } from '../../../../electron/auth/AccountRecord.js';
 import { AccountService, type HostLookup } from '../../../../electron/auth/AccountService.js';
 import { SessionSecretStore } from '../../../../electron/auth/SessionSecretStore.js';
-import { silentLogger } from '../../../../electron/sync/ports.js';
+import { silentLogger } from '../../../../electron/core/logger.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 
 const folders: string[] = [];

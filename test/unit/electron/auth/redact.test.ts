@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSecretFieldName, redactingLogger, SecretRedactor } from '../../../../electron/auth/redact.js';
-import type { Logger } from '../../../../electron/sync/ports.js';
+import type { Logger } from '../../../../electron/core/logger.js';
 
 function redactorWith(...secrets: string[]): SecretRedactor {
   const redactor = new SecretRedactor();

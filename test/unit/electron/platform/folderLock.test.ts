@@ -8,7 +8,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FolderBusyError, FolderLock, isFolderLockPath, LOCK_FILE, LOCK_HOLDER_FILE } from '../../../../electron/platform/folderLock.js';
+import { FolderBusyError, FolderLock } from '../../../../electron/platform/folderLock.js';
+import { isFolderLockPath, LOCK_FILE, LOCK_HOLDER_FILE } from '../../../../electron/sync/ignoreRules.js';
 import { createIgnoreMatcher } from '../../../../electron/sync/ignoreRules.js';
 
 const made: string[] = [];

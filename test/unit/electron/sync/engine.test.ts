@@ -12,7 +12,8 @@ import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../../../shared/er
 import { SyncEngine, type RunOptions, type RunResult, type SyncEngineDeps } from '../../../../electron/sync/engine.js';
 import { FailSafeError } from '../../../../electron/sync/failSafe.js';
 import { Journal } from '../../../../electron/sync/journal.js';
-import { silentLogger, type Trash } from '../../../../electron/sync/ports.js';
+import { silentLogger } from '../../../../electron/core/logger.js';
+import type { Trash } from '../../../../electron/sync/ports.js';
 import { FakeClock } from '../../../support/fakeClock.js';
 import { MemoryRemoteStore } from './memoryRemoteStore.js';
 

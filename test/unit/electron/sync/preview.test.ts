@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PairPreview } from '../../../../shared/types.js';
 import { Journal } from '../../../../electron/sync/journal.js';
 import type { Action } from '../../../../electron/sync/planner.js';
-import { silentLogger } from '../../../../electron/sync/ports.js';
+import { silentLogger } from '../../../../electron/core/logger.js';
 import { MAX_PREVIEW_CONFLICT_PATHS, previewSync, summarisePlan, type PreviewOptions } from '../../../../electron/sync/preview.js';
 import { localDir, localFile, remoteDir, remoteFile, skippedLocal, skippedRemote } from './fixtures.js';
 import { MemoryRemoteStore } from './memoryRemoteStore.js';

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../../electron/sync/journal.js';
 import { nodeFileAccess } from '../../../../electron/sync/localIdentity.js';
 import type { JournalEntry } from '../../../../electron/sync/model.js';
-import { silentLogger } from '../../../../electron/sync/ports.js';
+import { silentLogger } from '../../../../electron/core/logger.js';
 import { linkReplaced, recoverReplaced, replacedName, settleReplaced, type ReplacedDeps, type SyncedVersion } from '../../../../electron/sync/replaced.js';
 
 const SYNCED = 'the synced version.....\n';

@@ -3,7 +3,7 @@
  * ms, sizes in bytes; 256 KiB/s is 262.144 bytes per ms, so a 16 KiB piece takes 62.5 ms.
  */
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../../electron/sync/ports.js';
+import type { Clock } from '../../../../electron/core/time.js';
 import { kibpsToBytesPerSecond, MIN_CAPACITY_BYTES, PIECE_BYTES, pieces, Throttle, TokenBucket } from '../../../../electron/webdav/Throttle.js';
 
 const KiB = 1024;

@@ -4,8 +4,8 @@
  * credentials, the password, the token or the Authorization header (the cause keeps the
  * original error for logs, and node-fetch never puts headers in its messages).
  */
-import { INSECURE_REDIRECT_CODE, tlsFailureAdvice } from '../net/tls.js';
-import { findProxyError, PROXY_ERROR_CODES, proxyFailureError, tlsThroughProxyAdvice, type ProxyError } from '../net/proxy.js';
+import { INSECURE_REDIRECT_CODE, tlsFailureAdvice } from './tls.js';
+import { findProxyError, PROXY_ERROR_CODES, proxyFailureError, tlsThroughProxyAdvice, type ProxyError } from './proxy.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 
 export interface RequestDescription {

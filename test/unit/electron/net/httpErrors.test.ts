@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
-import { errorFromFailure, errorFromStatus, isTransientNetworkFailure } from '../../../../electron/webdav/httpErrors.js';
+import { errorFromFailure, errorFromStatus, isTransientNetworkFailure } from '../../../../electron/net/httpErrors.js';
 
 const put = { method: 'PUT', path: 'Docs/report.pdf' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
-import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../../../../electron/webdav/retry.js';
+import { defaultRetryPolicy, isRetryable, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../../../../electron/net/retry.js';
 
 const policy: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 
