@@ -62,7 +62,7 @@ await build({
   bundle: true,
   packages: 'external',
   platform: 'node',
-  target: 'node20',
+  target: 'node22.12',
   format: 'esm',
   sourcemap: 'inline',
   logLevel: 'warning',

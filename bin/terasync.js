@@ -23,10 +23,10 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 
-// Node 22.1 and later (the app's Electron too) keep V8's compiled code of the modules loaded
-// from here on, so the next start skips most of the compiling: in NODE_COMPILE_CACHE when
-// set, else <tmp>/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has
-// no such cache and starts as before. A cache that cannot be used is no error: it only costs time.
+// Keep V8's compiled code of the modules loaded from here on (Node 22.1 and later, so every
+// Node this runs on, the app's Electron too), so the next start skips most of the compiling:
+// in NODE_COMPILE_CACHE when set, else <tmp>/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off. A cache that cannot be used is no error: it only costs time.
 module.enableCompileCache?.();
 
 const { main } = await import(cli.href);
