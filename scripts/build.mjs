@@ -87,7 +87,7 @@ async function buildNodeTarget(target, outDir) {
     bundle: true,
     packages: 'external',
     platform: 'node',
-    target: 'node20',
+    target: 'node22.12',
     format: target.format,
     sourcemap: true,
     metafile: true,

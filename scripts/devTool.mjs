@@ -30,7 +30,7 @@ export async function runDevTool(entry, name, argv) {
       bundle: true,
       packages: 'external',
       platform: 'node',
-      target: 'node20',
+      target: 'node22.12',
       format: 'esm',
       sourcemap: 'inline',
       logLevel: 'warning',

@@ -24,9 +24,9 @@
  *
  * Everything (signing key, cookie key, tokens, sessions) lives in memory and is generated at
  * start. oidc-provider prints notices when a default it wants replaced is used: every one
- * reached by this configuration is replaced, and its "unsupported runtime" warning for
- * Node 20 (it is tested on Node 22+; everything this server uses works on 20) is filtered
- * out while the module loads.
+ * reached by this configuration is replaced, and its "unsupported runtime" warning (for a
+ * Node it was not tested on; everything this server uses works on Node 22.12 and later) is
+ * filtered out while the module loads.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

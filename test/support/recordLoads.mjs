@@ -1,8 +1,8 @@
 // Preloaded with `node --import` by test/integration/cli/startup.test.ts: writes to the file
 // in TERASYNC_TEST_LOAD_LOG every module the process resolves through the ES module loader
 // (our chunks, packages, built-ins; the loader hooks of recordLoadsHooks.mjs) and every call
-// of module.enableCompileCache, which it replaces with a recorder on every Node (on Node 20 it
-// does not exist, on 22.1+ the test wants to see that the command asks for it).
+// of module.enableCompileCache, which it replaces with a recorder (the test wants to see that
+// the command asks for it before it loads the bundle).
 import { appendFileSync } from 'node:fs';
 import module from 'node:module';
 

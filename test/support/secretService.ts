@@ -351,7 +351,7 @@ export async function buildKeyringClient(directory: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22.12',
     outfile,
     logLevel: 'error',
     external: ['esbuild'],

@@ -5,9 +5,9 @@
  * icons and nothing of the repository's development side, and the native modules are
  * unpacked beside it (a `.node` file cannot be loaded from inside an asar).
  *
- * What `-c.npmRebuild=false` leaves out: a real build rebuilds better-sqlite3 (a V8 addon) for
- * Electron's ABI with @electron/rebuild, which downloads Electron's headers; here the addon
- * built for this Node is packed instead. @napi-rs/keyring is N-API and needs no rebuild.
+ * Both native modules are N-API with prebuilt binaries in their packages (better-sqlite3 13,
+ * @napi-rs/keyring), so nothing is rebuilt for Electron's ABI: the package holds exactly the
+ * binaries a real build packs.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -51,8 +51,6 @@ describe('electron-builder --dir', () => {
         '--linux',
         '--x64',
         `-c.electronDist=${electronDist}`,
-        // Rebuilding native modules for Electron needs its headers from the internet.
-        '-c.npmRebuild=false',
         `-c.directories.output=${output}`,
       ],
       // electron-builder logs nothing under vitest (it looks for VITEST); its log is checked below.
@@ -114,7 +112,7 @@ describe('electron-builder --dir', () => {
 
   it('unpacks the native modules next to the asar, where they can be loaded', async () => {
     const beside = join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules');
-    expect(existsSync(join(beside, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+    expect(existsSync(join(beside, 'better-sqlite3', 'prebuilds', 'linux-x64.node'))).toBe(true);
     const keyring = (await readdir(join(beside, '@napi-rs'))).filter((name) => name.startsWith('keyring-linux-x64'));
     expect(keyring.length).toBeGreaterThan(0);
     expect((await readdir(join(beside, '@napi-rs', keyring[0]!))).some((name) => name.endsWith('.node'))).toBe(true);
@@ -122,12 +120,18 @@ describe('electron-builder --dir', () => {
     expect(files.some((file) => file.endsWith('.node'))).toBe(true);
   });
 
-  it('has no native module besides better-sqlite3 (rebuilt for Electron) and the N-API keyring', () => {
-    // A new one would need its own answer for Electron's ABI: rebuilt by npmRebuild, or N-API.
+  it('has no native module besides the N-API better-sqlite3 and keyring, and only Linux binaries', () => {
+    // A new one would need its own answer for Electron's ABI: N-API, or npmRebuild again.
     const natives = files.filter((file) => file.endsWith('.node'));
     const owners = new Set(natives.map((file) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? file));
     expect([...owners].sort()).toEqual(['@napi-rs/keyring-linux-x64-gnu', 'better-sqlite3']);
-    expect(natives).toContain('/node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    // better-sqlite3 ships every system's binary; a Linux package keeps the glibc ones.
+    expect(natives.filter((file) => file.startsWith('/node_modules/better-sqlite3/')).sort()).toEqual([
+      '/node_modules/better-sqlite3/prebuilds/linux-arm64.node',
+      '/node_modules/better-sqlite3/prebuilds/linux-x64.node',
+    ]);
+    // Its sources (the SQLite amalgamation, the C++ binding) are not packed.
+    expect(files.filter((file) => /^\/node_modules\/better-sqlite3\/(deps|src)\//.test(file))).toEqual([]);
   });
 
   it('packages for the Electron version of electron-builder.yml, the electron devDependency', async () => {
@@ -135,7 +139,7 @@ describe('electron-builder --dir', () => {
     const version = devDependencies.electron!.replace(/^\^/, '');
     // electron-builder logs `packaging platform=linux arch=x64 electron=<version> ...`.
     expect(builderLog).toMatch(new RegExp(`\\belectron=${version.replaceAll('.', '\\.')}\\s`));
-    // npmRebuild is on for real builds; only this test turns it off.
-    expect(await readFile(join(repoRoot, 'electron-builder.yml'), 'utf8')).toMatch(/^npmRebuild: true$/m);
+    // Nothing to rebuild for Electron: every native module is N-API (see the test above).
+    expect(await readFile(join(repoRoot, 'electron-builder.yml'), 'utf8')).toMatch(/^npmRebuild: false$/m);
   });
 });

@@ -468,7 +468,7 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     expect(first.report.uploaded).toHaveLength(ATTEMPTS + 10);
     const edits: string[] = [];
     const superseded = new Set<string>();
-    const moments: number[] = [];
+    const moments: (number | string)[] = [];
     let started = Date.now();
     const durations: number[] = [];
     // Run n downloads f(n) (and more) while f(n) is edited; run n+1 is the next one's race and
@@ -503,7 +503,12 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
             await handle.truncate(0);
             await handle.write(mine, 0, 'utf8');
             await handle.utimes(before.atime, before.mtime);
-            edits.push(mine);
+            if ((await handle.stat()).nlink > 0) edits.push(mine);
+            // Unlinked while it was written: the download's check of the file it replaced
+            // reads it once more after the unlink, so an edit written before that is kept;
+            // one written after went to a file in no folder. Which it was cannot be told from
+            // here, so it is not required (noted as ~moment).
+            else moments[moments.length - 1] = `~${moment}`;
           }
         } finally {
           await handle.close();
@@ -515,7 +520,7 @@ describe.skipIf(apache.skip)('the sync engine attacked from the machine (built c
     }
     await converged(target);
     const server = Object.values(withoutFolders(await target.remoteTree()));
-    const context = `edit moments (ms after start; negative: not made, the file was replaced first): ${moments.join(', ')}; run durations: ${durations.join(', ')}`;
+    const context = `edit moments (ms after start; negative: not made, the file was replaced first; ~: unlinked while written): ${moments.join(', ')}; run durations: ${durations.join(', ')}`;
     for (const edit of edits) expect(server, `${context}\nlost: ${edit.trim()}`).toContain(edit);
     for (let i = 0; i < ATTEMPTS; i++) if (!superseded.has(body(`server ${i}`))) expect(server, context).toContain(body(`server ${i}`));
   }, 150_000);

@@ -158,7 +158,7 @@ describe('start-up of the terasync command', () => {
   });
 
   it('asks for the compile cache before it loads the bundle, on every runtime that has one', async () => {
-    // The preload puts a recorder in place of module.enableCompileCache (Node 20 has none).
+    // The preload puts a recorder in place of module.enableCompileCache.
     const result = await runRecorded(['--help']);
     expect(result.code).toBe(0);
     expect(result.compileCacheCalls).toEqual(['(default)']);

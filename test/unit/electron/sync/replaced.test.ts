@@ -4,15 +4,34 @@
  * run stopped in between is settled by the next one.
  */
 import { createHash } from 'node:crypto';
-import { link, lstat, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
+import { link, lstat, mkdtemp, open, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Journal } from '../../../../electron/sync/journal.js';
 import { nodeFileAccess } from '../../../../electron/sync/localIdentity.js';
 import type { JournalEntry } from '../../../../electron/sync/model.js';
 import { silentLogger } from '../../../../electron/core/logger.js';
 import { linkReplaced, recoverReplaced, replacedName, settleReplaced, type ReplacedDeps, type SyncedVersion } from '../../../../electron/sync/replaced.js';
+
+/** Runs once, just before the next unlink of a file named `name` (then the real unlink). */
+const beforeUnlink = vi.hoisted(() => ({ name: '', run: null as (() => Promise<void>) | null }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const original = await importOriginal<typeof FsPromises>();
+  return {
+    ...original,
+    unlink: async (path: Parameters<typeof original.unlink>[0]) => {
+      const run = beforeUnlink.run;
+      if (run !== null && String(path).endsWith(beforeUnlink.name)) {
+        beforeUnlink.run = null;
+        await run();
+      }
+      return original.unlink(path);
+    },
+  };
+});
 
 const SYNCED = 'the synced version.....\n';
 const EDITED = 'an edit, the same size!\n';
@@ -86,6 +105,36 @@ describe('the file a download replaces', () => {
     expect(await readFile(join(root, copy!), 'utf8')).toBe(EDITED);
     expect(await readFile(join(root, 'a.txt'), 'utf8')).toBe(SERVER);
     expect(journal.openConflicts().map((conflict) => [conflict.path, conflict.copy])).toEqual([['a.txt', copy]]);
+  });
+
+  it('an edit saved in place by a program holding it open, after the check and before the unlink: kept as a copy', async () => {
+    const version = await synced('a.txt', SYNCED);
+    // An editor opened the file before the download replaced it, and saves into that handle.
+    const editor = await open(join(root, 'a.txt'), 'r+');
+    try {
+      const aside = await download('a.txt', SERVER);
+      const before = await editor.stat();
+      let edited: Stats | null = null;
+      beforeUnlink.name = aside!;
+      beforeUnlink.run = async () => {
+        await editor.truncate(0);
+        await editor.write(EDITED, 0, 'utf8');
+        await editor.utimes(before.atime, before.mtime);
+        edited = await editor.stat();
+      };
+      const copy = await settleReplaced(deps, 'a.txt', 'a.txt', aside!, version);
+      expect(beforeUnlink.run, 'the edit was not made').toBeNull();
+      expect(copy).toMatch(/^a \(conflict \d{4}-\d\d-\d\d \d{6} laptop\)\.txt$/);
+      expect(await files()).toEqual(['a.txt', copy].sort());
+      expect(await readFile(join(root, copy!), 'utf8')).toBe(EDITED);
+      // The copy keeps the edit's modification time (to the millisecond: utimes takes seconds).
+      expect((await lstat(join(root, copy!))).mtimeMs).toBeCloseTo(edited!.mtimeMs, 0);
+      expect(await readFile(join(root, 'a.txt'), 'utf8')).toBe(SERVER);
+      expect(journal.openConflicts().map((conflict) => [conflict.path, conflict.copy])).toEqual([['a.txt', copy]]);
+    } finally {
+      beforeUnlink.run = null;
+      await editor.close();
+    }
   });
 
   it('replaced by another file (another inode) before the link: kept as a conflict copy', async () => {
