@@ -3,19 +3,11 @@
  * window and its notification) and what it reports at the end (a summary, for `--json`).
  */
 import type { ErrorCode, ErrorInfo } from '../../shared/errors.js';
-import type { BackupPhase } from '../../shared/types.js';
+import type { BackupPhase, BackupProgress } from '../../shared/types.js';
 import type { BackupRule } from './planBackup.js';
 
-export interface Progress {
-  filesDone: number;
-  filesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-  /** The file being sent (or restored) most recently, `<source>/<path>`. */
-  currentFile: string | null;
-  /** Estimated time left (ms), from the rate so far; null until there is a rate. */
-  remainingMs: number | null;
-}
+/** How far a backup or restore is: BackupProgress of the window without what the caller adds (operation, phase). */
+export type Progress = Omit<BackupProgress, 'operation' | 'phase'>;
 
 export type BackupEvent =
   | { type: 'phase'; phase: BackupPhase; source?: string }
