@@ -405,7 +405,7 @@ export class Executor {
     let current = await this.expectLocal(local);
     const remotePath = remote?.remotePath ?? this.remotePathOf(path);
     // The store sends a strong tag as it is and checks a weak one first (Apache's tags are
-    // weak for a second after a write): see WebDavRemoteStore.
+    // weak for a second after a write): see electron/webdav/conditions.ts.
     const ifMatch = remote?.etag ?? null;
     for (let round = 0; ; round++) {
       // The pending entry's remote mtime is when this PUT started: after a crash, a server file
