@@ -30,6 +30,7 @@ import { applyFolderEtagVerdict, endRunClean, keepFolderEtagVerdict, oneShotList
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
 import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
+import type { LocalFs } from './localFs.js';
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
 import { isWithin, normalizePath, parentPath, pathKey, type Platform } from './names.js';
 import { countFileDeletions, plan, remoteState, type Action, type Plan, type PlanInput } from './planner.js';
@@ -56,6 +57,8 @@ export interface SyncEngineDeps {
   /** Overrides the detection of a case-insensitive local file system (tests). */
   caseInsensitive?: boolean;
   files?: LocalFileAccess;
+  /** The local file system the executor writes through (localFs.ts); default Node's. */
+  fs?: LocalFs;
   /** Gitignore lines from the app's settings, applied to every pair like `.terasyncignore` lines. */
   ignorePatterns?: readonly string[];
   /**
@@ -285,6 +288,7 @@ export class SyncEngine {
           caseInsensitive,
           ignore,
           files: this.deps.files,
+          fs: this.deps.fs,
           signal: options.signal,
           onEvent: options.onEvent,
           remoteTrash,

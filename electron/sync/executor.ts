@@ -13,8 +13,8 @@
  * makes the path a conflict. A file that changes while it uploads is sent again.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -35,6 +35,7 @@ import { limitBytes } from './limitBytes.js';
 import { formatBytes } from '../../shared/format.js';
 import { runIdAt, TrashSession } from './remoteTrash.js';
 import { StateDiskFullError } from './sqliteFile.js';
+import { nodeLocalFs, type LocalFs } from './localFs.js';
 import { linkReplaced, NO_HARD_LINKS, settleReplaced, type ReplacedDeps, type SyncedVersion } from './replaced.js';
 
 import { hashFile, identityOf, nodeFileAccess, proveContent, type LocalFileAccess, type Proof } from './localIdentity.js';
@@ -53,6 +54,8 @@ export interface ExecutorDeps {
   caseInsensitive: boolean;
   ignore: IgnoreMatcher;
   files?: LocalFileAccess;
+  /** The local file system (localFs.ts); default Node's. */
+  fs?: LocalFs;
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
   /**
@@ -104,6 +107,7 @@ const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.Pr
 export class Executor {
   private readonly deps: ExecutorDeps;
   private readonly files: LocalFileAccess;
+  private readonly fs: LocalFs;
   private readonly localSpelling = new Map<string, string>();
   private readonly remoteSpelling = new Map<string, string>();
   private report: SyncReport = emptyReport();
@@ -125,6 +129,7 @@ export class Executor {
     this.remoteListing = remote;
     this.remoteTrash = deps.remoteTrash ?? new TrashSession(deps.remote, runIdAt(deps.clock.now()), deps.signal);
     this.files = deps.files ?? nodeFileAccess;
+    this.fs = deps.fs ?? nodeLocalFs;
     for (const entry of journal) {
       this.localSpelling.set(this.key(entry.path), entry.localPath);
       this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
@@ -311,10 +316,10 @@ export class Executor {
       }
       case 'createLocalFolder': {
         const localPath = this.localPathOf(action.path, action.remote.remotePath);
-        await mkdir(this.absolute(localPath), { recursive: true }).catch((error: unknown) => {
+        await this.fs.mkdir(this.absolute(localPath), { recursive: true }).catch((error: unknown) => {
           throw localWriteError(localPath, error);
         });
-        const stats = await stat(this.absolute(localPath));
+        const stats = await this.fs.stat(this.absolute(localPath));
         this.commit(this.folderEntry(action.path, toLocalEntry(action.path, localPath, stats), action.remote.remotePath));
         report.createdLocalFolders.push(action.path);
         return null;
@@ -369,10 +374,10 @@ export class Executor {
           throw new Deferred('the local file changed before it could be moved; looked at again next run');
         }
         await this.expectLocalAt(this.absolute(target), null);
-        await mkdir(dirname(this.absolute(target)), { recursive: true }).catch((error: unknown) => {
+        await this.fs.mkdir(dirname(this.absolute(target)), { recursive: true }).catch((error: unknown) => {
           throw localWriteError(target, error);
         });
-        await rename(source, this.absolute(target)).catch((error: unknown) => {
+        await this.fs.rename(source, this.absolute(target)).catch((error: unknown) => {
           throw localWriteError(target, error);
         });
         this.moved(action.from.path, action.path, target, action.remote.remotePath);
@@ -407,7 +412,7 @@ export class Executor {
     let current = await this.expectLocal(local);
     const remotePath = remote?.remotePath ?? this.remotePathOf(path);
     // The store sends a strong tag as it is and checks a weak one first (Apache's tags are
-    // weak for a second after a write): see WebDavRemoteStore.
+    // weak for a second after a write): see electron/webdav/conditions.ts.
     const ifMatch = remote?.etag ?? null;
     for (let round = 0; ; round++) {
       // The pending entry's remote mtime is when this PUT started: after a crash, a server file
@@ -475,7 +480,7 @@ export class Executor {
         }
         throw error;
       }
-      const after = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
+      const after = await this.fs.lstat(absolute).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
         throw error;
       });
@@ -549,7 +554,7 @@ export class Executor {
    */
   private async fetchToTemp(remote: RemoteEntry, localPath: string): Promise<{ temp: string; hash: string; etag: string | null; size: number }> {
     const folder = dirname(this.absolute(localPath));
-    await mkdir(folder, { recursive: true }).catch((error: unknown) => {
+    await this.fs.mkdir(folder, { recursive: true }).catch((error: unknown) => {
       throw localWriteError(localPath, error, remote.size);
     });
     const resume = await this.resumableBytes(remote);
@@ -561,16 +566,16 @@ export class Executor {
     let handle: FileHandle;
     try {
       // 'wx+': a fresh file may also be written by position and read back (parallel ranges).
-      handle = await open(temp, resume ? 'a' : 'wx+');
+      handle = await this.fs.open(temp, resume ? 'a' : 'wx+');
     } catch (error) {
       if (resume) {
-        await unlink(temp).catch(() => undefined);
+        await this.fs.unlink(temp).catch(() => undefined);
         this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
       }
       throw localWriteError(localPath, error, remote.size);
     }
     // `flush` makes the stream fsync before it closes: what is renamed into place is on disk.
-    const sink = createWriteStream(temp, { fd: handle, flush: true });
+    const sink = this.fs.createWriteStream(temp, { fd: handle, flush: true });
     // The store listens while it writes; this one keeps a late error (a failed fsync or close)
     // from being unhandled. `finished` below still sees it.
     sink.on('error', () => undefined);
@@ -579,7 +584,7 @@ export class Executor {
         signal: this.deps.signal,
         onProgress: ({ bytes }) => this.deps.onEvent?.({ type: 'transfer', path: remote.path, bytes, total: remote.size }),
         resumeFrom: resume
-          ? { offset: resume.offset, etag: remote.etag, hasher: resume.hasher, discardPrefix: () => truncate(temp, 0) }
+          ? { offset: resume.offset, etag: remote.etag, hasher: resume.hasher, discardPrefix: () => this.fs.truncate(temp, 0) }
           : undefined,
         // A large file may come as parallel ranges written at their offsets (never on top of
         // an appending resume: O_APPEND ignores positions).
@@ -590,7 +595,7 @@ export class Executor {
       await finished(sink);
       if (remote.mtimeMs > 0) {
         const when = new Date(remote.mtimeMs);
-        await utimes(temp, when, when);
+        await this.fs.utimes(temp, when, when);
       }
       if (resume) this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
       return { temp, hash: result.hash, etag: result.etag, size: result.size };
@@ -598,18 +603,18 @@ export class Executor {
       sink.destroy();
       await finished(sink).catch(() => undefined);
       const code = toTeraSyncError(error).code;
-      const held = await stat(temp).then((stats) => stats.size, () => 0);
+      const held = await this.fs.stat(temp).then((stats) => stats.size, () => 0);
       const keep = isStrongEtag(remote.etag) && held > 0 && RESUMABLE.has(code);
       if (keep) {
         this.deps.journal.transaction(() =>
           this.deps.journal.setPartial({ path: remote.path, temp: relative(this.deps.root, temp).split(sep).join('/'), etag: remote.etag ?? '', remoteSize: remote.size }),
         );
       } else {
-        await unlink(temp).catch(() => undefined);
+        await this.fs.unlink(temp).catch(() => undefined);
         if (resume) this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
       }
       if (errnoOf(error) === null) throw error;
-      const free = errnoOf(error) === 'ENOSPC' ? await freeBytes(folder) : null;
+      const free = errnoOf(error) === 'ENOSPC' ? await freeBytes(this.fs, folder) : null;
       throw localWriteError(localPath, error, remote.size, free);
     }
   }
@@ -621,15 +626,15 @@ export class Executor {
     this.partials.delete(remote.path);
     const temp = this.absolute(partial.temp);
     const sameVersion = isStrongEtag(remote.etag) && sameEtag(partial.etag, remote.etag) && partial.remoteSize === remote.size;
-    const offset = await stat(temp).then((stats) => stats.size, () => -1);
+    const offset = await this.fs.stat(temp).then((stats) => stats.size, () => -1);
     if (!sameVersion || offset <= 0 || offset >= remote.size) {
-      await unlink(temp).catch(() => undefined);
+      await this.fs.unlink(temp).catch(() => undefined);
       this.deps.journal.transaction(() => this.deps.journal.clearPartial(remote.path));
       return null;
     }
     // A hash cannot outlive the process that made it: rebuild it from the bytes on disk.
     const hasher = createHash('sha256');
-    for await (const chunk of createReadStream(temp)) hasher.update(chunk as Buffer);
+    for await (const chunk of this.fs.createReadStream(temp)) hasher.update(chunk as Buffer);
     return { temp, offset, hasher };
   }
 
@@ -653,7 +658,7 @@ export class Executor {
     let entry: JournalEntry;
     let aside: string | null = null;
     try {
-      placed = await stat(temp);
+      placed = await this.fs.stat(temp);
       const remoteEntry: RemoteEntry = { ...remote, etag: etag && !isStrongEtag(remote.etag) ? etag : remote.etag ?? etag };
       entry = fileEntry(path, toLocalEntry(path, localPath, placed), { ...remoteEntry, size: placed.size }, hash);
       this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'download', entry }));
@@ -665,17 +670,17 @@ export class Executor {
             if (errnoOf(error) === 'ENOENT') throw new Deferred('the local file disappeared since the scan; looked at again next run');
             throw localWriteError(localPath, error);
           });
-          await rename(temp, target).catch((error: unknown) => {
+          await this.fs.rename(temp, target).catch((error: unknown) => {
             throw localWriteError(localPath, error);
           });
         }
       } catch (error) {
-        if (aside !== null) await unlink(this.absolute(aside)).catch(() => undefined);
+        if (aside !== null) await this.fs.unlink(this.absolute(aside)).catch(() => undefined);
         this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
         throw error;
       }
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
+      await this.fs.unlink(temp).catch(() => undefined);
       throw error;
     }
     let copy: string | null = null;
@@ -698,12 +703,12 @@ export class Executor {
     // our own file: the journal records the download with its ctime unknown, and the end of the
     // run confirms the new identity by content (confirmPlaced).
     this.commit({ ...entry, localCtimeMs: UNCONFIRMED_CTIME });
-    const now = await lstat(target).catch(() => null);
+    const now = await this.fs.lstat(target).catch(() => null);
     const same = now !== null && now.isFile() && now.ino === placed.ino && now.size === placed.size && now.mtimeMs === placed.mtimeMs;
     if (same) this.placed.push({ path, absolute: target, stats: now, hash });
     if (copy !== null) {
       const copyPath = normalizePath(copy);
-      await this.upload(copyPath, toLocalEntry(copyPath, copy, await stat(this.absolute(copy))), null);
+      await this.upload(copyPath, toLocalEntry(copyPath, copy, await this.fs.stat(this.absolute(copy))), null);
       this.report.conflicts.push({ path, copy });
     }
   }
@@ -714,12 +719,12 @@ export class Executor {
    */
   private async placeNew(temp: string, target: string, localPath: string): Promise<void> {
     try {
-      await link(temp, target);
+      await this.fs.link(temp, target);
     } catch (error) {
       const code = errnoOf(error);
       if (code === 'EEXIST') throw new Deferred('a local file appeared at this path since the scan; looked at again next run');
       if (code !== null && NO_HARD_LINKS.has(code)) {
-        await rename(temp, target).catch((failure: unknown) => {
+        await this.fs.rename(temp, target).catch((failure: unknown) => {
           throw localWriteError(localPath, failure);
         });
         return;
@@ -727,7 +732,7 @@ export class Executor {
       throw localWriteError(localPath, error);
     }
     // Placed; a temp name left behind (unlink failed) is cleared at the next start.
-    await unlink(temp).catch(() => undefined);
+    await this.fs.unlink(temp).catch(() => undefined);
   }
 
   private replacedDeps(): ReplacedDeps {
@@ -756,10 +761,10 @@ export class Executor {
       // Changed by a later action of this run (a conflict, a move): that one recorded it.
       if (recorded === null || recorded.localCtimeMs !== UNCONFIRMED_CTIME || recorded.localIno !== file.stats.ino || recorded.hash !== file.hash) return;
       try {
-        const before = await lstat(file.absolute);
+        const before = await this.fs.lstat(file.absolute);
         if (!sameIdentity(before, file.stats)) return;
         const hash = await hashFile(this.files, file.absolute);
-        const after = await lstat(file.absolute);
+        const after = await this.fs.lstat(file.absolute);
         if (!sameIdentity(after, before) || hash !== file.hash) return;
         this.deps.journal.transaction(() => {
           const current = this.deps.journal.get(file.path);
@@ -786,12 +791,12 @@ export class Executor {
       try {
         proof = await this.prove(local.localPath, journal);
       } catch (error) {
-        await unlink(fetched.temp).catch(() => undefined);
+        await this.fs.unlink(fetched.temp).catch(() => undefined);
         throw error;
       }
       if (!proof.proven) {
         if (proof.stats === null) {
-          await unlink(fetched.temp).catch(() => undefined);
+          await this.fs.unlink(fetched.temp).catch(() => undefined);
           throw new Deferred('the local file changed since the scan; it is synced next run');
         }
         this.deps.logger.warn('a local file about to be replaced holds a version that was never synced; kept as a conflict', { path });
@@ -822,25 +827,25 @@ export class Executor {
   private async settleConflict(path: string, local: LocalEntry, remote: RemoteEntry, fetched: { temp: string; hash: string; etag: string | null; size: number }): Promise<void> {
     try {
       if (fetched.size === local.size && fetched.hash === (await this.hashLocal(local.localPath))) {
-        await unlink(fetched.temp);
+        await this.fs.unlink(fetched.temp);
         const current = await this.expectLocal(local);
         this.commit(fileEntry(path, statsEntry(local, current), remote, fetched.hash));
         return;
       }
     } catch (error) {
-      await unlink(fetched.temp).catch(() => undefined);
+      await this.fs.unlink(fetched.temp).catch(() => undefined);
       throw error;
     }
     let copy: string;
     try {
       copy = await this.moveLocalAside(local);
     } catch (error) {
-      await unlink(fetched.temp).catch(() => undefined);
+      await this.fs.unlink(fetched.temp).catch(() => undefined);
       throw error;
     }
     this.deps.journal.transaction(() => this.deps.journal.addConflict(path, copy, this.deps.clock.now()));
     await this.placeTemp(path, fetched.temp, local.localPath, null, remote, fetched.hash, fetched.etag);
-    const copyStats = await stat(this.absolute(copy));
+    const copyStats = await this.fs.stat(this.absolute(copy));
     const copyPath = normalizePath(copy);
     await this.upload(copyPath, toLocalEntry(copyPath, copy, copyStats), null);
     this.report.conflicts.push({ path, copy });
@@ -852,8 +857,8 @@ export class Executor {
     const at = new Date(this.deps.clock.now());
     for (let attempt = 0; attempt < 50; attempt++) {
       const copy = joinPath(parent, conflictName(name, local.type === 'file', at, this.deps.device, attempt));
-      if (this.remoteSpelling.has(this.key(copy)) || (await exists(this.absolute(copy)))) continue;
-      await rename(this.absolute(local.localPath), this.absolute(copy)).catch((error: unknown) => {
+      if (this.remoteSpelling.has(this.key(copy)) || (await exists(this.fs, this.absolute(copy)))) continue;
+      await this.fs.rename(this.absolute(local.localPath), this.absolute(copy)).catch((error: unknown) => {
         throw localWriteError(copy, error);
       });
       return copy;
@@ -910,7 +915,7 @@ export class Executor {
         throw localWriteError(local.localPath, error);
       });
     } else {
-      const left = await readdir(absolute).catch((error: NodeJS.ErrnoException) => {
+      const left = await this.fs.readdir(absolute).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return null;
         throw error;
       });
@@ -919,7 +924,7 @@ export class Executor {
         if (keepers.length > 0) throw new Deferred('the folder still holds files; it is looked at again next run');
         // Only what we never sync is left (.DS_Store and the like): the folder goes to the
         // trash with it, so even that can be restored.
-        await (left.length > 0 ? this.deps.trash.trash(absolute) : rmdir(absolute)).catch((error: unknown) => {
+        await (left.length > 0 ? this.deps.trash.trash(absolute) : this.fs.rmdir(absolute)).catch((error: unknown) => {
           throw localWriteError(local.localPath, error);
         });
       }
@@ -1002,7 +1007,7 @@ export class Executor {
   private async expectLocalAt(absolute: string, expected: LocalEntry | null): Promise<Stats | null> {
     let stats: Stats | null = null;
     try {
-      stats = await lstat(absolute);
+      stats = await this.fs.lstat(absolute);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -1046,9 +1051,9 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => number): T[][] {
   return [...groups.keys()].sort((a, b) => a - b).map((k) => groups.get(k) ?? []);
 }
 
-async function exists(absolute: string): Promise<boolean> {
+async function exists(fs: LocalFs, absolute: string): Promise<boolean> {
   try {
-    await lstat(absolute);
+    await fs.lstat(absolute);
     return true;
   } catch {
     return false;
@@ -1164,9 +1169,9 @@ export function localReadError(localPath: string, error: unknown): TeraSyncError
 }
 
 /** Bytes free for us on the disk holding `folder`, or null when the OS does not say. */
-async function freeBytes(folder: string): Promise<number | null> {
+async function freeBytes(fs: LocalFs, folder: string): Promise<number | null> {
   try {
-    const info = await statfs(folder);
+    const info = await fs.statfs(folder);
     return info.bavail * info.bsize;
   } catch {
     return null;

@@ -4,9 +4,9 @@
  * in it is added, removed, renamed or replaced), a folder without subfolders whose ETag in its
  * parent's listing is the one the journal recorded holds what the journal says it holds.
  *
- * The store does the skipping and the checking (WebDavRemoteStore.list with
- * `reuseUnchangedFolders` and `known`); this module gives it the journal's view and keeps what
- * it learns across runs:
+ * The store does the skipping and the checking (WebDavRemoteStore.list, webdav/listing.ts,
+ * with `reuseUnchangedFolders` and `known`); this module gives it the journal's view and keeps
+ * what it learns across runs:
  * - the journal's folder entries carry the ETag each folder had in the listing of the last
  *   clean run (recorded only then, and only for folders none of whose entries was skipped);
  * - `known` is the journal as a listing: each folder with that ETag and its entries;

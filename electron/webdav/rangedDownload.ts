@@ -1,5 +1,5 @@
 /**
- * Bookkeeping for a download fetched as parallel ranges (WebDavRemoteStore.downloadRanges):
+ * Bookkeeping for a download fetched as parallel ranges (WebDavDownloads.downloadRanges):
  * the file cut into pieces, the prefix of it known good, and the sha256 of the file computed
  * in order by reading back what the ranges wrote. No requests here.
  *

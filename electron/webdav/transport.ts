@@ -1,0 +1,452 @@
+/**
+ * The WebDAV store's transport: the root URL and the paths below it, the HTTP(S) agent (or a
+ * proxy's routing agent), `webdav`'s client, the Authorization header of each try, the request
+ * slots, the idle watchdog (Attempt), retries on the injected Clock, and the mapping of
+ * statuses and failures to coded errors (httpErrors.ts). Listing, transfers and the namespace
+ * operations (listing.ts, download.ts, upload.ts, namespace.ts) send their requests through it.
+ * docs/ARCHITECTURE.md (The WebDAV store) says why it works the way it does.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { refusingHttpAgent, tlsOptions } from '../net/tls.js';
+import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy.js';
+import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
+import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
+import type { Clock } from '../core/time.js';
+import type { Logger } from '../core/logger.js';
+import { errorFromFailure, errorFromStatus, type AuthKind, type RequestDescription } from '../net/httpErrors.js';
+import { parseMultistatus } from './multistatus.js';
+import { RequestSlots } from './RequestSlots.js';
+import { decodeSegment, encodeSegment, hrefRawSegments, isLoopbackHost, nfc, splitRelativePath } from './paths.js';
+import { defaultRetryPolicy, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../net/retry.js';
+
+/**
+ * How the store proves who it is. BASIC is preemptive by default (Authorization on the first
+ * request, which TeraCLOUD accepts); `preemptive: false` waits for the server's 401 challenge
+ * once, then sends it on every request. A bearer token is fixed, or comes from a source that
+ * refreshes it (an OAuth2 TokenManager): on a 401 the source is asked for a new token once and
+ * the request is sent again.
+ */
+export type WebDavAuth =
+  | { kind: 'basic'; user: string; password: string; preemptive?: boolean }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'bearer'; tokens: BearerTokenSource };
+
+export interface BearerTokenSource {
+  /** A valid access token (refreshed first when it is about to expire). */
+  accessToken(): Promise<string>;
+  /** The server refused `rejected`: a new token, or null when only a new sign-in will do. */
+  onUnauthorized(rejected: string): Promise<string | null>;
+}
+
+/** What the transport is built from (see WebDavRemoteStoreOptions for each field). */
+export interface TransportOptions {
+  url: string;
+  auth: WebDavAuth;
+  ca?: string;
+  /** Request slots (and sockets) for listings and transfers: concurrency + 2. */
+  concurrency: number;
+  /** Sockets beyond those, for the extra streams of ranged downloads. */
+  extraSockets: number;
+  timeoutMs?: number;
+  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  proxy?: ProxySetting;
+}
+
+/** The part of node-fetch's Response we use (webdav's own type leaves out `body`). */
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: { get(name: string): string | null };
+  body: Readable | null;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** One try of one request: its AbortController, and the idle watchdog that fires it. */
+export class Attempt {
+  /** The Authorization header of this try; null to send none (waiting for a challenge). */
+  authorization: string | null = null;
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private lastActivity = performance.now();
+  private paused = false;
+  private done = false;
+  timedOut = false;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly caller: AbortSignal | undefined,
+  ) {
+    if (caller?.aborted) this.controller.abort(caller.reason);
+    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.arm(timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.caller?.aborted === true;
+  }
+
+  /** Something moved: the idle gap starts again. */
+  touch(): void {
+    this.lastActivity = performance.now();
+  }
+
+  /** Stops the watchdog while we wait on the local side, not on the server. */
+  pause(): void {
+    this.paused = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.touch();
+    if (!this.done && !this.controller.signal.aborted) this.arm(this.timeoutMs);
+  }
+
+  finish(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  private readonly onCallerAbort = (): void => {
+    this.controller.abort(this.caller?.reason);
+  };
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(this.check, delayMs);
+    this.timer.unref();
+  }
+
+  private readonly check = (): void => {
+    this.timer = undefined;
+    if (this.paused || this.controller.signal.aborted) return;
+    const idle = performance.now() - this.lastActivity;
+    if (idle >= this.timeoutMs) {
+      this.timedOut = true;
+      this.controller.abort(new Error('timeout'));
+    } else {
+      this.arm(Math.max(1, Math.ceil(this.timeoutMs - idle)));
+    }
+  };
+}
+
+function configuration(message: string): TeraSyncError {
+  return new TeraSyncError(ErrorCode.Configuration, message);
+}
+
+export function localIo(message: string, cause?: unknown): TeraSyncError {
+  return new TeraSyncError(ErrorCode.LocalIo, message, { cause });
+}
+
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300 && status !== 207;
+}
+
+/** Lets an unread body drain so the keep-alive socket can be reused (or closed on error). */
+export function discard(response: HttpResponse): void {
+  const body = response.body;
+  if (!body) return;
+  body.on('error', () => undefined);
+  body.resume();
+}
+
+function basicAuthorization(user: string, password: string): string {
+  // RFC 7617 with UTF-8; webdav's own encoder (base-64) throws on non-Latin-1 characters.
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+export class WebDavTransport {
+  private readonly client: WebDAVClient;
+  private readonly agent: HttpAgent | HttpsAgent;
+  /** The agent when requests may go through a proxy (the same object as `agent`). */
+  private readonly proxyAgent: ProxyRoutingAgent | undefined;
+  /** Origin + root path, ending in '/', as sent on the wire. */
+  private readonly rootUrl: string;
+  /** Raw (percent-encoded) segments of the root path, for relative hrefs. */
+  private readonly rootRawSegments: string[];
+  /** Decoded segments of the root path, to recognise hrefs. */
+  private readonly rootNames: string[];
+  readonly authKind: AuthKind;
+  private readonly auth: WebDavAuth;
+  /** BASIC: send Authorization (preemptive, or the server has challenged us once). */
+  private basicChallenged: boolean;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  readonly clock: Clock;
+  private readonly random: () => number;
+  readonly logger: Logger;
+  /** concurrency + 2 slots, as many as the agent's sockets for them (see `run`). */
+  readonly slots: RequestSlots;
+  private disposed = false;
+
+  constructor(options: TransportOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch (error) {
+      throw new TeraSyncError(ErrorCode.Configuration, 'The WebDAV URL is not a valid URL.', { cause: error });
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw configuration(`The WebDAV URL must start with https:// (got ${url.protocol}).`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw configuration(
+        `Refusing plain http:// to ${url.hostname}: the password would travel unencrypted. Use https:// ` +
+          '(plain http is only allowed for a server on this computer: localhost, 127.0.0.0/8, ::1).',
+      );
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw configuration('The WebDAV URL must not contain a user name or password: enter them as credentials.');
+    }
+    if (url.search !== '' || url.hash !== '') {
+      throw configuration('The WebDAV URL must not contain a query (?...) or a fragment (#...).');
+    }
+    const rootPath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+    this.rootUrl = `${url.origin}${rootPath}`;
+    this.rootRawSegments = rootPath.split('/').filter((segment) => segment !== '');
+    const rootNames = this.rootRawSegments.map(decodeSegment);
+    if (rootNames.some((name) => name === null)) throw configuration('The WebDAV URL has an invalid percent-encoding.');
+    this.rootNames = rootNames.map((name) => nfc(name ?? ''));
+
+    this.timeoutMs = Math.max(1, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.retry = {
+      attempts: Math.max(1, Math.floor(options.retry?.attempts ?? defaultRetryPolicy.attempts)),
+      baseDelayMs: options.retry?.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+      maxDelayMs: options.retry?.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+    };
+    this.clock = options.clock;
+    this.random = options.random;
+    this.logger = options.logger;
+    this.slots = new RequestSlots(options.concurrency + 2);
+    const maxSockets = options.concurrency + 2 + options.extraSockets;
+    const proxy = options.proxy ?? processProxy();
+    // A private CA is trusted in addition to, not instead of, the system roots, through one
+    // secure context built once (see electron/net/tls.ts for why not `ca:`). Through a proxy
+    // the same TLS options check the server inside the tunnel.
+    this.proxyAgent =
+      proxy.mode === 'none'
+        ? undefined
+        : new ProxyRoutingAgent(proxy, { keepAlive: true, maxSockets, ...(url.protocol === 'https:' ? { tls: tlsOptions(options.ca) } : {}) });
+    this.agent =
+      this.proxyAgent ??
+      (url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets, ...tlsOptions(options.ca) }) : new HttpAgent({ keepAlive: true, maxSockets }));
+
+    this.authKind = options.auth.kind;
+    this.auth = options.auth;
+    this.basicChallenged = options.auth.kind === 'basic' && options.auth.preemptive === false ? false : true;
+    // Authorization is set per try (see authorize): a refreshed token must reach the next one.
+    this.client = createClient(this.rootUrl, {
+      authType: AuthType.None,
+      headers: { 'User-Agent': 'TeraSync' },
+      // An HTTPS store never follows a redirect to plain HTTP (node-fetch follows redirects,
+      // and webdav's customRequest cannot turn that off).
+      ...(url.protocol === 'https:' ? { httpsAgent: this.agent, httpAgent: refusingHttpAgent() } : { httpAgent: this.agent }),
+    });
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.agent.destroy();
+  }
+
+  assertUsable(): void {
+    if (this.disposed) throw new TeraSyncError(ErrorCode.Cancelled, 'The WebDAV connection was closed.');
+  }
+
+  /**
+   * Runs `body` with retries (retry.ts): each try takes a request slot, then gets a fresh
+   * Attempt (abort + watchdog), so the watchdog never counts time spent waiting for a socket.
+   * `body` must not call `run` itself (it holds a slot).
+   */
+  async run<T>(
+    request: RequestDescription,
+    signal: AbortSignal | undefined,
+    body: (attempt: Attempt, attemptNumber: number) => Promise<T>,
+    mayRetry: (error: TeraSyncError) => boolean = () => true,
+    slots: RequestSlots | null = this.slots,
+  ): Promise<T> {
+    let reauthorized = false;
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      let release: () => void;
+      try {
+        // null: the caller holds a slot for all its tries (a ranged download's extra stream).
+        release = slots === null ? () => undefined : await slots.acquire(signal);
+      } catch (error) {
+        throw errorFromFailure(error, request, { cancelled: true });
+      }
+      const attempt = new Attempt(this.timeoutMs, signal);
+      let failure: TeraSyncError;
+      try {
+        attempt.authorization = await this.authorize();
+        return await body(attempt, attemptNumber);
+      } catch (error) {
+        failure = errorFromFailure(error, request, {
+          cancelled: attempt.cancelled,
+          timedOut: attempt.timedOut,
+          timeoutMs: this.timeoutMs,
+          ...(this.proxyAgent === undefined ? {} : { proxy: this.proxyAgent }),
+        });
+      } finally {
+        attempt.finish();
+        release();
+      }
+      if (failure.status === 401 && !reauthorized && (await this.reauthorize(attempt.authorization, failure))) {
+        // Once per request: a second 401 with fresh credentials is the answer.
+        reauthorized = true;
+        attemptNumber -= 1;
+        continue;
+      }
+      const delayMs = mayRetry(failure) ? retryDelayMs(failure, attemptNumber, this.retry, this.random) : null;
+      if (delayMs === null) throw failure;
+      this.logger.warn('webdav: request failed, will retry', {
+        method: request.method,
+        path: request.path,
+        attempt: attemptNumber,
+        code: failure.code,
+        status: failure.status,
+        delayMs,
+      });
+      try {
+        await this.clock.sleep(delayMs, signal);
+      } catch (error) {
+        throw errorFromFailure(error, request, { cancelled: true });
+      }
+    }
+  }
+
+  /** The Authorization header for the next try; null while BASIC waits for a challenge. */
+  private async authorize(): Promise<string | null> {
+    const auth = this.auth;
+    if (auth.kind === 'basic') return this.basicChallenged ? basicAuthorization(auth.user, auth.password) : null;
+    if ('token' in auth) return `Bearer ${auth.token}`;
+    try {
+      return `Bearer ${await auth.tokens.accessToken()}`;
+    } catch (error) {
+      throw toTeraSyncError(error, ErrorCode.Unauthorized);
+    }
+  }
+
+  /** After a 401: whether the request is worth sending again with other credentials. */
+  private async reauthorize(sent: string | null, failure: TeraSyncError): Promise<boolean> {
+    const auth = this.auth;
+    if (auth.kind === 'basic') {
+      if (sent !== null) return false;
+      // The server challenged a request we sent without credentials (non-preemptive BASIC).
+      this.basicChallenged = true;
+      return true;
+    }
+    if ('token' in auth || sent === null) return false;
+    try {
+      const next = await auth.tokens.onUnauthorized(sent.slice('Bearer '.length));
+      return next !== null;
+    } catch (error) {
+      this.logger.warn('webdav: the access token could not be refreshed', { code: toTeraSyncError(error).code, status: failure.status });
+      return false;
+    }
+  }
+
+  async send(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data?: string | Readable): Promise<HttpResponse> {
+    this.assertUsable();
+    try {
+      const response = await this.client.customRequest('', {
+        url,
+        method,
+        headers: attempt.authorization === null ? headers : { ...headers, Authorization: attempt.authorization },
+        // node-fetch streams a Readable body; webdav's type only lists buffers and strings.
+        ...(data === undefined ? {} : { data: data as unknown as RequestDataPayload }),
+        signal: attempt.signal,
+      });
+      attempt.touch();
+      const http = response as unknown as HttpResponse;
+      this.logger.debug('webdav', { method, status: http.status });
+      return http;
+    } catch (error) {
+      // customRequest throws on status >= 400 with the response attached: we handle statuses.
+      const response = (error as { response?: unknown } | null)?.response;
+      if (typeof (error as { status?: unknown }).status === 'number' && response) {
+        attempt.touch();
+        const http = response as HttpResponse;
+        this.logger.debug('webdav', { method, status: http.status });
+        return http;
+      }
+      throw error;
+    }
+  }
+
+  async statusError(response: HttpResponse, request: RequestDescription): Promise<TeraSyncError> {
+    discard(response);
+    return errorFromStatus(response.status, request, {
+      statusText: response.statusText,
+      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()),
+      authKind: this.authKind,
+    });
+  }
+
+  /** A 207 to DELETE / MOVE means part of it failed: report the first failing status. */
+  async multiStatusError(attempt: Attempt, response: HttpResponse, request: RequestDescription): Promise<TeraSyncError> {
+    const resources = await parseMultistatus(await this.readText(attempt, response), request);
+    const failed = resources.find((resource) => resource.status >= 300);
+    return errorFromStatus(failed?.status ?? 500, request, { authKind: this.authKind });
+  }
+
+  async readText(attempt: Attempt, response: HttpResponse): Promise<string> {
+    if (!response.body) return '';
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      attempt.touch();
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  // ---- paths ---------------------------------------------------------------------------------
+
+  fileNames(path: string): string[] {
+    const names = splitRelativePath(path);
+    if (names.length === 0) throw new TeraSyncError(ErrorCode.InvalidName, 'The sync folder itself is not a file.');
+    return names;
+  }
+
+  urlFor(names: readonly string[], collection: boolean): string {
+    const encoded = names.map(encodeSegment).join('/');
+    return `${this.rootUrl}${encoded}${collection && names.length > 0 ? '/' : ''}`;
+  }
+
+  rawSegmentsFor(names: readonly string[]): string[] {
+    return [...this.rootRawSegments, ...names.map(encodeSegment)];
+  }
+
+  /** Decoded, NFC names from the server root down to `names`. */
+  fullNames(names: readonly string[]): string[] {
+    return [...this.rootNames, ...names.map(nfc)];
+  }
+
+  matches(href: string, target: readonly string[], baseRaw: readonly string[]): boolean {
+    const decoded = hrefRawSegments(href, baseRaw).map(decodeSegment);
+    return decoded.length === target.length && decoded.every((name, index) => name !== null && nfc(name) === target[index]);
+  }
+
+  /** The server's spelling of the names below the root in an href (falls back to ours). */
+  serverNames(href: string, names: readonly string[], baseRaw: readonly string[]): string[] {
+    const decoded = hrefRawSegments(href, baseRaw).map(decodeSegment);
+    const below = decoded.slice(this.rootNames.length);
+    return below.every((name): name is string => name !== null) && below.length === names.length ? below : [...names];
+  }
+}
