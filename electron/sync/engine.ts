@@ -24,41 +24,26 @@ import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { sameEtag } from '../../shared/etag.js';
 import { countOf } from '../../shared/format.js';
-import { Executor, fileEntry, learnEtag } from './executor.js';
+import { Executor, fileEntry, learnEtag, type ExecutorDeps } from './executor.js';
 import { FailSafeError, journalDeletionInfo, massDeleteInfo } from './failSafe.js';
 import { applyFolderEtagVerdict, endRunClean, keepFolderEtagVerdict, oneShotListing, recordFolderEtags, startRun } from './folderEtags.js';
 import type { IgnoreMatcher } from './ignoreRules.js';
 import type { Journal } from './journal.js';
-import { confirmIdentities, nodeFileAccess, type LocalFileAccess } from './localIdentity.js';
-import type { LocalFs } from './localFs.js';
+import { confirmIdentities, nodeFileAccess } from './localIdentity.js';
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
 import { isWithin, normalizePath, parentPath, pathKey, type Platform } from './names.js';
 import { countFileDeletions, plan, remoteState, type Action, type Plan, type PlanInput } from './planner.js';
-import type { Clock } from '../core/time.js';
-import type { Logger } from '../core/logger.js';
-import type { RemoteStore, Trash } from './ports.js';
 import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } from './report.js';
 import { DAY_MS, DEFAULT_FAIL_SAFE_PERCENT, DEFAULT_RETENTION_DAYS, RemoteTrash, runIdAt, TrashSession } from './remoteTrash.js';
 import { recoverReplaced } from './replaced.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
 
-export interface SyncEngineDeps {
+/** What a run needs: the executor's ports and settings, and what the engine alone uses. */
+export interface SyncEngineDeps extends Pick<ExecutorDeps, 'remote' | 'journal' | 'trash' | 'clock' | 'logger' | 'device' | 'concurrency' | 'files' | 'fs'> {
   localRoot: string;
-  remote: RemoteStore;
-  journal: Journal;
-  trash: Trash;
-  clock: Clock;
-  logger: Logger;
-  /** Goes into conflict copies' names. */
-  device: string;
   platform: Platform;
-  /** Parallel transfers. */
-  concurrency: number;
   /** Overrides the detection of a case-insensitive local file system (tests). */
   caseInsensitive?: boolean;
-  files?: LocalFileAccess;
-  /** The local file system the executor writes through (localFs.ts); default Node's. */
-  fs?: LocalFs;
   /** Gitignore lines from the app's settings, applied to every pair like `.terasyncignore` lines. */
   ignorePatterns?: readonly string[];
   /**

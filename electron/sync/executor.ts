@@ -49,12 +49,14 @@ export interface ExecutorDeps {
   trash: Trash;
   clock: Clock;
   logger: Logger;
+  /** Goes into conflict copies' names. */
   device: string;
+  /** Parallel transfers. */
   concurrency: number;
   caseInsensitive: boolean;
   ignore: IgnoreMatcher;
   files?: LocalFileAccess;
-  /** The local file system (localFs.ts); default Node's. */
+  /** The local file system the executor writes through (localFs.ts); default Node's. */
   fs?: LocalFs;
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
