@@ -546,6 +546,14 @@ function parseProxy(value: unknown): ProxySettings {
   return { mode, host, port, user };
 }
 
+/**
+ * The proxy section checked as settings.json's would be; throws a SettingsRefusal ('corrupt')
+ * whose message names the field (for "Test connection", which checks without saving).
+ */
+export function checkProxySettings(value: unknown): ProxySettings {
+  return parseProxy(value);
+}
+
 function caseInsensitive(options: SettingsCheckOptions): boolean {
   return options.caseInsensitivePaths ?? (process.platform === 'win32' || process.platform === 'darwin');
 }

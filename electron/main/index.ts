@@ -166,7 +166,10 @@ if (!app.requestSingleInstanceLock()) {
       denyAllPermissions(session.defaultSession);
       // Every request the app makes itself (WebDAV, REST, OAuth2) follows the system's proxy
       // configuration: Chromium resolves it per address, PAC files and per-host rules included.
-      setProcessProxy({ mode: 'system', resolve: (url) => session.defaultSession.resolveProxy(url) });
+      // Until the services start; from then on, the Proxy setting (AppServices), whose "system"
+      // mode is this same resolver.
+      const systemProxy = (url: string): Promise<string> => session.defaultSession.resolveProxy(url);
+      setProcessProxy({ mode: 'system', resolve: systemProxy });
       const appDataFolder = app.getPath('userData');
       const redactor = new SecretRedactor();
       const log = new LogFile(appDataFolder, { redactor });
@@ -201,6 +204,7 @@ if (!app.requestSingleInstanceLock()) {
         openExternal: openHttps,
         openBrowser: openSignInPage,
         redactSecret: (secret) => redactor.add(secret),
+        systemProxy,
         ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
         onBackupFailed: (error) => notifications?.backupFailed(error),

@@ -14,7 +14,9 @@
  * - `system`: a resolver answering like a PAC file or Electron's `session.resolveProxy`
  *   (`"PROXY host:port; SOCKS5 host:port; DIRECT"`); the entries are tried in order, as browsers
  *   do: a proxy that cannot be connected to is passed over for the next entry (see
- *   `firstReachable`), and DIRECT ends the list.
+ *   `firstReachable`), and DIRECT ends the list;
+ * - `follow`: whatever `current()` gives at each new connection, so that a client built once
+ *   (a pair's WebDAV store) follows a setting that changes while it runs (the app's settings).
  *
  * TLS to the server stays end to end: the proxy only carries a tunnel (HTTP CONNECT, or a
  * SOCKS connection), every target (http: loopback test servers too) goes through a tunnel, and
@@ -59,7 +61,8 @@ export type ProxySetting =
   | { mode: 'none' }
   | ({ mode: 'manual'; url: string } & ProxyCredentials)
   | { mode: 'env'; env: Readonly<Record<string, string | undefined>> }
-  | ({ mode: 'system'; resolve: SystemProxyResolver } & ProxyCredentials);
+  | ({ mode: 'system'; resolve: SystemProxyResolver } & ProxyCredentials)
+  | { mode: 'follow'; current: () => ProxySetting };
 
 export const NO_PROXY_SETTING: ProxySetting = { mode: 'none' };
 
@@ -377,6 +380,8 @@ export async function resolveProxy(target: URL, setting: ProxySetting, reachable
       return withCredentials(parseProxyUrl(setting.url), setting);
     case 'env':
       return proxyFromEnvironment(target, setting.env);
+    case 'follow':
+      return resolveProxy(target, setting.current(), reachable);
     case 'system': {
       let answer: string;
       try {
@@ -405,11 +410,14 @@ export function staticProxy(target: URL, setting: ProxySetting): ProxyServer | n
       return proxyFromEnvironment(target, setting.env);
     case 'system':
       return undefined;
+    case 'follow':
+      return staticProxy(target, setting.current());
   }
 }
 
 /** The proxy's password, for a redactor (`SecretRedactor.add`); undefined when there is none. */
 export function proxyPassword(setting: ProxySetting): string | undefined {
+  if (setting.mode === 'follow') return proxyPassword(setting.current());
   if (setting.mode === 'system' || setting.mode === 'manual') {
     if (setting.password !== undefined && setting.password !== '') return setting.password;
   }
