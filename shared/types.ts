@@ -465,8 +465,17 @@ export type ProxyMode = 'system' | 'none' | 'http' | 'socks5';
 
 export const proxyModes: readonly ProxyMode[] = ['system', 'none', 'http', 'socks5'];
 
-/** The bounds both validators use (settings.ts and shared/ipc/schemas.ts). */
+/** The bounds both validators use (settings.ts and shared/ipc/schemas.ts), and the window. */
 export const proxyLimits = { hostLength: 253, userLength: 256, passwordLength: 1_024, port: { min: 1, max: 65_535 } } as const;
+
+/**
+ * True when `text` is a bare host name (letters, digits, '.', '-', '_') or IP address (IPv6
+ * with or without brackets): no scheme, port, user or space. The one rule for settings.ts,
+ * shared/ipc/schemas.ts and the Proxy card.
+ */
+export function isProxyHost(text: string): boolean {
+  return text.length <= proxyLimits.hostLength && /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?)$/.test(text);
+}
 
 /** The proxy setting as settings.json keeps it (settings format 4): no password. */
 export interface ProxySettingsView {

@@ -71,7 +71,7 @@ import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
-import { proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type UpdateChannel } from '../../shared/types.js';
+import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
@@ -506,16 +506,13 @@ function parseUpdate(value: unknown): UpdateSettings {
   };
 }
 
-/** Letters, digits, '.', '-', '_' (a host name), or an IP address (IPv6 with or without brackets). */
-const proxyHostPattern = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?)$/;
-
 /**
  * Why `host` cannot name a proxy, or null when it can. Shared with the window's requests
  * (shared/ipc/schemas.ts has the same rule) so that both refuse the same text.
  */
 export function proxyHostProblem(host: string): string | null {
   if (host.length > proxyLimits.hostLength) return `at most ${proxyLimits.hostLength} characters`;
-  if (!proxyHostPattern.test(host)) return 'a host name or IP address only (no scheme such as http://, no port, no user, no spaces)';
+  if (!isProxyHost(host)) return 'a host name or IP address only (no scheme such as http://, no port, no user, no spaces)';
   return null;
 }
 

@@ -64,7 +64,7 @@ import type {
   SyncStatus,
   Theme,
 } from '../types.js';
-import { proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
+import { isProxyHost, proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
 import type { LocalFreeSpace, RemoteFolderSize, UpdateBusyReason, UpdateChannel, UpdateDisabledReason, UpdatePhase, UpdateStateView } from '../types.js';
 import type { LocalFreeSpaceRequest, RemoteFolderSizeRequest } from './contract.js';
 import {
@@ -1262,7 +1262,7 @@ const readNullableAbsolutePath = nullable(readAbsolutePath, 'an absolute path');
 /** A host name or IP address, or '' (only 'http' and 'socks5' need one; main says so by name). */
 function readProxyHost(value: unknown, path: string): string {
   const text = boundedString(proxyLimits.hostLength)(value, path).trim();
-  if (text !== '' && !/^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?)$/.test(text)) {
+  if (text !== '' && !isProxyHost(text)) {
     throw new SchemaViolation(path, 'a host name or IP address (no scheme, no port, no spaces)');
   }
   return text;
