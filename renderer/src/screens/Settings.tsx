@@ -550,7 +550,7 @@ function ProxySection() {
           )}
         </div>
       </div>
-      <div className="field-row">
+      <div className="field-row proxy-credentials">
         <div className="field">
           <label htmlFor={ids.user}>{t.proxy.user}</label>
           <input
