@@ -505,7 +505,7 @@ export const ja: Messages = {
   // アプリのプロキシ（screens/Settings.tsx の「プロキシ」カード）。
   proxy: {
     heading: 'プロキシ',
-    help: 'TeraSyncがTeraCLOUDにつなぐ経路です。職場や学校ではプロキシが必要なことがあります。「システムのプロキシを使う」は、PACファイルも含め、このコンピューターのプロキシ設定に従います。',
+    help: 'TeraSyncがTeraCLOUDにつなぐ経路です。職場や学校ではプロキシが必要なことがあります。「システムのプロキシを使う」は、PACファイルも含め、このPCのプロキシ設定に従います。',
     modeLegend: '接続方法',
     modes: {
       system: 'システムのプロキシを使う',
@@ -529,7 +529,7 @@ export const ja: Messages = {
     saved: '保存しました。新しい接続から使われます。',
     test: '接続をテスト',
     testing: 'テストしています…',
-    testOk: (target: string, via: string | null) => (via === null ? `${target} のTeraCLOUDが応答しました（直接接続）。` : `${target} のTeraCLOUDが ${via} 経由で応答しました。`),
+    testOk: (target: string, via: string | null) => (via === null ? `TeraCLOUD（${target}）が応答しました（直接接続）。` : `TeraCLOUD（${target}）が${via}経由で応答しました。`),
     testFailed: 'テスト接続がうまくいきませんでした',
     notSavedYet: 'テストには、ここに入力されている内容を使いました。使うには「プロキシ設定を保存」をクリックしてください。',
   },
