@@ -1031,7 +1031,7 @@ export class AppServices {
     const secrets = this.deps.secrets;
     if (proxy.user === null || (input.clearPassword === true && input.password === undefined)) {
       await secrets.delete(PROXY_PASSWORD_SECRET_KEY);
-    } else if (input.password !== undefined) {
+    } else if (input.password !== undefined && input.password !== '') {
       this.deps.redactSecret?.(input.password);
       await secrets.set(PROXY_PASSWORD_SECRET_KEY, input.password);
     }
@@ -1048,7 +1048,13 @@ export class AppServices {
   async testProxySettings(input: ProxySettingsInput): Promise<ProxyTestResult> {
     const proxy = this.checkProxyInput(input);
     const password =
-      proxy.user === null ? null : input.password !== undefined ? input.password : input.clearPassword === true ? null : await this.storedProxyPassword();
+      proxy.user === null
+        ? null
+        : input.password !== undefined && input.password !== ''
+          ? input.password
+          : input.clearPassword === true
+            ? null
+            : await this.storedProxyPassword();
     if (password !== null) this.deps.redactSecret?.(password);
     const setting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
     const account = this.account;
@@ -1080,7 +1086,7 @@ export class AppServices {
     try {
       return checkProxySettings({ mode: input.mode, host: input.host, port: input.port, user });
     } catch (error) {
-      if (error instanceof SettingsRefusal) throw new TeraSyncError(ErrorCode.InvalidRequest, `The proxy setting was not saved: ${error.message}.`);
+      if (error instanceof SettingsRefusal) throw new TeraSyncError(ErrorCode.InvalidRequest, `The proxy setting cannot be used: ${error.message}.`);
       throw error;
     }
   }

@@ -184,8 +184,10 @@ describe.skipIf(tinyproxy.skip)('the app\'s proxy setting, on the real services'
     await until('the file on the server', async () => (await readFile(join(emulator.filesDir(USER), 'Pair', 'second.txt'), 'utf8').catch(() => null)) === 'second', 20_000);
     expect((await requestLines(guarded)).length).toBeGreaterThan(before);
 
-    // Saved again without a password: the stored one stays.
+    // Saved again without a password (or an empty one): the stored one stays.
     expect((await value('proxy:save', { mode: 'http', host: '127.0.0.1', port: guarded.port, user: PROXY_USER })).passwordStored).toBe(true);
+    expect((await value('proxy:save', { mode: 'http', host: '127.0.0.1', port: guarded.port, user: PROXY_USER, password: '' })).passwordStored).toBe(true);
+    expect(await secrets.get(PROXY_PASSWORD_SECRET_KEY)).toBe(PROXY_PASSWORD);
     expect(await value('proxy:test', { mode: 'http', host: '127.0.0.1', port: guarded.port, user: PROXY_USER })).toMatchObject({ ok: true });
   });
 
