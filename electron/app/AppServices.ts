@@ -180,6 +180,11 @@ export interface AppServicesDeps {
    * the app's proxy setting as it changes.
    */
   setProcessProxy?: (setting: ProxySetting) => void;
+  /**
+   * Told the proxy setting at start and after each save, for Electron's own requests (the
+   * update feed): main gives it to `session.setProxy` (chromiumProxyConfig).
+   */
+  onProxyChanged?: (proxy: ProxySettings) => Promise<void>;
 }
 
 /** How long "Test connection" waits for the service. */
@@ -1105,6 +1110,11 @@ export class AppServices {
   private async applyProxy(proxy: ProxySettings): Promise<void> {
     const password = proxy.user === null ? null : await this.storedProxyPassword();
     if (password !== null) this.deps.redactSecret?.(password);
+    // Chromium first: the system mode asks it (session.resolveProxy), which must answer with
+    // the system's configuration again, not a manual proxy set before.
+    await this.deps.onProxyChanged?.(proxy).catch((error: unknown) => {
+      this.deps.logger.warn(`proxy: Electron's own requests (the update feed) could not be given the setting: ${toTeraSyncError(error).message}`);
+    });
     this.proxySetting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
   }
 

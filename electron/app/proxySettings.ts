@@ -33,6 +33,28 @@ export function proxySettingFor(proxy: ProxySettings, password: string | null, r
   }
 }
 
+/** Electron's `session.setProxy` configuration (the part we use). */
+export type ChromiumProxyConfig = { mode: 'system' } | { mode: 'direct' } | { mode: 'fixed_servers'; proxyRules: string };
+
+/**
+ * The same setting for Electron's own network stack (the update feed downloads with it):
+ * the system's configuration, direct, or the one proxy for every address. Chromium gets no
+ * proxy password from us: a manual proxy that asks for one refuses the update check.
+ */
+export function chromiumProxyConfig(proxy: ProxySettings): ChromiumProxyConfig {
+  switch (proxy.mode) {
+    case 'system':
+      return { mode: 'system' };
+    case 'none':
+      return { mode: 'direct' };
+    case 'http':
+    case 'socks5': {
+      const host = isIP(proxy.host) === 6 ? `[${proxy.host}]` : proxy.host;
+      return { mode: 'fixed_servers', proxyRules: `${proxy.mode}://${host}:${proxy.port}` };
+    }
+  }
+}
+
 /** What the window sees: the setting and whether a password is stored, never the password. */
 export function proxySettingsView(proxy: ProxySettings, passwordStored: boolean): ProxySettingsView {
   return { mode: proxy.mode, host: proxy.host, port: proxy.port, user: proxy.user, passwordStored };

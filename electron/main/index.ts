@@ -13,6 +13,7 @@ import type { PickPurpose } from '../../shared/types.js';
 import { AppLanguage, peekLanguageSetting, systemLanguagesOf } from '../app/AppLanguage.js';
 import { AppLifecycle, nodeAutostartFileSystem, type CancellableEvent } from '../app/AppLifecycle.js';
 import { AppServices } from '../app/AppServices.js';
+import { chromiumProxyConfig } from '../app/proxySettings.js';
 import { createIpcHandlers } from '../app/createIpcHandlers.js';
 import { keychainQuestion, pickerOptions } from '../app/dialogs.js';
 import { LogFile } from '../app/LogFile.js';
@@ -205,6 +206,8 @@ if (!app.requestSingleInstanceLock()) {
         openBrowser: openSignInPage,
         redactSecret: (secret) => redactor.add(secret),
         systemProxy,
+        // The update feed downloads through Chromium: the same choice for it.
+        onProxyChanged: (proxy) => session.defaultSession.setProxy(chromiumProxyConfig(proxy)),
         ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
         onBackupFailed: (error) => notifications?.backupFailed(error),

@@ -485,7 +485,10 @@ describe('the composition root under the fake electron', () => {
       const tested = await value<ProxyTestResult>(app, 'testProxySettings', { mode: 'system', host: '', port: 8080, user: null });
       expect(tested).toEqual({ ok: true, target: `${emulator.origin}/`, via: `http://127.0.0.1:${proxy.port}`, error: null });
       // "No proxy" in Settings: the running pair's next sync goes direct.
+      // Chromium's own requests (the update feed) were given the system's configuration at start.
+      expect(entries(app, 'session.setProxy').map((entry) => entry.mode)).toEqual(['system']);
       expect(await value(app, 'saveProxySettings', { mode: 'none', host: '', port: 8080, user: null })).toEqual({ mode: 'none', host: '', port: 8080, user: null, passwordStored: false });
+      expect(entries(app, 'session.setProxy').map((entry) => entry.mode)).toEqual(['system', 'direct']);
       const before = (await requestLines()).length;
       await writeFile(path.join(local, 'direct.txt'), 'sent direct');
       await value(app, 'syncPairNow', { id: pair.id });

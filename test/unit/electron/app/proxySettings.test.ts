@@ -3,7 +3,7 @@
  * process's ProxySetting, and as the window sees it.
  */
 import { describe, expect, it } from 'vitest';
-import { proxySettingFor, proxySettingsView } from '../../../../electron/app/proxySettings.js';
+import { chromiumProxyConfig, proxySettingFor, proxySettingsView } from '../../../../electron/app/proxySettings.js';
 import { proxyPassword, resolveProxy } from '../../../../electron/net/proxy.js';
 
 const target = new URL('https://seto.teracloud.jp/dav/');
@@ -52,5 +52,14 @@ describe('proxySettingsView', () => {
   it('says whether a password is stored, and has no field for it', () => {
     const view = proxySettingsView({ mode: 'http', host: 'proxy', port: 3128, user: 'alice' }, true);
     expect(view).toEqual({ mode: 'http', host: 'proxy', port: 3128, user: 'alice', passwordStored: true });
+  });
+});
+
+describe('chromiumProxyConfig', () => {
+  it('gives Electron\'s session the same choice: the system\'s, direct, or one proxy for every address', () => {
+    expect(chromiumProxyConfig({ mode: 'system', host: '', port: 8080, user: 'alice' })).toEqual({ mode: 'system' });
+    expect(chromiumProxyConfig({ mode: 'none', host: 'proxy', port: 3128, user: null })).toEqual({ mode: 'direct' });
+    expect(chromiumProxyConfig({ mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' })).toEqual({ mode: 'fixed_servers', proxyRules: 'http://proxy.example.com:3128' });
+    expect(chromiumProxyConfig({ mode: 'socks5', host: 'fd00::1', port: 1080, user: null })).toEqual({ mode: 'fixed_servers', proxyRules: 'socks5://[fd00::1]:1080' });
   });
 });
