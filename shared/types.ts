@@ -138,7 +138,7 @@ export interface BandwidthLimits {
   downloadKiBps: number;
 }
 
-/** One sync pair as settings format 2 keeps it. */
+/** One sync pair as the settings keep it (since format 2). */
 export interface PairView {
   /** Stable and opaque; names the pair in every request and event. */
   id: string;
@@ -146,7 +146,7 @@ export interface PairView {
   localFolder: string;
   /**
    * The folder below the account's WebDAV root, '/'-separated without a leading or trailing '/'
-   * ('' for the root), or a full http(s) URL (settings format 2 keeps either).
+   * ('' for the root), or a full http(s) URL (the settings keep either).
    */
   remoteFolder: string;
   paused: boolean;
