@@ -138,7 +138,7 @@ export interface BandwidthLimits {
   downloadKiBps: number;
 }
 
-/** One sync pair as settings format 2 keeps it. */
+/** One sync pair as the settings keep it (since format 2). */
 export interface PairView {
   /** Stable and opaque; names the pair in every request and event. */
   id: string;
@@ -146,7 +146,7 @@ export interface PairView {
   localFolder: string;
   /**
    * The folder below the account's WebDAV root, '/'-separated without a leading or trailing '/'
-   * ('' for the root), or a full http(s) URL (settings format 2 keeps either).
+   * ('' for the root), or a full http(s) URL (the settings keep either).
    */
   remoteFolder: string;
   paused: boolean;
@@ -404,7 +404,7 @@ export type Theme = 'system' | 'light' | 'dark';
 /** The window's language; 'system' follows the system's. */
 export type Language = 'system' | 'en' | 'ja';
 
-/** The settings the window shows and edits (settings format 3). */
+/** The settings the window shows and edits (settings format 4; the proxy has its own methods, proxy:get / proxy:save). */
 export interface SettingsView {
   pairs: PairView[];
   sync: {
@@ -453,6 +453,65 @@ export interface SettingsUpdate {
   /** startAtLogin is the user's decision: true or false, never back to undecided. */
   app?: Partial<Omit<SettingsView['app'], 'startAtLogin'> & { startAtLogin: boolean }>;
   update?: Partial<SettingsView['update']>;
+}
+
+// The app's proxy -----------------------------------------------------------------------------
+
+/**
+ * How the app's requests go out: 'system' follows the computer's proxy configuration (PAC
+ * files included), 'none' goes direct, 'http' / 'socks5' use the proxy at host:port.
+ */
+export type ProxyMode = 'system' | 'none' | 'http' | 'socks5';
+
+export const proxyModes: readonly ProxyMode[] = ['system', 'none', 'http', 'socks5'];
+
+/** The bounds both validators use (settings.ts and shared/ipc/schemas.ts), and the window. */
+export const proxyLimits = { hostLength: 253, userLength: 256, passwordLength: 1_024, port: { min: 1, max: 65_535 } } as const;
+
+/**
+ * True when `text` is a bare host name (letters, digits, '.', '-', '_') or IP address (IPv6
+ * with or without brackets): no scheme, port, user or space. The one rule for settings.ts,
+ * shared/ipc/schemas.ts and the Proxy card.
+ */
+export function isProxyHost(text: string): boolean {
+  return text.length <= proxyLimits.hostLength && /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?)$/.test(text);
+}
+
+/** The proxy setting as settings.json keeps it (settings format 4): no password. */
+export interface ProxySettingsView {
+  mode: ProxyMode;
+  /** The proxy's host name or IP address; '' when none was typed ('system' and 'none' need none). */
+  host: string;
+  port: number;
+  /** The proxy's user name, when it asks for one; null: none. */
+  user: string | null;
+  /** True when a proxy password is kept in the keychain (the password itself never leaves main). */
+  passwordStored: boolean;
+}
+
+/** `proxy:save` and `proxy:test`: the proxy setting the user typed. */
+export interface ProxySettingsInput {
+  mode: ProxyMode;
+  host: string;
+  port: number;
+  /** null or '': no user (and then no password). */
+  user: string | null;
+  /** A new password; left out: keep the stored one. */
+  password?: string;
+  /** True: remove the stored password (a new `password` wins). */
+  clearPassword?: boolean;
+}
+
+/** What "Test connection" found. */
+export interface ProxyTestResult {
+  /** True when the service answered through the proposed setting. */
+  ok: boolean;
+  /** The address that was tried (the account's server, or TeraCLOUD's). */
+  target: string;
+  /** The proxy the request went through, without its password; null: direct. */
+  via: string | null;
+  /** Why it failed (ProxyAuth, Network, Configuration, Timeout, Tls ...); null when ok. */
+  error: ErrorInfo | null;
 }
 
 // App updates --------------------------------------------------------------------------------

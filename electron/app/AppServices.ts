@@ -66,7 +66,11 @@ import type { LocalFreeSpace, RemoteFolderSize } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
 import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
 import { readCaFile } from '../auth/caFile.js';
-import type { SecretStore } from '../auth/SecretStore.js';
+import { PROXY_PASSWORD_SECRET_KEY, type SecretStore } from '../auth/SecretStore.js';
+import { httpRequest } from '../net/httpRequest.js';
+import { createProxyProbe, describeProxy, NO_PROXY_SETTING, resolveProxy, setProcessProxy, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
+import type { ProxySettingsInput, ProxySettingsView, ProxyTestResult } from '../../shared/types.js';
+import { proxySettingFor, proxySettingsView } from './proxySettings.js';
 import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
 import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
 import { backupDeviceName } from '../backup/backupNames.js';
@@ -98,7 +102,7 @@ import {
   settingsView,
   signOutView,
 } from './ipcViews.js';
-import { createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, type PairSettings, type Settings } from './settings.js';
+import { checkProxySettings, createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, SettingsRefusal, type PairSettings, type ProxySettings, type Settings } from './settings.js';
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
 import type { AppSnapshot } from './trayState.js';
 import { logFolderPath } from './LogFile.js';
@@ -167,7 +171,28 @@ export interface AppServicesDeps {
   updater?: UpdaterPort;
   /** Overrides of the update checks' timings (tests). */
   updateTimings?: Pick<UpdateControllerDeps, 'startDelayMs' | 'intervalMs' | 'retryDelaysMs'>;
+  /**
+   * The computer's proxy configuration for a URL, answered like a PAC file (Electron's
+   * `session.resolveProxy`); used when the proxy setting is "system". None: "system" is direct.
+   */
+  systemProxy?: SystemProxyResolver;
+  /**
+   * Makes a ProxySetting the one every request of the process follows. Default
+   * `setProcessProxy` (electron/net/proxy.ts); given once, at start, a setting that follows
+   * the app's proxy setting as it changes.
+   */
+  setProcessProxy?: (setting: ProxySetting) => void;
+  /**
+   * Told the proxy setting at start and after each save, for Electron's own requests (the
+   * update feed): main gives it to `session.setProxy` (chromiumProxyConfig).
+   */
+  onProxyChanged?: (proxy: ProxySettings) => Promise<void>;
 }
+
+/** How long "Test connection" waits for the service. */
+const PROXY_TEST_TIMEOUT_MS = 15_000;
+/** What "Test connection" tries when nobody is signed in. */
+const SERVICE_ADDRESS = 'https://teracloud.jp/';
 
 const QUOTA_REFRESH_MS = 10 * 60_000;
 const QUOTA_AFTER_RUN_MS = 5_000;
@@ -249,6 +274,8 @@ export class AppServices {
   private stopped = false;
   /** The pair services systemSuspending() paused, which systemResumed() resumes. */
   private heldForSleep = new Set<SyncService>();
+  /** What every request follows (the process's setting follows this): the proxy setting with its password. */
+  private proxySetting: ProxySetting = NO_PROXY_SETTING;
 
   constructor(deps: AppServicesDeps) {
     this.deps = deps;
@@ -310,6 +337,10 @@ export class AppServices {
     this.started = true;
     const loaded = await this.settings.load();
     if (loaded.problem !== null) this.deps.logger.warn(`settings: ${loaded.problem.message}`);
+    // Before any request: the pairs, the backup and the sign-in go out as the setting says.
+    await this.applyProxy(loaded.settings.proxy);
+    const proxySetting = (): ProxySetting => this.proxySetting;
+    (this.deps.setProcessProxy ?? setProcessProxy)({ mode: 'follow', current: proxySetting });
     this.settingsSubscription = this.settings.onDidChange((settings) => {
       this.events.emit('settings:changed', settingsView(settings));
       this.backupScheduler.setSchedule(settings.backup.schedule);
@@ -987,6 +1018,108 @@ export class AppServices {
     return settingsView(settings);
   }
 
+  // Proxy ----------------------------------------------------------------------------------
+
+  /** The proxy setting, and whether a password is stored (never the password). */
+  async proxySettings(): Promise<ProxySettingsView> {
+    return proxySettingsView(this.settings.current.proxy, (await this.storedProxyPassword()) !== null);
+  }
+
+  /**
+   * Saves the proxy setting: the fields in settings.json, a new password in the SecretStore (or
+   * the stored one removed), then every next request follows it. Rejects with InvalidRequest
+   * naming the field, or KeychainUnavailable.
+   */
+  async saveProxySettings(input: ProxySettingsInput): Promise<ProxySettingsView> {
+    const proxy = this.checkProxyInput(input);
+    const settings = await this.settings.update((draft) => {
+      draft.proxy = proxy;
+    });
+    const secrets = this.deps.secrets;
+    if (proxy.user === null || (input.clearPassword === true && input.password === undefined)) {
+      await secrets.delete(PROXY_PASSWORD_SECRET_KEY);
+    } else if (input.password !== undefined && input.password !== '') {
+      this.deps.redactSecret?.(input.password);
+      await secrets.set(PROXY_PASSWORD_SECRET_KEY, input.password);
+    }
+    await this.applyProxy(settings.proxy);
+    this.deps.logger.info(`proxy: ${describeProxySettings(settings.proxy)}`);
+    return this.proxySettings();
+  }
+
+  /**
+   * "Test connection": one request to the account's server (TeraCLOUD's when nobody is signed
+   * in) through the proposed setting, without saving it. Any HTTP answer means the way there
+   * works; a failure comes back coded with its message (proxy unreachable, 407, refused, PAC).
+   */
+  async testProxySettings(input: ProxySettingsInput): Promise<ProxyTestResult> {
+    const proxy = this.checkProxyInput(input);
+    const password =
+      proxy.user === null
+        ? null
+        : input.password !== undefined && input.password !== ''
+          ? input.password
+          : input.clearPassword === true
+            ? null
+            : await this.storedProxyPassword();
+    if (password !== null) this.deps.redactSecret?.(password);
+    const setting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
+    const account = this.account;
+    const target = account === null ? SERVICE_ADDRESS : `${account.origin}/`;
+    const ca = account?.caPem ?? this.deps.ca;
+    let via: string | null = null;
+    try {
+      const route = await resolveProxy(new URL(target), setting, createProxyProbe());
+      via = route === null ? null : describeProxy(route);
+      await httpRequest(target, {
+        method: 'HEAD',
+        proxy: setting,
+        timeoutMs: PROXY_TEST_TIMEOUT_MS,
+        what: new URL(target).host,
+        ...(ca === undefined ? {} : { ca }),
+      });
+      return { ok: true, target, via, error: null };
+    } catch (error) {
+      const failure = toTeraSyncError(error, ErrorCode.Network);
+      return { ok: false, target, via, error: { code: failure.code, message: failure.message } };
+    }
+  }
+
+  private checkProxyInput(input: ProxySettingsInput): ProxySettings {
+    const user = input.user === null || input.user === '' ? null : input.user;
+    if (user === null && input.password !== undefined && input.password !== '') {
+      throw new TeraSyncError(ErrorCode.InvalidRequest, 'A proxy password needs the proxy user name: type the user too.');
+    }
+    try {
+      return checkProxySettings({ mode: input.mode, host: input.host, port: input.port, user });
+    } catch (error) {
+      if (error instanceof SettingsRefusal) throw new TeraSyncError(ErrorCode.InvalidRequest, `The proxy setting cannot be used: ${error.message}.`);
+      throw error;
+    }
+  }
+
+  /** The stored proxy password; null when there is none or the keychain cannot be read (said in the log). */
+  private async storedProxyPassword(): Promise<string | null> {
+    try {
+      return await this.deps.secrets.get(PROXY_PASSWORD_SECRET_KEY);
+    } catch (error) {
+      this.deps.logger.warn(`proxy: the proxy password could not be read from ${this.deps.secrets.description}: ${toTeraSyncError(error).message}`);
+      return null;
+    }
+  }
+
+  /** Makes `proxy`, with the stored password, what every next request follows. */
+  private async applyProxy(proxy: ProxySettings): Promise<void> {
+    const password = proxy.user === null ? null : await this.storedProxyPassword();
+    if (password !== null) this.deps.redactSecret?.(password);
+    // Chromium first: the system mode asks it (session.resolveProxy), which must answer with
+    // the system's configuration again, not a manual proxy set before.
+    await this.deps.onProxyChanged?.(proxy).catch((error: unknown) => {
+      this.deps.logger.warn(`proxy: Electron's own requests (the update feed) could not be given the setting: ${toTeraSyncError(error).message}`);
+    });
+    this.proxySetting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
+  }
+
   // Reconcile ------------------------------------------------------------------------------
 
   /** Brings the running pairs in line with the settings and the account (see the table above). One at a time. */
@@ -1444,4 +1577,10 @@ function findPair(settings: Settings, id: string): PairSettings {
   const pair = settings.pairs.find((item) => item.id === id);
   if (pair === undefined) throw noSuchPair(id);
   return pair;
+}
+
+/** The proxy setting in words for the log, without the password. */
+function describeProxySettings(proxy: ProxySettings): string {
+  if (proxy.mode === 'none' || proxy.mode === 'system') return proxy.mode === 'none' ? 'none (direct)' : 'the system\'s configuration';
+  return describeProxy({ protocol: proxy.mode === 'http' ? 'http' : 'socks5h', host: proxy.host, port: proxy.port, ...(proxy.user === null ? {} : { username: proxy.user }) });
 }

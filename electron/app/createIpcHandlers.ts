@@ -91,6 +91,9 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
 
     'settings:get': async () => services.settingsView(),
     'settings:update': (request) => services.updateSettings(request),
+    'proxy:get': () => services.proxySettings(),
+    'proxy:save': (request) => services.saveProxySettings(request),
+    'proxy:test': (request) => services.testProxySettings(request),
 
     'shell:openFolder': async (request) => {
       if (request.kind === 'logs') {

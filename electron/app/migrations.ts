@@ -125,10 +125,20 @@ const fromFormat2: Migration = (json) => {
   return { json: migrated, notes: [] };
 };
 
+/**
+ * 3 -> 4: the app gets a proxy setting, `proxy`, set to follow the system's proxy
+ * configuration, which is what the app did before the setting existed. What a format-3 file held
+ * under that name is replaced, not carried over (format 3 ignored it).
+ */
+const fromFormat3: Migration = (json) => {
+  return { json: { ...json, version: 4, proxy: { mode: 'system', host: '', port: 8080 } }, notes: [] };
+};
+
 /** `migrations[n]`: format n -> format n + 1. */
 export const migrations: Readonly<Record<number, Migration>> = {
   1: fromFormat1,
   2: fromFormat2,
+  3: fromFormat3,
 };
 
 export interface MigratedJson {

@@ -4,10 +4,10 @@
  * (app.getPath('userData') in the app, a temporary folder in tests) and the file system and
  * clock as deps. SettingsStore.ts writes it; this file reads and checks it.
  *
- * Format 3:
+ * Format 4:
  *
  *   {
- *     "version": 3,
+ *     "version": 4,
  *     "pairs": [{
  *       "id": "3f2a9c0d1e4b5a67",                   // letters, digits, - and _; names the pair's journal
  *       "localFolder": "/home/alice/TeraCLOUD",     // absolute
@@ -26,8 +26,14 @@
  *     "backup": { "sources": ["/home/alice/Documents"], "device": null, "retentionDays": 30,
  *                 "schedule": "manual" },                // "manual" | "hourly" | "daily" | "login"
  *     "app": { "startAtLogin": null, "notifications": true, "theme": "system", "language": "system" },  // language: "system" | "en" | "ja"
- *     "update": { "enabled": true, "channel": "stable" }   // the app's own updates; channel: "stable" | "beta"
+ *     "update": { "enabled": true, "channel": "stable" },  // the app's own updates; channel: "stable" | "beta"
+ *     "proxy": { "mode": "system", "host": "", "port": 8080 }  // mode: "system" | "none" | "http" | "socks5";
+ *                                                             // "user": "alice" when the proxy asks for one
  *   }
+ *
+ * The proxy: "system" follows the computer's proxy configuration, "none" goes direct, "http"
+ * and "socks5" use the proxy at host:port (host required then; port 1 to 65535 always). The
+ * proxy's password is a secret: it lives in the SecretStore (`proxySecretKey`), never here.
  *
  * An excluded folder is a '/'-separated path below the pair's remote folder, with no leading or
  * trailing '/', no '.' or '..' and no backslash or control character, each listed once; an
@@ -59,19 +65,19 @@
  *   | corrupt and cannot be moved     | left alone, not used                | LocalIo       |
  *
  * None of these throws: the app must start whatever the file holds. An older format is read
- * through the migrations and left as it is on disk until the next save writes format 3.
+ * through the migrations and left as it is on disk until the next save writes format 4.
  */
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
-import type { AccountSummary, AppOverview, Language, PairSummary, UpdateChannel } from '../../shared/types.js';
+import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 
 export const settingsFileName = 'settings.json';
-export const settingsFormatVersion = 3;
+export const settingsFormatVersion = 4;
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -141,12 +147,24 @@ export interface UpdateSettings {
   channel: UpdateChannel;
 }
 
+/** How the app's requests go out (electron/app/proxySettings.ts turns it into the process's ProxySetting). */
+export interface ProxySettings {
+  mode: ProxyMode;
+  /** Host name or IP address of the proxy; '' when none was typed (only 'http' and 'socks5' need one). */
+  host: string;
+  /** 1 to 65535; kept for 'system' and 'none' too, so that switching back finds what was typed. */
+  port: number;
+  /** The proxy's user name; null: the proxy asks for none. Its password is in the SecretStore. */
+  user: string | null;
+}
+
 export interface Settings {
   pairs: PairSettings[];
   sync: SyncSettings;
   backup: BackupSettings;
   app: AppSettings;
   update: UpdateSettings;
+  proxy: ProxySettings;
 }
 
 export const settingsLimits = {
@@ -173,6 +191,7 @@ export function defaultSettings(): Settings {
     backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
     app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
     update: { enabled: true, channel: 'stable' },
+    proxy: { mode: 'system', host: '', port: 8080, user: null },
   };
 }
 
@@ -487,6 +506,51 @@ function parseUpdate(value: unknown): UpdateSettings {
   };
 }
 
+/**
+ * Why `host` cannot name a proxy, or null when it can. Shared with the window's requests
+ * (shared/ipc/schemas.ts has the same rule) so that both refuse the same text.
+ */
+export function proxyHostProblem(host: string): string | null {
+  if (host.length > proxyLimits.hostLength) return `at most ${proxyLimits.hostLength} characters`;
+  if (!isProxyHost(host)) return 'a host name or IP address only (no scheme such as http://, no port, no user, no spaces)';
+  return null;
+}
+
+function parseProxy(value: unknown): ProxySettings {
+  const record = section(value, 'proxy');
+  const defaults = defaultSettings().proxy;
+  const mode = oneOf(record['mode'], 'proxy.mode', proxyModes, defaults.mode);
+  const rawHost = record['host'] ?? '';
+  if (typeof rawHost !== 'string') throw corrupt('proxy.host must be a host name or IP address');
+  const host = rawHost.trim().replace(/^\[(.*)\]$/, '$1');
+  if (host === '' && (mode === 'http' || mode === 'socks5')) {
+    throw corrupt(`proxy.host must name the proxy (a host name or IP address) when proxy.mode is "${mode}"`);
+  }
+  if (host !== '') {
+    const problem = proxyHostProblem(host);
+    if (problem !== null) throw corrupt(`proxy.host must be ${problem}`);
+  }
+  const port = wholeNumber(record['port'], 'proxy.port', defaults.port, proxyLimits.port);
+  const rawUser = record['user'] ?? null;
+  if (rawUser !== null && typeof rawUser !== 'string') throw corrupt('proxy.user must be a user name or null');
+  let user: string | null = null;
+  if (rawUser !== null && rawUser !== '') {
+    if (rawUser.length > proxyLimits.userLength || controlCharacters.test(rawUser)) {
+      throw corrupt(`proxy.user must be a user name of at most ${proxyLimits.userLength} characters, on one line`);
+    }
+    user = rawUser;
+  }
+  return { mode, host, port, user };
+}
+
+/**
+ * The proxy section checked as settings.json's would be; throws a SettingsRefusal ('corrupt')
+ * whose message names the field (for "Test connection", which checks without saving).
+ */
+export function checkProxySettings(value: unknown): ProxySettings {
+  return parseProxy(value);
+}
+
 function caseInsensitive(options: SettingsCheckOptions): boolean {
   return options.caseInsensitivePaths ?? (process.platform === 'win32' || process.platform === 'darwin');
 }
@@ -531,7 +595,7 @@ export function checkPairsApart(pairs: readonly PairSettings[], options: Setting
   });
 }
 
-/** Checks format-3 JSON (secrets already refused). Throws a 'corrupt' SettingsRefusal saying what is wrong. */
+/** Checks format-4 JSON (secrets already refused). Throws a 'corrupt' SettingsRefusal saying what is wrong. */
 function parseCurrentFormat(json: Record<string, unknown>, options: SettingsCheckOptions): Settings {
   const settings: Settings = {
     pairs: parsePairs(json['pairs']),
@@ -539,6 +603,7 @@ function parseCurrentFormat(json: Record<string, unknown>, options: SettingsChec
     backup: parseBackup(json['backup'], options),
     app: parseApp(json['app']),
     update: parseUpdate(json['update']),
+    proxy: parseProxy(json['proxy']),
   };
   checkPairsApart(settings.pairs, options);
   return settings;
@@ -586,7 +651,10 @@ export function parseSettings(json: unknown, options: SettingsCheckOptions = {})
 /** The file's text for `settings` (checked, current format). */
 export function serializeSettings(settings: Settings): string {
   const { pairs, sync, backup, app, update } = settings;
-  return `${JSON.stringify({ version: settingsFormatVersion, pairs, sync, backup, app, update }, null, 2)}\n`;
+  // The user is written only when there is one, as the format above shows.
+  const { user, ...proxy } = settings.proxy;
+  const proxyJson = user === null ? proxy : { ...proxy, user };
+  return `${JSON.stringify({ version: settingsFormatVersion, pairs, sync, backup, app, update, proxy: proxyJson }, null, 2)}\n`;
 }
 
 function errorCodeOf(error: unknown): unknown {

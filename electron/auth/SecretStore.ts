@@ -5,7 +5,8 @@
  * an error message or the renderer.
  *
  * Keys name what the secret belongs to, e.g. `basic:alice@seto.teracloud.jp` or
- * `oauth:alice@https://auth.example`; values are strings (token sets as JSON).
+ * `oauth:alice@https://auth.example`, or `proxy:password` (the password of the app's proxy
+ * setting, electron/app/proxySettings.ts); values are strings (token sets as JSON).
  */
 import type { SecretStoreKind } from '../../shared/types.js';
 export interface SecretStore {
@@ -22,3 +23,6 @@ export interface SecretStore {
   /** True when something was deleted. */
   delete(key: string): Promise<boolean>;
 }
+
+/** The key of the password of the app's proxy (one proxy setting, so one password). */
+export const PROXY_PASSWORD_SECRET_KEY = 'proxy:password';

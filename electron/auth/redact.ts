@@ -29,6 +29,7 @@ const SECRET_FIELD_NAMES = new Set(
     'authorization',
     'proxy-authorization',
     'password',
+    'proxy_password',
     'passwd',
     'secret',
     'client_secret',

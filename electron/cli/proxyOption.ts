@@ -48,6 +48,7 @@ export function proxyReport(proxy: CommandProxy, target: string): ProxyReport {
       break;
     case 'none':
     case 'system':
+    case 'follow':
       server = null;
       break;
   }

@@ -13,6 +13,7 @@ import type { PickPurpose } from '../../shared/types.js';
 import { AppLanguage, peekLanguageSetting, systemLanguagesOf } from '../app/AppLanguage.js';
 import { AppLifecycle, nodeAutostartFileSystem, type CancellableEvent } from '../app/AppLifecycle.js';
 import { AppServices } from '../app/AppServices.js';
+import { chromiumProxyConfig } from '../app/proxySettings.js';
 import { createIpcHandlers } from '../app/createIpcHandlers.js';
 import { keychainQuestion, pickerOptions } from '../app/dialogs.js';
 import { LogFile } from '../app/LogFile.js';
@@ -168,7 +169,10 @@ if (!app.requestSingleInstanceLock()) {
       denyAllPermissions(session.defaultSession);
       // Every request the app makes itself (WebDAV, REST, OAuth2) follows the system's proxy
       // configuration: Chromium resolves it per address, PAC files and per-host rules included.
-      setProcessProxy({ mode: 'system', resolve: (url) => session.defaultSession.resolveProxy(url) });
+      // Until the services start; from then on, the Proxy setting (AppServices), whose "system"
+      // mode is this same resolver.
+      const systemProxy = (url: string): Promise<string> => session.defaultSession.resolveProxy(url);
+      setProcessProxy({ mode: 'system', resolve: systemProxy });
       const appDataFolder = app.getPath('userData');
       const redactor = new SecretRedactor();
       const log = new LogFile(appDataFolder, { redactor });
@@ -203,6 +207,9 @@ if (!app.requestSingleInstanceLock()) {
         openExternal: openHttps,
         openBrowser: openSignInPage,
         redactSecret: (secret) => redactor.add(secret),
+        systemProxy,
+        // The update feed downloads through Chromium: the same choice for it.
+        onProxyChanged: (proxy) => session.defaultSession.setProxy(chromiumProxyConfig(proxy)),
         ...serviceConfig(log),
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
         onBackupFailed: (error) => notifications?.backupFailed(error),

@@ -12,7 +12,11 @@
  *   by a CGI request header), `all_proxy` / `ALL_PROXY` for both when those are unset, and
  *   `no_proxy` / `NO_PROXY` to go direct (lower case wins when both are set);
  * - `system`: a resolver answering like a PAC file or Electron's `session.resolveProxy`
- *   (`"PROXY host:port; SOCKS5 host:port; DIRECT"`); the first entry is used.
+ *   (`"PROXY host:port; SOCKS5 host:port; DIRECT"`); the entries are tried in order, as browsers
+ *   do: a proxy that cannot be connected to is passed over for the next entry (see
+ *   `firstReachable`), and DIRECT ends the list;
+ * - `follow`: whatever `current()` gives at each new connection, so that a client built once
+ *   (a pair's WebDAV store) follows a setting that changes while it runs (the app's settings).
  *
  * TLS to the server stays end to end: the proxy only carries a tunnel (HTTP CONNECT, or a
  * SOCKS connection), every target (http: loopback test servers too) goes through a tunnel, and
@@ -26,7 +30,7 @@
  */
 import { Agent as HttpAgent, type ClientRequest, type AgentOptions as HttpAgentOptions } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { isIP } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { Agent as AgentBase, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent } from 'https-proxy-agent';
@@ -57,7 +61,8 @@ export type ProxySetting =
   | { mode: 'none' }
   | ({ mode: 'manual'; url: string } & ProxyCredentials)
   | { mode: 'env'; env: Readonly<Record<string, string | undefined>> }
-  | ({ mode: 'system'; resolve: SystemProxyResolver } & ProxyCredentials);
+  | ({ mode: 'system'; resolve: SystemProxyResolver } & ProxyCredentials)
+  | { mode: 'follow'; current: () => ProxySetting };
 
 export const NO_PROXY_SETTING: ProxySetting = { mode: 'none' };
 
@@ -310,8 +315,64 @@ function withCredentials(server: ProxyServer, credentials: ProxyCredentials): Pr
   return { ...server, username, ...(password === undefined ? {} : { password }) };
 }
 
-/** The proxy for `target` under `setting`, or null to go direct. Throws Configuration / ProxyError. */
-export async function resolveProxy(target: URL, setting: ProxySetting): Promise<ProxyServer | null> {
+/** Tells whether a proxy accepts connections (a TCP connection to its port). */
+export type ProxyReachability = (server: ProxyServer) => Promise<boolean>;
+
+/**
+ * The entry of a PAC answer to use: the first proxy that `reachable` says can be connected to,
+ * DIRECT as soon as it comes, and the last entry without asking (its own failure is then the
+ * error the user reads). `[a, b, DIRECT]` with `a` down gives `b`; with both down, DIRECT.
+ */
+export async function firstReachable(candidates: readonly (ProxyServer | null)[], reachable: ProxyReachability): Promise<ProxyServer | null> {
+  for (let index = 0; index < candidates.length; index++) {
+    const candidate = candidates[index] ?? null;
+    if (candidate === null || index === candidates.length - 1) return candidate;
+    if (await reachable(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** How long a proxy that could not be connected to is passed over before it is tried again. */
+const UNREACHABLE_PROXY_PAUSE_MS = 60_000;
+/** How long a connection attempt to a proxy may take before it counts as unreachable. */
+const PROXY_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * A `ProxyReachability` that opens (and closes at once) a TCP connection to the proxy, and
+ * remembers for a minute a proxy that refused, so that each new connection does not wait for
+ * a dead proxy again (browsers keep such a "bad proxy" list too).
+ */
+export function createProxyProbe(now: () => number = Date.now): ProxyReachability {
+  const unreachableSince = new Map<string, number>();
+  return async (server) => {
+    const key = `${server.host}\u0000${server.port}`;
+    const since = unreachableSince.get(key);
+    if (since !== undefined && now() - since < UNREACHABLE_PROXY_PAUSE_MS) return false;
+    const reachable = await new Promise<boolean>((resolve) => {
+      const socket = netConnect({ host: server.host, port: server.port });
+      const done = (result: boolean): void => {
+        socket.destroy();
+        resolve(result);
+      };
+      socket.setTimeout(PROXY_PROBE_TIMEOUT_MS, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+    if (reachable) unreachableSince.delete(key);
+    else unreachableSince.set(key, now());
+    return reachable;
+  };
+}
+
+/** Every proxy is taken as reachable: the first entry of a PAC answer. */
+const firstEntry: ProxyReachability = async () => true;
+
+/**
+ * The proxy for `target` under `setting`, or null to go direct. For `system`, the PAC answer's
+ * entries are tried with `reachable` (default: the first entry is taken). Throws
+ * Configuration / ProxyError.
+ */
+export async function resolveProxy(target: URL, setting: ProxySetting, reachable: ProxyReachability = firstEntry): Promise<ProxyServer | null> {
   switch (setting.mode) {
     case 'none':
       return null;
@@ -319,6 +380,8 @@ export async function resolveProxy(target: URL, setting: ProxySetting): Promise<
       return withCredentials(parseProxyUrl(setting.url), setting);
     case 'env':
       return proxyFromEnvironment(target, setting.env);
+    case 'follow':
+      return resolveProxy(target, setting.current(), reachable);
     case 'system': {
       let answer: string;
       try {
@@ -330,8 +393,8 @@ export async function resolveProxy(target: URL, setting: ProxySetting): Promise<
           { cause: error },
         );
       }
-      const first = parsePacAnswer(answer)[0] ?? null;
-      return first === null ? null : withCredentials(first, setting);
+      const candidates = parsePacAnswer(answer).map((server) => (server === null ? null : withCredentials(server, setting)));
+      return firstReachable(candidates, reachable);
     }
   }
 }
@@ -347,11 +410,14 @@ export function staticProxy(target: URL, setting: ProxySetting): ProxyServer | n
       return proxyFromEnvironment(target, setting.env);
     case 'system':
       return undefined;
+    case 'follow':
+      return staticProxy(target, setting.current());
   }
 }
 
 /** The proxy's password, for a redactor (`SecretRedactor.add`); undefined when there is none. */
 export function proxyPassword(setting: ProxySetting): string | undefined {
+  if (setting.mode === 'follow') return proxyPassword(setting.current());
   if (setting.mode === 'system' || setting.mode === 'manual') {
     if (setting.password !== undefined && setting.password !== '') return setting.password;
   }
@@ -529,6 +595,8 @@ export class ProxyRoutingAgent extends AgentBase {
   /** The proxy of the last connection made (null: direct; undefined: none yet). */
   lastRoute: ProxyServer | null | undefined = undefined;
   private readonly failures = new Map<string, ProxyError>();
+  /** Which entry of a PAC answer to use: the first proxy that can be connected to. */
+  private readonly probe: ProxyReachability = createProxyProbe();
 
   constructor(
     readonly setting: ProxySetting,
@@ -543,7 +611,7 @@ export class ProxyRoutingAgent extends AgentBase {
     const target = new URL(`${opts.secureEndpoint ? 'https' : 'http'}://${isIP(opts.host ?? '') === 6 ? `[${opts.host}]` : opts.host}:${opts.port}/`);
     let server: ProxyServer | null;
     try {
-      server = await resolveProxy(target, this.setting);
+      server = await resolveProxy(target, this.setting, this.probe);
     } catch (error) {
       if (error instanceof ProxyError) this.remember(error);
       throw error;

@@ -29,6 +29,9 @@ import type {
   PairStatus,
   PairView,
   PickPurpose,
+  ProxySettingsInput,
+  ProxySettingsView,
+  ProxyTestResult,
   RemoteFolderListing,
   RemoteFolderSize,
   LocalFreeSpace,
@@ -257,6 +260,12 @@ export interface IpcContract {
 
   'settings:get': { request: undefined; response: SettingsView };
   'settings:update': { request: SettingsUpdate; response: SettingsView };
+  /** The app's proxy setting, and whether a proxy password is stored (never the password). */
+  'proxy:get': { request: undefined; response: ProxySettingsView };
+  /** Saves the proxy setting (a new password goes to the keychain); every next request follows it. */
+  'proxy:save': { request: ProxySettingsInput; response: ProxySettingsView };
+  /** Tries the service's address through the proposed setting, without saving it. */
+  'proxy:test': { request: ProxySettingsInput; response: ProxyTestResult };
 
   'shell:openFolder': { request: OpenFolderRequest; response: undefined };
   'shell:openUrl': { request: OpenUrlRequest; response: undefined };
@@ -356,6 +365,9 @@ export const ipcMethods = {
   'backup:decideFailSafe': 'decideBackupFailSafe',
   'settings:get': 'getSettings',
   'settings:update': 'updateSettings',
+  'proxy:get': 'getProxySettings',
+  'proxy:save': 'saveProxySettings',
+  'proxy:test': 'testProxySettings',
   'shell:openFolder': 'openFolder',
   'shell:openUrl': 'openUrl',
   'shell:showFile': 'showFile',

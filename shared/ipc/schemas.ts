@@ -47,6 +47,9 @@ import type {
   PairSummary,
   PairView,
   PickPurpose,
+  ProxySettingsInput,
+  ProxySettingsView,
+  ProxyTestResult,
   RemoteFolderListing,
   RemoteFolderView,
   RestoreSummaryView,
@@ -61,7 +64,7 @@ import type {
   SyncStatus,
   Theme,
 } from '../types.js';
-import { secretStoreKinds } from '../types.js';
+import { isProxyHost, proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
 import type { LocalFreeSpace, RemoteFolderSize, UpdateBusyReason, UpdateChannel, UpdateDisabledReason, UpdatePhase, UpdateStateView } from '../types.js';
 import type { LocalFreeSpaceRequest, RemoteFolderSizeRequest } from './contract.js';
 import {
@@ -256,7 +259,7 @@ function readName(value: unknown, path: string): string {
   return text;
 }
 
-/** Ids of pairs, as settings format 2 makes them (electron/app/settings.ts). */
+/** Ids of pairs, as the settings make them (electron/app/settings.ts). */
 function readPairId(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new SchemaViolation(path, 'a pair id');
   return value;
@@ -335,7 +338,7 @@ const readNullableMilliseconds = nullable(readMilliseconds, 'a number of millise
 const readNullableVersionStamp = nullable(readVersionStamp, 'a version');
 const readNullableName = nullable(readName, 'a name');
 
-// The limits of settings format 2 (settingsLimits in electron/app/settings.ts).
+// The limits of the settings (settingsLimits in electron/app/settings.ts).
 const readPollIntervalSeconds = integer(5, 86_400);
 const readFullScanMinutes = integer(1, 10_080);
 /** 0 keeps every version. */
@@ -1254,6 +1257,80 @@ function readPickPathRequest(value: unknown, path: string): PickPathRequest {
 
 const readNullableAbsolutePath = nullable(readAbsolutePath, 'an absolute path');
 
+// The proxy (settings format 4's proxy section; the same rules as electron/app/settings.ts).
+
+/** A host name or IP address, or '' (only 'http' and 'socks5' need one; main says so by name). */
+function readProxyHost(value: unknown, path: string): string {
+  const text = boundedString(proxyLimits.hostLength)(value, path).trim();
+  if (text !== '' && !isProxyHost(text)) {
+    throw new SchemaViolation(path, 'a host name or IP address (no scheme, no port, no spaces)');
+  }
+  return text;
+}
+
+const readProxyPort = integer(proxyLimits.port.min, proxyLimits.port.max);
+
+function readProxyUser(value: unknown, path: string): string {
+  const text = boundedString(proxyLimits.userLength)(value, path);
+  if (controlCharacters.test(text)) throw new SchemaViolation(path, 'a user name on one line');
+  return text;
+}
+/** null, or a user name (and then its own message when it is not one). */
+function readNullableProxyUser(value: unknown, path: string): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string') throw new SchemaViolation(path, 'a user name or null');
+  return readProxyUser(value, path);
+}
+
+function readProxySettingsView(value: unknown, path: string): ProxySettingsView {
+  const record = readRecord(value, path, ['mode', 'host', 'port', 'user', 'passwordStored']);
+  return {
+    mode: oneOf(proxyModes)(record.mode, child(path, 'mode')),
+    host: readProxyHost(record.host, child(path, 'host')),
+    port: readProxyPort(record.port, child(path, 'port')),
+    user: readNullableProxyUser(record.user, child(path, 'user')),
+    passwordStored: readBoolean(record.passwordStored, child(path, 'passwordStored')),
+  };
+}
+
+function readProxySettingsInput(value: unknown, path: string): ProxySettingsInput {
+  const record = readRecord(value, path, ['mode', 'host', 'port', 'user', 'password', 'clearPassword']);
+  return definedFields({
+    mode: oneOf(proxyModes)(record.mode, child(path, 'mode')),
+    host: readProxyHost(record.host, child(path, 'host')),
+    port: readProxyPort(record.port, child(path, 'port')),
+    user: readNullableProxyUser(record.user, child(path, 'user')),
+    password: optional(boundedString(proxyLimits.passwordLength))(record.password, child(path, 'password')),
+    clearPassword: optional(readBoolean)(record.clearPassword, child(path, 'clearPassword')),
+  });
+}
+
+function readProxyTestResult(value: unknown, path: string): ProxyTestResult {
+  const record = readRecord(value, path, ['ok', 'target', 'via', 'error']);
+  const ok = readBoolean(record.ok, child(path, 'ok'));
+  const error = readNullableErrorInfo(record.error, child(path, 'error'));
+  if (ok !== (error === null)) throw new SchemaViolation(child(path, 'error'), ok ? 'null when ok' : 'the failure when not ok');
+  return {
+    ok,
+    target: readHttpUrl(record.target, child(path, 'target')),
+    via: readNullableString(record.via, child(path, 'via')),
+    error,
+  };
+}
+
+/** An http(s) URL without credentials (the service, or the emulator on loopback). */
+function readHttpUrl(value: unknown, path: string): string {
+  const text = boundedString(maxUrlLength)(value, path);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SchemaViolation(path, 'an http(s) URL');
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') throw new SchemaViolation(path, 'an http(s) URL');
+  return text;
+}
+
 function toValidator<T>(read: Reader<T>): Validator<T> {
   return (value) => {
     try {
@@ -1311,6 +1388,9 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
   'backup:decideFailSafe': toValidator(readBackupFailSafeDecisionRequest),
   'settings:get': validateNoPayload,
   'settings:update': toValidator(readSettingsUpdate),
+  'proxy:get': validateNoPayload,
+  'proxy:save': toValidator(readProxySettingsInput),
+  'proxy:test': toValidator(readProxySettingsInput),
   'shell:openFolder': toValidator(readOpenFolderRequest),
   'shell:openUrl': toValidator(readOpenUrlRequest),
   'shell:showFile': toValidator(readShowFileRequest),
@@ -1357,6 +1437,9 @@ export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResp
   'backup:decideFailSafe': toValidator(nullable(readBackupSummary, 'a backup summary')),
   'settings:get': validateSettingsView,
   'settings:update': validateSettingsView,
+  'proxy:get': toValidator(readProxySettingsView),
+  'proxy:save': toValidator(readProxySettingsView),
+  'proxy:test': toValidator(readProxyTestResult),
   'shell:openFolder': validateNoPayload,
   'shell:openUrl': validateNoPayload,
   'shell:showFile': validateNoPayload,

@@ -3,7 +3,7 @@
  * contract's tests and the transports' tests start from these. The mapped types make a channel
  * or event without a sample a compile error.
  */
-import type { PairDeletedFiles, UpdateStateView } from '../../shared/types.js';
+import type { PairDeletedFiles, ProxySettingsView, UpdateStateView } from '../../shared/types.js';
 import type { IpcHandlers } from '../../electron/app/dispatchIpc.js';
 import { ErrorCode } from '../../shared/errors.js';
 import type { IpcChannel, IpcEventName, IpcEventPayload, IpcRequest, IpcResponse } from '../../shared/ipc/contract.js';
@@ -239,6 +239,10 @@ export function sampleSettings(): SettingsView {
   };
 }
 
+export function sampleProxySettings(): ProxySettingsView {
+  return { mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice', passwordStored: true };
+}
+
 export function sampleUpdateState(): UpdateStateView {
   return {
     phase: 'ready',
@@ -286,6 +290,9 @@ export const goodRequests: { readonly [C in IpcChannel]: () => IpcRequest<C> } =
   'backup:decideFailSafe': () => ({ decision: 'allow' }),
   'settings:get': () => undefined,
   'settings:update': () => ({ sync: { pollIntervalSeconds: 60 }, backup: { device: 'Alice laptop' }, app: { theme: 'dark', startAtLogin: true }, update: { channel: 'beta' } }),
+  'proxy:get': () => undefined,
+  'proxy:save': () => ({ mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice', password: 'proxy-pass-1' }),
+  'proxy:test': () => ({ mode: 'socks5', host: '::1', port: 1080, user: null, clearPassword: true }),
   'shell:openFolder': () => ({ kind: 'syncFolder', pairId: 'pair-1' }),
   'shell:openUrl': () => ({ url: 'https://www.teracloud.jp/en/modules/mypage/' }),
   'shell:showFile': () => ({ pairId: 'pair-1', path: 'Reports/q3.pdf' }),
@@ -334,6 +341,9 @@ export const goodResponses: { readonly [C in IpcChannel]: () => IpcResponse<C> }
   'backup:decideFailSafe': () => ({ ...sampleBackupSummary(), stopped: null }),
   'settings:get': sampleSettings,
   'settings:update': sampleSettings,
+  'proxy:get': sampleProxySettings,
+  'proxy:save': sampleProxySettings,
+  'proxy:test': () => ({ ok: false, target: 'https://seto.teracloud.jp/', via: 'http://alice@proxy.example.com:3128', error: { code: ErrorCode.ProxyAuth, message: 'The proxy refused the proxy user name or password (407).' } }),
   'shell:openFolder': () => undefined,
   'shell:openUrl': () => undefined,
   'shell:showFile': () => undefined,

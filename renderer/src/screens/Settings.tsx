@@ -2,13 +2,16 @@
  * Settings: the account (who, node, method, quota, sign out), each synced folder (selective
  * sync, bandwidth, pause, stop syncing), how syncing behaves (poll interval, parallel
  * transfers, ignore patterns), the backup's retention and device name, and the app (start at
- * login, notifications, language, appearance, the logs) and its updates. Every setting applies at once, as
+ * login, notifications, language, appearance, the logs), the proxy, and its updates. Every setting applies at once, as
  * components/SettingField.tsx describes (typed values on leaving the field or Enter, after a
  * check); every change goes through settings:update or pairs:update, which check it again.
+ * The proxy is the exception: its fields belong together (a host without its port means
+ * nothing), so the Proxy card has Save and Test connection (proxy:save, proxy:test), and its
+ * password is sent once and never shown again: the card only learns whether one is stored.
  */
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { isUrlLike } from '../../../shared/pathRules.js';
-import type { Language, PairView, SettingsUpdate, SettingsView, Theme } from '../../../shared/types.js';
+import { isProxyHost, proxyLimits, type Language, type PairView, type ProxyMode, type ProxySettingsInput, type ProxySettingsView, type ProxyTestResult, type SettingsUpdate, type SettingsView, type Theme } from '../../../shared/types.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -59,6 +62,7 @@ export function Settings({ onAddFolder, onSignedOut }: SettingsProps) {
           <SyncSection settings={settings} />
           <BackupSection settings={settings} />
           <AppSection settings={settings} />
+          <ProxySection />
           <UpdateSection enabled={settings.update.enabled} channel={settings.update.channel} />
         </>
       )}
@@ -379,6 +383,250 @@ function AppSection({ settings }: { settings: SettingsView }) {
       <button type="button" className="secondary" onClick={() => void openLogs.run()}>
         {t.settings.openLogs}
       </button>
+    </Section>
+  );
+}
+
+const proxyModeOrder: readonly ProxyMode[] = ['system', 'none', 'http', 'socks5'];
+
+interface ProxyProblems {
+  host: string | null;
+  port: string | null;
+}
+
+/**
+ * What the Proxy card's fields make, or the problem of each field. Host and port matter only for
+ * an HTTP or SOCKS5 proxy (then a host is required); otherwise they are kept as typed when valid.
+ */
+export function readProxyFields(
+  fields: { mode: ProxyMode; host: string; port: string; user: string },
+  messages: { hostRequired: string; hostInvalid: string; portInvalid: string },
+): { ok: true; value: Omit<ProxySettingsInput, 'password' | 'clearPassword'> } | { ok: false; problems: ProxyProblems } {
+  const manual = fields.mode === 'http' || fields.mode === 'socks5';
+  const host = fields.host.trim();
+  const portText = fields.port.trim();
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  const portOk = Number.isInteger(port) && port >= proxyLimits.port.min && port <= proxyLimits.port.max;
+  const hostOk = host === '' || isProxyHost(host);
+  const user = fields.user.trim() === '' ? null : fields.user.trim();
+  if (manual && (host === '' || !hostOk || !portOk)) {
+    return { ok: false, problems: { host: host === '' ? messages.hostRequired : hostOk ? null : messages.hostInvalid, port: portOk ? null : messages.portInvalid } };
+  }
+  // For the system proxy and no proxy, host and port are only kept: what is not valid is dropped.
+  return { ok: true, value: { mode: fields.mode, host: hostOk ? host : '', port: portOk ? port : 8080, user } };
+}
+
+function ProxySection() {
+  const { t } = useI18n();
+  const api = useApi();
+  const ids = { mode: useId(), host: useId(), port: useId(), user: useId(), userHelp: useId(), password: useId(), passwordState: useId(), hostProblem: useId(), portProblem: useId() };
+  const [stored, setStored] = useState<ProxySettingsView | null>(null);
+  const [mode, setMode] = useState<ProxyMode>('system');
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState('8080');
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [removePassword, setRemovePassword] = useState(false);
+  const [problems, setProblems] = useState<ProxyProblems>({ host: null, port: null });
+  const [saved, setSaved] = useState(false);
+  const [tested, setTested] = useState<ProxyTestResult | null>(null);
+  const show = (view: ProxySettingsView): void => {
+    setStored(view);
+    setMode(view.mode);
+    setHost(view.host);
+    setPort(String(view.port));
+    setUser(view.user ?? '');
+    setPassword('');
+    setRemovePassword(false);
+  };
+  const load = useAction(async () => show(unwrap(await api.getProxySettings())));
+  const { run: loadNow } = load;
+  // Once, when the card opens; afterwards what Save answers is the truth.
+  useEffect(() => {
+    void loadNow();
+  }, [loadNow]);
+  const edited = (): void => {
+    setSaved(false);
+    setTested(null);
+  };
+  /** The fields as a request, or null after showing each field's problem. */
+  const input = (): ProxySettingsInput | null => {
+    const read = readProxyFields({ mode, host, port, user }, t.proxy);
+    if (!read.ok) {
+      setProblems(read.problems);
+      return null;
+    }
+    setProblems({ host: null, port: null });
+    const request: ProxySettingsInput = { ...read.value };
+    if (read.value.user !== null && password !== '') request.password = password;
+    else if (removePassword) request.clearPassword = true;
+    return request;
+  };
+  const save = useAction(async () => {
+    const request = input();
+    if (request === null) return;
+    show(unwrap(await api.saveProxySettings(request)));
+    setSaved(true);
+  });
+  const test = useAction(async () => {
+    setTested(null);
+    const request = input();
+    if (request === null) return;
+    setTested(unwrap(await api.testProxySettings(request)));
+  });
+  const manual = mode === 'http' || mode === 'socks5';
+  const usesProxy = mode !== 'none';
+  const hasUser = user.trim() !== '';
+  const busy = save.busy || test.busy || stored === null;
+  const changed =
+    stored !== null &&
+    (stored.mode !== mode || stored.host !== host.trim() || String(stored.port) !== port.trim() || (stored.user ?? '') !== user.trim() || password !== '' || removePassword);
+  return (
+    <Section title={t.proxy.heading}>
+      <p className="help">{t.proxy.help}</p>
+      {load.error !== null && <ErrorNotice error={load.error} onRetry={() => void load.run()} />}
+      <fieldset className="field" disabled={stored === null}>
+        <legend>{t.proxy.modeLegend}</legend>
+        {proxyModeOrder.map((item) => (
+          <label key={item} className="inline">
+            <input
+              type="radio"
+              name={ids.mode}
+              value={item}
+              checked={mode === item}
+              onChange={() => {
+                setMode(item);
+                setProblems({ host: null, port: null });
+                edited();
+              }}
+            />{' '}
+            {t.proxy.modes[item]}
+          </label>
+        ))}
+      </fieldset>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={ids.host}>{t.proxy.host}</label>
+          <input
+            id={ids.host}
+            type="text"
+            value={host}
+            disabled={!manual || busy}
+            spellCheck={false}
+            autoComplete="off"
+            aria-invalid={problems.host !== null ? true : undefined}
+            aria-describedby={problems.host !== null ? ids.hostProblem : undefined}
+            onChange={(event) => {
+              setHost(event.target.value);
+              edited();
+            }}
+          />
+          {problems.host !== null && (
+            <p id={ids.hostProblem} className="field-error" role="alert">
+              {problems.host}
+            </p>
+          )}
+        </div>
+        <div className="field proxy-port">
+          <label htmlFor={ids.port}>{t.proxy.port}</label>
+          <input
+            id={ids.port}
+            type="text"
+            inputMode="numeric"
+            value={port}
+            disabled={!manual || busy}
+            autoComplete="off"
+            aria-invalid={problems.port !== null ? true : undefined}
+            aria-describedby={problems.port !== null ? ids.portProblem : undefined}
+            onChange={(event) => {
+              setPort(event.target.value);
+              edited();
+            }}
+          />
+          {problems.port !== null && (
+            <p id={ids.portProblem} className="field-error" role="alert">
+              {problems.port}
+            </p>
+          )}
+        </div>
+      </div>
+      <div className="field-row proxy-credentials">
+        <div className="field">
+          <label htmlFor={ids.user}>{t.proxy.user}</label>
+          <input
+            id={ids.user}
+            type="text"
+            value={user}
+            disabled={!usesProxy || busy}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby={ids.userHelp}
+            onChange={(event) => {
+              setUser(event.target.value);
+              edited();
+            }}
+          />
+          <p id={ids.userHelp} className="help">
+            {t.proxy.userHelp}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.password}>{t.proxy.password}</label>
+          <input
+            id={ids.password}
+            type="password"
+            value={password}
+            disabled={!usesProxy || !hasUser || removePassword || busy}
+            autoComplete="new-password"
+            aria-describedby={ids.passwordState}
+            onChange={(event) => {
+              setPassword(event.target.value);
+              edited();
+            }}
+          />
+          <p id={ids.passwordState} className="help">
+            {!hasUser ? t.proxy.passwordNeedsUser : stored?.passwordStored === true ? t.proxy.passwordStored : t.proxy.passwordNone}
+          </p>
+          {stored?.passwordStored === true && (
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={removePassword}
+                disabled={busy || password !== ''}
+                onChange={(event) => {
+                  setRemovePassword(event.target.checked);
+                  edited();
+                }}
+              />{' '}
+              {t.proxy.removePassword}
+            </label>
+          )}
+        </div>
+      </div>
+      {save.error !== null && <ErrorNotice error={save.error} onDismiss={save.clearError} />}
+      {test.error !== null && <ErrorNotice error={test.error} onDismiss={test.clearError} />}
+      {tested !== null &&
+        (tested.ok ? (
+          <div className="notice notice-success" role="status">
+            <p>{t.proxy.testOk(tested.target, tested.via)}</p>
+            {changed && <p>{t.proxy.notSavedYet}</p>}
+          </div>
+        ) : (
+          tested.error !== null && <ErrorNotice error={tested.error} heading={t.proxy.testFailed} />
+        ))}
+      <div className="button-row">
+        <button type="button" onClick={() => void save.run()} disabled={busy}>
+          {save.busy ? t.app.saving : t.proxy.save}
+        </button>
+        <button type="button" className="secondary" onClick={() => void test.run()} disabled={busy}>
+          {test.busy ? t.proxy.testing : t.proxy.test}
+        </button>
+        {saved && !changed && (
+          <span className="saved" role="status">
+            {t.proxy.saved}
+          </span>
+        )}
+      </div>
     </Section>
   );
 }

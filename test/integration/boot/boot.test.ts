@@ -17,7 +17,7 @@ import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraC
 import { isTempFileName } from '../../../electron/sync/ignoreRules.js';
 import type { Result } from '../../../shared/errors.js';
 import { ipcChannels, ipcEventSubscriptions, ipcMethods, type IpcChannel } from '../../../shared/ipc/contract.js';
-import type { PairStatus, PairView } from '../../../shared/types.js';
+import type { PairStatus, PairView, ProxyTestResult } from '../../../shared/types.js';
 import { completeBrowserSignIn } from '../../support/oauthBrowser.js';
 import { startTinyproxy, tinyproxyAvailable } from '../../support/proxies.js';
 import { requireSystemTool } from '../../support/requirements.js';
@@ -326,6 +326,9 @@ describe('the composition root under the fake electron', () => {
       { channel: 'failsafe:decide', request: () => ({ pairId, decision: 'keepWaiting' }), allowed: 'InvalidRequest' },
       { channel: 'settings:get', request: () => undefined },
       { channel: 'settings:update', request: () => ({ backup: { sources: [backupSource] } }) },
+      { channel: 'proxy:get', request: () => undefined },
+      { channel: 'proxy:test', request: () => ({ mode: 'none', host: '', port: 8080, user: null }) },
+      { channel: 'proxy:save', request: () => ({ mode: 'system', host: '', port: 8080, user: null }) },
       { channel: 'backup:getState', request: () => undefined },
       { channel: 'backup:run', request: () => ({ sources: [backupSource], dryRun: true }) },
       { channel: 'backup:cancel', request: () => undefined },
@@ -472,9 +475,25 @@ describe('the composition root under the fake electron', () => {
       const asked = entries(app, 'session.resolveProxy').map((entry) => new URL(String(entry.url)).origin);
       expect(asked).toContain(emulator.origin);
       const emulatorPort = new URL(emulator.origin).port;
-      const requests = (await proxy.log()).split('\n').flatMap((line) => /Request \(file descriptor \d+\): (.*)$/.exec(line)?.[1] ?? []);
+      const requestLines = async (): Promise<string[]> =>
+        (await proxy.log()).split('\n').flatMap((line) => /Request \(file descriptor \d+\): (.*)$/.exec(line)?.[1] ?? []);
+      const requests = await requestLines();
       expect(requests).toContain(`CONNECT 127.0.0.1:${emulatorPort} HTTP/1.1`);
       for (const request of requests) expect(request).toMatch(/^CONNECT /);
+
+      // "Test connection" with the system setting goes where the PAC answer says.
+      const tested = await value<ProxyTestResult>(app, 'testProxySettings', { mode: 'system', host: '', port: 8080, user: null });
+      expect(tested).toEqual({ ok: true, target: `${emulator.origin}/`, via: `http://127.0.0.1:${proxy.port}`, error: null });
+      // "No proxy" in Settings: the running pair's next sync goes direct.
+      // Chromium's own requests (the update feed) were given the system's configuration at start.
+      expect(entries(app, 'session.setProxy').map((entry) => entry.mode)).toEqual(['system']);
+      expect(await value(app, 'saveProxySettings', { mode: 'none', host: '', port: 8080, user: null })).toEqual({ mode: 'none', host: '', port: 8080, user: null, passwordStored: false });
+      expect(entries(app, 'session.setProxy').map((entry) => entry.mode)).toEqual(['system', 'direct']);
+      const before = (await requestLines()).length;
+      await writeFile(path.join(local, 'direct.txt'), 'sent direct');
+      await value(app, 'syncPairNow', { id: pair.id });
+      await until('the direct upload', () => existsSync(path.join(emulator.filesDir(), 'Proxied', 'direct.txt')), 20_000);
+      expect((await requestLines()).length).toBe(before);
 
       expect(await quitFromTray(app)).toEqual({ code: 0, signal: null });
     } finally {

@@ -9,6 +9,7 @@
  * service's 401 advice) and is coded so that the engine treats an outage as being offline.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
@@ -269,4 +270,41 @@ describe.skipIf(apache.skip || tinyproxy.skip || microsocks.skip)('through real 
     expect(broken.code).toBe(ErrorCode.Configuration);
     expect(broken.message).toMatch(/PAC script\) failed/);
   });
+
+  it('a PAC answer naming a dead proxy first: the next proxy is used, then DIRECT', async () => {
+    const http = await proxy(() => startTinyproxy());
+    const dead = await closedPort();
+    await withStore({ mode: 'system', resolve: async () => `PROXY 127.0.0.1:${dead}; PROXY 127.0.0.1:${http.port}; DIRECT` }, async (remote) => {
+      const listing = await remote.list();
+      expect([...listing.entries.keys()]).toContain('hello.txt');
+    });
+    const lines = requestLines(await http.log());
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^CONNECT 127\.0\.0\.1:\d+ HTTP\/1\.1$/);
+    // httpRequest (REST, OAuth2) too; and with no proxy alive, DIRECT.
+    const before = lines.length;
+    const answer = await httpRequest(`${server.origin}/dav/`, {
+      ca,
+      proxy: { mode: 'system', resolve: async () => `PROXY 127.0.0.1:${dead}; PROXY 127.0.0.1:${http.port}; DIRECT` },
+      method: 'PROPFIND',
+      headers: { Authorization: `Basic ${basicForm()}`, Depth: '0' },
+    });
+    expect(answer.status).toBe(207);
+    expect(requestLines(await http.log()).length).toBe(before + 1);
+    await withStore({ mode: 'system', resolve: async () => `PROXY 127.0.0.1:${dead}; DIRECT` }, (remote) => remote.list());
+    expect(requestLines(await http.log()).length).toBe(before + 1);
+    // A dead proxy as the only entry is the error the user reads.
+    const down = await failure(withStore({ mode: 'system', resolve: async () => `PROXY 127.0.0.1:${dead}` }, (remote) => remote.list()));
+    expect(down.code).toBe(ErrorCode.Network);
+    expect(down.message).toContain(`Could not reach the proxy http://127.0.0.1:${dead}`);
+  });
 });
+
+/** A loopback port nothing listens on (a server's, closed again). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -920,10 +920,30 @@ class Session {
   async resolveProxy(url) {
     if (typeof url !== 'string') throw new TypeError('session.resolveProxy needs a URL string');
     new URL(url);
-    const answer = typeof script.resolveProxy === 'string' ? script.resolveProxy : 'DIRECT';
+    const answer = this.proxyConfig.mode === 'direct' ? 'DIRECT' : this.proxyConfig.mode === 'fixed_servers' ? fixedServersAnswer(this.proxyConfig.proxyRules) : typeof script.resolveProxy === 'string' ? script.resolveProxy : 'DIRECT';
     note('session.resolveProxy', { url, answer });
     return answer;
   }
+
+  /** What the app gave `setProxy` (Electron's default: the system's configuration). */
+  proxyConfig = { mode: 'system' };
+
+  /** Like Electron: 'system', 'direct', or 'fixed_servers' with proxyRules; resolves when applied. */
+  async setProxy(config) {
+    if (typeof config !== 'object' || config === null) throw new TypeError('session.setProxy needs a config object');
+    if (!['system', 'direct', 'fixed_servers', 'auto_detect', 'pac_script'].includes(config.mode)) throw new TypeError(`session.setProxy: unknown mode ${config.mode}`);
+    if (config.mode === 'fixed_servers' && typeof config.proxyRules !== 'string') throw new TypeError('session.setProxy: fixed_servers needs proxyRules');
+    this.proxyConfig = { ...config };
+    note('session.setProxy', { ...config });
+  }
+}
+
+/** Chromium's PAC form of proxyRules such as "http://host:3128" or "socks5://host:1080". */
+function fixedServersAnswer(rules) {
+  const match = /^(http|https|socks4|socks5):\/\/(.+)$/.exec(rules);
+  if (match === null) return `PROXY ${rules}`;
+  const keyword = { http: 'PROXY', https: 'HTTPS', socks4: 'SOCKS', socks5: 'SOCKS5' }[match[1]];
+  return `${keyword} ${match[2]}`;
 }
 
 const defaultSession = new Session();

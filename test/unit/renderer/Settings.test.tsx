@@ -8,7 +8,7 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { PairView, RemoteFolderListing, SettingsView } from '../../../shared/types.js';
+import type { PairView, ProxySettingsView, ProxyTestResult, RemoteFolderListing, SettingsView } from '../../../shared/types.js';
 import { account, type FakeBackend, pair, settings } from './support/fakeBackend.js';
 import { renderApp } from './support/render.js';
 import { descriptionOf, openScreen, signedInBackend, tabTo, type SignedInOptions } from './support/screens.js';
@@ -510,3 +510,185 @@ describe('the settings screen', () => {
     expect(backend.violations).toEqual([]);
   });
 });
+
+describe('the Proxy card', () => {
+  const stored = (change: Partial<ProxySettingsView> = {}): ProxySettingsView => ({ mode: 'system', host: '', port: 8080, user: null, passwordStored: false, ...change });
+
+  /** Answers proxy:save as main does: the fields as saved, and whether a password is stored. */
+  function answerProxy(backend: FakeBackend, initial: ProxySettingsView): void {
+    let current = initial;
+    backend.answer('proxy:get', () => current).answer('proxy:save', (input) => {
+      current = {
+        mode: input.mode,
+        host: input.host,
+        port: input.port,
+        user: input.user,
+        passwordStored: input.user !== null && (input.password !== undefined || (current.passwordStored && input.clearPassword !== true)),
+      };
+      return current;
+    });
+  }
+
+  async function openProxy(initial: ProxySettingsView = stored(), change: (backend: FakeBackend) => void = () => {}) {
+    const opened = await openSettings({}, (backend) => {
+      answerProxy(backend, initial);
+      change(backend);
+    });
+    const card = region('Proxy');
+    await within(card).findByRole('radio', { name: 'Use system proxy', checked: initial.mode === 'system' });
+    return { ...opened, card };
+  }
+
+  it('shows the system proxy chosen, host, port, user and password disabled where they do not apply', async () => {
+    const { card, backend } = await openProxy();
+    expect(within(card).getByRole('radio', { name: 'Use system proxy' })).toHaveProperty('checked', true);
+    expect(within(card).getAllByRole('radio').map((radio) => radio.getAttribute('value'))).toEqual(['system', 'none', 'http', 'socks5']);
+    expect(within(card).getByRole('textbox', { name: 'Proxy host' })).toHaveProperty('disabled', true);
+    expect(within(card).getByRole('textbox', { name: 'Port' })).toHaveProperty('disabled', true);
+    expect(within(card).getByRole('textbox', { name: 'Proxy user name (optional)' })).toHaveProperty('disabled', false);
+    const password = within(card).getByLabelText('Proxy password');
+    expect(password).toHaveProperty('disabled', true);
+    expect(descriptionOf(password)).toBe('Type the user name first.');
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('refuses an HTTP proxy without a host or with a bad port, saying so at each field, and sends nothing', async () => {
+    const { user, card, backend } = await openProxy();
+    await user.click(within(card).getByRole('radio', { name: 'HTTP proxy' }));
+    const host = within(card).getByRole('textbox', { name: 'Proxy host' });
+    const port = within(card).getByRole('textbox', { name: 'Port' });
+    expect(host).toHaveProperty('disabled', false);
+    await user.clear(port);
+    await user.type(port, '70000');
+    await user.click(within(card).getByRole('button', { name: 'Save proxy setting' }));
+    expect(host.getAttribute('aria-invalid')).toBe('true');
+    expect(descriptionOf(host)).toBe('Type the proxy’s host name or IP address.');
+    expect(descriptionOf(port)).toBe('Type a port from 1 to 65535.');
+    await user.type(host, 'http://proxy.example.com');
+    await user.clear(port);
+    await user.type(port, '3128');
+    await user.click(within(card).getByRole('button', { name: 'Test connection' }));
+    expect(descriptionOf(host)).toBe('Type only the host name or IP address (no http://, no port, no spaces).');
+    expect(port.getAttribute('aria-invalid')).toBeNull();
+    expect(backend.callsOf('proxy:save')).toEqual([]);
+    expect(backend.callsOf('proxy:test')).toEqual([]);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('saves an HTTP proxy with a user and password, then shows the password as stored, never its value', async () => {
+    const { user, card, backend } = await openProxy();
+    await user.click(within(card).getByRole('radio', { name: 'HTTP proxy' }));
+    await user.type(within(card).getByRole('textbox', { name: 'Proxy host' }), 'proxy.example.com');
+    const port = within(card).getByRole('textbox', { name: 'Port' });
+    await user.clear(port);
+    await user.type(port, '3128');
+    await user.type(within(card).getByRole('textbox', { name: 'Proxy user name (optional)' }), 'alice');
+    await user.type(within(card).getByLabelText('Proxy password'), 'proxy-secret-1');
+    await user.click(within(card).getByRole('button', { name: 'Save proxy setting' }));
+    expect(await within(card).findByText('Saved. New connections use it now.')).toBeTruthy();
+    expect(backend.callsOf('proxy:save')).toEqual([{ mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice', password: 'proxy-secret-1' }]);
+    const password = within(card).getByLabelText('Proxy password');
+    expect(password).toHaveProperty('value', '');
+    expect(descriptionOf(password)).toBe('A password is stored in the system keychain. Type a new one to replace it.');
+    expect(card.textContent).not.toContain('proxy-secret-1');
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('removes a stored password, and keeps it when saved without a new one', async () => {
+    const { user, card, backend } = await openProxy(stored({ mode: 'socks5', host: '10.0.0.1', port: 1080, user: 'bob', passwordStored: true }));
+    expect(within(card).getByRole('radio', { name: 'SOCKS5 proxy' })).toHaveProperty('checked', true);
+    expect(within(card).getByRole('textbox', { name: 'Proxy host' })).toHaveProperty('value', '10.0.0.1');
+    await user.click(within(card).getByRole('button', { name: 'Save proxy setting' }));
+    await within(card).findByText('Saved. New connections use it now.');
+    await user.click(within(card).getByRole('checkbox', { name: 'Remove the stored password' }));
+    expect(within(card).getByLabelText('Proxy password')).toHaveProperty('disabled', true);
+    await user.click(within(card).getByRole('button', { name: 'Save proxy setting' }));
+    await waitFor(() => expect(descriptionOf(within(card).getByLabelText('Proxy password'))).toBe('No password is stored.'));
+    expect(backend.callsOf('proxy:save')).toEqual([
+      { mode: 'socks5', host: '10.0.0.1', port: 1080, user: 'bob' },
+      { mode: 'socks5', host: '10.0.0.1', port: 1080, user: 'bob', clearPassword: true },
+    ]);
+    expect(within(card).queryByRole('checkbox', { name: 'Remove the stored password' })).toBeNull();
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('tests the typed setting without saving it: success through the proxy, and a coded failure in the user\'s words', async () => {
+    const answers: ProxyTestResult[] = [
+      { ok: true, target: 'https://seto.teracloud.jp/', via: 'http://proxy.example.com:3128', error: null },
+      {
+        ok: false,
+        target: 'https://seto.teracloud.jp/',
+        via: 'http://alice@proxy.example.com:3128',
+        error: { code: ErrorCode.ProxyAuth, message: 'The proxy http://alice@proxy.example.com:3128 refused the proxy user name or password (407).' },
+      },
+    ];
+    const { user, card, backend } = await openProxy(stored(), (backend) => backend.answer('proxy:test', () => answers.shift() as ProxyTestResult));
+    await user.click(within(card).getByRole('radio', { name: 'HTTP proxy' }));
+    await user.type(within(card).getByRole('textbox', { name: 'Proxy host' }), 'proxy.example.com');
+    const port = within(card).getByRole('textbox', { name: 'Port' });
+    await user.clear(port);
+    await user.type(port, '3128');
+    await user.click(within(card).getByRole('button', { name: 'Test connection' }));
+    const ok = await within(card).findByRole('status');
+    expect(ok.textContent).toContain('TeraCLOUD answered at https://seto.teracloud.jp/, through http://proxy.example.com:3128.');
+    expect(ok.textContent).toContain('click Save to use it');
+    await user.type(within(card).getByRole('textbox', { name: 'Proxy user name (optional)' }), 'alice');
+    await user.type(within(card).getByLabelText('Proxy password'), 'wrong-password');
+    await user.click(within(card).getByRole('button', { name: 'Test connection' }));
+    const failed = await within(card).findByRole('alert');
+    expect(failed.textContent).toContain('The test connection did not work');
+    expect(failed.textContent).toContain('The proxy did not accept the proxy sign-in.');
+    expect(backend.callsOf('proxy:test')).toEqual([
+      { mode: 'http', host: 'proxy.example.com', port: 3128, user: null },
+      { mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice', password: 'wrong-password' },
+    ]);
+    expect(backend.callsOf('proxy:save')).toEqual([]);
+    expect(backend.violations).toEqual([]);
+  });
+
+  it('says why main refused to save', async () => {
+    const { user, card } = await openProxy(stored(), (backend) =>
+      backend.answer('proxy:save', { code: ErrorCode.KeychainUnavailable, message: 'The keychain is locked.' }),
+    );
+    await user.click(within(card).getByRole('radio', { name: 'No proxy' }));
+    await user.click(within(card).getByRole('button', { name: 'Save proxy setting' }));
+    const notice = await within(card).findByRole('alert');
+    expect(notice.textContent).toContain('The keychain is locked.');
+    expect(within(card).queryByText('Saved. New connections use it now.')).toBeNull();
+  });
+
+  it('is used with the keyboard alone: arrow keys choose the mode, Tab reaches each field and the buttons', async () => {
+    // jsdom has no CSS.escape, which user-event needs to find a radio's group for the arrow keys.
+    const css = (globalThis as { CSS?: { escape?: (text: string) => string } }).CSS ?? {};
+    css.escape ??= (text) => text.replace(/[^\w-]/g, (character) => `\\${character}`);
+    (globalThis as { CSS?: unknown }).CSS = css;
+    const { user, card, backend } = await openProxy();
+    const system = within(card).getByRole('radio', { name: 'Use system proxy' });
+    await tabTo(user, system);
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(within(card).getByRole('radio', { name: 'HTTP proxy' })).toHaveProperty('checked', true);
+    await user.tab();
+    expect(document.activeElement).toBe(within(card).getByRole('textbox', { name: 'Proxy host' }));
+    await user.keyboard('proxy.example.com');
+    await user.tab();
+    await user.keyboard('{Control>}a{/Control}3128');
+    await tabTo(user, within(card).getByRole('button', { name: 'Save proxy setting' }));
+    await user.keyboard('{Enter}');
+    expect(await within(card).findByText('Saved. New connections use it now.')).toBeTruthy();
+    expect(backend.callsOf('proxy:save')).toEqual([{ mode: 'http', host: 'proxy.example.com', port: 3128, user: null }]);
+  });
+
+  it('is in Japanese on a Japanese system', async () => {
+    const backend = signedInBackend({ pairs: [home], language: 'system' });
+    const user = userEvent.setup();
+    renderApp(backend, ['ja-JP']);
+    await screen.findByRole('heading', { level: 1, name: '状態' });
+    await openScreen(user, '設定');
+    const card = region('プロキシ');
+    expect(await within(card).findByRole('radio', { name: 'システムのプロキシを使う', checked: true })).toBeTruthy();
+    expect(within(card).getByRole('radio', { name: 'SOCKS5プロキシ' })).toBeTruthy();
+    expect(within(card).getByRole('button', { name: '接続をテスト' })).toBeTruthy();
+    expect(backend.violations).toEqual([]);
+  });
+});
+

@@ -90,15 +90,24 @@ describe('SettingsStore.load', () => {
   });
 });
 
+/** The default proxy section as the file holds it: no user, so no "user" field. */
+const defaultProxyJson = { mode: 'system', host: '', port: 8080 };
+
 describe('SettingsStore.update', () => {
-  it('writes format 3 with mode 0600 and gives the saved settings', async () => {
+  it('writes format 4 with mode 0600 and gives the saved settings', async () => {
     const store = createStore();
     const saved = await store.update((draft) => {
       draft.pairs.push(pair('a', localFolder, '/Sync/'));
       draft.app.theme = 'light';
     });
     expect(saved.pairs).toEqual([pair('a', localFolder, 'Sync')]);
-    expect(await fileJson()).toEqual({ version: 3, ...defaultSettings(), pairs: [pair('a', localFolder, 'Sync')], app: { ...defaultSettings().app, theme: 'light' } });
+    expect(await fileJson()).toEqual({
+      version: 4,
+      ...defaultSettings(),
+      pairs: [pair('a', localFolder, 'Sync')],
+      app: { ...defaultSettings().app, theme: 'light' },
+      proxy: defaultProxyJson,
+    });
     if (process.platform !== 'win32') expect((await stat(settingsFile())).mode & 0o777).toBe(0o600);
     expect(await readdir(folder)).toEqual(['settings.json']);
     expect(store.current).toEqual(saved);
@@ -127,6 +136,7 @@ describe('SettingsStore.update', () => {
       backup: defaultSettings().backup,
       app: { ...defaultSettings().app, language: 'ja' },
       update: { enabled: false, channel: 'beta' },
+      proxy: defaultProxyJson,
     });
     const reloaded = await createStore().load();
     expect(reloaded.problem).toBeNull();
@@ -134,16 +144,17 @@ describe('SettingsStore.update', () => {
     expect(reloaded.settings).toEqual(saved);
   });
 
-  it('writes a format-2 file out as format 3 with the new fields at their defaults', async () => {
+  it('writes a format-2 file out as format 4 with the new fields at their defaults', async () => {
     await writeFile(settingsFile(), JSON.stringify({ version: 2, pairs: [{ id: 'a', localFolder, remoteFolder: 'Sync' }], sync: { pollIntervalSeconds: 60 } }));
     const store = createStore();
     expect((await store.load()).migratedFrom).toBe(2);
     await store.update((draft) => void (draft.sync.parallelTransfers = 2));
     expect(await fileJson()).toEqual({
       ...defaultSettings(),
-      version: 3,
+      version: 4,
       pairs: [pair('a', localFolder, 'Sync')],
       sync: { ...defaultSettings().sync, pollIntervalSeconds: 60, parallelTransfers: 2 },
+      proxy: defaultProxyJson,
     });
     expect((await store.load()).migratedFrom).toBeNull();
   });
@@ -156,7 +167,7 @@ describe('SettingsStore.update', () => {
     expect(saved.pairs.map((p) => p.id)).toEqual(['a', 'b']);
   });
 
-  it('writes a format-1 file out as format 3, keeping its pairs and dropping the account', async () => {
+  it('writes a format-1 file out as format 4, keeping its pairs and dropping the account', async () => {
     await writeFile(
       settingsFile(),
       JSON.stringify({
@@ -170,7 +181,7 @@ describe('SettingsStore.update', () => {
     expect(loaded.migratedFrom).toBe(1);
     await store.update(() => undefined);
     const json = (await fileJson()) as Record<string, unknown>;
-    expect(json['version']).toBe(3);
+    expect(json['version']).toBe(4);
     expect(json['account']).toBeUndefined();
     expect(json['pairs']).toEqual(loaded.settings.pairs);
     expect((await store.load()).migratedFrom).toBeNull();
@@ -243,7 +254,7 @@ describe('SettingsStore.update', () => {
   });
 
   it.each([
-    ['written by a newer version (format 4)', JSON.stringify({ version: 4, pairs: 'new' }), ErrorCode.Configuration, 'newer TeraSync (format 4; this version reads format 3)'],
+    ['written by a newer version (format 5)', JSON.stringify({ version: 5, pairs: 'new' }), ErrorCode.Configuration, 'newer TeraSync (format 5; this version reads format 4)'],
     ['holding a secret', JSON.stringify({ version: 2, token: 'x' }), ErrorCode.Configuration, 'looks like a secret'],
   ])('refuses to overwrite a file %s, and leaves it as it is', async (_name, content, code, message) => {
     await writeFile(settingsFile(), content);

@@ -162,3 +162,17 @@ describe('format 1 -> 3, through the chain', () => {
     expect(notes).toEqual([expect.stringContaining('account.json')]);
   });
 });
+
+describe('format 3 -> 4', () => {
+  it('gives the app the system proxy and keeps the rest', () => {
+    const json = { version: 3, pairs: [], app: { theme: 'dark' }, colour: 'blue' };
+    expect(migrations[3]!(json)).toEqual({
+      json: { version: 4, pairs: [], app: { theme: 'dark' }, colour: 'blue', proxy: { mode: 'system', host: '', port: 8080 } },
+      notes: [],
+    });
+  });
+
+  it('replaces what format 3 ignored under the name proxy, so that such a file is not refused now', () => {
+    expect(migrations[3]!({ version: 3, proxy: 'socks://nowhere' }).json['proxy']).toEqual({ mode: 'system', host: '', port: 8080 });
+  });
+});

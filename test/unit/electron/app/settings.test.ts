@@ -5,11 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   accountSummaryFromRecord,
   createAppOverviewReader,
+  decodeSettings,
   defaultSettings,
   nodeSettingsFileSystem,
   parseSettings,
   readSettings,
   resolveRemoteFolder,
+  serializeSettings,
   settingsFormatVersion,
   settingsLimits,
   type SettingsDeps,
@@ -51,12 +53,13 @@ const validPair = {
 };
 
 const validSettings = {
-  version: 3,
+  version: 4,
   pairs: [validPair],
   sync: { pollIntervalSeconds: 60, fullScanMinutes: 15, ignorePatterns: ['*.tmp', 'node_modules/', '!keep.tmp', '# a comment line', 'my file.txt'], parallelTransfers: 8, failSafePercent: 40, deletedRetentionDays: 60 },
   backup: { sources: [path.resolve('/home/alice/Documents')], device: 'laptop', retentionDays: 7, schedule: 'daily' },
   app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'ja' },
   update: { enabled: false, channel: 'beta' },
+  proxy: { mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' },
 };
 
 /** The same settings as format 2 wrote them, before excluded folders, ignore patterns, parallel transfers and the language. */
@@ -86,6 +89,7 @@ describe('readSettings', () => {
       backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
       app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
       update: { enabled: true, channel: 'stable' },
+      proxy: { mode: 'system', host: '', port: 8080, user: null },
     });
   });
 
@@ -158,6 +162,7 @@ describe('readSettings', () => {
       backup: { ...formatTwo.backup, schedule: 'manual' },
       app: { startAtLogin: true, notifications: false, theme: 'dark', language: 'system' },
       update: { enabled: true, channel: 'stable' },
+      proxy: { mode: 'system', host: '', port: 8080, user: null },
     });
     expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual(formatTwo);
   });
@@ -266,6 +271,20 @@ describe('readSettings', () => {
     ['a language in capitals', { version: 3, app: { language: 'EN' } }, 'app.language must be one of "system", "en", "ja"'],
     ['a language that is a number', { version: 3, app: { language: 1 } }, 'app.language must be one of'],
     ['two pairs with the same id', { version: 3, pairs: [validPair, { ...validPair, localFolder: photosFolder }] }, 'pairs[1].id "docs-1" is also the id of pairs[0]'],
+    ['an unknown proxy mode', { version: 4, proxy: { mode: 'pac' } }, 'proxy.mode must be one of "system", "none", "http", "socks5"'],
+    ['an HTTP proxy without a host', { version: 4, proxy: { mode: 'http', host: '', port: 3128 } }, 'proxy.host must name the proxy (a host name or IP address) when proxy.mode is "http"'],
+    ['a SOCKS5 proxy with a blank host', { version: 4, proxy: { mode: 'socks5', host: '  ', port: 1080 } }, 'proxy.host must name the proxy (a host name or IP address) when proxy.mode is "socks5"'],
+    ['a proxy host with a scheme', { version: 4, proxy: { mode: 'http', host: 'http://proxy', port: 3128 } }, 'proxy.host must be a host name or IP address only (no scheme'],
+    ['a proxy host with a port', { version: 4, proxy: { mode: 'http', host: 'proxy:3128', port: 3128 } }, 'proxy.host must be a host name or IP address only'],
+    ['a proxy host with a space', { version: 4, proxy: { mode: 'http', host: 'my proxy', port: 3128 } }, 'proxy.host must be a host name or IP address only'],
+    ['a proxy host that is a number', { version: 4, proxy: { mode: 'system', host: 3128 } }, 'proxy.host must be a host name or IP address'],
+    ['a proxy host of 254 characters', { version: 4, proxy: { mode: 'http', host: 'a'.repeat(254), port: 3128 } }, 'proxy.host must be at most 253 characters'],
+    ['proxy port 0', { version: 4, proxy: { mode: 'http', host: 'proxy', port: 0 } }, 'proxy.port must be a whole number from 1 to 65535'],
+    ['proxy port 65536', { version: 4, proxy: { mode: 'socks5', host: 'proxy', port: 65_536 } }, 'proxy.port must be a whole number from 1 to 65535'],
+    ['proxy port as text', { version: 4, proxy: { mode: 'http', host: 'proxy', port: '3128' } }, 'proxy.port must be a whole number from 1 to 65535'],
+    ['a proxy user on two lines', { version: 4, proxy: { mode: 'http', host: 'proxy', port: 3128, user: 'a\nb' } }, 'proxy.user must be a user name of at most 256 characters, on one line'],
+    ['a proxy user that is a number', { version: 4, proxy: { mode: 'http', host: 'proxy', port: 3128, user: 7 } }, 'proxy.user must be a user name or null'],
+    ['proxy not an object', { version: 4, proxy: 'direct' }, 'proxy must be an object'],
     ['format 1 pairs not an array', { version: 1, pairs: 'x' }, 'pairs must be an array (format 1)'],
     ['a format-1 relative local folder', { version: 1, pairs: [{ localFolder: 'docs', remoteUrl: 'https://a.example/dav/' }] }, 'pairs[0].localFolder must be an absolute path'],
     ['a format-1 remote URL that is not http(s)', { version: 1, pairs: [{ localFolder, remoteUrl: 'ftp://a.example/' }] }, 'pairs[0].remoteUrl must be an http(s) URL (format 1)'],
@@ -309,15 +328,15 @@ describe('readSettings', () => {
   });
 
   it('leaves a file from a newer version in place and does not use it', async () => {
-    await writeSettings({ version: 4, pairs: 'a new shape' });
+    await writeSettings({ version: 5, pairs: 'a new shape' });
     const result = await readSettings(folder, deps);
     expect(result.problem?.code).toBe(ErrorCode.Configuration);
-    expect(result.problem?.message).toContain('written by a newer TeraSync (format 4; this version reads format 3)');
+    expect(result.problem?.message).toContain('written by a newer TeraSync (format 5; this version reads format 4)');
     expect(result.problem?.message).toContain('left as it is');
     expect(result.settings).toEqual(defaultSettings());
     expect(result.movedTo).toBeNull();
     expect(await readdir(folder)).toEqual(['settings.json']);
-    expect(await readFile(settingsFile(), 'utf8')).toBe(JSON.stringify({ version: 4, pairs: 'a new shape' }, null, 2));
+    expect(await readFile(settingsFile(), 'utf8')).toBe(JSON.stringify({ version: 5, pairs: 'a new shape' }, null, 2));
   });
 
   it.each([
@@ -356,6 +375,36 @@ describe('readSettings', () => {
     await writeSettings({ ...validSettings, oauth: { tokenUrl: 'https://auth.example/token' }, pairs: [{ ...validPair, remoteFolder: 'https://alice@seto.teracloud.jp/dav/' }] });
     const result = await readSettings(folder, deps);
     expect(result.problem).toBeNull();
+  });
+});
+
+describe('format 4: the proxy', () => {
+  it.each([
+    ['system, nothing typed', { mode: 'system' }, { mode: 'system', host: '', port: 8080, user: null }],
+    ['none, keeping what was typed', { mode: 'none', host: 'proxy.example.com', port: 3128 }, { mode: 'none', host: 'proxy.example.com', port: 3128, user: null }],
+    ['http with a user', { mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' }, { mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' }],
+    ['socks5 on an IPv4 address', { mode: 'socks5', host: '10.0.0.1', port: 1080 }, { mode: 'socks5', host: '10.0.0.1', port: 1080, user: null }],
+    ['http on an IPv6 address in brackets', { mode: 'http', host: '[::1]', port: 3128 }, { mode: 'http', host: '::1', port: 3128, user: null }],
+    ['an empty user', { mode: 'http', host: 'proxy', port: 3128, user: '' }, { mode: 'http', host: 'proxy', port: 3128, user: null }],
+    ['a host with spaces around it', { mode: 'http', host: ' proxy ', port: 3128 }, { mode: 'http', host: 'proxy', port: 3128, user: null }],
+  ])('reads %s', (_name, proxy, expected) => {
+    expect(parseSettings({ version: 4, proxy }).proxy).toEqual(expected);
+  });
+
+  it('gives a format-3 file the system proxy, as the app used before the setting existed', () => {
+    const decoded = decodeSettings({ version: 3, proxy: { mode: 'none' } });
+    expect(decoded.migratedFrom).toBe(3);
+    expect(decoded.settings.proxy).toEqual({ mode: 'system', host: '', port: 8080, user: null });
+  });
+
+  it('writes the user only when there is one, and never a password', () => {
+    const settings = parseSettings({ version: 4, proxy: { mode: 'http', host: 'proxy', port: 3128 } });
+    expect(JSON.parse(serializeSettings(settings)).proxy).toEqual({ mode: 'http', host: 'proxy', port: 3128 });
+    settings.proxy.user = 'alice';
+    expect(JSON.parse(serializeSettings(settings)).proxy).toEqual({ mode: 'http', host: 'proxy', port: 3128, user: 'alice' });
+    expect(() => parseSettings({ version: 4, proxy: { mode: 'http', host: 'proxy', port: 3128, user: 'alice', password: 'hunter2' } })).toThrow(
+      'it has a field "proxy.password"',
+    );
   });
 });
 

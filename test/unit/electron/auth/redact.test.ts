@@ -163,7 +163,7 @@ describe('SecretRedactor: patterns, without knowing the value', () => {
 });
 
 describe('isSecretFieldName', () => {
-  it.each(['password', 'Password', 'accessToken', 'access_token', 'refreshToken', 'Authorization', 'client-secret', 'x-teracloud-api-key', 'idToken', 'codeVerifier'])(
+  it.each(['password', 'Password', 'accessToken', 'access_token', 'refreshToken', 'Authorization', 'client-secret', 'x-teracloud-api-key', 'idToken', 'codeVerifier', 'proxyPassword', 'proxy_password'])(
     '%s holds a secret',
     (name) => expect(isSecretFieldName(name)).toBe(true),
   );

@@ -3,10 +3,13 @@
  * the environment's variables (upper and lower case), PAC answers, and what is said about a
  * proxy (never its password).
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 import {
+  createProxyProbe,
   describeProxy,
+  firstReachable,
   noProxyMatches,
   parsePacAnswer,
   parseProxyUrl,
@@ -129,6 +132,75 @@ describe('PAC answers', () => {
     expect(await resolveProxy(https, { mode: 'system', resolve: async () => 'DIRECT; PROXY p:1' })).toBeNull();
     const failed = resolveProxy(https, { mode: 'system', resolve: () => Promise.reject(new Error('PAC broke')) });
     await expect(failed).rejects.toMatchObject({ code: PROXY_ERROR_CODES.resolve });
+  });
+
+  it('system: the PAC answer\'s entries are tried in order, passing over proxies that cannot be reached', async () => {
+    const setting = { mode: 'system' as const, resolve: async () => 'PROXY a:1; SOCKS5 b:2; DIRECT', username: 'u', password: 'pw-1234' };
+    const asked: string[] = [];
+    const down = (...hosts: string[]) => async (server: { host: string }) => {
+      asked.push(server.host);
+      return !hosts.includes(server.host);
+    };
+    expect(await resolveProxy(https, setting, down())).toMatchObject({ protocol: 'http', host: 'a', port: 1, username: 'u', password: 'pw-1234' });
+    expect(asked).toEqual(['a']);
+    asked.length = 0;
+    expect(await resolveProxy(https, setting, down('a'))).toMatchObject({ protocol: 'socks5h', host: 'b', port: 2, username: 'u' });
+    expect(asked).toEqual(['a', 'b']);
+    asked.length = 0;
+    expect(await resolveProxy(https, setting, down('a', 'b'))).toBeNull();
+    expect(asked).toEqual(['a', 'b']);
+  });
+});
+
+describe('firstReachable', () => {
+  const a = { protocol: 'http' as const, host: 'a', port: 1 };
+  const b = { protocol: 'http' as const, host: 'b', port: 2 };
+  const none = async (): Promise<boolean> => false;
+
+  it('takes the last entry without asking, so that its own failure is what the user reads', async () => {
+    expect(await firstReachable([a, b], none)).toBe(b);
+    expect(await firstReachable([a], none)).toBe(a);
+  });
+
+  it('stops at DIRECT: a proxy after it is never used', async () => {
+    const asked: string[] = [];
+    expect(await firstReachable([a, null, b], async (server) => (asked.push(server.host), false))).toBeNull();
+    expect(asked).toEqual(['a']);
+    expect(await firstReachable([null, a], none)).toBeNull();
+    expect(await firstReachable([], none)).toBeNull();
+  });
+});
+
+describe('createProxyProbe', () => {
+  async function listening(): Promise<{ port: number; close(): Promise<void> }> {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('says a listening proxy is reachable and a closed port is not, and passes over the closed one until the pause ends', async () => {
+    const open = await listening();
+    const closed = await listening();
+    await closed.close();
+    let now = 1_000_000;
+    const probe = createProxyProbe(() => now);
+    try {
+      expect(await probe({ protocol: 'http', host: '127.0.0.1', port: open.port })).toBe(true);
+      const dead = { protocol: 'http' as const, host: '127.0.0.1', port: closed.port };
+      expect(await probe(dead)).toBe(false);
+      // The proxy comes back on that port: still passed over within the pause, tried again after it.
+      const back = createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => back.listen(closed.port, '127.0.0.1', resolve));
+      try {
+        expect(await probe(dead)).toBe(false);
+        now += 60_000;
+        expect(await probe(dead)).toBe(true);
+      } finally {
+        await new Promise<void>((resolve) => back.close(() => resolve()));
+      }
+    } finally {
+      await open.close();
+    }
   });
 });
 

@@ -112,6 +112,8 @@ export class FakeBackend {
     this.answer('deleted:usage', { bytes: 0, retentionDays: 30 });
     // Updates: up to date, checked a minute before the tests' clock.
     this.answer('update:getState', updateState());
+    // The proxy: the system's, no password stored.
+    this.answer('proxy:get', { mode: 'system', host: '', port: 8080, user: null, passwordStored: false });
     const transport: IpcTransport = {
       call: (channel, request) => this.call(channel, request),
       subscribe: (event, listener) => {

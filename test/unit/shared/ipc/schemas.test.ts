@@ -70,6 +70,31 @@ const pairRequest: readonly Bad[] = [
   [{ id: 7 }, 'id: expected a pair id'],
 ];
 
+const proxyInput = { mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' };
+
+const proxyInputs: readonly Bad[] = [
+  [undefined, 'expected an object'],
+  [{ ...proxyInput, mode: 'pac' }, "mode: expected one of 'system', 'none', 'http', 'socks5'"],
+  [{ ...proxyInput, host: 'http://proxy' }, 'host: expected a host name or IP address'],
+  [{ ...proxyInput, host: 'proxy:3128' }, 'host: expected a host name or IP address'],
+  [{ ...proxyInput, host: 'a'.repeat(254) }, 'host: expected at most 253 characters'],
+  [{ ...proxyInput, port: 0 }, 'port: expected an integer from 1 to 65535'],
+  [{ ...proxyInput, port: 65_536 }, 'port: expected an integer from 1 to 65535'],
+  [{ ...proxyInput, port: '3128' }, 'port: expected an integer from 1 to 65535'],
+  [{ ...proxyInput, user: 'a\nb' }, 'user: expected a user name on one line'],
+  [{ ...proxyInput, user: undefined }, 'user: expected a user name or null'],
+  [{ ...proxyInput, password: 'x'.repeat(1_025) }, 'password: expected at most 1024 characters'],
+  [{ ...proxyInput, clearPassword: 'yes' }, 'clearPassword: expected true or false'],
+  [{ ...proxyInput, url: 'http://proxy' }, 'url: expected no such field'],
+];
+
+const proxyViews: readonly Bad[] = [
+  [undefined, 'expected an object'],
+  [{ mode: 'http', host: 'proxy', port: 3128, user: 'alice', passwordStored: true, password: 'hunter2' }, 'password: expected no such field'],
+  [{ mode: 'http', host: 'proxy', port: 3128, user: 'alice' }, 'passwordStored: expected true or false'],
+  [{ mode: 'manual', host: 'proxy', port: 3128, user: null, passwordStored: false }, 'mode: expected one of'],
+];
+
 /** Requests the window could send that main must refuse, for every channel. */
 const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
   'app:getOverview': noPayload,
@@ -204,6 +229,9 @@ const badRequests: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ decision: 'allow', sources: ['/home/alice/Photos'] }, 'sources: expected no such field'],
   ],
   'settings:get': noPayload,
+  'proxy:get': noPayload,
+  'proxy:save': proxyInputs,
+  'proxy:test': proxyInputs,
   'settings:update': [
     [undefined, 'expected an object'],
     [{ pairs: [] }, 'pairs: expected no such field'],
@@ -431,6 +459,15 @@ const badResponses: { readonly [C in IpcChannel]: readonly Bad[] } = {
     [{ ...sampleSettings(), backup: { ...sampleSettings().backup, device: '' } }, 'backup.device: expected a device name or null'],
     [{ ...sampleSettings(), sync: { pollIntervalSeconds: 30 } }, 'sync.fullScanMinutes: expected an integer'],
   ],
+  'proxy:get': proxyViews,
+  'proxy:save': proxyViews,
+  'proxy:test': [
+    [undefined, 'expected an object'],
+    [{ ok: true, target: 'https://seto.teracloud.jp/', via: null, error: { code: 'ProxyAuth', message: '407' } }, 'error: expected null when ok'],
+    [{ ok: false, target: 'https://seto.teracloud.jp/', via: null, error: null }, 'error: expected the failure when not ok'],
+    [{ ok: true, target: 'https://alice:pw@seto.teracloud.jp/', via: null, error: null }, 'target: expected an http(s) URL'],
+    [{ ok: true, target: 'https://seto.teracloud.jp/', via: null, error: null, password: 'x' }, 'password: expected no such field'],
+  ],
   'shell:openFolder': nothing,
   'shell:openUrl': nothing,
   'shell:showFile': nothing,
@@ -499,7 +536,7 @@ const badEvents: { readonly [E in IpcEventName]: readonly Bad[] } = {
 
 describe('the contract', () => {
   it('has a function name, a request validator and a response validator for every channel', () => {
-    expect(ipcChannels).toHaveLength(42);
+    expect(ipcChannels).toHaveLength(45);
     for (const channel of ipcChannels) {
       expect(ipcMethods[channel]).toMatch(/^[a-z][A-Za-z]+$/);
       expect(requestValidators[channel]).toBeTypeOf('function');

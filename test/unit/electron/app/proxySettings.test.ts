@@ -1,0 +1,65 @@
+/**
+ * The app's proxy setting (settings.json's proxy section and the stored password) as the
+ * process's ProxySetting, and as the window sees it.
+ */
+import { describe, expect, it } from 'vitest';
+import { chromiumProxyConfig, proxySettingFor, proxySettingsView } from '../../../../electron/app/proxySettings.js';
+import { proxyPassword, resolveProxy } from '../../../../electron/net/proxy.js';
+
+const target = new URL('https://seto.teracloud.jp/dav/');
+const resolver = async (): Promise<string> => 'PROXY pac.example:3128; DIRECT';
+
+describe('proxySettingFor', () => {
+  it('no proxy is direct, whatever was typed', async () => {
+    const setting = proxySettingFor({ mode: 'none', host: 'proxy', port: 3128, user: 'alice' }, 'pw-1234', resolver);
+    expect(setting).toEqual({ mode: 'none' });
+    expect(await resolveProxy(target, setting)).toBeNull();
+  });
+
+  it('an HTTP proxy is a CONNECT proxy with the user and password beside the URL, never in it', async () => {
+    const setting = proxySettingFor({ mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' }, 'p@ss:1234', null);
+    expect(setting).toEqual({ mode: 'manual', url: 'http://proxy.example.com:3128', username: 'alice', password: 'p@ss:1234' });
+    expect(await resolveProxy(target, setting)).toEqual({ protocol: 'http', host: 'proxy.example.com', port: 3128, username: 'alice', password: 'p@ss:1234' });
+    expect(proxyPassword(setting)).toBe('p@ss:1234');
+  });
+
+  it('a SOCKS5 proxy resolves the service\'s name (socks5h), on an IPv6 address too', async () => {
+    const setting = proxySettingFor({ mode: 'socks5', host: '::1', port: 1080, user: null }, null, null);
+    expect(setting).toEqual({ mode: 'manual', url: 'socks5h://[::1]:1080' });
+    expect(await resolveProxy(target, setting)).toEqual({ protocol: 'socks5h', host: '::1', port: 1080 });
+  });
+
+  it('without a user no password is used, even one that is stored', () => {
+    expect(proxySettingFor({ mode: 'http', host: 'proxy', port: 3128, user: null }, 'pw-1234', null)).toEqual({ mode: 'manual', url: 'http://proxy:3128' });
+  });
+
+  it('the system proxy asks the resolver and gives the user and password to the proxy it names; without a resolver it is direct', async () => {
+    const setting = proxySettingFor({ mode: 'system', host: '', port: 8080, user: 'alice' }, 'pw-1234', resolver);
+    expect(await resolveProxy(target, setting)).toEqual({ protocol: 'http', host: 'pac.example', port: 3128, username: 'alice', password: 'pw-1234' });
+    expect(proxySettingFor({ mode: 'system', host: '', port: 8080, user: null }, null, null)).toEqual({ mode: 'none' });
+  });
+
+  it('a follow setting answers with whatever the current setting is at each request', async () => {
+    let current = proxySettingFor({ mode: 'http', host: 'a.example', port: 1, user: null }, null, null);
+    const follow = { mode: 'follow' as const, current: () => current };
+    expect(await resolveProxy(target, follow)).toMatchObject({ host: 'a.example' });
+    current = proxySettingFor({ mode: 'none', host: '', port: 8080, user: null }, null, null);
+    expect(await resolveProxy(target, follow)).toBeNull();
+  });
+});
+
+describe('proxySettingsView', () => {
+  it('says whether a password is stored, and has no field for it', () => {
+    const view = proxySettingsView({ mode: 'http', host: 'proxy', port: 3128, user: 'alice' }, true);
+    expect(view).toEqual({ mode: 'http', host: 'proxy', port: 3128, user: 'alice', passwordStored: true });
+  });
+});
+
+describe('chromiumProxyConfig', () => {
+  it('gives Electron\'s session the same choice: the system\'s, direct, or one proxy for every address', () => {
+    expect(chromiumProxyConfig({ mode: 'system', host: '', port: 8080, user: 'alice' })).toEqual({ mode: 'system' });
+    expect(chromiumProxyConfig({ mode: 'none', host: 'proxy', port: 3128, user: null })).toEqual({ mode: 'direct' });
+    expect(chromiumProxyConfig({ mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' })).toEqual({ mode: 'fixed_servers', proxyRules: 'http://proxy.example.com:3128' });
+    expect(chromiumProxyConfig({ mode: 'socks5', host: 'fd00::1', port: 1080, user: null })).toEqual({ mode: 'fixed_servers', proxyRules: 'socks5://[fd00::1]:1080' });
+  });
+});
