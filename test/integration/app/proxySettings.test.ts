@@ -19,7 +19,8 @@ import { PROXY_PASSWORD_SECRET_KEY } from '../../../electron/auth/SecretStore.js
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { NO_PROXY_SETTING, setProcessProxy } from '../../../electron/net/proxy.js';
 import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { systemClock, systemScheduler, type Logger } from '../../../electron/sync/ports.js';
+import { systemClock, systemScheduler } from '../../../electron/core/time.js';
+import type { Logger } from '../../../electron/core/logger.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { ProxySettingsInput } from '../../../shared/types.js';
