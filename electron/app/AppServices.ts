@@ -68,7 +68,7 @@ import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connecti
 import { readCaFile } from '../auth/caFile.js';
 import { PROXY_PASSWORD_SECRET_KEY, type SecretStore } from '../auth/SecretStore.js';
 import { httpRequest } from '../net/httpRequest.js';
-import { createProxyProbe, describeProxy, NO_PROXY_SETTING, resolveProxy, setProcessProxy, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
+import { createProxyProbe, describeProxy, NO_PROXY_SETTING, resolveProxy, setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
 import type { ProxySettingsInput, ProxySettingsView, ProxyTestResult } from '../../shared/types.js';
 import { proxySettingFor, proxySettingsView } from './proxySettings.js';
 import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
@@ -1096,6 +1096,13 @@ export class AppServices {
       if (error instanceof SettingsRefusal) throw new TeraSyncError(ErrorCode.InvalidRequest, `The proxy setting cannot be used: ${error.message}.`);
       throw error;
     }
+  }
+
+  /** The proxy's user and password of the setting in force, for a proxy that asks Electron's own requests (main). */
+  proxyCredentials(): ProxyCredentials | null {
+    const setting = this.proxySetting;
+    if (setting.mode !== 'manual' && setting.mode !== 'system') return null;
+    return setting.username === undefined ? null : { username: setting.username, ...(setting.password === undefined ? {} : { password: setting.password }) };
   }
 
   /** The stored proxy password; null when there is none or the keychain cannot be read (said in the log). */

@@ -14,7 +14,7 @@
  */
 import { isIP } from 'node:net';
 import type { ProxySettingsView } from '../../shared/types.js';
-import type { ProxySetting, SystemProxyResolver } from '../net/proxy.js';
+import type { ProxyCredentials, ProxySetting, SystemProxyResolver } from '../net/proxy.js';
 import type { ProxySettings } from './settings.js';
 
 /** The process's ProxySetting for the app's setting and the stored password (null: none). */
@@ -38,8 +38,8 @@ export type ChromiumProxyConfig = { mode: 'system' } | { mode: 'direct' } | { mo
 
 /**
  * The same setting for Electron's own network stack (the update feed downloads with it):
- * the system's configuration, direct, or the one proxy for every address. Chromium gets no
- * proxy password from us: a manual proxy that asks for one refuses the update check.
+ * the system's configuration, direct, or the one proxy for every address. The proxy's user and
+ * password reach Chromium only when the proxy asks for them (ProxyLoginResponder).
  */
 export function chromiumProxyConfig(proxy: ProxySettings): ChromiumProxyConfig {
   switch (proxy.mode) {
@@ -58,4 +58,47 @@ export function chromiumProxyConfig(proxy: ProxySettings): ChromiumProxyConfig {
 /** What the window sees: the setting and whether a password is stored, never the password. */
 export function proxySettingsView(proxy: ProxySettings, passwordStored: boolean): ProxySettingsView {
   return { mode: proxy.mode, host: proxy.host, port: proxy.port, user: proxy.user, passwordStored };
+}
+
+/** What Electron says of a sign-in it was asked for (the part we use of its AuthInfo). */
+export interface LoginChallenge {
+  isProxy: boolean;
+  host: string;
+  port: number;
+}
+
+/** Answers to one proxy within REFUSAL_WINDOW_MS before a challenge counts as a refusal. */
+const ANSWERS_PER_WINDOW = 3;
+const REFUSAL_WINDOW_MS = 60_000;
+
+/**
+ * Answers the proxy's sign-in challenges of Electron's own requests (the update feed) with the
+ * user and password of the proxy setting. Only a proxy's challenge is answered, never a
+ * server's, and only a few times a minute per proxy: Chromium keeps working credentials for
+ * the session, so a proxy that keeps asking is refusing them, and the request then fails
+ * (ProxyAuth for the update check's quiet retry) instead of asking forever.
+ */
+export class ProxyLoginResponder {
+  private readonly answered = new Map<string, number[]>();
+
+  constructor(
+    private readonly credentials: () => ProxyCredentials | null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The user and password to answer `challenge` with, or null to let the request fail. */
+  answer(challenge: LoginChallenge): { username: string; password: string } | null {
+    if (!challenge.isProxy) return null;
+    const credentials = this.credentials();
+    if (credentials?.username === undefined || credentials.password === undefined || credentials.password === '') return null;
+    const key = `${challenge.host}:${challenge.port}`;
+    const since = this.now() - REFUSAL_WINDOW_MS;
+    const recent = (this.answered.get(key) ?? []).filter((at) => at > since);
+    if (recent.length >= ANSWERS_PER_WINDOW) {
+      this.answered.set(key, recent);
+      return null;
+    }
+    this.answered.set(key, [...recent, this.now()]);
+    return { username: credentials.username, password: credentials.password };
+  }
 }

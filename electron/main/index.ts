@@ -13,7 +13,7 @@ import type { PickPurpose } from '../../shared/types.js';
 import { AppLanguage, peekLanguageSetting, systemLanguagesOf } from '../app/AppLanguage.js';
 import { AppLifecycle, nodeAutostartFileSystem, type CancellableEvent } from '../app/AppLifecycle.js';
 import { AppServices } from '../app/AppServices.js';
-import { chromiumProxyConfig } from '../app/proxySettings.js';
+import { chromiumProxyConfig, ProxyLoginResponder } from '../app/proxySettings.js';
 import { createIpcHandlers } from '../app/createIpcHandlers.js';
 import { keychainQuestion, pickerOptions } from '../app/dialogs.js';
 import { LogFile } from '../app/LogFile.js';
@@ -191,6 +191,7 @@ if (!app.requestSingleInstanceLock()) {
       }
 
       let notifications: NotificationController | null = null;
+      const proxyLogin = new ProxyLoginResponder(() => services.proxyCredentials());
       const services: AppServices = new AppServices({
         appDataFolder,
         secrets,
@@ -214,7 +215,13 @@ if (!app.requestSingleInstanceLock()) {
         onBackupEnded: (summary) => notifications?.backupEnded(summary),
         onBackupFailed: (error) => notifications?.backupFailed(error),
         // The lifecycle is built below; installing an update stops the services as Quit does.
-        updater: createUpdaterPort({ env: process.env, logger: log, quitThen: (install): Promise<void> => startedLifecycle.quitThen(install) }),
+        updater: createUpdaterPort({
+          env: process.env,
+          logger: log,
+          quitThen: (install): Promise<void> => startedLifecycle.quitThen(install),
+          // Asked only when a proxy wants a sign-in, after the services exist.
+          proxyLogin: (challenge) => proxyLogin.answer(challenge),
+        }),
       });
       const window = { show: showMainWindow, hide: () => mainWindow?.hide() };
 

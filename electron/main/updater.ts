@@ -24,6 +24,7 @@ import path from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { createElectronUpdaterPort, type AppUpdaterLike } from '../app/electronUpdaterPort.js';
 import { unavailableUpdater, type UpdaterPort } from '../app/UpdateController.js';
+import type { LoginChallenge } from '../app/proxySettings.js';
 import type { Logger } from '../core/logger.js';
 
 export const UPDATE_URL_VARIABLE = 'TERASYNC_UPDATE_URL';
@@ -48,6 +49,8 @@ export interface UpdaterPortDeps {
   logger: Logger;
   /** Stops every service as Quit does, then calls `install` instead of quitting (AppLifecycle.quitThen). */
   quitThen(install: () => void): Promise<void>;
+  /** The user and password for a proxy that asks the feed's requests to sign in; null: none (ProxyLoginResponder). */
+  proxyLogin?: (challenge: LoginChallenge) => { username: string; password: string } | null;
 }
 
 export function createUpdaterPort(deps: UpdaterPortDeps): UpdaterPort {
@@ -76,6 +79,15 @@ export function createUpdaterPort(deps: UpdaterPortDeps): UpdaterPort {
     autoUpdater.updateConfigPath = file;
     deps.logger.info(`updates: using the development feed ${feed}`);
   }
+
+  // A proxy that wants a sign-in (407) asks through electron-updater's `login` event.
+  // Called without a user and password, Electron's callback cancels the sign-in (the request
+  // then fails with the proxy's 407); electron-updater's type asks for both.
+  autoUpdater.on('login', (challenge: LoginChallenge, callback: (username: string, password: string) => void) => {
+    const answer = deps.proxyLogin?.(challenge) ?? null;
+    if (answer === null) (callback as () => void)();
+    else callback(answer.username, answer.password);
+  });
 
   let installing = false;
   autoUpdater.on('error', (error: Error) => {

@@ -177,6 +177,8 @@ describe.skipIf(tinyproxy.skip)('the app\'s proxy setting, on the real services'
     const text = await settingsText();
     expect(JSON.parse(text).proxy).toEqual({ mode: 'http', host: '127.0.0.1', port: guarded.port, user: PROXY_USER });
     expect(text).not.toContain(PROXY_PASSWORD);
+    // What main answers a proxy's sign-in challenge to the update feed with.
+    expect(services.proxyCredentials()).toEqual({ username: PROXY_USER, password: PROXY_PASSWORD });
 
     // The pair's store was built before the change; its next requests go through the new proxy.
     const before = (await requestLines(guarded)).length;
@@ -200,6 +202,7 @@ describe.skipIf(tinyproxy.skip)('the app\'s proxy setting, on the real services'
     const noUser = await value('proxy:save', { mode: 'none', host: '127.0.0.1', port: guarded.port, user: null });
     expect(noUser).toEqual({ mode: 'none', host: '127.0.0.1', port: guarded.port, user: null, passwordStored: false });
     expect(await secrets.get(PROXY_PASSWORD_SECRET_KEY)).toBeNull();
+    expect(services.proxyCredentials()).toBeNull();
   });
 
   it('wrote no proxy password to any log line', () => {

@@ -3,7 +3,7 @@
  * process's ProxySetting, and as the window sees it.
  */
 import { describe, expect, it } from 'vitest';
-import { chromiumProxyConfig, proxySettingFor, proxySettingsView } from '../../../../electron/app/proxySettings.js';
+import { chromiumProxyConfig, ProxyLoginResponder, proxySettingFor, proxySettingsView } from '../../../../electron/app/proxySettings.js';
 import { proxyPassword, resolveProxy } from '../../../../electron/net/proxy.js';
 
 const target = new URL('https://seto.teracloud.jp/dav/');
@@ -61,5 +61,43 @@ describe('chromiumProxyConfig', () => {
     expect(chromiumProxyConfig({ mode: 'none', host: 'proxy', port: 3128, user: null })).toEqual({ mode: 'direct' });
     expect(chromiumProxyConfig({ mode: 'http', host: 'proxy.example.com', port: 3128, user: 'alice' })).toEqual({ mode: 'fixed_servers', proxyRules: 'http://proxy.example.com:3128' });
     expect(chromiumProxyConfig({ mode: 'socks5', host: 'fd00::1', port: 1080, user: null })).toEqual({ mode: 'fixed_servers', proxyRules: 'socks5://[fd00::1]:1080' });
+  });
+});
+
+describe('ProxyLoginResponder (a proxy asking the update feed to sign in)', () => {
+  const office = { username: 'office', password: 'proxy-pass' };
+  const proxyAsks = { isProxy: true, host: 'proxy.example', port: 3128 };
+
+  it('answers a proxy with the setting\'s user and password, never a server', () => {
+    const responder = new ProxyLoginResponder(() => office);
+    expect(responder.answer(proxyAsks)).toEqual(office);
+    expect(responder.answer({ isProxy: false, host: 'seto.teracloud.jp', port: 443 })).toBeNull();
+  });
+
+  it('has nothing to answer without a user or a password', () => {
+    expect(new ProxyLoginResponder(() => null).answer(proxyAsks)).toBeNull();
+    expect(new ProxyLoginResponder(() => ({ username: 'office' })).answer(proxyAsks)).toBeNull();
+    expect(new ProxyLoginResponder(() => ({ username: 'office', password: '' })).answer(proxyAsks)).toBeNull();
+  });
+
+  it('takes a proxy that keeps asking as a refusal: three answers a minute, then none until the minute has passed', () => {
+    let now = 1_000_000;
+    const responder = new ProxyLoginResponder(() => office, () => now);
+    for (let i = 0; i < 3; i++) expect(responder.answer(proxyAsks), `answer ${i + 1}`).toEqual(office);
+    expect(responder.answer(proxyAsks)).toBeNull();
+    // Another proxy is counted apart.
+    expect(responder.answer({ ...proxyAsks, port: 8080 })).toEqual(office);
+    now += 30_000;
+    expect(responder.answer(proxyAsks)).toBeNull();
+    now += 30_001;
+    expect(responder.answer(proxyAsks)).toEqual(office);
+  });
+
+  it('reads the credentials at each challenge: a new password saved meanwhile is the one sent', () => {
+    let current = office;
+    const responder = new ProxyLoginResponder(() => current);
+    expect(responder.answer(proxyAsks)).toEqual(office);
+    current = { username: 'office', password: 'new-pass' };
+    expect(responder.answer(proxyAsks)).toEqual({ username: 'office', password: 'new-pass' });
   });
 });
