@@ -71,15 +71,13 @@ import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
-import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type UpdateChannel } from '../../shared/types.js';
+import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type Theme, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 
 export const settingsFileName = 'settings.json';
 export const settingsFormatVersion = 4;
-
-export type Theme = 'system' | 'light' | 'dark';
 
 /** As the file keeps them (the Throttle and the IPC view call them uploadKiBps / downloadKiBps). */
 export interface BandwidthSettings {
