@@ -12,3 +12,24 @@ export const maxListedDeletions = 1_000;
 export const maxListedRunFailures = 100;
 /** The most skipped entries a status's last run lists (`skipped` counts them all). */
 export const maxListedRunSkips = 100;
+
+/**
+ * The bounds of every number and list of settings.json (electron/app/settings.ts checks the
+ * file with them) and of the window's requests that change them (shared/ipc/schemas.ts): one
+ * definition, so that the two validators accept the same values.
+ */
+export const settingsLimits = {
+  pollIntervalSeconds: { min: 5, max: 86_400 },
+  fullScanMinutes: { min: 1, max: 10_080 },
+  retentionDays: { min: 0, max: 36_500 },
+  /** 10 GiB/s: anything above is a typing error, not a limit. */
+  bandwidthKiBps: { min: 0, max: 10_485_760 },
+  deviceLength: 255,
+  parallelTransfers: { min: 1, max: 16 },
+  failSafePercent: { min: 1, max: 99 },
+  deletedRetentionDays: { min: 1, max: 365 },
+  excludedFolderCount: 1_000,
+  excludedFolderLength: 4_096,
+  ignorePatternCount: 1_000,
+  ignorePatternLength: 1_024,
+} as const;

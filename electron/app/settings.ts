@@ -71,6 +71,7 @@ import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
+import { settingsLimits } from '../../shared/limits.js';
 import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type Theme, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
@@ -165,22 +166,7 @@ export interface Settings {
   proxy: ProxySettings;
 }
 
-export const settingsLimits = {
-  pollIntervalSeconds: { min: 5, max: 86_400 },
-  fullScanMinutes: { min: 1, max: 10_080 },
-  retentionDays: { min: 0, max: 36_500 },
-  /** 10 GiB/s: anything above is a typing error, not a limit. */
-  bandwidthKiBps: { min: 0, max: 10_485_760 },
-  deviceLength: 255,
-  parallelTransfers: { min: 1, max: 16 },
-  failSafePercent: { min: 1, max: 99 },
-  deletedRetentionDays: { min: 1, max: 365 },
-  /** The bounds of the window's requests (shared/ipc/schemas.ts), so that both accept the same lists. */
-  excludedFolderCount: 1_000,
-  excludedFolderLength: 4_096,
-  ignorePatternCount: 1_000,
-  ignorePatternLength: 1_024,
-} as const;
+export { settingsLimits } from '../../shared/limits.js';
 
 export function defaultSettings(): Settings {
   return {

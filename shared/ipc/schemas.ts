@@ -11,6 +11,7 @@
  * (which may be a password).
  */
 import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
+import { settingsLimits } from '../limits.js';
 import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLength } from '../pathRules.js';
 import type {
   AccountInfo,
@@ -120,9 +121,9 @@ const maxUserIdLength = 256;
 const maxPasswordLength = 1_024;
 /** Backup sources and other lists the user builds by hand. */
 const maxSourceCount = 1_000;
-/** Ignore patterns: one line each, as in a .gitignore. */
-const maxPatternCount = 1_000;
-const maxPatternLength = 1_024;
+/** Ignore patterns: one line each, as in a .gitignore; as many as settings.json may hold. */
+const maxPatternCount = settingsLimits.ignorePatternCount;
+const maxPatternLength = settingsLimits.ignorePatternLength;
 
 class SchemaViolation extends Error {
   constructor(
@@ -338,19 +339,20 @@ const readNullableMilliseconds = nullable(readMilliseconds, 'a number of millise
 const readNullableVersionStamp = nullable(readVersionStamp, 'a version');
 const readNullableName = nullable(readName, 'a name');
 
-// The limits of the settings (settingsLimits in electron/app/settings.ts).
-const readPollIntervalSeconds = integer(5, 86_400);
-const readFullScanMinutes = integer(1, 10_080);
+// The limits of the settings, as settings.json is checked with them (shared/limits.ts).
+const within = (range: { min: number; max: number }): Reader<number> => integer(range.min, range.max);
+const readPollIntervalSeconds = within(settingsLimits.pollIntervalSeconds);
+const readFullScanMinutes = within(settingsLimits.fullScanMinutes);
 /** 0 keeps every version. */
-const readRetentionDays = integer(0, 36_500);
+const readRetentionDays = within(settingsLimits.retentionDays);
 /** KiB/s; 0 is unlimited; 10 GiB/s is more than any link. */
-const readKiBps = integer(0, 10 * 1024 * 1024);
-const readParallelTransfers = integer(1, 16);
+const readKiBps = within(settingsLimits.bandwidthKiBps);
+const readParallelTransfers = within(settingsLimits.parallelTransfers);
 
 // The deleted-files settings (sync.failSafePercent, sync.deletedRetentionDays).
 const deletedFilesSettingKeys = ['failSafePercent', 'deletedRetentionDays'] as const;
-const readFailSafePercent = integer(1, 99);
-const readDeletedRetentionDays = integer(1, 365);
+const readFailSafePercent = within(settingsLimits.failSafePercent);
+const readDeletedRetentionDays = within(settingsLimits.deletedRetentionDays);
 
 /** One ignore pattern (gitignore syntax): one line, not blank. */
 function readIgnorePattern(value: unknown, path: string): string {
@@ -367,7 +369,7 @@ function readExcludedFolders(value: unknown, path: string): string[] {
     const folder = readRelativePath(item, at);
     if (folder === '') throw new SchemaViolation(at, 'a folder below the pair\'s folder');
     return folder;
-  }, maxPatternCount);
+  }, settingsLimits.excludedFolderCount);
   if (new Set(folders).size !== folders.length) throw new SchemaViolation(path, 'each folder once');
   return folders;
 }

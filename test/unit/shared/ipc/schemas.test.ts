@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../shared/errors.js';
+import { settingsLimits } from '../../../../shared/limits.js';
 import {
   ipcChannels,
   ipcEventNames,
@@ -634,6 +635,26 @@ describe('requests', () => {
     expect(validateRequest('settings:update', {})).toEqual({ ok: true, value: {} });
     expect(validateRequest('pairs:update', { id: 'p' })).toEqual({ ok: true, value: { id: 'p' } });
     expect(validateRequest('shell:openFolder', { kind: 'logs' })).toEqual({ ok: true, value: { kind: 'logs' } });
+  });
+
+  it('settings:update accepts exactly what settings.json may hold (one set of limits, shared/limits.ts)', () => {
+    const numbers: [string, string, { min: number; max: number }][] = [
+      ['sync', 'pollIntervalSeconds', settingsLimits.pollIntervalSeconds],
+      ['sync', 'fullScanMinutes', settingsLimits.fullScanMinutes],
+      ['sync', 'parallelTransfers', settingsLimits.parallelTransfers],
+      ['sync', 'failSafePercent', settingsLimits.failSafePercent],
+      ['sync', 'deletedRetentionDays', settingsLimits.deletedRetentionDays],
+      ['backup', 'retentionDays', settingsLimits.retentionDays],
+    ];
+    for (const [section, field, range] of numbers) {
+      for (const value of [range.min, range.max]) expect(validateRequest('settings:update', { [section]: { [field]: value } }).ok, `${field} ${value}`).toBe(true);
+      for (const value of [range.min - 1, range.max + 1]) expect(validateRequest('settings:update', { [section]: { [field]: value } }).ok, `${field} ${value}`).toBe(false);
+    }
+    const patterns = Array.from({ length: settingsLimits.ignorePatternCount }, (_, index) => `*.${index}`);
+    patterns[0] = 'x'.repeat(settingsLimits.ignorePatternLength);
+    expect(validateRequest('settings:update', { sync: { ignorePatterns: patterns } }).ok).toBe(true);
+    expect(validateRequest('settings:update', { sync: { ignorePatterns: [...patterns, '*.more'] } }).ok).toBe(false);
+    expect(validateRequest('settings:update', { sync: { ignorePatterns: ['x'.repeat(settingsLimits.ignorePatternLength + 1)] } }).ok).toBe(false);
   });
 
   it('take absolute paths of every platform', () => {
