@@ -17,6 +17,7 @@ import { TokenManager } from '../../../electron/auth/oauth/TokenManager.js';
 import { refreshTokens, type TokenSet } from '../../../electron/auth/oauth/tokens.js';
 import { settle } from '../../support/fakeClock.js';
 import { completeBrowserSignIn } from '../../support/oauthBrowser.js';
+import { failure } from '../../support/failure.js';
 
 const ALICE = { userId: 'alice', password: 'correct horse battery staple' };
 const KEY = 'oauth:alice';
@@ -106,16 +107,6 @@ async function signIn(config: OAuthConfig, clock: ManualClock): Promise<TokenSet
   });
   await Promise.all(pages);
   return tokens;
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 function refreshes(setup: Setup): number {

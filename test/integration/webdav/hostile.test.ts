@@ -7,12 +7,13 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode, type TeraSyncError } from '../../../shared/errors.js';
 import { systemClock, type Clock, type ResumeFrom } from '../../../electron/sync/ports.js';
 import { WebDavRemoteStore, type WebDavRemoteStoreOptions } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { davAnswer, selfSignedCertificate, startHostileServer, type FakeResource, type HostileServer } from '../../support/hostileServer.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { execFileSync } from 'node:child_process';
+import { failure } from '../../support/failure.js';
 
 const START = Date.parse('Mon, 02 Jun 2025 10:00:00 GMT');
 
@@ -63,15 +64,6 @@ function sink(): { stream: Writable; received(): Buffer } {
     }),
     received: () => Buffer.concat(chunks),
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  const outcome = await promise.then(
-    () => new Error('expected a failure'),
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(TeraSyncError);
-  return outcome as TeraSyncError;
 }
 
 beforeEach(async () => {
