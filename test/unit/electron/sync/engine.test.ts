@@ -14,7 +14,7 @@ import { FailSafeError } from '../../../../electron/sync/failSafe.js';
 import { Journal } from '../../../../electron/sync/journal.js';
 import { silentLogger, type Trash } from '../../../../electron/sync/ports.js';
 import { FakeClock } from '../../../support/fakeClock.js';
-import { MemoryRemoteStore } from './memoryRemoteStore.js';
+import { MemoryRemoteStore } from '../../../support/memoryRemoteStore.js';
 
 const F = '<folder>';
 
