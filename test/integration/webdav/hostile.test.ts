@@ -14,30 +14,16 @@ import { davAnswer, selfSignedCertificate, startHostileServer, type FakeResource
 import { requireSystemTool } from '../../support/requirements.js';
 import { execFileSync } from 'node:child_process';
 import { failure } from '../../support/failure.js';
+import { FakeClock } from '../../support/fakeClock.js';
 
 const START = Date.parse('Mon, 02 Jun 2025 10:00:00 GMT');
-
-/** Never sleeps: records each delay and moves its time forward. */
-class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-  private elapsed = 0;
-
-  now(): number {
-    return START + this.elapsed;
-  }
-
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw signal.reason;
-    this.sleeps.push(ms);
-    this.elapsed += ms;
-  }
-}
 
 const ROOT = '/dav/Sync/';
 const self: FakeResource = { href: ROOT, collection: true, etag: '"root"' };
 
 let hostile: HostileServer;
-let clock: RecordingClock;
+/** Never waits: records each backoff delay and moves its time forward. */
+let clock: FakeClock;
 const stores: WebDavRemoteStore[] = [];
 
 function storeFor(options: Partial<WebDavRemoteStoreOptions> = {}): WebDavRemoteStore {
@@ -68,7 +54,7 @@ function sink(): { stream: Writable; received(): Buffer } {
 
 beforeEach(async () => {
   hostile = await startHostileServer();
-  clock = new RecordingClock();
+  clock = new FakeClock(START, { sleeps: 'instant' });
 });
 
 afterEach(async () => {
