@@ -18,7 +18,7 @@ import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc
 import { ErrorCode } from '../../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { ActivityRun } from '../../../shared/types.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -29,7 +29,7 @@ let services: AppServices;
 let handlers: IpcHandlers;
 const internalErrors: Array<{ where: string; error: unknown }> = [];
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(10_000);
 
 async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
   return dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });

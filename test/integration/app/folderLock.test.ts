@@ -17,7 +17,7 @@ import { watchFolders } from '../../../electron/platform/folderWatcher.js';
 import { silentLogger, systemClock, systemScheduler } from '../../../electron/sync/ports.js';
 import type { SyncStatus } from '../../../shared/types.js';
 import { ensureCliBuilt, runCli, startCli } from '../../support/cli.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -27,7 +27,7 @@ let emulator: RunningEmulator;
 let folder: string;
 let services: AppServices;
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(10_000);
 
 function statusOf(pairId: string): SyncStatus {
   const status = services.statuses().find((item) => item.pairId === pairId)?.status;

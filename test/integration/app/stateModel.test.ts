@@ -15,7 +15,7 @@ import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
 import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
 import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse } from '../../../shared/ipc/contract.js';
 import type { AccountInfo, ConflictInfo } from '../../../shared/types.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
 let emulator: RunningEmulator;
 let folder: string;
@@ -23,7 +23,7 @@ let services: AppServices;
 let handlers: IpcHandlers;
 const events: IpcEventMessage[] = [];
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(10_000);
 
 async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
   const result = await dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => { throw new Error(`${where}: ${String(error)}`); } });
