@@ -60,6 +60,11 @@ export interface ContractSubject {
   skip?: boolean;
   /** Which of the allowed answers it gives where the real servers differ (see the header). */
   behaviour: ServerBehaviour;
+  /**
+   * Whether it can hold a name this client does not take, written by another client (its
+   * folders then have `putForeign`); webdav-server cannot, and skips the partial-listing case.
+   */
+  foreignNames: boolean;
   start(): Promise<ContractServer>;
 }
 
@@ -186,10 +191,10 @@ export function describeRemoteStoreContract(subject: ContractSubject): void {
         await expect(store.isEmptyFolder('absent')).rejects.toMatchObject({ code: ErrorCode.NotFound });
       });
 
-      it('leaves out a name this client does not take, and says so in skipped (a partial listing)', async () => {
+      it.skipIf(!subject.foreignNames)('leaves out a name this client does not take, and says so in skipped (a partial listing)', async () => {
         const folder = await fresh();
         const { store } = folder;
-        if (folder.putForeign === undefined) return;
+        if (folder.putForeign === undefined) throw new Error(`${subject.name} says it holds foreign names, but gives no putForeign`);
         await store.createFolder('docs');
         await write(store, 'docs/ok.txt', 'fine');
         await folder.putForeign('docs/back\\slash.txt');

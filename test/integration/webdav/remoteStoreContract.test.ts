@@ -87,24 +87,28 @@ function diskServer(setup: {
 describeRemoteStoreContract({
   name: 'the in-memory store, answering as Apache',
   behaviour: APACHE,
+  foreignNames: true,
   start: async () => memoryServer(APACHE),
 });
 
 describeRemoteStoreContract({
   name: 'the in-memory store, answering as webdav-server',
   behaviour: WEBDAV_SERVER,
+  foreignNames: true,
   start: async () => memoryServer(WEBDAV_SERVER),
 });
 
 describeRemoteStoreContract({
   name: 'the in-memory store as the engine tests build it (its defaults)',
   behaviour: { etags: 'strong', strongIfMatchOnGone: 'missing', moveOfGone: 'NotFound' },
+  foreignNames: true,
   start: async () => memoryServer({}),
 });
 
 describeRemoteStoreContract({
   name: 'WebDavRemoteStore on webdav-server',
   behaviour: WEBDAV_SERVER,
+  foreignNames: false,
   async start() {
     const server = await startWebDavServer();
     return diskServer({ ...server, listsForeignNames: false, stop: () => server.stop() });
@@ -115,6 +119,7 @@ describeRemoteStoreContract({
   name: 'WebDavRemoteStore on Apache mod_dav over HTTPS',
   skip: apache.skip,
   behaviour: APACHE,
+  foreignNames: true,
   async start() {
     apache.assertAvailable();
     const server = await startApache();
