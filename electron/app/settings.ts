@@ -654,7 +654,8 @@ function fileTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[:.]/g, '-');
 }
 
-function unused(problem: ErrorInfo, movedTo: string | null = null): SettingsReadResult {
+/** The answer when the file cannot be used: the default settings, with why (and where the file went). */
+function defaultSettingsResult(problem: ErrorInfo, movedTo: string | null = null): SettingsReadResult {
   return { settings: defaultSettings(), found: false, problem, movedTo, migratedFrom: null, notes: [] };
 }
 
@@ -666,7 +667,7 @@ export async function readSettings(folder: string, deps: SettingsDeps, options: 
     text = await deps.fileSystem.readFile(file);
   } catch (error) {
     if (errorCodeOf(error) === 'ENOENT') return { settings: defaultSettings(), found: false, problem: null, movedTo: null, migratedFrom: null, notes: [] };
-    return unused({ code: ErrorCode.LocalIo, message: `The settings file ${file} could not be read: ${messageOf(error)}` });
+    return defaultSettingsResult({ code: ErrorCode.LocalIo, message: `The settings file ${file} could not be read: ${messageOf(error)}` });
   }
 
   let refusal: SettingsRefusal;
@@ -677,18 +678,18 @@ export async function readSettings(folder: string, deps: SettingsDeps, options: 
     if (error instanceof SettingsRefusal) refusal = error;
     else if (error instanceof SyntaxError) refusal = corrupt(`it is not valid JSON (${error.message})`);
     // Anything else is our bug, not the file's fault: leave the file where it is.
-    else return unused({ code: ErrorCode.Configuration, message: `The settings file ${file} could not be used: ${messageOf(error)}` });
+    else return defaultSettingsResult({ code: ErrorCode.Configuration, message: `The settings file ${file} could not be used: ${messageOf(error)}` });
   }
   switch (refusal.kind) {
     case 'secret':
-      return unused({
+      return defaultSettingsResult({
         code: ErrorCode.Configuration,
         message:
           `The settings file ${file} was not used because ${refusal.message}, which looks like a secret. ` +
           'TeraSync keeps passwords and tokens in the system keychain, never in settings: remove it from the file.',
       });
     case 'newer':
-      return unused({
+      return defaultSettingsResult({
         code: ErrorCode.Configuration,
         message: `The settings file ${file} was not used because ${refusal.message}. It was left as it is.`,
       });
@@ -703,12 +704,12 @@ async function moveAside(file: string, reason: string, deps: SettingsDeps): Prom
     movedTo = `${file}.corrupt-${fileTimestamp(deps.now())}`;
     await deps.fileSystem.rename(file, movedTo);
   } catch (error) {
-    return unused({
+    return defaultSettingsResult({
       code: ErrorCode.LocalIo,
       message: `The settings file ${file} is damaged (${reason}) and could not be moved aside: ${messageOf(error)}`,
     });
   }
-  return unused(
+  return defaultSettingsResult(
     {
       code: ErrorCode.Configuration,
       message: `The settings file ${file} was damaged (${reason}). It was moved to ${movedTo} and TeraSync started with default settings.`,

@@ -68,7 +68,7 @@ export interface ExecutorDeps {
 }
 
 /** An action that could not be done now and is left, unharmed, for the next run. */
-class Deferred extends Error {}
+class DeferredActionError extends Error {}
 
 /**
  * The ctime a download is journaled with until its identity is confirmed: no file has it, so
@@ -192,7 +192,7 @@ export class Executor {
       const change = await this.execute(action, report);
       this.deps.onEvent?.({ type: 'action-done', action: action.kind, path: action.path, ...(change === null ? {} : { change }) });
     } catch (error) {
-      if (error instanceof Deferred) {
+      if (error instanceof DeferredActionError) {
         this.deps.logger.info('deferred', { path: action.path, reason: error.message });
         report.deferred.push({ path: action.path, message: error.message });
         this.deps.onEvent?.({ type: 'action-deferred', action: action.kind, path: action.path, message: error.message });
@@ -373,7 +373,7 @@ export class Executor {
         const target = this.localPathOf(action.path, action.remote.remotePath);
         const source = this.absolute(action.from.localPath);
         if (action.from.type === 'file' && !(await this.prove(action.from.localPath, action.from)).proven) {
-          throw new Deferred('the local file changed before it could be moved; looked at again next run');
+          throw new DeferredActionError('the local file changed before it could be moved; looked at again next run');
         }
         await this.expectLocalAt(this.absolute(target), null);
         await this.fs.mkdir(dirname(this.absolute(target)), { recursive: true }).catch((error: unknown) => {
@@ -469,7 +469,7 @@ export class Executor {
           this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
           // Someone else wrote the server's copy since we listed it: both versions survive.
           const fresh = await this.deps.remote.stat(remotePath, { signal: this.deps.signal });
-          if (!fresh || fresh.type !== 'file') throw new Deferred('the server copy changed while uploading; retried next run');
+          if (!fresh || fresh.type !== 'file') throw new DeferredActionError('the server copy changed while uploading; retried next run');
           await this.conflict(path, statsEntry(local, current), fresh);
           return;
         }
@@ -477,7 +477,7 @@ export class Executor {
           this.deps.journal.transaction(() => this.deps.journal.clearPending(path));
           const code = (localError as NodeJS.ErrnoException).code;
           // Renamed or deleted before we could open it: the next scan sees where it went.
-          if (code === 'ENOENT' || code === 'ENOTDIR') throw new Deferred('the local file was moved or deleted before it could be sent; looked at again next run');
+          if (code === 'ENOENT' || code === 'ENOTDIR') throw new DeferredActionError('the local file was moved or deleted before it could be sent; looked at again next run');
           throw localReadError(local.localPath, localError);
         }
         throw error;
@@ -508,7 +508,7 @@ export class Executor {
       if (round >= 2) {
         // The server holds what we sent: journal it, so the next run sees a local change only.
         this.commit(fileEntry(path, statsEntry(local, current), result.entry, hash || null));
-        throw new Deferred('the file keeps changing while it uploads; it is sent again next run');
+        throw new DeferredActionError('the file keeps changing while it uploads; it is sent again next run');
       }
       current = after;
     }
@@ -669,7 +669,7 @@ export class Executor {
         if (expected === null) await this.placeNew(temp, target, localPath);
         else {
           aside = await linkReplaced(this.deps.root, path, localPath).catch((error: unknown) => {
-            if (errnoOf(error) === 'ENOENT') throw new Deferred('the local file disappeared since the scan; looked at again next run');
+            if (errnoOf(error) === 'ENOENT') throw new DeferredActionError('the local file disappeared since the scan; looked at again next run');
             throw localWriteError(localPath, error);
           });
           await this.fs.rename(temp, target).catch((error: unknown) => {
@@ -724,7 +724,7 @@ export class Executor {
       await this.fs.link(temp, target);
     } catch (error) {
       const code = errnoOf(error);
-      if (code === 'EEXIST') throw new Deferred('a local file appeared at this path since the scan; looked at again next run');
+      if (code === 'EEXIST') throw new DeferredActionError('a local file appeared at this path since the scan; looked at again next run');
       if (code !== null && NO_HARD_LINKS.has(code)) {
         await this.fs.rename(temp, target).catch((failure: unknown) => {
           throw localWriteError(localPath, failure);
@@ -799,7 +799,7 @@ export class Executor {
       if (!proof.proven) {
         if (proof.stats === null) {
           await this.fs.unlink(fetched.temp).catch(() => undefined);
-          throw new Deferred('the local file changed since the scan; it is synced next run');
+          throw new DeferredActionError('the local file changed since the scan; it is synced next run');
         }
         this.deps.logger.warn('a local file about to be replaced holds a version that was never synced; kept as a conflict', { path });
         await this.settleConflict(path, statsEntry(local, proof.stats), remote, fetched);
@@ -872,7 +872,7 @@ export class Executor {
 
   private async deleteRemote(path: string, remote: RemoteEntry, type: 'file' | 'dir'): Promise<void> {
     if (type === 'dir' && !(await this.deps.remote.isEmptyFolder(remote.remotePath, { signal: this.deps.signal }))) {
-      throw new Deferred('the server folder still holds files; it is looked at again next run');
+      throw new DeferredActionError('the server folder still holds files; it is looked at again next run');
     }
     try {
       // Only the version the journal synced may go (to the trash): a newer one written
@@ -881,7 +881,7 @@ export class Executor {
       await this.remoteTrash.moveIn(remote.remotePath, type, type === 'file' ? remote.etag : null, files, type === 'file' ? remote.size : 0);
     } catch (error) {
       if (toTeraSyncError(error).code === ErrorCode.PreconditionFailed) {
-        throw new Deferred('the server copy changed since it was listed; the change is fetched next run');
+        throw new DeferredActionError('the server copy changed since it was listed; the change is fetched next run');
       }
       throw error;
     }
@@ -898,7 +898,7 @@ export class Executor {
     const absolute = this.absolute(local.localPath);
     if (type === 'file') {
       const proof = await this.prove(local.localPath, this.deps.journal.get(path));
-      if (proof.stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
+      if (proof.stats === null) throw new DeferredActionError('the local file disappeared since the scan; looked at again next run');
       const current = statsEntry(local, proof.stats);
       if (!proof.proven) {
         this.deps.logger.warn('a local file about to be deleted holds a version that was never synced; kept', { path });
@@ -923,7 +923,7 @@ export class Executor {
       });
       if (left !== null) {
         const keepers = left.filter((name) => !isTempFileName(name) && !this.deps.ignore.ignores(joinPath(local.localPath, name), false));
-        if (keepers.length > 0) throw new Deferred('the folder still holds files; it is looked at again next run');
+        if (keepers.length > 0) throw new DeferredActionError('the folder still holds files; it is looked at again next run');
         // Only what we never sync is left (.DS_Store and the like): the folder goes to the
         // trash with it, so even that can be restored.
         await (left.length > 0 ? this.deps.trash.trash(absolute) : this.fs.rmdir(absolute)).catch((error: unknown) => {
@@ -1001,11 +1001,11 @@ export class Executor {
 
   private async expectLocal(local: LocalEntry): Promise<Stats> {
     const stats = await this.expectLocalAt(this.absolute(local.localPath), local);
-    if (stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
+    if (stats === null) throw new DeferredActionError('the local file disappeared since the scan; looked at again next run');
     return stats;
   }
 
-  /** Fails with Deferred unless the file at `absolute` is as the scan saw it (or absent). */
+  /** Fails with DeferredActionError unless the file at `absolute` is as the scan saw it (or absent). */
   private async expectLocalAt(absolute: string, expected: LocalEntry | null): Promise<Stats | null> {
     let stats: Stats | null = null;
     try {
@@ -1014,15 +1014,15 @@ export class Executor {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (expected === null) {
-      if (stats !== null) throw new Deferred('a local file appeared at this path since the scan; looked at again next run');
+      if (stats !== null) throw new DeferredActionError('a local file appeared at this path since the scan; looked at again next run');
       return null;
     }
-    if (stats === null) throw new Deferred('the local file disappeared since the scan; looked at again next run');
+    if (stats === null) throw new DeferredActionError('the local file disappeared since the scan; looked at again next run');
     if (
       expected.type === 'file' &&
       (!stats.isFile() || stats.size !== expected.size || stats.mtimeMs !== expected.mtimeMs || stats.ctimeMs !== expected.ctimeMs || stats.ino !== expected.ino)
     ) {
-      throw new Deferred('the local file changed since the scan; it is synced next run');
+      throw new DeferredActionError('the local file changed since the scan; it is synced next run');
     }
     return stats;
   }

@@ -190,14 +190,18 @@ export interface RemoteStore {
   /**
    * Deletes a file, or a folder with what is in it. A missing entry is success. With a
    * strong `ifMatch` a file is deleted only if it is still that version (else
-   * PreconditionFailed).
+   * PreconditionFailed); when the file is gone the server's answer decides (Apache: 404,
+   * success; webdav-server: 412, PreconditionFailed). A weak tag is checked against the file's
+   * current state first, and a file found gone is success.
    */
   remove(path: string, type: 'file' | 'dir', options?: { signal?: AbortSignal; ifMatch?: string | null }): Promise<void>;
   /**
    * Server-side move; fails with PreconditionFailed when `to` exists. With a strong `ifMatch`
    * a file moves only if it is still that version (else PreconditionFailed too; a weak tag is
    * checked against the file's current state first, as for `remove`); a file that is gone
-   * fails with NotFound.
+   * fails with NotFound (under a strong `ifMatch` a server may answer 412 instead, as
+   * webdav-server does: a caller that must tell the two apart asks `stat`). The RemoteStore
+   * contract tests (test/support/remoteStoreContract.ts) hold every store to these rules.
    */
   move(from: string, to: string, type: 'file' | 'dir', options?: { signal?: AbortSignal; ifMatch?: string | null }): Promise<void>;
   /** Releases sockets and timers. */

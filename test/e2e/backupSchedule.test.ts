@@ -11,16 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAccessibility, chromiumRequirement, openWindow, type RunningWindow } from './support/window.js';
-
-/** Waits for `condition` (real servers); fails with `what` after `timeoutMs`. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { until } from '../support/until.js';
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
   expect(await checkAccessibility(page), `axe on ${screen}`).toEqual([]);

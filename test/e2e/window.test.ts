@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAccessibility, chromiumRequirement, openWindow, screenshot, screenshotFolder, writeScreenshots, type RunningWindow } from './support/window.js';
+import { until } from '../support/until.js';
 
 /** docs/screenshots/ as size and modification time per file. */
 function trackedScreenshots(): Record<string, string> {
@@ -24,16 +25,6 @@ function trackedScreenshots(): Record<string, string> {
 
 /** As this run found them: a test run that was not asked to must leave them alone. */
 const screenshotsAtStart = trackedScreenshots();
-
-/** Waits for `condition` (real servers, a real watcher); fails with `what` after `timeoutMs`. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
   const violations = await checkAccessibility(page);

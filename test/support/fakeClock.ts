@@ -1,6 +1,6 @@
 /**
- * Virtual time for continuous-mode tests: one object that is both the `Clock` (now, sleep)
- * and the `Scheduler` (schedule -> cancel) the sync core takes as ports.
+ * The one fake clock of the tests: virtual time, one object that is both the `Clock` (now,
+ * sleep) and the `Scheduler` (schedule -> cancel) the code takes as ports.
  *
  * Nothing happens until the test calls `advance(ms)`: it fires every timer that falls due
  * within the window in time order (ties in the order they were armed), moving `now()` to each
@@ -8,6 +8,12 @@
  * macrotask turns: callbacks usually start async work whose continuations arm the next
  * timer). `pending()` is the number of armed timers, to assert "nothing armed while waiting
  * for the user" or "one timer while offline" (no request storm).
+ *
+ * `sleeps` records every delay asked of `sleep`, in order. With `{ sleeps: 'instant' }` a
+ * sleep does not wait for `advance`: it moves the time forward by its delay and resolves at
+ * once (for code under test that the test awaits as a whole, such as a request with its
+ * retries). `setTime` moves the time for code that only reads it (token expiry), and refuses
+ * to jump over an armed timer.
  */
 import type { Clock, Scheduler } from '../../electron/core/time.js';
 
@@ -20,13 +26,22 @@ interface Timer {
 /** Macrotask turns to let promise chains started by a timer run before the next one. */
 const SETTLE_TURNS = 5;
 
+export interface FakeClockOptions {
+  /** 'advance' (default): a sleep resolves when `advance` passes its due time. 'instant': at once, moving the time. */
+  sleeps?: 'advance' | 'instant';
+}
+
 export class FakeClock implements Clock, Scheduler {
   private time: number;
   private nextId = 1;
   private readonly timers = new Map<number, Timer>();
+  private readonly instantSleeps: boolean;
+  /** Every delay asked of `sleep`, in order. */
+  readonly sleeps: number[] = [];
 
-  constructor(start = Date.UTC(2025, 0, 1)) {
+  constructor(start = Date.UTC(2025, 0, 1), options: FakeClockOptions = {}) {
     this.time = start;
+    this.instantSleeps = options.sleeps === 'instant';
   }
 
   now(): number {
@@ -42,6 +57,13 @@ export class FakeClock implements Clock, Scheduler {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.instantSleeps) {
+      if (signal?.aborted) return Promise.reject(signal.reason as Error);
+      this.sleeps.push(ms);
+      this.time += ms;
+      return Promise.resolve();
+    }
+    this.sleeps.push(ms);
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
@@ -57,6 +79,16 @@ export class FakeClock implements Clock, Scheduler {
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * Sets `now()` to `at` without firing anything, for code that only reads the time; throws
+   * when an armed timer falls due on the way (use `advance` then).
+   */
+  setTime(at: number): void {
+    const next = this.earliest();
+    if (next !== undefined && next.at <= at) throw new Error('FakeClock.setTime: a timer falls due on the way; use advance()');
+    this.time = at;
   }
 
   /** How many timers are armed. */

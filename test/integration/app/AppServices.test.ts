@@ -4,74 +4,36 @@
  * against the TeraCLOUD emulator on loopback, with the real watcher and a temp app-data folder.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createBridgeClient, type BridgeSocketConstructor } from '../../../dev/ipcBridge/browserClient.js';
-import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
 import { startIpcBridge } from '../../../dev/ipcBridge/startIpcBridge.js';
 import { AppServices } from '../../../electron/app/AppServices.js';
 import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
 import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { systemClock, systemScheduler } from '../../../electron/core/time.js';
-import { silentLogger } from '../../../electron/core/logger.js';
-import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { PairStatus, PickPurpose } from '../../../shared/types.js';
-import { until as waitUntil } from '../../support/until.js';
+import { testServicesDeps, useAppOnEmulator } from '../../support/appServices.js';
+import { untilWithin } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
 
-let emulator: RunningEmulator;
-let folder: string;
-let services: AppServices;
-let handlers: IpcHandlers;
-const events: IpcEventMessage[] = [];
 const opened: string[] = [];
 const shown: string[] = [];
 /** The answers of the "system dialog", one per pickPath call. */
 const picks: Array<(purpose: PickPurpose) => string | null> = [];
 const trashed: string[] = [];
-/** What dispatchIpc reports as a bug: a handler that threw a stray error, an answer that broke the contract. */
-const internalErrors: Array<{ where: string; error: unknown }> = [];
 
 /** Waits for `condition` (a real server and a real watcher take real time); fails after `timeoutMs`. */
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(8_000);
 
-async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
-  return dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });
-}
-
-async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
-  const result = await call(channel, ...request);
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
-
-function statusEvents(pairId: string): PairStatus[] {
-  return events.flatMap((message) => (message.event === 'status:changed' && message.payload.pairId === pairId ? [message.payload] : []));
-}
-
-async function statusOf(pairId: string): Promise<PairStatus['status']> {
-  const status = (await value('status:get')).find((item) => item.pairId === pairId);
-  if (status === undefined) throw new Error(`no status for ${pairId}`);
-  return status.status;
-}
-
-beforeAll(async () => {
-  emulator = await startEmulator({ oauth: false });
-  folder = await mkdtemp(join(tmpdir(), 'terasync-app-'));
-  services = new AppServices({
-    appDataFolder: join(folder, 'appdata'),
-    secrets: new SessionSecretStore(),
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: silentLogger,
-    watch: watchFolders,
+const app = useAppOnEmulator({
+  prefix: 'terasync-app-',
+  emulator: { oauth: false },
+  deps: ({ folder }) => ({
     // A trash that keeps what it gets, so that a test can see nothing was lost.
     trash: {
       trash: async (file) => {
@@ -81,8 +43,6 @@ beforeAll(async () => {
         await rename(file, join(bin, `${trashed.length}-${basename(file)}`));
       },
     },
-    platform: process.platform,
-    device: 'testbox',
     openPath: async (target) => {
       opened.push(target);
     },
@@ -96,21 +56,33 @@ beforeAll(async () => {
     openBrowser: async () => {
       throw new Error('no browser in this test');
     },
-    allowCustomHost: true,
-    concurrency: 2,
     syncOptions: { quietMs: 50 },
-  });
-  handlers = createIpcHandlers(services);
-  services.events.subscribe((message) => events.push(message));
-  await services.start();
+  }),
+});
+/** What dispatchIpc reports as a bug: a handler that threw a stray error, an answer that broke the contract. */
+const { events, internalErrors, call, value } = app;
+let emulator: RunningEmulator;
+let folder: string;
+let services: AppServices;
+let handlers: IpcHandlers;
+
+beforeAll(() => {
+  ({ emulator, folder, services, handlers } = app);
 });
 
-afterAll(async () => {
+afterAll(() => {
   expect(internalErrors).toEqual([]);
-  await services?.stop();
-  await emulator?.close();
-  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
 });
+
+function statusEvents(pairId: string): PairStatus[] {
+  return events.flatMap((message) => (message.event === 'status:changed' && message.payload.pairId === pairId ? [message.payload] : []));
+}
+
+async function statusOf(pairId: string): Promise<PairStatus['status']> {
+  const status = (await value('status:get')).find((item) => item.pairId === pairId);
+  if (status === undefined) throw new Error(`no status for ${pairId}`);
+  return status.status;
+}
 
 describe('AppServices through the IPC handlers', () => {
   let pairId: string;
@@ -454,23 +426,7 @@ describe('AppServices through the IPC handlers', () => {
     const before = await value('activity:list', { limit: 100 });
     expect(before.runs.length).toBeGreaterThanOrEqual(4);
     expect(before.runs.some((run) => run.groups.some((group) => group.files.some((file) => file.path === 'after-sign-in.txt')))).toBe(true);
-    const restarted = new AppServices({
-      appDataFolder: join(folder, 'appdata'),
-      secrets: new SessionSecretStore(),
-      clock: systemClock,
-      scheduler: systemScheduler,
-      logger: silentLogger,
-      watch: watchFolders,
-      trash: { trash: async () => undefined },
-      platform: process.platform,
-      device: 'testbox',
-      openPath: async () => undefined,
-      showItemInFolder: async () => undefined,
-      pickPath: async () => null,
-      openExternal: async () => undefined,
-      openBrowser: async () => undefined,
-      allowCustomHost: true,
-    });
+    const restarted = new AppServices(testServicesDeps(folder, { trash: { trash: async () => undefined } }));
     const restartedHandlers = createIpcHandlers(restarted);
     const answer = await dispatchIpc('activity:list', [{ limit: 100 }], restartedHandlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });
     expect(answer).toEqual({ ok: true, value: before });

@@ -5,74 +5,30 @@
  * (`backup:run`'s answer and `backup:getState`/`backup:changed`), and `backup:decideFailSafe`
  * leaves the backup as it is or lets it go ahead.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
-import { AppServices } from '../../../electron/app/AppServices.js';
-import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
-import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { systemClock, systemScheduler } from '../../../electron/core/time.js';
-import { silentLogger } from '../../../electron/core/logger.js';
-import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
+import type { RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { useAppOnEmulator } from '../../support/appServices.js';
 
 const USER = 'demo';
-const PASSWORD = 'demo-apps-password';
 
+const app = useAppOnEmulator({
+  prefix: 'terasync-backup-failsafe-',
+  emulator: { oauth: false },
+  deps: () => ({ oauth: null, syncOptions: { quietMs: 50 } }),
+  signIn: true,
+});
+const { events, internalErrors, call, value } = app;
 let emulator: RunningEmulator;
 let folder: string;
-let services: AppServices;
-let handlers: IpcHandlers;
-const events: IpcEventMessage[] = [];
-const internalErrors: unknown[] = [];
 
-async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
-  return dispatchIpc(channel, request, handlers, { onInternalError: (_where, error) => internalErrors.push(error) });
-}
-
-async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
-  const result = await call(channel, ...request);
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
-
-beforeAll(async () => {
-  emulator = await startEmulator({ oauth: false });
-  folder = await mkdtemp(join(tmpdir(), 'terasync-backup-failsafe-'));
-  services = new AppServices({
-    appDataFolder: join(folder, 'appdata'),
-    secrets: new SessionSecretStore(),
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: silentLogger,
-    watch: watchFolders,
-    trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
-    platform: process.platform,
-    device: 'testbox',
-    openPath: async () => undefined,
-    showItemInFolder: async () => undefined,
-    pickPath: async () => null,
-    openExternal: async () => undefined,
-    openBrowser: async () => undefined,
-    oauth: null,
-    allowCustomHost: true,
-    concurrency: 2,
-    syncOptions: { quietMs: 50 },
-  });
-  handlers = createIpcHandlers(services);
-  services.events.subscribe((message) => events.push(message));
-  await services.start();
-  await value('account:signInWithPassword', { userId: USER, password: PASSWORD, location: emulator.davUrl });
+beforeAll(() => {
+  ({ emulator, folder } = app);
 });
 
-afterAll(async () => {
+afterAll(() => {
   expect(internalErrors).toEqual([]);
-  await services?.stop();
-  await emulator?.close();
-  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
 });
 
 describe('the backup fail-safe in the window', () => {

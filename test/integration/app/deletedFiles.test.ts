@@ -6,68 +6,44 @@
  * a taken name gives a restored copy, and deleted:purge deletes a run for good.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
-import { AppServices } from '../../../electron/app/AppServices.js';
-import { testServicesDeps } from '../../support/appServices.js';
-import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
-import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
+import type { RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { useAppOnEmulator } from '../../support/appServices.js';
 import { ErrorCode } from '../../../shared/errors.js';
-import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { ActivityRun } from '../../../shared/types.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
-const USER = 'demo';
-const PASSWORD = 'demo-apps-password';
-
+const app = useAppOnEmulator({
+  prefix: 'terasync-app-deleted-',
+  emulator: { oauth: false },
+  deps: () => ({
+    openBrowser: async () => {
+      throw new Error('no browser in this test');
+    },
+    syncOptions: { quietMs: 50 },
+  }),
+  signIn: true,
+});
+const { internalErrors, call, value } = app;
 let emulator: RunningEmulator;
 let folder: string;
-let services: AppServices;
-let handlers: IpcHandlers;
-const internalErrors: Array<{ where: string; error: unknown }> = [];
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+beforeAll(() => {
+  ({ emulator, folder } = app);
+});
 
-async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
-  return dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => internalErrors.push({ where, error }) });
-}
+afterAll(() => {
+  expect(internalErrors).toEqual([]);
+});
 
-async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
-  const result = await call(channel, ...request);
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
+const until = untilWithin(10_000);
 
 async function deletingRun(pairId: string, after: number): Promise<ActivityRun | undefined> {
   const page = await value('activity:list', { pairId, kinds: ['deletedRemote'], limit: 10 });
   return page.runs.find((run) => run.id > after);
 }
-
-beforeAll(async () => {
-  emulator = await startEmulator({ oauth: false });
-  folder = await mkdtemp(join(tmpdir(), 'terasync-app-deleted-'));
-  services = new AppServices(
-    testServicesDeps(folder, {
-      openBrowser: async () => {
-        throw new Error('no browser in this test');
-      },
-      syncOptions: { quietMs: 50 },
-    }),
-  );
-  handlers = createIpcHandlers(services);
-  await services.start();
-  await value('account:signInWithPassword', { userId: USER, password: PASSWORD, location: emulator.davUrl });
-}, 60_000);
-
-afterAll(async () => {
-  expect(internalErrors).toEqual([]);
-  await services?.stop();
-  await emulator?.close();
-  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
-});
 
 describe('deleted files through the IPC handlers', () => {
   it('lists what a sync deleted on TeraCLOUD under the activity run’s trash id, restores it, and purges', async () => {

@@ -4,31 +4,23 @@
  * command with its own state folder take the same lock, the one the folder carries.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
-import { AppServices } from '../../../electron/app/AppServices.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import type { AppServices } from '../../../electron/app/AppServices.js';
 import { EXIT } from '../../../electron/cli/main.js';
 import { LOCK_FILE, LOCK_HOLDER_FILE } from '../../../electron/sync/ignoreRules.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { systemClock, systemScheduler } from '../../../electron/core/time.js';
-import { silentLogger } from '../../../electron/core/logger.js';
 import type { SyncStatus } from '../../../shared/types.js';
 import { ensureCliBuilt, runCli, startCli } from '../../support/cli.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
+import { useAppOnEmulator } from '../../support/appServices.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
 const POLL_MS = 500;
 
-let emulator: RunningEmulator;
-let folder: string;
-let services: AppServices;
-
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(10_000);
 
 function statusOf(pairId: string): SyncStatus {
   const status = services.statuses().find((item) => item.pairId === pairId)?.status;
@@ -36,39 +28,28 @@ function statusOf(pairId: string): SyncStatus {
   return status;
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   ensureCliBuilt();
-  emulator = await startEmulator({ oauth: false });
-  folder = await mkdtemp(join(tmpdir(), 'terasync-app-lock-'));
-  services = new AppServices({
-    appDataFolder: join(folder, 'appdata'),
-    secrets: new SessionSecretStore(),
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: silentLogger,
-    watch: watchFolders,
+}, 60_000);
+
+const app = useAppOnEmulator({
+  prefix: 'terasync-app-lock-',
+  emulator: { oauth: false },
+  deps: () => ({
     trash: { trash: async () => undefined },
-    platform: process.platform,
-    device: 'testbox',
-    openPath: async () => undefined,
-    showItemInFolder: async () => undefined,
-    pickPath: async () => null,
-    openExternal: async () => undefined,
     openBrowser: async () => {
       throw new Error('no browser in this test');
     },
-    allowCustomHost: true,
-    concurrency: 2,
     syncOptions: { quietMs: 50, pollIntervalMs: POLL_MS },
-  });
-  await services.start();
-  await services.signInWithPassword({ userId: USER, password: PASSWORD, location: emulator.davUrl });
-}, 60_000);
+  }),
+  signIn: true,
+});
+let emulator: RunningEmulator;
+let folder: string;
+let services: AppServices;
 
-afterAll(async () => {
-  await services?.stop();
-  await emulator?.close();
-  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
+beforeAll(() => {
+  ({ emulator, folder, services } = app);
 });
 
 describe('the app and the command on one local folder', () => {

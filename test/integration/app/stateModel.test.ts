@@ -4,32 +4,36 @@
  * running), and the quota is asked again after a run and at its interval.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
-import { AppServices } from '../../../electron/app/AppServices.js';
-import { testServicesDeps } from '../../support/appServices.js';
-import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
-import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
-import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse } from '../../../shared/ipc/contract.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { useAppOnEmulator } from '../../support/appServices.js';
 import type { AccountInfo, ConflictInfo } from '../../../shared/types.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
+const app = useAppOnEmulator({
+  prefix: 'terasync-state-',
+  emulator: { oauth: false },
+  deps: ({ emulator }) => ({
+    api: { baseUrl: emulator.apiBaseUrl, applicationKey: emulator.apiKey, keyPlacement: 'header' },
+    syncOptions: { quietMs: 50 },
+    // Short enough for a test: the periodic refresh, and the one after a run.
+    quotaRefreshMs: 1_000,
+    quotaAfterRunMs: 100,
+  }),
+  // A handler that throws a stray error, or an answer that breaks the contract, fails the call.
+  internalErrors: 'throw',
+});
+const { events, value } = app;
 let emulator: RunningEmulator;
 let folder: string;
-let services: AppServices;
-let handlers: IpcHandlers;
-const events: IpcEventMessage[] = [];
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+beforeAll(() => {
+  ({ emulator, folder } = app);
+});
 
-async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
-  const result = await dispatchIpc(channel, request, handlers, { onInternalError: (where, error) => { throw new Error(`${where}: ${String(error)}`); } });
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
+const until = untilWithin(10_000);
 
 function conflictEvents(): ConflictInfo[][] {
   return events.flatMap((message) => (message.event === 'conflicts:changed' ? [message.payload] : []));
@@ -38,29 +42,6 @@ function conflictEvents(): ConflictInfo[][] {
 function accountEvents(): Array<AccountInfo | null> {
   return events.flatMap((message) => (message.event === 'account:changed' ? [message.payload] : []));
 }
-
-beforeAll(async () => {
-  emulator = await startEmulator({ oauth: false });
-  folder = await mkdtemp(join(tmpdir(), 'terasync-state-'));
-  services = new AppServices(
-    testServicesDeps(folder, {
-      api: { baseUrl: emulator.apiBaseUrl, applicationKey: emulator.apiKey, keyPlacement: 'header' },
-      syncOptions: { quietMs: 50 },
-      // Short enough for a test: the periodic refresh, and the one after a run.
-      quotaRefreshMs: 1_000,
-      quotaAfterRunMs: 100,
-    }),
-  );
-  handlers = createIpcHandlers(services);
-  services.events.subscribe((message) => events.push(message));
-  await services.start();
-});
-
-afterAll(async () => {
-  await services?.stop();
-  await emulator?.close();
-  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
-});
 
 describe('what the window is told', () => {
   let pairId: string;

@@ -19,13 +19,13 @@ import type { UpdaterPort } from '../../../electron/app/UpdateController.js';
 import type { IpcChannel, IpcRequest, IpcResponse } from '../../../shared/ipc/contract.js';
 import type { UpdateChannel, UpdateStateView } from '../../../shared/types.js';
 import { testServicesDeps } from '../../support/appServices.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
 
 /** Waits for `condition`; fails after `timeoutMs`. */
-const until = (what: string, condition: () => boolean, timeoutMs = 20_000): Promise<true> => waitUntil(what, condition, timeoutMs, 20);
+const until = untilWithin(20_000, 20);
 
 class ScriptedUpdater implements UpdaterPort {
   readonly currentVersion = '0.1.0';

@@ -4,67 +4,28 @@
  * and what the window receives.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
-import { AppServices } from '../../../electron/app/AppServices.js';
-import { createIpcHandlers } from '../../../electron/app/createIpcHandlers.js';
-import { dispatchIpc, type IpcHandlers } from '../../../electron/app/dispatchIpc.js';
-import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { systemClock, systemScheduler } from '../../../electron/core/time.js';
-import { silentLogger } from '../../../electron/core/logger.js';
-import type { IpcChannel, IpcEventMessage, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
+import { type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { AppServices, type AppServicesDeps } from '../../../electron/app/AppServices.js';
 import type { PickPurpose, SyncStatus } from '../../../shared/types.js';
-import { until as waitUntil } from '../../support/until.js';
+import { testServicesDeps, useAppOnEmulator } from '../../support/appServices.js';
+import { untilWithin } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
 
-let emulator: RunningEmulator;
-let folder: string;
-let services: AppServices;
-let handlers: IpcHandlers;
-const events: IpcEventMessage[] = [];
 const opened: string[] = [];
 const shown: string[] = [];
 const browserUrls: string[] = [];
 const picks: PickPurpose[] = [];
-const internalErrors: unknown[] = [];
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(10_000);
 
-async function call<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResult<C>> {
-  return dispatchIpc(channel, request, handlers, { onInternalError: (_where, error) => internalErrors.push(error) });
-}
-
-async function value<C extends IpcChannel>(channel: C, ...request: IpcRequest<C> extends undefined ? [] : [IpcRequest<C>]): Promise<IpcResponse<C>> {
-  const result = await call(channel, ...request);
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
-
-async function statusOf(pairId: string): Promise<SyncStatus> {
-  const found = (await value('status:get')).find((item) => item.pairId === pairId);
-  if (found === undefined) throw new Error(`no status for ${pairId}`);
-  return found.status;
-}
-
-const text = (file: string): Promise<string | null> => readFile(file, 'utf8').catch(() => null);
-
-function build(appData: string): AppServices {
-  return new AppServices({
-    appDataFolder: appData,
-    secrets: new SessionSecretStore(),
-    clock: systemClock,
-    scheduler: systemScheduler,
-    logger: silentLogger,
-    watch: watchFolders,
-    trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
-    platform: process.platform,
-    device: 'testbox',
+/** The window's side of the services: a shell, dialogs and a browser that record what they get. */
+function windowDeps(emulator: RunningEmulator): Partial<AppServicesDeps> {
+  return {
     openPath: async (target) => {
       opened.push(target);
     },
@@ -82,27 +43,31 @@ function build(appData: string): AppServices {
       browserUrls.push(url);
     },
     oauth: emulator.oauth === null ? null : { issuer: emulator.oauth.issuer, clientId: emulator.oauth.clientId, scopes: emulator.oauth.scopes },
-    allowCustomHost: true,
-    concurrency: 2,
     syncOptions: { quietMs: 50 },
-  });
+  };
 }
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-  folder = await mkdtemp(join(tmpdir(), 'terasync-window-'));
-  services = build(join(folder, 'appdata'));
-  handlers = createIpcHandlers(services);
-  services.events.subscribe((message) => events.push(message));
-  await services.start();
+const app = useAppOnEmulator({ prefix: 'terasync-window-', deps: ({ emulator }) => windowDeps(emulator) });
+const { events, internalErrors, call, value } = app;
+let emulator: RunningEmulator;
+let folder: string;
+let services: AppServices;
+
+beforeAll(() => {
+  ({ emulator, folder, services } = app);
 });
 
-afterAll(async () => {
+afterAll(() => {
   expect(internalErrors).toEqual([]);
-  await services?.stop();
-  await emulator?.close();
-  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
 });
+
+async function statusOf(pairId: string): Promise<SyncStatus> {
+  const found = (await value('status:get')).find((item) => item.pairId === pairId);
+  if (found === undefined) throw new Error(`no status for ${pairId}`);
+  return found.status;
+}
+
+const text = (file: string): Promise<string | null> => readFile(file, 'utf8').catch(() => null);
 
 describe('the window\'s channels on the real services', () => {
   it('cancels a browser sign-in that waits, and refuses a CA file that is not there', async () => {
@@ -329,7 +294,7 @@ describe('the window\'s channels on the real services', () => {
     expect(history).toHaveLength(2);
     expect(history[0]!.stopped?.code).toBe('Cancelled');
 
-    const again = build(join(folder, 'appdata'));
+    const again = new AppServices(testServicesDeps(folder, windowDeps(emulator)));
     try {
       expect((await again.backupState()).history).toEqual(history);
     } finally {

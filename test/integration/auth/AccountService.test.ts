@@ -31,6 +31,7 @@ import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { completeBrowserSignIn, type BrowserResult } from '../../support/oauthBrowser.js';
 import { folderTrash } from '../../support/pair.js';
+import { failure } from '../../support/failure.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -89,17 +90,6 @@ function api(emulator: RunningEmulator, keyPlacement: ApiSettings['keyPlacement'
 function oauthSettings(emulator: RunningEmulator, extra: Partial<OAuthSettings> = {}): OAuthSettings {
   const oauth = emulator.oauth!;
   return { issuer: oauth.issuer, clientId: oauth.clientId, scopes: ['openid', 'offline_access', 'dav'], ...extra };
-}
-
-/** The error `promise` rejects with (it must reject with a TeraSyncError). */
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected a TeraSyncError, the call succeeded');
 }
 
 /** Requests the emulator recorded since `mark` whose path starts with `prefix`. */

@@ -30,10 +30,11 @@ import { AccountService, type Connection } from '../../../electron/auth/AccountS
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { silentLogger, type Logger } from '../../../electron/core/logger.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import { completeBrowserSignIn, type BrowserResult } from '../../support/oauthBrowser.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { makeTestCertificates, opensslAvailable, type TestCertificates } from '../../support/tlsServers.js';
+import { failure } from '../../support/failure.js';
 
 const openssl = requireSystemTool('openssl', opensslAvailable());
 
@@ -89,16 +90,6 @@ function restarted(h: Harness): AccountService {
 
 function api(emulator: RunningEmulator, overrides: Partial<ApiSettings> = {}): ApiSettings {
   return { baseUrl: emulator.apiBaseUrl, applicationKey: emulator.apiKey, keyPlacement: 'header', ...overrides };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected a TeraSyncError, the call succeeded');
 }
 
 function requestsSince(emulator: RunningEmulator, mark: number, prefix = '/'): RunningEmulator['requests'] {

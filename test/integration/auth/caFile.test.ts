@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CA_FILE_BYTES, nodeCaFileSystem, parseCaCertificates, readCaFile } from '../../../electron/auth/caFile.js';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { makeTestCertificates, opensslAvailable, type TestCertificates } from '../../support/tlsServers.js';
+import { failure } from '../../support/failure.js';
 
 const openssl = requireSystemTool('openssl', opensslAvailable());
 
@@ -32,16 +33,6 @@ async function file(name: string, content: string | Buffer): Promise<string> {
   const filePath = join(folder, name);
   await writeFile(filePath, content);
   return filePath;
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected readCaFile to fail');
 }
 
 /** The subjects of the certificates in PEM text, in order. */

@@ -6,11 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import { startAuthorizationServer, type RunningAuthorizationServer } from '../../../dev/emulator/authorizationServer.js';
 import { resolveEndpoints, type OAuthConfig } from '../../../electron/auth/oauth/OAuthConfig.js';
 import { signInWithBrowser } from '../../../electron/auth/oauth/signInWithBrowser.js';
 import { httpRequest } from '../../../electron/net/httpRequest.js';
+import { failure } from '../../support/failure.js';
 
 let server: RunningAuthorizationServer;
 
@@ -75,16 +76,6 @@ function metadata(issuer: string, extra: Record<string, unknown> = {}): Record<s
 
 function config(extra: Partial<OAuthConfig>): OAuthConfig {
   return { clientId: 'terasync-desktop', scopes: ['dav'], ...extra };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('the authorization server publishes its metadata', () => {

@@ -5,7 +5,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import { startAuthorizationServer, type RunningAuthorizationServer } from '../../../dev/emulator/authorizationServer.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { buildAuthorizationUrl } from '../../../electron/auth/oauth/authorizationUrl.js';
@@ -16,6 +16,7 @@ import { signInWithBrowser } from '../../../electron/auth/oauth/signInWithBrowse
 import { TokenManager } from '../../../electron/auth/oauth/TokenManager.js';
 import { httpRequest } from '../../../electron/net/httpRequest.js';
 import { completeBrowserSignIn, type BrowserOptions, type BrowserResult } from '../../support/oauthBrowser.js';
+import { failure } from '../../support/failure.js';
 
 const ALICE = { userId: 'alice', password: 'correct horse battery staple' };
 const NOW = Date.UTC(2025, 0, 1);
@@ -51,16 +52,6 @@ function browserFor(credentials = ALICE, options: BrowserOptions = {}): { attemp
       attempt.browser.catch(() => undefined);
     },
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected the sign-in to fail');
 }
 
 function connectionRefused(url: string): Promise<boolean> {

@@ -17,6 +17,8 @@ import { TokenManager } from '../../../electron/auth/oauth/TokenManager.js';
 import { refreshTokens, type TokenSet } from '../../../electron/auth/oauth/tokens.js';
 import { settle } from '../../support/fakeClock.js';
 import { completeBrowserSignIn } from '../../support/oauthBrowser.js';
+import { failure } from '../../support/failure.js';
+import { FakeClock } from '../../support/fakeClock.js';
 
 const ALICE = { userId: 'alice', password: 'correct horse battery staple' };
 const KEY = 'oauth:alice';
@@ -26,13 +28,6 @@ class MemorySecretStore extends SessionSecretStore {
   async stored(): Promise<TokenSet | null> {
     const text = await this.get(KEY);
     return text === null ? null : (JSON.parse(text) as TokenSet);
-  }
-}
-
-class ManualClock {
-  constructor(public time = Date.UTC(2025, 0, 1)) {}
-  now(): number {
-    return this.time;
   }
 }
 
@@ -95,7 +90,7 @@ async function setUp(accessTokenTtlSeconds?: number): Promise<Setup> {
   return { server, relay, config };
 }
 
-async function signIn(config: OAuthConfig, clock: ManualClock): Promise<TokenSet> {
+async function signIn(config: OAuthConfig, clock: FakeClock): Promise<TokenSet> {
   const pages: Promise<unknown>[] = [];
   const tokens = await signInWithBrowser({
     config,
@@ -106,16 +101,6 @@ async function signIn(config: OAuthConfig, clock: ManualClock): Promise<TokenSet
   });
   await Promise.all(pages);
   return tokens;
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TeraSyncError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 function refreshes(setup: Setup): number {
@@ -133,7 +118,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('refreshes, and rotates the refresh token: the old one is refused afterwards', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const first = await signIn(setup.config, clock);
     const second = await refreshTokens(setup.config, first.refreshToken!, { clock });
     expect(second.accessToken).not.toBe(first.accessToken);
@@ -148,7 +133,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('treats reuse of a refresh token as theft: the whole grant is revoked (OAuth security BCP)', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const first = await signIn(setup.config, clock);
     const second = await refreshTokens(setup.config, first.refreshToken!, { clock });
     await failure(refreshTokens(setup.config, first.refreshToken!, { clock }));
@@ -158,7 +143,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('TokenManager: a reused refresh token ends the sign-in, and the stored tokens are deleted', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     const tokens = await signIn(setup.config, clock);
@@ -174,14 +159,14 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('TokenManager: accessToken() reports "sign in again" when the proactive refresh gets invalid_grant', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     const tokens = await signIn(setup.config, clock);
     await manager.save(tokens);
     await refreshTokens(setup.config, tokens.refreshToken!, { clock });
 
-    clock.time = tokens.expiresAt;
+    clock.setTime(tokens.expiresAt);
     const error = await failure(manager.accessToken());
     expect(error.code).toBe(ErrorCode.Unauthorized);
     expect(error.message).toBe(SIGN_IN_AGAIN_MESSAGE);
@@ -190,7 +175,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('onUnauthorized: 10 callers at once cause exactly one refresh and all get its token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     const tokens = await signIn(setup.config, clock);
@@ -214,13 +199,13 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('accessToken(): 10 callers of an expiring token share one refresh', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     const tokens = await signIn(setup.config, clock);
     await manager.save(tokens);
     const before = refreshes(setup);
-    clock.time = tokens.expiresAt - 30_000;
+    clock.setTime(tokens.expiresAt - 30_000);
 
     const results = await Promise.all(Array.from({ length: 10 }, () => manager.accessToken()));
     expect(refreshes(setup) - before).toBe(1);
@@ -229,7 +214,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('writes the rotated refresh token to the SecretStore before handing out the new access token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const inner = new MemorySecretStore();
     let gate: Promise<void> | null = null;
     let writing!: () => void;
@@ -269,7 +254,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('hands out nothing when the new token set cannot be stored, and stores it on the next call without refreshing again', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const inner = new MemorySecretStore();
     let locked = false;
     const secrets: SecretStore = {
@@ -289,7 +274,7 @@ describe('refresh tokens against oidc-provider', () => {
     const before = refreshes(setup);
 
     locked = true;
-    clock.time = tokens.expiresAt;
+    clock.setTime(tokens.expiresAt);
     expect((await failure(manager.accessToken())).code).toBe(ErrorCode.KeychainUnavailable);
     expect((await inner.stored())!.accessToken).toBe(tokens.accessToken);
 
@@ -302,7 +287,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('uses the tokens another process sharing the keychain refreshed, instead of reusing the old refresh token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const app = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     const cli = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
@@ -319,7 +304,7 @@ describe('refresh tokens against oidc-provider', () => {
   });
 
   it('returns null from onUnauthorized when there is no refresh token, or no tokens at all', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     await expect(manager.onUnauthorized('anything')).resolves.toBeNull();
@@ -341,7 +326,7 @@ describe('sign-out revokes at the server', () => {
   });
 
   it('revokes the refresh and access tokens and deletes them locally', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock });
     const tokens = await signIn(setup.config, clock);
@@ -356,7 +341,7 @@ describe('sign-out revokes at the server', () => {
   });
 
   it('revokes the access token even when there is no refresh token', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const manager = new TokenManager({ config: setup.config, secrets: new MemorySecretStore(), key: KEY, clock });
     const tokens = await signIn(setup.config, clock);
     await manager.save({ ...tokens, refreshToken: null });
@@ -365,7 +350,7 @@ describe('sign-out revokes at the server', () => {
   });
 
   it('deletes the local tokens even when the revocation fails, and reports it', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const deadRelay = await startTokenRelay(`${setup.server.issuer}/token`);
     await deadRelay.close();
@@ -387,7 +372,7 @@ describe('sign-out revokes at the server', () => {
   });
 
   it('only forgets the tokens when the server has no revocation endpoint', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const { issuer: _issuer, revocationEndpoint: _revocation, ...withoutRevocation } = setup.config;
     const manager = new TokenManager({ config: withoutRevocation, secrets, key: KEY, clock });
@@ -409,26 +394,26 @@ describe('expiry', () => {
   });
 
   it('refreshes before the access token expires, on the injected clock', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const secrets = new MemorySecretStore();
     const manager = new TokenManager({ config: setup.config, secrets, key: KEY, clock, refreshMarginMs: 2_000 });
     const tokens = await signIn(setup.config, clock);
-    expect(tokens.expiresAt).toBe(clock.time + 5_000);
+    expect(tokens.expiresAt).toBe(clock.now() + 5_000);
     await manager.save(tokens);
     const before = refreshes(setup);
 
-    clock.time += 2_900;
+    clock.setTime(clock.now() + 2_900);
     await expect(manager.accessToken()).resolves.toBe(tokens.accessToken);
     expect(refreshes(setup)).toBe(before);
 
-    clock.time += 200; // 1.9 s left: within the margin
+    clock.setTime(clock.now() + 200); // 1.9 s left: within the margin
     const fresh = await manager.accessToken();
     expect(fresh).not.toBe(tokens.accessToken);
     expect(refreshes(setup) - before).toBe(1);
     // Refreshed while the old token was still good (real time has not reached its expiry).
     await expect(setup.server.verifyAccessToken(tokens.accessToken)).resolves.not.toBeNull();
     await expect(setup.server.verifyAccessToken(fresh)).resolves.toMatchObject({ userId: 'alice' });
-    expect(await secrets.stored()).toMatchObject({ accessToken: fresh, expiresAt: clock.time + 5_000 });
+    expect(await secrets.stored()).toMatchObject({ accessToken: fresh, expiresAt: clock.now() + 5_000 });
 
     await expect(manager.accessToken()).resolves.toBe(fresh);
     expect(refreshes(setup) - before).toBe(1);

@@ -19,6 +19,10 @@ import { ensureCliBuilt, runCli, startCli, type CliResult } from '../../support/
 import { davAnswer, startHostileServer, type FakeResource, type HostileServer } from '../../support/hostileServer.js';
 import { createPair, type Pair } from '../../support/pair.js';
 import { startWebDavServer, type WebDavTestServer } from '../../support/webdavServer.js';
+import { until } from '../../support/until.js';
+
+/** The waits for a running command: 15 s, and a failed status or tree read counts as "not yet". */
+const WAIT = { timeoutMs: 15_000, retryErrors: true };
 
 let server: WebDavTestServer;
 let credentials: Record<string, string>;
@@ -556,14 +560,14 @@ describe('continuous mode and status', () => {
     try {
       const status = (): Promise<CliResult> =>
         runCli(['status', '--json', '--local', target.local, '--remote', target.remoteUrl, '--state', target.stateDir], credentials);
-      await waitFor(async () => {
+      await until('a first sync in the status', async () => {
         const result = await status();
         return result.code === 0 && parseJson<{ running: boolean; status: { state: string; lastSyncAt: number | null } }>(result).status.lastSyncAt !== null;
-      });
+      }, WAIT);
       await target.writeLocal('saved-later.txt', 'arrives by itself');
-      await waitFor(async () => (await target.remoteTree())['saved-later.txt'] === 'arrives by itself');
+      await until('saved-later.txt on the server', async () => (await target.remoteTree())['saved-later.txt'] === 'arrives by itself', WAIT);
       await target.writeRemote('from-elsewhere.txt', 'polled');
-      await waitFor(async () => (await target.localTree())['from-elsewhere.txt'] === 'polled');
+      await until('from-elsewhere.txt here', async () => (await target.localTree())['from-elsewhere.txt'] === 'polled', WAIT);
       const live = parseJson<{ running: boolean; pid: number }>(await status());
       expect(live.running).toBe(true);
       expect(live.pid).toBe(running.child.pid);
@@ -590,12 +594,3 @@ describe('continuous mode and status', () => {
   });
 });
 
-/** Polls `predicate` every 50 ms for up to `timeoutMs`. */
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -11,11 +11,11 @@ import { apacheAvailable, startApache, type ApacheServer } from '../../support/a
 import { ensureCliBuilt, startCli } from '../../support/cli.js';
 import { createPair, type Pair } from '../../support/pair.js';
 import { requireSystemTool } from '../../support/requirements.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<true> => waitUntil(what, condition, timeoutMs);
+const until = untilWithin(15_000);
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
 

@@ -15,6 +15,7 @@ import { apacheAvailable, startApache, type ApacheServer } from '../../support/a
 import { ensureCliBuilt, runCli, type CliResult } from '../../support/cli.js';
 import { createPair, type Pair } from '../../support/pair.js';
 import { requireSystemTool } from '../../support/requirements.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 
@@ -242,13 +243,8 @@ describe.skipIf(apache.skip)('names the command cannot sync as they are (Apache)
     await p.writeLocal('ok.txt', 'fine');
     const running = await p.startService({ options: { quietMs: 100, pollIntervalMs: 600_000, fullScanIntervalMs: 600_000, retryMinMs: 200, retryMaxMs: 1_000 } });
     cleanups.push(() => running.stop());
-    const until = async (what: string, predicate: () => boolean): Promise<void> => {
-      const deadline = Date.now() + 15_000;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(running.service.getStatus())}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const until = (what: string, predicate: () => boolean): Promise<true> =>
+      waitUntil(what, predicate, { timeoutMs: 15_000, detail: () => `last status: ${JSON.stringify(running.service.getStatus())}` });
     await until('the first run', () => running.service.getStatus().lastRun !== null && running.service.getStatus().state === 'idle');
     expect(running.service.getStatus().lastRun).toMatchObject({ errors: 0, skipped: 0, skips: [] });
 

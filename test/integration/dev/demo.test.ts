@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, repoRoot } from '../../support/cli.js';
-import { until as waitUntil } from '../../support/until.js';
+import { untilWithin } from '../../support/until.js';
 
-const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<true> => waitUntil(what, condition, timeoutMs, 100);
+const until = untilWithin(20_000, 100);
 
 describe('npm run demo', () => {
   let folder: string | undefined;

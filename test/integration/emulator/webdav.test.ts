@@ -10,6 +10,7 @@ import { createClient, type FileStat } from 'webdav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
 import { basic, etagsByHref, headerOf, send } from './http.js';
+import { until } from '../../support/until.js';
 
 const USER = 'demo';
 const PASSWORD = 'demo-apps-password';
@@ -32,15 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-/** Polls a condition the emulator reaches on its own time (a connection it has to notice broke). */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('waitFor: the condition never held');
-}
 
 async function put(path: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   return (await send(`${emulator.davUrl}${path}`, { method: 'PUT', headers: { ...AUTH, ...headers }, body })).status;
@@ -337,9 +329,9 @@ describe('Apache mod_dav quirks', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(`PUT /dav/interrupted.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH.Authorization}\r\nContent-Length: 1000\r\n\r\npartial new`);
     // Break off once the emulator has started writing the body.
-    await waitFor(async () => (await readdir(uploads)).length === 1);
+    await until('the upload in progress on disk', async () => (await readdir(uploads)).length === 1, { timeoutMs: 5_000, intervalMs: 10 });
     socket.destroy();
-    await waitFor(async () => (await readdir(uploads)).length === 0);
+    await until('the broken upload cleaned up', async () => (await readdir(uploads)).length === 0, { timeoutMs: 5_000, intervalMs: 10 });
     expect((await send(`${emulator.davUrl}interrupted.txt`, { headers: AUTH })).text).toBe('complete old version');
   });
 });

@@ -12,7 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode } from '../../../shared/errors.js';
 import { httpRequest } from '../../../electron/net/httpRequest.js';
 import { type ProxySetting } from '../../../electron/net/proxy.js';
 import { isRetryable } from '../../../electron/net/retry.js';
@@ -20,6 +20,7 @@ import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js
 import { apacheAvailable, startApache, type ApacheServer } from '../../support/apache.js';
 import { microsocksAvailable, startMicrosocks, startTinyproxy, tinyproxyAvailable, type RunningProxy } from '../../support/proxies.js';
 import { requireSystemTool } from '../../support/requirements.js';
+import { failure } from '../../support/failure.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 const tinyproxy = requireSystemTool('tinyproxy', tinyproxyAvailable());
@@ -42,16 +43,6 @@ function store(proxy: ProxySetting, options: { ca?: string | undefined; attempts
     retry: { attempts: options.attempts ?? 1, baseDelayMs: 1, maxDelayMs: 1 },
     proxy,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TeraSyncError);
-    return error as TeraSyncError;
-  }
-  throw new Error('expected a failure, but the request worked');
 }
 
 async function withStore<T>(proxy: ProxySetting, run: (remote: WebDavRemoteStore) => Promise<T>, options: { ca?: string | undefined } = {}): Promise<T> {

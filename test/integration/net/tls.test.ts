@@ -30,6 +30,7 @@ import {
   type TestServer,
   type TlsServerOptions,
 } from '../../support/tlsServers.js';
+import { failure } from '../../support/failure.js';
 
 // No server on loopback can chain to a public root, so "the system roots are still trusted"
 // is checked on what tls.ts builds its secure context from. The spy passes every call through.
@@ -96,18 +97,6 @@ const clients: Client[] = [
     },
   },
 ];
-
-/** The TeraSyncError `promise` rejects with (fails the test when it resolves). */
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  let value: unknown;
-  try {
-    value = await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TeraSyncError);
-    return error as TeraSyncError;
-  }
-  throw new Error(`expected a refusal, but the request worked (${JSON.stringify(value)})`);
-}
 
 /** The TeraSyncError `run` throws synchronously. */
 function thrown(run: () => unknown): TeraSyncError {

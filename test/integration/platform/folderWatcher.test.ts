@@ -9,20 +9,14 @@ import { mkdirSync, rmSync, watch as nodeWatch } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFolderWatcher, type FolderWatchHandle, type WatchFunction } from '../../../electron/platform/folderWatcher.js';
 import { TEMP_PREFIX, TEMP_SUFFIX } from '../../../electron/sync/ignoreRules.js';
 import type { ChangeWatcher } from '../../../electron/sync/ports.js';
+import { untilWithin } from '../../support/until.js';
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const started = performance.now();
-  while (!predicate()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
-}
+/** The watcher reports within a few seconds; polled every 20 ms. */
+const until = untilWithin(5_000, 20);
 
 interface SpiedWatch {
   watch: WatchFunction;
@@ -82,7 +76,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
   /** Writes a sentinel at the root and waits for it: every earlier event has been delivered. */
   async function flush(name = `sentinel-${log.length}.txt`): Promise<void> {
     await writeFile(file(name), 's');
-    await until(() => reported().includes(name), name);
+    await until(name, () => reported().includes(name));
   }
 
   beforeEach(async () => {
@@ -103,19 +97,19 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     await writeFile(file('old.txt'), 'x');
     await start();
     await writeFile(file('new.txt'), 'a');
-    await until(() => reported().includes('new.txt'), 'the created file');
+    await until('the created file', () => reported().includes('new.txt'));
 
     log.length = 0;
     await appendFile(file('new.txt'), 'more');
-    await until(() => reported().includes('new.txt'), 'the modified file');
+    await until('the modified file', () => reported().includes('new.txt'));
 
     log.length = 0;
     await rm(file('new.txt'));
-    await until(() => reported().includes('new.txt'), 'the deleted file');
+    await until('the deleted file', () => reported().includes('new.txt'));
 
     log.length = 0;
     await rename(file('old.txt'), file('renamed.txt'));
-    await until(() => reported().includes('old.txt') && reported().includes('renamed.txt'), 'both names of the renamed file');
+    await until('both names of the renamed file', () => reported().includes('old.txt') && reported().includes('renamed.txt'));
   });
 
   it('reports a new folder after watching it, so a file written right after mkdir is not lost', async () => {
@@ -123,12 +117,12 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     await mkdir(file('sub'));
     await writeFile(file('sub/first.txt'), '1');
     // The folder is reported once its watcher exists: the engine's rescan of it finds first.txt.
-    await until(() => log.includes('watch:sub') && log.indexOf('sub', log.indexOf('watch:sub')) > 0, 'sub reported after it is watched');
+    await until('sub reported after it is watched', () => log.includes('watch:sub') && log.indexOf('sub', log.indexOf('watch:sub')) > 0);
     expect(covered(reported(), 'sub/first.txt')).toBe(true);
 
     log.length = 0;
     await writeFile(file('sub/later.txt'), '2');
-    await until(() => reported().includes('sub/later.txt'), 'a later change inside the new folder, by its own path');
+    await until('a later change inside the new folder, by its own path', () => reported().includes('sub/later.txt'));
   });
 
   it('covers every file of a tree made with mkdir -p, and then watches its deepest folder', async () => {
@@ -136,14 +130,14 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     const files = ['a/1.txt', 'a/b/2.txt', 'a/b/c/3.txt', 'a/b/c/d/4.txt'];
     await mkdir(file('a/b/c/d'), { recursive: true });
     for (const path of files) await writeFile(file(path), path);
-    await until(() => ['a', 'a/b', 'a/b/c', 'a/b/c/d'].every((folder) => spy.open().includes(folder)), 'every new folder watched');
+    await until('every new folder watched', () => ['a', 'a/b', 'a/b/c', 'a/b/c/d'].every((folder) => spy.open().includes(folder)));
     // After the last folder is watched, what was written before is reachable from a report.
     await flush();
     for (const path of files) expect(covered(reported(), path), path).toBe(true);
 
     log.length = 0;
     await writeFile(file('a/b/c/d/5.txt'), '5');
-    await until(() => reported().includes('a/b/c/d/5.txt'), 'a change in the deepest folder');
+    await until('a change in the deepest folder', () => reported().includes('a/b/c/d/5.txt'));
   });
 
   it('closes the watchers of a deleted tree and keeps reporting elsewhere', async () => {
@@ -154,12 +148,12 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     expect(spy.open()).toEqual(['', 'other', 'tree', 'tree/x', 'tree/x/y']);
 
     await rm(file('tree'), { recursive: true });
-    await until(() => reported().includes('tree'), 'the deleted folder');
-    await until(() => spy.open().join() === ['', 'other'].join(), 'the deleted tree unwatched');
+    await until('the deleted folder', () => reported().includes('tree'));
+    await until('the deleted tree unwatched', () => spy.open().join() === ['', 'other'].join());
 
     log.length = 0;
     await writeFile(file('other/new.txt'), 'n');
-    await until(() => reported().includes('other/new.txt'), 'a new file elsewhere');
+    await until('a new file elsewhere', () => reported().includes('other/new.txt'));
   });
 
   it('watches a folder made again under the same name', async () => {
@@ -169,22 +163,22 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     rmSync(file('again'), { recursive: true });
     mkdirSync(file('again'));
     await flush();
-    await until(() => spy.calls.filter((folder) => folder === 'again').length >= 2 && spy.open().includes('again'), 'the new folder watched');
+    await until('the new folder watched', () => spy.calls.filter((folder) => folder === 'again').length >= 2 && spy.open().includes('again'));
     log.length = 0;
     await writeFile(file('again/in.txt'), 'i');
-    await until(() => reported().includes('again/in.txt'), 'a change in the folder made again');
+    await until('a change in the folder made again', () => reported().includes('again/in.txt'));
   });
 
   it('reports changes inside a renamed folder under its new name', async () => {
     await mkdir(file('before/inner'), { recursive: true });
     await start();
     await rename(file('before'), file('after'));
-    await until(() => reported().includes('before') && reported().includes('after'), 'both names of the folder');
-    await until(() => spy.open().includes('after/inner') && !spy.open().some((folder) => folder.startsWith('before')), 'watchers moved to the new name');
+    await until('both names of the folder', () => reported().includes('before') && reported().includes('after'));
+    await until('watchers moved to the new name', () => spy.open().includes('after/inner') && !spy.open().some((folder) => folder.startsWith('before')));
 
     log.length = 0;
     await writeFile(file('after/inner/x.txt'), 'x');
-    await until(() => reported().includes('after/inner/x.txt'), 'a change under the new name');
+    await until('a change under the new name', () => reported().includes('after/inner/x.txt'));
     expect(reported().some((path) => path.startsWith('before'))).toBe(false);
   });
 
@@ -194,7 +188,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     await writeFile(file(temp), 'partial');
     await appendFile(file(temp), 'rest');
     await rename(file(temp), file('done.txt'));
-    await until(() => reported().includes('done.txt'), 'the file renamed into place');
+    await until('the file renamed into place', () => reported().includes('done.txt'));
     await flush();
     expect(reported().filter((path) => path.includes(TEMP_PREFIX))).toEqual([]);
   });
@@ -209,7 +203,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
 
       await writeFile(join(outside, 'deep', 'f.txt'), 'f');
       await symlink(outside, file('link2'));
-      await until(() => reported().includes('link2'), 'a new symlink, as an entry');
+      await until('a new symlink, as an entry', () => reported().includes('link2'));
       await flush();
       expect(spy.calls).toEqual(['']);
       expect(reported().some((path) => path.startsWith('link/') || path.startsWith('link2/'))).toBe(false);
@@ -232,7 +226,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     firstLog.length = 0;
     await writeFile(file('a/b/f.txt'), 'f');
     await writeFile(file('top.txt'), 't');
-    await until(() => reported().includes('top.txt') && reported().includes('a/b/f.txt'), 'the second watcher sees the changes');
+    await until('the second watcher sees the changes', () => reported().includes('top.txt') && reported().includes('a/b/f.txt'));
     expect(firstLog).toEqual([]);
   });
 
@@ -254,7 +248,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     // inotify needs read permission, as the listing does: the folder and what is below it are out of reach.
     expect(spy.open()).toEqual(['', 'open']);
     await writeFile(file('open/f.txt'), 'f');
-    await until(() => reported().includes('open/f.txt'), 'a change in a watchable folder');
+    await until('a change in a watchable folder', () => reported().includes('open/f.txt'));
   });
 
   it('rejects the start when out of inotify watches (ENOSPC), leaving nothing open', async () => {
@@ -269,7 +263,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
   it('calls onError once and stops when a new folder finds no inotify watch left (ENOSPC)', async () => {
     await start((folder) => (folder.startsWith('full') ? errno('ENOSPC') : null));
     await mkdir(file('full/deeper'), { recursive: true });
-    await until(() => errors.length > 0, 'onError');
+    await until('onError', () => errors.length > 0);
     expect(errors.map((error) => (error as NodeJS.ErrnoException).code)).toEqual(['ENOSPC']);
     expect(spy.open()).toEqual([]);
 
@@ -284,7 +278,7 @@ describe('watchFolders on Linux (one inotify watch per folder)', () => {
     });
     try {
       await writeFile(file('probe.txt'), 'p');
-      await until(() => probe.includes('probe.txt'), 'the probe');
+      await until('the probe', () => probe.includes('probe.txt'));
     } finally {
       await probeWatcher.close();
     }
@@ -344,7 +338,7 @@ describe('watchFolders on macOS and Windows (one recursive watch)', () => {
 
       // No name: every entry of the root is looked at again.
       fake.emit(null);
-      await until(() => changes.includes('top.txt') && changes.includes('folder'), 'the root entries');
+      await until('the root entries', () => changes.includes('top.txt') && changes.includes('folder'));
 
       fake.fail(errno('EPERM'));
       fake.fail(errno('EPERM'));

@@ -2,7 +2,7 @@
  * Continuous sync end to end: the real folder watcher, the real engine and journal, a real
  * WebDAV server (the in-process one, and Apache mod_dav over HTTPS where its behaviour
  * matters), the system clock with short service options. Waits are bounded polls of the
- * outcome (`waitFor`), never a sleep to let things settle.
+ * outcome (`until`, test/support/until.ts), never a sleep to let things settle.
  *
  * - a rename storm is carried in a handful of runs, not one per event;
  * - an editor's atomic save (temp file, fsync, rename over) arrives without a conflict;
@@ -30,59 +30,38 @@ import type { SyncServiceOptions } from '../../../electron/sync/SyncService.js';
 import { createPair, FOLDER_MARK, type Pair, type RunningService, type ServerUnderTest, type Tree } from '../../support/pair.js';
 import { startWebDavServer, type WebDavTestServer } from '../../support/webdavServer.js';
 import { serverKinds } from './servers.js';
+import { until } from '../../support/until.js';
 
 const F = FOLDER_MARK;
 const SERVICE_OPTIONS: SyncServiceOptions = { quietMs: 100, pollIntervalMs: 1_000, fullScanIntervalMs: 60_000, retryMinMs: 200, retryMaxMs: 1_000 };
-
-/**
- * Polls `predicate` every 50 ms until it holds; throws after `timeoutMs` with `what` and the
- * last error the predicate threw. Returns the milliseconds it took.
- */
-async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what = 'the condition'): Promise<number> {
-  const started = performance.now();
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await predicate()) return performance.now() - started;
-      lastError = undefined;
-    } catch (error) {
-      lastError = error;
-    }
-    if (performance.now() - started > timeoutMs) {
-      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
-    }
-    await delay(50);
-  }
-}
 
 function isIdle(running: RunningService): boolean {
   return running.service.getStatus().state === 'idle';
 }
 
 /** Waits until the service is idle and the server holds exactly `expected`. */
-async function untilRemoteIs(pair: Pair, running: RunningService, expected: Tree, timeoutMs: number, what: string): Promise<number> {
-  return waitFor(async () => isIdle(running) && isDeepStrictEqual(await pair.remoteTree(), expected), timeoutMs, what);
+async function untilRemoteIs(pair: Pair, running: RunningService, expected: Tree, timeoutMs: number, what: string): Promise<void> {
+  await until(what, async () => isIdle(running) && isDeepStrictEqual(await pair.remoteTree(), expected), { timeoutMs, retryErrors: true });
 }
 
 /** Waits until the service is idle and `folder` on the server holds exactly `paths` (names only: cheap). */
-async function untilRemoteNames(pair: Pair, running: RunningService, folder: string, paths: string[], timeoutMs: number, what: string): Promise<number> {
+async function untilRemoteNames(pair: Pair, running: RunningService, folder: string, paths: string[], timeoutMs: number, what: string): Promise<void> {
   const expected = paths.filter((path) => path.startsWith(`${folder}/`)).sort();
-  return waitFor(
+  await until(
+    what,
     async () => {
       if (!isIdle(running)) return false;
       const items = (await pair.remote.getDirectoryContents(`${folder}/`)) as FileStat[];
       return isDeepStrictEqual(items.map((item) => `${folder}/${item.basename}`).sort(), expected);
     },
-    timeoutMs,
-    what,
+    { timeoutMs, retryErrors: true },
   );
 }
 
 /** Waits for one more complete run (a poll at the latest), to see that the state holds. */
 async function anotherRun(running: RunningService): Promise<void> {
   const runs = running.runs();
-  await waitFor(() => running.runs() > runs && isIdle(running), 5_000, 'one more run');
+  await until('one more run', () => running.runs() > runs && isIdle(running), { timeoutMs: 5_000, retryErrors: true });
 }
 
 function conflictCopies(tree: Tree): string[] {
@@ -134,7 +113,7 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
   const startService = async (pair: Pair): Promise<RunningService> => {
     const running = await pair.startService({ options: SERVICE_OPTIONS });
     services.push(running);
-    await waitFor(() => running.runs() >= 1 && isIdle(running), 10_000, 'the first run');
+    await until('the first run', () => running.runs() >= 1 && isIdle(running), { timeoutMs: 10_000, retryErrors: true });
     return running;
   };
 
@@ -190,12 +169,12 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
     const saved = `${pair.local}.saved`;
     await cp(pair.local, saved, { recursive: true, preserveTimestamps: true });
     await rm(pair.local, { recursive: true });
-    await waitFor(() => running.service.getStatus().state === 'failsafe', 10_000, 'the fail-safe for the missing folder');
+    await until('the fail-safe for the missing folder', () => running.service.getStatus().state === 'failsafe', { timeoutMs: 10_000, retryErrors: true });
     // Another folder (another inode) at the same path, as a restore or a re-mounted drive gives.
     await rename(saved, pair.local);
     // The service waits at a fail-safe for the user (the command looks again at each poll).
     running.service.syncNow();
-    await waitFor(() => isIdle(running), 10_000, 'the fail-safe to clear');
+    await until('the fail-safe to clear', () => isIdle(running), { timeoutMs: 10_000, retryErrors: true });
     // A change in the new folder is told by a watcher (the full scan is a minute away).
     await pair.writeLocal('b.txt', 'b\n');
     await untilRemoteIs(pair, running, { 'a.txt': 'a\n', 'b.txt': 'b\n' }, 8_000, 'b.txt on the server, told by the watcher');
@@ -291,13 +270,13 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
     const runsWhileGrowing = running.runs() - runsBefore;
     const content = Buffer.concat(written);
     // Until the whole file is there, or a conflict shows that it never will be.
-    await waitFor(
+    await until(
+      'the whole file on the server',
       async () =>
         isIdle(running) &&
         (running.reports.some((r) => r.conflicts.length > 0) ||
           (await pair.remote.stat('grow.log').then((s) => (s as FileStat).size, () => -1)) === content.length),
-      20_000,
-      'the whole file on the server',
+      { timeoutMs: 20_000, retryErrors: true },
     );
     expect((await readFile(path)).equals(content), 'grow.log on disk is what was written').toBe(true);
     const remote = Buffer.from((await pair.remote.getFileContents('grow.log')) as ArrayBuffer);
@@ -328,10 +307,10 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
     };
     const running = await pair.startService({ options: SERVICE_OPTIONS, files });
     services.push(running);
-    await waitFor(() => running.runs() >= 1 && isIdle(running), 10_000, 'the first run');
+    await until('the first run', () => running.runs() >= 1 && isIdle(running), { timeoutMs: 10_000, retryErrors: true });
     await pair.writeLocal('busy.txt', 'version 0\n');
     const expected = 'version 0\nchange 1\nchange 2\nchange 3\n';
-    await waitFor(() => running.reports.some((r) => r.deferred.length > 0), 10_000, 'the upload to be deferred');
+    await until('the upload to be deferred', () => running.reports.some((r) => r.deferred.length > 0), { timeoutMs: 10_000, retryErrors: true });
     // The run that sends it again, and one more to see that the state holds.
     await anotherRun(running);
     await anotherRun(running);
@@ -357,14 +336,16 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
       }
     })();
     try {
-      await waitFor(() => lines >= 3 && running.runs() >= 1, 5_000, 'the writer to be going');
+      await until('the writer to be going', () => lines >= 3 && running.runs() >= 1, { timeoutMs: 5_000, retryErrors: true });
       await pair.writeRemote('from-elsewhere.txt', 'from another device\n');
       // Polls every second: the change should arrive within a few, writer or not.
-      const took = await waitFor(
-        () => readFile(join(pair.local, 'from-elsewhere.txt'), 'utf8').then((text) => text === 'from another device\n', () => false),
-        4 * SERVICE_OPTIONS.pollIntervalMs,
+      const asked = performance.now();
+      await until(
         'the remote change to arrive while busy.log is being written',
+        () => readFile(join(pair.local, 'from-elsewhere.txt'), 'utf8').then((text) => text === 'from another device\n', () => false),
+        { timeoutMs: 4 * SERVICE_OPTIONS.pollIntervalMs, retryErrors: true },
       );
+      const took = performance.now() - asked;
       console.info(`remote change arrived ${Math.round(took)} ms after it was made, while a local file was busy`);
     } finally {
       writing = false;
@@ -378,10 +359,10 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
     const running = await startService(pair);
     const started = performance.now();
     await pair.writeLocal('latency.txt', 'saved just now\n');
-    await waitFor(
-      async () => (await pair.remote.exists('latency.txt')) && (await pair.readRemote('latency.txt')) === 'saved just now\n',
-      10_000,
+    await until(
       'the saved file on the server',
+      async () => (await pair.remote.exists('latency.txt')) && (await pair.readRemote('latency.txt')) === 'saved just now\n',
+      { timeoutMs: 10_000, retryErrors: true },
     );
     const elapsed = performance.now() - started;
     console.info(`latency (${kind.name}): ${Math.round(elapsed)} ms from save to server`);
@@ -424,12 +405,12 @@ describe('continuous sync while the server goes away and comes back', () => {
     server = null;
     const runsBefore = live.runs();
     await current.writeLocal('during.txt', 'written while the server was down\n');
-    await waitFor(() => service.getStatus().state === 'offline', 5_000, "the 'offline' state");
+    await until("the 'offline' state", () => service.getStatus().state === 'offline', { timeoutMs: 5_000, retryErrors: true });
     expect(service.getStatus().problem?.code).toBe(ErrorCode.Network);
     expect(service.getStatus().retryAt).not.toBeNull();
     // Backing off: no more attempts than retryMinMs, doubling, allows (no request storm).
     const offlineAt = performance.now();
-    await waitFor(() => live.runs() >= runsBefore + 3, 5_000, 'a few retries');
+    await until('a few retries', () => live.runs() >= runsBefore + 3, { timeoutMs: 5_000, retryErrors: true });
     const retries = live.runs() - runsBefore;
     const offlineFor = performance.now() - offlineAt;
     expect(retries).toBeLessThanOrEqual(2 + offlineFor / SERVICE_OPTIONS.retryMinMs);

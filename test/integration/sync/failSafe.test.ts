@@ -7,8 +7,6 @@
  * idle without them after the restore.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { FailSafeReason } from '../../../shared/types.js';
@@ -17,19 +15,12 @@ import type { RunResult } from '../../../electron/sync/engine.js';
 import type { WatchFolder } from '../../../electron/sync/ports.js';
 import type { Pair, SyncOptions, Tree } from '../../support/pair.js';
 import { serverKinds, useServer, type AnsweredRequest } from './servers.js';
+import { until } from '../../support/until.js';
 
 
 /** A watcher that reports nothing: the test decides when the service runs. */
 const quietWatch: WatchFolder = async () => ({ close: async () => undefined });
 
-/** Polls `predicate` every 50 ms until it holds, for at most `timeoutMs`. */
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const started = performance.now();
-  while (!predicate()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 describe.each(serverKinds)('fail-safes and "Restore them" against $name', (kind) => {
   const fixture = useServer(kind);
@@ -148,7 +139,7 @@ describe.each(serverKinds)('fail-safes and "Restore them" against $name', (kind)
     for (const name of await readdir(pair.local)) await pair.removeLocal(name);
     const running = await pair.startService({ watch: quietWatch, options: { quietMs: 50, pollIntervalMs: 600_000, retryMinMs: 600_000, retryMaxMs: 600_000 } });
     try {
-      await waitFor(() => running.service.getStatus().state === 'failsafe', 10_000, 'the fail-safe');
+      await until('the fail-safe', () => running.service.getStatus().state === 'failsafe', 10_000);
       const waiting = running.service.getStatus();
       expect(waiting.problem?.code).toBe(ErrorCode.FailSafeTriggered);
       expect(waiting.failSafe).toMatchObject({ reason: 'localEmpty', total: 14 });
@@ -156,7 +147,7 @@ describe.each(serverKinds)('fail-safes and "Restore them" against $name', (kind)
       expect(await pair.remoteTree()).toEqual(tree);
 
       running.service.restoreDeletions();
-      await waitFor(() => running.runs() === 2 && running.service.getStatus().state === 'idle', 20_000, 'the restore run');
+      await until('the restore run', () => running.runs() === 2 && running.service.getStatus().state === 'idle', 20_000);
       expect(running.service.getStatus()).toMatchObject({ state: 'idle', problem: null, failSafe: null });
       expect(running.reports.at(-1)?.downloaded).toHaveLength(14);
       expect(running.statuses.filter((status) => status.state !== 'failsafe' && status.failSafe !== null)).toEqual([]);

@@ -20,6 +20,7 @@ import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { FOLDER_MARK, type Pair, type RunningService, type Tree } from '../../support/pair.js';
 import { wrapStore } from '../../support/wrapStore.js';
 import { serverKinds, useServer } from './servers.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const OPTIONS: Partial<SyncServiceOptions> = { quietMs: 100, pollIntervalMs: 2_000, fullScanIntervalMs: 60_000, retryMinMs: 200, retryMaxMs: 1_000 };
 const FOLDERS = 5;
@@ -39,31 +40,22 @@ function expectedTree(count: number): Tree {
   return tree;
 }
 
-async function until(predicate: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      if (await predicate()) return;
-    } catch {
-      // The trees may be read while files come and go.
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(100);
-  }
-}
+/** The trees may be read while files come and go: an error there is "not yet". */
+const until = (what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<true> =>
+  waitUntil(what, condition, { timeoutMs, intervalMs: 100, retryErrors: true });
 
 async function settled(pair: Pair, running: RunningService, expected: Tree): Promise<void> {
   await until(
+    'both sides to hold the renamed files and none of the deleted ones',
     async () =>
       running.service.getStatus().state === 'idle' &&
       isDeepStrictEqual(await pair.localTree(), expected) &&
       isDeepStrictEqual(await pair.remoteTree(), expected),
     45_000,
-    'both sides to hold the renamed files and none of the deleted ones',
   );
   // And it stays so: one more run (a poll) brings nothing back.
   const runs = running.runs();
-  await until(async () => running.runs() > runs && running.service.getStatus().state === 'idle', 10_000, 'one more run');
+  await until('one more run', async () => running.runs() > runs && running.service.getStatus().state === 'idle', 10_000);
   expect(await pair.localTree()).toEqual(expected);
   expect(await pair.remoteTree()).toEqual(expected);
 }

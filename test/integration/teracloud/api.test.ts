@@ -6,13 +6,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode, type TeraSyncError } from '../../../shared/errors.js';
 import { httpRequest } from '../../../electron/net/httpRequest.js';
 import type { ApiKeyPlacement } from '../../../electron/teracloud/apiKey.js';
 import { discoverAccount } from '../../../electron/teracloud/discoverAccount.js';
 import { nodeFromUserInput } from '../../../electron/teracloud/nodeUrls.js';
 import { TeraCloudApi } from '../../../electron/teracloud/TeraCloudApi.js';
 import { startEmulator, type RecordedEmulatorRequest, type RunningEmulator } from '../../../dev/emulator/TeraCloudEmulator.js';
+import { failure as refusal } from '../../support/failure.js';
 
 const API_KEY = 'A1B2C3D4E5F60718293A4B5C6D7E8F90';
 const GIB = 1024 ** 3;
@@ -55,16 +56,8 @@ async function recorded(run: () => Promise<unknown>): Promise<RecordedEmulatorRe
   return seen;
 }
 
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  const error = await promise.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(TeraSyncError);
-  const coded = error as TeraSyncError;
-  expect(coded.message).not.toMatch(/apps-password/);
-  return coded;
-}
+/** The TeraSyncError `promise` rejects with; its message names no apps password. */
+const failure = (promise: Promise<unknown>): Promise<TeraSyncError> => refusal(promise, { hiding: ['apps-password'] });
 
 describe('getUser', () => {
   it('finds the user and node with the key in the header', async () => {

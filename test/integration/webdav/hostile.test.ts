@@ -7,37 +7,24 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { ErrorCode, type TeraSyncError } from '../../../shared/errors.js';
 import { systemClock, type Clock } from '../../../electron/core/time.js';
 import type { ResumeFrom } from '../../../electron/sync/ports.js';
 import { WebDavRemoteStore, type WebDavRemoteStoreOptions } from '../../../electron/webdav/WebDavRemoteStore.js';
 import { davAnswer, selfSignedCertificate, startHostileServer, type FakeResource, type HostileServer } from '../../support/hostileServer.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { execFileSync } from 'node:child_process';
+import { failure } from '../../support/failure.js';
+import { FakeClock } from '../../support/fakeClock.js';
 
 const START = Date.parse('Mon, 02 Jun 2025 10:00:00 GMT');
-
-/** Never sleeps: records each delay and moves its time forward. */
-class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-  private elapsed = 0;
-
-  now(): number {
-    return START + this.elapsed;
-  }
-
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw signal.reason;
-    this.sleeps.push(ms);
-    this.elapsed += ms;
-  }
-}
 
 const ROOT = '/dav/Sync/';
 const self: FakeResource = { href: ROOT, collection: true, etag: '"root"' };
 
 let hostile: HostileServer;
-let clock: RecordingClock;
+/** Never waits: records each backoff delay and moves its time forward. */
+let clock: FakeClock;
 const stores: WebDavRemoteStore[] = [];
 
 function storeFor(options: Partial<WebDavRemoteStoreOptions> = {}): WebDavRemoteStore {
@@ -66,18 +53,9 @@ function sink(): { stream: Writable; received(): Buffer } {
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  const outcome = await promise.then(
-    () => new Error('expected a failure'),
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(TeraSyncError);
-  return outcome as TeraSyncError;
-}
-
 beforeEach(async () => {
   hostile = await startHostileServer();
-  clock = new RecordingClock();
+  clock = new FakeClock(START, { sleeps: 'instant' });
 });
 
 afterEach(async () => {

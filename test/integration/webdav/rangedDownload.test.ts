@@ -61,7 +61,7 @@ const kinds: Array<{ name: string; skip: boolean; start(): Promise<Server> }> = 
         password: server.password,
         dataDir: server.dataDir,
         async getStatuses(folder, atLeast) {
-          await until(`${atLeast} answered GETs`, () => gets(folder).filter((request) => request.status !== undefined).length >= atLeast, 5_000, 10);
+          await until(`${atLeast} answered GETs`, () => gets(folder).filter((request) => request.status !== undefined).length >= atLeast, { timeoutMs: 5_000, intervalMs: 10 });
           return gets(folder).map((request) => request.status ?? 0);
         },
         grantServerAccess: async () => undefined,
@@ -246,7 +246,7 @@ describe.each(kinds)('parallel ranged downloads against $name', (kind) => {
       onStart: (start) => starts.push(start.etag),
     });
     // The first range goes out alone; once it is a good 206, three more join it.
-    await until('four streams writing at once', () => gate.waiting() === 4, 10_000, 5);
+    await until('four streams writing at once', () => gate.waiting() === 4, { timeoutMs: 10_000, intervalMs: 5 });
     gate.release();
     const result = await download;
 
@@ -293,7 +293,7 @@ describe.each(kinds)('parallel ranged downloads against $name', (kind) => {
     });
     // The first ranges are answered (their bytes wait at the gate); then the file changes, so
     // the ranges asked for next find another ETag and get the whole new file (200).
-    await until('four streams writing at once', () => gate.waiting() === 4, 10_000, 5);
+    await until('four streams writing at once', () => gate.waiting() === 4, { timeoutMs: 10_000, intervalMs: 5 });
     await replaceOnServer('doc.bin', second, '2024-02-01T00:00:00Z');
     const newTag = (await store.stat('doc.bin'))?.etag;
     expect(newTag).not.toBe(etag);
@@ -360,7 +360,7 @@ describe.each(kinds)('parallel ranged downloads against $name', (kind) => {
       positional: { file: gate.file, size: content.length, etag },
       signal: controller.signal,
     });
-    await until('four streams writing at once', () => gate.waiting() === 4, 10_000, 5);
+    await until('four streams writing at once', () => gate.waiting() === 4, { timeoutMs: 10_000, intervalMs: 5 });
     controller.abort();
     gate.release();
     await expect(download).rejects.toMatchObject({ code: ErrorCode.Cancelled });
@@ -405,7 +405,7 @@ describe.each(kinds)('parallel ranged downloads against $name', (kind) => {
     // concurrency 1: three request slots, one of them the download's own.
     const store = storeAt(server.origin, { folder, concurrency: 1 });
     const download = store.download('busy.bin', unusedStream().stream, { positional: { file: gate.file, size: content.length, etag } });
-    await until('four streams writing at once', () => gate.waiting() === 4, 10_000, 5);
+    await until('four streams writing at once', () => gate.waiting() === 4, { timeoutMs: 10_000, intervalMs: 5 });
     // Two listings at once, while four ranges hold their requests open.
     const [listing, children] = await Promise.all([store.list(), store.listChildren('')]);
     expect([...listing.entries.keys()].sort()).toEqual(['busy.bin', 'sub']);

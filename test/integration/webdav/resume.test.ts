@@ -19,6 +19,7 @@ import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js
 import { apacheAvailable, startApache, type AccessLogLine } from '../../support/apache.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { startWebDavServer } from '../../support/webdavServer.js';
+import { until } from '../../support/until.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 
@@ -50,10 +51,7 @@ const kinds: Array<{ name: string; skip: boolean; start(): Promise<Server> }> = 
         password: server.password,
         dataDir: server.dataDir,
         async getStatuses(folder, atLeast) {
-          const deadline = Date.now() + 5_000;
-          while (gets(folder).filter((request) => request.status !== undefined).length < atLeast && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
+          await until(`${atLeast} answered GETs`, () => gets(folder).filter((request) => request.status !== undefined).length >= atLeast, { timeoutMs: 5_000, intervalMs: 10 });
           return gets(folder).map((request) => request.status ?? 0);
         },
         getRanges: (folder) => gets(folder).map((request) => request.headers['range'] as string | undefined),

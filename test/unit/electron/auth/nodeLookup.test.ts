@@ -12,7 +12,8 @@ import { AccountFile } from '../../../../electron/auth/AccountRecord.js';
 import { AccountService, type HostLookup } from '../../../../electron/auth/AccountService.js';
 import { SessionSecretStore } from '../../../../electron/auth/SessionSecretStore.js';
 import { silentLogger } from '../../../../electron/core/logger.js';
-import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
+import { ErrorCode } from '../../../../shared/errors.js';
+import { failure } from '../../../support/failure.js';
 
 const folders: string[] = [];
 
@@ -37,16 +38,6 @@ async function service(lookupHost: HostLookup): Promise<{ accounts: AccountServi
   folders.push(folder);
   const file = new AccountFile(folder);
   return { accounts: new AccountService({ accountFile: file, secrets: new SessionSecretStore(), clock: { now: () => 0 }, logger: silentLogger, lookupHost }), file };
-}
-
-async function failure(run: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await run;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TeraSyncError);
-    return error as TeraSyncError;
-  }
-  throw new Error('the sign-in worked');
 }
 
 const cancelled = (): AbortSignal => AbortSignal.abort();

@@ -15,7 +15,7 @@ import { Journal } from '../../../../electron/sync/journal.js';
 import { silentLogger } from '../../../../electron/core/logger.js';
 import type { Trash } from '../../../../electron/sync/ports.js';
 import { FakeClock } from '../../../support/fakeClock.js';
-import { MemoryRemoteStore } from './memoryRemoteStore.js';
+import { MemoryRemoteStore } from '../../../support/memoryRemoteStore.js';
 
 const F = '<folder>';
 
@@ -72,7 +72,7 @@ async function sync(options: RunOptions = {}, deps: Partial<SyncEngineDeps> = {}
 }
 
 /** The run's error (fails the test when it succeeds). */
-async function failure(options: RunOptions = {}, deps: Partial<SyncEngineDeps> = {}): Promise<unknown> {
+async function failedRunError(options: RunOptions = {}, deps: Partial<SyncEngineDeps> = {}): Promise<unknown> {
   return sync(options, deps).then(
     () => {
       throw new Error('expected the run to fail');
@@ -143,7 +143,7 @@ describe('fail-safe details', () => {
     await syncedPair();
     for (let i = 0; i < 8; i++) await rm(join(root, `docs/d${i}.txt`));
     for (let i = 0; i < 7; i++) store.delete(`photos/p${i}.jpg`);
-    const error = await failure();
+    const error = await failedRunError();
     expect(error).toBeInstanceOf(FailSafeError);
     expect((error as FailSafeError).code).toBe(ErrorCode.FailSafeTriggered);
     expect((error as FailSafeError).message).toMatch(/would delete 15 of 22 synced files/);
@@ -161,7 +161,7 @@ describe('fail-safe details', () => {
     await syncedPair();
     await rm(join(root, 'docs'), { recursive: true });
     await rm(join(root, 'photos'), { recursive: true });
-    const { info } = (await failure()) as FailSafeError;
+    const { info } = (await failedRunError()) as FailSafeError;
     expect(info.total).toBe(20);
     expect(info.deletions).toHaveLength(22);
     expect(info.deletions.filter((deletion) => deletion.type === 'dir').map((deletion) => deletion.path).sort()).toEqual(['docs', 'photos']);
@@ -171,7 +171,7 @@ describe('fail-safe details', () => {
   it('an emptied local folder lists everything the journal remembers, to be deleted on the server', async () => {
     const tree = await syncedPair();
     for (const name of await readdir(root)) await rm(join(root, name), { recursive: true });
-    const error = (await failure()) as FailSafeError;
+    const error = (await failedRunError()) as FailSafeError;
     expect(error).toBeInstanceOf(FailSafeError);
     expect(error.message).toMatch(/is empty, but 22 files were synced from it/);
     expect(error.info.reason).toBe('localEmpty');
@@ -186,14 +186,14 @@ describe('fail-safe details', () => {
     await writeLocal('only.txt', 'one');
     await sync();
     await rm(root, { recursive: true });
-    const error = (await failure()) as FailSafeError;
+    const error = (await failedRunError()) as FailSafeError;
     expect(error.message).toMatch(/is missing, but 1 file was synced into it\./);
   });
 
   it('a missing local folder lists everything the journal remembers, to be deleted on the server', async () => {
     const tree = await syncedPair();
     await rm(root, { recursive: true });
-    const error = (await failure()) as FailSafeError;
+    const error = (await failedRunError()) as FailSafeError;
     expect(error.message).toMatch(/is missing, but 22 files were synced into it/);
     expect(error.info).toMatchObject({ reason: 'localMissing', total: 22 });
     expect(error.info.deletions).toHaveLength(Object.keys(tree).length);
@@ -204,7 +204,7 @@ describe('fail-safe details', () => {
   it('a server folder that is gone lists everything the journal remembers, to be deleted here', async () => {
     const tree = await syncedPair();
     store.removeRoot();
-    const error = (await failure()) as FailSafeError;
+    const error = (await failedRunError()) as FailSafeError;
     expect(error.message).toMatch(/server folder is gone, but 22 files were synced with it/);
     expect(error.info).toMatchObject({ reason: 'remoteGone', total: 22 });
     expect(error.info.deletions.map((deletion) => deletion.path)).toEqual(Object.keys(tree).sort());
@@ -216,7 +216,7 @@ describe('fail-safe details', () => {
   it('is a TeraSyncError that toTeraSyncError hands back unchanged', async () => {
     await syncedPair();
     store.removeRoot();
-    const error = await failure();
+    const error = await failedRunError();
     expect(error).toBeInstanceOf(TeraSyncError);
     expect(toTeraSyncError(error)).toBe(error);
     expect((error as TeraSyncError).toInfo()).toEqual({ code: ErrorCode.FailSafeTriggered, message: (error as Error).message });
@@ -239,7 +239,7 @@ describe('restoreDeletions', () => {
     const tree = await syncedPair();
     for (let i = 0; i < 10; i++) await rm(join(root, `photos/p${i}.jpg`));
     await rm(join(root, 'docs'), { recursive: true });
-    expect(await failure()).toBeInstanceOf(FailSafeError);
+    expect(await failedRunError()).toBeInstanceOf(FailSafeError);
     const result = await sync({ restoreDeletions: true });
     expect(result.report.downloaded).toHaveLength(20);
     await expectRestored(tree, result);
@@ -249,7 +249,7 @@ describe('restoreDeletions', () => {
     const tree = await syncedPair();
     store.delete('docs');
     for (let i = 0; i < 10; i++) store.delete(`photos/p${i}.jpg`);
-    expect(await failure()).toBeInstanceOf(FailSafeError);
+    expect(await failedRunError()).toBeInstanceOf(FailSafeError);
     const result = await sync({ restoreDeletions: true });
     expect(result.report.uploaded).toHaveLength(20);
     expect(result.report.createdRemoteFolders).toEqual(['docs']);
@@ -259,7 +259,7 @@ describe('restoreDeletions', () => {
   it('after the local folder was emptied, downloads everything again', async () => {
     const tree = await syncedPair();
     for (const name of await readdir(root)) await rm(join(root, name), { recursive: true });
-    expect(((await failure()) as FailSafeError).info.reason).toBe('localEmpty');
+    expect(((await failedRunError()) as FailSafeError).info.reason).toBe('localEmpty');
     const result = await sync({ restoreDeletions: true });
     expect(result.report.downloaded).toHaveLength(22);
     await expectRestored(tree, result);
@@ -268,7 +268,7 @@ describe('restoreDeletions', () => {
   it('after the local folder went missing, makes it again and downloads everything', async () => {
     const tree = await syncedPair();
     await rm(root, { recursive: true });
-    expect(((await failure()) as FailSafeError).info.reason).toBe('localMissing');
+    expect(((await failedRunError()) as FailSafeError).info.reason).toBe('localMissing');
     const result = await sync({ restoreDeletions: true });
     expect(result.report.downloaded).toHaveLength(22);
     await expectRestored(tree, result);
@@ -277,7 +277,7 @@ describe('restoreDeletions', () => {
   it('after the server folder went away, makes it again and uploads everything', async () => {
     const tree = await syncedPair();
     store.removeRoot();
-    expect(((await failure()) as FailSafeError).info.reason).toBe('remoteGone');
+    expect(((await failedRunError()) as FailSafeError).info.reason).toBe('remoteGone');
     const result = await sync({ restoreDeletions: true });
     expect(store.changes[0]).toEqual({ method: 'createFolder', path: '' });
     expect(result.report.uploaded).toHaveLength(22);
@@ -397,7 +397,7 @@ describe('selective sync and the app ignore patterns', () => {
     store.changes.length = 0;
     for (let i = 0; i < 10; i++) await rm(join(root, `work/w${i}.txt`));
     // 10 of 15 files in scope: more than half.
-    const error = (await failure({}, { excludedFolders: ['archive'] })) as FailSafeError;
+    const error = (await failedRunError({}, { excludedFolders: ['archive'] })) as FailSafeError;
     expect(error.message).toMatch(/would delete 10 of 15 synced files/);
     expect(error.info.total).toBe(10);
     expectNothingDeleted();
@@ -492,7 +492,7 @@ describe('a local folder given through a symbolic link', () => {
     const link = join(base, 'Sync');
     const target = join(base, 'unmounted', 'Sync');
     await symlink(target, link);
-    const error = await failure({}, { localRoot: link });
+    const error = await failedRunError({}, { localRoot: link });
     expect(error).toMatchObject({ code: 'Configuration' });
     expect((error as Error).message).toBe(
       `The local folder ${link} is a symbolic link to ${target}, which does not exist. If it is on a drive that is not mounted, mount it; or make that folder, or give the folder itself. Nothing was changed.`,

@@ -14,7 +14,7 @@ import { nodeLocalFs, type LocalFs } from '../../../../electron/sync/localFs.js'
 import { silentLogger } from '../../../../electron/core/logger.js';
 import type { Trash } from '../../../../electron/sync/ports.js';
 import { FakeClock } from '../../../support/fakeClock.js';
-import { MemoryRemoteStore } from './memoryRemoteStore.js';
+import { MemoryRemoteStore } from '../../../support/memoryRemoteStore.js';
 
 let base: string;
 let root: string;

@@ -12,7 +12,7 @@ import type { Action } from '../../../../electron/sync/planner.js';
 import { silentLogger } from '../../../../electron/core/logger.js';
 import { MAX_PREVIEW_CONFLICT_PATHS, previewSync, summarisePlan, type PreviewOptions } from '../../../../electron/sync/preview.js';
 import { localDir, localFile, remoteDir, remoteFile, skippedLocal, skippedRemote } from './fixtures.js';
-import { MemoryRemoteStore } from './memoryRemoteStore.js';
+import { MemoryRemoteStore } from '../../../support/memoryRemoteStore.js';
 
 const upload = (path: string, size: number): Action => ({ kind: 'upload', path, rule: 'R1', local: localFile(path, { size }), remote: null, journal: null });
 const download = (path: string, size: number): Action => ({ kind: 'download', path, rule: 'R2', remote: remoteFile(path, { size }), local: null, journal: null });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 import type { HttpRequestOptions, HttpTextResponse } from '../../../../electron/net/httpRequest.js';
 import { TeraCloudApi, type TeraCloudApiDeps, type TeraCloudApiOptions } from '../../../../electron/teracloud/TeraCloudApi.js';
+import { failure as refusal } from '../../../support/failure.js';
 
 const KEY = '0123456789ABCDEF0123456789ABCDEF';
 const PASSWORD = 'Apps-Pa55word-XYZ';
@@ -47,19 +48,9 @@ function basicApi(deps: TeraCloudApiDeps, extra: Partial<TeraCloudApiOptions> = 
   return new TeraCloudApi({ apiKey: KEY, credentials: { userId: 'alice', password: PASSWORD }, ...extra }, deps);
 }
 
-async function failure(promise: Promise<unknown>): Promise<TeraSyncError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TeraSyncError);
-    const coded = error as TeraSyncError;
-    expect(coded.message).not.toContain(PASSWORD);
-    expect(coded.message).not.toContain(KEY);
-    expect(coded.message).not.toContain(Buffer.from(`alice:${PASSWORD}`).toString('base64'));
-    return coded;
-  }
-  throw new Error('resolved');
-}
+/** The TeraSyncError `promise` rejects with; its message names neither the password nor the key. */
+const failure = (promise: Promise<unknown>): Promise<TeraSyncError> =>
+  refusal(promise, { hiding: [PASSWORD, KEY, Buffer.from(`alice:${PASSWORD}`).toString('base64')] });
 
 describe('TeraCloudApi construction', () => {
   it.each([KEY.toLowerCase(), 'short', '', `${KEY}00`])('refuses the malformed key %j before any request', (apiKey) => {

@@ -3,71 +3,13 @@
  * ms, sizes in bytes; 256 KiB/s is 262.144 bytes per ms, so a 16 KiB piece takes 62.5 ms.
  */
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../../electron/core/time.js';
+import { FakeClock, settle } from '../../../support/fakeClock.js';
 import { kibpsToBytesPerSecond, MIN_CAPACITY_BYTES, PIECE_BYTES, pieces, Throttle, TokenBucket } from '../../../../electron/webdav/Throttle.js';
 
 const KiB = 1024;
 
-interface Sleeper {
-  at: number;
-  resolve: () => void;
-}
-
-/** Time moves only in advance(); sleeps resolve when it passes their due time. */
-class FakeClock implements Clock {
-  time = 1_000_000;
-  readonly sleepers = new Set<Sleeper>();
-  /** Every delay asked for, in order. */
-  readonly requested: number[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.requested.push(ms);
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const sleeper: Sleeper = {
-        at: this.time + ms,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        this.sleepers.delete(sleeper);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.sleepers.add(sleeper);
-    });
-  }
-
-  /** Moves time forward, waking due sleepers in order and letting promises settle after each. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    await settle();
-    for (;;) {
-      const due = [...this.sleepers].filter((sleeper) => sleeper.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.sleepers.delete(due);
-      this.time = Math.max(this.time, due.at);
-      due.resolve();
-      await settle();
-    }
-    this.time = end;
-    await settle();
-  }
-}
-
-/** A few macrotask turns: lets promise chains run (not a sleep). */
-async function settle(): Promise<void> {
-  for (let turn = 0; turn < 3; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+/** The shared fake clock, from 1,000,000 ms; sleeps wait for `advance`. */
+const newClock = (): FakeClock => new FakeClock(1_000_000);
 
 /** A take() whose settlement can be inspected synchronously. */
 function track(promise: Promise<void>): { done: () => boolean; error: () => unknown } {
@@ -86,17 +28,17 @@ function track(promise: Promise<void>): { done: () => boolean; error: () => unkn
 
 describe('TokenBucket', () => {
   it('unlimited (0): everything passes at once and no timer is ever asked for', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 0);
     expect(bucket.limited).toBe(false);
     const taken = track(bucket.take(100 * 1024 * 1024));
     await settle();
     expect(taken.done()).toBe(true);
-    expect(clock.requested).toEqual([]);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('capacity: 64 KiB at least, a quarter second of the rate above that', () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     expect(new TokenBucket(clock, 16 * KiB).capacity).toBe(MIN_CAPACITY_BYTES);
     expect(new TokenBucket(clock, 256 * KiB).capacity).toBe(64 * KiB);
     expect(new TokenBucket(clock, 1024 * KiB).capacity).toBe(256 * KiB);
@@ -104,7 +46,7 @@ describe('TokenBucket', () => {
   });
 
   it('starts full: a burst of one capacity passes at once, then each piece waits for its own bytes', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 256 * KiB);
     const burst = [0, 1, 2, 3].map(() => track(bucket.take(16 * KiB)));
     const fifth = track(bucket.take(16 * KiB));
@@ -119,7 +61,7 @@ describe('TokenBucket', () => {
   });
 
   it('an idle bucket refills, but never beyond its capacity', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 256 * KiB);
     await bucket.take(64 * KiB);
     expect(bucket.available()).toBeCloseTo(0, 6);
@@ -130,7 +72,7 @@ describe('TokenBucket', () => {
   });
 
   it('holds the rate over time: bytes passed <= capacity + rate * elapsed, and close to it', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const rate = 256 * KiB;
     const bucket = new TokenBucket(clock, rate);
     let passed = 0;
@@ -154,7 +96,7 @@ describe('TokenBucket', () => {
   });
 
   it('is shared: two transfers together get the one rate, served in turn', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const rate = 128 * KiB;
     const bucket = new TokenBucket(clock, rate);
     const order: string[] = [];
@@ -180,21 +122,21 @@ describe('TokenBucket', () => {
   });
 
   it('arms one timer at a time, however many pieces wait', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 64 * KiB);
     await bucket.take(64 * KiB);
     const waiting = Array.from({ length: 20 }, () => track(bucket.take(PIECE_BYTES)));
     await settle();
     expect(bucket.waiting).toBe(20);
-    expect(clock.sleepers.size).toBe(1);
+    expect(clock.pending()).toBe(1);
     // 16 KiB at 64 KiB/s = 250 ms each.
     await clock.advance(250 * 5);
     expect(waiting.filter((taken) => taken.done())).toHaveLength(5);
-    expect(clock.sleepers.size).toBe(1);
+    expect(clock.pending()).toBe(1);
   });
 
   it('a piece bigger than the capacity passes when the bucket is full and leaves a debt', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 64 * KiB);
     const big = track(bucket.take(192 * KiB));
     await settle();
@@ -209,7 +151,7 @@ describe('TokenBucket', () => {
   });
 
   it('an aborted wait rejects with the reason, takes nothing, and the next in line goes on time', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 64 * KiB);
     await bucket.take(64 * KiB);
     const controller = new AbortController();
@@ -228,7 +170,7 @@ describe('TokenBucket', () => {
   });
 
   it('a new limit applies to pieces already waiting: unlimited lets them all through at once', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 64 * KiB);
     await bucket.take(64 * KiB);
     const waiting = Array.from({ length: 8 }, () => track(bucket.take(PIECE_BYTES)));
@@ -236,11 +178,11 @@ describe('TokenBucket', () => {
     bucket.setRate(0);
     await settle();
     expect(waiting.every((taken) => taken.done())).toBe(true);
-    expect(clock.sleepers.size).toBe(0);
+    expect(clock.pending()).toBe(0);
   });
 
   it('a higher limit wakes the waiting piece earlier, a lower one later', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 64 * KiB);
     await bucket.take(64 * KiB);
     const faster = track(bucket.take(PIECE_BYTES));
@@ -262,7 +204,7 @@ describe('TokenBucket', () => {
   });
 
   it('from unlimited to limited: the bucket starts full', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 0);
     await bucket.take(10 * 1024 * KiB);
     bucket.setRate(64 * KiB);
@@ -270,10 +212,10 @@ describe('TokenBucket', () => {
   });
 
   it('a clock that steps back gives no tokens and breaks nothing', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     const bucket = new TokenBucket(clock, 64 * KiB);
     await bucket.take(64 * KiB);
-    clock.time -= 60_000;
+    clock.setTime(clock.now() - 60_000);
     expect(bucket.available()).toBeCloseTo(0, 6);
     const next = track(bucket.take(PIECE_BYTES));
     await clock.advance(250);
@@ -281,7 +223,7 @@ describe('TokenBucket', () => {
   });
 
   it('refuses a negative or non-finite limit', () => {
-    const bucket = new TokenBucket(new FakeClock(), 0);
+    const bucket = new TokenBucket(newClock(), 0);
     expect(() => bucket.setRate(-1)).toThrow(RangeError);
     expect(() => bucket.setRate(Number.NaN)).toThrow(RangeError);
     expect(() => bucket.setRate(Number.POSITIVE_INFINITY)).toThrow(RangeError);
@@ -290,20 +232,20 @@ describe('TokenBucket', () => {
 
 describe('Throttle', () => {
   it('keeps one bucket per direction, in KiB/s', () => {
-    const throttle = new Throttle(new FakeClock(), { uploadKiBps: 100, downloadKiBps: 0 });
+    const throttle = new Throttle(newClock(), { uploadKiBps: 100, downloadKiBps: 0 });
     expect(throttle.upload.bytesPerSecond).toBe(100 * KiB);
     expect(throttle.download.limited).toBe(false);
     expect(throttle.limits).toEqual({ uploadKiBps: 100, downloadKiBps: 0 });
   });
 
   it('set() replaces both limits; a direction left out becomes unlimited', () => {
-    const throttle = new Throttle(new FakeClock(), { uploadKiBps: 100, downloadKiBps: 200 });
+    const throttle = new Throttle(newClock(), { uploadKiBps: 100, downloadKiBps: 200 });
     throttle.set({ downloadKiBps: 50 });
     expect(throttle.limits).toEqual({ uploadKiBps: 0, downloadKiBps: 50 });
   });
 
   it('an invalid limit changes nothing', () => {
-    const throttle = new Throttle(new FakeClock(), { uploadKiBps: 100, downloadKiBps: 200 });
+    const throttle = new Throttle(newClock(), { uploadKiBps: 100, downloadKiBps: 200 });
     expect(() => throttle.set({ uploadKiBps: 10, downloadKiBps: -5 })).toThrow(RangeError);
     expect(throttle.limits).toEqual({ uploadKiBps: 100, downloadKiBps: 200 });
   });
