@@ -10,31 +10,19 @@
  * (activity-history.json.corrupt-<time>) and the history starts again, and a write that fails
  * is logged, never thrown into the sync run that just ended.
  */
-import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { activityRetentionMs, maxActivityPage, maxActivityRuns, type ActivityListRequest } from '../../shared/ipc/contract.js';
 import { validateActivityRuns } from '../../shared/ipc/schemas.js';
 import type { ActivityPage, ActivityRun } from '../../shared/types.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivityRunDraft } from './activityRuns.js';
+import { HistoryFile, type HistoryFileSystem } from './HistoryFile.js';
 
 export const activityHistoryFileName = 'activity-history.json';
 const formatVersion = 1;
 
 /** The file operations the history uses; tests put faults in them. */
-export interface ActivityHistoryFileSystem {
-  readFile(file: string, encoding: 'utf8'): Promise<string>;
-  writeFile(file: string, text: string, encoding: 'utf8'): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  mkdir(folder: string, options: { recursive: true }): Promise<unknown>;
-}
-
-const nodeFileSystem: ActivityHistoryFileSystem = {
-  readFile: (file, encoding) => fs.readFile(file, encoding),
-  writeFile: (file, text, encoding) => fs.writeFile(file, text, encoding),
-  rename: (from, to) => fs.rename(from, to),
-  mkdir: (folder, options) => fs.mkdir(folder, options),
-};
+export type ActivityHistoryFileSystem = HistoryFileSystem;
 
 export interface ActivityHistoryOptions {
   logger: Logger;
@@ -47,20 +35,34 @@ export class ActivityHistory {
   private runs: ActivityRun[] = [];
   private nextId = 1;
   private loaded: Promise<void> | null = null;
-  private writing: Promise<void> = Promise.resolve();
-  private readonly file: string;
-  private readonly fs: ActivityHistoryFileSystem;
+  private readonly history: HistoryFile<{ runs: ActivityRun[]; nextId: number }>;
 
   constructor(
     folder: string,
     private readonly options: ActivityHistoryOptions,
   ) {
-    this.file = path.join(folder, activityHistoryFileName);
-    this.fs = options.fileSystem ?? nodeFileSystem;
+    this.history = new HistoryFile({
+      file: path.join(folder, activityHistoryFileName),
+      what: 'activity history',
+      logger: options.logger,
+      now: options.now,
+      ...(options.fileSystem === undefined ? {} : { fileSystem: options.fileSystem }),
+      parse: (value) => {
+        const json = value as { version?: unknown; nextId?: unknown; runs?: unknown };
+        if (json.version !== formatVersion) throw new Error(`unknown format ${String(json.version)}`);
+        // The same rules as what the window accepts: a file that breaks them is not shown.
+        const checked = validateActivityRuns(json.runs);
+        if (!checked.ok) throw new Error(checked.error.message);
+        const runs = checked.value.sort((a, b) => b.id - a.id);
+        const highest = runs[0]?.id ?? 0;
+        const nextId = typeof json.nextId === 'number' && Number.isSafeInteger(json.nextId) ? json.nextId : 1;
+        return { runs, nextId: Math.max(nextId, highest + 1) };
+      },
+    });
   }
 
   get fileName(): string {
-    return this.file;
+    return this.history.file;
   }
 
   /**
@@ -102,50 +104,15 @@ export class ActivityHistory {
   }
 
   private save(): Promise<void> {
-    const text = `${JSON.stringify({ version: formatVersion, nextId: this.nextId, runs: this.runs })}\n`;
-    this.writing = this.writing.then(() => this.write(text));
-    return this.writing;
+    return this.history.save({ version: formatVersion, nextId: this.nextId, runs: this.runs });
   }
 
   private load(): Promise<void> {
-    this.loaded ??= this.read();
+    this.loaded ??= this.history.load().then((saved) => {
+      if (saved === null) return;
+      this.runs = saved.runs;
+      this.nextId = saved.nextId;
+    });
     return this.loaded;
-  }
-
-  private async read(): Promise<void> {
-    let text: string;
-    try {
-      text = await this.fs.readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.options.logger.warn(`activity history: ${(error as Error).message}`);
-      return;
-    }
-    try {
-      const json = JSON.parse(text) as { version?: unknown; nextId?: unknown; runs?: unknown };
-      if (json.version !== formatVersion) throw new Error(`unknown format ${String(json.version)}`);
-      // The same rules as what the window accepts: a file that breaks them is not shown.
-      const checked = validateActivityRuns(json.runs);
-      if (!checked.ok) throw new Error(checked.error.message);
-      const runs = checked.value.sort((a, b) => b.id - a.id);
-      const highest = runs[0]?.id ?? 0;
-      const nextId = typeof json.nextId === 'number' && Number.isSafeInteger(json.nextId) ? json.nextId : 1;
-      this.runs = runs;
-      this.nextId = Math.max(nextId, highest + 1);
-    } catch (error) {
-      const aside = `${this.file}.corrupt-${this.options.now()}`;
-      this.options.logger.warn(`activity history: ${(error as Error).message}; moved to ${aside}, starting a new one`);
-      await this.fs.rename(this.file, aside).catch(() => undefined);
-    }
-  }
-
-  private async write(text: string): Promise<void> {
-    const temp = `${this.file}.tmp`;
-    try {
-      await this.fs.mkdir(path.dirname(this.file), { recursive: true });
-      await this.fs.writeFile(temp, text, 'utf8');
-      await this.fs.rename(temp, this.file);
-    } catch (error) {
-      this.options.logger.warn(`activity history could not be saved: ${(error as Error).message}`);
-    }
   }
 }

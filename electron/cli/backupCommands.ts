@@ -22,7 +22,8 @@ import type { Logger } from '../core/logger.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore, type WebDavAuth } from '../webdav/WebDavRemoteStore.js';
 import { accountService, apiSettings, type AccountOptions } from './accountCommands.js';
-import type { CliValues } from './context.js';
+import type { CliValues, CommandContext } from './context.js';
+import { exitCodeFor } from './exitCodes.js';
 import { formatBytes } from '../../shared/format.js';
 import { createReporter, type Output } from './reporter.js';
 
@@ -51,6 +52,11 @@ export interface BackupCliContext {
   accountOptions: AccountOptions;
   /** The command's exit code for an error code (as for `terasync sync`). */
   exitCodeFor: (code: ErrorCode) => number;
+}
+
+/** Runs `command` with what the dispatcher gives every command (electron/cli/commands/). */
+export function runBackupCommandIn(command: BackupCommand, { io, values, stateDir, ca, accountOptions }: CommandContext): Promise<number> {
+  return runBackupCommand(command, backupCliValues(values), { env: io.env, stdout: io.stdout, stderr: io.stderr, stateDir, ca, accountOptions, exitCodeFor });
 }
 
 /** The backup options of the command line, as runBackupCommand takes them. */

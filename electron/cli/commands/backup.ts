@@ -1,16 +1,7 @@
 /** `terasync backup` and `terasync backup list` (see electron/cli/backupCommands.ts). */
-import { backupCliValues, runBackupCommand } from '../backupCommands.js';
+import { runBackupCommandIn } from '../backupCommands.js';
 import type { CommandContext } from '../context.js';
-import { exitCodeFor } from '../exitCodes.js';
 
-export async function run({ io, values, subcommand, stateDir, ca, accountOptions }: CommandContext): Promise<number> {
-  return runBackupCommand(subcommand === 'list' ? 'backup-list' : 'backup', backupCliValues(values), {
-    env: io.env,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    stateDir,
-    ca,
-    accountOptions,
-    exitCodeFor,
-  });
+export function run(context: CommandContext): Promise<number> {
+  return runBackupCommandIn(context.subcommand === 'list' ? 'backup-list' : 'backup', context);
 }
