@@ -888,7 +888,12 @@ class Bench {
       this.log(`planner: journal of ${number(files)} files`);
       const result = await measure({
         command: process.execPath,
-        args: [...(this.options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(this.options.profile, `planner-${files}`)] : []), this.paths.planner, JSON.stringify({ files, folder })],
+        args: [
+          '--expose-gc',
+          ...(this.options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(this.options.profile, `planner-${files}`)] : []),
+          this.paths.planner,
+          JSON.stringify({ files, folder }),
+        ],
         env: this.baseEnv(),
         timeoutMs: 30 * 60_000,
         stdoutFile: join(this.work, 'logs', `planner-${files}.out`),
@@ -907,15 +912,18 @@ class Bench {
         rules: number;
         plan: number;
         total: number;
+        cpu: number;
+        heapLiveKiB: number | null;
         rssBuild: number;
         rssListings: number;
         rssPeak: number;
       };
       const peak = result.peakRssKiB ?? out.rssPeak;
       const target = files === 1_000_000 ? ` ${mark(out.total < 10 && (peak * 1024) / 1e6 < 1000)}` : '';
-      cells.push(`${short}: ${seconds(out.total)} · ${megabytes(peak)}${target}`);
+      cells.push(`${short}: ${seconds(out.total)} (CPU ${seconds(out.cpu)}) · ${megabytes(peak)}${target}`);
       details.push(
         `${number(out.entries)} entries: journal read ${seconds(out.read)}, ignore rules ${seconds(out.rules)}, plan ${seconds(out.plan)}; ` +
+          `live heap after the plan ${megabytes(out.heapLiveKiB)}; ` +
           `building the journal ${seconds(out.build)}; peak RSS after the build ${megabytes(out.rssBuild)}, with the listings ${megabytes(out.rssListings)}, at the end ${megabytes(out.rssPeak)}`,
       );
     }
