@@ -37,13 +37,15 @@ import {
   type Measurement,
 } from './processes.js';
 import { startDelayProxy, type DelayProxy } from './delayProxy.js';
-import { copyTree, differingFiles, folderName, makeLargeFile, makeTree, rewriteFiles, sameFile, treeStats, type TreeShape } from './trees.js';
+import { copyTree, differingFiles, folderName, leafFolders, makeLargeFile, makeTree, rewriteFiles, sameFile, treeStats, type TreeShape } from './trees.js';
 
 export interface BenchPaths {
   /** The terasync command to run (a bin/terasync.js over a fresh build of the CLI). */
   cli: string;
   /** The compiled raw loop. */
   rawloop: string;
+  /** The compiled journal and planner row (bench/planner.ts). */
+  planner: string;
   repoRoot: string;
   /** What was built, for the notes under the table. */
   buildNote: string;
@@ -51,7 +53,7 @@ export interface BenchPaths {
   node?: string | undefined;
 }
 
-const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle', 'startup'] as const;
+const ROWS = ['upload-small', 'upload-large', 'nochange', 'changes', 'bigfile', 'latency', 'idle', 'startup', 'planner'] as const;
 type RowId = (typeof ROWS)[number];
 /** The rows that also run at a round trip above 0 (the others are about the client's CPU and memory). */
 const FAR_ROWS: ReadonlySet<RowId> = new Set(['upload-small', 'nochange', 'changes']);
@@ -62,12 +64,16 @@ Runs TeraSync, a raw PUT/GET loop and rclone side by side against Apache + mod_d
 HTTPS on loopback and prints one markdown table.
 
   --quick             small sizes for a smoke run: 200 and 2,000 files, a 64 MiB file, 10 s idle
+  --big               the big tree instead: rows 2, 3, 4, 6, 7 over 100,000 files in 5,000 folders
+                      (50 folders of 99 subfolders each) at 0 ms; long, not in the default run
+  --files N           the 20,000-file tree (or --big's) with N files instead, as many per folder
+  --million           row 9: the journal and the planner at 10,000, 100,000 and 1,000,000 entries
   --runs N            runs per timed row (default: 3 for the 2,000-file row, 1 for the
                       20,000-file and 1 GiB rows, 20 for start-up); the table shows medians
-  --only ROWS         comma-separated rows by number (1-8) or name: ${ROWS.join(', ')}
+  --only ROWS         comma-separated rows by number (1-9) or name: ${ROWS.join(', ')}
   --concurrency N     terasync --concurrency, raw loop sockets, rclone --transfers and --checkers (default 6)
   --rtt MS[,MS...]    round trips to add between every tool and Apache, one set of rows each
-                      (default 0,50,200; --quick: 0); above 0 only rows ${[...FAR_ROWS].join(', ')}
+                      (default 0,50,200; --quick, --big: 0); above 0 only rows ${[...FAR_ROWS].join(', ')}
   --idle-seconds S    length of the idle-CPU window (default 60, --quick 10)
   --samples N         latency samples (default 20)
   --out FILE          also write the table to FILE
@@ -82,6 +88,12 @@ HTTPS on loopback and prints one markdown table.
 
 interface Options {
   quick: boolean;
+  /** The big tree (--big): 100,000 files in 5,000 folders. */
+  big: boolean;
+  /** --files N: the large tree's file count. */
+  files: number | undefined;
+  /** --tools named rclone (in --big, rclone's first upload runs only then: about an hour). */
+  rcloneAsked: boolean;
   runs: number | undefined;
   only: Set<RowId>;
   concurrency: number;
@@ -114,6 +126,9 @@ function parseOptions(argv: string[]): Options | 'help' {
     strict: true,
     options: {
       quick: { type: 'boolean', default: false },
+      big: { type: 'boolean', default: false },
+      files: { type: 'string' },
+      million: { type: 'boolean', default: false },
       runs: { type: 'string' },
       only: { type: 'string' },
       concurrency: { type: 'string' },
@@ -151,7 +166,15 @@ function parseOptions(argv: string[]): Options | 'help' {
     tools.add(tool);
   }
   const rtt: number[] = [];
-  for (const item of (values.rtt ?? (values.quick ? '0' : '0,50,200')).split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  if (values.big && values.quick) throw new UsageError('--big and --quick cannot be combined (use --big --files N for a smaller big tree)');
+  // Without --only: --big runs the rows over the big tree, --million adds row 9 (alone: only it).
+  const bigRows: RowId[] = ['upload-large', 'nochange', 'changes', 'latency', 'idle'];
+  const defaultRows: RowId[] = values.big ? bigRows : values.million ? [] : ROWS.filter((row) => row !== 'planner');
+  if (only.size > 0 || values.million) {
+    if (only.size === 0) for (const row of defaultRows) only.add(row);
+    if (values.million) only.add('planner');
+  }
+  for (const item of (values.rtt ?? (values.quick || values.big ? '0' : '0,50,200')).split(',').map((part) => part.trim()).filter((part) => part !== '')) {
     const value = Number(item);
     if (!Number.isInteger(value) || value < 0 || value > 2_000) throw new UsageError(`--rtt: "${item}" is not a whole number of ms from 0 to 2000`);
     if (!rtt.includes(value)) rtt.push(value);
@@ -159,10 +182,13 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (rtt.length === 0) throw new UsageError('--rtt: give at least one round trip in ms, e.g. --rtt 0,50,200');
   return {
     quick: values.quick,
+    big: values.big,
+    files: whole(values.files, 'files', 10, 1_000_000),
+    rcloneAsked: values.tools?.split(',').some((item) => item.trim() === 'rclone') ?? false,
     tools,
     rtt,
     runs: whole(values.runs, 'runs', 1, 50),
-    only: only.size > 0 ? only : new Set(ROWS),
+    only: only.size > 0 ? only : new Set(defaultRows),
     concurrency: whole(values.concurrency, 'concurrency', 1, 32) ?? 6,
     idleSeconds: whole(values['idle-seconds'], 'idle-seconds', 1, 3600) ?? (values.quick ? 10 : 60),
     samples: whole(values.samples, 'samples', 1, 200) ?? 20,
@@ -173,10 +199,20 @@ function parseOptions(argv: string[]): Options | 'help' {
   };
 }
 
-function sizesFor(quick: boolean): Sizes {
-  return quick
+function sizesFor(options: Pick<Options, 'quick' | 'big' | 'files'>): Sizes {
+  const sizes: Sizes = options.quick
     ? { small: { files: 200, folders: 10, size: 1024 }, large: { files: 2_000, folders: 20, size: 1024 }, changed: 100, bigFile: 64 * 1024 * 1024 }
     : { small: { files: 2_000, folders: 50, size: 1024 }, large: { files: 20_000, folders: 200, size: 1024 }, changed: 100, bigFile: 1024 * 1024 * 1024 };
+  // 50 folders of 99 subfolders each: 5,000 folders, 4,950 of them with files (about 20 each).
+  if (options.big) sizes.large = { files: 100_000, folders: 5_000, parents: 50, size: 1024 };
+  if (options.files !== undefined) {
+    const { files, folders, parents } = sizes.large;
+    const leaves = Math.max(1, Math.round((options.files * (folders - (parents ?? 0))) / files));
+    const scaledParents = parents === undefined ? undefined : Math.max(1, Math.round((leaves * parents) / (folders - parents)));
+    sizes.large = { ...sizes.large, files: options.files, folders: leaves + (scaledParents ?? 0), ...(scaledParents === undefined ? {} : { parents: scaledParents }) };
+    sizes.changed = Math.min(sizes.changed, options.files);
+  }
+  return sizes;
 }
 
 // ---- formatting ------------------------------------------------------------------------------
@@ -339,6 +375,16 @@ class Bench {
     } finally {
       this.rtt = rtt;
     }
+  }
+
+  /** Peak RSS target of the rows over the large tree (the big tree's is 300 MB). */
+  private get largeRssLimit(): number {
+    return this.options.big ? 300 : 250;
+  }
+
+  /** How long a continuous command may take to go quiet after its start-up sync. */
+  private get settleMs(): number {
+    return this.options.quick ? 60_000 : this.options.big ? 900_000 : 180_000;
   }
 
   private runsFor(row: RowId): number {
@@ -569,7 +615,7 @@ class Bench {
             await copyTree(source.root, local);
             this.rawPair = { local, remote };
           } else await this.removeRemote(remote);
-        } else if (this.rclone) {
+        } else if (this.rclone && !this.rcloneUploadSkipped(row)) {
           const cell = await this.runRclone(`${row}-rclone-${run}`, ['copy', source.root, `BENCH:${remote}`], timeoutMs);
           rclone.add(cell);
           await this.checkUpload(rclone, remote, expected);
@@ -577,17 +623,26 @@ class Bench {
         }
       }
     }
-    const rssLimit = large ? 250 : undefined;
+    const rssLimit = large ? this.largeRssLimit : undefined;
     let terasyncCell = terasync.describe(rssLimit);
     if (terasync.ok && raw.ok) terasyncCell += ` · ${ratio(terasync.median, raw.median)} raw ${mark(terasync.median <= 1.3 * raw.median)}`;
     if (terasync.ok && rclone.ok) terasyncCell += ` · ${ratio(terasync.median, rclone.median)} rclone ${mark(terasync.median < rclone.median)}`;
     return {
-      label: `first upload of ${number(shape.files)} files of 1 KiB in ${shape.folders} folders${runsLabel(runs)}${this.rttLabel}`,
+      label: `first upload of ${number(shape.files)} files of 1 KiB in ${number(shape.folders)} folders${shape.parents ? ` (${shape.parents} with subfolders)` : ''}${runsLabel(runs)}${this.rttLabel}`,
       terasync: terasyncCell,
       raw: raw.describe(),
-      rclone: this.rclone ? `\`rclone copy\` ${rclone.describe()}` : this.rcloneMissing(),
+      rclone: !this.rclone
+        ? this.rcloneMissing()
+        : this.rcloneUploadSkipped(row)
+          ? `\`rclone copy\` not run: about ${Math.round((shape.files * 3) / 100 / 60)} min at rclone 1.60's 100 requests a second, 3 per new file (\`--tools\` with rclone runs it)`
+          : `\`rclone copy\` ${rclone.describe()}`,
       details: requestDetails({ terasync, raw, rclone }),
     };
+  }
+
+  /** In --big, rclone's paced upload of the big tree (about an hour) runs only when --tools names rclone. */
+  private rcloneUploadSkipped(row: RowId): boolean {
+    return row === 'upload-large' && this.options.big && !this.options.rcloneAsked;
   }
 
   private async ensureTerasyncPair(): Promise<SyncedPair> {
@@ -707,9 +762,12 @@ class Bench {
     // The run after uploads learns the ETags their answers did not carry (Apache's PUT sends
     // none) by listing those folders: a later no-change row gets its untimed run again.
     if (changes) this.terasyncSettled = false;
-    let terasyncCell = terasync.describe(250);
-    // Far away the no-change run has a floor to meet: the raw breadth-first walk.
-    const rawTarget = !changes && this.rtt > 0 ? ` ${mark(terasync.median <= 1.3 * raw.median)}` : '';
+    let terasyncCell = terasync.describe(this.largeRssLimit);
+    // Far away the no-change run has a floor to meet: the raw breadth-first walk (the big
+    // tree's target is 2x of it on loopback).
+    let rawTarget = '';
+    if (!changes && this.rtt > 0) rawTarget = ` ${mark(terasync.median <= 1.3 * raw.median)}`;
+    else if (!changes && this.options.big) rawTarget = ` ${mark(terasync.median <= 2 * raw.median)}`;
     if (terasync.ok && raw.ok) terasyncCell += ` · ${ratio(terasync.median, raw.median)} raw${rawTarget}`;
     if (terasync.ok && rclone.ok) terasyncCell += ` · ${ratio(terasync.median, rclone.median)} rclone${changes ? '' : ` ${mark(terasync.median < rclone.median)}`}`;
     let rcloneCell: string;
@@ -814,6 +872,64 @@ class Bench {
     };
   }
 
+  // ---- the journal and the planner (row 9) ----
+
+  /**
+   * Row 9: the no-change plan over 10,000, 100,000 and 1,000,000 journal entries, each size in
+   * a process of its own (bench/planner.ts: the real SQLite journal in a temp folder, the scan
+   * and the listing in memory). Target at 1,000,000: under 10 s and 1 GB peak RSS.
+   */
+  async planner(): Promise<TableRow> {
+    const label = 'no-change plan over 10,000 / 100,000 / 1,000,000 journal entries (SQLite journal; scan and listing in memory)';
+    const cells: string[] = [];
+    const details: string[] = [];
+    for (const files of [10_000, 100_000, 1_000_000]) {
+      const folder = join(this.work, this.fresh('planner'));
+      this.log(`planner: journal of ${number(files)} files`);
+      const result = await measure({
+        command: process.execPath,
+        args: [
+          '--expose-gc',
+          ...(this.options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(this.options.profile, `planner-${files}`)] : []),
+          this.paths.planner,
+          JSON.stringify({ files, folder }),
+        ],
+        env: this.baseEnv(),
+        timeoutMs: 30 * 60_000,
+        stdoutFile: join(this.work, 'logs', `planner-${files}.out`),
+        stderrFile: join(this.work, 'logs', `planner-${files}.err`),
+      });
+      await rm(folder, { recursive: true, force: true });
+      const short = files >= 1_000_000 ? `${files / 1_000_000}M` : `${files / 1_000}k`;
+      if (!succeeded(result)) {
+        cells.push(`${short}: ${failureSummary(result)}`);
+        continue;
+      }
+      const out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as {
+        entries: number;
+        build: number;
+        read: number;
+        rules: number;
+        plan: number;
+        total: number;
+        cpu: number;
+        heapLiveKiB: number | null;
+        rssBuild: number;
+        rssListings: number;
+        rssPeak: number;
+      };
+      const peak = result.peakRssKiB ?? out.rssPeak;
+      const target = files === 1_000_000 ? ` ${mark(out.total < 10 && (peak * 1024) / 1e6 < 1000)}` : '';
+      cells.push(`${short}: ${seconds(out.total)} (CPU ${seconds(out.cpu)}) · ${megabytes(peak)}${target}`);
+      details.push(
+        `${number(out.entries)} entries: journal read ${seconds(out.read)}, ignore rules ${seconds(out.rules)}, plan ${seconds(out.plan)}; ` +
+          `live heap after the plan ${megabytes(out.heapLiveKiB)}; ` +
+          `building the journal ${seconds(out.build)}; peak RSS after the build ${megabytes(out.rssBuild)}, with the listings ${megabytes(out.rssListings)}, at the end ${megabytes(out.rssPeak)}`,
+      );
+    }
+    return { label, terasync: cells.join(' / '), raw: 'n/a', rclone: 'n/a', details };
+  }
+
   // ---- start-up (row 8) ----
 
   /**
@@ -915,6 +1031,12 @@ class Bench {
     return this.paths.node ?? process.execPath;
   }
 
+  /** The continuous process's peak RSS, marked against the large tree's target. */
+  private continuousRss(process_: Background): string {
+    const kib = process_.peakRssKiB();
+    return kib === null ? megabytes(kib) : `${megabytes(kib)} ${mark((kib * 1024) / 1e6 < this.largeRssLimit)}`;
+  }
+
   private startContinuous(tag: string, pair: SyncedPair): Background {
     return startBackground({
       command: this.terasyncNode,
@@ -961,14 +1083,22 @@ class Bench {
 
   async latency(): Promise<TableRow> {
     const pair = await this.ensureTerasyncPair();
-    const row: TableRow = { label: `latency: local save -> visible on server (median of ${this.options.samples})`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
+    const row: TableRow = {
+      label: `latency: local save -> visible on server (median of ${this.options.samples}, ${number(this.sizes.large.files)} synced files)`,
+      terasync: '',
+      raw: 'n/a',
+      rclone: 'n/a',
+      details: [],
+    };
+    // The big tree's target is 1 s, the 20,000-file tree's 2 s.
+    const target = this.options.big ? 1 : 2;
     const process_ = this.startContinuous('latency', pair);
     try {
-      const settled = await this.waitQuiet(process_, this.options.quick ? 60_000 : 180_000);
+      const settled = await this.waitQuiet(process_, this.settleMs);
       this.log(`latency: the continuous command settled after ${settled.afterSeconds.toFixed(0)} s${settled.quiet ? '' : ' (never quiet)'}`);
       const samples: number[] = [];
       let timeouts = 0;
-      const folder = folderName(0);
+      const folder = leafFolders(this.sizes.large)[0] ?? folderName(0);
       for (let sample = 0; sample < this.options.samples; sample += 1) {
         const name = `latency-${sample}-${randomBytes(3).toString('hex')}.dat`;
         const content = randomBytes(1024);
@@ -993,12 +1123,12 @@ class Bench {
         if (timeouts >= 3 && samples.length === 0) break;
         await delay(1_000);
       }
-      const rss = megabytes(process_.peakRssKiB());
+      const rss = this.continuousRss(process_);
       if (samples.length === 0) row.terasync = `✗ not on the server within 30 s (${timeouts} tries) · ${rss}`;
       else {
         const value = median(samples);
         row.terasync =
-          `${seconds(value)} ${mark(value < 2 && timeouts === 0)} (max ${seconds(Math.max(...samples))}` +
+          `${seconds(value)} ${mark(value < target && timeouts === 0)} (max ${seconds(Math.max(...samples))}` +
           `${timeouts > 0 ? `, ${timeouts} of ${samples.length + timeouts} not seen within 30 s` : ''}) · ${rss}`;
       }
     } catch (error) {
@@ -1015,7 +1145,7 @@ class Bench {
     const row: TableRow = { label: `idle CPU over ${window} s with nothing changing (${number(this.sizes.large.files)} synced files)`, terasync: '', raw: 'n/a', rclone: 'n/a', details: [] };
     const process_ = this.startContinuous('idle', pair);
     try {
-      const settled = await this.waitQuiet(process_, this.options.quick ? 60_000 : 180_000);
+      const settled = await this.waitQuiet(process_, this.settleMs);
       this.log(`idle: the continuous command settled after ${settled.afterSeconds.toFixed(0)} s${settled.quiet ? '' : ' (never quiet)'}; measuring ${window} s`);
       const before = (await this.server.accessLog()).length;
       const cpuBefore = process_.cpuSeconds();
@@ -1032,7 +1162,7 @@ class Bench {
       const requests = new Map<string, number>();
       for (const line of lines) requests.set(line.method, (requests.get(line.method) ?? 0) + 1);
       const summary = [...requests.entries()].map(([method, count]) => `${method} ${count}`).join(', ') || 'no requests';
-      row.terasync = `${percent.toFixed(2)}% of one core ${mark(percent < 1)} · ${megabytes(process_.peakRssKiB())} · ${summary}${settled.quiet ? '' : ' (start-up never went quiet)'}`;
+      row.terasync = `${percent.toFixed(2)}% of one core ${mark(percent < 1)} · ${this.continuousRss(process_)} · ${summary}${settled.quiet ? '' : ' (start-up never went quiet)'}`;
     } catch (error) {
       row.terasync = `failed: ${(error as Error).message.slice(0, 200)}`;
     } finally {
@@ -1168,7 +1298,7 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
     const rclone = opts.tools.has('rclone') ? installed : null;
     if (!opts.tools.has('rclone')) log('rclone: not run (--tools)');
     else log(installed ? `rclone ${installed.version}${installed.bisync ? '' : ' (no bisync)'}` : 'rclone is not installed: its column will say so');
-    const sizes = sizesFor(opts.quick);
+    const sizes = sizesFor(opts);
     const apache = apacheGroup(join(dirname(server.dataDir), 'conf', 'httpd.conf'));
     // Every tool talks to Apache through the delay proxy, at every round trip (0 included).
     proxy = await startDelayProxy({ port: Number(new URL(server.origin).port) });
@@ -1219,6 +1349,7 @@ export async function main(argv: string[], paths: BenchPaths): Promise<number> {
       }
     }
     await attempt('startup', 'start-up', (b) => b.startup());
+    await attempt('planner', 'journal and planner', (b) => b.planner());
 
     clearInterval(loadSampler);
     const otherCpu = Math.max(0, machineBusySeconds() - machineAtStart - (bench.ourCpu() - oursAtStart));

@@ -6,7 +6,8 @@
  *
  * Everything compiled goes to node_modules/.cache/terasync-bench/ (ignored by git and ESLint),
  * never to dist/, so a benchmark does not race a build or a test run that uses dist/:
- *   bench.mjs, rawloop.mjs    bench/bench.ts and bench/rawloop.ts (esbuild)
+ *   bench.mjs, rawloop.mjs,   bench/bench.ts, bench/rawloop.ts and bench/planner.ts (esbuild)
+ *   planner.mjs
  *   dist/cli/terasync.js      scripts/build.mjs --node-only --out-dir <there>/dist
  *   bin/terasync.js           a copy of bin/terasync.js, which loads ../dist/cli/terasync.js
  * Packages stay external and resolve from the repository's node_modules above it.
@@ -56,7 +57,7 @@ function gitNote() {
 mkdirSync(buildDir, { recursive: true });
 await build({
   absWorkingDir: repoRoot,
-  entryPoints: { bench: 'bench/bench.ts', rawloop: 'bench/rawloop.ts' },
+  entryPoints: { bench: 'bench/bench.ts', rawloop: 'bench/rawloop.ts', planner: 'bench/planner.ts' },
   outdir: buildDir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -141,5 +142,5 @@ process.exitCode = await main(
     const ours = (name) => argument === name || argv[index - 1] === name || argument.startsWith(`${name}=`);
     return !ours('--cli') && !ours('--commit') && !ours('--node');
   }),
-  { cli, rawloop: path.join(buildDir, 'rawloop.mjs'), repoRoot, buildNote, node: node?.path },
+  { cli, rawloop: path.join(buildDir, 'rawloop.mjs'), planner: path.join(buildDir, 'planner.mjs'), repoRoot, buildNote, node: node?.path },
 );

@@ -11,6 +11,12 @@ export interface TreeShape {
   folders: number;
   /** Bytes per file. */
   size: number;
+  /**
+   * When set, `folders` counts these parent folders too: the files go into the other
+   * (leaf) folders, spread evenly over the parents (`p00/d0000/...`), so that a walk has
+   * folders with subfolders to list. Without it every folder sits in the root.
+   */
+  parents?: number;
 }
 
 async function mapLimit<T>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -29,14 +35,26 @@ export function folderName(index: number): string {
   return `d${String(index).padStart(3, '0')}`;
 }
 
+/** The folders that hold files (relative paths), in a stable order. */
+export function leafFolders(shape: TreeShape): string[] {
+  const parents = shape.parents ?? 0;
+  const leaves = shape.folders - parents;
+  if (leaves < 1) throw new Error(`a tree of ${shape.folders} folders cannot have ${parents} parent folders`);
+  return Array.from({ length: leaves }, (_, index) =>
+    parents > 0 ? `p${String(index % parents).padStart(2, '0')}/${folderName(index)}` : folderName(index),
+  );
+}
+
 /**
- * Writes `shape.files` files of random (incompressible) bytes spread evenly over
- * `shape.folders` folders; returns their relative paths in a stable order.
+ * Writes `shape.files` files of random (incompressible) bytes spread evenly over the leaf
+ * folders (all of `shape.folders` without `parents`); returns their relative paths in a
+ * stable order.
  */
 export async function makeTree(root: string, shape: TreeShape): Promise<string[]> {
   await mkdir(root, { recursive: true });
-  for (let folder = 0; folder < shape.folders; folder += 1) await mkdir(join(root, folderName(folder)));
-  const paths = Array.from({ length: shape.files }, (_, index) => `${folderName(index % shape.folders)}/f${String(index).padStart(5, '0')}.dat`);
+  const leaves = leafFolders(shape);
+  for (const folder of leaves) await mkdir(join(root, folder), { recursive: true });
+  const paths = Array.from({ length: shape.files }, (_, index) => `${leaves[index % leaves.length]}/f${String(index).padStart(5, '0')}.dat`);
   await mapLimit(paths, 32, (path) => writeFile(join(root, path), randomBytes(shape.size)));
   return paths;
 }

@@ -16,7 +16,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mapLimit } from '../../shared/async.js';
@@ -99,6 +99,11 @@ function sameIdentity(a: Stats, b: Stats): boolean {
 /** Failures after which a partly downloaded file is worth keeping for a resume. */
 const RESUMABLE: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Cancelled, ErrorCode.Server]);
 
+/**
+ * Files up to this size are read whole before their PUT (one read, hashed at once, sent from
+ * memory): a stream with its transforms costs more client CPU than a small file's request.
+ */
+const READ_WHOLE_UP_TO = 1024 * 1024;
 /** Files from this size are read for upload in pieces of LARGE_READ_BYTES (default reads: 64 KiB). */
 const LARGE_READ_FROM = 8 * 1024 * 1024;
 const LARGE_READ_BYTES = 1024 * 1024;
@@ -425,9 +430,22 @@ export class Executor {
       let localError: unknown = null;
       let result;
       try {
+        // A small file is sent from memory: exactly the announced size of what was read (a file
+        // that shrank meanwhile fails the store's size check, as a short stream does), hashed
+        // as read. What changes after the read is caught by the lstat after the PUT below.
+        let whole: Buffer | null = null;
+        if (current.size <= READ_WHOLE_UP_TO && this.files.readWhole) {
+          const content = await this.files.readWhole(absolute, current.size).catch((error: unknown) => {
+            localError = error;
+            throw error;
+          });
+          whole = content.length > current.size ? content.subarray(0, current.size) : content;
+          hash = createHash('sha256').update(whole).digest('hex');
+        }
         result = await this.deps.remote.upload(
           remotePath,
           () => {
+            if (whole !== null) return Readable.from(whole.length > 0 ? [whole] : [], { objectMode: false });
             const hasher = createHash('sha256');
             let source: Readable;
             try {

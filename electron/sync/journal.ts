@@ -53,8 +53,10 @@ function toEntry(row: EntryRow): JournalEntry {
   return {
     path: row.path,
     type: row.type,
-    localPath: row.local_path,
-    remotePath: row.remote_path,
+    // Mostly the same name on all three: one string then, not three (a million entries are
+    // read at once).
+    localPath: row.local_path === row.path ? row.path : row.local_path,
+    remotePath: row.remote_path === row.path ? row.path : row.remote_path,
     localSize: row.local_size,
     localMtimeMs: row.local_mtime_ms,
     localCtimeMs: row.local_ctime_ms,
@@ -162,7 +164,10 @@ export class Journal {
   }
 
   all(): JournalEntry[] {
-    return (this.sqlite.statement('SELECT * FROM entries').all() as EntryRow[]).map(toEntry);
+    // Row by row: the rows and the entries made of them are never all in memory together.
+    const entries: JournalEntry[] = [];
+    for (const row of this.sqlite.statement('SELECT * FROM entries').iterate() as IterableIterator<EntryRow>) entries.push(toEntry(row));
+    return entries;
   }
 
   get(path: string): JournalEntry | null {

@@ -77,15 +77,21 @@ function uniqueIndex<T>(entries: Iterable<T>, indexOf: (entry: T) => string | nu
 
 export function detectMoves(input: MoveInput): MovePlan {
   const { local, remote, journal, key } = input;
-  const byDepth = [...journal.values()].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+  const newLocal = [...local.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
+  const newRemote = [...remote.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
+  // A move ends at a new entry on one side: with none (the common run), there is none to find.
+  if (newLocal.length === 0 && newRemote.length === 0) return { moves: [], handled: new Set(), subtrees: [], needsAnotherPass: false };
+  // Shallow first; each path's depth counted once, not in every comparison.
+  const byDepth = [...journal.values()]
+    .map((entry) => ({ entry, depth: entry.path.split('/').length }))
+    .sort((a, b) => a.depth - b.depth)
+    .map(({ entry }) => entry);
 
   // Candidates: entries with no journal on their side (new), indexed by identity.
-  const newLocalByInode = uniqueIndex(
-    [...local.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry),
-    (entry) => (entry.ino > 0 ? `${entry.type}:${entry.ino}` : null),
-  );
-  const journalInodes = uniqueIndex(journal.values(), (entry) => (entry.localIno > 0 ? `${entry.type}:${entry.localIno}` : null));
-  const newRemote = [...remote.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
+  const newLocalByInode = uniqueIndex(newLocal, (entry) => (entry.ino > 0 ? `${entry.type}:${entry.ino}` : null));
+  // Without a new local entry there is no local move, and no need to index the journal's inodes.
+  const journalInodes =
+    newLocalByInode.size === 0 ? new Map<string, JournalEntry>() : uniqueIndex(journal.values(), (entry) => (entry.localIno > 0 ? `${entry.type}:${entry.localIno}` : null));
   const newRemoteFileByTag = uniqueIndex(
     newRemote.filter((entry) => entry.type === 'file'),
     (entry) => {

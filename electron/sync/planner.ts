@@ -199,17 +199,23 @@ export function plan(input: PlanInput): Plan {
   // one the journal or the disk already knows keeps its name; the others (and everything in
   // them) are renamed aside on the server and wait for the next pass.
   const sortedRemote = sortByPath(input.remote.entries.values(), (entry) => entry.path);
-  const byKey = new Map<string, RemoteEntry[]>();
-  for (const entry of sortedRemote) {
-    const group = byKey.get(key(entry.path)) ?? [];
-    group.push(entry);
-    byKey.set(key(entry.path), group);
-  }
+  // Only keys shared by two or more entries form a group (no array for every other entry).
+  const firstByKey = new Map<string, number>();
+  const groups = new Map<string, { first: number; all: RemoteEntry[] }>();
+  sortedRemote.forEach((entry, index) => {
+    const k = key(entry.path);
+    const first = firstByKey.get(k);
+    if (first === undefined) firstByKey.set(k, index);
+    else if (groups.has(k)) need(groups.get(k)).all.push(entry);
+    else groups.set(k, { first, all: [need(sortedRemote[first]), entry] });
+  });
+  firstByKey.clear();
   const losers = new Map<string, RemoteEntry>();
   const insideLoser = (entry: RemoteEntry): boolean => [...losers.keys()].some((p) => isWithin(entry.remotePath, p));
-  // Keys come parents first, so a folder's loser is known before its contents are grouped.
-  for (const [k, all] of byKey) {
-    if (all.length < 2) continue;
+  // In the order of their first entry, parents first, so a folder's loser is known before its
+  // contents are grouped.
+  const byFirst = [...groups.entries()].sort((a, b) => a[1].first - b[1].first);
+  for (const [k, { all }] of byFirst) {
     const group = all.filter((entry) => !insideLoser(entry));
     if (group.length < 2) continue;
     const known = journal.get(k)?.remotePath ?? local.get(k)?.localPath;
@@ -246,7 +252,11 @@ export function plan(input: PlanInput): Plan {
     remote.set(key(entry.path), entry);
   }
 
-  const keys = sortByPath(new Set([...local.keys(), ...remote.keys(), ...journal.keys()]), (k) => k);
+  const allKeys = new Set(local.keys());
+  for (const k of remote.keys()) allKeys.add(k);
+  for (const k of journal.keys()) allKeys.add(k);
+  const keys = sortByPath(allKeys, (k) => k);
+  allKeys.clear();
 
   const states = new Map<string, { l: SideState; r: SideState }>();
   const localKeepsBelow = new Set<string>();

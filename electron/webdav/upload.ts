@@ -46,10 +46,13 @@ export class WebDavUploads {
         return localError;
       };
       const bucket = this.throttle.upload;
-      // Ends a wait for bandwidth once this attempt is over, whatever ended it.
-      const pacing = new AbortController();
-      const paceSignal = AbortSignal.any([attempt.signal, pacing.signal]);
+      // Ends a wait for bandwidth once this attempt is over, whatever ended it; made at the
+      // first wait (without a limit there is none, and each upload's pair of signals cost).
+      let pacing: AbortController | undefined;
+      let paceSignal: AbortSignal | undefined;
       const pace = async (chunk: Buffer): Promise<void> => {
+        pacing ??= new AbortController();
+        paceSignal ??= AbortSignal.any([attempt.signal, pacing.signal]);
         for (const piece of pieces(chunk)) {
           // Waiting for our own bandwidth limit is not a silent server.
           attempt.pause();
@@ -125,7 +128,7 @@ export class WebDavUploads {
       } catch (error) {
         throw localError ?? error;
       } finally {
-        pacing.abort();
+        pacing?.abort();
         source.unpipe(counter);
         source.destroy();
       }

@@ -15,6 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { LocalFileAccess } from '../../../electron/sync/executor.js';
+import { nodeFileAccess } from '../../../electron/sync/localIdentity.js';
 import type { SyncServiceOptions } from '../../../electron/sync/SyncService.js';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { FOLDER_MARK, type Pair, type RunningService, type Tree } from '../../support/pair.js';
@@ -68,28 +69,46 @@ async function writeFiles(pair: Pair, count: number): Promise<void> {
 describe.each(serverKinds)('renames and deletions during uploads against $name', (kind) => {
   const fixture = useServer(kind);
 
-  it.skipIf(kind.skip)('a file renamed or deleted right after its upload was read is moved or deleted on the server, never brought back', async () => {
+  // Small files are read whole before their PUT where the file access can (readWhole), else
+  // streamed while it is sent: both ways are tested.
+  it.skipIf(kind.skip).each(['streamed', 'read whole'] as const)('a file renamed or deleted right after its upload was read (%s) is moved or deleted on the server, never brought back', async (read) => {
     const pair = await fixture.newPair();
     const count = 40;
     const acted = new Set<string>();
     // Each even file is renamed (i % 4 == 2) or deleted (i % 4 == 0) the moment the upload has
     // read all of it: the PUT is answered after the file is gone from its path.
-    const files: LocalFileAccess = {
-      openRead(absolute) {
-        const stream = createReadStream(absolute);
-        const match = /c\d+\/f(\d+)\.txt$/.exec(absolute);
-        const i = match ? Number(match[1]) : -1;
-        if (i >= 0 && i % 2 === 0 && !acted.has(absolute)) {
-          stream.on('end', () => {
-            if (acted.has(absolute)) return;
-            acted.add(absolute);
-            if (i % 4 === 0) unlinkSync(absolute);
-            else renameSync(absolute, join(pair.local, renamedOf(i)));
-          });
-        }
-        return stream;
-      },
+    const evenIndex = (absolute: string): number | null => {
+      const match = /c\d+\/f(\d+)\.txt$/.exec(absolute);
+      const i = match ? Number(match[1]) : -1;
+      return i >= 0 && i % 2 === 0 && !acted.has(absolute) ? i : null;
     };
+    const act = (absolute: string, i: number): void => {
+      if (acted.has(absolute)) return;
+      acted.add(absolute);
+      if (i % 4 === 0) unlinkSync(absolute);
+      else renameSync(absolute, join(pair.local, renamedOf(i)));
+    };
+    const readWhole = nodeFileAccess.readWhole;
+    if (readWhole === undefined) throw new Error('the node file access reads small files whole');
+    const files: LocalFileAccess =
+      read === 'streamed'
+        ? {
+            openRead(absolute) {
+              const stream = createReadStream(absolute);
+              const i = evenIndex(absolute);
+              if (i !== null) stream.on('end', () => act(absolute, i));
+              return stream;
+            },
+          }
+        : {
+            openRead: (absolute) => createReadStream(absolute),
+            async readWhole(absolute, size) {
+              const content = await readWhole(absolute, size);
+              const i = evenIndex(absolute);
+              if (i !== null) act(absolute, i);
+              return content;
+            },
+          };
     const running = await pair.startService({ options: OPTIONS, files });
     try {
       await writeFiles(pair, count);

@@ -8,6 +8,8 @@ import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Journal } from '../../../electron/sync/journal.js';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { Pair } from '../../support/pair.js';
@@ -111,6 +113,28 @@ describe.each(serverKinds)('safe writes and names against $name', (kind) => {
     expect(report.uploaded).toEqual(['growing.log']);
     expect(opened).toBe(2);
     expect(await pair.readRemote('growing.log')).toBe('first line\nwritten during the upload\n');
+    expect((await pair.sync()).planned).toEqual([]);
+  });
+
+  it.skipIf(kind.skip)('a small file read whole before its PUT and a large one streamed are journaled with the hash of what the server holds', async () => {
+    const pair = await newPair();
+    const small = 'small file, sent from memory\n';
+    // Over the 1 MiB up to which a file is read whole: streamed while it is sent.
+    const large = 'x'.repeat(1024 * 1024 + 17);
+    await pair.writeLocal('small.txt', small);
+    await pair.writeLocal('large.txt', large);
+    const { report } = await pair.sync();
+    expect([...report.uploaded].sort()).toEqual(['large.txt', 'small.txt']);
+    const journal = Journal.open(join(pair.stateDir, 'journal.sqlite'));
+    try {
+      for (const path of ['small.txt', 'large.txt']) {
+        const onServer = await pair.readRemote(path);
+        expect(onServer).toBe(path === 'small.txt' ? small : large);
+        expect(journal.get(path)?.hash, path).toBe(createHash('sha256').update(onServer).digest('hex'));
+      }
+    } finally {
+      journal.close();
+    }
     expect((await pair.sync()).planned).toEqual([]);
   });
 

@@ -640,6 +640,19 @@ describe('planner: case-insensitive local file systems (CASE)', () => {
     expect(as(only(result.actions, 'Docs/a.txt'), 'download').remote.remotePath).toBe('Docs/a.txt');
   });
 
+  it('CASE: a folder\'s group is settled before a group inside it whose second name comes first', () => {
+    // Sorted: A, A/X, A/x, a. The group of A/X and A/x is complete before "a" joins A's, yet
+    // A is decided first: it is renamed aside, and both files go with it.
+    const result = planFor({
+      caseInsensitive: true,
+      local: [localDir('a')],
+      remote: [remoteDir('A'), remoteFile('A/X'), remoteFile('A/x', { etag: '"x"' }), remoteDir('a')],
+      journal: [journalDir('a')],
+    });
+    expect(summary(result.actions)).toEqual(['renameRemoteAside A CASE']);
+    expect(result.skipped.map((entry) => entry.path)).toEqual(['A']);
+  });
+
   it('CASE: a remote folder renamed aside that sorts after its keeper also takes its contents with it', () => {
     const result = planFor({
       caseInsensitive: true,
