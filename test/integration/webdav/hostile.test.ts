@@ -521,10 +521,11 @@ describe('timeouts and cancellation', () => {
   });
 
   it('time spent waiting for a free socket behind other requests is not a timeout', async () => {
-    // concurrency 1 -> 3 sockets; 6 requests of 200 ms each: the last three wait ~200 ms for a
-    // socket and then ~200 ms for their answer, more than timeoutMs in total but never silent.
-    hostile.setFallback((request) => ({ ...davAnswer([{ href: request.path, size: 1, etag: '"x"' }]), delayMs: 200 }));
-    const store = storeFor({ concurrency: 1, timeoutMs: 330, retry: { attempts: 1 } });
+    // concurrency 1 -> 3 sockets; 6 requests of 400 ms each: the last three wait ~400 ms for a
+    // socket and then ~400 ms for their answer, more than timeoutMs in total but never silent.
+    // (200 ms of slack per answer: a loaded machine's event loop can lag that much.)
+    hostile.setFallback((request) => ({ ...davAnswer([{ href: request.path, size: 1, etag: '"x"' }]), delayMs: 400 }));
+    const store = storeFor({ concurrency: 1, timeoutMs: 600, retry: { attempts: 1 } });
     const results = await Promise.all(Array.from({ length: 6 }, (_unused, index) => store.stat(`f${index}.txt`)));
     expect(results.map((entry) => entry?.path)).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt']);
     expect(hostile.requests).toHaveLength(6);
