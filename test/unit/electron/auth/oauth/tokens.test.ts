@@ -35,6 +35,13 @@ describe('parseTokenResponse', () => {
     expect((await parseTokenResponse(ok({ access_token: 'at-1', token_type: 'Bearer' }), context)).expiresAt).toBe(UNKNOWN_EXPIRY);
   });
 
+  it('ignores an ID token, which TeraSync does not use and so does not check', async () => {
+    for (const grant of ['authorization_code', 'refresh_token'] as const) {
+      const tokens = await parseTokenResponse(ok({ access_token: 'at-1', token_type: 'Bearer', id_token: 'not-a-jwt' }), { ...context, grant });
+      expect(tokens.accessToken, grant).toBe('at-1');
+    }
+  });
+
   it('refuses answers it cannot use, without quoting them (they hold tokens)', async () => {
     const bad = [
       'not json at-SECRET',
