@@ -62,7 +62,10 @@ export interface ParseContext {
 
 export type TokenGrant = 'authorization_code' | 'refresh_token';
 
-/** oauth4webapi's view of the server. Without a configured issuer, the token endpoint's origin stands in (no ID token is checked against it). */
+/**
+ * oauth4webapi's view of the server: the endpoints it sends to. Without a configured issuer,
+ * the token endpoint's origin stands in; nothing is checked against it (no ID token is read).
+ */
 function authorizationServer(endpoints: OAuthEndpoints): oauth.AuthorizationServer {
   return {
     issuer: endpoints.issuer ?? new URL(endpoints.tokenEndpoint).origin,
@@ -123,6 +126,8 @@ async function withoutIdToken(response: Response): Promise<Response> {
  * (never quoting the answer: it holds tokens).
  */
 export async function parseTokenResponse(response: Response, context: ParseContext): Promise<TokenSet> {
+  // With the ID token gone, the checks of the answer use neither the server's nor the
+  // client's identity: oauth4webapi only needs the two objects to be well formed.
   const as: oauth.AuthorizationServer = { issuer: 'urn:terasync:unchecked' };
   const checked = await withoutIdToken(response);
   let json: oauth.TokenEndpointResponse;
@@ -134,7 +139,7 @@ export async function parseTokenResponse(response: Response, context: ParseConte
   } catch (error) {
     if (error instanceof TeraSyncError) throw error;
     // oauth4webapi's messages name the field at fault, never its value.
-    throw unusable(error instanceof Error ? error.message : 'it is not a token answer.');
+    throw unusable(error instanceof Error ? `${error.message}.` : 'it is not a token answer.');
   }
   // oauth4webapi lowercases token_type.
   if (json.token_type !== 'bearer') {
