@@ -11,6 +11,7 @@ import { fetchOverHttpRequest } from '../../../electron/net/fetchOverHttpRequest
 import { NO_PROXY_SETTING } from '../../../electron/net/proxy.js';
 import { startTinyproxy, tinyproxyAvailable, type RunningProxy } from '../../support/proxies.js';
 import { requireSystemTool } from '../../support/requirements.js';
+import { makeTestCertificates, opensslAvailable, startTlsServer, type TestCertificates, type TestServer } from '../../support/tlsServers.js';
 import { failure } from '../../support/failure.js';
 
 interface Seen {
@@ -21,6 +22,7 @@ interface Seen {
 }
 
 const tinyproxy = requireSystemTool('tinyproxy', tinyproxyAvailable());
+const openssl = requireSystemTool('openssl', opensslAvailable());
 
 let server: Server;
 let origin: string;
@@ -168,5 +170,32 @@ describe.skipIf(tinyproxy.skip)('fetchOverHttpRequest through a proxy', () => {
     expect(response.status).toBe(201);
     expect(seen.map((request) => request.body)).toEqual(['x=1']);
     expect(await proxy.log()).toContain(`CONNECT 127.0.0.1:${new URL(origin).port}`);
+  });
+});
+
+describe.skipIf(openssl.skip)('fetchOverHttpRequest over TLS', () => {
+  let certificates: TestCertificates;
+  let tls: TestServer;
+
+  beforeAll(async () => {
+    openssl.assertAvailable();
+    certificates = await makeTestCertificates();
+    tls = await startTlsServer(certificates.server);
+  }, 30_000);
+
+  afterAll(async () => {
+    await tls?.stop();
+  });
+
+  it('trusts the private CA it is given, and fails with Tls, saying what to do, without it', async () => {
+    const trusting = fetchOverHttpRequest({ proxy: NO_PROXY_SETTING, ca: certificates.ca });
+    const response = await trusting(`${tls.origin}/hello`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('hello');
+
+    const untrusting = fetchOverHttpRequest({ proxy: NO_PROXY_SETTING, what: 'the sign-in server' });
+    const error = await failure(untrusting(`${tls.origin}/hello`));
+    expect(error.code).toBe(ErrorCode.Tls);
+    expect(error.message).toContain('the sign-in server');
   });
 });
