@@ -9,6 +9,11 @@
  * appended to the issuer). The document must name exactly the configured issuer (RFC 8414
  * §3.3): a document for another issuer is refused, because trusting it would let one server
  * send the sign-in, the code and the tokens to another (a mix-up attack).
+ *
+ * Discovery stays here rather than in oauth4webapi (which sends the token requests, see
+ * tokens.ts): its discoveryRequest knows two of the three addresses tried, and its issuer
+ * check compares the URLs after normalising them, where RFC 8414 asks for the identical
+ * string. The requests go through httpRequest like the library's.
  */
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { httpRequest, parseJsonBody } from '../../net/httpRequest.js';

@@ -53,7 +53,7 @@ function checkIssuer(endpoints: OAuthEndpoints, response: AuthorizationResponse)
 export async function signInWithBrowser(options: SignInWithBrowserOptions): Promise<TokenSet> {
   const { config, signal } = options;
   const endpoints = options.endpoints ?? (await resolveEndpoints(config, { signal }));
-  const pkce = createPkcePair();
+  const pkce = await createPkcePair();
   const state = createState();
   const listener = await LoopbackRedirectListener.start({ state, timeoutMs: options.timeoutMs, signal, scheduler: options.scheduler });
   try {

@@ -235,7 +235,7 @@ describe('the authorization server enforces PKCE', () => {
   }
 
   it('refuses a token request without the code_verifier', async () => {
-    const pkce = createPkcePair();
+    const pkce = await createPkcePair();
     const { code, redirectUri } = await authorizationCode(pkce.challenge);
     const answer = await redeem(code, redirectUri);
     expect(answer.status).toBe(400);
@@ -244,16 +244,16 @@ describe('the authorization server enforces PKCE', () => {
   });
 
   it('refuses a token request with a wrong code_verifier', async () => {
-    const pkce = createPkcePair();
+    const pkce = await createPkcePair();
     const { code, redirectUri } = await authorizationCode(pkce.challenge);
-    const answer = await redeem(code, redirectUri, createPkcePair().verifier);
+    const answer = await redeem(code, redirectUri, (await createPkcePair()).verifier);
     expect(answer.status).toBe(400);
     expect(answer.body['error']).toBe('invalid_grant');
     expect(answer.body['access_token']).toBeUndefined();
   });
 
   it('gives tokens for the right code_verifier (so the refusals above are about PKCE)', async () => {
-    const pkce = createPkcePair();
+    const pkce = await createPkcePair();
     const { code, redirectUri } = await authorizationCode(pkce.challenge);
     const answer = await redeem(code, redirectUri, pkce.verifier);
     expect(answer.status).toBe(200);

@@ -11,20 +11,20 @@ const RFC_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const RFC_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 describe('PKCE', () => {
-  it('computes the S256 challenge of RFC 7636 Appendix B', () => {
-    expect(codeChallengeS256(RFC_VERIFIER)).toBe(RFC_CHALLENGE);
+  it('computes the S256 challenge of RFC 7636 Appendix B', async () => {
+    expect(await codeChallengeS256(RFC_VERIFIER)).toBe(RFC_CHALLENGE);
   });
 
-  it('turns the RFC 7636 Appendix B octets into its verifier and challenge', () => {
-    const pair = createPkcePair((size) => {
+  it('turns the RFC 7636 Appendix B octets into its verifier and challenge', async () => {
+    const pair = await createPkcePair((size) => {
       expect(size).toBe(32);
       return Buffer.from(RFC_OCTETS);
     });
     expect(pair).toEqual({ verifier: RFC_VERIFIER, challenge: RFC_CHALLENGE, method: 'S256' });
   });
 
-  it('makes verifiers of 43 unreserved characters, different every time, whose challenge is base64url(sha256)', () => {
-    const pairs = Array.from({ length: 50 }, () => createPkcePair());
+  it('makes verifiers of 43 unreserved characters, different every time, whose challenge is base64url(sha256)', async () => {
+    const pairs = await Promise.all(Array.from({ length: 50 }, () => createPkcePair()));
     for (const { verifier, challenge } of pairs) {
       expect(verifier).toMatch(/^[A-Za-z0-9\-._~]{43,128}$/);
       expect(challenge).toBe(createHash('sha256').update(verifier).digest('base64url'));
@@ -33,10 +33,10 @@ describe('PKCE', () => {
     expect(new Set(pairs.map((p) => p.verifier)).size).toBe(pairs.length);
   });
 
-  it('refuses to hash a verifier RFC 7636 does not allow', () => {
+  it('refuses to hash a verifier RFC 7636 does not allow', async () => {
     for (const verifier of ['short', 'a'.repeat(42), 'a'.repeat(129), `${'a'.repeat(42)} `, `${'a'.repeat(42)}+`]) {
       expect(isValidCodeVerifier(verifier), verifier).toBe(false);
-      expect(() => codeChallengeS256(verifier)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidRequest }));
+      await expect(codeChallengeS256(verifier)).rejects.toThrow(expect.objectContaining({ code: ErrorCode.InvalidRequest }));
     }
     expect(isValidCodeVerifier('a'.repeat(128))).toBe(true);
     expect(isValidCodeVerifier(`${'a'.repeat(39)}-._~`)).toBe(true);
