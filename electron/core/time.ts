@@ -3,6 +3,9 @@
  * waits or reads the time takes these, so tests run on a fake clock
  * (test/support/fakeClock.ts). Part of the kernel every folder under electron/ may use.
  */
+/** What only reads the time (a token's expiry, a file's age): the `now` of a Clock. */
+export type WallClock = Pick<Clock, 'now'>;
+
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

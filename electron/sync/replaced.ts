@@ -23,7 +23,7 @@ import type { Journal } from './journal.js';
 import { TEMP_PREFIX, TEMP_SUFFIX } from './ignoreRules.js';
 import { hashFile, type LocalFileAccess } from './localIdentity.js';
 import { baseName, conflictName, joinPath, parentPath } from './names.js';
-import type { Clock } from '../core/time.js';
+import type { WallClock } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 
 export const REPLACED_SUFFIX = '.replaced';
@@ -40,7 +40,7 @@ export interface ReplacedDeps {
   root: string;
   journal: Journal;
   files: LocalFileAccess;
-  clock: Pick<Clock, 'now'>;
+  clock: WallClock;
   logger: Logger;
   device: string;
 }

@@ -18,18 +18,19 @@
  *
  * Stored value: JSON `{ "version": 1, accessToken, refreshToken, expiresAt, scope, tokenType }`.
  */
+import type { WallClock } from '../../core/time.js';
 import { ErrorCode, TeraSyncError, type ErrorInfo } from '../../../shared/errors.js';
 import type { SecretStore } from '../SecretStore.js';
 import { resolveEndpoints, type OAuthConfig, type OAuthEndpoints } from './OAuthConfig.js';
 import { SIGN_IN_AGAIN_MESSAGE } from './oauthErrors.js';
-import { refreshTokens, revokeToken, type Clock, type TokenSet } from './tokens.js';
+import { refreshTokens, revokeToken, type TokenSet } from './tokens.js';
 
 export interface TokenManagerOptions {
   config: OAuthConfig;
   secrets: SecretStore;
   /** The SecretStore key of this account's token set, e.g. `oauth:alice@https://auth.example`. */
   key: string;
-  clock: Clock;
+  clock: WallClock;
   /** Refresh when the access token expires within this. Default 60 s. */
   refreshMarginMs?: number;
 }
@@ -82,7 +83,7 @@ export class TokenManager {
   private readonly config: OAuthConfig;
   private readonly secrets: SecretStore;
   private readonly key: string;
-  private readonly clock: Clock;
+  private readonly clock: WallClock;
   private readonly marginMs: number;
 
   /** undefined: not read yet; null: none. */

@@ -10,12 +10,13 @@
  * When the server names its issuer in the answer (RFC 9207 `iss`), it must be the configured
  * issuer; when its metadata promised `iss`, an answer without it is refused (mix-up defence).
  */
+import type { WallClock } from '../../core/time.js';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { buildAuthorizationUrl } from './authorizationUrl.js';
 import { LoopbackRedirectListener, type AuthorizationResponse, type TimerScheduler } from './LoopbackRedirectListener.js';
 import { resolveEndpoints, type OAuthConfig, type OAuthEndpoints } from './OAuthConfig.js';
 import { createPkcePair, createState } from './pkce.js';
-import { exchangeCode, type Clock, type TokenSet } from './tokens.js';
+import { exchangeCode, type TokenSet } from './tokens.js';
 
 export interface SignInWithBrowserOptions {
   config: OAuthConfig;
@@ -25,7 +26,7 @@ export interface SignInWithBrowserOptions {
   /** How long to wait for the browser. Default 5 minutes. */
   timeoutMs?: number;
   /** For the tokens' expiry. Default: the system clock. */
-  clock?: Clock;
+  clock?: WallClock;
   /** For the wait's timeout. Default: real timers. */
   scheduler?: TimerScheduler;
   /** Already resolved endpoints; without them, discovery runs first. */

@@ -17,6 +17,7 @@
 import * as oauth from 'oauth4webapi';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import type { WallClock } from '../../core/time.js';
 import { fetchOverHttpRequest } from '../../net/fetchOverHttpRequest.js';
 import type { HttpTextResponse } from '../../net/httpRequest.js';
 import { resolveEndpoints, SIGN_IN_SERVER, type OAuthConfig, type OAuthEndpoints, type OAuthRequestOptions } from './OAuthConfig.js';
@@ -33,19 +34,15 @@ export interface TokenSet {
   tokenType: 'Bearer';
 }
 
-export interface Clock {
-  now(): number;
-}
-
 export interface TokenRequestOptions extends OAuthRequestOptions {
-  clock?: Clock;
+  clock?: WallClock;
   /** Already resolved endpoints; without them, `resolveEndpoints(config)` runs first. */
   endpoints?: OAuthEndpoints;
 }
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
 
-const systemClock: Clock = { now: () => Date.now() };
+const systemClock: WallClock = { now: () => Date.now() };
 
 /** Access tokens without `expires_in` are used until the server refuses one (then refreshed). */
 export const UNKNOWN_EXPIRY = Number.MAX_SAFE_INTEGER;
