@@ -66,11 +66,10 @@ import type { LocalFreeSpace, RemoteFolderSize } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
 import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
 import { readCaFile } from '../auth/caFile.js';
-import { PROXY_PASSWORD_SECRET_KEY, type SecretStore } from '../auth/SecretStore.js';
-import { httpRequest } from '../net/httpRequest.js';
-import { createProxyProbe, describeProxy, NO_PROXY_SETTING, resolveProxy, setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
+import type { SecretStore } from '../auth/SecretStore.js';
+import { setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
 import type { ProxySettingsInput, ProxySettingsView, ProxyTestResult } from '../../shared/types.js';
-import { proxySettingFor, proxySettingsView } from './proxySettings.js';
+import { ProxyService } from './services/ProxyService.js';
 import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
 import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
 import { backupDeviceName } from '../backup/backupNames.js';
@@ -86,7 +85,7 @@ import type { Clock, Scheduler } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 import type { Trash, WatchFolder } from '../sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
-import type { SyncEvent, SyncReport } from '../sync/report.js';
+import type { SyncReport } from '../sync/report.js';
 import { previewSync } from '../sync/preview.js';
 import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
@@ -102,13 +101,13 @@ import {
   settingsView,
   signOutView,
 } from './ipcViews.js';
-import { checkProxySettings, createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, SettingsRefusal, type PairSettings, type ProxySettings, type Settings } from './settings.js';
+import { createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, type PairSettings, type ProxySettings, type Settings } from './settings.js';
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
 import type { AppSnapshot } from './trayState.js';
 import { logFolderPath } from './LogFile.js';
 import { BackupHistory } from './BackupHistory.js';
-import { ActivityHistory } from './ActivityHistory.js';
-import { ActivityRunCollector, type ActivityRunDraft } from './activityRuns.js';
+import type { ActivityHistory } from './ActivityHistory.js';
+import { ActivityService } from './services/ActivityService.js';
 import { BackupScheduler, type BackupOutcome, type BackupTrigger } from './BackupScheduler.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
 import { unavailableUpdater, UpdateController, type UpdateControllerDeps, type UpdaterPort } from './UpdateController.js';
@@ -189,11 +188,6 @@ export interface AppServicesDeps {
   onProxyChanged?: (proxy: ProxySettings) => Promise<void>;
 }
 
-/** How long "Test connection" waits for the service. */
-const PROXY_TEST_TIMEOUT_MS = 15_000;
-/** What "Test connection" tries when nobody is signed in. */
-const SERVICE_ADDRESS = 'https://teracloud.jp/';
-
 const QUOTA_REFRESH_MS = 10 * 60_000;
 const QUOTA_AFTER_RUN_MS = 5_000;
 
@@ -240,10 +234,8 @@ export class AppServices {
   private readonly pairStatuses = new Map<string, SyncStatus>();
   /** The sync runs that changed something, kept across restarts. */
   readonly activityHistory: ActivityHistory;
-  /** Each running pair's run being collected. */
-  private readonly activityRuns = new Map<string, ActivityRunCollector>();
-  /** Runs being written to the history, awaited by stop(). */
-  private activityWrites: Promise<void> = Promise.resolve();
+  /** Each running pair's runs, collected and written to the history. */
+  private readonly activity: ActivityService;
   private reconciling: Promise<void> = Promise.resolve();
   private cancelReconnect: (() => void) | null = null;
   private settingsSubscription: { dispose(): void } | null = null;
@@ -274,8 +266,8 @@ export class AppServices {
   private stopped = false;
   /** The pair services systemSuspending() paused, which systemResumed() resumes. */
   private heldForSleep = new Set<SyncService>();
-  /** What every request follows (the process's setting follows this): the proxy setting with its password. */
-  private proxySetting: ProxySetting = NO_PROXY_SETTING;
+  /** The proxy setting and the one every request follows. */
+  private readonly proxy: ProxyService;
 
   constructor(deps: AppServicesDeps) {
     this.deps = deps;
@@ -299,9 +291,20 @@ export class AppServices {
       { fileSystem: deps.settingsFileSystem ?? nodeSettingsStoreFileSystem, now: () => deps.clock.now(), logger: deps.logger },
       { caseInsensitivePaths: deps.platform === 'win32' || deps.platform === 'darwin' },
     );
+    this.proxy = new ProxyService({
+      settings: this.settings,
+      secrets: deps.secrets,
+      logger: deps.logger,
+      account: () => this.account,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      ...(deps.redactSecret === undefined ? {} : { redactSecret: deps.redactSecret }),
+      ...(deps.systemProxy === undefined ? {} : { systemProxy: deps.systemProxy }),
+      ...(deps.onProxyChanged === undefined ? {} : { onProxyChanged: deps.onProxyChanged }),
+    });
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
     this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
-    this.activityHistory = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, now: () => deps.clock.now() });
+    this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
+    this.activityHistory = this.activity.history;
     this.updates = new UpdateController({
       port: deps.updater ?? unavailableUpdater('0.0.0'),
       clock: deps.clock,
@@ -338,8 +341,8 @@ export class AppServices {
     const loaded = await this.settings.load();
     if (loaded.problem !== null) this.deps.logger.warn(`settings: ${loaded.problem.message}`);
     // Before any request: the pairs, the backup and the sign-in go out as the setting says.
-    await this.applyProxy(loaded.settings.proxy);
-    const proxySetting = (): ProxySetting => this.proxySetting;
+    await this.proxy.applyProxy(loaded.settings.proxy);
+    const proxySetting = (): ProxySetting => this.proxy.current();
     (this.deps.setProcessProxy ?? setProcessProxy)({ mode: 'follow', current: proxySetting });
     this.settingsSubscription = this.settings.onDidChange((settings) => {
       this.events.emit('settings:changed', settingsView(settings));
@@ -466,7 +469,7 @@ export class AppServices {
     this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
     await this.reconciling;
     await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
-    await this.activityWrites;
+    await this.activity.flush();
     await this.settings.dispose();
   }
 
@@ -897,7 +900,7 @@ export class AppServices {
 
   /** A page of the activity history (see ActivityHistory.list). */
   activityList(request: ActivityListRequest): Promise<ActivityPage> {
-    return this.activityHistory.list(request);
+    return this.activity.list(request);
   }
 
   /** Every open conflict of every running pair, as the journals hold them. */
@@ -1021,110 +1024,23 @@ export class AppServices {
   // Proxy ----------------------------------------------------------------------------------
 
   /** The proxy setting, and whether a password is stored (never the password). */
-  async proxySettings(): Promise<ProxySettingsView> {
-    return proxySettingsView(this.settings.current.proxy, (await this.storedProxyPassword()) !== null);
+  proxySettings(): Promise<ProxySettingsView> {
+    return this.proxy.proxySettings();
   }
 
-  /**
-   * Saves the proxy setting: the fields in settings.json, a new password in the SecretStore (or
-   * the stored one removed), then every next request follows it. Rejects with InvalidRequest
-   * naming the field, or KeychainUnavailable.
-   */
-  async saveProxySettings(input: ProxySettingsInput): Promise<ProxySettingsView> {
-    const proxy = this.checkProxyInput(input);
-    const settings = await this.settings.update((draft) => {
-      draft.proxy = proxy;
-    });
-    const secrets = this.deps.secrets;
-    if (proxy.user === null || (input.clearPassword === true && input.password === undefined)) {
-      await secrets.delete(PROXY_PASSWORD_SECRET_KEY);
-    } else if (input.password !== undefined && input.password !== '') {
-      this.deps.redactSecret?.(input.password);
-      await secrets.set(PROXY_PASSWORD_SECRET_KEY, input.password);
-    }
-    await this.applyProxy(settings.proxy);
-    this.deps.logger.info(`proxy: ${describeProxySettings(settings.proxy)}`);
-    return this.proxySettings();
+  /** Saves the proxy setting (see ProxyService.saveProxySettings). */
+  saveProxySettings(input: ProxySettingsInput): Promise<ProxySettingsView> {
+    return this.proxy.saveProxySettings(input);
   }
 
-  /**
-   * "Test connection": one request to the account's server (TeraCLOUD's when nobody is signed
-   * in) through the proposed setting, without saving it. Any HTTP answer means the way there
-   * works; a failure comes back coded with its message (proxy unreachable, 407, refused, PAC).
-   */
-  async testProxySettings(input: ProxySettingsInput): Promise<ProxyTestResult> {
-    const proxy = this.checkProxyInput(input);
-    const password =
-      proxy.user === null
-        ? null
-        : input.password !== undefined && input.password !== ''
-          ? input.password
-          : input.clearPassword === true
-            ? null
-            : await this.storedProxyPassword();
-    if (password !== null) this.deps.redactSecret?.(password);
-    const setting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
-    const account = this.account;
-    const target = account === null ? SERVICE_ADDRESS : `${account.origin}/`;
-    const ca = account?.caPem ?? this.deps.ca;
-    let via: string | null = null;
-    try {
-      const route = await resolveProxy(new URL(target), setting, createProxyProbe());
-      via = route === null ? null : describeProxy(route);
-      await httpRequest(target, {
-        method: 'HEAD',
-        proxy: setting,
-        timeoutMs: PROXY_TEST_TIMEOUT_MS,
-        what: new URL(target).host,
-        ...(ca === undefined ? {} : { ca }),
-      });
-      return { ok: true, target, via, error: null };
-    } catch (error) {
-      const failure = toTeraSyncError(error, ErrorCode.Network);
-      return { ok: false, target, via, error: { code: failure.code, message: failure.message } };
-    }
-  }
-
-  private checkProxyInput(input: ProxySettingsInput): ProxySettings {
-    const user = input.user === null || input.user === '' ? null : input.user;
-    if (user === null && input.password !== undefined && input.password !== '') {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, 'A proxy password needs the proxy user name: type the user too.');
-    }
-    try {
-      return checkProxySettings({ mode: input.mode, host: input.host, port: input.port, user });
-    } catch (error) {
-      if (error instanceof SettingsRefusal) throw new TeraSyncError(ErrorCode.InvalidRequest, `The proxy setting cannot be used: ${error.message}.`);
-      throw error;
-    }
+  /** "Test connection" (see ProxyService.testProxySettings). */
+  testProxySettings(input: ProxySettingsInput): Promise<ProxyTestResult> {
+    return this.proxy.testProxySettings(input);
   }
 
   /** The proxy's user and password of the setting in force, for a proxy that asks Electron's own requests (main). */
   proxyCredentials(): ProxyCredentials | null {
-    const setting = this.proxySetting;
-    if (setting.mode !== 'manual' && setting.mode !== 'system') return null;
-    return setting.username === undefined ? null : { username: setting.username, ...(setting.password === undefined ? {} : { password: setting.password }) };
-  }
-
-  /** The stored proxy password; null when there is none or the keychain cannot be read (said in the log). */
-  private async storedProxyPassword(): Promise<string | null> {
-    try {
-      return await this.deps.secrets.get(PROXY_PASSWORD_SECRET_KEY);
-    } catch (error) {
-      this.deps.logger.warn(`proxy: the proxy password could not be read from ${this.deps.secrets.description}: ${toTeraSyncError(error).message}`);
-      return null;
-    }
-  }
-
-  /** Makes `proxy`, with the stored password, what every next request follows. */
-  private async applyProxy(proxy: ProxySettings): Promise<void> {
-    const password = proxy.user === null ? null : await this.storedProxyPassword();
-    if (password !== null) this.deps.redactSecret?.(password);
-    // Chromium first: the system mode asks it (session.resolveProxy), which must answer with
-    // the system's configuration again, not a manual proxy set before.
-    await this.deps.onProxyChanged?.(proxy).catch((error: unknown) => {
-      this.deps.logger.warn(`proxy: Electron's own requests (the update feed) could not be given the setting: ${toTeraSyncError(error).message}`);
-    });
-    this.proxySetting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
+    return this.proxy.proxyCredentials();
   }
 
   // Reconcile ------------------------------------------------------------------------------
@@ -1184,31 +1100,6 @@ export class AppServices {
     await this.emitConflicts();
   }
 
-  /** Feeds one of a pair's sync events to its run; a run that ends is recorded. */
-  private activityEvent(pairId: string, event: SyncEvent): void {
-    let collector = this.activityRuns.get(pairId);
-    if (collector === undefined) {
-      collector = new ActivityRunCollector(pairId);
-      this.activityRuns.set(pairId, collector);
-    }
-    this.recordRun(collector.add(event, this.deps.clock.now()));
-  }
-
-  /** Ends a pair's open run as interrupted (its service stopped, failed or went offline). */
-  private interruptRun(pairId: string): void {
-    const collector = this.activityRuns.get(pairId);
-    if (collector?.open === true) this.recordRun(collector.finish('interrupted', this.deps.clock.now()));
-  }
-
-  private recordRun(draft: ActivityRunDraft | null): void {
-    if (draft === null) return;
-    const written = this.activityHistory.add(draft).then(
-      (run) => void this.events.emit('activity:runAdded', run),
-      (error: unknown) => this.deps.logger.warn(`activity history: ${String(error)}`),
-    );
-    this.activityWrites = this.activityWrites.then(() => written);
-  }
-
   private keyOf(pair: PairSettings, settings: Settings): string {
     // Not the bandwidth: the store changes it live (setBandwidth), without stopping a transfer.
     // The excluded folders too: they change what the engine looks at, so it starts afresh.
@@ -1256,7 +1147,7 @@ export class AppServices {
         fullScanIntervalMs: settings.sync.fullScanMinutes * 60_000,
         ...this.deps.syncOptions,
       },
-      onEvent: (event) => this.activityEvent(pair.id, event),
+      onEvent: (event) => this.activity.activityEvent(pair.id, event),
       onReport: (report) => {
         // The first run of a (re)started pair sends the list whatever it found.
         if (firstReport || report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
@@ -1267,7 +1158,7 @@ export class AppServices {
       folderLock: new FolderLock(pair.localFolder, { program: 'the TeraSync app', warn: (message) => this.deps.logger.warn(message), platform: this.deps.platform }),
     });
     const subscription = service.onDidChangeStatus((status) => {
-      if (status.state !== 'syncing' && status.state !== 'scanning') this.interruptRun(pair.id);
+      if (status.state !== 'syncing' && status.state !== 'scanning') this.activity.interruptRun(pair.id);
       this.setStatus(pair.id, status);
     });
     this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });
@@ -1290,8 +1181,7 @@ export class AppServices {
       await runtime.service.stop();
     } finally {
       runtime.subscription.dispose();
-      this.interruptRun(id);
-      this.activityRuns.delete(id);
+      this.activity.pairStopped(id);
       runtime.journal.close();
       await runtime.remote.dispose();
     }
@@ -1584,10 +1474,4 @@ function findPair(settings: Settings, id: string): PairSettings {
   const pair = settings.pairs.find((item) => item.id === id);
   if (pair === undefined) throw noSuchPair(id);
   return pair;
-}
-
-/** The proxy setting in words for the log, without the password. */
-function describeProxySettings(proxy: ProxySettings): string {
-  if (proxy.mode === 'none' || proxy.mode === 'system') return proxy.mode === 'none' ? 'none (direct)' : 'the system\'s configuration';
-  return describeProxy({ protocol: proxy.mode === 'http' ? 'http' : 'socks5h', host: proxy.host, port: proxy.port, ...(proxy.user === null ? {} : { username: proxy.user }) });
 }
