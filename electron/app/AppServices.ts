@@ -40,16 +40,12 @@ import type {
   ActivityPage,
   AppOverview,
   BackupListing,
-  BackupPhase,
-  BackupProgress,
   BackupSummaryView,
   ConflictInfo,
   ConflictResolution,
   PairStatus,
   PairView,
-  BackupRunView,
   BackupStateView,
-  BackupFailSafeView,
   FileVersionView,
   PairPreview,
   PickPurpose,
@@ -70,12 +66,7 @@ import type { SecretStore } from '../auth/SecretStore.js';
 import { setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
 import type { ProxySettingsInput, ProxySettingsView, ProxyTestResult } from '../../shared/types.js';
 import { ProxyService } from './services/ProxyService.js';
-import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
-import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
-import { backupDeviceName } from '../backup/backupNames.js';
 import type { BackupSummary } from '../backup/model.js';
-import type { QuotaSource } from '../backup/quota.js';
-import { listSource, listSources, listVersions, Restore } from '../backup/Restore.js';
 import { journalFile } from '../platform/paths.js';
 import { FolderLock } from '../platform/folderLock.js';
 import { SyncEngine } from '../sync/engine.js';
@@ -87,17 +78,12 @@ import type { Trash, WatchFolder } from '../sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
 import type { SyncReport } from '../sync/report.js';
 import { previewSync } from '../sync/preview.js';
-import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
 import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
 import { IpcEventHub } from './IpcEventHub.js';
 import {
   accountInfoView,
-  backupListingView,
-  backupProgressView,
-  backupSummaryView,
   conflictInfo,
   pairView,
-  restoreSummaryView,
   settingsView,
   signOutView,
 } from './ipcViews.js';
@@ -105,10 +91,10 @@ import { createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, t
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
 import type { AppSnapshot } from './trayState.js';
 import { logFolderPath } from './LogFile.js';
-import { BackupHistory } from './BackupHistory.js';
 import type { ActivityHistory } from './ActivityHistory.js';
 import { ActivityService } from './services/ActivityService.js';
-import { BackupScheduler, type BackupOutcome, type BackupTrigger } from './BackupScheduler.js';
+import { BackupService } from './services/BackupService.js';
+import { OFFLINE_CODES } from './services/offline.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
 import { unavailableUpdater, UpdateController, type UpdateControllerDeps, type UpdaterPort } from './UpdateController.js';
 import type { UpdateBusyReason, UpdateStateView } from '../../shared/types.js';
@@ -210,16 +196,8 @@ function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = n
   return freshSyncStatus(state, { problem, retryAt });
 }
 
-const OFFLINE_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);
-
 /** A pair in one of these states is talking to the server. */
 const onlineStates: ReadonlySet<SyncStatus['state']> = new Set(['idle', 'scanning', 'syncing']);
-
-/** How a backup ended, for its retries: a connection failure is tried again, nothing else is. */
-function backupOutcome(stopped: ErrorInfo | null): BackupOutcome {
-  if (stopped === null) return 'ok';
-  return OFFLINE_CODES.has(stopped.code) ? 'offline' : 'other';
-}
 
 export class AppServices {
   readonly events: IpcEventHub;
@@ -239,20 +217,8 @@ export class AppServices {
   private reconciling: Promise<void> = Promise.resolve();
   private cancelReconnect: (() => void) | null = null;
   private settingsSubscription: { dispose(): void } | null = null;
-  private backup: {
-    controller: AbortController;
-    operation: 'backup' | 'restore';
-    progress: AppSnapshot['backup'];
-    /** The last progress event, for a window opened while it runs. */
-    view: BackupProgress | null;
-  } | null = null;
-  private readonly backupHistory: BackupHistory;
-  /** The last backup stopped at the fail-safe and waits for an answer: what it would move, and its folders. */
-  private backupFailSafe: { view: BackupFailSafeView; roots: string[] } | null = null;
-  /** Retries of backups that could not reach TeraCLOUD, and the backup schedule. */
-  private readonly backupScheduler: BackupScheduler;
-  /** True while a backup that starts tells the scheduler (see runBackup). */
-  private backupStarting = false;
+  /** The backup and restore, their history and the backup schedule. */
+  private readonly backup: BackupService;
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
@@ -302,7 +268,6 @@ export class AppServices {
       ...(deps.onProxyChanged === undefined ? {} : { onProxyChanged: deps.onProxyChanged }),
     });
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
-    this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
     this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
     this.activityHistory = this.activity.history;
     this.updates = new UpdateController({
@@ -316,13 +281,23 @@ export class AppServices {
       },
       ...deps.updateTimings,
     });
-    this.backupScheduler = new BackupScheduler({
+    this.backup = new BackupService({
+      appDataFolder: deps.appDataFolder,
       clock: deps.clock,
       scheduler: deps.scheduler,
-      run: (trigger) => this.backUpByItself(trigger),
-      onChange: () => {
-        if (this.started && !this.stopped && !this.backupStarting) void this.emitBackupState();
-      },
+      logger: deps.logger,
+      events: this.events,
+      settings: this.settings,
+      accounts: this.accounts,
+      device: deps.device,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      concurrency: () => this.concurrency(this.settings.current),
+      signedIn: () => this.account !== null,
+      live: () => this.started && !this.stopped,
+      stopped: () => this.stopped,
+      activityChanged: () => this.updates.activityChanged(),
+      ...(deps.onBackupEnded === undefined ? {} : { onBackupEnded: deps.onBackupEnded }),
+      ...(deps.onBackupFailed === undefined ? {} : { onBackupFailed: deps.onBackupFailed }),
     });
   }
 
@@ -346,21 +321,20 @@ export class AppServices {
     (this.deps.setProcessProxy ?? setProcessProxy)({ mode: 'follow', current: proxySetting });
     this.settingsSubscription = this.settings.onDidChange((settings) => {
       this.events.emit('settings:changed', settingsView(settings));
-      this.backupScheduler.setSchedule(settings.backup.schedule);
+      this.backup.setSchedule(settings.backup.schedule);
       this.updates.applySettings(settings.update);
       void this.reconcile();
     });
     this.account = await this.accounts.current();
     await this.reconcile();
     this.armQuotaRefresh();
-    const lastBackup = (await this.backupHistory.list()).find((run) => !run.dryRun);
-    this.backupScheduler.start(this.settings.current.backup.schedule, lastBackup?.startedAt ?? null);
+    await this.backup.start(this.settings.current.backup.schedule);
     this.updates.start(this.settings.current.update);
   }
 
   /** What an update's restart waits for: a sync run (a pair scanning or syncing), or a backup or restore. */
   private busyWith(): UpdateBusyReason | null {
-    if (this.backup !== null || this.backupStarting) return 'backup';
+    if (this.backup.busy()) return 'backup';
     for (const status of this.pairStatuses.values()) {
       if (status.state === 'syncing' || status.state === 'scanning') return 'sync';
     }
@@ -377,7 +351,7 @@ export class AppServices {
    * server again): a backup waiting to be tried again runs now.
    */
   connectionBack(): void {
-    if (!this.stopped) this.backupScheduler.connectionBack();
+    if (!this.stopped) this.backup.connectionBack();
   }
 
   /**
@@ -464,9 +438,9 @@ export class AppServices {
     this.cancelQuotaTimer = null;
     this.cancelQuotaAfterRun?.();
     this.cancelQuotaAfterRun = null;
-    this.backupScheduler.dispose();
+    this.backup.dispose();
     this.updates.dispose();
-    this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
+    this.backup.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
     await this.reconciling;
     await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
     await this.activity.flush();
@@ -482,7 +456,7 @@ export class AppServices {
       pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.statusOf(pair.id) })),
       conflicts,
       paused: pairs.length > 0 && pairs.every((pair) => pair.paused),
-      backup: this.backup?.progress ?? null,
+      backup: this.backup.progress(),
       account: this.account === null ? 'signed-out' : expired ? 'expired' : 'signed-in',
     };
   }
@@ -1191,271 +1165,31 @@ export class AppServices {
 
   // Backup ---------------------------------------------------------------------------------
 
-  private device(): string {
-    return backupDeviceName(this.settings.current.backup.device ?? this.deps.device);
-  }
-
-  /** Runs `work` as the one backup or restore, with a store on the backup area (BASIC only). */
-  private async withBackupArea<T>(
-    operation: 'backup' | 'restore' | null,
-    work: (setup: { remote: WebDavRemoteStore; rootUrl: string; record: AccountRecord; signal: AbortSignal; quota: QuotaSource | null }) => Promise<T>,
-  ): Promise<T> {
-    if (operation !== null && this.backup !== null) {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, `A ${this.backup.operation} is running: wait for it to end, or cancel it.`);
-    }
-    const controller = new AbortController();
-    // Taken before the first await, so that a second run started meanwhile is refused.
-    const slot = operation === null ? null : { controller, operation, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, view: null };
-    if (slot !== null) {
-      this.backup = slot;
-      void this.emitBackupState();
-      this.updates.activityChanged();
-    }
-    let remote: WebDavRemoteStore | null = null;
-    try {
-      const record = await this.accounts.current();
-      if (record === null) throw notSignedIn();
-      const auth = await this.accounts.basicCredentials(record);
-      controller.signal.throwIfAborted();
-      const rootUrl = `${record.origin}/backup/`;
-      const ca = this.accounts.caFor(record) ?? this.deps.ca;
-      remote = new WebDavRemoteStore({
-        url: rootUrl,
-        auth,
-        ...(ca === undefined ? {} : { ca }),
-        concurrency: this.concurrency(this.settings.current),
-        logger: this.deps.logger,
-      });
-      return await work({ remote, rootUrl, record, signal: controller.signal, quota: this.quotaSource(record, auth.password) });
-    } finally {
-      if (slot !== null && this.backup === slot) {
-        this.backup = null;
-        void this.emitBackupState();
-        this.updates.activityChanged();
-      }
-      await remote?.dispose();
-    }
-  }
-
-  private quotaSource(record: AccountRecord, password: string): QuotaSource | null {
-    if (record.api === null) return null;
-    const rest = new TeraCloudApi({
-      apiBaseUrl: record.api.baseUrl,
-      apiKey: record.api.applicationKey,
-      apiKeyPlacement: record.api.keyPlacement,
-      credentials: { userId: record.userId, password },
-      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
-    });
-    return { getQuota: (signal) => rest.getQuota(record.origin, signal) };
-  }
-
-  async runBackup(request: { sources?: string[]; dryRun?: boolean; allowMassDelete?: boolean }): Promise<BackupSummaryView> {
-    const configured = this.settings.current.backup;
-    const roots = request.sources ?? configured.sources;
-    for (const root of roots) {
-      if (!configured.sources.includes(root)) throw new TeraSyncError(ErrorCode.InvalidRequest, `${root} is not one of the folders to back up (see the settings).`);
-    }
-    if (roots.length === 0) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No folders to back up: add some in the settings.');
-    const sources: BackupSource[] = roots.map((root) => ({ name: path.basename(root), root }));
-    const device = this.device();
-    const startedAt = this.deps.clock.now();
-    const dryRun = request.dryRun ?? false;
-    // A backup that starts takes over any pending retry; the schedule counts from it.
-    const reported = !dryRun && this.backup === null;
-    if (reported) {
-      // The run's own first state (running, with the scheduler's new times) tells the window;
-      // a state sent from here would say "not running" a moment before it does.
-      this.backupStarting = true;
-      try {
-        this.backupScheduler.began(startedAt);
-      } finally {
-        this.backupStarting = false;
-      }
-    }
-    try {
-      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, { dryRun, allowMassDelete: request.allowMassDelete === true }, device, setup));
-      const view = backupSummaryView(summary);
-      // A backup that ran answers an earlier stop; one that stopped at the fail-safe waits for an answer.
-      if (!dryRun) this.backupFailSafe = view.failSafe === undefined ? null : { view: view.failSafe, roots };
-      await this.recordBackup({
-        startedAt,
-        endedAt: this.deps.clock.now(),
-        sources: roots,
-        dryRun,
-        filesSent: view.filesSent,
-        bytesSent: view.bytesSent,
-        versioned: view.versioned,
-        failedTotal: view.failedTotal,
-        stopped: view.stopped,
-        version: view.version,
-      });
-      if (reported) this.backupScheduler.ended(backupOutcome(view.stopped));
-      this.deps.onBackupEnded?.(summary);
-      return view;
-    } catch (error) {
-      const coded = toTeraSyncError(error);
-      // A run refused because another one is running is not a run of its own.
-      if (!(coded.code === ErrorCode.InvalidRequest && this.backup !== null)) {
-        await this.recordBackup({
-          startedAt,
-          endedAt: this.deps.clock.now(),
-          sources: roots,
-          dryRun,
-          filesSent: 0,
-          bytesSent: 0,
-          versioned: 0,
-          failedTotal: 0,
-          stopped: coded.toInfo(),
-          version: null,
-        });
-      }
-      if (reported) this.backupScheduler.ended(backupOutcome(coded.toInfo()));
-      this.deps.onBackupFailed?.(coded.toInfo());
-      throw coded;
-    }
+  runBackup(request: { sources?: string[]; dryRun?: boolean; allowMassDelete?: boolean }): Promise<BackupSummaryView> {
+    return this.backup.runBackup(request);
   }
 
   /** The backup or restore running now, the history of backups, and when one runs by itself. */
-  async backupState(): Promise<BackupStateView> {
-    const running = this.backup === null ? null : { operation: this.backup.operation, progress: this.backup.view };
-    const failSafe = running === null && this.backupFailSafe !== null ? { failSafe: this.backupFailSafe.view } : {};
-    const { retryAt, nextRunAt } = this.backupScheduler.times();
-    return {
-      running,
-      history: await this.backupHistory.list(),
-      ...failSafe,
-      ...(retryAt === null ? {} : { retryAt }),
-      ...(nextRunAt === null ? {} : { nextRunAt }),
-    };
+  backupState(): Promise<BackupStateView> {
+    return this.backup.backupState();
   }
 
-  /** A backup the app starts by itself (a retry, the schedule): only when there is something to back up and nothing runs. */
-  private async backUpByItself(trigger: BackupTrigger): Promise<void> {
-    if (this.stopped || this.backup !== null || this.account === null || this.settings.current.backup.sources.length === 0) return;
-    this.deps.logger.info(`backup: started by itself (${trigger})`);
-    try {
-      await this.runBackup({});
-    } catch (error) {
-      this.deps.logger.warn(`backup (${trigger}): ${toTeraSyncError(error).message}`);
-    }
+  /** Answers the backup stopped at the fail-safe (see BackupService.decideBackupFailSafe). */
+  decideBackupFailSafe(decision: 'allow' | 'leave'): Promise<BackupSummaryView | null> {
+    return this.backup.decideBackupFailSafe(decision);
   }
 
-  /**
-   * Answers the backup stopped at the fail-safe: 'allow' runs it again for the same folders,
-   * letting it move those files into .versions/; 'leave' forgets the stop (nothing is moved).
-   */
-  async decideBackupFailSafe(decision: 'allow' | 'leave'): Promise<BackupSummaryView | null> {
-    const pending = this.backupFailSafe;
-    if (pending === null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No backup is waiting for an answer at the fail-safe.');
-    if (decision === 'allow') return this.runBackup({ sources: pending.roots, allowMassDelete: true });
-    this.backupFailSafe = null;
-    await this.emitBackupState();
-    return null;
+  listBackups(request: { source?: string; version?: string }): Promise<BackupListing> {
+    return this.backup.listBackups(request);
   }
 
-  private async recordBackup(run: BackupRunView): Promise<void> {
-    await this.backupHistory.add(run);
-    await this.emitBackupState();
-  }
-
-  private async emitBackupState(): Promise<void> {
-    this.events.emit('backup:changed', await this.backupState());
-  }
-
-  private async backUp(
-    sources: BackupSource[],
-    { dryRun, allowMassDelete }: { dryRun: boolean; allowMassDelete: boolean },
-    device: string,
-    { remote, rootUrl, signal, quota }: { remote: WebDavRemoteStore; rootUrl: string; signal: AbortSignal; quota: QuotaSource | null },
-  ): Promise<BackupSummary> {
-    const configured = this.settings.current.backup;
-    const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
-    let phase: BackupPhase | null = null;
-    try {
-      const engine = new BackupEngine({ remote, journal, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current), quota });
-      const summary = await engine.run({
-        sources,
-        retentionDays: configured.retentionDays,
-        dryRun,
-        allowMassDelete,
-        signal,
-        onEvent: (event) => {
-          if (event.type === 'phase') phase = event.phase;
-          if (event.type !== 'progress') return;
-          const view = backupProgressView('backup', phase, event);
-          if (this.backup !== null) {
-            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-            this.backup.view = view;
-          }
-          this.events.emit('backup:progress', view);
-        },
-      });
-      return summary;
-    } finally {
-      journal.close();
-    }
-  }
-
-  async listBackups(request: { source?: string; version?: string }): Promise<BackupListing> {
-    if (request.version !== undefined && request.source === undefined) {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, 'A version is listed for one source: name the source too.');
-    }
-    const device = this.device();
-    return this.withBackupArea(null, async ({ remote, signal }) => {
-      const options = { concurrency: this.concurrency(this.settings.current), signal };
-      const [sources, versions] = await Promise.all([listSources(remote, device, options), listVersions(remote, device, options)]);
-      const listing = request.source === undefined ? null : await listSource(remote, device, request.source, options);
-      return backupListingView({ device, sources, versions, listing, version: request.version ?? null });
-    });
-  }
-
-  async runRestore(request: { source: string; version?: string; path?: string; to?: string }): Promise<RestoreSummaryView> {
-    const device = this.device();
-    const relative = (request.path ?? '').split('/').filter((segment) => segment !== '').join('/');
-    return this.withBackupArea('restore', async ({ remote, rootUrl, signal }) => {
-      let target: string;
-      if (request.to !== undefined) {
-        // The folder the user picked; what is restored goes inside it (Restore makes only the last level).
-        const to = await stat(request.to).catch(() => null);
-        if (to === null || !to.isDirectory()) throw new TeraSyncError(ErrorCode.NotFound, `There is no folder ${request.to} to restore into.`);
-        target = path.join(path.resolve(request.to), relative === '' ? request.source : (relative.split('/').pop() as string));
-      } else {
-        const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
-        let localRoot: string | null;
-        try {
-          localRoot = journal.source(request.source)?.localRoot ?? null;
-        } finally {
-          journal.close();
-        }
-        if (localRoot === null) {
-          throw new TeraSyncError(ErrorCode.InvalidRequest, `This computer has not backed up a folder named "${request.source}": say where to restore it.`);
-        }
-        target = relative === '' ? localRoot : path.join(localRoot, ...relative.split('/'));
-      }
-      const restore = new Restore({ remote, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current) });
-      const summary = await restore.run({
-        source: request.source,
-        version: request.version ?? null,
-        path: relative,
-        target,
-        signal,
-        onEvent: (event) => {
-          if (event.type !== 'progress') return;
-          const view = backupProgressView('restore', null, event);
-          if (this.backup !== null) {
-            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-            this.backup.view = view;
-          }
-          this.events.emit('backup:progress', view);
-        },
-      });
-      return restoreSummaryView(summary);
-    });
+  runRestore(request: { source: string; version?: string; path?: string; to?: string }): Promise<RestoreSummaryView> {
+    return this.backup.runRestore(request);
   }
 
   /** Cancels the backup or restore that is running; nothing when none is. */
   cancelBackup(): void {
-    this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'Cancelled.'));
+    this.backup.cancelBackup();
   }
 }
 
