@@ -27,7 +27,6 @@
  * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
  * `account:changed` when it changed.
  */
-import { RemoteTrash } from '../sync/remoteTrash.js';
 import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../../shared/types.js';
 import { randomUUID } from 'node:crypto';
 import { lstat, rename, rm, stat } from 'node:fs/promises';
@@ -57,7 +56,6 @@ import type {
   SignOutResult,
   SyncStatus,
 } from '../../shared/types.js';
-import { localFreeSpace, measureRemoteFolder } from './folderMeasures.js';
 import type { LocalFreeSpace, RemoteFolderSize } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
 import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
@@ -77,8 +75,7 @@ import type { Logger } from '../core/logger.js';
 import type { Trash, WatchFolder } from '../sync/ports.js';
 import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
 import type { SyncReport } from '../sync/report.js';
-import { previewSync } from '../sync/preview.js';
-import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
+import type { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
 import { IpcEventHub } from './IpcEventHub.js';
 import {
   accountInfoView,
@@ -95,6 +92,8 @@ import type { ActivityHistory } from './ActivityHistory.js';
 import { ActivityService } from './services/ActivityService.js';
 import { BackupService } from './services/BackupService.js';
 import { OFFLINE_CODES } from './services/offline.js';
+import { RemoteFolderService } from './services/RemoteFolderService.js';
+import { openRemoteStore } from './services/remoteStore.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
 import { unavailableUpdater, UpdateController, type UpdateControllerDeps, type UpdaterPort } from './UpdateController.js';
 import type { UpdateBusyReason, UpdateStateView } from '../../shared/types.js';
@@ -219,6 +218,8 @@ export class AppServices {
   private settingsSubscription: { dispose(): void } | null = null;
   /** The backup and restore, their history and the backup schedule. */
   private readonly backup: BackupService;
+  /** The server's folders outside the pairs' runs, and the pairs' deleted files. */
+  private readonly remoteFolders: RemoteFolderService;
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
@@ -266,6 +267,18 @@ export class AppServices {
       ...(deps.redactSecret === undefined ? {} : { redactSecret: deps.redactSecret }),
       ...(deps.systemProxy === undefined ? {} : { systemProxy: deps.systemProxy }),
       ...(deps.onProxyChanged === undefined ? {} : { onProxyChanged: deps.onProxyChanged }),
+    });
+    this.remoteFolders = new RemoteFolderService({
+      settings: this.settings,
+      accounts: this.accounts,
+      logger: deps.logger,
+      platform: deps.platform,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      concurrency: () => this.concurrency(this.settings.current),
+      syncIfRunning: (pairId) => {
+        const runtime = this.runtimes.get(pairId);
+        if (runtime !== undefined && !runtime.pair.paused) runtime.service.syncNow();
+      },
     });
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
     this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
@@ -606,133 +619,46 @@ export class AppServices {
     return this.pairViewOf(id);
   }
 
-  /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
-  // Deleted files (each pair's server-side trash, electron/sync/remoteTrash.ts) ---------------
+  // Server folders and deleted files -----------------------------------------------------------
 
   /** Every pair's trash: its runs and their files; a pair whose trash cannot be listed says why. */
-  async deletedFiles(): Promise<PairDeletedFiles[]> {
-    const pairs = this.settings.current.pairs;
-    if (pairs.length === 0) return [];
-    const connection = await this.accounts.connect();
-    const all: PairDeletedFiles[] = [];
-    for (const pair of pairs) {
-      try {
-        const runs = await this.withPairTrash(connection, pair, (trash) => trash.list());
-        all.push({
-          pairId: pair.id,
-          runs: runs.map((run) => ({ runId: run.runId, deletedAt: run.deletedAt, files: run.files.map((file) => ({ path: file.path, size: file.size })), bytes: run.bytes })),
-          bytes: runs.reduce((sum, run) => sum + run.bytes, 0),
-          problem: null,
-        });
-      } catch (error) {
-        all.push({ pairId: pair.id, runs: [], bytes: 0, problem: toTeraSyncError(error).toInfo() });
-      }
-    }
-    return all;
+  deletedFiles(): Promise<PairDeletedFiles[]> {
+    return this.remoteFolders.deletedFiles();
   }
 
-  /**
-   * Moves a run of a pair's trash (or one file or folder of it) back where it was on the
-   * server, never over anything (a taken name gives a restored copy), then syncs the pair so
-   * that it comes back to this computer too.
-   */
-  async restoreDeletedFiles(pairId: string, runId: string, path: string | null): Promise<RestoredDeletedEntry[]> {
-    const pair = this.pairSettings(pairId);
-    const connection = await this.accounts.connect();
-    const restored = await this.withPairTrash(connection, pair, (trash) => trash.restore(runId, path));
-    const runtime = this.runtimes.get(pairId);
-    if (runtime !== undefined && !runtime.pair.paused) runtime.service.syncNow();
-    return restored;
+  /** Moves a run of a pair's trash (or one entry of it) back (see RemoteFolderService.restoreDeletedFiles). */
+  restoreDeletedFiles(pairId: string, runId: string, path: string | null): Promise<RestoredDeletedEntry[]> {
+    return this.remoteFolders.restoreDeletedFiles(pairId, runId, path);
   }
 
   /** Deletes a run of a pair's trash for good. */
-  async purgeDeletedFiles(pairId: string, runId: string): Promise<void> {
-    const pair = this.pairSettings(pairId);
-    const connection = await this.accounts.connect();
-    await this.withPairTrash(connection, pair, (trash) => trash.purgeRun(runId));
+  purgeDeletedFiles(pairId: string, runId: string): Promise<void> {
+    return this.remoteFolders.purgeDeletedFiles(pairId, runId);
   }
 
   /** What the trash of every pair takes of the quota, and how long it keeps files. */
-  async deletedFilesUsage(): Promise<DeletedFilesUsage> {
-    const retentionDays = this.settings.current.sync.deletedRetentionDays;
-    const pairs = await this.deletedFiles();
-    return { bytes: pairs.reduce((sum, pair) => sum + pair.bytes, 0), retentionDays };
+  deletedFilesUsage(): Promise<DeletedFilesUsage> {
+    return this.remoteFolders.deletedFilesUsage();
   }
 
-  private pairSettings(pairId: string): PairSettings {
-    const pair = this.settings.current.pairs.find((candidate) => candidate.id === pairId);
-    if (pair === undefined) throw new TeraSyncError(ErrorCode.NotFound, 'That synced folder is not set up any more.');
-    return pair;
+  /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
+  listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
+    return this.remoteFolders.listRemoteFolders(folder);
   }
 
-  private async withPairTrash<T>(connection: Connection, pair: PairSettings, work: (trash: RemoteTrash) => Promise<T>): Promise<T> {
-    const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
-    if (remoteUrl === null) throw notSignedIn();
-    const remote = this.storeFor(connection, remoteUrl, 1);
-    try {
-      return await work(new RemoteTrash(remote));
-    } finally {
-      await remote.dispose();
-    }
-  }
-
-  async listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
-    const connection = await this.accounts.connect();
-    const remote = this.storeFor(connection, connection.rootUrl, 1);
-    try {
-      const children = await remote.listChildren(folder);
-      const folders = children
-        .filter((entry) => entry.type === 'dir')
-        .map((entry) => ({ name: entry.remotePath.split('/').pop() as string, path: entry.remotePath }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-      return { path: folder, folders, files: children.filter((entry) => entry.type === 'file').length };
-    } finally {
-      await remote.dispose();
-    }
-  }
-
-  /** How much a server folder holds, everything below it (bounded: see measureRemoteFolder), for selective sync in the set-up. */
-  async measureRemoteFolder(folder: string): Promise<RemoteFolderSize> {
-    const connection = await this.accounts.connect();
-    const remote = this.storeFor(connection, connection.rootUrl, 4);
-    try {
-      return await measureRemoteFolder(remote, folder, { parallel: 4 });
-    } finally {
-      await remote.dispose();
-    }
+  /** How much a server folder holds, everything below it, for selective sync in the set-up. */
+  measureRemoteFolder(folder: string): Promise<RemoteFolderSize> {
+    return this.remoteFolders.measureRemoteFolder(folder);
   }
 
   /** Free space on the disk of a local folder (which may not exist yet), for the set-up's preview. */
-  async localFreeSpace(folder: string): Promise<LocalFreeSpace> {
-    return localFreeSpace(folder);
+  localFreeSpace(folder: string): Promise<LocalFreeSpace> {
+    return this.remoteFolders.localFreeSpace(folder);
   }
 
-  /**
-   * What the first sync of a new pair would do: a dry run of the real engine with an empty
-   * journal (a new pair has none: removing a pair deletes its journal). Nothing is written on
-   * either side, and no folder is created.
-   */
-  async previewPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[]): Promise<PairPreview> {
-    const connection = await this.accounts.connect();
-    const remoteUrl = resolveRemoteFolder(remoteFolder, connection.rootUrl);
-    if (remoteUrl === null) throw notSignedIn();
-    const settings = this.settings.current;
-    const remote = this.storeFor(connection, remoteUrl, this.concurrency(settings));
-    const journal = Journal.open(':memory:');
-    try {
-      return await previewSync({
-        localRoot: path.resolve(localFolder),
-        remote,
-        journal,
-        logger: this.deps.logger,
-        platform: this.deps.platform,
-        ignorePatterns: settings.sync.ignorePatterns,
-        excludedFolders,
-      });
-    } finally {
-      journal.close();
-      await remote.dispose();
-    }
+  /** What the first sync of a new pair would do (see RemoteFolderService.previewPair). */
+  previewPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[]): Promise<PairPreview> {
+    return this.remoteFolders.previewPair(localFolder, remoteFolder, excludedFolders);
   }
 
   private concurrency(settings: Settings): number {
@@ -741,15 +667,7 @@ export class AppServices {
 
   /** A store on `url` with the connection's sign-in and CA. */
   private storeFor(connection: Connection, url: string, concurrency: number, bandwidth?: { uploadKiBps: number; downloadKiBps: number }): WebDavRemoteStore {
-    const ca = connection.ca ?? this.deps.ca;
-    return new WebDavRemoteStore({
-      url,
-      auth: connection.auth,
-      ...(ca === undefined ? {} : { ca }),
-      concurrency,
-      ...(bandwidth === undefined ? {} : { bandwidth }),
-      logger: this.deps.logger,
-    });
+    return openRemoteStore(connection, url, concurrency, { ca: this.deps.ca, logger: this.deps.logger, ...(bandwidth === undefined ? {} : { bandwidth }) });
   }
 
   /**
