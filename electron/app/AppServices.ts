@@ -4,34 +4,15 @@
  * the backup, and the IpcEventHub the window's events go through. electron/main/index.ts builds
  * one with Electron's ports; the IPC handlers (createIpcHandlers.ts) call it.
  *
- * Pairs follow the settings: after every change of settings.json made through this class, and
- * after a sign-in or sign-out, `reconcile` runs (one at a time) and
- *
- *   | pair in settings | signed in, connected | running service | what happens                          |
- *   | ---------------- | -------------------- | --------------- | ------------------------------------- |
- *   | yes              | yes                  | none            | built and started (paused if paused)  |
- *   | yes              | yes                  | same config     | paused / resumed to match the setting |
- *   | yes              | yes                  | other config    | stopped, built again, started         |
- *   | no               | -                    | any             | stopped, its journal closed           |
- *   | yes              | no (signed out)      | any             | stopped; status 'stopped', Unauthorized |
- *   | yes              | no (connect failed)  | any             | status offline/error; retried later   |
- *
- * A paused pair keeps its SyncService (paused): its watcher keeps collecting changes and its
- * journal stays open, so its conflicts stay listed.
- *
- * Open conflicts stay listed whatever restarts: a pair that stops (a settings change restarts
- * it, a sign-out or a failed connection stops it) keeps its open conflicts listed as they
- * were; a pair (re)started sends the list again as soon as it runs, and after its first run.
+ * Each concern is a service of its own in electron/app/services/ (see "The app's services" in
+ * docs/ARCHITECTURE.md): this class builds them, gives each its collaborators, and its methods
+ * hand each call to the service that owns it. Pairs follow the settings and the account: see
+ * the table in services/PairSupervisor.ts.
  *
  * The quota in the account view is asked again every `quotaRefreshMs` (10 minutes) and
  * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
  * `account:changed` when it changed.
  */
-import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../../shared/types.js';
-import { randomUUID } from 'node:crypto';
-import { lstat, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { freshSyncStatus } from '../../shared/appState.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
 import { type ActivityListRequest, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
 import type {
@@ -39,64 +20,55 @@ import type {
   ActivityPage,
   AppOverview,
   BackupListing,
+  BackupStateView,
   BackupSummaryView,
   ConflictInfo,
   ConflictResolution,
+  DeletedFilesUsage,
+  LocalFreeSpace,
+  PairDeletedFiles,
+  PairPreview,
   PairStatus,
   PairView,
-  BackupStateView,
-  FileVersionView,
-  PairPreview,
   PickPurpose,
+  ProxySettingsInput,
+  ProxySettingsView,
+  ProxyTestResult,
   RemoteFolderListing,
+  RemoteFolderSize,
+  RestoredDeletedEntry,
   RestoreSummaryView,
   SettingsUpdate,
   SettingsView,
   SignInResult,
   SignOutResult,
-  SyncStatus,
+  UpdateBusyReason,
+  UpdateStateView,
 } from '../../shared/types.js';
-import type { LocalFreeSpace, RemoteFolderSize } from '../../shared/types.js';
 import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
-import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
+import { AccountService, notSignedIn, type AdvancedAccountOptions, type HostLookup } from '../auth/AccountService.js';
 import { readCaFile } from '../auth/caFile.js';
 import type { SecretStore } from '../auth/SecretStore.js';
-import { setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
-import type { ProxySettingsInput, ProxySettingsView, ProxyTestResult } from '../../shared/types.js';
-import { ProxyService } from './services/ProxyService.js';
 import type { BackupSummary } from '../backup/model.js';
-import { journalFile } from '../platform/paths.js';
-import { FolderLock } from '../platform/folderLock.js';
-import { SyncEngine } from '../sync/engine.js';
-import { Journal, type ConflictRecord } from '../sync/journal.js';
-import type { Platform } from '../sync/names.js';
 import type { Clock, Scheduler } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
+import { setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
+import type { Platform } from '../sync/names.js';
 import type { Trash, WatchFolder } from '../sync/ports.js';
-import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
-import type { SyncReport } from '../sync/report.js';
-import type { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
-import { IpcEventHub } from './IpcEventHub.js';
-import {
-  accountInfoView,
-  conflictInfo,
-  pairView,
-  settingsView,
-  signOutView,
-} from './ipcViews.js';
-import { createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, type PairSettings, type ProxySettings, type Settings } from './settings.js';
-import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
-import type { AppSnapshot } from './trayState.js';
-import { logFolderPath } from './LogFile.js';
+import type { SyncServiceOptions } from '../sync/SyncService.js';
 import type { ActivityHistory } from './ActivityHistory.js';
+import { IpcEventHub } from './IpcEventHub.js';
+import { accountInfoView, settingsView, signOutView } from './ipcViews.js';
+import { logFolderPath } from './LogFile.js';
+import { createAppOverviewReader, nodeSettingsFileSystem, type ProxySettings, type Settings } from './settings.js';
+import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
 import { ActivityService } from './services/ActivityService.js';
 import { BackupService } from './services/BackupService.js';
-import { OFFLINE_CODES } from './services/offline.js';
+import { PairSupervisor } from './services/PairSupervisor.js';
+import { ProxyService } from './services/ProxyService.js';
 import { RemoteFolderService } from './services/RemoteFolderService.js';
-import { openRemoteStore } from './services/remoteStore.js';
-import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
+import type { AppSnapshot } from './trayState.js';
 import { unavailableUpdater, UpdateController, type UpdateControllerDeps, type UpdaterPort } from './UpdateController.js';
-import type { UpdateBusyReason, UpdateStateView } from '../../shared/types.js';
 
 export interface AppServicesDeps {
   /** Where settings.json, account.json, the journals and the logs live. */
@@ -176,28 +148,6 @@ export interface AppServicesDeps {
 const QUOTA_REFRESH_MS = 10 * 60_000;
 const QUOTA_AFTER_RUN_MS = 5_000;
 
-/** True when the run changed what the server holds (so its quota may have changed). */
-function changedServer(report: SyncReport): boolean {
-  return report.uploaded.length + report.deletedRemote.length + report.createdRemoteFolders.length + report.renamedRemote.length + report.conflicts.length > 0 || report.moved.some((move) => move.side === 'remote');
-}
-
-interface PairRuntime {
-  pair: PairSettings;
-  /** What the service was built from: a change means a new service. */
-  key: string;
-  service: SyncService;
-  journal: Journal;
-  remote: WebDavRemoteStore;
-  subscription: { dispose(): void };
-}
-
-function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = null, retryAt: number | null = null): SyncStatus {
-  return freshSyncStatus(state, { problem, retryAt });
-}
-
-/** A pair in one of these states is talking to the server. */
-const onlineStates: ReadonlySet<SyncStatus['state']> = new Set(['idle', 'scanning', 'syncing']);
-
 export class AppServices {
   readonly events: IpcEventHub;
   readonly accounts: AccountService;
@@ -206,15 +156,12 @@ export class AppServices {
   readonly updates: UpdateController;
   private readonly deps: AppServicesDeps;
   private readonly readOverview: () => Promise<AppOverview>;
-  private readonly runtimes = new Map<string, PairRuntime>();
-  /** The last status of every pair in the settings, running or not. */
-  private readonly pairStatuses = new Map<string, SyncStatus>();
+  /** The pairs: their SyncServices, statuses and conflicts. */
+  private readonly supervisor: PairSupervisor;
   /** The sync runs that changed something, kept across restarts. */
   readonly activityHistory: ActivityHistory;
   /** Each running pair's runs, collected and written to the history. */
   private readonly activity: ActivityService;
-  private reconciling: Promise<void> = Promise.resolve();
-  private cancelReconnect: (() => void) | null = null;
   private settingsSubscription: { dispose(): void } | null = null;
   /** The backup and restore, their history and the backup schedule. */
   private readonly backup: BackupService;
@@ -223,16 +170,12 @@ export class AppServices {
   /** The OAuth2 sign-in waiting for the browser, to cancel it. */
   private signingIn: AbortController | null = null;
   private account: AccountRecord | null = null;
-  /** The open conflicts of pairs in the settings that are not running now, as they were when each stopped. */
-  private readonly stoppedConflicts = new Map<string, { records: ConflictRecord[]; root: string }>();
   /** The quota last sent to the window (JSON), to tell it only of a change. */
   private lastQuota: string | null = null;
   private cancelQuotaTimer: (() => void) | null = null;
   private cancelQuotaAfterRun: (() => void) | null = null;
   private started = false;
   private stopped = false;
-  /** The pair services systemSuspending() paused, which systemResumed() resumes. */
-  private heldForSleep = new Set<SyncService>();
   /** The proxy setting and the one every request follows. */
   private readonly proxy: ProxyService;
 
@@ -268,6 +211,34 @@ export class AppServices {
       ...(deps.systemProxy === undefined ? {} : { systemProxy: deps.systemProxy }),
       ...(deps.onProxyChanged === undefined ? {} : { onProxyChanged: deps.onProxyChanged }),
     });
+    this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
+    this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
+    this.activityHistory = this.activity.history;
+    this.supervisor = new PairSupervisor({
+      appDataFolder: deps.appDataFolder,
+      settings: this.settings,
+      accounts: this.accounts,
+      events: this.events,
+      activity: this.activity,
+      clock: deps.clock,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      watch: deps.watch,
+      trash: deps.trash,
+      platform: deps.platform,
+      device: deps.device,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      ...(deps.syncOptions === undefined ? {} : { syncOptions: deps.syncOptions }),
+      ...(deps.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: deps.reconnectDelayMs }),
+      openPath: (folder) => deps.openPath(folder),
+      showItemInFolder: (file) => deps.showItemInFolder(file),
+      account: () => this.account,
+      concurrency: (settings) => this.concurrency(settings),
+      stopped: () => this.stopped,
+      statusChanged: () => this.updates.activityChanged(),
+      connectionBack: () => this.connectionBack(),
+      serverChanged: () => this.quotaAfterRun(),
+    });
     this.remoteFolders = new RemoteFolderService({
       settings: this.settings,
       accounts: this.accounts,
@@ -275,14 +246,8 @@ export class AppServices {
       platform: deps.platform,
       ...(deps.ca === undefined ? {} : { ca: deps.ca }),
       concurrency: () => this.concurrency(this.settings.current),
-      syncIfRunning: (pairId) => {
-        const runtime = this.runtimes.get(pairId);
-        if (runtime !== undefined && !runtime.pair.paused) runtime.service.syncNow();
-      },
+      syncIfRunning: (pairId) => this.supervisor.syncIfRunning(pairId),
     });
-    this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
-    this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
-    this.activityHistory = this.activity.history;
     this.updates = new UpdateController({
       port: deps.updater ?? unavailableUpdater('0.0.0'),
       clock: deps.clock,
@@ -336,10 +301,10 @@ export class AppServices {
       this.events.emit('settings:changed', settingsView(settings));
       this.backup.setSchedule(settings.backup.schedule);
       this.updates.applySettings(settings.update);
-      void this.reconcile();
+      void this.supervisor.reconcile();
     });
     this.account = await this.accounts.current();
-    await this.reconcile();
+    await this.supervisor.reconcile();
     this.armQuotaRefresh();
     await this.backup.start(this.settings.current.backup.schedule);
     this.updates.start(this.settings.current.update);
@@ -348,9 +313,7 @@ export class AppServices {
   /** What an update's restart waits for: a sync run (a pair scanning or syncing), or a backup or restore. */
   private busyWith(): UpdateBusyReason | null {
     if (this.backup.busy()) return 'backup';
-    for (const status of this.pairStatuses.values()) {
-      if (status.state === 'syncing' || status.state === 'scanning') return 'sync';
-    }
+    if (this.supervisor.running()) return 'sync';
     return null;
   }
 
@@ -367,44 +330,14 @@ export class AppServices {
     if (!this.stopped) this.backup.connectionBack();
   }
 
-  /**
-   * The computer is going to sleep (powerMonitor 'suspend'): every pair that is syncing stops
-   * where it is, as on pause (its transfers are aborted, what was done is in the journal, no
-   * half-written file is left), rather than leaving a transfer in flight across the sleep to
-   * fail on a dead connection afterwards. The user's own pause setting is not touched.
-   */
+  /** The computer is going to sleep: every pair that is syncing stops where it is (see PairSupervisor). */
   systemSuspending(): void {
-    if (this.stopped) return;
-    for (const runtime of this.runtimes.values()) {
-      if (runtime.pair.paused) continue;
-      runtime.service.pause();
-      this.heldForSleep.add(runtime.service);
-    }
+    this.supervisor.systemSuspending();
   }
 
-  /**
-   * Back from sleep (powerMonitor 'resume'): the pairs held for the sleep go on, and every pair
-   * that is not paused syncs now, since the server may have changed meanwhile (a poll would
-   * otherwise wait for its interval, and a pair waiting out a lost connection tries again);
-   * a backup waiting for the network is tried now.
-   */
+  /** Back from sleep: the pairs go on and sync now; a backup waiting for the network is tried now. */
   systemResumed(): void {
-    if (this.stopped) return;
-    const held = this.heldForSleep;
-    this.heldForSleep = new Set();
-    for (const runtime of this.runtimes.values()) {
-      // A pair the user paused meanwhile stays paused.
-      if (runtime.pair.paused) continue;
-      if (held.has(runtime.service)) runtime.service.resume();
-      else runtime.service.syncNow();
-    }
-    this.connectionBack();
-  }
-
-  /** Sync now; a pair still held for a sleep whose end was never reported (no 'resume') goes on too. */
-  private syncRuntimeNow(runtime: PairRuntime): void {
-    if (this.heldForSleep.delete(runtime.service)) runtime.service.resume();
-    else runtime.service.syncNow();
+    this.supervisor.systemResumed();
   }
 
   /** The periodic quota refresh: one timer, armed again after each refresh. */
@@ -444,8 +377,7 @@ export class AppServices {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.cancelReconnect?.();
-    this.cancelReconnect = null;
+    this.supervisor.stopReconnecting();
     this.settingsSubscription?.dispose();
     this.cancelQuotaTimer?.();
     this.cancelQuotaTimer = null;
@@ -454,8 +386,7 @@ export class AppServices {
     this.backup.dispose();
     this.updates.dispose();
     this.backup.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
-    await this.reconciling;
-    await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
+    await this.supervisor.stopAll();
     await this.activity.flush();
     await this.settings.dispose();
   }
@@ -463,10 +394,10 @@ export class AppServices {
   /** What the tray and the notifications look at. */
   snapshot(): AppSnapshot {
     const pairs = this.settings.current.pairs;
-    const conflicts = this.conflictRecords().map(({ pairId, record }) => ({ id: `${pairId}#${record.id}`, path: record.path }));
-    const expired = [...this.pairStatuses.values()].some((status) => status.problem?.code === ErrorCode.Unauthorized && this.account !== null);
+    const conflicts = this.supervisor.conflictRecords().map(({ pairId, record }) => ({ id: `${pairId}#${record.id}`, path: record.path }));
+    const expired = this.supervisor.unauthorized() && this.account !== null;
     return {
-      pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.statusOf(pair.id) })),
+      pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.supervisor.statusOf(pair.id) })),
       conflicts,
       paused: pairs.length > 0 && pairs.every((pair) => pair.paused),
       backup: this.backup.progress(),
@@ -552,14 +483,14 @@ export class AppServices {
   async signOut(): Promise<SignOutResult> {
     const report = await this.accounts.signOut();
     this.account = null;
-    await this.reconcile();
+    await this.supervisor.reconcile();
     this.events.emit('account:changed', null);
     return signOutView(report);
   }
 
   private async afterSignIn(problem: ErrorInfo | null): Promise<SignInResult> {
     this.account = await this.accounts.current();
-    await this.reconcile();
+    await this.supervisor.reconcile();
     const account = await this.accountInfo();
     if (account === null) throw notSignedIn();
     this.events.emit('account:changed', account);
@@ -583,40 +514,15 @@ export class AppServices {
   // Pairs ----------------------------------------------------------------------------------
 
   pairs(): PairView[] {
-    return this.settings.current.pairs.map(pairView);
+    return this.supervisor.pairs();
   }
 
-  async addPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[] = []): Promise<PairView> {
-    const id = randomUUID();
-    const taken = this.settings.current.pairs.some((pair) => path.resolve(pair.localFolder) === path.resolve(localFolder) && pair.remoteFolder === remoteFolder);
-    // A pair that exists keeps its journal; adding it twice is refused by the settings below.
-    if (!taken) await this.dropStaleJournals({ localFolder, remoteFolder });
-    await this.settings.update((draft) => {
-      draft.pairs.push({
-        id,
-        localFolder: path.resolve(localFolder),
-        remoteFolder,
-        paused: false,
-        bandwidth: { upKiBps: 0, downKiBps: 0 },
-        excludedFolders: [...excludedFolders],
-      });
-    });
-    await this.reconcile();
-    return this.pairViewOf(id);
+  addPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[] = []): Promise<PairView> {
+    return this.supervisor.addPair(localFolder, remoteFolder, excludedFolders);
   }
 
-  async updatePair(
-    id: string,
-    change: { bandwidth?: { uploadKiBps?: number; downloadKiBps?: number }; excludedFolders?: readonly string[] },
-  ): Promise<PairView> {
-    await this.settings.update((draft) => {
-      const pair = findPair(draft, id);
-      if (change.bandwidth?.uploadKiBps !== undefined) pair.bandwidth.upKiBps = change.bandwidth.uploadKiBps;
-      if (change.bandwidth?.downloadKiBps !== undefined) pair.bandwidth.downKiBps = change.bandwidth.downloadKiBps;
-      if (change.excludedFolders !== undefined) pair.excludedFolders = [...change.excludedFolders];
-    });
-    await this.reconcile();
-    return this.pairViewOf(id);
+  updatePair(id: string, change: { bandwidth?: { uploadKiBps?: number; downloadKiBps?: number }; excludedFolders?: readonly string[] }): Promise<PairView> {
+    return this.supervisor.updatePair(id, change);
   }
 
   // Server folders and deleted files -----------------------------------------------------------
@@ -665,129 +571,41 @@ export class AppServices {
     return this.deps.concurrency ?? settings.sync.parallelTransfers;
   }
 
-  /** A store on `url` with the connection's sign-in and CA. */
-  private storeFor(connection: Connection, url: string, concurrency: number, bandwidth?: { uploadKiBps: number; downloadKiBps: number }): WebDavRemoteStore {
-    return openRemoteStore(connection, url, concurrency, { ca: this.deps.ca, logger: this.deps.logger, ...(bandwidth === undefined ? {} : { bandwidth }) });
+  /** Stops syncing a pair; its files stay on both sides, its journal goes (see PairSupervisor.removePair). */
+  removePair(id: string): Promise<void> {
+    return this.supervisor.removePair(id);
   }
 
-  /**
-   * Stops syncing a pair; its files stay on both sides. Its journal goes too: were the same
-   * folders paired again later, a journal from back then would take every file deleted
-   * meanwhile on one side for a deletion to carry to the other. Without one, the next first
-   * sync deletes nothing.
-   */
-  async removePair(id: string): Promise<void> {
-    let removed: PairSettings | undefined;
-    await this.settings.update((draft) => {
-      removed = findPair(draft, id);
-      draft.pairs = draft.pairs.filter((pair) => pair.id !== id);
-    });
-    await this.reconcile();
-    if (removed !== undefined) for (const file of this.journalFiles(removed)) await removeJournal(file, this.deps.logger);
-  }
-
-  /**
-   * The journal files a pair may have: one per WebDAV root its remote folder resolves under
-   * (an OAuth2 account syncs below /v2/dav/, or below /dav/ after a fallback); only the one
-   * when its remote folder is a full URL.
-   */
-  private journalFiles(pair: Pick<PairSettings, 'localFolder' | 'remoteFolder'>): string[] {
-    const roots = this.account === null ? [null] : ['/v2/dav/', '/dav/'].map((area) => `${(this.account as AccountRecord).origin}${area}`);
-    const urls = new Set(roots.map((root) => resolveRemoteFolder(pair.remoteFolder, root)).filter((url): url is string => url !== null));
-    return [...urls].map((url) => journalFile(this.deps.appDataFolder, path.resolve(pair.localFolder), url));
-  }
-
-  /**
-   * A journal left from an earlier pairing of the same folders (before journals went with
-   * their pair, or by the command) would make the new pair's first sync carry every deletion
-   * since then to the other side: it goes, so that the first sync deletes nothing. One in use
-   * (the command is syncing these folders) is refused instead.
-   */
-  private async dropStaleJournals(pair: Pick<PairSettings, 'localFolder' | 'remoteFolder'>): Promise<void> {
-    for (const file of this.journalFiles(pair)) {
-      const found = await stat(file).catch(() => null);
-      if (found === null) continue;
-      Journal.open(file).close();
-      await removeJournal(file, this.deps.logger);
-    }
-  }
-
-  async setPaused(id: string, paused: boolean): Promise<PairView> {
-    await this.settings.update((draft) => {
-      findPair(draft, id).paused = paused;
-    });
-    await this.reconcile();
-    return this.pairViewOf(id);
+  setPaused(id: string, paused: boolean): Promise<PairView> {
+    return this.supervisor.setPaused(id, paused);
   }
 
   /** Every pair paused or resumed (the tray's switch). */
-  async setAllPaused(paused: boolean): Promise<void> {
-    await this.settings.update((draft) => {
-      for (const pair of draft.pairs) pair.paused = paused;
-    });
-    await this.reconcile();
+  setAllPaused(paused: boolean): Promise<void> {
+    return this.supervisor.setAllPaused(paused);
   }
 
   syncNow(id: string): void {
-    const runtime = this.runningPair(id);
-    if (runtime.pair.paused) throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is paused: resume it to sync.');
-    this.syncRuntimeNow(runtime);
+    this.supervisor.syncNow(id);
   }
 
-  /**
-   * The user's answer to a conflict. The file at the conflict's path holds the server's
-   * version and the copy holds this computer's (see the executor). 'remote': the copy goes to
-   * the trash; 'local': the server's version goes to the trash and the copy takes its place;
-   * 'both': the copy stays, a file of its own. Nothing is deleted for good, and the next run
-   * (started here) sends the change to the server.
-   */
-  async resolveConflict(pairId: string, id: number, keep: ConflictResolution): Promise<void> {
-    const runtime = this.runningPair(pairId);
-    const conflict = runtime.journal.conflict(id);
-    if (conflict === null || conflict.state !== 'open') {
-      throw new TeraSyncError(ErrorCode.NotFound, 'This conflict is not open any more: it was resolved already.');
-    }
-    const root = runtime.pair.localFolder;
-    const copy = path.join(root, ...conflict.copy.split('/'));
-    const original = path.join(root, ...conflict.path.split('/'));
-    const exists = async (file: string): Promise<boolean> =>
-      stat(file).then(
-        () => true,
-        () => false,
-      );
-    try {
-      if (keep === 'remote' && (await exists(copy))) await this.deps.trash.trash(copy);
-      if (keep === 'local' && (await exists(copy))) {
-        if (await exists(original)) await this.deps.trash.trash(original);
-        await rename(copy, original);
-      }
-    } catch (error) {
-      throw new TeraSyncError(ErrorCode.LocalIo, `The conflict of ${conflict.path} could not be resolved: ${(error as Error).message}`, { cause: error });
-    }
-    runtime.journal.transaction(() => runtime.journal.resolveConflict(id));
-    await this.emitConflicts();
-    if (!runtime.pair.paused) runtime.service.syncNow();
+  /** The user's answer to a conflict (see PairSupervisor.resolveConflict). */
+  resolveConflict(pairId: string, id: number, keep: ConflictResolution): Promise<void> {
+    return this.supervisor.resolveConflict(pairId, id, keep);
   }
 
   /** The tray's "Sync now": every running pair that is not paused; a pair that is not connected is tried again. */
-  async syncAllNow(): Promise<void> {
-    await this.reconcile();
-    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) this.syncRuntimeNow(runtime);
+  syncAllNow(): Promise<void> {
+    return this.supervisor.syncAllNow();
   }
 
   /** The user's answer at a pair's fail-safe. */
   decideFailSafe(id: string, decision: 'allow' | 'restore' | 'keepWaiting'): void {
-    const runtime = this.runningPair(id);
-    if (runtime.service.getStatus().state !== 'failsafe') {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is not waiting at the fail-safe.');
-    }
-    // 'keepWaiting': the service already waits for the user, with no timer and no requests.
-    if (decision === 'allow') runtime.service.allowMassDelete();
-    if (decision === 'restore') runtime.service.restoreDeletions();
+    this.supervisor.decideFailSafe(id, decision);
   }
 
   statuses(): PairStatus[] {
-    return this.settings.current.pairs.map((pair) => ({ pairId: pair.id, status: this.statusOf(pair.id) }));
+    return this.supervisor.statuses();
   }
 
   /** A page of the activity history (see ActivityHistory.list). */
@@ -795,60 +613,19 @@ export class AppServices {
     return this.activity.list(request);
   }
 
-  /** Every open conflict of every running pair, as the journals hold them. */
-  private conflictRecords(): Array<{ pairId: string; record: ConflictRecord; root: string }> {
-    const list: Array<{ pairId: string; record: ConflictRecord; root: string }> = [];
-    for (const [pairId, runtime] of this.runtimes) {
-      for (const record of runtime.journal.openConflicts()) list.push({ pairId, record, root: runtime.pair.localFolder });
-    }
-    // A pair that is not running keeps its conflicts listed (they are open until resolved).
-    const inSettings = new Set(this.settings.current.pairs.map((pair) => pair.id));
-    for (const [pairId, kept] of this.stoppedConflicts) {
-      if (this.runtimes.has(pairId) || !inSettings.has(pairId)) continue;
-      for (const record of kept.records) list.push({ pairId, record, root: kept.root });
-    }
-    return list;
-  }
-
   /** The open conflicts with both versions as they are on disk now (the copy: mine; the file: theirs). */
-  async conflicts(): Promise<ConflictInfo[]> {
-    const version = async (file: string): Promise<FileVersionView | null> => {
-      const stats = await lstat(file).catch(() => null);
-      return stats === null || !stats.isFile() ? null : { size: stats.size, modifiedMs: stats.mtimeMs };
-    };
-    return Promise.all(
-      this.conflictRecords().map(async ({ pairId, record, root }) => {
-        const [mine, theirs] = await Promise.all([version(fileInFolder(root, record.copy)), version(fileInFolder(root, record.path))]);
-        return conflictInfo(record, pairId, mine, theirs);
-      }),
-    );
-  }
-
-  private async emitConflicts(): Promise<void> {
-    this.events.emit('conflicts:changed', await this.conflicts());
+  conflicts(): Promise<ConflictInfo[]> {
+    return this.supervisor.conflicts();
   }
 
   /** Opens one version of a conflict: the copy (mine) or the file at the path (theirs). */
-  async openConflictVersion(pairId: string, id: number, side: 'mine' | 'theirs'): Promise<void> {
-    const runtime = this.runningPair(pairId);
-    const conflict = runtime.journal.conflict(id);
-    if (conflict === null || conflict.state !== 'open') throw new TeraSyncError(ErrorCode.NotFound, 'This conflict is not open any more: it was resolved already.');
-    const file = fileInFolder(runtime.pair.localFolder, side === 'mine' ? conflict.copy : conflict.path);
-    const stats = await lstat(file).catch(() => null);
-    if (stats === null || !stats.isFile()) {
-      throw new TeraSyncError(ErrorCode.NotFound, `${side === 'mine' ? conflict.copy : conflict.path} is not in ${runtime.pair.localFolder} any more.`);
-    }
-    // A file that could run code is shown in its folder, never opened (see localFiles.ts).
-    if (mayRunWhenOpened(file)) await this.deps.showItemInFolder(file);
-    else await this.deps.openPath(file);
+  openConflictVersion(pairId: string, id: number, side: 'mine' | 'theirs'): Promise<void> {
+    return this.supervisor.openConflictVersion(pairId, id, side);
   }
 
   /** Shows an activity item's file in the file manager, or the nearest folder that is still there. */
-  async showFile(pairId: string, relative: string): Promise<void> {
-    const root = this.folderOf(pairId);
-    const found = await nearestExisting(root, fileInFolder(root, relative));
-    if (found.isFile) await this.deps.showItemInFolder(found.path);
-    else await this.deps.openPath(found.path);
+  showFile(pairId: string, relative: string): Promise<void> {
+    return this.supervisor.showFile(pairId, relative);
   }
 
   pickPath(purpose: PickPurpose): Promise<string | null> {
@@ -856,9 +633,7 @@ export class AppServices {
   }
 
   folderOf(id: string): string {
-    const pair = this.settings.current.pairs.find((item) => item.id === id);
-    if (pair === undefined) throw noSuchPair(id);
-    return pair.localFolder;
+    return this.supervisor.folderOf(id);
   }
 
   openPath(folder: string): Promise<void> {
@@ -867,33 +642,6 @@ export class AppServices {
 
   openExternal(url: string): Promise<void> {
     return this.deps.openExternal(url);
-  }
-
-  private pairViewOf(id: string): PairView {
-    const pair = this.settings.current.pairs.find((item) => item.id === id);
-    if (pair === undefined) throw noSuchPair(id);
-    return pairView(pair);
-  }
-
-  private runningPair(id: string): PairRuntime {
-    const runtime = this.runtimes.get(id);
-    if (runtime !== undefined) return runtime;
-    this.folderOf(id);
-    const problem = this.statusOf(id).problem;
-    throw new TeraSyncError(problem?.code ?? ErrorCode.Unauthorized, problem?.message ?? 'This pair is not running.');
-  }
-
-  private statusOf(id: string): SyncStatus {
-    return this.pairStatuses.get(id) ?? initialStatus('stopped');
-  }
-
-  private setStatus(id: string, status: SyncStatus): void {
-    const before = this.pairStatuses.get(id)?.state;
-    this.pairStatuses.set(id, status);
-    this.events.emit('status:changed', { pairId: id, status });
-    if (status.state !== before) this.updates.activityChanged();
-    // A pair that reached the server again is the surest sign the connection is back.
-    if (before === 'offline' && onlineStates.has(status.state)) this.connectionBack();
   }
 
   // Settings -------------------------------------------------------------------------------
@@ -909,7 +657,7 @@ export class AppServices {
       Object.assign(draft.app, update.app ?? {});
       Object.assign(draft.update, update.update ?? {});
     });
-    await this.reconcile();
+    await this.supervisor.reconcile();
     return settingsView(settings);
   }
 
@@ -933,152 +681,6 @@ export class AppServices {
   /** The proxy's user and password of the setting in force, for a proxy that asks Electron's own requests (main). */
   proxyCredentials(): ProxyCredentials | null {
     return this.proxy.proxyCredentials();
-  }
-
-  // Reconcile ------------------------------------------------------------------------------
-
-  /** Brings the running pairs in line with the settings and the account (see the table above). One at a time. */
-  reconcile(): Promise<void> {
-    const run = this.reconciling.then(() => this.reconcileNow());
-    this.reconciling = run.catch((error: unknown) => this.deps.logger.error(`pairs: ${toTeraSyncError(error).message}`));
-    return run;
-  }
-
-  private async reconcileNow(): Promise<void> {
-    if (this.stopped) return;
-    this.cancelReconnect?.();
-    this.cancelReconnect = null;
-    const settings = this.settings.current;
-    const wanted = new Map(settings.pairs.map((pair) => [pair.id, pair]));
-    for (const id of [...this.runtimes.keys()]) {
-      const pair = wanted.get(id);
-      if (pair === undefined || this.account === null || this.runtimes.get(id)?.key !== this.keyOf(pair, settings)) {
-        await this.stopPair(id, this.account === null ? 'signed-out' : 'stopped');
-      }
-    }
-    for (const id of [...this.pairStatuses.keys()]) if (!wanted.has(id)) this.pairStatuses.delete(id);
-    for (const id of [...this.stoppedConflicts.keys()]) if (!wanted.has(id)) this.stoppedConflicts.delete(id);
-    if (this.account === null) {
-      for (const pair of settings.pairs) this.setStatus(pair.id, initialStatus('stopped', notSignedIn().toInfo()));
-      return;
-    }
-    for (const runtime of this.runtimes.values()) {
-      const pair = wanted.get(runtime.pair.id) as PairSettings;
-      if (pair.paused && !runtime.pair.paused) runtime.service.pause();
-      if (!pair.paused && runtime.pair.paused) runtime.service.resume();
-      if (pair.bandwidth.upKiBps !== runtime.pair.bandwidth.upKiBps || pair.bandwidth.downKiBps !== runtime.pair.bandwidth.downKiBps) {
-        runtime.remote.setBandwidth({ uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps });
-      }
-      runtime.pair = pair;
-    }
-    const missing = settings.pairs.filter((pair) => !this.runtimes.has(pair.id));
-    if (missing.length === 0) return;
-    let connection: Connection;
-    try {
-      connection = await this.accounts.connect();
-    } catch (error) {
-      const problem = toTeraSyncError(error).toInfo();
-      const delay = this.deps.reconnectDelayMs ?? 30_000;
-      const state = OFFLINE_CODES.has(problem.code) ? 'offline' : 'error';
-      for (const pair of missing) this.setStatus(pair.id, initialStatus(pair.paused ? 'paused' : state, problem, this.deps.clock.now() + delay));
-      this.cancelReconnect = this.deps.scheduler.schedule(delay, () => {
-        this.cancelReconnect = null;
-        void this.reconcile();
-      });
-      return;
-    }
-    for (const pair of missing) await this.startPair(pair, settings, connection);
-    // The (re)started pairs' conflicts, from their journals: the window's list is whole again.
-    await this.emitConflicts();
-  }
-
-  private keyOf(pair: PairSettings, settings: Settings): string {
-    // Not the bandwidth: the store changes it live (setBandwidth), without stopping a transfer.
-    // The excluded folders too: they change what the engine looks at, so it starts afresh.
-    return JSON.stringify([pair.localFolder, pair.remoteFolder, pair.excludedFolders, settings.sync, this.account?.userId, this.account?.origin]);
-  }
-
-  private async startPair(pair: PairSettings, settings: Settings, connection: Connection): Promise<void> {
-    const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
-    if (remoteUrl === null) return;
-    const concurrency = this.concurrency(settings);
-    const remote = this.storeFor(connection, remoteUrl, concurrency, { uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps });
-    let journal: Journal;
-    try {
-      journal = Journal.open(journalFile(this.deps.appDataFolder, pair.localFolder, remoteUrl));
-    } catch (error) {
-      await remote.dispose();
-      this.setStatus(pair.id, initialStatus('error', toTeraSyncError(error).toInfo()));
-      return;
-    }
-    const engine = new SyncEngine({
-      localRoot: pair.localFolder,
-      remote,
-      journal,
-      trash: this.deps.trash,
-      clock: this.deps.clock,
-      logger: this.deps.logger,
-      device: this.deps.device,
-      platform: this.deps.platform,
-      concurrency,
-      ignorePatterns: settings.sync.ignorePatterns,
-      excludedFolders: pair.excludedFolders,
-      failSafePercent: settings.sync.failSafePercent,
-      deletedRetentionDays: settings.sync.deletedRetentionDays,
-    });
-    let firstReport = true;
-    const service = new SyncService({
-      localRoot: pair.localFolder,
-      engine,
-      watch: this.deps.watch,
-      clock: this.deps.clock,
-      scheduler: this.deps.scheduler,
-      logger: this.deps.logger,
-      options: {
-        pollIntervalMs: settings.sync.pollIntervalSeconds * 1000,
-        fullScanIntervalMs: settings.sync.fullScanMinutes * 60_000,
-        ...this.deps.syncOptions,
-      },
-      onEvent: (event) => this.activity.activityEvent(pair.id, event),
-      onReport: (report) => {
-        // The first run of a (re)started pair sends the list whatever it found.
-        if (firstReport || report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
-        firstReport = false;
-        if (changedServer(report)) this.quotaAfterRun();
-      },
-      // The same lock as the command's: never two syncs of one local folder at once.
-      folderLock: new FolderLock(pair.localFolder, { program: 'the TeraSync app', warn: (message) => this.deps.logger.warn(message), platform: this.deps.platform }),
-    });
-    const subscription = service.onDidChangeStatus((status) => {
-      if (status.state !== 'syncing' && status.state !== 'scanning') this.activity.interruptRun(pair.id);
-      this.setStatus(pair.id, status);
-    });
-    this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });
-    this.stoppedConflicts.delete(pair.id);
-    if (pair.paused) service.pause();
-    else this.setStatus(pair.id, service.getStatus());
-    await service.start();
-  }
-
-  private async stopPair(id: string, why: 'stopped' | 'signed-out'): Promise<void> {
-    const runtime = this.runtimes.get(id);
-    if (runtime === undefined) return;
-    this.runtimes.delete(id);
-    const open = runtime.journal.openConflicts();
-    const hadConflicts = open.length > 0;
-    // Still open: listed while the pair is not running (until it runs again, or leaves the settings).
-    if (hadConflicts) this.stoppedConflicts.set(id, { records: open, root: runtime.pair.localFolder });
-    else this.stoppedConflicts.delete(id);
-    try {
-      await runtime.service.stop();
-    } finally {
-      runtime.subscription.dispose();
-      this.activity.pairStopped(id);
-      runtime.journal.close();
-      await runtime.remote.dispose();
-    }
-    this.setStatus(id, { ...runtime.service.getStatus(), state: 'stopped', progress: null, retryAt: null, ...(why === 'signed-out' ? { problem: notSignedIn().toInfo() } : {}) });
-    if (hadConflicts) await this.emitConflicts();
   }
 
   // Backup ---------------------------------------------------------------------------------
@@ -1109,21 +711,4 @@ export class AppServices {
   cancelBackup(): void {
     this.backup.cancelBackup();
   }
-}
-
-/** A removed pair's journal, with SQLite's companion files; one that is not there is fine. */
-async function removeJournal(file: string, logger: Logger): Promise<void> {
-  for (const name of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
-    await rm(name, { force: true }).catch((error: unknown) => logger.warn(`could not remove ${name}: ${(error as Error).message}`));
-  }
-}
-
-function noSuchPair(id: string): TeraSyncError {
-  return new TeraSyncError(ErrorCode.NotFound, `There is no sync pair ${id}.`);
-}
-
-function findPair(settings: Settings, id: string): PairSettings {
-  const pair = settings.pairs.find((item) => item.id === id);
-  if (pair === undefined) throw noSuchPair(id);
-  return pair;
 }
