@@ -13,8 +13,8 @@
  * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
  * `account:changed` when it changed.
  */
-import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
-import { type ActivityListRequest, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
+import { ErrorCode, TeraSyncError, type ErrorInfo } from '../../shared/errors.js';
+import type { ActivityListRequest, OAuthSignInRequest, PasswordSignInRequest } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
   ActivityPage,
@@ -45,9 +45,8 @@ import type {
   UpdateBusyReason,
   UpdateStateView,
 } from '../../shared/types.js';
-import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
-import { AccountService, notSignedIn, type AdvancedAccountOptions, type HostLookup } from '../auth/AccountService.js';
-import { readCaFile } from '../auth/caFile.js';
+import { AccountFile, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
+import { AccountService, type HostLookup } from '../auth/AccountService.js';
 import type { SecretStore } from '../auth/SecretStore.js';
 import type { BackupSummary } from '../backup/model.js';
 import type { Clock, Scheduler } from '../core/time.js';
@@ -58,10 +57,11 @@ import type { Trash, WatchFolder } from '../sync/ports.js';
 import type { SyncServiceOptions } from '../sync/SyncService.js';
 import type { ActivityHistory } from './ActivityHistory.js';
 import { IpcEventHub } from './IpcEventHub.js';
-import { accountInfoView, settingsView, signOutView } from './ipcViews.js';
+import { settingsView } from './ipcViews.js';
 import { logFolderPath } from './LogFile.js';
 import { createAppOverviewReader, nodeSettingsFileSystem, type ProxySettings, type Settings } from './settings.js';
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
+import { AccountSession } from './services/AccountSession.js';
 import { ActivityService } from './services/ActivityService.js';
 import { BackupService } from './services/BackupService.js';
 import { PairSupervisor } from './services/PairSupervisor.js';
@@ -145,8 +145,6 @@ export interface AppServicesDeps {
   onProxyChanged?: (proxy: ProxySettings) => Promise<void>;
 }
 
-const QUOTA_REFRESH_MS = 10 * 60_000;
-const QUOTA_AFTER_RUN_MS = 5_000;
 
 export class AppServices {
   readonly events: IpcEventHub;
@@ -167,13 +165,8 @@ export class AppServices {
   private readonly backup: BackupService;
   /** The server's folders outside the pairs' runs, and the pairs' deleted files. */
   private readonly remoteFolders: RemoteFolderService;
-  /** The OAuth2 sign-in waiting for the browser, to cancel it. */
-  private signingIn: AbortController | null = null;
-  private account: AccountRecord | null = null;
-  /** The quota last sent to the window (JSON), to tell it only of a change. */
-  private lastQuota: string | null = null;
-  private cancelQuotaTimer: (() => void) | null = null;
-  private cancelQuotaAfterRun: (() => void) | null = null;
+  /** Who is signed in: sign-in, sign-out, the account view and its quota. */
+  private readonly session: AccountSession;
   private started = false;
   private stopped = false;
   /** The proxy setting and the one every request follows. */
@@ -196,6 +189,20 @@ export class AppServices {
       allowCustomHost: deps.allowCustomHost ?? false,
       ...(deps.lookupHost === undefined ? {} : { lookupHost: deps.lookupHost }),
     });
+    this.session = new AccountSession({
+      accounts: this.accounts,
+      events: this.events,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      ...(deps.api === undefined ? {} : { api: deps.api }),
+      ...(deps.oauth === undefined ? {} : { oauth: deps.oauth }),
+      openBrowser: (url) => deps.openBrowser(url),
+      ...(deps.redactSecret === undefined ? {} : { redactSecret: deps.redactSecret }),
+      ...(deps.quotaRefreshMs === undefined ? {} : { quotaRefreshMs: deps.quotaRefreshMs }),
+      ...(deps.quotaAfterRunMs === undefined ? {} : { quotaAfterRunMs: deps.quotaAfterRunMs }),
+      stopped: () => this.stopped,
+      reconcile: () => this.supervisor.reconcile(),
+    });
     this.settings = new SettingsStore(
       deps.appDataFolder,
       { fileSystem: deps.settingsFileSystem ?? nodeSettingsStoreFileSystem, now: () => deps.clock.now(), logger: deps.logger },
@@ -205,7 +212,7 @@ export class AppServices {
       settings: this.settings,
       secrets: deps.secrets,
       logger: deps.logger,
-      account: () => this.account,
+      account: () => this.session.current(),
       ...(deps.ca === undefined ? {} : { ca: deps.ca }),
       ...(deps.redactSecret === undefined ? {} : { redactSecret: deps.redactSecret }),
       ...(deps.systemProxy === undefined ? {} : { systemProxy: deps.systemProxy }),
@@ -232,12 +239,12 @@ export class AppServices {
       ...(deps.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: deps.reconnectDelayMs }),
       openPath: (folder) => deps.openPath(folder),
       showItemInFolder: (file) => deps.showItemInFolder(file),
-      account: () => this.account,
+      account: () => this.session.current(),
       concurrency: (settings) => this.concurrency(settings),
       stopped: () => this.stopped,
       statusChanged: () => this.updates.activityChanged(),
       connectionBack: () => this.connectionBack(),
-      serverChanged: () => this.quotaAfterRun(),
+      serverChanged: () => this.session.quotaAfterRun(),
     });
     this.remoteFolders = new RemoteFolderService({
       settings: this.settings,
@@ -270,7 +277,7 @@ export class AppServices {
       device: deps.device,
       ...(deps.ca === undefined ? {} : { ca: deps.ca }),
       concurrency: () => this.concurrency(this.settings.current),
-      signedIn: () => this.account !== null,
+      signedIn: () => this.session.current() !== null,
       live: () => this.started && !this.stopped,
       stopped: () => this.stopped,
       activityChanged: () => this.updates.activityChanged(),
@@ -303,9 +310,9 @@ export class AppServices {
       this.updates.applySettings(settings.update);
       void this.supervisor.reconcile();
     });
-    this.account = await this.accounts.current();
+    await this.session.load();
     await this.supervisor.reconcile();
-    this.armQuotaRefresh();
+    this.session.armQuotaRefresh();
     await this.backup.start(this.settings.current.backup.schedule);
     this.updates.start(this.settings.current.update);
   }
@@ -340,49 +347,13 @@ export class AppServices {
     this.supervisor.systemResumed();
   }
 
-  /** The periodic quota refresh: one timer, armed again after each refresh. */
-  private armQuotaRefresh(): void {
-    if (this.stopped) return;
-    this.cancelQuotaTimer = this.deps.scheduler.schedule(this.deps.quotaRefreshMs ?? QUOTA_REFRESH_MS, () => {
-      this.cancelQuotaTimer = null;
-      void this.refreshQuota().finally(() => this.armQuotaRefresh());
-    });
-  }
-
-  /** A refresh soon after a run that changed the server (one at a time, however many runs end). */
-  private quotaAfterRun(): void {
-    if (this.stopped || this.cancelQuotaAfterRun !== null) return;
-    this.cancelQuotaAfterRun = this.deps.scheduler.schedule(this.deps.quotaAfterRunMs ?? QUOTA_AFTER_RUN_MS, () => {
-      this.cancelQuotaAfterRun = null;
-      void this.refreshQuota();
-    });
-  }
-
-  /** Asks for the account (and its quota) again; tells the window when the quota changed. */
-  async refreshQuota(): Promise<void> {
-    if (this.stopped || this.account === null) return;
-    try {
-      const info = await this.accountInfo();
-      if (info === null || this.stopped) return;
-      const quota = JSON.stringify([info.quota, info.quotaProblem]);
-      if (quota === this.lastQuota) return;
-      this.lastQuota = quota;
-      this.events.emit('account:changed', info);
-    } catch (error) {
-      this.deps.logger.warn(`quota: ${toTeraSyncError(error).message}`);
-    }
-  }
-
   /** Stops every pair (each stop awaited) and any backup; the services cannot start again. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.supervisor.stopReconnecting();
     this.settingsSubscription?.dispose();
-    this.cancelQuotaTimer?.();
-    this.cancelQuotaTimer = null;
-    this.cancelQuotaAfterRun?.();
-    this.cancelQuotaAfterRun = null;
+    this.session.dispose();
     this.backup.dispose();
     this.updates.dispose();
     this.backup.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
@@ -395,13 +366,13 @@ export class AppServices {
   snapshot(): AppSnapshot {
     const pairs = this.settings.current.pairs;
     const conflicts = this.supervisor.conflictRecords().map(({ pairId, record }) => ({ id: `${pairId}#${record.id}`, path: record.path }));
-    const expired = this.supervisor.unauthorized() && this.account !== null;
+    const expired = this.supervisor.unauthorized() && this.session.current() !== null;
     return {
       pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.supervisor.statusOf(pair.id) })),
       conflicts,
       paused: pairs.length > 0 && pairs.every((pair) => pair.paused),
       backup: this.backup.progress(),
-      account: this.account === null ? 'signed-out' : expired ? 'expired' : 'signed-in',
+      account: this.session.current() === null ? 'signed-out' : expired ? 'expired' : 'signed-in',
     };
   }
 
@@ -412,103 +383,30 @@ export class AppServices {
   }
 
   /** The account as the window sees it, or null when nobody is signed in. */
-  async accountInfo(): Promise<AccountInfo | null> {
-    this.account = await this.accounts.current();
-    if (this.account === null) return null;
-    try {
-      return accountInfoView(await this.accounts.whoami());
-    } catch (error) {
-      // Offline, or the sign-in was refused: still signed in; the window shows who, and why not connected.
-      this.deps.logger.warn(`account: ${toTeraSyncError(error).message}`);
-      return this.offlineAccountInfo(this.account, toTeraSyncError(error).message);
-    }
+  accountInfo(): Promise<AccountInfo | null> {
+    return this.session.accountInfo();
   }
 
-  async signInWithPassword(input: PasswordSignInRequest): Promise<SignInResult> {
-    this.deps.redactSecret?.(input.password);
-    const advanced = await this.advancedOptions(input.advanced);
-    await this.accounts.signInWithPassword({
-      userId: input.userId,
-      password: input.password,
-      api: this.deps.api ?? null,
-      ...(input.location === undefined ? {} : { location: input.location }),
-      ...(input.preemptive === undefined ? {} : { preemptive: input.preemptive }),
-      ...(advanced === undefined ? {} : { advanced }),
-    });
-    return this.afterSignIn(null);
+  /** Asks for the account (and its quota) again; tells the window when the quota changed. */
+  refreshQuota(): Promise<void> {
+    return this.session.refreshQuota();
   }
 
-  async signInWithOAuth(input: OAuthSignInRequest): Promise<SignInResult> {
-    const oauth = this.deps.oauth ?? null;
-    if (oauth === null) {
-      throw new TeraSyncError(
-        ErrorCode.Configuration,
-        'OAuth2 sign-in is not configured in this build (TeraCLOUD has not published its sign-in server yet): sign in with your user ID and Apps password.',
-      );
-    }
-    if (this.signingIn !== null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'A sign-in in the browser is already waiting: finish it there, or cancel it.');
-    const controller = new AbortController();
-    this.signingIn = controller;
-    try {
-      const advanced = await this.advancedOptions(input.advanced);
-      const { problem } = await this.accounts.signInWithOAuth({
-        oauth,
-        api: this.deps.api ?? null,
-        openBrowser: (url) => this.deps.openBrowser(url),
-        signal: controller.signal,
-        ...(input.location === undefined ? {} : { location: input.location }),
-        ...(advanced === undefined ? {} : { advanced }),
-      });
-      return await this.afterSignIn(problem === null ? null : problem.toInfo());
-    } finally {
-      if (this.signingIn === controller) this.signingIn = null;
-    }
+  signInWithPassword(input: PasswordSignInRequest): Promise<SignInResult> {
+    return this.session.signInWithPassword(input);
+  }
+
+  signInWithOAuth(input: OAuthSignInRequest): Promise<SignInResult> {
+    return this.session.signInWithOAuth(input);
   }
 
   /** Gives up the OAuth2 sign-in that waits for the browser (its loopback listener closes). */
   cancelSignIn(): void {
-    this.signingIn?.abort(new TeraSyncError(ErrorCode.Cancelled, 'The sign-in was cancelled.'));
+    this.session.cancelSignIn();
   }
 
-  /** The sign-in screen's advanced section, with the CA file read here (the window sends its path). */
-  private async advancedOptions(options: AdvancedSignInOptions | undefined): Promise<AdvancedAccountOptions | undefined> {
-    if (options === undefined) return undefined;
-    const advanced: AdvancedAccountOptions = {};
-    if (options.apiServer !== undefined) advanced.apiServer = options.apiServer;
-    if (options.apiKeyPlacement !== undefined) advanced.apiKeyPlacement = options.apiKeyPlacement;
-    if (options.caFile !== undefined) advanced.caPem = await readCaFile(options.caFile);
-    return advanced;
-  }
-
-  async signOut(): Promise<SignOutResult> {
-    const report = await this.accounts.signOut();
-    this.account = null;
-    await this.supervisor.reconcile();
-    this.events.emit('account:changed', null);
-    return signOutView(report);
-  }
-
-  private async afterSignIn(problem: ErrorInfo | null): Promise<SignInResult> {
-    this.account = await this.accounts.current();
-    await this.supervisor.reconcile();
-    const account = await this.accountInfo();
-    if (account === null) throw notSignedIn();
-    this.events.emit('account:changed', account);
-    return { account, problem };
-  }
-
-  private offlineAccountInfo(record: AccountRecord, problem: string): AccountInfo {
-    return {
-      userId: record.userId,
-      node: record.node,
-      webdavUrl: `${record.origin}${record.method === 'oauth2' ? '/v2/dav/' : '/dav/'}`,
-      signedInWith: record.method,
-      method: record.method,
-      fallbackReason: null,
-      quota: null,
-      quotaProblem: problem,
-      secretStore: this.accounts.secretStoreKind(),
-    };
+  signOut(): Promise<SignOutResult> {
+    return this.session.signOut();
   }
 
   // Pairs ----------------------------------------------------------------------------------
