@@ -323,12 +323,7 @@ export class BackupService {
         onEvent: (event) => {
           if (event.type === 'phase') phase = event.phase;
           if (event.type !== 'progress') return;
-          const view = backupProgressView('backup', phase, event);
-          if (this.backup !== null) {
-            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-            this.backup.view = view;
-          }
-          this.deps.events.emit('backup:progress', view);
+          this.progressed(backupProgressView('backup', phase, event), event);
         },
       });
       return summary;
@@ -382,16 +377,20 @@ export class BackupService {
         signal,
         onEvent: (event) => {
           if (event.type !== 'progress') return;
-          const view = backupProgressView('restore', null, event);
-          if (this.backup !== null) {
-            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-            this.backup.view = view;
-          }
-          this.deps.events.emit('backup:progress', view);
+          this.progressed(backupProgressView('restore', null, event), event);
         },
       });
       return restoreSummaryView(summary);
     });
+  }
+
+  /** A progress event of the running backup or restore: kept for the tray and a window opened later, and sent. */
+  private progressed(view: BackupProgress, event: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }): void {
+    if (this.backup !== null) {
+      this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
+      this.backup.view = view;
+    }
+    this.deps.events.emit('backup:progress', view);
   }
 
   /** Cancels the backup or restore that is running; nothing when none is. */
