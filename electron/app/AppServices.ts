@@ -7,11 +7,8 @@
  * Each concern is a service of its own in electron/app/services/ (see "The app's services" in
  * docs/ARCHITECTURE.md): this class builds them, gives each its collaborators, and its methods
  * hand each call to the service that owns it. Pairs follow the settings and the account: see
- * the table in services/PairSupervisor.ts.
- *
- * The quota in the account view is asked again every `quotaRefreshMs` (10 minutes) and
- * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
- * `account:changed` when it changed.
+ * the table in services/PairSupervisor.ts; the account's quota is asked again as
+ * services/AccountSession.ts says.
  */
 import { ErrorCode, TeraSyncError, type ErrorInfo } from '../../shared/errors.js';
 import type { ActivityListRequest, OAuthSignInRequest, PasswordSignInRequest } from '../../shared/ipc/contract.js';
@@ -144,7 +141,6 @@ export interface AppServicesDeps {
    */
   onProxyChanged?: (proxy: ProxySettings) => Promise<void>;
 }
-
 
 export class AppServices {
   readonly events: IpcEventHub;
