@@ -4,115 +4,68 @@
  * the backup, and the IpcEventHub the window's events go through. electron/main/index.ts builds
  * one with Electron's ports; the IPC handlers (createIpcHandlers.ts) call it.
  *
- * Pairs follow the settings: after every change of settings.json made through this class, and
- * after a sign-in or sign-out, `reconcile` runs (one at a time) and
- *
- *   | pair in settings | signed in, connected | running service | what happens                          |
- *   | ---------------- | -------------------- | --------------- | ------------------------------------- |
- *   | yes              | yes                  | none            | built and started (paused if paused)  |
- *   | yes              | yes                  | same config     | paused / resumed to match the setting |
- *   | yes              | yes                  | other config    | stopped, built again, started         |
- *   | no               | -                    | any             | stopped, its journal closed           |
- *   | yes              | no (signed out)      | any             | stopped; status 'stopped', Unauthorized |
- *   | yes              | no (connect failed)  | any             | status offline/error; retried later   |
- *
- * A paused pair keeps its SyncService (paused): its watcher keeps collecting changes and its
- * journal stays open, so its conflicts stay listed.
- *
- * Open conflicts stay listed whatever restarts: a pair that stops (a settings change restarts
- * it, a sign-out or a failed connection stops it) keeps its open conflicts listed as they
- * were; a pair (re)started sends the list again as soon as it runs, and after its first run.
- *
- * The quota in the account view is asked again every `quotaRefreshMs` (10 minutes) and
- * `quotaAfterRunMs` after a run that changed the server; the window hears of it through
- * `account:changed` when it changed.
+ * Each concern is a service of its own in electron/app/services/ (see "The app's services" in
+ * docs/ARCHITECTURE.md): this class builds them, gives each its collaborators, and its methods
+ * hand each call to the service that owns it. Pairs follow the settings and the account: see
+ * the table in services/PairSupervisor.ts; the account's quota is asked again as
+ * services/AccountSession.ts says.
  */
-import { RemoteTrash } from '../sync/remoteTrash.js';
-import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../../shared/types.js';
-import { randomUUID } from 'node:crypto';
-import { lstat, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { freshSyncStatus } from '../../shared/appState.js';
-import { ErrorCode, TeraSyncError, toTeraSyncError, type ErrorInfo } from '../../shared/errors.js';
-import { type ActivityListRequest, type AdvancedSignInOptions, type OAuthSignInRequest, type PasswordSignInRequest } from '../../shared/ipc/contract.js';
+import { ErrorCode, TeraSyncError, type ErrorInfo } from '../../shared/errors.js';
+import type { ActivityListRequest, OAuthSignInRequest, PasswordSignInRequest } from '../../shared/ipc/contract.js';
 import type {
   AccountInfo,
   ActivityPage,
   AppOverview,
   BackupListing,
-  BackupPhase,
-  BackupProgress,
+  BackupStateView,
   BackupSummaryView,
   ConflictInfo,
   ConflictResolution,
+  DeletedFilesUsage,
+  LocalFreeSpace,
+  PairDeletedFiles,
+  PairPreview,
   PairStatus,
   PairView,
-  BackupRunView,
-  BackupStateView,
-  BackupFailSafeView,
-  FileVersionView,
-  PairPreview,
   PickPurpose,
+  ProxySettingsInput,
+  ProxySettingsView,
+  ProxyTestResult,
   RemoteFolderListing,
+  RemoteFolderSize,
+  RestoredDeletedEntry,
   RestoreSummaryView,
   SettingsUpdate,
   SettingsView,
   SignInResult,
   SignOutResult,
-  SyncStatus,
+  UpdateBusyReason,
+  UpdateStateView,
 } from '../../shared/types.js';
-import { localFreeSpace, measureRemoteFolder } from './folderMeasures.js';
-import type { LocalFreeSpace, RemoteFolderSize } from '../../shared/types.js';
-import { AccountFile, type AccountRecord, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
-import { AccountService, notSignedIn, type AdvancedAccountOptions, type Connection, type HostLookup } from '../auth/AccountService.js';
-import { readCaFile } from '../auth/caFile.js';
-import { PROXY_PASSWORD_SECRET_KEY, type SecretStore } from '../auth/SecretStore.js';
-import { httpRequest } from '../net/httpRequest.js';
-import { createProxyProbe, describeProxy, NO_PROXY_SETTING, resolveProxy, setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
-import type { ProxySettingsInput, ProxySettingsView, ProxyTestResult } from '../../shared/types.js';
-import { proxySettingFor, proxySettingsView } from './proxySettings.js';
-import { BackupEngine, type BackupSource } from '../backup/BackupEngine.js';
-import { BackupJournal, backupJournalFile } from '../backup/BackupJournal.js';
-import { backupDeviceName } from '../backup/backupNames.js';
+import { AccountFile, type ApiSettings, type OAuthSettings } from '../auth/AccountRecord.js';
+import { AccountService, type HostLookup } from '../auth/AccountService.js';
+import type { SecretStore } from '../auth/SecretStore.js';
 import type { BackupSummary } from '../backup/model.js';
-import type { QuotaSource } from '../backup/quota.js';
-import { listSource, listSources, listVersions, Restore } from '../backup/Restore.js';
-import { journalFile } from '../platform/paths.js';
-import { FolderLock } from '../platform/folderLock.js';
-import { SyncEngine } from '../sync/engine.js';
-import { Journal, type ConflictRecord } from '../sync/journal.js';
-import type { Platform } from '../sync/names.js';
 import type { Clock, Scheduler } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
+import { setProcessProxy, type ProxyCredentials, type ProxySetting, type SystemProxyResolver } from '../net/proxy.js';
+import type { Platform } from '../sync/names.js';
 import type { Trash, WatchFolder } from '../sync/ports.js';
-import { SyncService, type SyncServiceOptions } from '../sync/SyncService.js';
-import type { SyncEvent, SyncReport } from '../sync/report.js';
-import { previewSync } from '../sync/preview.js';
-import { TeraCloudApi } from '../teracloud/TeraCloudApi.js';
-import { WebDavRemoteStore } from '../webdav/WebDavRemoteStore.js';
+import type { SyncServiceOptions } from '../sync/SyncService.js';
+import type { ActivityHistory } from './ActivityHistory.js';
 import { IpcEventHub } from './IpcEventHub.js';
-import {
-  accountInfoView,
-  backupListingView,
-  backupProgressView,
-  backupSummaryView,
-  conflictInfo,
-  pairView,
-  restoreSummaryView,
-  settingsView,
-  signOutView,
-} from './ipcViews.js';
-import { checkProxySettings, createAppOverviewReader, nodeSettingsFileSystem, resolveRemoteFolder, SettingsRefusal, type PairSettings, type ProxySettings, type Settings } from './settings.js';
-import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
-import type { AppSnapshot } from './trayState.js';
+import { settingsView } from './ipcViews.js';
 import { logFolderPath } from './LogFile.js';
-import { BackupHistory } from './BackupHistory.js';
-import { ActivityHistory } from './ActivityHistory.js';
-import { ActivityRunCollector, type ActivityRunDraft } from './activityRuns.js';
-import { BackupScheduler, type BackupOutcome, type BackupTrigger } from './BackupScheduler.js';
-import { fileInFolder, mayRunWhenOpened, nearestExisting } from './localFiles.js';
+import { createAppOverviewReader, nodeSettingsFileSystem, type ProxySettings, type Settings } from './settings.js';
+import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from './SettingsStore.js';
+import { AccountSession } from './services/AccountSession.js';
+import { ActivityService } from './services/ActivityService.js';
+import { BackupService } from './services/BackupService.js';
+import { PairSupervisor } from './services/PairSupervisor.js';
+import { ProxyService } from './services/ProxyService.js';
+import { RemoteFolderService } from './services/RemoteFolderService.js';
+import type { AppSnapshot } from './trayState.js';
 import { unavailableUpdater, UpdateController, type UpdateControllerDeps, type UpdaterPort } from './UpdateController.js';
-import type { UpdateBusyReason, UpdateStateView } from '../../shared/types.js';
 
 export interface AppServicesDeps {
   /** Where settings.json, account.json, the journals and the logs live. */
@@ -189,44 +142,6 @@ export interface AppServicesDeps {
   onProxyChanged?: (proxy: ProxySettings) => Promise<void>;
 }
 
-/** How long "Test connection" waits for the service. */
-const PROXY_TEST_TIMEOUT_MS = 15_000;
-/** What "Test connection" tries when nobody is signed in. */
-const SERVICE_ADDRESS = 'https://teracloud.jp/';
-
-const QUOTA_REFRESH_MS = 10 * 60_000;
-const QUOTA_AFTER_RUN_MS = 5_000;
-
-/** True when the run changed what the server holds (so its quota may have changed). */
-function changedServer(report: SyncReport): boolean {
-  return report.uploaded.length + report.deletedRemote.length + report.createdRemoteFolders.length + report.renamedRemote.length + report.conflicts.length > 0 || report.moved.some((move) => move.side === 'remote');
-}
-
-interface PairRuntime {
-  pair: PairSettings;
-  /** What the service was built from: a change means a new service. */
-  key: string;
-  service: SyncService;
-  journal: Journal;
-  remote: WebDavRemoteStore;
-  subscription: { dispose(): void };
-}
-
-function initialStatus(state: SyncStatus['state'], problem: ErrorInfo | null = null, retryAt: number | null = null): SyncStatus {
-  return freshSyncStatus(state, { problem, retryAt });
-}
-
-const OFFLINE_CODES: ReadonlySet<string> = new Set([ErrorCode.Network, ErrorCode.Timeout, ErrorCode.Server, ErrorCode.RateLimited]);
-
-/** A pair in one of these states is talking to the server. */
-const onlineStates: ReadonlySet<SyncStatus['state']> = new Set(['idle', 'scanning', 'syncing']);
-
-/** How a backup ended, for its retries: a connection failure is tried again, nothing else is. */
-function backupOutcome(stopped: ErrorInfo | null): BackupOutcome {
-  if (stopped === null) return 'ok';
-  return OFFLINE_CODES.has(stopped.code) ? 'offline' : 'other';
-}
-
 export class AppServices {
   readonly events: IpcEventHub;
   readonly accounts: AccountService;
@@ -235,47 +150,23 @@ export class AppServices {
   readonly updates: UpdateController;
   private readonly deps: AppServicesDeps;
   private readonly readOverview: () => Promise<AppOverview>;
-  private readonly runtimes = new Map<string, PairRuntime>();
-  /** The last status of every pair in the settings, running or not. */
-  private readonly pairStatuses = new Map<string, SyncStatus>();
+  /** The pairs: their SyncServices, statuses and conflicts. */
+  private readonly supervisor: PairSupervisor;
   /** The sync runs that changed something, kept across restarts. */
   readonly activityHistory: ActivityHistory;
-  /** Each running pair's run being collected. */
-  private readonly activityRuns = new Map<string, ActivityRunCollector>();
-  /** Runs being written to the history, awaited by stop(). */
-  private activityWrites: Promise<void> = Promise.resolve();
-  private reconciling: Promise<void> = Promise.resolve();
-  private cancelReconnect: (() => void) | null = null;
+  /** Each running pair's runs, collected and written to the history. */
+  private readonly activity: ActivityService;
   private settingsSubscription: { dispose(): void } | null = null;
-  private backup: {
-    controller: AbortController;
-    operation: 'backup' | 'restore';
-    progress: AppSnapshot['backup'];
-    /** The last progress event, for a window opened while it runs. */
-    view: BackupProgress | null;
-  } | null = null;
-  private readonly backupHistory: BackupHistory;
-  /** The last backup stopped at the fail-safe and waits for an answer: what it would move, and its folders. */
-  private backupFailSafe: { view: BackupFailSafeView; roots: string[] } | null = null;
-  /** Retries of backups that could not reach TeraCLOUD, and the backup schedule. */
-  private readonly backupScheduler: BackupScheduler;
-  /** True while a backup that starts tells the scheduler (see runBackup). */
-  private backupStarting = false;
-  /** The OAuth2 sign-in waiting for the browser, to cancel it. */
-  private signingIn: AbortController | null = null;
-  private account: AccountRecord | null = null;
-  /** The open conflicts of pairs in the settings that are not running now, as they were when each stopped. */
-  private readonly stoppedConflicts = new Map<string, { records: ConflictRecord[]; root: string }>();
-  /** The quota last sent to the window (JSON), to tell it only of a change. */
-  private lastQuota: string | null = null;
-  private cancelQuotaTimer: (() => void) | null = null;
-  private cancelQuotaAfterRun: (() => void) | null = null;
+  /** The backup and restore, their history and the backup schedule. */
+  private readonly backup: BackupService;
+  /** The server's folders outside the pairs' runs, and the pairs' deleted files. */
+  private readonly remoteFolders: RemoteFolderService;
+  /** Who is signed in: sign-in, sign-out, the account view and its quota. */
+  private readonly session: AccountSession;
   private started = false;
   private stopped = false;
-  /** The pair services systemSuspending() paused, which systemResumed() resumes. */
-  private heldForSleep = new Set<SyncService>();
-  /** What every request follows (the process's setting follows this): the proxy setting with its password. */
-  private proxySetting: ProxySetting = NO_PROXY_SETTING;
+  /** The proxy setting and the one every request follows. */
+  private readonly proxy: ProxyService;
 
   constructor(deps: AppServicesDeps) {
     this.deps = deps;
@@ -294,14 +185,72 @@ export class AppServices {
       allowCustomHost: deps.allowCustomHost ?? false,
       ...(deps.lookupHost === undefined ? {} : { lookupHost: deps.lookupHost }),
     });
+    this.session = new AccountSession({
+      accounts: this.accounts,
+      events: this.events,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      ...(deps.api === undefined ? {} : { api: deps.api }),
+      ...(deps.oauth === undefined ? {} : { oauth: deps.oauth }),
+      openBrowser: (url) => deps.openBrowser(url),
+      ...(deps.redactSecret === undefined ? {} : { redactSecret: deps.redactSecret }),
+      ...(deps.quotaRefreshMs === undefined ? {} : { quotaRefreshMs: deps.quotaRefreshMs }),
+      ...(deps.quotaAfterRunMs === undefined ? {} : { quotaAfterRunMs: deps.quotaAfterRunMs }),
+      stopped: () => this.stopped,
+      reconcile: () => this.supervisor.reconcile(),
+    });
     this.settings = new SettingsStore(
       deps.appDataFolder,
       { fileSystem: deps.settingsFileSystem ?? nodeSettingsStoreFileSystem, now: () => deps.clock.now(), logger: deps.logger },
       { caseInsensitivePaths: deps.platform === 'win32' || deps.platform === 'darwin' },
     );
+    this.proxy = new ProxyService({
+      settings: this.settings,
+      secrets: deps.secrets,
+      logger: deps.logger,
+      account: () => this.session.current(),
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      ...(deps.redactSecret === undefined ? {} : { redactSecret: deps.redactSecret }),
+      ...(deps.systemProxy === undefined ? {} : { systemProxy: deps.systemProxy }),
+      ...(deps.onProxyChanged === undefined ? {} : { onProxyChanged: deps.onProxyChanged }),
+    });
     this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
-    this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
-    this.activityHistory = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, now: () => deps.clock.now() });
+    this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
+    this.activityHistory = this.activity.history;
+    this.supervisor = new PairSupervisor({
+      appDataFolder: deps.appDataFolder,
+      settings: this.settings,
+      accounts: this.accounts,
+      events: this.events,
+      activity: this.activity,
+      clock: deps.clock,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      watch: deps.watch,
+      trash: deps.trash,
+      platform: deps.platform,
+      device: deps.device,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      ...(deps.syncOptions === undefined ? {} : { syncOptions: deps.syncOptions }),
+      ...(deps.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: deps.reconnectDelayMs }),
+      openPath: (folder) => deps.openPath(folder),
+      showItemInFolder: (file) => deps.showItemInFolder(file),
+      account: () => this.session.current(),
+      concurrency: (settings) => this.concurrency(settings),
+      stopped: () => this.stopped,
+      statusChanged: () => this.updates.activityChanged(),
+      connectionBack: () => this.connectionBack(),
+      serverChanged: () => this.session.quotaAfterRun(),
+    });
+    this.remoteFolders = new RemoteFolderService({
+      settings: this.settings,
+      accounts: this.accounts,
+      logger: deps.logger,
+      platform: deps.platform,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      concurrency: () => this.concurrency(this.settings.current),
+      syncIfRunning: (pairId) => this.supervisor.syncIfRunning(pairId),
+    });
     this.updates = new UpdateController({
       port: deps.updater ?? unavailableUpdater('0.0.0'),
       clock: deps.clock,
@@ -313,13 +262,23 @@ export class AppServices {
       },
       ...deps.updateTimings,
     });
-    this.backupScheduler = new BackupScheduler({
+    this.backup = new BackupService({
+      appDataFolder: deps.appDataFolder,
       clock: deps.clock,
       scheduler: deps.scheduler,
-      run: (trigger) => this.backUpByItself(trigger),
-      onChange: () => {
-        if (this.started && !this.stopped && !this.backupStarting) void this.emitBackupState();
-      },
+      logger: deps.logger,
+      events: this.events,
+      settings: this.settings,
+      accounts: this.accounts,
+      device: deps.device,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+      concurrency: () => this.concurrency(this.settings.current),
+      signedIn: () => this.session.current() !== null,
+      live: () => this.started && !this.stopped,
+      stopped: () => this.stopped,
+      activityChanged: () => this.updates.activityChanged(),
+      ...(deps.onBackupEnded === undefined ? {} : { onBackupEnded: deps.onBackupEnded }),
+      ...(deps.onBackupFailed === undefined ? {} : { onBackupFailed: deps.onBackupFailed }),
     });
   }
 
@@ -338,29 +297,26 @@ export class AppServices {
     const loaded = await this.settings.load();
     if (loaded.problem !== null) this.deps.logger.warn(`settings: ${loaded.problem.message}`);
     // Before any request: the pairs, the backup and the sign-in go out as the setting says.
-    await this.applyProxy(loaded.settings.proxy);
-    const proxySetting = (): ProxySetting => this.proxySetting;
+    await this.proxy.applyProxy(loaded.settings.proxy);
+    const proxySetting = (): ProxySetting => this.proxy.current();
     (this.deps.setProcessProxy ?? setProcessProxy)({ mode: 'follow', current: proxySetting });
     this.settingsSubscription = this.settings.onDidChange((settings) => {
       this.events.emit('settings:changed', settingsView(settings));
-      this.backupScheduler.setSchedule(settings.backup.schedule);
+      this.backup.setSchedule(settings.backup.schedule);
       this.updates.applySettings(settings.update);
-      void this.reconcile();
+      void this.supervisor.reconcile();
     });
-    this.account = await this.accounts.current();
-    await this.reconcile();
-    this.armQuotaRefresh();
-    const lastBackup = (await this.backupHistory.list()).find((run) => !run.dryRun);
-    this.backupScheduler.start(this.settings.current.backup.schedule, lastBackup?.startedAt ?? null);
+    await this.session.load();
+    await this.supervisor.reconcile();
+    this.session.armQuotaRefresh();
+    await this.backup.start(this.settings.current.backup.schedule);
     this.updates.start(this.settings.current.update);
   }
 
   /** What an update's restart waits for: a sync run (a pair scanning or syncing), or a backup or restore. */
   private busyWith(): UpdateBusyReason | null {
-    if (this.backup !== null || this.backupStarting) return 'backup';
-    for (const status of this.pairStatuses.values()) {
-      if (status.state === 'syncing' || status.state === 'scanning') return 'sync';
-    }
+    if (this.backup.busy()) return 'backup';
+    if (this.supervisor.running()) return 'sync';
     return null;
   }
 
@@ -374,113 +330,45 @@ export class AppServices {
    * server again): a backup waiting to be tried again runs now.
    */
   connectionBack(): void {
-    if (!this.stopped) this.backupScheduler.connectionBack();
+    if (!this.stopped) this.backup.connectionBack();
   }
 
-  /**
-   * The computer is going to sleep (powerMonitor 'suspend'): every pair that is syncing stops
-   * where it is, as on pause (its transfers are aborted, what was done is in the journal, no
-   * half-written file is left), rather than leaving a transfer in flight across the sleep to
-   * fail on a dead connection afterwards. The user's own pause setting is not touched.
-   */
+  /** The computer is going to sleep: every pair that is syncing stops where it is (see PairSupervisor). */
   systemSuspending(): void {
-    if (this.stopped) return;
-    for (const runtime of this.runtimes.values()) {
-      if (runtime.pair.paused) continue;
-      runtime.service.pause();
-      this.heldForSleep.add(runtime.service);
-    }
+    this.supervisor.systemSuspending();
   }
 
-  /**
-   * Back from sleep (powerMonitor 'resume'): the pairs held for the sleep go on, and every pair
-   * that is not paused syncs now, since the server may have changed meanwhile (a poll would
-   * otherwise wait for its interval, and a pair waiting out a lost connection tries again);
-   * a backup waiting for the network is tried now.
-   */
+  /** Back from sleep: the pairs go on and sync now; a backup waiting for the network is tried now. */
   systemResumed(): void {
-    if (this.stopped) return;
-    const held = this.heldForSleep;
-    this.heldForSleep = new Set();
-    for (const runtime of this.runtimes.values()) {
-      // A pair the user paused meanwhile stays paused.
-      if (runtime.pair.paused) continue;
-      if (held.has(runtime.service)) runtime.service.resume();
-      else runtime.service.syncNow();
-    }
-    this.connectionBack();
-  }
-
-  /** Sync now; a pair still held for a sleep whose end was never reported (no 'resume') goes on too. */
-  private syncRuntimeNow(runtime: PairRuntime): void {
-    if (this.heldForSleep.delete(runtime.service)) runtime.service.resume();
-    else runtime.service.syncNow();
-  }
-
-  /** The periodic quota refresh: one timer, armed again after each refresh. */
-  private armQuotaRefresh(): void {
-    if (this.stopped) return;
-    this.cancelQuotaTimer = this.deps.scheduler.schedule(this.deps.quotaRefreshMs ?? QUOTA_REFRESH_MS, () => {
-      this.cancelQuotaTimer = null;
-      void this.refreshQuota().finally(() => this.armQuotaRefresh());
-    });
-  }
-
-  /** A refresh soon after a run that changed the server (one at a time, however many runs end). */
-  private quotaAfterRun(): void {
-    if (this.stopped || this.cancelQuotaAfterRun !== null) return;
-    this.cancelQuotaAfterRun = this.deps.scheduler.schedule(this.deps.quotaAfterRunMs ?? QUOTA_AFTER_RUN_MS, () => {
-      this.cancelQuotaAfterRun = null;
-      void this.refreshQuota();
-    });
-  }
-
-  /** Asks for the account (and its quota) again; tells the window when the quota changed. */
-  async refreshQuota(): Promise<void> {
-    if (this.stopped || this.account === null) return;
-    try {
-      const info = await this.accountInfo();
-      if (info === null || this.stopped) return;
-      const quota = JSON.stringify([info.quota, info.quotaProblem]);
-      if (quota === this.lastQuota) return;
-      this.lastQuota = quota;
-      this.events.emit('account:changed', info);
-    } catch (error) {
-      this.deps.logger.warn(`quota: ${toTeraSyncError(error).message}`);
-    }
+    this.supervisor.systemResumed();
   }
 
   /** Stops every pair (each stop awaited) and any backup; the services cannot start again. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.cancelReconnect?.();
-    this.cancelReconnect = null;
+    this.supervisor.stopReconnecting();
     this.settingsSubscription?.dispose();
-    this.cancelQuotaTimer?.();
-    this.cancelQuotaTimer = null;
-    this.cancelQuotaAfterRun?.();
-    this.cancelQuotaAfterRun = null;
-    this.backupScheduler.dispose();
+    this.session.dispose();
+    this.backup.dispose();
     this.updates.dispose();
-    this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
-    await this.reconciling;
-    await Promise.all([...this.runtimes.keys()].map((id) => this.stopPair(id, 'stopped')));
-    await this.activityWrites;
+    this.backup.abort(new TeraSyncError(ErrorCode.Cancelled, 'TeraSync is quitting.'));
+    await this.supervisor.stopAll();
+    await this.activity.flush();
     await this.settings.dispose();
   }
 
   /** What the tray and the notifications look at. */
   snapshot(): AppSnapshot {
     const pairs = this.settings.current.pairs;
-    const conflicts = this.conflictRecords().map(({ pairId, record }) => ({ id: `${pairId}#${record.id}`, path: record.path }));
-    const expired = [...this.pairStatuses.values()].some((status) => status.problem?.code === ErrorCode.Unauthorized && this.account !== null);
+    const conflicts = this.supervisor.conflictRecords().map(({ pairId, record }) => ({ id: `${pairId}#${record.id}`, path: record.path }));
+    const expired = this.supervisor.unauthorized() && this.session.current() !== null;
     return {
-      pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.statusOf(pair.id) })),
+      pairs: pairs.map((pair) => ({ localFolder: pair.localFolder, status: this.supervisor.statusOf(pair.id) })),
       conflicts,
       paused: pairs.length > 0 && pairs.every((pair) => pair.paused),
-      backup: this.backup?.progress ?? null,
-      account: this.account === null ? 'signed-out' : expired ? 'expired' : 'signed-in',
+      backup: this.backup.progress(),
+      account: this.session.current() === null ? 'signed-out' : expired ? 'expired' : 'signed-in',
     };
   }
 
@@ -491,469 +379,147 @@ export class AppServices {
   }
 
   /** The account as the window sees it, or null when nobody is signed in. */
-  async accountInfo(): Promise<AccountInfo | null> {
-    this.account = await this.accounts.current();
-    if (this.account === null) return null;
-    try {
-      return accountInfoView(await this.accounts.whoami());
-    } catch (error) {
-      // Offline, or the sign-in was refused: still signed in; the window shows who, and why not connected.
-      this.deps.logger.warn(`account: ${toTeraSyncError(error).message}`);
-      return this.offlineAccountInfo(this.account, toTeraSyncError(error).message);
-    }
+  accountInfo(): Promise<AccountInfo | null> {
+    return this.session.accountInfo();
   }
 
-  async signInWithPassword(input: PasswordSignInRequest): Promise<SignInResult> {
-    this.deps.redactSecret?.(input.password);
-    const advanced = await this.advancedOptions(input.advanced);
-    await this.accounts.signInWithPassword({
-      userId: input.userId,
-      password: input.password,
-      api: this.deps.api ?? null,
-      ...(input.location === undefined ? {} : { location: input.location }),
-      ...(input.preemptive === undefined ? {} : { preemptive: input.preemptive }),
-      ...(advanced === undefined ? {} : { advanced }),
-    });
-    return this.afterSignIn(null);
+  /** Asks for the account (and its quota) again; tells the window when the quota changed. */
+  refreshQuota(): Promise<void> {
+    return this.session.refreshQuota();
   }
 
-  async signInWithOAuth(input: OAuthSignInRequest): Promise<SignInResult> {
-    const oauth = this.deps.oauth ?? null;
-    if (oauth === null) {
-      throw new TeraSyncError(
-        ErrorCode.Configuration,
-        'OAuth2 sign-in is not configured in this build (TeraCLOUD has not published its sign-in server yet): sign in with your user ID and Apps password.',
-      );
-    }
-    if (this.signingIn !== null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'A sign-in in the browser is already waiting: finish it there, or cancel it.');
-    const controller = new AbortController();
-    this.signingIn = controller;
-    try {
-      const advanced = await this.advancedOptions(input.advanced);
-      const { problem } = await this.accounts.signInWithOAuth({
-        oauth,
-        api: this.deps.api ?? null,
-        openBrowser: (url) => this.deps.openBrowser(url),
-        signal: controller.signal,
-        ...(input.location === undefined ? {} : { location: input.location }),
-        ...(advanced === undefined ? {} : { advanced }),
-      });
-      return await this.afterSignIn(problem === null ? null : problem.toInfo());
-    } finally {
-      if (this.signingIn === controller) this.signingIn = null;
-    }
+  signInWithPassword(input: PasswordSignInRequest): Promise<SignInResult> {
+    return this.session.signInWithPassword(input);
+  }
+
+  signInWithOAuth(input: OAuthSignInRequest): Promise<SignInResult> {
+    return this.session.signInWithOAuth(input);
   }
 
   /** Gives up the OAuth2 sign-in that waits for the browser (its loopback listener closes). */
   cancelSignIn(): void {
-    this.signingIn?.abort(new TeraSyncError(ErrorCode.Cancelled, 'The sign-in was cancelled.'));
+    this.session.cancelSignIn();
   }
 
-  /** The sign-in screen's advanced section, with the CA file read here (the window sends its path). */
-  private async advancedOptions(options: AdvancedSignInOptions | undefined): Promise<AdvancedAccountOptions | undefined> {
-    if (options === undefined) return undefined;
-    const advanced: AdvancedAccountOptions = {};
-    if (options.apiServer !== undefined) advanced.apiServer = options.apiServer;
-    if (options.apiKeyPlacement !== undefined) advanced.apiKeyPlacement = options.apiKeyPlacement;
-    if (options.caFile !== undefined) advanced.caPem = await readCaFile(options.caFile);
-    return advanced;
-  }
-
-  async signOut(): Promise<SignOutResult> {
-    const report = await this.accounts.signOut();
-    this.account = null;
-    await this.reconcile();
-    this.events.emit('account:changed', null);
-    return signOutView(report);
-  }
-
-  private async afterSignIn(problem: ErrorInfo | null): Promise<SignInResult> {
-    this.account = await this.accounts.current();
-    await this.reconcile();
-    const account = await this.accountInfo();
-    if (account === null) throw notSignedIn();
-    this.events.emit('account:changed', account);
-    return { account, problem };
-  }
-
-  private offlineAccountInfo(record: AccountRecord, problem: string): AccountInfo {
-    return {
-      userId: record.userId,
-      node: record.node,
-      webdavUrl: `${record.origin}${record.method === 'oauth2' ? '/v2/dav/' : '/dav/'}`,
-      signedInWith: record.method,
-      method: record.method,
-      fallbackReason: null,
-      quota: null,
-      quotaProblem: problem,
-      secretStore: this.accounts.secretStoreKind(),
-    };
+  signOut(): Promise<SignOutResult> {
+    return this.session.signOut();
   }
 
   // Pairs ----------------------------------------------------------------------------------
 
   pairs(): PairView[] {
-    return this.settings.current.pairs.map(pairView);
+    return this.supervisor.pairs();
   }
 
-  async addPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[] = []): Promise<PairView> {
-    const id = randomUUID();
-    const taken = this.settings.current.pairs.some((pair) => path.resolve(pair.localFolder) === path.resolve(localFolder) && pair.remoteFolder === remoteFolder);
-    // A pair that exists keeps its journal; adding it twice is refused by the settings below.
-    if (!taken) await this.dropStaleJournals({ localFolder, remoteFolder });
-    await this.settings.update((draft) => {
-      draft.pairs.push({
-        id,
-        localFolder: path.resolve(localFolder),
-        remoteFolder,
-        paused: false,
-        bandwidth: { upKiBps: 0, downKiBps: 0 },
-        excludedFolders: [...excludedFolders],
-      });
-    });
-    await this.reconcile();
-    return this.pairViewOf(id);
+  addPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[] = []): Promise<PairView> {
+    return this.supervisor.addPair(localFolder, remoteFolder, excludedFolders);
   }
 
-  async updatePair(
-    id: string,
-    change: { bandwidth?: { uploadKiBps?: number; downloadKiBps?: number }; excludedFolders?: readonly string[] },
-  ): Promise<PairView> {
-    await this.settings.update((draft) => {
-      const pair = findPair(draft, id);
-      if (change.bandwidth?.uploadKiBps !== undefined) pair.bandwidth.upKiBps = change.bandwidth.uploadKiBps;
-      if (change.bandwidth?.downloadKiBps !== undefined) pair.bandwidth.downKiBps = change.bandwidth.downloadKiBps;
-      if (change.excludedFolders !== undefined) pair.excludedFolders = [...change.excludedFolders];
-    });
-    await this.reconcile();
-    return this.pairViewOf(id);
+  updatePair(id: string, change: { bandwidth?: { uploadKiBps?: number; downloadKiBps?: number }; excludedFolders?: readonly string[] }): Promise<PairView> {
+    return this.supervisor.updatePair(id, change);
   }
 
-  /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
-  // Deleted files (each pair's server-side trash, electron/sync/remoteTrash.ts) ---------------
+  // Server folders and deleted files -----------------------------------------------------------
 
   /** Every pair's trash: its runs and their files; a pair whose trash cannot be listed says why. */
-  async deletedFiles(): Promise<PairDeletedFiles[]> {
-    const pairs = this.settings.current.pairs;
-    if (pairs.length === 0) return [];
-    const connection = await this.accounts.connect();
-    const all: PairDeletedFiles[] = [];
-    for (const pair of pairs) {
-      try {
-        const runs = await this.withPairTrash(connection, pair, (trash) => trash.list());
-        all.push({
-          pairId: pair.id,
-          runs: runs.map((run) => ({ runId: run.runId, deletedAt: run.deletedAt, files: run.files.map((file) => ({ path: file.path, size: file.size })), bytes: run.bytes })),
-          bytes: runs.reduce((sum, run) => sum + run.bytes, 0),
-          problem: null,
-        });
-      } catch (error) {
-        all.push({ pairId: pair.id, runs: [], bytes: 0, problem: toTeraSyncError(error).toInfo() });
-      }
-    }
-    return all;
+  deletedFiles(): Promise<PairDeletedFiles[]> {
+    return this.remoteFolders.deletedFiles();
   }
 
-  /**
-   * Moves a run of a pair's trash (or one file or folder of it) back where it was on the
-   * server, never over anything (a taken name gives a restored copy), then syncs the pair so
-   * that it comes back to this computer too.
-   */
-  async restoreDeletedFiles(pairId: string, runId: string, path: string | null): Promise<RestoredDeletedEntry[]> {
-    const pair = this.pairSettings(pairId);
-    const connection = await this.accounts.connect();
-    const restored = await this.withPairTrash(connection, pair, (trash) => trash.restore(runId, path));
-    const runtime = this.runtimes.get(pairId);
-    if (runtime !== undefined && !runtime.pair.paused) runtime.service.syncNow();
-    return restored;
+  /** Moves a run of a pair's trash (or one entry of it) back (see RemoteFolderService.restoreDeletedFiles). */
+  restoreDeletedFiles(pairId: string, runId: string, path: string | null): Promise<RestoredDeletedEntry[]> {
+    return this.remoteFolders.restoreDeletedFiles(pairId, runId, path);
   }
 
   /** Deletes a run of a pair's trash for good. */
-  async purgeDeletedFiles(pairId: string, runId: string): Promise<void> {
-    const pair = this.pairSettings(pairId);
-    const connection = await this.accounts.connect();
-    await this.withPairTrash(connection, pair, (trash) => trash.purgeRun(runId));
+  purgeDeletedFiles(pairId: string, runId: string): Promise<void> {
+    return this.remoteFolders.purgeDeletedFiles(pairId, runId);
   }
 
   /** What the trash of every pair takes of the quota, and how long it keeps files. */
-  async deletedFilesUsage(): Promise<DeletedFilesUsage> {
-    const retentionDays = this.settings.current.sync.deletedRetentionDays;
-    const pairs = await this.deletedFiles();
-    return { bytes: pairs.reduce((sum, pair) => sum + pair.bytes, 0), retentionDays };
+  deletedFilesUsage(): Promise<DeletedFilesUsage> {
+    return this.remoteFolders.deletedFilesUsage();
   }
 
-  private pairSettings(pairId: string): PairSettings {
-    const pair = this.settings.current.pairs.find((candidate) => candidate.id === pairId);
-    if (pair === undefined) throw new TeraSyncError(ErrorCode.NotFound, 'That synced folder is not set up any more.');
-    return pair;
+  /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
+  listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
+    return this.remoteFolders.listRemoteFolders(folder);
   }
 
-  private async withPairTrash<T>(connection: Connection, pair: PairSettings, work: (trash: RemoteTrash) => Promise<T>): Promise<T> {
-    const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
-    if (remoteUrl === null) throw notSignedIn();
-    const remote = this.storeFor(connection, remoteUrl, 1);
-    try {
-      return await work(new RemoteTrash(remote));
-    } finally {
-      await remote.dispose();
-    }
-  }
-
-  async listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
-    const connection = await this.accounts.connect();
-    const remote = this.storeFor(connection, connection.rootUrl, 1);
-    try {
-      const children = await remote.listChildren(folder);
-      const folders = children
-        .filter((entry) => entry.type === 'dir')
-        .map((entry) => ({ name: entry.remotePath.split('/').pop() as string, path: entry.remotePath }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-      return { path: folder, folders, files: children.filter((entry) => entry.type === 'file').length };
-    } finally {
-      await remote.dispose();
-    }
-  }
-
-  /** How much a server folder holds, everything below it (bounded: see measureRemoteFolder), for selective sync in the set-up. */
-  async measureRemoteFolder(folder: string): Promise<RemoteFolderSize> {
-    const connection = await this.accounts.connect();
-    const remote = this.storeFor(connection, connection.rootUrl, 4);
-    try {
-      return await measureRemoteFolder(remote, folder, { parallel: 4 });
-    } finally {
-      await remote.dispose();
-    }
+  /** How much a server folder holds, everything below it, for selective sync in the set-up. */
+  measureRemoteFolder(folder: string): Promise<RemoteFolderSize> {
+    return this.remoteFolders.measureRemoteFolder(folder);
   }
 
   /** Free space on the disk of a local folder (which may not exist yet), for the set-up's preview. */
-  async localFreeSpace(folder: string): Promise<LocalFreeSpace> {
-    return localFreeSpace(folder);
+  localFreeSpace(folder: string): Promise<LocalFreeSpace> {
+    return this.remoteFolders.localFreeSpace(folder);
   }
 
-  /**
-   * What the first sync of a new pair would do: a dry run of the real engine with an empty
-   * journal (a new pair has none: removing a pair deletes its journal). Nothing is written on
-   * either side, and no folder is created.
-   */
-  async previewPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[]): Promise<PairPreview> {
-    const connection = await this.accounts.connect();
-    const remoteUrl = resolveRemoteFolder(remoteFolder, connection.rootUrl);
-    if (remoteUrl === null) throw notSignedIn();
-    const settings = this.settings.current;
-    const remote = this.storeFor(connection, remoteUrl, this.concurrency(settings));
-    const journal = Journal.open(':memory:');
-    try {
-      return await previewSync({
-        localRoot: path.resolve(localFolder),
-        remote,
-        journal,
-        logger: this.deps.logger,
-        platform: this.deps.platform,
-        ignorePatterns: settings.sync.ignorePatterns,
-        excludedFolders,
-      });
-    } finally {
-      journal.close();
-      await remote.dispose();
-    }
+  /** What the first sync of a new pair would do (see RemoteFolderService.previewPair). */
+  previewPair(localFolder: string, remoteFolder: string, excludedFolders: readonly string[]): Promise<PairPreview> {
+    return this.remoteFolders.previewPair(localFolder, remoteFolder, excludedFolders);
   }
 
   private concurrency(settings: Settings): number {
     return this.deps.concurrency ?? settings.sync.parallelTransfers;
   }
 
-  /** A store on `url` with the connection's sign-in and CA. */
-  private storeFor(connection: Connection, url: string, concurrency: number, bandwidth?: { uploadKiBps: number; downloadKiBps: number }): WebDavRemoteStore {
-    const ca = connection.ca ?? this.deps.ca;
-    return new WebDavRemoteStore({
-      url,
-      auth: connection.auth,
-      ...(ca === undefined ? {} : { ca }),
-      concurrency,
-      ...(bandwidth === undefined ? {} : { bandwidth }),
-      logger: this.deps.logger,
-    });
+  /** Stops syncing a pair; its files stay on both sides, its journal goes (see PairSupervisor.removePair). */
+  removePair(id: string): Promise<void> {
+    return this.supervisor.removePair(id);
   }
 
-  /**
-   * Stops syncing a pair; its files stay on both sides. Its journal goes too: were the same
-   * folders paired again later, a journal from back then would take every file deleted
-   * meanwhile on one side for a deletion to carry to the other. Without one, the next first
-   * sync deletes nothing.
-   */
-  async removePair(id: string): Promise<void> {
-    let removed: PairSettings | undefined;
-    await this.settings.update((draft) => {
-      removed = findPair(draft, id);
-      draft.pairs = draft.pairs.filter((pair) => pair.id !== id);
-    });
-    await this.reconcile();
-    if (removed !== undefined) for (const file of this.journalFiles(removed)) await removeJournal(file, this.deps.logger);
-  }
-
-  /**
-   * The journal files a pair may have: one per WebDAV root its remote folder resolves under
-   * (an OAuth2 account syncs below /v2/dav/, or below /dav/ after a fallback); only the one
-   * when its remote folder is a full URL.
-   */
-  private journalFiles(pair: Pick<PairSettings, 'localFolder' | 'remoteFolder'>): string[] {
-    const roots = this.account === null ? [null] : ['/v2/dav/', '/dav/'].map((area) => `${(this.account as AccountRecord).origin}${area}`);
-    const urls = new Set(roots.map((root) => resolveRemoteFolder(pair.remoteFolder, root)).filter((url): url is string => url !== null));
-    return [...urls].map((url) => journalFile(this.deps.appDataFolder, path.resolve(pair.localFolder), url));
-  }
-
-  /**
-   * A journal left from an earlier pairing of the same folders (before journals went with
-   * their pair, or by the command) would make the new pair's first sync carry every deletion
-   * since then to the other side: it goes, so that the first sync deletes nothing. One in use
-   * (the command is syncing these folders) is refused instead.
-   */
-  private async dropStaleJournals(pair: Pick<PairSettings, 'localFolder' | 'remoteFolder'>): Promise<void> {
-    for (const file of this.journalFiles(pair)) {
-      const found = await stat(file).catch(() => null);
-      if (found === null) continue;
-      Journal.open(file).close();
-      await removeJournal(file, this.deps.logger);
-    }
-  }
-
-  async setPaused(id: string, paused: boolean): Promise<PairView> {
-    await this.settings.update((draft) => {
-      findPair(draft, id).paused = paused;
-    });
-    await this.reconcile();
-    return this.pairViewOf(id);
+  setPaused(id: string, paused: boolean): Promise<PairView> {
+    return this.supervisor.setPaused(id, paused);
   }
 
   /** Every pair paused or resumed (the tray's switch). */
-  async setAllPaused(paused: boolean): Promise<void> {
-    await this.settings.update((draft) => {
-      for (const pair of draft.pairs) pair.paused = paused;
-    });
-    await this.reconcile();
+  setAllPaused(paused: boolean): Promise<void> {
+    return this.supervisor.setAllPaused(paused);
   }
 
   syncNow(id: string): void {
-    const runtime = this.runningPair(id);
-    if (runtime.pair.paused) throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is paused: resume it to sync.');
-    this.syncRuntimeNow(runtime);
+    this.supervisor.syncNow(id);
   }
 
-  /**
-   * The user's answer to a conflict. The file at the conflict's path holds the server's
-   * version and the copy holds this computer's (see the executor). 'remote': the copy goes to
-   * the trash; 'local': the server's version goes to the trash and the copy takes its place;
-   * 'both': the copy stays, a file of its own. Nothing is deleted for good, and the next run
-   * (started here) sends the change to the server.
-   */
-  async resolveConflict(pairId: string, id: number, keep: ConflictResolution): Promise<void> {
-    const runtime = this.runningPair(pairId);
-    const conflict = runtime.journal.conflict(id);
-    if (conflict === null || conflict.state !== 'open') {
-      throw new TeraSyncError(ErrorCode.NotFound, 'This conflict is not open any more: it was resolved already.');
-    }
-    const root = runtime.pair.localFolder;
-    const copy = path.join(root, ...conflict.copy.split('/'));
-    const original = path.join(root, ...conflict.path.split('/'));
-    const exists = async (file: string): Promise<boolean> =>
-      stat(file).then(
-        () => true,
-        () => false,
-      );
-    try {
-      if (keep === 'remote' && (await exists(copy))) await this.deps.trash.trash(copy);
-      if (keep === 'local' && (await exists(copy))) {
-        if (await exists(original)) await this.deps.trash.trash(original);
-        await rename(copy, original);
-      }
-    } catch (error) {
-      throw new TeraSyncError(ErrorCode.LocalIo, `The conflict of ${conflict.path} could not be resolved: ${(error as Error).message}`, { cause: error });
-    }
-    runtime.journal.transaction(() => runtime.journal.resolveConflict(id));
-    await this.emitConflicts();
-    if (!runtime.pair.paused) runtime.service.syncNow();
+  /** The user's answer to a conflict (see PairSupervisor.resolveConflict). */
+  resolveConflict(pairId: string, id: number, keep: ConflictResolution): Promise<void> {
+    return this.supervisor.resolveConflict(pairId, id, keep);
   }
 
   /** The tray's "Sync now": every running pair that is not paused; a pair that is not connected is tried again. */
-  async syncAllNow(): Promise<void> {
-    await this.reconcile();
-    for (const runtime of this.runtimes.values()) if (!runtime.pair.paused) this.syncRuntimeNow(runtime);
+  syncAllNow(): Promise<void> {
+    return this.supervisor.syncAllNow();
   }
 
   /** The user's answer at a pair's fail-safe. */
   decideFailSafe(id: string, decision: 'allow' | 'restore' | 'keepWaiting'): void {
-    const runtime = this.runningPair(id);
-    if (runtime.service.getStatus().state !== 'failsafe') {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, 'This pair is not waiting at the fail-safe.');
-    }
-    // 'keepWaiting': the service already waits for the user, with no timer and no requests.
-    if (decision === 'allow') runtime.service.allowMassDelete();
-    if (decision === 'restore') runtime.service.restoreDeletions();
+    this.supervisor.decideFailSafe(id, decision);
   }
 
   statuses(): PairStatus[] {
-    return this.settings.current.pairs.map((pair) => ({ pairId: pair.id, status: this.statusOf(pair.id) }));
+    return this.supervisor.statuses();
   }
 
   /** A page of the activity history (see ActivityHistory.list). */
   activityList(request: ActivityListRequest): Promise<ActivityPage> {
-    return this.activityHistory.list(request);
-  }
-
-  /** Every open conflict of every running pair, as the journals hold them. */
-  private conflictRecords(): Array<{ pairId: string; record: ConflictRecord; root: string }> {
-    const list: Array<{ pairId: string; record: ConflictRecord; root: string }> = [];
-    for (const [pairId, runtime] of this.runtimes) {
-      for (const record of runtime.journal.openConflicts()) list.push({ pairId, record, root: runtime.pair.localFolder });
-    }
-    // A pair that is not running keeps its conflicts listed (they are open until resolved).
-    const inSettings = new Set(this.settings.current.pairs.map((pair) => pair.id));
-    for (const [pairId, kept] of this.stoppedConflicts) {
-      if (this.runtimes.has(pairId) || !inSettings.has(pairId)) continue;
-      for (const record of kept.records) list.push({ pairId, record, root: kept.root });
-    }
-    return list;
+    return this.activity.list(request);
   }
 
   /** The open conflicts with both versions as they are on disk now (the copy: mine; the file: theirs). */
-  async conflicts(): Promise<ConflictInfo[]> {
-    const version = async (file: string): Promise<FileVersionView | null> => {
-      const stats = await lstat(file).catch(() => null);
-      return stats === null || !stats.isFile() ? null : { size: stats.size, modifiedMs: stats.mtimeMs };
-    };
-    return Promise.all(
-      this.conflictRecords().map(async ({ pairId, record, root }) => {
-        const [mine, theirs] = await Promise.all([version(fileInFolder(root, record.copy)), version(fileInFolder(root, record.path))]);
-        return conflictInfo(record, pairId, mine, theirs);
-      }),
-    );
-  }
-
-  private async emitConflicts(): Promise<void> {
-    this.events.emit('conflicts:changed', await this.conflicts());
+  conflicts(): Promise<ConflictInfo[]> {
+    return this.supervisor.conflicts();
   }
 
   /** Opens one version of a conflict: the copy (mine) or the file at the path (theirs). */
-  async openConflictVersion(pairId: string, id: number, side: 'mine' | 'theirs'): Promise<void> {
-    const runtime = this.runningPair(pairId);
-    const conflict = runtime.journal.conflict(id);
-    if (conflict === null || conflict.state !== 'open') throw new TeraSyncError(ErrorCode.NotFound, 'This conflict is not open any more: it was resolved already.');
-    const file = fileInFolder(runtime.pair.localFolder, side === 'mine' ? conflict.copy : conflict.path);
-    const stats = await lstat(file).catch(() => null);
-    if (stats === null || !stats.isFile()) {
-      throw new TeraSyncError(ErrorCode.NotFound, `${side === 'mine' ? conflict.copy : conflict.path} is not in ${runtime.pair.localFolder} any more.`);
-    }
-    // A file that could run code is shown in its folder, never opened (see localFiles.ts).
-    if (mayRunWhenOpened(file)) await this.deps.showItemInFolder(file);
-    else await this.deps.openPath(file);
+  openConflictVersion(pairId: string, id: number, side: 'mine' | 'theirs'): Promise<void> {
+    return this.supervisor.openConflictVersion(pairId, id, side);
   }
 
   /** Shows an activity item's file in the file manager, or the nearest folder that is still there. */
-  async showFile(pairId: string, relative: string): Promise<void> {
-    const root = this.folderOf(pairId);
-    const found = await nearestExisting(root, fileInFolder(root, relative));
-    if (found.isFile) await this.deps.showItemInFolder(found.path);
-    else await this.deps.openPath(found.path);
+  showFile(pairId: string, relative: string): Promise<void> {
+    return this.supervisor.showFile(pairId, relative);
   }
 
   pickPath(purpose: PickPurpose): Promise<string | null> {
@@ -961,9 +527,7 @@ export class AppServices {
   }
 
   folderOf(id: string): string {
-    const pair = this.settings.current.pairs.find((item) => item.id === id);
-    if (pair === undefined) throw noSuchPair(id);
-    return pair.localFolder;
+    return this.supervisor.folderOf(id);
   }
 
   openPath(folder: string): Promise<void> {
@@ -972,33 +536,6 @@ export class AppServices {
 
   openExternal(url: string): Promise<void> {
     return this.deps.openExternal(url);
-  }
-
-  private pairViewOf(id: string): PairView {
-    const pair = this.settings.current.pairs.find((item) => item.id === id);
-    if (pair === undefined) throw noSuchPair(id);
-    return pairView(pair);
-  }
-
-  private runningPair(id: string): PairRuntime {
-    const runtime = this.runtimes.get(id);
-    if (runtime !== undefined) return runtime;
-    this.folderOf(id);
-    const problem = this.statusOf(id).problem;
-    throw new TeraSyncError(problem?.code ?? ErrorCode.Unauthorized, problem?.message ?? 'This pair is not running.');
-  }
-
-  private statusOf(id: string): SyncStatus {
-    return this.pairStatuses.get(id) ?? initialStatus('stopped');
-  }
-
-  private setStatus(id: string, status: SyncStatus): void {
-    const before = this.pairStatuses.get(id)?.state;
-    this.pairStatuses.set(id, status);
-    this.events.emit('status:changed', { pairId: id, status });
-    if (status.state !== before) this.updates.activityChanged();
-    // A pair that reached the server again is the surest sign the connection is back.
-    if (before === 'offline' && onlineStates.has(status.state)) this.connectionBack();
   }
 
   // Settings -------------------------------------------------------------------------------
@@ -1014,580 +551,58 @@ export class AppServices {
       Object.assign(draft.app, update.app ?? {});
       Object.assign(draft.update, update.update ?? {});
     });
-    await this.reconcile();
+    await this.supervisor.reconcile();
     return settingsView(settings);
   }
 
   // Proxy ----------------------------------------------------------------------------------
 
   /** The proxy setting, and whether a password is stored (never the password). */
-  async proxySettings(): Promise<ProxySettingsView> {
-    return proxySettingsView(this.settings.current.proxy, (await this.storedProxyPassword()) !== null);
+  proxySettings(): Promise<ProxySettingsView> {
+    return this.proxy.proxySettings();
   }
 
-  /**
-   * Saves the proxy setting: the fields in settings.json, a new password in the SecretStore (or
-   * the stored one removed), then every next request follows it. Rejects with InvalidRequest
-   * naming the field, or KeychainUnavailable.
-   */
-  async saveProxySettings(input: ProxySettingsInput): Promise<ProxySettingsView> {
-    const proxy = this.checkProxyInput(input);
-    const settings = await this.settings.update((draft) => {
-      draft.proxy = proxy;
-    });
-    const secrets = this.deps.secrets;
-    if (proxy.user === null || (input.clearPassword === true && input.password === undefined)) {
-      await secrets.delete(PROXY_PASSWORD_SECRET_KEY);
-    } else if (input.password !== undefined && input.password !== '') {
-      this.deps.redactSecret?.(input.password);
-      await secrets.set(PROXY_PASSWORD_SECRET_KEY, input.password);
-    }
-    await this.applyProxy(settings.proxy);
-    this.deps.logger.info(`proxy: ${describeProxySettings(settings.proxy)}`);
-    return this.proxySettings();
+  /** Saves the proxy setting (see ProxyService.saveProxySettings). */
+  saveProxySettings(input: ProxySettingsInput): Promise<ProxySettingsView> {
+    return this.proxy.saveProxySettings(input);
   }
 
-  /**
-   * "Test connection": one request to the account's server (TeraCLOUD's when nobody is signed
-   * in) through the proposed setting, without saving it. Any HTTP answer means the way there
-   * works; a failure comes back coded with its message (proxy unreachable, 407, refused, PAC).
-   */
-  async testProxySettings(input: ProxySettingsInput): Promise<ProxyTestResult> {
-    const proxy = this.checkProxyInput(input);
-    const password =
-      proxy.user === null
-        ? null
-        : input.password !== undefined && input.password !== ''
-          ? input.password
-          : input.clearPassword === true
-            ? null
-            : await this.storedProxyPassword();
-    if (password !== null) this.deps.redactSecret?.(password);
-    const setting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
-    const account = this.account;
-    const target = account === null ? SERVICE_ADDRESS : `${account.origin}/`;
-    const ca = account?.caPem ?? this.deps.ca;
-    let via: string | null = null;
-    try {
-      const route = await resolveProxy(new URL(target), setting, createProxyProbe());
-      via = route === null ? null : describeProxy(route);
-      await httpRequest(target, {
-        method: 'HEAD',
-        proxy: setting,
-        timeoutMs: PROXY_TEST_TIMEOUT_MS,
-        what: new URL(target).host,
-        ...(ca === undefined ? {} : { ca }),
-      });
-      return { ok: true, target, via, error: null };
-    } catch (error) {
-      const failure = toTeraSyncError(error, ErrorCode.Network);
-      return { ok: false, target, via, error: { code: failure.code, message: failure.message } };
-    }
-  }
-
-  private checkProxyInput(input: ProxySettingsInput): ProxySettings {
-    const user = input.user === null || input.user === '' ? null : input.user;
-    if (user === null && input.password !== undefined && input.password !== '') {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, 'A proxy password needs the proxy user name: type the user too.');
-    }
-    try {
-      return checkProxySettings({ mode: input.mode, host: input.host, port: input.port, user });
-    } catch (error) {
-      if (error instanceof SettingsRefusal) throw new TeraSyncError(ErrorCode.InvalidRequest, `The proxy setting cannot be used: ${error.message}.`);
-      throw error;
-    }
+  /** "Test connection" (see ProxyService.testProxySettings). */
+  testProxySettings(input: ProxySettingsInput): Promise<ProxyTestResult> {
+    return this.proxy.testProxySettings(input);
   }
 
   /** The proxy's user and password of the setting in force, for a proxy that asks Electron's own requests (main). */
   proxyCredentials(): ProxyCredentials | null {
-    const setting = this.proxySetting;
-    if (setting.mode !== 'manual' && setting.mode !== 'system') return null;
-    return setting.username === undefined ? null : { username: setting.username, ...(setting.password === undefined ? {} : { password: setting.password }) };
-  }
-
-  /** The stored proxy password; null when there is none or the keychain cannot be read (said in the log). */
-  private async storedProxyPassword(): Promise<string | null> {
-    try {
-      return await this.deps.secrets.get(PROXY_PASSWORD_SECRET_KEY);
-    } catch (error) {
-      this.deps.logger.warn(`proxy: the proxy password could not be read from ${this.deps.secrets.description}: ${toTeraSyncError(error).message}`);
-      return null;
-    }
-  }
-
-  /** Makes `proxy`, with the stored password, what every next request follows. */
-  private async applyProxy(proxy: ProxySettings): Promise<void> {
-    const password = proxy.user === null ? null : await this.storedProxyPassword();
-    if (password !== null) this.deps.redactSecret?.(password);
-    // Chromium first: the system mode asks it (session.resolveProxy), which must answer with
-    // the system's configuration again, not a manual proxy set before.
-    await this.deps.onProxyChanged?.(proxy).catch((error: unknown) => {
-      this.deps.logger.warn(`proxy: Electron's own requests (the update feed) could not be given the setting: ${toTeraSyncError(error).message}`);
-    });
-    this.proxySetting = proxySettingFor(proxy, password, this.deps.systemProxy ?? null);
-  }
-
-  // Reconcile ------------------------------------------------------------------------------
-
-  /** Brings the running pairs in line with the settings and the account (see the table above). One at a time. */
-  reconcile(): Promise<void> {
-    const run = this.reconciling.then(() => this.reconcileNow());
-    this.reconciling = run.catch((error: unknown) => this.deps.logger.error(`pairs: ${toTeraSyncError(error).message}`));
-    return run;
-  }
-
-  private async reconcileNow(): Promise<void> {
-    if (this.stopped) return;
-    this.cancelReconnect?.();
-    this.cancelReconnect = null;
-    const settings = this.settings.current;
-    const wanted = new Map(settings.pairs.map((pair) => [pair.id, pair]));
-    for (const id of [...this.runtimes.keys()]) {
-      const pair = wanted.get(id);
-      if (pair === undefined || this.account === null || this.runtimes.get(id)?.key !== this.keyOf(pair, settings)) {
-        await this.stopPair(id, this.account === null ? 'signed-out' : 'stopped');
-      }
-    }
-    for (const id of [...this.pairStatuses.keys()]) if (!wanted.has(id)) this.pairStatuses.delete(id);
-    for (const id of [...this.stoppedConflicts.keys()]) if (!wanted.has(id)) this.stoppedConflicts.delete(id);
-    if (this.account === null) {
-      for (const pair of settings.pairs) this.setStatus(pair.id, initialStatus('stopped', notSignedIn().toInfo()));
-      return;
-    }
-    for (const runtime of this.runtimes.values()) {
-      const pair = wanted.get(runtime.pair.id) as PairSettings;
-      if (pair.paused && !runtime.pair.paused) runtime.service.pause();
-      if (!pair.paused && runtime.pair.paused) runtime.service.resume();
-      if (pair.bandwidth.upKiBps !== runtime.pair.bandwidth.upKiBps || pair.bandwidth.downKiBps !== runtime.pair.bandwidth.downKiBps) {
-        runtime.remote.setBandwidth({ uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps });
-      }
-      runtime.pair = pair;
-    }
-    const missing = settings.pairs.filter((pair) => !this.runtimes.has(pair.id));
-    if (missing.length === 0) return;
-    let connection: Connection;
-    try {
-      connection = await this.accounts.connect();
-    } catch (error) {
-      const problem = toTeraSyncError(error).toInfo();
-      const delay = this.deps.reconnectDelayMs ?? 30_000;
-      const state = OFFLINE_CODES.has(problem.code) ? 'offline' : 'error';
-      for (const pair of missing) this.setStatus(pair.id, initialStatus(pair.paused ? 'paused' : state, problem, this.deps.clock.now() + delay));
-      this.cancelReconnect = this.deps.scheduler.schedule(delay, () => {
-        this.cancelReconnect = null;
-        void this.reconcile();
-      });
-      return;
-    }
-    for (const pair of missing) await this.startPair(pair, settings, connection);
-    // The (re)started pairs' conflicts, from their journals: the window's list is whole again.
-    await this.emitConflicts();
-  }
-
-  /** Feeds one of a pair's sync events to its run; a run that ends is recorded. */
-  private activityEvent(pairId: string, event: SyncEvent): void {
-    let collector = this.activityRuns.get(pairId);
-    if (collector === undefined) {
-      collector = new ActivityRunCollector(pairId);
-      this.activityRuns.set(pairId, collector);
-    }
-    this.recordRun(collector.add(event, this.deps.clock.now()));
-  }
-
-  /** Ends a pair's open run as interrupted (its service stopped, failed or went offline). */
-  private interruptRun(pairId: string): void {
-    const collector = this.activityRuns.get(pairId);
-    if (collector?.open === true) this.recordRun(collector.finish('interrupted', this.deps.clock.now()));
-  }
-
-  private recordRun(draft: ActivityRunDraft | null): void {
-    if (draft === null) return;
-    const written = this.activityHistory.add(draft).then(
-      (run) => void this.events.emit('activity:runAdded', run),
-      (error: unknown) => this.deps.logger.warn(`activity history: ${String(error)}`),
-    );
-    this.activityWrites = this.activityWrites.then(() => written);
-  }
-
-  private keyOf(pair: PairSettings, settings: Settings): string {
-    // Not the bandwidth: the store changes it live (setBandwidth), without stopping a transfer.
-    // The excluded folders too: they change what the engine looks at, so it starts afresh.
-    return JSON.stringify([pair.localFolder, pair.remoteFolder, pair.excludedFolders, settings.sync, this.account?.userId, this.account?.origin]);
-  }
-
-  private async startPair(pair: PairSettings, settings: Settings, connection: Connection): Promise<void> {
-    const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
-    if (remoteUrl === null) return;
-    const concurrency = this.concurrency(settings);
-    const remote = this.storeFor(connection, remoteUrl, concurrency, { uploadKiBps: pair.bandwidth.upKiBps, downloadKiBps: pair.bandwidth.downKiBps });
-    let journal: Journal;
-    try {
-      journal = Journal.open(journalFile(this.deps.appDataFolder, pair.localFolder, remoteUrl));
-    } catch (error) {
-      await remote.dispose();
-      this.setStatus(pair.id, initialStatus('error', toTeraSyncError(error).toInfo()));
-      return;
-    }
-    const engine = new SyncEngine({
-      localRoot: pair.localFolder,
-      remote,
-      journal,
-      trash: this.deps.trash,
-      clock: this.deps.clock,
-      logger: this.deps.logger,
-      device: this.deps.device,
-      platform: this.deps.platform,
-      concurrency,
-      ignorePatterns: settings.sync.ignorePatterns,
-      excludedFolders: pair.excludedFolders,
-      failSafePercent: settings.sync.failSafePercent,
-      deletedRetentionDays: settings.sync.deletedRetentionDays,
-    });
-    let firstReport = true;
-    const service = new SyncService({
-      localRoot: pair.localFolder,
-      engine,
-      watch: this.deps.watch,
-      clock: this.deps.clock,
-      scheduler: this.deps.scheduler,
-      logger: this.deps.logger,
-      options: {
-        pollIntervalMs: settings.sync.pollIntervalSeconds * 1000,
-        fullScanIntervalMs: settings.sync.fullScanMinutes * 60_000,
-        ...this.deps.syncOptions,
-      },
-      onEvent: (event) => this.activityEvent(pair.id, event),
-      onReport: (report) => {
-        // The first run of a (re)started pair sends the list whatever it found.
-        if (firstReport || report.conflicts.length > 0 || report.resolvedConflicts.length > 0) void this.emitConflicts();
-        firstReport = false;
-        if (changedServer(report)) this.quotaAfterRun();
-      },
-      // The same lock as the command's: never two syncs of one local folder at once.
-      folderLock: new FolderLock(pair.localFolder, { program: 'the TeraSync app', warn: (message) => this.deps.logger.warn(message), platform: this.deps.platform }),
-    });
-    const subscription = service.onDidChangeStatus((status) => {
-      if (status.state !== 'syncing' && status.state !== 'scanning') this.interruptRun(pair.id);
-      this.setStatus(pair.id, status);
-    });
-    this.runtimes.set(pair.id, { pair, key: this.keyOf(pair, settings), service, journal, remote, subscription });
-    this.stoppedConflicts.delete(pair.id);
-    if (pair.paused) service.pause();
-    else this.setStatus(pair.id, service.getStatus());
-    await service.start();
-  }
-
-  private async stopPair(id: string, why: 'stopped' | 'signed-out'): Promise<void> {
-    const runtime = this.runtimes.get(id);
-    if (runtime === undefined) return;
-    this.runtimes.delete(id);
-    const open = runtime.journal.openConflicts();
-    const hadConflicts = open.length > 0;
-    // Still open: listed while the pair is not running (until it runs again, or leaves the settings).
-    if (hadConflicts) this.stoppedConflicts.set(id, { records: open, root: runtime.pair.localFolder });
-    else this.stoppedConflicts.delete(id);
-    try {
-      await runtime.service.stop();
-    } finally {
-      runtime.subscription.dispose();
-      this.interruptRun(id);
-      this.activityRuns.delete(id);
-      runtime.journal.close();
-      await runtime.remote.dispose();
-    }
-    this.setStatus(id, { ...runtime.service.getStatus(), state: 'stopped', progress: null, retryAt: null, ...(why === 'signed-out' ? { problem: notSignedIn().toInfo() } : {}) });
-    if (hadConflicts) await this.emitConflicts();
+    return this.proxy.proxyCredentials();
   }
 
   // Backup ---------------------------------------------------------------------------------
 
-  private device(): string {
-    return backupDeviceName(this.settings.current.backup.device ?? this.deps.device);
-  }
-
-  /** Runs `work` as the one backup or restore, with a store on the backup area (BASIC only). */
-  private async withBackupArea<T>(
-    operation: 'backup' | 'restore' | null,
-    work: (setup: { remote: WebDavRemoteStore; rootUrl: string; record: AccountRecord; signal: AbortSignal; quota: QuotaSource | null }) => Promise<T>,
-  ): Promise<T> {
-    if (operation !== null && this.backup !== null) {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, `A ${this.backup.operation} is running: wait for it to end, or cancel it.`);
-    }
-    const controller = new AbortController();
-    // Taken before the first await, so that a second run started meanwhile is refused.
-    const slot = operation === null ? null : { controller, operation, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, view: null };
-    if (slot !== null) {
-      this.backup = slot;
-      void this.emitBackupState();
-      this.updates.activityChanged();
-    }
-    let remote: WebDavRemoteStore | null = null;
-    try {
-      const record = await this.accounts.current();
-      if (record === null) throw notSignedIn();
-      const auth = await this.accounts.basicCredentials(record);
-      controller.signal.throwIfAborted();
-      const rootUrl = `${record.origin}/backup/`;
-      const ca = this.accounts.caFor(record) ?? this.deps.ca;
-      remote = new WebDavRemoteStore({
-        url: rootUrl,
-        auth,
-        ...(ca === undefined ? {} : { ca }),
-        concurrency: this.concurrency(this.settings.current),
-        logger: this.deps.logger,
-      });
-      return await work({ remote, rootUrl, record, signal: controller.signal, quota: this.quotaSource(record, auth.password) });
-    } finally {
-      if (slot !== null && this.backup === slot) {
-        this.backup = null;
-        void this.emitBackupState();
-        this.updates.activityChanged();
-      }
-      await remote?.dispose();
-    }
-  }
-
-  private quotaSource(record: AccountRecord, password: string): QuotaSource | null {
-    if (record.api === null) return null;
-    const rest = new TeraCloudApi({
-      apiBaseUrl: record.api.baseUrl,
-      apiKey: record.api.applicationKey,
-      apiKeyPlacement: record.api.keyPlacement,
-      credentials: { userId: record.userId, password },
-      ...(this.deps.ca === undefined ? {} : { ca: this.deps.ca }),
-    });
-    return { getQuota: (signal) => rest.getQuota(record.origin, signal) };
-  }
-
-  async runBackup(request: { sources?: string[]; dryRun?: boolean; allowMassDelete?: boolean }): Promise<BackupSummaryView> {
-    const configured = this.settings.current.backup;
-    const roots = request.sources ?? configured.sources;
-    for (const root of roots) {
-      if (!configured.sources.includes(root)) throw new TeraSyncError(ErrorCode.InvalidRequest, `${root} is not one of the folders to back up (see the settings).`);
-    }
-    if (roots.length === 0) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No folders to back up: add some in the settings.');
-    const sources: BackupSource[] = roots.map((root) => ({ name: path.basename(root), root }));
-    const device = this.device();
-    const startedAt = this.deps.clock.now();
-    const dryRun = request.dryRun ?? false;
-    // A backup that starts takes over any pending retry; the schedule counts from it.
-    const reported = !dryRun && this.backup === null;
-    if (reported) {
-      // The run's own first state (running, with the scheduler's new times) tells the window;
-      // a state sent from here would say "not running" a moment before it does.
-      this.backupStarting = true;
-      try {
-        this.backupScheduler.began(startedAt);
-      } finally {
-        this.backupStarting = false;
-      }
-    }
-    try {
-      const summary = await this.withBackupArea('backup', (setup) => this.backUp(sources, { dryRun, allowMassDelete: request.allowMassDelete === true }, device, setup));
-      const view = backupSummaryView(summary);
-      // A backup that ran answers an earlier stop; one that stopped at the fail-safe waits for an answer.
-      if (!dryRun) this.backupFailSafe = view.failSafe === undefined ? null : { view: view.failSafe, roots };
-      await this.recordBackup({
-        startedAt,
-        endedAt: this.deps.clock.now(),
-        sources: roots,
-        dryRun,
-        filesSent: view.filesSent,
-        bytesSent: view.bytesSent,
-        versioned: view.versioned,
-        failedTotal: view.failedTotal,
-        stopped: view.stopped,
-        version: view.version,
-      });
-      if (reported) this.backupScheduler.ended(backupOutcome(view.stopped));
-      this.deps.onBackupEnded?.(summary);
-      return view;
-    } catch (error) {
-      const coded = toTeraSyncError(error);
-      // A run refused because another one is running is not a run of its own.
-      if (!(coded.code === ErrorCode.InvalidRequest && this.backup !== null)) {
-        await this.recordBackup({
-          startedAt,
-          endedAt: this.deps.clock.now(),
-          sources: roots,
-          dryRun,
-          filesSent: 0,
-          bytesSent: 0,
-          versioned: 0,
-          failedTotal: 0,
-          stopped: coded.toInfo(),
-          version: null,
-        });
-      }
-      if (reported) this.backupScheduler.ended(backupOutcome(coded.toInfo()));
-      this.deps.onBackupFailed?.(coded.toInfo());
-      throw coded;
-    }
+  runBackup(request: { sources?: string[]; dryRun?: boolean; allowMassDelete?: boolean }): Promise<BackupSummaryView> {
+    return this.backup.runBackup(request);
   }
 
   /** The backup or restore running now, the history of backups, and when one runs by itself. */
-  async backupState(): Promise<BackupStateView> {
-    const running = this.backup === null ? null : { operation: this.backup.operation, progress: this.backup.view };
-    const failSafe = running === null && this.backupFailSafe !== null ? { failSafe: this.backupFailSafe.view } : {};
-    const { retryAt, nextRunAt } = this.backupScheduler.times();
-    return {
-      running,
-      history: await this.backupHistory.list(),
-      ...failSafe,
-      ...(retryAt === null ? {} : { retryAt }),
-      ...(nextRunAt === null ? {} : { nextRunAt }),
-    };
+  backupState(): Promise<BackupStateView> {
+    return this.backup.backupState();
   }
 
-  /** A backup the app starts by itself (a retry, the schedule): only when there is something to back up and nothing runs. */
-  private async backUpByItself(trigger: BackupTrigger): Promise<void> {
-    if (this.stopped || this.backup !== null || this.account === null || this.settings.current.backup.sources.length === 0) return;
-    this.deps.logger.info(`backup: started by itself (${trigger})`);
-    try {
-      await this.runBackup({});
-    } catch (error) {
-      this.deps.logger.warn(`backup (${trigger}): ${toTeraSyncError(error).message}`);
-    }
+  /** Answers the backup stopped at the fail-safe (see BackupService.decideBackupFailSafe). */
+  decideBackupFailSafe(decision: 'allow' | 'leave'): Promise<BackupSummaryView | null> {
+    return this.backup.decideBackupFailSafe(decision);
   }
 
-  /**
-   * Answers the backup stopped at the fail-safe: 'allow' runs it again for the same folders,
-   * letting it move those files into .versions/; 'leave' forgets the stop (nothing is moved).
-   */
-  async decideBackupFailSafe(decision: 'allow' | 'leave'): Promise<BackupSummaryView | null> {
-    const pending = this.backupFailSafe;
-    if (pending === null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'No backup is waiting for an answer at the fail-safe.');
-    if (decision === 'allow') return this.runBackup({ sources: pending.roots, allowMassDelete: true });
-    this.backupFailSafe = null;
-    await this.emitBackupState();
-    return null;
+  listBackups(request: { source?: string; version?: string }): Promise<BackupListing> {
+    return this.backup.listBackups(request);
   }
 
-  private async recordBackup(run: BackupRunView): Promise<void> {
-    await this.backupHistory.add(run);
-    await this.emitBackupState();
-  }
-
-  private async emitBackupState(): Promise<void> {
-    this.events.emit('backup:changed', await this.backupState());
-  }
-
-  private async backUp(
-    sources: BackupSource[],
-    { dryRun, allowMassDelete }: { dryRun: boolean; allowMassDelete: boolean },
-    device: string,
-    { remote, rootUrl, signal, quota }: { remote: WebDavRemoteStore; rootUrl: string; signal: AbortSignal; quota: QuotaSource | null },
-  ): Promise<BackupSummary> {
-    const configured = this.settings.current.backup;
-    const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
-    let phase: BackupPhase | null = null;
-    try {
-      const engine = new BackupEngine({ remote, journal, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current), quota });
-      const summary = await engine.run({
-        sources,
-        retentionDays: configured.retentionDays,
-        dryRun,
-        allowMassDelete,
-        signal,
-        onEvent: (event) => {
-          if (event.type === 'phase') phase = event.phase;
-          if (event.type !== 'progress') return;
-          const view = backupProgressView('backup', phase, event);
-          if (this.backup !== null) {
-            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-            this.backup.view = view;
-          }
-          this.events.emit('backup:progress', view);
-        },
-      });
-      return summary;
-    } finally {
-      journal.close();
-    }
-  }
-
-  async listBackups(request: { source?: string; version?: string }): Promise<BackupListing> {
-    if (request.version !== undefined && request.source === undefined) {
-      throw new TeraSyncError(ErrorCode.InvalidRequest, 'A version is listed for one source: name the source too.');
-    }
-    const device = this.device();
-    return this.withBackupArea(null, async ({ remote, signal }) => {
-      const options = { concurrency: this.concurrency(this.settings.current), signal };
-      const [sources, versions] = await Promise.all([listSources(remote, device, options), listVersions(remote, device, options)]);
-      const listing = request.source === undefined ? null : await listSource(remote, device, request.source, options);
-      return backupListingView({ device, sources, versions, listing, version: request.version ?? null });
-    });
-  }
-
-  async runRestore(request: { source: string; version?: string; path?: string; to?: string }): Promise<RestoreSummaryView> {
-    const device = this.device();
-    const relative = (request.path ?? '').split('/').filter((segment) => segment !== '').join('/');
-    return this.withBackupArea('restore', async ({ remote, rootUrl, signal }) => {
-      let target: string;
-      if (request.to !== undefined) {
-        // The folder the user picked; what is restored goes inside it (Restore makes only the last level).
-        const to = await stat(request.to).catch(() => null);
-        if (to === null || !to.isDirectory()) throw new TeraSyncError(ErrorCode.NotFound, `There is no folder ${request.to} to restore into.`);
-        target = path.join(path.resolve(request.to), relative === '' ? request.source : (relative.split('/').pop() as string));
-      } else {
-        const journal = BackupJournal.open(backupJournalFile(this.deps.appDataFolder, rootUrl, device));
-        let localRoot: string | null;
-        try {
-          localRoot = journal.source(request.source)?.localRoot ?? null;
-        } finally {
-          journal.close();
-        }
-        if (localRoot === null) {
-          throw new TeraSyncError(ErrorCode.InvalidRequest, `This computer has not backed up a folder named "${request.source}": say where to restore it.`);
-        }
-        target = relative === '' ? localRoot : path.join(localRoot, ...relative.split('/'));
-      }
-      const restore = new Restore({ remote, clock: this.deps.clock, logger: this.deps.logger, device, concurrency: this.concurrency(this.settings.current) });
-      const summary = await restore.run({
-        source: request.source,
-        version: request.version ?? null,
-        path: relative,
-        target,
-        signal,
-        onEvent: (event) => {
-          if (event.type !== 'progress') return;
-          const view = backupProgressView('restore', null, event);
-          if (this.backup !== null) {
-            this.backup.progress = { filesDone: event.filesDone, filesTotal: event.filesTotal, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal };
-            this.backup.view = view;
-          }
-          this.events.emit('backup:progress', view);
-        },
-      });
-      return restoreSummaryView(summary);
-    });
+  runRestore(request: { source: string; version?: string; path?: string; to?: string }): Promise<RestoreSummaryView> {
+    return this.backup.runRestore(request);
   }
 
   /** Cancels the backup or restore that is running; nothing when none is. */
   cancelBackup(): void {
-    this.backup?.controller.abort(new TeraSyncError(ErrorCode.Cancelled, 'Cancelled.'));
+    this.backup.cancelBackup();
   }
-}
-
-/** A removed pair's journal, with SQLite's companion files; one that is not there is fine. */
-async function removeJournal(file: string, logger: Logger): Promise<void> {
-  for (const name of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
-    await rm(name, { force: true }).catch((error: unknown) => logger.warn(`could not remove ${name}: ${(error as Error).message}`));
-  }
-}
-
-function noSuchPair(id: string): TeraSyncError {
-  return new TeraSyncError(ErrorCode.NotFound, `There is no sync pair ${id}.`);
-}
-
-function findPair(settings: Settings, id: string): PairSettings {
-  const pair = settings.pairs.find((item) => item.id === id);
-  if (pair === undefined) throw noSuchPair(id);
-  return pair;
-}
-
-/** The proxy setting in words for the log, without the password. */
-function describeProxySettings(proxy: ProxySettings): string {
-  if (proxy.mode === 'none' || proxy.mode === 'system') return proxy.mode === 'none' ? 'none (direct)' : 'the system\'s configuration';
-  return describeProxy({ protocol: proxy.mode === 'http' ? 'http' : 'socks5h', host: proxy.host, port: proxy.port, ...(proxy.user === null ? {} : { username: proxy.user }) });
 }
