@@ -18,7 +18,7 @@
  *   status line; once asked while a sync run or backup is in progress, the item says it will
  *   restart when the run ends, and is disabled.
  */
-import type { Clock, Scheduler } from '../core/time.js';
+import type { Scheduler, WallClock } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 import type { LanguageSource } from './AppLanguage.js';
 import { computeTrayState, type AppSnapshot, type TrayState, type TrayView } from './trayState.js';
@@ -98,7 +98,7 @@ export interface TrayControllerDeps {
   /** The language of the tooltip and the menu; a change applies at once. */
   language: LanguageSource;
   platform: NodeJS.Platform;
-  clock: Pick<Clock, 'now'>;
+  clock: WallClock;
   scheduler: Scheduler;
   logger: Logger;
   /** The first snapshot, shown at once. */
