@@ -32,16 +32,14 @@ import type { ConflictInfo, ConflictResolution, FileVersionView, PairStatus, Pai
 import type { AccountRecord } from '../../auth/AccountRecord.js';
 import { notSignedIn, type AccountService, type Connection } from '../../auth/AccountService.js';
 import type { Logger } from '../../core/logger.js';
-import type { Clock, Scheduler } from '../../core/time.js';
 import { FolderLock } from '../../platform/folderLock.js';
 import { journalFile } from '../../platform/paths.js';
 import { SyncEngine } from '../../sync/engine.js';
 import { Journal, type ConflictRecord } from '../../sync/journal.js';
-import type { Platform } from '../../sync/names.js';
-import type { Trash, WatchFolder } from '../../sync/ports.js';
 import type { SyncReport } from '../../sync/report.js';
-import { SyncService, type SyncServiceOptions } from '../../sync/SyncService.js';
+import { SyncService } from '../../sync/SyncService.js';
 import type { WebDavRemoteStore } from '../../webdav/WebDavRemoteStore.js';
+import type { AppServicesDeps } from '../appServicesDeps.js';
 import type { IpcEventHub } from '../IpcEventHub.js';
 import { conflictInfo, pairView } from '../ipcViews.js';
 import { fileInFolder, mayRunWhenOpened, nearestExisting } from '../localFiles.js';
@@ -51,24 +49,17 @@ import type { ActivityService } from './ActivityService.js';
 import { OFFLINE_CODES } from './offline.js';
 import { openRemoteStore } from './remoteStore.js';
 
-export interface PairSupervisorDeps {
-  appDataFolder: string;
+/** The app's deps the supervisor uses as they are (appServicesDeps.ts says what each is). */
+type SharedDeps = Pick<
+  AppServicesDeps,
+  'appDataFolder' | 'clock' | 'scheduler' | 'logger' | 'watch' | 'trash' | 'platform' | 'device' | 'ca' | 'syncOptions' | 'reconnectDelayMs' | 'openPath' | 'showItemInFolder'
+>;
+
+export interface PairSupervisorDeps extends SharedDeps {
   settings: SettingsStore;
   accounts: AccountService;
   events: IpcEventHub;
   activity: ActivityService;
-  clock: Clock;
-  scheduler: Scheduler;
-  logger: Logger;
-  watch: WatchFolder;
-  trash: Trash;
-  platform: Platform;
-  device: string;
-  ca?: string;
-  syncOptions?: Partial<SyncServiceOptions>;
-  reconnectDelayMs?: number;
-  openPath(folder: string): Promise<void>;
-  showItemInFolder(file: string): Promise<void>;
   /** The account signed in now, or null. */
   account: () => AccountRecord | null;
   /** Parallel transfers of a pair with these settings. */
