@@ -62,7 +62,8 @@ export interface ContractSubject {
   behaviour: ServerBehaviour;
   /**
    * Whether it can hold a name this client does not take, written by another client (its
-   * folders then have `putForeign`); webdav-server cannot, and skips the partial-listing case.
+   * folders then have `putForeign`); webdav-server cannot, so the partial-listing case is not
+   * part of its contract.
    */
   foreignNames: boolean;
   start(): Promise<ContractServer>;
@@ -191,7 +192,9 @@ export function describeRemoteStoreContract(subject: ContractSubject): void {
         await expect(store.isEmptyFolder('absent')).rejects.toMatchObject({ code: ErrorCode.NotFound });
       });
 
-      it.skipIf(!subject.foreignNames)('leaves out a name this client does not take, and says so in skipped (a partial listing)', async () => {
+      // Only a server that can hold such a name has a partial listing to show (Apache and the
+      // in-memory store do); for one that cannot (webdav-server), the case does not exist.
+      if (subject.foreignNames) it('leaves out a name this client does not take, and says so in skipped (a partial listing)', async () => {
         const folder = await fresh();
         const { store } = folder;
         if (folder.putForeign === undefined) throw new Error(`${subject.name} says it holds foreign names, but gives no putForeign`);
