@@ -203,7 +203,8 @@ function RunCard() {
           {t.backup.run}
         </button>
       )}
-      {run.error !== null && <BackupError error={run.error} onDismiss={run.clearError} />}
+      {/* Offline with a retry armed, the last result below says it and when it is tried again. */}
+      {run.error !== null && !(connectionCodes.has(run.error.code) && backup.retryAt != null) && <BackupError error={run.error} onDismiss={run.clearError} />}
       {running === null && backup.failSafe !== undefined && <BackupFailSafePanel info={backup.failSafe} />}
       <LastResult run={backup.history[0] ?? null} />
     </section>

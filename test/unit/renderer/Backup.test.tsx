@@ -598,6 +598,20 @@ describe('backing up by itself', () => {
     expect(backend.violations).toEqual([]);
   });
 
+  it('says an offline "Back up now" once: the retry notice, not an alert beside it', async () => {
+    const { user, backend } = await openBackup({ change: (b) => b.answer('backup:run', { code: ErrorCode.Network, message: 'Could not reach the server (ECONNREFUSED).' }) });
+    const card = region('Back up now');
+    await user.click(within(card).getByRole('button', { name: 'Back up now' }));
+    // Refused while the state arrives: with no retry armed yet, the failure is an alert.
+    expect(within(await within(card).findByRole('alert')).getByText('TeraSync cannot reach TeraCLOUD.')).toBeTruthy();
+    backend.emit('backup:changed', { running: null, history: [offlineRun, lastRun], retryAt: now + 5 * minute });
+    const notice = await within(card).findByRole('status');
+    expect(within(notice).getByText(`TeraSync tries again at ${dateTimeText(now + 5 * minute)}, or as soon as the connection is back.`)).toBeTruthy();
+    await waitFor(() => expect(within(card).queryByRole('alert')).toBeNull());
+    expect(within(card).getAllByText('TeraSync cannot reach TeraCLOUD.')).toHaveLength(1);
+    expect(backend.violations).toEqual([]);
+  });
+
   it('keeps the advice of other failures as it is', async () => {
     await openBackup({ change: (b) => b.answer('backup:getState', { running: null, history: [cancelledRun] }) });
     const notice = await within(region('Back up now')).findByRole('status');
