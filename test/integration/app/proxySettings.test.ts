@@ -18,12 +18,11 @@ import { redactingLogger, SecretRedactor } from '../../../electron/auth/redact.j
 import { PROXY_PASSWORD_SECRET_KEY } from '../../../electron/auth/SecretStore.js';
 import { SessionSecretStore } from '../../../electron/auth/SessionSecretStore.js';
 import { NO_PROXY_SETTING, setProcessProxy } from '../../../electron/net/proxy.js';
-import { watchFolders } from '../../../electron/platform/folderWatcher.js';
-import { systemClock, systemScheduler } from '../../../electron/core/time.js';
 import type { Logger } from '../../../electron/core/logger.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { IpcChannel, IpcRequest, IpcResponse, IpcResult } from '../../../shared/ipc/contract.js';
 import type { ProxySettingsInput } from '../../../shared/types.js';
+import { testServicesDeps } from '../../support/appServices.js';
 import { startTinyproxy, tinyproxyAvailable, type RunningProxy } from '../../support/proxies.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { until } from '../../support/until.js';
@@ -88,28 +87,16 @@ describe.skipIf(tinyproxy.skip)('the app\'s proxy setting, on the real services'
       warn: (message, fields) => void logLines.push(`${message} ${JSON.stringify(fields ?? {})}`),
       error: (message, fields) => void logLines.push(`${message} ${JSON.stringify(fields ?? {})}`),
     };
-    services = new AppServices({
-      appDataFolder: join(folder, 'appdata'),
-      secrets,
-      clock: systemClock,
-      scheduler: systemScheduler,
-      logger: redactingLogger(capture, redactor),
-      watch: watchFolders,
-      trash: { trash: (file) => rm(file, { recursive: true, force: true }) },
-      platform: process.platform,
-      device: 'testbox',
-      openPath: async () => undefined,
-      showItemInFolder: async () => undefined,
-      pickPath: async () => null,
-      openExternal: async () => undefined,
-      openBrowser: async () => undefined,
-      allowCustomHost: true,
-      concurrency: 2,
-      syncOptions: { quietMs: 50 },
-      redactSecret: (secret) => redactor.add(secret),
-      // What session.resolveProxy answers in the app: here a PAC answer naming the open proxy.
-      systemProxy: async () => `PROXY 127.0.0.1:${open.port}; DIRECT`,
-    });
+    services = new AppServices(
+      testServicesDeps(folder, {
+        secrets,
+        logger: redactingLogger(capture, redactor),
+        syncOptions: { quietMs: 50 },
+        redactSecret: (secret) => redactor.add(secret),
+        // What session.resolveProxy answers in the app: here a PAC answer naming the open proxy.
+        systemProxy: async () => `PROXY 127.0.0.1:${open.port}; DIRECT`,
+      }),
+    );
     handlers = createIpcHandlers(services);
     await services.start();
   }, 60_000);
