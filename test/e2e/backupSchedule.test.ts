@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAccessibility, chromiumRequirement, openWindow, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, signInWithPassword, type RunningWindow } from './support/window.js';
 import { until } from '../support/until.js';
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
@@ -27,12 +27,9 @@ describe.skipIf(chromiumRequirement.skip)('backing up by itself, and settings th
     documents = join(running.folder, 'Documents');
     await mkdir(documents, { recursive: true });
     await writeFile(join(documents, 'report.txt'), 'the report');
-    const { page, emulator } = running;
+    const { page } = running;
     await running.open();
-    const account = emulator.accounts[0]!;
-    await page.getByLabel('User ID').fill(account.userId);
-    await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInWithPassword(running);
     await page.getByRole('heading', { name: 'Set up a synced folder' }).waitFor();
   }, 60_000);
 

@@ -11,7 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAccessibility, chromiumRequirement, openWindow, screenshot, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, screenshot, signInWithPassword, type RunningWindow } from './support/window.js';
 import { until } from '../support/until.js';
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
@@ -36,9 +36,7 @@ describe.skipIf(chromiumRequirement.skip)('restoring files a sync deleted on Ter
     for (const name of ['q1.txt', 'q2.txt', 'q3.txt']) await writeFile(join(local, 'Reports', name), `the report ${name}`);
     await writeFile(join(local, 'notes.txt'), 'notes');
     await running.open();
-    await page.getByLabel('User ID').fill(account.userId);
-    await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInWithPassword(running);
     await page.getByRole('heading', { name: 'Set up a synced folder' }).waitFor();
     pairId = (await running.services.addPair(local, 'Work')).id;
     await until('the first sync', () => existsSync(join(server, 'Reports', 'q3.txt')) && existsSync(join(server, 'notes.txt')));

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAccessibility, chromiumRequirement, openWindow, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, signInWithPassword, type RunningWindow } from './support/window.js';
 
 interface Box {
   x: number;
@@ -38,12 +38,9 @@ describe.skipIf(chromiumRequirement.skip)('the layout, in Chromium', () => {
     const server = join(running.emulator.filesDir(), 'Many');
     for (let i = 0; i < 30; i++) await mkdir(join(server, `Folder ${String(i).padStart(2, '0')}`), { recursive: true });
     await writeFile(join(server, 'Folder 00', 'a.txt'), 'a');
-    const { page, emulator } = running;
+    const { page } = running;
     await running.open();
-    const account = emulator.accounts[0]!;
-    await page.getByLabel('User ID').fill(account.userId);
-    await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInWithPassword(running);
     await page.getByRole('heading', { name: 'Set up a synced folder' }).waitFor();
   }, 60_000);
 

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTinyproxy, tinyproxyAvailable, type RunningProxy } from '../support/proxies.js';
 import { requireSystemTool } from '../support/requirements.js';
-import { checkAccessibility, chromiumRequirement, openWindow, screenshot, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, screenshot, signInWithPassword, type RunningWindow } from './support/window.js';
 
 const tinyproxy = requireSystemTool('tinyproxy', tinyproxyAvailable());
 
@@ -48,9 +48,7 @@ describe.skipIf(chromiumRequirement.skip || tinyproxy.skip)('the Proxy card, in 
     const { page, emulator } = running;
     await running.open();
     const account = emulator.accounts[0]!;
-    await page.getByLabel('User ID').fill(account.userId);
-    await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInWithPassword(running);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     const card = page.getByRole('region', { name: 'Proxy' });

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpdaterPort } from '../../electron/app/UpdateController.js';
 import type { UpdateChannel } from '../../shared/types.js';
-import { checkAccessibility, chromiumRequirement, openWindow, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, signInWithPassword, type RunningWindow } from './support/window.js';
 import { until } from '../support/until.js';
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
@@ -40,12 +40,9 @@ describe.skipIf(chromiumRequirement.skip)('an update ready to install, in Chromi
   beforeAll(async () => {
     chromiumRequirement.assertAvailable();
     running = await openWindow({ updater });
-    const { page, emulator } = running;
-    const account = emulator.accounts[0]!;
+    const { page } = running;
     await running.open();
-    await page.getByLabel('User ID').fill(account.userId);
-    await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInWithPassword(running);
     await page.getByRole('heading', { name: 'Set up a synced folder' }).waitFor();
   }, 60_000);
 

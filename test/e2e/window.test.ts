@@ -9,7 +9,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAccessibility, chromiumRequirement, openWindow, screenshot, screenshotFolder, writeScreenshots, type RunningWindow } from './support/window.js';
+import { checkAccessibility, chromiumRequirement, openWindow, screenshot, screenshotFolder, writeScreenshots, signInWithPassword, type RunningWindow } from './support/window.js';
 import { until } from '../support/until.js';
 
 /** docs/screenshots/ as size and modification time per file. */
@@ -35,14 +35,6 @@ const text = (file: string): Promise<string | null> => readFile(file, 'utf8').ca
 
 async function stateWords(page: Page): Promise<string> {
   return (await page.locator('.state-words').textContent()) ?? '';
-}
-
-async function signInWithPassword(running: RunningWindow): Promise<void> {
-  const { page, emulator } = running;
-  const account = emulator.accounts[0]!;
-  await page.getByLabel('User ID').fill(account.userId);
-  await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe.skipIf(chromiumRequirement.skip)('the window, in Chromium, against the real services', () => {

@@ -249,3 +249,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotFolder, { recursive: true });
   await page.screenshot({ ...options, path: join(screenshotFolder, `${name}.png`) });
 }
+
+/** Signs in on the sign-in screen with the emulator's first account and its Apps password (English window). */
+export async function signInWithPassword(running: RunningWindow): Promise<void> {
+  const { page, emulator } = running;
+  const account = emulator.accounts[0]!;
+  await page.getByLabel('User ID').fill(account.userId);
+  await page.getByLabel('Apps password', { exact: true }).fill(account.appsPassword);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
