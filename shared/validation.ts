@@ -163,7 +163,53 @@ export function strictObject<const E extends v.ObjectEntries>(entries: E) {
   );
 }
 
-/** `schema`, or null; a value that is neither is described as `expected` ('a string or null'). */
+/**
+ * `schema`, or null. When the value is neither, the message is `expected or null` ('a string
+ * or null'); an error deeper inside (a field of an object) keeps its own words and path.
+ */
 export function nullable<const S extends AnySchema>(schema: S, expected: string) {
-  return v.union([v.null(), schema], expected);
+  const wrapped = v.nullable(schema);
+  const run = wrapped['~run'].bind(wrapped);
+  const runRewording: typeof wrapped['~run'] = (dataset, runConfig) => {
+    const output = run(dataset, runConfig);
+    for (const issue of output.issues ?? []) {
+      if (issue.path === undefined || issue.path.length === 0) (issue as { message: string }).message = `${expected} or null`;
+    }
+    return output;
+  };
+  return {
+    ...wrapped,
+    '~run': runRewording,
+    // As valibot builds it for its own schemas (its dataset is the Standard Schema result).
+    '~standard': { ...wrapped['~standard'], validate: ((value: unknown) => runRewording({ value }, v.getGlobalConfig())) as typeof wrapped['~standard']['validate'] },
+  } satisfies typeof wrapped as typeof wrapped;
+}
+
+/** A rule over a value its schema accepted: `test` answers what was expected when it breaks, else null. */
+export function rule<T>(test: (value: T) => string | null) {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const expected = test(dataset.value);
+    if (expected !== null) addIssue({ message: expected });
+  });
+}
+
+/**
+ * `schema` and then a rule across the fields of the object it accepted (`endedAt` not before
+ * `startedAt`): `test` names the field at fault and what was expected there, or answers null.
+ */
+export function withFieldRule<const S extends AnySchema>(
+  schema: S,
+  test: (value: v.InferOutput<S>) => { field: keyof v.InferOutput<S> & string; expected: string } | null,
+) {
+  return v.pipe(
+    schema,
+    v.rawCheck<v.InferOutput<S>>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const problem = test(dataset.value);
+      if (problem === null) return;
+      const input = dataset.value as Record<string, unknown>;
+      addIssue({ message: problem.expected, path: [{ type: 'object', origin: 'value', input, key: problem.field, value: input[problem.field] }] });
+    }),
+  );
 }

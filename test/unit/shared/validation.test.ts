@@ -75,10 +75,13 @@ describe('check', () => {
     expect(check(strictObject({}), Object.create(null))).toEqual({ ok: true, value: {} });
   });
 
-  it('words a nullable value that is neither as it was told', () => {
-    const name = nullable(boundedString(3), 'a name or null');
+  it('words a nullable value that is neither as it was told, and keeps a deeper error as it is', () => {
+    const name = nullable(boundedString(3), 'a name');
     expect(check(name, null)).toEqual({ ok: true, value: null });
     expect(check(name, 5)).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'expected a name or null' } });
-    expect(check(name, 'long')).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'expected at most 3 characters' } });
+    expect(check(name, 'long')).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'expected a name or null' } });
+    const pair = nullable(strictObject({ id: boundedString(3) }), 'a pair');
+    expect(check(pair, 'pair')).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'expected a pair or null' } });
+    expect(check(pair, { id: 'long' })).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'id: expected at most 3 characters' } });
   });
 });
