@@ -117,8 +117,8 @@ function expectedOf(schema: AnySchema, value: unknown): string | null {
 
 /** A string of at most `max` characters (`nonEmpty` refuses ''). */
 export function boundedString(max: number, options: { nonEmpty?: boolean } = {}) {
-  const bounded = v.pipe(v.string('a string'), v.maxLength(max, `at most ${max} characters`));
-  return options.nonEmpty === true ? v.pipe(bounded, v.minLength(1, 'a non-empty string')) : bounded;
+  // One flat pipe either way (a minimum of 0 always holds): a pipe in a pipe costs a run more.
+  return v.pipe(v.string('a string'), v.maxLength(max, `at most ${max} characters`), v.minLength(options.nonEmpty === true ? 1 : 0, 'a non-empty string'));
 }
 
 /** An integer from `min` to `max`, both included. */
@@ -134,40 +134,51 @@ function isPlain(value: object): boolean {
 
 /**
  * A plain object (no array, no class instance) with exactly `entries`' fields: an unknown
- * field is an error at its own path (`pair.token: expected no such field`), found before the
- * fields are read; a missing one is described by its own schema (`pair.id: expected a pair
+ * field is an error at its own path (`pair.token: expected no such field`), reported before
+ * any error of the fields; a missing one is described by its own schema (`pair.id: expected a pair
  * id`). Fields left out or undefined are absent from the copy, so no `key: undefined` reaches
  * a handler.
  */
 export function strictObject<const E extends v.ObjectEntries>(entries: E) {
   const known = new Set(Object.keys(entries));
+  const optionalKeys = Object.entries(entries).filter(([, entry]) => ['optional', 'exact_optional', 'nullish'].includes(entry.type)).map(([key]) => key);
   const missingField = (issue: Issue): string => {
     const key = issue.path?.at(-1)?.key;
     const entry = typeof key === 'string' ? entries[key] : undefined;
     return (entry === undefined ? null : expectedOf(entry, undefined)) ?? describeIssue(issue);
   };
-  return v.pipe(
-    v.unknown(),
-    v.rawCheck(({ dataset, addIssue }) => {
-      if (!dataset.typed) return;
-      const input = dataset.value;
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-        addIssue({ message: 'an object' });
-        return;
-      }
-      if (!isPlain(input)) {
-        addIssue({ message: 'a plain object' });
-        return;
-      }
-      const record = input as Record<string, unknown>;
-      const unknown = Object.keys(record).find((key) => !known.has(key));
-      if (unknown !== undefined) {
-        addIssue({ message: 'no such field', path: [{ type: 'object', origin: 'key', input: record, key: unknown, value: record[unknown] }] });
-      }
-    }),
-    v.strictObject(entries, (issue) => (issue.expected === 'never' ? 'no such field' : missingField(issue))),
-    v.transform((output) => Object.fromEntries(Object.entries(output).filter(([, value]) => value !== undefined)) as typeof output),
-  );
+  const schema = v.strictObject(entries, (issue) => (issue.expected === 'never' ? 'no such field' : missingField(issue)));
+  const run = schema['~run'].bind(schema);
+  // Valibot's strict object, with a check before it and a clean-up after it: a wrapper rather
+  // than a v.pipe, which would cost a pipe's run and its datasets for every object of a list.
+  const runStrict: typeof schema['~run'] = (dataset, runConfig) => {
+    const input = dataset.value;
+    const refuse = (message: string, key?: string): ReturnType<typeof run> => {
+      const path = key === undefined ? undefined : [{ type: 'object' as const, origin: 'key' as const, input: input as Record<string, unknown>, key, value: (input as Record<string, unknown>)[key] }];
+      const issue = { kind: 'schema', type: 'strict_object', input, expected: null, received: '', message, path } as unknown as v.StrictObjectIssue;
+      return { typed: false, value: input, issues: [issue] };
+    };
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return refuse('an object');
+    if (!isPlain(input)) return refuse('a plain object');
+    const output = run(dataset, runConfig);
+    if (output.issues !== undefined) {
+      // An unknown field is the error to report, before any of the fields' own (valibot
+      // checks the fields first); looked for only now, as valibot's success says there is none.
+      const unknownKey = Object.keys(input).find((key) => !known.has(key));
+      if (unknownKey !== undefined) return refuse('no such field', unknownKey);
+    }
+    if (output.issues === undefined && optionalKeys.some((key) => key in output.value && (output.value as Record<string, unknown>)[key] === undefined)) {
+      // Valibot copies a field given as undefined; the copy leaves it out, as if it had been left out.
+      output.value = Object.fromEntries(Object.entries(output.value).filter(([, value]) => value !== undefined)) as typeof output.value;
+    }
+    return output;
+  };
+  return {
+    ...schema,
+    '~run': runStrict,
+    // As valibot builds it for its own schemas (its dataset is the Standard Schema result).
+    '~standard': { ...schema['~standard'], validate: ((value: unknown) => runStrict({ value }, v.getGlobalConfig())) as typeof schema['~standard']['validate'] },
+  } satisfies typeof schema as typeof schema;
 }
 
 /**

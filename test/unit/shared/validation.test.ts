@@ -60,10 +60,14 @@ describe('check', () => {
     expect(picked).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: "expected one of 'a', 'b'" } });
   });
 
-  it('calls an unknown field by its path, a missing one by what its schema expects', () => {
+  it('calls an unknown field by its path (before any field\'s own error), a missing one by what its schema expects', () => {
     expect(check(account, { ...good, server: { ...good.server, token: secret } })).toEqual({
       ok: false,
       error: { code: ErrorCode.BadResponse, message: 'server.token: expected no such field' },
+    });
+    expect(check(account, { ...good, user: 7, token: secret })).toEqual({
+      ok: false,
+      error: { code: ErrorCode.BadResponse, message: 'token: expected no such field' },
     });
     const { password: _password, ...withoutPassword } = good;
     expect(check(account, withoutPassword)).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'password: expected a string' } });
