@@ -1,73 +1,26 @@
 /**
- * Runtime validators for every payload that crosses the process boundary: each request the
- * renderer sends (main checks it before acting), each response main sends and each event it
- * pushes (checked before they leave, so the window only ever sees what the contract promises
- * and never a field that slipped in, such as a token). Both transports use these: Electron's
- * IPC (electron/main/ipc.ts) and the WebSocket bridge for tests (dev/ipcBridge).
+ * The schemas of every payload that crosses the process boundary, and the validators built
+ * from them: each request the renderer sends (main checks it before acting), each response
+ * main sends and each event it pushes (checked before they leave, so the window only ever sees
+ * what the contract promises and never a field that slipped in, such as a token). Both
+ * transports use these: Electron's IPC (electron/main/ipc.ts) and the WebSocket bridge for
+ * tests (dev/ipcBridge).
  *
- * Hand-written on purpose: a handful of readers below, no dependency. Objects are strict (an
- * unknown field is an error, not silently passed on), strings are bounded, and every validator
- * returns a fresh copy. An error message names the field and what was expected, never the value
- * (which may be a password).
+ * One source: the payload types of shared/types.ts and shared/ipc/contract.ts are inferred
+ * from the schemas below (`v.InferOutput`), so a field and its check cannot drift apart; a
+ * field's doc comment sits on its schema. The schemas are valibot's, run through
+ * shared/validation.ts: objects are strict (an unknown field is an error, not silently passed
+ * on), strings are bounded, and every validator returns a fresh copy. An error message names
+ * the field and what was expected, never the value (which may be a password). The numbers of
+ * settings.json come from shared/limits.ts, as electron/app/settings.ts checks the file with
+ * them.
  */
+import * as v from 'valibot';
 import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
 import { settingsLimits } from '../limits.js';
 import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLength } from '../pathRules.js';
-import type {
-  AccountInfo,
-  AccountSummary,
-  ActivityFile,
-  ActivityGroup,
-  ActivityGroupKind,
-  ActivityPage,
-  ActivityRun,
-  AppOverview,
-  AuthMethod,
-  BackupFailSafeView,
-  BackupFileView,
-  BackupListing,
-  BackupPhase,
-  BackupProgress,
-  BackupRunView,
-  BackupStateView,
-  BackupSummaryView,
-  BackupSchedule,
-  BandwidthLimits,
-  ConflictInfo,
-  ConflictResolution,
-  FailedPath,
-  FailSafeDeletion,
-  FailSafeInfo,
-  FailSafeReason,
-  FileFailureView,
-  FileVersionView,
-  Language,
-  LastRunSummary,
-  PairPreview,
-  PairStatus,
-  PairSummary,
-  PairView,
-  PickPurpose,
-  ProxySettingsInput,
-  ProxySettingsView,
-  ProxyTestResult,
-  RemoteFolderListing,
-  RemoteFolderView,
-  RestoreSummaryView,
-  SettingsUpdate,
-  SettingsView,
-  SignInResult,
-  SignOutResult,
-  SkippedPath,
-  SkipReason,
-  SyncProgress,
-  SyncState,
-  SyncStatus,
-  Theme,
-} from '../types.js';
 import { isProxyHost, proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
-import type { LocalFreeSpace, RemoteFolderSize, UpdateBusyReason, UpdateChannel, UpdateDisabledReason, UpdatePhase, UpdateStateView } from '../types.js';
-import type { LocalFreeSpaceRequest, RemoteFolderSizeRequest } from './contract.js';
+import { boundedString, check, integer, nullable, rule, strictObject, withFieldRule } from '../validation.js';
 import {
   maxActivityGroupFiles,
   maxActivityPage,
@@ -78,39 +31,14 @@ import {
   maxListedFailures,
   maxListedRunFailures,
   maxListedRunSkips,
-  type ActivityListRequest,
-  type AddPairRequest,
-  type AdvancedSignInOptions,
-  type BackupFailSafeDecisionRequest,
-  type BackupListRequest,
-  type BackupRunRequest,
-  type FailSafeDecisionRequest,
   type IpcChannel,
   type IpcEventName,
   type IpcEventPayload,
   type IpcRequest,
   type IpcResponse,
-  type ListRemoteFoldersRequest,
-  type OAuthSignInRequest,
-  type OpenConflictVersionRequest,
-  type OpenFolderRequest,
-  type OpenUrlRequest,
-  type PairRequest,
-  type PasswordSignInRequest,
-  type PickPathRequest,
-  type PreviewPairRequest,
-  type ResolveConflictRequest,
-  type RestoreRequest,
-  type ShowFileRequest,
-  type UpdatePairRequest,
 } from './contract.js';
-import type { DeletedPurgeRequest, DeletedRestoreRequest } from './contract.js';
-import type { DeletedFilesUsage, DeletedRunView, PairDeletedFiles, RestoredDeletedEntry } from '../types.js';
 
 export type Validator<T> = (value: unknown) => Result<T>;
-
-/** A malformed message from the other process; requests are relabelled InvalidRequest below. */
-const invalidPayloadCode = ErrorCode.BadResponse;
 
 /** Generous bounds for paths, URLs, names and messages; they only stop absurd payloads. */
 const maxStringLength = 32_768;
@@ -125,196 +53,143 @@ const maxSourceCount = 1_000;
 const maxPatternCount = settingsLimits.ignorePatternCount;
 const maxPatternLength = settingsLimits.ignorePatternLength;
 
-class SchemaViolation extends Error {
-  constructor(
-    readonly path: string,
-    readonly expected: string,
-  ) {
-    super(path === '' ? `expected ${expected}` : `${path}: expected ${expected}`);
-  }
-}
+// The pieces every payload is made of.
 
-type Reader<T> = (value: unknown, path: string) => T;
-
-function child(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function readString(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new SchemaViolation(path, 'a string');
-  if (value.length > maxStringLength) throw new SchemaViolation(path, `at most ${maxStringLength} characters`);
-  return value;
-}
-
-/** A string of at most `max` characters; `nonEmpty` refuses ''. */
-function boundedString(max: number, options: { nonEmpty?: boolean } = {}): Reader<string> {
-  return (value, path) => {
-    if (typeof value !== 'string') throw new SchemaViolation(path, 'a string');
-    if (value.length > max) throw new SchemaViolation(path, `at most ${max} characters`);
-    if (options.nonEmpty === true && value === '') throw new SchemaViolation(path, 'a non-empty string');
-    return value;
-  };
-}
-
-function readBoolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw new SchemaViolation(path, 'true or false');
-  return value;
-}
-
-function integer(min: number, max: number): Reader<number> {
-  return (value, path) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new SchemaViolation(path, `an integer from ${min} to ${max}`);
-    }
-    return value;
-  };
-}
-
+const text = boundedString(maxStringLength);
+const bool = v.boolean('true or false');
 /** Counts, byte sizes, ids. */
-const readCount = integer(0, Number.MAX_SAFE_INTEGER);
-
+const count = integer(0, Number.MAX_SAFE_INTEGER);
+const positiveId = integer(1, Number.MAX_SAFE_INTEGER);
 /** Times and durations in ms: clocks may give fractions. */
-function readMilliseconds(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new SchemaViolation(path, 'a number of milliseconds');
-  return value;
+const milliseconds = v.pipe(
+  v.number('a number of milliseconds'),
+  v.finite('a number of milliseconds'),
+  v.minValue(0, 'a number of milliseconds'),
+);
+const noPayload = v.undefined('no payload');
+
+/** An array of at most `max` items (`maxArrayLength` unless told). */
+function listOf<const S extends v.GenericSchema>(item: S, max: number = maxArrayLength) {
+  return v.pipe(v.array(item, 'an array'), v.maxLength(max, `at most ${max} items`));
 }
 
-function nullable<T>(read: Reader<T>, expected: string): Reader<T | null> {
-  return (value, path) => {
-    if (value === null) return null;
-    try {
-      return read(value, path);
-    } catch (error) {
-      if (error instanceof SchemaViolation && error.path === path) throw new SchemaViolation(path, `${expected} or null`);
-      throw error;
-    }
-  };
-}
-
-/** A field that may be left out (undefined); see `definedFields`. */
-function optional<T>(read: Reader<T>): Reader<T | undefined> {
-  return (value, path) => (value === undefined ? undefined : read(value, path));
-}
-
-function oneOf<const T extends string>(allowed: readonly T[]): Reader<T> {
-  return (value, path) => {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    throw new SchemaViolation(path, `one of ${allowed.map((item) => `'${item}'`).join(', ')}`);
-  };
-}
-
-function readArray<T>(value: unknown, path: string, readItem: Reader<T>, max = maxArrayLength): T[] {
-  if (!Array.isArray(value)) throw new SchemaViolation(path, 'an array');
-  if (value.length > max) throw new SchemaViolation(path, `at most ${max} items`);
-  return value.map((item, index) => readItem(item, child(path, index)));
-}
-
-function arrayOf<T>(readItem: Reader<T>, max = maxArrayLength): Reader<T[]> {
-  return (value, path) => readArray(value, path, readItem, max);
-}
-
-/** A plain object with exactly the given fields (each may still be undefined; readers decide). */
-function readRecord<K extends string>(value: unknown, path: string, keys: readonly K[]): Record<K, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SchemaViolation(path, 'an object');
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) throw new SchemaViolation(path, 'a plain object');
-  for (const key of Object.keys(value)) {
-    if (!(keys as readonly string[]).includes(key)) throw new SchemaViolation(child(path, key), 'no such field');
-  }
-  return value as Record<K, unknown>;
-}
-
-/** The copy leaves out fields that were left out (undefined), so handlers see no `key: undefined`. */
-function definedFields<T extends object>(fields: T): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
-}
+/** A field that may be left out (undefined); the copy then has no such key. */
+const optional = v.optional;
 
 // Text that names things on disk or on the server (the rules in shared/pathRules.ts).
 
-function readAbsolutePath(value: unknown, path: string): string {
-  const text = boundedString(maxPathLength)(value, path);
-  if (text.includes('\0') || !isAbsolutePath(text)) throw new SchemaViolation(path, 'an absolute path');
-  return text;
+const absolutePath = v.pipe(
+  boundedString(maxPathLength),
+  rule<string>((value) => (value.includes('\0') || !isAbsolutePath(value) ? 'an absolute path' : null)),
+);
+
+const relativePathExpected = "a relative path like 'Documents/Work' (no '..', no leading or trailing '/')";
+
+/** What is wrong with a '/'-separated relative path ('' for the top), or null. */
+function relativePathProblem(value: string): string | null {
+  if (value === '') return null;
+  const valid =
+    !controlCharacters.test(value) &&
+    !value.includes('\\') &&
+    value.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  return valid ? null : relativePathExpected;
 }
 
 /**
  * A '/'-separated relative path ('' for the top): no leading, trailing or doubled '/', no '.'
  * or '..' segment, no backslash, no control character.
  */
-function readRelativePath(value: unknown, path: string): string {
-  const text = boundedString(maxPathLength)(value, path);
-  if (text === '') return text;
-  const valid =
-    !controlCharacters.test(text) &&
-    !text.includes('\\') &&
-    text.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-  if (!valid) throw new SchemaViolation(path, "a relative path like 'Documents/Work' (no '..', no leading or trailing '/')");
-  return text;
+const relativePath = v.pipe(boundedString(maxPathLength), rule(relativePathProblem));
+
+/** A relative path that names something: not ''. */
+function nonEmptyRelativePath(expected: string) {
+  return v.pipe(relativePath, rule<string>((value) => (value === '' ? expected : null)));
 }
 
 /** One name on disk or on the server: no separator, not '.' or '..', no control character. */
-function readName(value: unknown, path: string): string {
-  const text = boundedString(maxNameLength, { nonEmpty: true })(value, path);
-  if (!isPlainName(text)) throw new SchemaViolation(path, 'a name without / or \\');
-  return text;
-}
+const name = v.pipe(
+  boundedString(maxNameLength, { nonEmpty: true }),
+  rule<string>((value) => (isPlainName(value) ? null : 'a name without / or \\')),
+);
 
 /** Ids of pairs, as the settings make them (electron/app/settings.ts). */
-function readPairId(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new SchemaViolation(path, 'a pair id');
-  return value;
-}
+const pairId = v.pipe(v.string('a pair id'), v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a pair id'));
 
-/** A pair's remote folder: a relative path (see readRelativePath), or an http(s) URL without credentials, as given. */
-function readRemoteFolder(value: unknown, path: string): string {
-  const text = boundedString(maxUrlLength)(value, path);
-  if (!isUrlLike(text)) return readRelativePath(text, path);
+/** What is wrong with a URL that must be http(s) (or https: only) without credentials, or null. */
+function urlProblem(value: string, protocols: readonly string[], expected: string): string | null {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(value);
   } catch {
-    throw new SchemaViolation(path, 'a folder path or an http(s) URL');
+    return expected;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
-    throw new SchemaViolation(path, 'a folder path or an http(s) URL');
-  }
-  return text;
+  return !protocols.includes(url.protocol) || url.username !== '' || url.password !== '' ? expected : null;
 }
+
+/** A pair's remote folder: a relative path (see relativePath), or an http(s) URL without credentials, as given. */
+const remoteFolder = v.pipe(
+  boundedString(maxUrlLength),
+  rule<string>((value) => {
+    if (isUrlLike(value)) return urlProblem(value, ['https:', 'http:'], 'a folder path or an http(s) URL');
+    if (value.length > maxPathLength) return `at most ${maxPathLength} characters`;
+    return relativePathProblem(value);
+  }),
+);
 
 /** What the user typed as a remote folder: leading and trailing '/' are dropped, as the settings do. */
-function readRemoteFolderInput(value: unknown, path: string): string {
-  if (typeof value === 'string' && !isUrlLike(value)) return readRemoteFolder(value.replace(/^\/+|\/+$/g, ''), path);
-  return readRemoteFolder(value, path);
-}
+const remoteFolderInput = v.pipe(
+  v.string('a string'),
+  v.transform((value) => (isUrlLike(value) ? value : value.replace(/^\/+|\/+$/g, ''))),
+  remoteFolder,
+);
 
 /** A backup version folder's name, `2025-01-31T235959Z`. */
-function readVersionStamp(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{6}Z$/.test(value)) {
-    throw new SchemaViolation(path, 'a version like 2025-01-31T235959Z');
-  }
-  return value;
-}
+const versionStamp = v.pipe(
+  v.string('a version like 2025-01-31T235959Z'),
+  v.regex(/^\d{4}-\d{2}-\d{2}T\d{6}Z$/, 'a version like 2025-01-31T235959Z'),
+);
 
 /** A parsed https: URL without credentials, returned in its parsed form. */
-function readHttpsUrl(value: unknown, path: string): string {
-  const text = boundedString(maxUrlLength)(value, path);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new SchemaViolation(path, 'an https: URL');
-  }
-  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') throw new SchemaViolation(path, 'an https: URL');
-  return url.href;
-}
+const httpsUrl = v.pipe(
+  boundedString(maxUrlLength),
+  rule<string>((value) => urlProblem(value, ['https:'], 'an https: URL')),
+  v.transform((value) => new URL(value).href),
+);
+
+/** An http(s) URL without credentials (the service, or the emulator on loopback), as given. */
+const httpUrl = v.pipe(
+  boundedString(maxUrlLength),
+  rule<string>((value) => urlProblem(value, ['https:', 'http:'], 'an http(s) URL')),
+);
+
+/** A run folder of the trash: `YYYY-MM-DDTHHMMSSZ`, maybe with `-N` (electron/sync/remoteTrash.ts). */
+const deletedRunId = v.pipe(
+  v.string('a deleted-files run id like 2026-12-05T235329Z'),
+  v.regex(/^\d{4}-\d{2}-\d{2}T\d{6}Z(?:-\d{1,6})?$/, 'a deleted-files run id like 2026-12-05T235329Z'),
+);
+
+/** A path a report names: not '', at most maxPathLength. */
+const reportedPath = boundedString(maxPathLength, { nonEmpty: true });
 
 // Shared pieces.
 
-const authMethods: readonly AuthMethod[] = ['basic', 'oauth2'];
+export const authMethodSchema = v.picklist(['basic', 'oauth2']);
+/** How the account signs in; the secret itself lives in the SecretStore, never here. */
+export type AuthMethod = v.InferOutput<typeof authMethodSchema>;
+
 const errorCodes = Object.values(ErrorCode);
-const syncStates: readonly SyncState[] = ['idle', 'scanning', 'syncing', 'paused', 'offline', 'error', 'failsafe', 'stopped'];
-const activityGroupKinds: readonly ActivityGroupKind[] = [
+
+export const errorInfoSchema = strictObject({
+  code: v.picklist(errorCodes),
+  message: text,
+});
+const nullableErrorInfo = nullable(errorInfoSchema, 'an object');
+
+export const syncStateSchema = v.picklist(['idle', 'scanning', 'syncing', 'paused', 'offline', 'error', 'failsafe', 'stopped']);
+/** What one sync pair's engine is doing: the tray icon, the status screen, `terasync status`. */
+export type SyncState = v.InferOutput<typeof syncStateSchema>;
+
+const activityGroupKinds = [
   'addedRemote',
   'updatedRemote',
   'addedLocal',
@@ -324,1082 +199,1066 @@ const activityGroupKinds: readonly ActivityGroupKind[] = [
   'moved',
   'conflict',
   'failed',
-];
-const backupPhases: readonly BackupPhase[] = ['scanning', 'listing', 'comparing', 'quota', 'sending', 'versioning', 'pruning', 'done'];
-const conflictResolutions: readonly ConflictResolution[] = ['local', 'remote', 'both'];
-const themes: readonly Theme[] = ['system', 'light', 'dark'];
-const languages: readonly Language[] = ['system', 'en', 'ja'];
-const failSafeReasons: readonly FailSafeReason[] = ['massDelete', 'localEmpty', 'localMissing', 'remoteGone'];
-const pickPurposes: readonly PickPurpose[] = ['syncFolder', 'backupSource', 'restoreTarget', 'caCertificate'];
-const backupSchedules: readonly BackupSchedule[] = ['manual', 'hourly', 'daily', 'login'];
+] as const;
+export const activityGroupKindSchema = v.picklist(activityGroupKinds);
+/**
+ * What happened to the files of a group: added or updated on TeraCLOUD (uploads), added or
+ * updated on this computer (downloads), deleted on either side, moved, kept as a conflict, or
+ * failed.
+ */
+export type ActivityGroupKind = v.InferOutput<typeof activityGroupKindSchema>;
 
-const readNullableString = nullable(readString, 'a string');
-const readNullableAuthMethod = nullable(oneOf(authMethods), `one of ${authMethods.map((m) => `'${m}'`).join(', ')}`);
-const readNullableMilliseconds = nullable(readMilliseconds, 'a number of milliseconds');
-const readNullableVersionStamp = nullable(readVersionStamp, 'a version');
-const readNullableName = nullable(readName, 'a name');
+export const backupPhaseSchema = v.picklist(['scanning', 'listing', 'comparing', 'quota', 'sending', 'versioning', 'pruning', 'done']);
+export type BackupPhase = v.InferOutput<typeof backupPhaseSchema>;
+
+export const conflictResolutionSchema = v.picklist(['local', 'remote', 'both']);
+export type ConflictResolution = v.InferOutput<typeof conflictResolutionSchema>;
+
+export const themeSchema = v.picklist(['system', 'light', 'dark']);
+export type Theme = v.InferOutput<typeof themeSchema>;
+
+export const languageSchema = v.picklist(['system', 'en', 'ja']);
+/** The window's language; 'system' follows the system's. */
+export type Language = v.InferOutput<typeof languageSchema>;
+
+export const failSafeReasonSchema = v.picklist(['massDelete', 'localEmpty', 'localMissing', 'remoteGone']);
+/**
+ * Why a run stopped before deleting:
+ * - 'massDelete': it would delete more than half of the synced files (and at least ten);
+ * - 'localEmpty': the local folder is empty while the journal remembers synced files;
+ * - 'localMissing': the local folder is gone (an unmounted drive looks the same);
+ * - 'remoteGone': the server folder is gone.
+ */
+export type FailSafeReason = v.InferOutput<typeof failSafeReasonSchema>;
+
+export const pickPurposeSchema = v.picklist(['syncFolder', 'backupSource', 'restoreTarget', 'caCertificate']);
+/** What the window asks the system's dialog for: a folder, or (caCertificate) a PEM file. */
+export type PickPurpose = v.InferOutput<typeof pickPurposeSchema>;
+
+export const backupScheduleSchema = v.picklist(['manual', 'hourly', 'daily', 'login']);
+/**
+ * When the app backs up by itself: 'manual' only when asked, 'hourly' and 'daily' an hour or
+ * a day after the last backup, 'login' once when the app starts.
+ */
+export type BackupSchedule = v.InferOutput<typeof backupScheduleSchema>;
+
+export const skipReasonSchema = v.picklist(['symlink', 'special', 'invalid-name', 'unreadable', 'case-conflict', 'ignored']);
+/** Why a path was left alone: the window says it in the user's language from this. */
+export type SkipReason = v.InferOutput<typeof skipReasonSchema>;
+
+const side = v.picklist(['local', 'remote']);
+const operation = v.picklist(['backup', 'restore']);
 
 // The limits of the settings, as settings.json is checked with them (shared/limits.ts).
-const within = (range: { min: number; max: number }): Reader<number> => integer(range.min, range.max);
-const readPollIntervalSeconds = within(settingsLimits.pollIntervalSeconds);
-const readFullScanMinutes = within(settingsLimits.fullScanMinutes);
+const within = (range: { min: number; max: number }) => integer(range.min, range.max);
+const pollIntervalSeconds = within(settingsLimits.pollIntervalSeconds);
+const fullScanMinutes = within(settingsLimits.fullScanMinutes);
 /** 0 keeps every version. */
-const readRetentionDays = within(settingsLimits.retentionDays);
+const retentionDays = within(settingsLimits.retentionDays);
 /** KiB/s; 0 is unlimited; 10 GiB/s is more than any link. */
-const readKiBps = within(settingsLimits.bandwidthKiBps);
-const readParallelTransfers = within(settingsLimits.parallelTransfers);
-
-// The deleted-files settings (sync.failSafePercent, sync.deletedRetentionDays).
-const deletedFilesSettingKeys = ['failSafePercent', 'deletedRetentionDays'] as const;
-const readFailSafePercent = within(settingsLimits.failSafePercent);
-const readDeletedRetentionDays = within(settingsLimits.deletedRetentionDays);
+const kiBps = within(settingsLimits.bandwidthKiBps);
+const parallelTransfers = within(settingsLimits.parallelTransfers);
+const failSafePercent = within(settingsLimits.failSafePercent);
+const deletedRetentionDays = within(settingsLimits.deletedRetentionDays);
 
 /** One ignore pattern (gitignore syntax): one line, not blank. */
-function readIgnorePattern(value: unknown, path: string): string {
-  const text = boundedString(maxPatternLength, { nonEmpty: true })(value, path);
-  if (controlCharacters.test(text) || text.trim() === '') throw new SchemaViolation(path, 'one line of a pattern');
-  return text;
-}
-
-const readIgnorePatterns = arrayOf(readIgnorePattern, maxPatternCount);
+const ignorePattern = v.pipe(
+  boundedString(maxPatternLength, { nonEmpty: true }),
+  rule<string>((value) => (controlCharacters.test(value) || value.trim() === '' ? 'one line of a pattern' : null)),
+);
+const ignorePatterns = listOf(ignorePattern, maxPatternCount);
 
 /** Selective sync: relative folder paths, none empty, each once. */
-function readExcludedFolders(value: unknown, path: string): string[] {
-  const folders = readArray(value, path, (item, at) => {
-    const folder = readRelativePath(item, at);
-    if (folder === '') throw new SchemaViolation(at, 'a folder below the pair\'s folder');
-    return folder;
-  }, settingsLimits.excludedFolderCount);
-  if (new Set(folders).size !== folders.length) throw new SchemaViolation(path, 'each folder once');
-  return folders;
-}
+const excludedFolders = v.pipe(
+  listOf(nonEmptyRelativePath("a folder below the pair's folder"), settingsLimits.excludedFolderCount),
+  rule<string[]>((folders) => (new Set(folders).size === folders.length ? null : 'each folder once')),
+);
 
 /** The backup's device folder name; the backup engine makes it safe for the server. */
-function readDeviceName(value: unknown, path: string): string {
-  const text = boundedString(maxNameLength, { nonEmpty: true })(value, path);
-  if (text.trim() === '' || controlCharacters.test(text)) throw new SchemaViolation(path, 'a device name');
-  return text;
-}
-
-const readNullableDeviceName = nullable(readDeviceName, 'a device name');
-
-function readErrorInfo(value: unknown, path: string): ErrorInfo {
-  const record = readRecord(value, path, ['code', 'message']);
-  return {
-    code: oneOf(errorCodes)(record.code, child(path, 'code')),
-    message: readString(record.message, child(path, 'message')),
-  };
-}
-
-const readNullableErrorInfo = nullable(readErrorInfo, 'an object');
-
-function readNoPayload(value: unknown, path: string): undefined {
-  if (value !== undefined) throw new SchemaViolation(path, 'no payload');
-  return undefined;
-}
+const deviceName = v.pipe(
+  boundedString(maxNameLength, { nonEmpty: true }),
+  rule<string>((value) => (value.trim() === '' || controlCharacters.test(value) ? 'a device name' : null)),
+);
+const nullableDeviceName = nullable(deviceName, 'a device name');
 
 // The overview (settings format 1).
 
-function readAccountSummary(value: unknown, path: string): AccountSummary {
-  const record = readRecord(value, path, ['user', 'server', 'method']);
-  return {
-    user: readNullableString(record.user, child(path, 'user')),
-    server: readNullableString(record.server, child(path, 'server')),
-    method: readNullableAuthMethod(record.method, child(path, 'method')),
-  };
-}
+export const accountSummarySchema = strictObject({
+  user: nullable(text, 'a string'),
+  /** The WebDAV root of the account's node, e.g. `https://seto.teracloud.jp/dav/`. */
+  server: nullable(text, 'a string'),
+  method: nullable(authMethodSchema, "one of 'basic', 'oauth2'"),
+});
+export type AccountSummary = v.InferOutput<typeof accountSummarySchema>;
 
-function readPairSummary(value: unknown, path: string): PairSummary {
-  const record = readRecord(value, path, ['localFolder', 'remoteUrl']);
-  return {
-    localFolder: readString(record.localFolder, child(path, 'localFolder')),
-    remoteUrl: readString(record.remoteUrl, child(path, 'remoteUrl')),
-  };
-}
+/** One local folder kept in sync with one remote folder. */
+export const pairSummarySchema = strictObject({ localFolder: text, remoteUrl: text });
+export type PairSummary = v.InferOutput<typeof pairSummarySchema>;
 
-function readAppOverview(value: unknown, path: string): AppOverview {
-  const record = readRecord(value, path, ['account', 'pairs', 'settingsFile', 'settingsProblem']);
-  return {
-    account: readAccountSummary(record.account, child(path, 'account')),
-    pairs: readArray(record.pairs, child(path, 'pairs'), readPairSummary),
-    settingsFile: readString(record.settingsFile, child(path, 'settingsFile')),
-    settingsProblem: readNullableErrorInfo(record.settingsProblem, child(path, 'settingsProblem')),
-  };
-}
+export const appOverviewSchema = strictObject({
+  account: accountSummarySchema,
+  pairs: listOf(pairSummarySchema),
+  /** Absolute path of settings.json, so the user knows what to edit or back up. */
+  settingsFile: text,
+  /**
+   * Why the settings could not be used, when they could not (a corrupt file moved aside, a
+   * file written by a newer version, a secret where none belongs); null when all is well.
+   */
+  settingsProblem: nullableErrorInfo,
+});
+export type AppOverview = v.InferOutput<typeof appOverviewSchema>;
 
 // Account.
 
-function readAccountInfo(value: unknown, path: string): AccountInfo {
-  const record = readRecord(value, path, [
-    'userId',
-    'node',
-    'webdavUrl',
-    'signedInWith',
-    'method',
-    'fallbackReason',
-    'quota',
-    'quotaProblem',
-    'secretStore',
-  ]);
-  return {
-    userId: boundedString(maxUserIdLength, { nonEmpty: true })(record.userId, child(path, 'userId')),
-    node: boundedString(maxNameLength, { nonEmpty: true })(record.node, child(path, 'node')),
-    webdavUrl: boundedString(maxUrlLength, { nonEmpty: true })(record.webdavUrl, child(path, 'webdavUrl')),
-    signedInWith: oneOf(authMethods)(record.signedInWith, child(path, 'signedInWith')),
-    method: oneOf(authMethods)(record.method, child(path, 'method')),
-    fallbackReason: readNullableString(record.fallbackReason, child(path, 'fallbackReason')),
-    quota: nullable(readQuota, 'an object')(record.quota, child(path, 'quota')),
-    quotaProblem: readNullableString(record.quotaProblem, child(path, 'quotaProblem')),
-    secretStore: oneOf(secretStoreKinds)(record.secretStore, child(path, 'secretStore')),
-  };
-}
+const quotaSchema = strictObject({ usedBytes: count, quotaBytes: count });
 
-function readQuota(value: unknown, path: string): { usedBytes: number; quotaBytes: number } {
-  const record = readRecord(value, path, ['usedBytes', 'quotaBytes']);
-  return { usedBytes: readCount(record.usedBytes, child(path, 'usedBytes')), quotaBytes: readCount(record.quotaBytes, child(path, 'quotaBytes')) };
-}
+/** The signed-in account as the window sees it (never a password or a token). */
+export const accountInfoSchema = strictObject({
+  userId: boundedString(maxUserIdLength, { nonEmpty: true }),
+  /** The storage node's name, e.g. `seto`. */
+  node: boundedString(maxNameLength, { nonEmpty: true }),
+  /** The WebDAV root in use: `<origin>/v2/dav/` or `<origin>/dav/`. */
+  webdavUrl: boundedString(maxUrlLength, { nonEmpty: true }),
+  /** How the user signed in. */
+  signedInWith: authMethodSchema,
+  /** What connections use now (an OAuth2 account may be on BASIC after a fallback). */
+  method: authMethodSchema,
+  /** Why an OAuth2 account uses /dav/ with BASIC; null when it does not. */
+  fallbackReason: nullable(text, 'a string'),
+  quota: nullable(quotaSchema, 'an object'),
+  /** Why there is no quota; null when there is. */
+  quotaProblem: nullable(text, 'a string'),
+  /** Where the secrets are kept (the window says it in its language). */
+  secretStore: v.picklist(secretStoreKinds),
+});
+export type AccountInfo = v.InferOutput<typeof accountInfoSchema>;
+const nullableAccountInfo = nullable(accountInfoSchema, 'an account');
 
-const readNullableAccountInfo = nullable(readAccountInfo, 'an account');
+export const signInResultSchema = strictObject({
+  account: accountInfoSchema,
+  /** Signed in, but syncing cannot connect yet (say so); null when all is well. */
+  problem: nullableErrorInfo,
+});
+export type SignInResult = v.InferOutput<typeof signInResultSchema>;
 
-function readSignInResult(value: unknown, path: string): SignInResult {
-  const record = readRecord(value, path, ['account', 'problem']);
-  return {
-    account: readAccountInfo(record.account, child(path, 'account')),
-    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
-  };
-}
+export const signOutResultSchema = strictObject({
+  /** False when there was no account to sign out of. */
+  signedOut: bool,
+  /** What became of the OAuth2 tokens on the server ('nothing': there were none). */
+  revocation: v.picklist(['revoked', 'unsupported', 'failed', 'nothing']),
+  revocationError: nullable(text, 'a string'),
+});
+export type SignOutResult = v.InferOutput<typeof signOutResultSchema>;
 
-function readSignOutResult(value: unknown, path: string): SignOutResult {
-  const record = readRecord(value, path, ['signedOut', 'revocation', 'revocationError']);
-  return {
-    signedOut: readBoolean(record.signedOut, child(path, 'signedOut')),
-    revocation: oneOf(['revoked', 'unsupported', 'failed', 'nothing'])(record.revocation, child(path, 'revocation')),
-    revocationError: readNullableString(record.revocationError, child(path, 'revocationError')),
-  };
-}
+/** The sign-in screen's advanced section: each left out takes the app's default. */
+export const advancedSignInOptionsSchema = strictObject({
+  /** The REST API's base URL (https:), for node discovery and the quota. */
+  apiServer: optional(httpsUrl),
+  /** How the API key goes to the REST API: the X-TeraCLOUD-API-KEY header, or the `;api_key=` matrix parameter. */
+  apiKeyPlacement: optional(v.picklist(['header', 'matrix'])),
+  /** Absolute path of a PEM file: a private CA trusted, besides the system's, by every connection of the account. */
+  caFile: optional(absolutePath),
+});
+export type AdvancedSignInOptions = v.InferOutput<typeof advancedSignInOptionsSchema>;
 
-function readAdvancedSignInOptions(value: unknown, path: string): AdvancedSignInOptions {
-  const record = readRecord(value, path, ['apiServer', 'apiKeyPlacement', 'caFile']);
-  return definedFields({
-    apiServer: optional(readHttpsUrl)(record.apiServer, child(path, 'apiServer')),
-    apiKeyPlacement: optional(oneOf(['header', 'matrix']))(record.apiKeyPlacement, child(path, 'apiKeyPlacement')),
-    caFile: optional(readAbsolutePath)(record.caFile, child(path, 'caFile')),
-  });
-}
+export const passwordSignInRequestSchema = strictObject({
+  userId: boundedString(maxUserIdLength),
+  /** The Apps password: crosses IPC this once, and never comes back. */
+  password: boundedString(maxPasswordLength),
+  /** A node name or the WebDAV URL from MyPage; found through the REST API when left out. */
+  location: optional(boundedString(maxUrlLength)),
+  /** Default true: BASIC on the first request; false: answer the server's challenge. */
+  preemptive: optional(bool),
+  advanced: optional(advancedSignInOptionsSchema),
+});
+export type PasswordSignInRequest = v.InferOutput<typeof passwordSignInRequestSchema>;
 
-function readPasswordSignInRequest(value: unknown, path: string): PasswordSignInRequest {
-  const record = readRecord(value, path, ['userId', 'password', 'location', 'preemptive', 'advanced']);
-  return definedFields({
-    userId: boundedString(maxUserIdLength)(record.userId, child(path, 'userId')),
-    password: boundedString(maxPasswordLength)(record.password, child(path, 'password')),
-    location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')),
-    preemptive: optional(readBoolean)(record.preemptive, child(path, 'preemptive')),
-    advanced: optional(readAdvancedSignInOptions)(record.advanced, child(path, 'advanced')),
-  });
-}
-
-function readOAuthSignInRequest(value: unknown, path: string): OAuthSignInRequest {
-  const record = readRecord(value, path, ['location', 'advanced']);
-  return definedFields({
-    location: optional(boundedString(maxUrlLength))(record.location, child(path, 'location')),
-    advanced: optional(readAdvancedSignInOptions)(record.advanced, child(path, 'advanced')),
-  });
-}
+export const oauthSignInRequestSchema = strictObject({
+  location: optional(boundedString(maxUrlLength)),
+  advanced: optional(advancedSignInOptionsSchema),
+});
+export type OAuthSignInRequest = v.InferOutput<typeof oauthSignInRequestSchema>;
 
 // Pairs and their status.
 
-function readBandwidth(value: unknown, path: string): BandwidthLimits {
-  const record = readRecord(value, path, ['uploadKiBps', 'downloadKiBps']);
-  return {
-    uploadKiBps: readKiBps(record.uploadKiBps, child(path, 'uploadKiBps')),
-    downloadKiBps: readKiBps(record.downloadKiBps, child(path, 'downloadKiBps')),
-  };
-}
+/** Per direction, in KiB/s; 0 is unlimited (as electron/webdav/Throttle.ts takes them). */
+export const bandwidthLimitsSchema = strictObject({ uploadKiBps: kiBps, downloadKiBps: kiBps });
+export type BandwidthLimits = v.InferOutput<typeof bandwidthLimitsSchema>;
 
-function readPairView(value: unknown, path: string): PairView {
-  const record = readRecord(value, path, ['id', 'localFolder', 'remoteFolder', 'paused', 'bandwidth', 'excludedFolders']);
-  return {
-    id: readPairId(record.id, child(path, 'id')),
-    localFolder: readAbsolutePath(record.localFolder, child(path, 'localFolder')),
-    remoteFolder: readRemoteFolder(record.remoteFolder, child(path, 'remoteFolder')),
-    paused: readBoolean(record.paused, child(path, 'paused')),
-    bandwidth: readBandwidth(record.bandwidth, child(path, 'bandwidth')),
-    excludedFolders: readExcludedFolders(record.excludedFolders, child(path, 'excludedFolders')),
-  };
-}
+/** One sync pair as the settings keep it (since format 2). */
+export const pairViewSchema = strictObject({
+  /** Stable and opaque; names the pair in every request and event. */
+  id: pairId,
+  /** Absolute path of the folder on this computer. */
+  localFolder: absolutePath,
+  /**
+   * The folder below the account's WebDAV root, '/'-separated without a leading or trailing '/'
+   * ('' for the root), or a full http(s) URL (the settings keep either).
+   */
+  remoteFolder,
+  paused: bool,
+  bandwidth: bandwidthLimitsSchema,
+  /**
+   * Selective sync: folders below the pair's remote folder ('/'-separated, relative) that are
+   * not synced. Nothing in them is deleted on either side; they are left as they are.
+   */
+  excludedFolders,
+});
+export type PairView = v.InferOutput<typeof pairViewSchema>;
 
-function readPairRequest(value: unknown, path: string): PairRequest {
-  const record = readRecord(value, path, ['id']);
-  return { id: readPairId(record.id, child(path, 'id')) };
-}
+/** Names one sync pair. */
+export const pairRequestSchema = strictObject({ id: pairId });
+export type PairRequest = v.InferOutput<typeof pairRequestSchema>;
 
-function readAddPairRequest(value: unknown, path: string): AddPairRequest {
-  const record = readRecord(value, path, ['localFolder', 'remoteFolder', 'excludedFolders']);
-  return definedFields({
-    localFolder: readAbsolutePath(record.localFolder, child(path, 'localFolder')),
-    remoteFolder: readRemoteFolderInput(record.remoteFolder, child(path, 'remoteFolder')),
-    excludedFolders: optional(readExcludedFolders)(record.excludedFolders, child(path, 'excludedFolders')),
-  });
-}
+export const addPairRequestSchema = strictObject({
+  /** Absolute. */
+  localFolder: absolutePath,
+  /** As PairView.remoteFolder. */
+  remoteFolder: remoteFolderInput,
+  /** Selective sync (PairView.excludedFolders); none when left out. */
+  excludedFolders: optional(excludedFolders),
+});
+export type AddPairRequest = v.InferOutput<typeof addPairRequestSchema>;
 
-function readPreviewPairRequest(value: unknown, path: string): PreviewPairRequest {
-  return readAddPairRequest(value, path);
-}
+/** What the first sync of a pair would do (nothing is changed on either side). */
+export const previewPairRequestSchema = addPairRequestSchema;
+export type PreviewPairRequest = v.InferOutput<typeof previewPairRequestSchema>;
 
-function readPairPreview(value: unknown, path: string): PairPreview {
-  const record = readRecord(value, path, [
-    'upload',
-    'download',
-    'createLocalFolders',
-    'createRemoteFolders',
-    'conflicts',
-    'onBoth',
-    'skipped',
-    'conflictPaths',
-  ]);
-  const transfer = (item: unknown, at: string): { files: number; bytes: number } => {
-    const fields = readRecord(item, at, ['files', 'bytes']);
-    return { files: readCount(fields.files, child(at, 'files')), bytes: readCount(fields.bytes, child(at, 'bytes')) };
-  };
-  return {
-    upload: transfer(record.upload, child(path, 'upload')),
-    download: transfer(record.download, child(path, 'download')),
-    createLocalFolders: readCount(record.createLocalFolders, child(path, 'createLocalFolders')),
-    createRemoteFolders: readCount(record.createRemoteFolders, child(path, 'createRemoteFolders')),
-    conflicts: readCount(record.conflicts, child(path, 'conflicts')),
-    onBoth: readCount(record.onBoth, child(path, 'onBoth')),
-    skipped: readCount(record.skipped, child(path, 'skipped')),
-    conflictPaths: readArray(record.conflictPaths, child(path, 'conflictPaths'), boundedString(maxPathLength, { nonEmpty: true }), 100),
-  };
-}
+const transferSchema = strictObject({ files: count, bytes: count });
 
-function readListRemoteFoldersRequest(value: unknown, path: string): ListRemoteFoldersRequest {
-  const record = readRecord(value, path, ['path']);
-  return { path: readRelativePath(record.path, child(path, 'path')) };
-}
+/** What a first sync would do: counts and bytes each way, before it starts. */
+export const pairPreviewSchema = strictObject({
+  upload: transferSchema,
+  download: transferSchema,
+  createLocalFolders: count,
+  createRemoteFolders: count,
+  /** Files on both sides that differ: both versions are kept (the local one as a conflict copy). */
+  conflicts: count,
+  /** Files on both sides; the same content is recorded, a different one becomes a conflict. */
+  onBoth: count,
+  /** Entries left alone (unreadable, symlinks, names this system refuses). */
+  skipped: count,
+  /** A few of the conflicting paths, for the preview to name. */
+  conflictPaths: listOf(reportedPath, 100),
+});
+export type PairPreview = v.InferOutput<typeof pairPreviewSchema>;
 
-function readRemoteFolderView(value: unknown, path: string): RemoteFolderView {
-  const record = readRecord(value, path, ['name', 'path']);
-  return { name: readName(record.name, child(path, 'name')), path: readRelativePath(record.path, child(path, 'path')) };
-}
+export const listRemoteFoldersRequestSchema = strictObject({
+  /** '/'-separated below the account root; '' for the root. */
+  path: relativePath,
+});
+export type ListRemoteFoldersRequest = v.InferOutput<typeof listRemoteFoldersRequestSchema>;
 
-function readRemoteFolderListing(value: unknown, path: string): RemoteFolderListing {
-  const record = readRecord(value, path, ['path', 'folders', 'files']);
-  return {
-    path: readRelativePath(record.path, child(path, 'path')),
-    folders: readArray(record.folders, child(path, 'folders'), readRemoteFolderView),
-    files: readCount(record.files, child(path, 'files')),
-  };
-}
+/** One folder of the server, as the remote folder browser shows it. */
+export const remoteFolderViewSchema = strictObject({
+  name,
+  /** '/'-separated below the account root, no leading or trailing '/'. */
+  path: relativePath,
+});
+export type RemoteFolderView = v.InferOutput<typeof remoteFolderViewSchema>;
 
-function readRemoteFolderSizeRequest(value: unknown, path: string): RemoteFolderSizeRequest {
-  const record = readRecord(value, path, ['path']);
-  return { path: readRelativePath(record.path, child(path, 'path')) };
-}
+export const remoteFolderListingSchema = strictObject({
+  /** The folder listed ('' for the account root). */
+  path: relativePath,
+  /** Its subfolders, by name. */
+  folders: listOf(remoteFolderViewSchema),
+  /** How many files it holds directly. */
+  files: count,
+});
+export type RemoteFolderListing = v.InferOutput<typeof remoteFolderListingSchema>;
 
-function readRemoteFolderSize(value: unknown, path: string): RemoteFolderSize {
-  const record = readRecord(value, path, ['path', 'bytes', 'files', 'complete']);
-  return {
-    path: readRelativePath(record.path, child(path, 'path')),
-    bytes: readCount(record.bytes, child(path, 'bytes')),
-    files: readCount(record.files, child(path, 'files')),
-    complete: readBoolean(record.complete, child(path, 'complete')),
-  };
-}
+/** A server folder to measure (remote:folderSize). */
+export const remoteFolderSizeRequestSchema = strictObject({
+  /** '/'-separated below the account root; '' for the root. */
+  path: relativePath,
+});
+export type RemoteFolderSizeRequest = v.InferOutput<typeof remoteFolderSizeRequestSchema>;
 
-function readLocalFreeSpaceRequest(value: unknown, path: string): LocalFreeSpaceRequest {
-  const record = readRecord(value, path, ['path']);
-  return { path: readAbsolutePath(record.path, child(path, 'path')) };
-}
+/**
+ * How much a server folder holds, everything below it counted (remote:folderSize). The count
+ * stops after a bounded number of folders: then `complete` is false and the figures are a
+ * lower bound ("more than").
+ */
+export const remoteFolderSizeSchema = strictObject({
+  /** The folder measured, below the account root ('' for the root). */
+  path: relativePath,
+  bytes: count,
+  files: count,
+  complete: bool,
+});
+export type RemoteFolderSize = v.InferOutput<typeof remoteFolderSizeSchema>;
 
-function readLocalFreeSpace(value: unknown, path: string): LocalFreeSpace {
-  const record = readRecord(value, path, ['path', 'freeBytes']);
-  return { path: readAbsolutePath(record.path, child(path, 'path')), freeBytes: readCount(record.freeBytes, child(path, 'freeBytes')) };
-}
+/** A local folder whose disk's free space is asked for (local:freeSpace); it need not exist yet. */
+export const localFreeSpaceRequestSchema = strictObject({
+  /** Absolute. */
+  path: absolutePath,
+});
+export type LocalFreeSpaceRequest = v.InferOutput<typeof localFreeSpaceRequestSchema>;
 
-function readUpdatePairRequest(value: unknown, path: string): UpdatePairRequest {
-  const record = readRecord(value, path, ['id', 'bandwidth', 'excludedFolders']);
-  const bandwidth = optional((item, at) => {
-    const limits = readRecord(item, at, ['uploadKiBps', 'downloadKiBps']);
-    return definedFields({
-      uploadKiBps: optional(readKiBps)(limits.uploadKiBps, child(at, 'uploadKiBps')),
-      downloadKiBps: optional(readKiBps)(limits.downloadKiBps, child(at, 'downloadKiBps')),
-    });
-  })(record.bandwidth, child(path, 'bandwidth'));
-  const excludedFolders = optional(readExcludedFolders)(record.excludedFolders, child(path, 'excludedFolders'));
-  return definedFields({ id: readPairId(record.id, child(path, 'id')), bandwidth, excludedFolders });
-}
+/** Free space on the disk that holds a local folder, or would hold it (local:freeSpace). */
+export const localFreeSpaceSchema = strictObject({
+  /** The folder asked about. */
+  path: absolutePath,
+  /** Bytes this user can still write there. */
+  freeBytes: count,
+});
+export type LocalFreeSpace = v.InferOutput<typeof localFreeSpaceSchema>;
 
-function readSyncProgress(value: unknown, path: string): SyncProgress {
-  const record = readRecord(value, path, ['actionsDone', 'actionsTotal', 'bytesDone', 'bytesTotal']);
-  return {
-    actionsDone: readCount(record.actionsDone, child(path, 'actionsDone')),
-    actionsTotal: readCount(record.actionsTotal, child(path, 'actionsTotal')),
-    bytesDone: readCount(record.bytesDone, child(path, 'bytesDone')),
-    bytesTotal: readCount(record.bytesTotal, child(path, 'bytesTotal')),
-  };
-}
+export const updatePairRequestSchema = strictObject({
+  id: pairId,
+  bandwidth: optional(strictObject({ uploadKiBps: optional(kiBps), downloadKiBps: optional(kiBps) })),
+  /** Replaces the pair's list: a folder taken out of it is synced again, one put in is left alone on both sides. */
+  excludedFolders: optional(excludedFolders),
+});
+export type UpdatePairRequest = v.InferOutput<typeof updatePairRequestSchema>;
 
-function readFailedPath(value: unknown, path: string): FailedPath {
-  const record = readRecord(value, path, ['path', 'error']);
-  return { path: boundedString(maxPathLength)(record.path, child(path, 'path')), error: readErrorInfo(record.error, child(path, 'error')) };
-}
+export const syncProgressSchema = strictObject({
+  actionsDone: count,
+  actionsTotal: count,
+  bytesDone: count,
+  bytesTotal: count,
+});
+export type SyncProgress = v.InferOutput<typeof syncProgressSchema>;
 
-const skipReasons: readonly SkipReason[] = ['symlink', 'special', 'invalid-name', 'unreadable', 'case-conflict', 'ignored'];
+/** A path the last run could not sync, and why. */
+export const failedPathSchema = strictObject({ path: boundedString(maxPathLength), error: errorInfoSchema });
+export type FailedPath = v.InferOutput<typeof failedPathSchema>;
 
-function readSkippedPath(value: unknown, path: string): SkippedPath {
-  const record = readRecord(value, path, ['path', 'side', 'reason', 'message']);
-  return {
-    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
-    side: oneOf(['local', 'remote'])(record.side, child(path, 'side')),
-    reason: oneOf(skipReasons)(record.reason, child(path, 'reason')),
-    message: readString(record.message, child(path, 'message')),
-  };
-}
+/**
+ * An entry the last run left alone on one side, and why in a sentence that says what to do (a
+ * name that cannot be synced, a symbolic link, a folder it may not read).
+ */
+export const skippedPathSchema = strictObject({
+  /** As the report shows it: bytes that are not UTF-8 as `\xHH`. */
+  path: reportedPath,
+  side,
+  reason: skipReasonSchema,
+  /** The engine's own words (English): for the technical details and the log. */
+  message: text,
+});
+export type SkippedPath = v.InferOutput<typeof skippedPathSchema>;
 
-function readLastRun(value: unknown, path: string): LastRunSummary {
-  const record = readRecord(value, path, ['conflicts', 'errors', 'failures', 'skipped', 'skips']);
-  return {
-    conflicts: readCount(record.conflicts, child(path, 'conflicts')),
-    errors: readCount(record.errors, child(path, 'errors')),
-    failures: readArray(record.failures, child(path, 'failures'), readFailedPath, maxListedRunFailures),
-    skipped: readCount(record.skipped, child(path, 'skipped')),
-    skips: readArray(record.skips, child(path, 'skips'), readSkippedPath, maxListedRunSkips),
-  };
-}
+export const lastRunSummarySchema = strictObject({
+  conflicts: count,
+  /** How many paths failed in all. */
+  errors: count,
+  /** The first failed paths (at most maxListedRunFailures in shared/limits.ts). */
+  failures: listOf(failedPathSchema, maxListedRunFailures),
+  /** How many entries were left alone in all (ignored ones not counted). */
+  skipped: count,
+  /** The first of them (at most maxListedRunSkips in shared/limits.ts). */
+  skips: listOf(skippedPathSchema, maxListedRunSkips),
+});
+export type LastRunSummary = v.InferOutput<typeof lastRunSummarySchema>;
 
-function readFailSafeDeletion(value: unknown, path: string): FailSafeDeletion {
-  const record = readRecord(value, path, ['path', 'type', 'side']);
-  return {
-    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
-    type: oneOf(['file', 'dir'])(record.type, child(path, 'type')),
-    side: oneOf(['local', 'remote'])(record.side, child(path, 'side')),
-  };
-}
+/** One entry the stopped run would have deleted. */
+export const failSafeDeletionSchema = strictObject({
+  path: reportedPath,
+  type: v.picklist(['file', 'dir']),
+  /** Where it would be deleted: 'remote' when it is gone here, 'local' when it is gone on the server. */
+  side,
+});
+export type FailSafeDeletion = v.InferOutput<typeof failSafeDeletionSchema>;
 
-function readFailSafeInfo(value: unknown, path: string): FailSafeInfo {
-  const record = readRecord(value, path, ['reason', 'deletions', 'total']);
-  return {
-    reason: oneOf(failSafeReasons)(record.reason, child(path, 'reason')),
-    deletions: readArray(record.deletions, child(path, 'deletions'), readFailSafeDeletion, maxListedDeletions),
-    total: readCount(record.total, child(path, 'total')),
-  };
-}
+export const failSafeInfoSchema = strictObject({
+  reason: failSafeReasonSchema,
+  /** The first deletions (at most maxListedDeletions in shared/limits.ts). */
+  deletions: listOf(failSafeDeletionSchema, maxListedDeletions),
+  /** How many files would be deleted in all. */
+  total: count,
+});
+export type FailSafeInfo = v.InferOutput<typeof failSafeInfoSchema>;
 
-function readSyncStatus(value: unknown, path: string): SyncStatus {
-  const record = readRecord(value, path, ['state', 'lastSyncAt', 'progress', 'problem', 'retryAt', 'watcherFallback', 'lastRun', 'failSafe', 'pending']);
-  return {
-    state: oneOf(syncStates)(record.state, child(path, 'state')),
-    lastSyncAt: readNullableMilliseconds(record.lastSyncAt, child(path, 'lastSyncAt')),
-    progress: nullable(readSyncProgress, 'an object')(record.progress, child(path, 'progress')),
-    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
-    retryAt: readNullableMilliseconds(record.retryAt, child(path, 'retryAt')),
-    watcherFallback: readBoolean(record.watcherFallback, child(path, 'watcherFallback')),
-    lastRun: nullable(readLastRun, 'an object')(record.lastRun, child(path, 'lastRun')),
-    failSafe: nullable(readFailSafeInfo, 'an object')(record.failSafe, child(path, 'failSafe')),
-    pending: readCount(record.pending, child(path, 'pending')),
-  };
-}
+export const syncStatusSchema = strictObject({
+  state: syncStateSchema,
+  /** When the last run ended in sync (ms since the epoch), or null. */
+  lastSyncAt: nullable(milliseconds, 'a number of milliseconds'),
+  /** While syncing: how far the run is. */
+  progress: nullable(syncProgressSchema, 'an object'),
+  /** Why the engine is offline, in error or waiting at the fail-safe. */
+  problem: nullableErrorInfo,
+  /** When the next attempt is due while offline or in error (ms since the epoch). */
+  retryAt: nullable(milliseconds, 'a number of milliseconds'),
+  /** The watcher failed and the engine falls back on periodic full scans. */
+  watcherFallback: bool,
+  /** Conflicts and failed paths of the last run. */
+  lastRun: nullable(lastRunSummarySchema, 'an object'),
+  /** While waiting at the fail-safe (state 'failsafe'): what the run would have deleted; null otherwise. */
+  failSafe: nullable(failSafeInfoSchema, 'an object'),
+  /**
+   * How many changes are known to be waiting: local paths not synced yet, actions the run in
+   * progress has left, what the last run deferred. 0 with state 'idle' is "up to date".
+   */
+  pending: count,
+});
+export type SyncStatus = v.InferOutput<typeof syncStatusSchema>;
 
-function readPairStatus(value: unknown, path: string): PairStatus {
-  const record = readRecord(value, path, ['pairId', 'status']);
-  return { pairId: readPairId(record.pairId, child(path, 'pairId')), status: readSyncStatus(record.status, child(path, 'status')) };
-}
+/** One pair's SyncStatus, as `status:get` lists them and `status:changed` sends them. */
+export const pairStatusSchema = strictObject({ pairId, status: syncStatusSchema });
+export type PairStatus = v.InferOutput<typeof pairStatusSchema>;
 
 // Activity, conflicts, the fail-safe.
 
-function readActivityFile(value: unknown, path: string): ActivityFile {
-  const record = readRecord(value, path, ['path', 'from', 'error']);
-  return {
-    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
-    from: nullable(boundedString(maxPathLength), 'a string')(record.from, child(path, 'from')),
-    error: readNullableErrorInfo(record.error, child(path, 'error')),
-  };
-}
+export const activityFileSchema = strictObject({
+  /** Relative to the pair's folders, '/'-separated; a move's new path. */
+  path: reportedPath,
+  /** A move's old path; null otherwise. */
+  from: nullable(boundedString(maxPathLength), 'a string'),
+  /** Why it failed (a 'failed' group); null otherwise. */
+  error: nullableErrorInfo,
+});
+export type ActivityFile = v.InferOutput<typeof activityFileSchema>;
 
-function readActivityGroup(value: unknown, path: string): ActivityGroup {
-  const record = readRecord(value, path, ['kind', 'count', 'files']);
-  const group = {
-    kind: oneOf(activityGroupKinds)(record.kind, child(path, 'kind')),
-    count: integer(1, Number.MAX_SAFE_INTEGER)(record.count, child(path, 'count')),
-    files: readArray(record.files, child(path, 'files'), readActivityFile, maxActivityGroupFiles),
-  };
-  if (group.files.length > group.count) throw new SchemaViolation(child(path, 'files'), 'no more files than count');
-  return group;
-}
+export const activityGroupSchema = withFieldRule(
+  strictObject({
+    kind: activityGroupKindSchema,
+    /** Every file of this kind in the run. */
+    count: positiveId,
+    /** The first of them (at most maxActivityGroupFiles), in the order they happened. */
+    files: listOf(activityFileSchema, maxActivityGroupFiles),
+  }),
+  (group) => (group.files.length > group.count ? { field: 'files', expected: 'no more files than count' } : null),
+);
+export type ActivityGroup = v.InferOutput<typeof activityGroupSchema>;
 
-function readActivityRun(value: unknown, path: string): ActivityRun {
-  const record = readRecord(value, path, ['id', 'pairId', 'startedAt', 'endedAt', 'outcome', 'groups', 'trashRunId']);
-  const run: ActivityRun = {
-    id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    startedAt: readMilliseconds(record.startedAt, child(path, 'startedAt')),
-    endedAt: readMilliseconds(record.endedAt, child(path, 'endedAt')),
-    outcome: oneOf(['completed', 'interrupted'])(record.outcome, child(path, 'outcome')),
-    groups: readArray(record.groups, child(path, 'groups'), readActivityGroup, activityGroupKinds.length),
-  };
-  // The run's folder in the pair's trash (runs recorded before it was carried have none).
-  if (record.trashRunId !== undefined) run.trashRunId = readDeletedRunId(record.trashRunId, child(path, 'trashRunId'));
-  if (run.endedAt < run.startedAt) throw new SchemaViolation(child(path, 'endedAt'), 'a time not before startedAt');
-  if (new Set(run.groups.map((group) => group.kind)).size !== run.groups.length) throw new SchemaViolation(child(path, 'groups'), 'one group per kind');
-  return run;
-}
+/** One sync run of one pair, as the activity history keeps it. */
+export const activityRunSchema = withFieldRule(
+  strictObject({
+    /** Increases with each run recorded, across restarts: the paging cursor (`before`). */
+    id: positiveId,
+    pairId,
+    /** ms since the epoch. */
+    startedAt: milliseconds,
+    endedAt: milliseconds,
+    /** 'interrupted': the run stopped before its end (offline, stopped, signed out). */
+    outcome: v.picklist(['completed', 'interrupted']),
+    /** In the order of ActivityGroupKind; only kinds that happened. */
+    groups: listOf(activityGroupSchema, activityGroupKinds.length),
+    /**
+     * The run's folder in the pair's trash (DeletedRunView.runId), when it deleted files on
+     * TeraCLOUD (runs recorded before it was carried have none).
+     */
+    trashRunId: optional(deletedRunId),
+  }),
+  (run) => {
+    if (run.endedAt < run.startedAt) return { field: 'endedAt', expected: 'a time not before startedAt' };
+    if (new Set(run.groups.map((group) => group.kind)).size !== run.groups.length) return { field: 'groups', expected: 'one group per kind' };
+    return null;
+  },
+);
+export type ActivityRun = v.InferOutput<typeof activityRunSchema>;
 
-function readActivityPage(value: unknown, path: string): ActivityPage {
-  const record = readRecord(value, path, ['runs', 'more']);
-  return {
-    runs: readArray(record.runs, child(path, 'runs'), readActivityRun, maxActivityPage),
-    more: readBoolean(record.more, child(path, 'more')),
-  };
-}
+/** One page of the history, newest first; `more`: older runs match too. */
+export const activityPageSchema = strictObject({
+  runs: listOf(activityRunSchema, maxActivityPage),
+  more: bool,
+});
+export type ActivityPage = v.InferOutput<typeof activityPageSchema>;
 
-function readActivityListRequest(value: unknown, path: string): ActivityListRequest {
-  const record = readRecord(value, path, ['pairId', 'kinds', 'before', 'limit']);
-  return definedFields({
-    pairId: optional(readPairId)(record.pairId, child(path, 'pairId')),
-    kinds: optional(arrayOf(oneOf(activityGroupKinds), activityGroupKinds.length))(record.kinds, child(path, 'kinds')),
-    before: optional(integer(1, Number.MAX_SAFE_INTEGER))(record.before, child(path, 'before')),
-    limit: integer(1, maxActivityPage)(record.limit, child(path, 'limit')),
-  });
-}
+/** `activity:list`: each filter left out matches everything. */
+export const activityListRequestSchema = strictObject({
+  /** Only this pair's runs. */
+  pairId: optional(pairId),
+  /** Only runs with a group of these kinds, and of them only those groups. */
+  kinds: optional(listOf(activityGroupKindSchema, activityGroupKinds.length)),
+  /** Only runs older than this one (its id): the next page after a page's last run. */
+  before: optional(positiveId),
+  /** At most maxActivityPage. */
+  limit: integer(1, maxActivityPage),
+});
+export type ActivityListRequest = v.InferOutput<typeof activityListRequestSchema>;
 
-/** The activity history's file (electron/app/ActivityHistory.ts): its runs, as the window would accept them. */
-export const validateActivityRuns: Validator<ActivityRun[]> = toValidator(arrayOf(readActivityRun, maxActivityRuns));
+/** One version of a file, as the conflicts screen compares them. */
+export const fileVersionViewSchema = strictObject({
+  size: count,
+  /** ms since the epoch. */
+  modifiedMs: milliseconds,
+});
+export type FileVersionView = v.InferOutput<typeof fileVersionViewSchema>;
 
-function readFileVersion(value: unknown, path: string): FileVersionView {
-  const record = readRecord(value, path, ['size', 'modifiedMs']);
-  return { size: readCount(record.size, child(path, 'size')), modifiedMs: readMilliseconds(record.modifiedMs, child(path, 'modifiedMs')) };
-}
+/** An open conflict: both sides changed a file, the local version was kept aside as `copy`. */
+export const conflictInfoSchema = strictObject({
+  /** Unique within its pair (each pair has its own journal), so a conflict is named by both. */
+  id: count,
+  pairId,
+  path: reportedPath,
+  /** The conflict copy's path, relative to the pair's local folder. */
+  copy: reportedPath,
+  /** ms since the epoch. */
+  createdAt: milliseconds,
+  /** This computer's version (the conflict copy); null when the copy is gone. */
+  mine: nullable(fileVersionViewSchema, 'an object'),
+  /** The server's version (the file at `path`, as downloaded); null when it is gone. */
+  theirs: nullable(fileVersionViewSchema, 'an object'),
+});
+export type ConflictInfo = v.InferOutput<typeof conflictInfoSchema>;
 
-const readNullableFileVersion = nullable(readFileVersion, 'an object');
+export const openConflictVersionRequestSchema = strictObject({
+  pairId,
+  id: positiveId,
+  /** 'mine': this computer's version (the conflict copy); 'theirs': the server's (the file at the path). */
+  side: v.picklist(['mine', 'theirs']),
+});
+export type OpenConflictVersionRequest = v.InferOutput<typeof openConflictVersionRequestSchema>;
 
-function readConflictInfo(value: unknown, path: string): ConflictInfo {
-  const record = readRecord(value, path, ['id', 'pairId', 'path', 'copy', 'createdAt', 'mine', 'theirs']);
-  return {
-    id: readCount(record.id, child(path, 'id')),
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    path: boundedString(maxPathLength, { nonEmpty: true })(record.path, child(path, 'path')),
-    copy: boundedString(maxPathLength, { nonEmpty: true })(record.copy, child(path, 'copy')),
-    createdAt: readMilliseconds(record.createdAt, child(path, 'createdAt')),
-    mine: readNullableFileVersion(record.mine, child(path, 'mine')),
-    theirs: readNullableFileVersion(record.theirs, child(path, 'theirs')),
-  };
-}
+export const resolveConflictRequestSchema = strictObject({
+  pairId,
+  id: positiveId,
+  /** 'local': the conflict copy replaces the server's file; 'remote': the copy goes; 'both': the copy stays as a file of its own. */
+  keep: conflictResolutionSchema,
+});
+export type ResolveConflictRequest = v.InferOutput<typeof resolveConflictRequestSchema>;
 
-function readOpenConflictVersionRequest(value: unknown, path: string): OpenConflictVersionRequest {
-  const record = readRecord(value, path, ['pairId', 'id', 'side']);
-  return {
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
-    side: oneOf(['mine', 'theirs'])(record.side, child(path, 'side')),
-  };
-}
-
-function readResolveConflictRequest(value: unknown, path: string): ResolveConflictRequest {
-  const record = readRecord(value, path, ['pairId', 'id', 'keep']);
-  return {
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    id: integer(1, Number.MAX_SAFE_INTEGER)(record.id, child(path, 'id')),
-    keep: oneOf(conflictResolutions)(record.keep, child(path, 'keep')),
-  };
-}
-
-function readFailSafeDecisionRequest(value: unknown, path: string): FailSafeDecisionRequest {
-  const record = readRecord(value, path, ['pairId', 'decision']);
-  return {
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    decision: oneOf(['allow', 'restore', 'keepWaiting'])(record.decision, child(path, 'decision')),
-  };
-}
+export const failSafeDecisionRequestSchema = strictObject({
+  pairId,
+  /**
+   * 'allow': go ahead with the deletions once; 'restore': bring every entry back from the side
+   * that still has it (nothing is deleted); 'keepWaiting': leave the pair stopped.
+   */
+  decision: v.picklist(['allow', 'restore', 'keepWaiting']),
+});
+export type FailSafeDecisionRequest = v.InferOutput<typeof failSafeDecisionRequestSchema>;
 
 // Backup and restore.
 
-function readBackupRunRequest(value: unknown, path: string): BackupRunRequest {
-  const record = readRecord(value, path, ['sources', 'dryRun', 'allowMassDelete']);
-  return definedFields({
-    sources: optional(arrayOf(readAbsolutePath, maxSourceCount))(record.sources, child(path, 'sources')),
-    dryRun: optional(readBoolean)(record.dryRun, child(path, 'dryRun')),
-    allowMassDelete: optional(readBoolean)(record.allowMassDelete, child(path, 'allowMassDelete')),
-  });
-}
+export const backupRunRequestSchema = strictObject({
+  /** Absolute paths, each one of the configured sources; all of them when left out. */
+  sources: optional(listOf(absolutePath, maxSourceCount)),
+  dryRun: optional(bool),
+  /** Go ahead although the backup would move most of a folder's files out of its latest copy (the fail-safe). */
+  allowMassDelete: optional(bool),
+});
+export type BackupRunRequest = v.InferOutput<typeof backupRunRequestSchema>;
 
-function readBackupFailSafeDecisionRequest(value: unknown, path: string): BackupFailSafeDecisionRequest {
-  const record = readRecord(value, path, ['decision']);
-  return { decision: oneOf(['allow', 'leave'])(record.decision, child(path, 'decision')) };
-}
+export const backupFailSafeDecisionRequestSchema = strictObject({
+  /**
+   * 'allow': run the stopped backup again, letting it move those files into `.versions/`;
+   * 'leave': leave the backup as it is (nothing is moved; the stop is forgotten).
+   */
+  decision: v.picklist(['allow', 'leave']),
+});
+export type BackupFailSafeDecisionRequest = v.InferOutput<typeof backupFailSafeDecisionRequestSchema>;
 
-function readBackupFailSafe(value: unknown, path: string): BackupFailSafeView {
-  const record = readRecord(value, path, ['sources']);
-  return {
-    sources: readArray(
-      record.sources,
-      child(path, 'sources'),
-      (item, at) => {
-        const source = readRecord(item, at, ['name', 'root', 'backedUp', 'wouldMove', 'localFiles', 'paths']);
-        return {
-          name: readName(source.name, child(at, 'name')),
-          root: readAbsolutePath(source.root, child(at, 'root')),
-          backedUp: readCount(source.backedUp, child(at, 'backedUp')),
-          wouldMove: readCount(source.wouldMove, child(at, 'wouldMove')),
-          localFiles: readCount(source.localFiles, child(at, 'localFiles')),
-          paths: readArray(source.paths, child(at, 'paths'), boundedString(maxPathLength, { nonEmpty: true }), maxListedDeletions),
-        };
-      },
-      maxSourceCount,
-    ),
-  };
-}
-
-function readBackupListRequest(value: unknown, path: string): BackupListRequest {
-  const record = readRecord(value, path, ['source', 'version']);
-  const source = optional(readName)(record.source, child(path, 'source'));
-  const version = optional(readVersionStamp)(record.version, child(path, 'version'));
-  if (version !== undefined && source === undefined) throw new SchemaViolation(child(path, 'version'), 'a source with it');
-  return definedFields({ source, version });
-}
-
-function readRestoreRequest(value: unknown, path: string): RestoreRequest {
-  const record = readRecord(value, path, ['source', 'version', 'path', 'to']);
-  return definedFields({
-    source: readName(record.source, child(path, 'source')),
-    version: optional(readVersionStamp)(record.version, child(path, 'version')),
-    path: optional(readRelativePath)(record.path, child(path, 'path')),
-    to: optional(readAbsolutePath)(record.to, child(path, 'to')),
-  });
-}
-
-function readFileFailure(value: unknown, path: string): FileFailureView {
-  const record = readRecord(value, path, ['source', 'path', 'error']);
-  return {
-    source: readNullableName(record.source, child(path, 'source')),
-    path: boundedString(maxPathLength)(record.path, child(path, 'path')),
-    error: readErrorInfo(record.error, child(path, 'error')),
-  };
-}
-
-function readBackupSummary(value: unknown, path: string): BackupSummaryView {
-  const record = readRecord(value, path, [
-    'device',
-    'version',
-    'dryRun',
-    'filesSent',
-    'bytesSent',
-    'unchanged',
-    'versioned',
-    'createdFolders',
-    'skipped',
-    'pruned',
-    'failed',
-    'failedTotal',
-    'durationMs',
-    'stopped',
-    'quota',
-    'failSafe',
-  ]);
-  return definedFields({
-    device: readName(record.device, child(path, 'device')),
-    version: readNullableVersionStamp(record.version, child(path, 'version')),
-    dryRun: readBoolean(record.dryRun, child(path, 'dryRun')),
-    filesSent: readCount(record.filesSent, child(path, 'filesSent')),
-    bytesSent: readCount(record.bytesSent, child(path, 'bytesSent')),
-    unchanged: readCount(record.unchanged, child(path, 'unchanged')),
-    versioned: readCount(record.versioned, child(path, 'versioned')),
-    createdFolders: readCount(record.createdFolders, child(path, 'createdFolders')),
-    skipped: readCount(record.skipped, child(path, 'skipped')),
-    pruned: readArray(record.pruned, child(path, 'pruned'), boundedString(maxPathLength)),
-    failed: readArray(record.failed, child(path, 'failed'), readFileFailure, maxListedFailures),
-    failedTotal: readCount(record.failedTotal, child(path, 'failedTotal')),
-    durationMs: readMilliseconds(record.durationMs, child(path, 'durationMs')),
-    stopped: readNullableErrorInfo(record.stopped, child(path, 'stopped')),
-    quota: nullable((item, at) => {
-      const quota = readRecord(item, at, ['neededBytes', 'freeBytes']);
-      return { neededBytes: readCount(quota.neededBytes, child(at, 'neededBytes')), freeBytes: readCount(quota.freeBytes, child(at, 'freeBytes')) };
-    }, 'an object')(record.quota, child(path, 'quota')),
-    failSafe: optional(readBackupFailSafe)(record.failSafe, child(path, 'failSafe')),
-  });
-}
-
-function readBackupFile(value: unknown, path: string): BackupFileView {
-  const record = readRecord(value, path, ['path', 'size', 'modifiedMs']);
-  return {
-    path: readRelativePath(record.path, child(path, 'path')),
-    size: readCount(record.size, child(path, 'size')),
-    modifiedMs: readMilliseconds(record.modifiedMs, child(path, 'modifiedMs')),
-  };
-}
-
-function readBackupListing(value: unknown, path: string): BackupListing {
-  const record = readRecord(value, path, ['device', 'sources', 'versions', 'source', 'version', 'files', 'truncated']);
-  return {
-    device: readName(record.device, child(path, 'device')),
-    sources: readArray(record.sources, child(path, 'sources'), readName),
-    versions: readArray(record.versions, child(path, 'versions'), readVersionStamp),
-    source: readNullableName(record.source, child(path, 'source')),
-    version: readNullableVersionStamp(record.version, child(path, 'version')),
-    files: readArray(record.files, child(path, 'files'), readBackupFile, maxListedBackupFiles),
-    truncated: readBoolean(record.truncated, child(path, 'truncated')),
-  };
-}
-
-function readRestoreSummary(value: unknown, path: string): RestoreSummaryView {
-  const record = readRecord(value, path, [
-    'source',
-    'version',
-    'path',
-    'target',
-    'restored',
-    'unchanged',
-    'keptAside',
-    'failed',
-    'failedTotal',
-    'bytes',
-    'durationMs',
-    'stopped',
-  ]);
-  return {
-    source: readName(record.source, child(path, 'source')),
-    version: readNullableVersionStamp(record.version, child(path, 'version')),
-    path: readRelativePath(record.path, child(path, 'path')),
-    target: readAbsolutePath(record.target, child(path, 'target')),
-    restored: readCount(record.restored, child(path, 'restored')),
-    unchanged: readCount(record.unchanged, child(path, 'unchanged')),
-    keptAside: readArray(record.keptAside, child(path, 'keptAside'), (item, at) => {
-      const kept = readRecord(item, at, ['path', 'copy']);
-      return { path: boundedString(maxPathLength)(kept.path, child(at, 'path')), copy: readAbsolutePath(kept.copy, child(at, 'copy')) };
+/**
+ * A backup stopped by the fail-safe: per folder, what it would have moved out of the latest
+ * copy (another drive at the same path, a folder swapped). Nothing was changed.
+ */
+export const backupFailSafeViewSchema = strictObject({
+  sources: listOf(
+    strictObject({
+      /** The folder's name in the backup area. */
+      name,
+      /** The local folder (absolute). */
+      root: absolutePath,
+      /** Files in its latest copy. */
+      backedUp: count,
+      /** Of those, the files the backup would move into `.versions/`. */
+      wouldMove: count,
+      /** Files the local folder holds now. */
+      localFiles: count,
+      /** The first of the files it would move, relative to the folder (at most maxListedDeletions). */
+      paths: listOf(reportedPath, maxListedDeletions),
     }),
-    failed: readArray(record.failed, child(path, 'failed'), readFileFailure, maxListedFailures),
-    failedTotal: readCount(record.failedTotal, child(path, 'failedTotal')),
-    bytes: readCount(record.bytes, child(path, 'bytes')),
-    durationMs: readMilliseconds(record.durationMs, child(path, 'durationMs')),
-    stopped: readNullableErrorInfo(record.stopped, child(path, 'stopped')),
-  };
-}
+    maxSourceCount,
+  ),
+});
+export type BackupFailSafeView = v.InferOutput<typeof backupFailSafeViewSchema>;
 
-function readBackupProgress(value: unknown, path: string): BackupProgress {
-  const record = readRecord(value, path, [
-    'operation',
-    'phase',
-    'filesDone',
-    'filesTotal',
-    'bytesDone',
-    'bytesTotal',
-    'currentFile',
-    'remainingMs',
-  ]);
-  return {
-    operation: oneOf(['backup', 'restore'])(record.operation, child(path, 'operation')),
-    phase: nullable(oneOf(backupPhases), 'a phase')(record.phase, child(path, 'phase')),
-    filesDone: readCount(record.filesDone, child(path, 'filesDone')),
-    filesTotal: readCount(record.filesTotal, child(path, 'filesTotal')),
-    bytesDone: readCount(record.bytesDone, child(path, 'bytesDone')),
-    bytesTotal: readCount(record.bytesTotal, child(path, 'bytesTotal')),
-    currentFile: nullable(boundedString(maxPathLength), 'a string')(record.currentFile, child(path, 'currentFile')),
-    remainingMs: readNullableMilliseconds(record.remainingMs, child(path, 'remainingMs')),
-  };
-}
+export const backupListRequestSchema = withFieldRule(
+  strictObject({
+    /** A source's name in the backup area. */
+    source: optional(name),
+    /** A version stamp (`2025-01-31T235959Z`); needs `source`. */
+    version: optional(versionStamp),
+  }),
+  (request) =>
+    request.version !== undefined && request.source === undefined ? { field: 'version', expected: 'a source with it' } : null,
+);
+export type BackupListRequest = v.InferOutput<typeof backupListRequestSchema>;
 
-function readBackupRun(value: unknown, path: string): BackupRunView {
-  const record = readRecord(value, path, [
-    'startedAt',
-    'endedAt',
-    'sources',
-    'dryRun',
-    'filesSent',
-    'bytesSent',
-    'versioned',
-    'failedTotal',
-    'stopped',
-    'version',
-  ]);
-  return {
-    startedAt: readMilliseconds(record.startedAt, child(path, 'startedAt')),
-    endedAt: readMilliseconds(record.endedAt, child(path, 'endedAt')),
-    sources: readArray(record.sources, child(path, 'sources'), readAbsolutePath, maxSourceCount),
-    dryRun: readBoolean(record.dryRun, child(path, 'dryRun')),
-    filesSent: readCount(record.filesSent, child(path, 'filesSent')),
-    bytesSent: readCount(record.bytesSent, child(path, 'bytesSent')),
-    versioned: readCount(record.versioned, child(path, 'versioned')),
-    failedTotal: readCount(record.failedTotal, child(path, 'failedTotal')),
-    stopped: readNullableErrorInfo(record.stopped, child(path, 'stopped')),
-    version: readNullableVersionStamp(record.version, child(path, 'version')),
-  };
-}
+export const restoreRequestSchema = strictObject({
+  source: name,
+  /** A version stamp; the latest copy when left out. */
+  version: optional(versionStamp),
+  /** A file or folder in the source, '/'-separated; the whole source when left out. */
+  path: optional(relativePath),
+  /** Absolute path of the folder to restore into; the original place when left out. */
+  to: optional(absolutePath),
+});
+export type RestoreRequest = v.InferOutput<typeof restoreRequestSchema>;
 
-function readBackupState(value: unknown, path: string): BackupStateView {
-  const record = readRecord(value, path, ['running', 'history', 'failSafe', 'retryAt', 'nextRunAt']);
-  return definedFields({
-    running: nullable((item, at) => {
-      const running = readRecord(item, at, ['operation', 'progress']);
-      return {
-        operation: oneOf(['backup', 'restore'])(running.operation, child(at, 'operation')),
-        progress: nullable(readBackupProgress, 'an object')(running.progress, child(at, 'progress')),
-      };
-    }, 'an object')(record.running, child(path, 'running')),
-    history: readArray(record.history, child(path, 'history'), readBackupRun, maxBackupHistory),
-    failSafe: optional(readBackupFailSafe)(record.failSafe, child(path, 'failSafe')),
-    retryAt: optional(readMilliseconds)(record.retryAt, child(path, 'retryAt')),
-    nextRunAt: optional(readMilliseconds)(record.nextRunAt, child(path, 'nextRunAt')),
-  });
-}
+export const fileFailureViewSchema = strictObject({
+  /** The backup source; null in a restore's summary (one source). */
+  source: nullable(name, 'a name'),
+  path: boundedString(maxPathLength),
+  error: errorInfoSchema,
+});
+export type FileFailureView = v.InferOutput<typeof fileFailureViewSchema>;
 
-// Deleted files (each pair's server-side trash).
+export const backupSummaryViewSchema = strictObject({
+  device: name,
+  /** The version folder of this run, or null. */
+  version: nullable(versionStamp, 'a version'),
+  dryRun: bool,
+  /** Files sent (a dry run: files that would be sent). */
+  filesSent: count,
+  bytesSent: count,
+  unchanged: count,
+  versioned: count,
+  createdFolders: count,
+  /** Entries not backed up (symlinks, special files, unreadable folders). */
+  skipped: count,
+  /** Version folders (or a source's part of one) removed by the retention. */
+  pruned: listOf(boundedString(maxPathLength)),
+  /** The first failures (at most maxListedFailures in shared/limits.ts). */
+  failed: listOf(fileFailureViewSchema, maxListedFailures),
+  /** How many files failed in all. */
+  failedTotal: count,
+  durationMs: milliseconds,
+  /** Why the run stopped before the end; null when it did not. */
+  stopped: nullableErrorInfo,
+  quota: nullable(strictObject({ neededBytes: count, freeBytes: count }), 'an object'),
+  /** Present when the fail-safe stopped the run: what it would have moved away. */
+  failSafe: optional(backupFailSafeViewSchema),
+});
+export type BackupSummaryView = v.InferOutput<typeof backupSummaryViewSchema>;
 
-/** A run folder of the trash: `YYYY-MM-DDTHHMMSSZ`, maybe with `-N` (electron/sync/remoteTrash.ts). */
-function readDeletedRunId(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{6}Z(?:-\d{1,6})?$/.test(value)) throw new SchemaViolation(path, 'a deleted-files run id like 2026-12-05T235329Z');
-  return value;
-}
+export const backupFileViewSchema = strictObject({
+  /** Relative to the source. */
+  path: relativePath,
+  size: count,
+  /** When the server wrote the copy (ms since the epoch). */
+  modifiedMs: milliseconds,
+});
+export type BackupFileView = v.InferOutput<typeof backupFileViewSchema>;
 
-function readNonEmptyRelativePath(value: unknown, path: string): string {
-  const text = readRelativePath(value, path);
-  if (text === '') throw new SchemaViolation(path, 'a file or folder of the run');
-  return text;
-}
+export const backupListingSchema = strictObject({
+  device: name,
+  /** Every source backed up from this device, by name. */
+  sources: listOf(name),
+  /** Every version folder of this device, oldest first. */
+  versions: listOf(versionStamp),
+  /** The source asked for, or null. */
+  source: nullable(name, 'a name'),
+  /** The version asked for, or null for the latest copy. */
+  version: nullable(versionStamp, 'a version'),
+  /** The files of `source` (latest copy, or `version`); empty when no source was asked for. */
+  files: listOf(backupFileViewSchema, maxListedBackupFiles),
+  /** True when `files` was cut at the listing limit. */
+  truncated: bool,
+});
+export type BackupListing = v.InferOutput<typeof backupListingSchema>;
 
-function readDeletedRun(value: unknown, path: string): DeletedRunView {
-  const record = readRecord(value, path, ['runId', 'deletedAt', 'files', 'bytes']);
-  return {
-    runId: readDeletedRunId(record.runId, child(path, 'runId')),
-    deletedAt: readMilliseconds(record.deletedAt, child(path, 'deletedAt')),
-    files: readArray(record.files, child(path, 'files'), (item, at) => {
-      const file = readRecord(item, at, ['path', 'size']);
-      return { path: readNonEmptyRelativePath(file.path, child(at, 'path')), size: readCount(file.size, child(at, 'size')) };
-    }),
-    bytes: readCount(record.bytes, child(path, 'bytes')),
-  };
-}
+export const restoreSummaryViewSchema = strictObject({
+  source: name,
+  version: nullable(versionStamp, 'a version'),
+  path: relativePath,
+  /** Absolute local path restored to. */
+  target: absolutePath,
+  restored: count,
+  unchanged: count,
+  /** Local files renamed aside to make room, with their new absolute path. */
+  keptAside: listOf(strictObject({ path: boundedString(maxPathLength), copy: absolutePath })),
+  /** The first failures (at most maxListedFailures in shared/limits.ts). */
+  failed: listOf(fileFailureViewSchema, maxListedFailures),
+  /** How many files failed in all. */
+  failedTotal: count,
+  bytes: count,
+  durationMs: milliseconds,
+  stopped: nullableErrorInfo,
+});
+export type RestoreSummaryView = v.InferOutput<typeof restoreSummaryViewSchema>;
 
-function readPairDeletedFiles(value: unknown, path: string): PairDeletedFiles {
-  const record = readRecord(value, path, ['pairId', 'runs', 'bytes', 'problem']);
-  return {
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    runs: readArray(record.runs, child(path, 'runs'), readDeletedRun),
-    bytes: readCount(record.bytes, child(path, 'bytes')),
-    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
-  };
-}
+/** A running backup's or restore's progress (`backup:progress`). */
+export const backupProgressSchema = strictObject({
+  operation,
+  /** The backup's phase; null for a restore. */
+  phase: nullable(backupPhaseSchema, 'a phase'),
+  filesDone: count,
+  filesTotal: count,
+  bytesDone: count,
+  bytesTotal: count,
+  /** `<source>/<path>` of the file moving now, or null. */
+  currentFile: nullable(boundedString(maxPathLength), 'a string'),
+  /** Estimated ms left; null until there is a rate. */
+  remainingMs: nullable(milliseconds, 'a number of milliseconds'),
+});
+export type BackupProgress = v.InferOutput<typeof backupProgressSchema>;
 
-function readDeletedFilesUsage(value: unknown, path: string): DeletedFilesUsage {
-  const record = readRecord(value, path, ['bytes', 'retentionDays']);
-  return { bytes: readCount(record.bytes, child(path, 'bytes')), retentionDays: integer(1, 365)(record.retentionDays, child(path, 'retentionDays')) };
-}
+/** One backup run, as the backup screen's history lists it. */
+export const backupRunViewSchema = strictObject({
+  /** ms since the epoch. */
+  startedAt: milliseconds,
+  endedAt: milliseconds,
+  sources: listOf(absolutePath, maxSourceCount),
+  dryRun: bool,
+  filesSent: count,
+  bytesSent: count,
+  versioned: count,
+  failedTotal: count,
+  /** Why it stopped before the end (cancelled, the quota, ...); null when it did not. */
+  stopped: nullableErrorInfo,
+  /** The version folder it made, or null. */
+  version: nullable(versionStamp, 'a version'),
+});
+export type BackupRunView = v.InferOutput<typeof backupRunViewSchema>;
 
-function readRestoredDeletedEntry(value: unknown, path: string): RestoredDeletedEntry {
-  const record = readRecord(value, path, ['path', 'restoredTo']);
-  return { path: readNonEmptyRelativePath(record.path, child(path, 'path')), restoredTo: readNonEmptyRelativePath(record.restoredTo, child(path, 'restoredTo')) };
-}
+export const backupStateViewSchema = strictObject({
+  /** The backup or restore that is running, or null. */
+  running: nullable(strictObject({ operation, progress: nullable(backupProgressSchema, 'an object') }), 'an object'),
+  /** The latest runs, newest first. */
+  history: listOf(backupRunViewSchema, maxBackupHistory),
+  /** Present while a backup stopped by the fail-safe waits for an answer (`backup:decideFailSafe`). */
+  failSafe: optional(backupFailSafeViewSchema),
+  /** Present while a retry of a backup that could not reach TeraCLOUD is armed: when it runs (ms since the epoch). */
+  retryAt: optional(milliseconds),
+  /** Present while the schedule (hourly, daily) has a backup armed: when it runs. */
+  nextRunAt: optional(milliseconds),
+});
+export type BackupStateView = v.InferOutput<typeof backupStateViewSchema>;
 
-function readDeletedRestoreRequest(value: unknown, path: string): DeletedRestoreRequest {
-  const record = readRecord(value, path, ['pairId', 'runId', 'path']);
-  return definedFields({
-    pairId: readPairId(record.pairId, child(path, 'pairId')),
-    runId: readDeletedRunId(record.runId, child(path, 'runId')),
-    path: optional(readNonEmptyRelativePath)(record.path, child(path, 'path')),
-  });
-}
+// Deleted files: each pair's server-side trash (.terasync-trash).
 
-function readDeletedPurgeRequest(value: unknown, path: string): DeletedPurgeRequest {
-  const record = readRecord(value, path, ['pairId', 'runId']);
-  return { pairId: readPairId(record.pairId, child(path, 'pairId')), runId: readDeletedRunId(record.runId, child(path, 'runId')) };
-}
+/** A file or folder of a run of the trash: not ''. */
+const deletedPath = nonEmptyRelativePath('a file or folder of the run');
 
-// Settings.
+/** A file a sync deleted on the server, kept in the pair's trash. */
+export const deletedFileViewSchema = strictObject({
+  /** Where it was, relative to the pair's folder (where a restore puts it back). */
+  path: deletedPath,
+  size: count,
+});
+export type DeletedFileView = v.InferOutput<typeof deletedFileViewSchema>;
 
-function readSettingsView(value: unknown, path: string): SettingsView {
-  const record = readRecord(value, path, ['pairs', 'sync', 'backup', 'app', 'update']);
-  const pairs = readArray(record.pairs, child(path, 'pairs'), readPairView);
-  const syncPath = child(path, 'sync');
-  const sync = readRecord(record.sync, syncPath, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
-  const backupPath = child(path, 'backup');
-  const backup = readRecord(record.backup, backupPath, ['sources', 'device', 'retentionDays', 'schedule']);
-  const appPath = child(path, 'app');
-  const app = readRecord(record.app, appPath, ['startAtLogin', 'notifications', 'theme', 'language']);
-  const updatePath = child(path, 'update');
-  const update = readRecord(record.update, updatePath, ['enabled', 'channel']);
-  return {
-    pairs,
-    sync: {
-      pollIntervalSeconds: readPollIntervalSeconds(sync.pollIntervalSeconds, child(syncPath, 'pollIntervalSeconds')),
-      fullScanMinutes: readFullScanMinutes(sync.fullScanMinutes, child(syncPath, 'fullScanMinutes')),
-      ignorePatterns: readIgnorePatterns(sync.ignorePatterns, child(syncPath, 'ignorePatterns')),
-      parallelTransfers: readParallelTransfers(sync.parallelTransfers, child(syncPath, 'parallelTransfers')),
-      failSafePercent: readFailSafePercent(sync.failSafePercent, child(syncPath, 'failSafePercent')),
-      deletedRetentionDays: readDeletedRetentionDays(sync.deletedRetentionDays, child(syncPath, 'deletedRetentionDays')),
-    },
-    backup: {
-      sources: readArray(backup.sources, child(backupPath, 'sources'), readAbsolutePath, maxSourceCount),
-      device: readNullableDeviceName(backup.device, child(backupPath, 'device')),
-      retentionDays: readRetentionDays(backup.retentionDays, child(backupPath, 'retentionDays')),
-      schedule: oneOf(backupSchedules)(backup.schedule, child(backupPath, 'schedule')),
-    },
-    app: {
-      startAtLogin: nullable(readBoolean, 'true or false')(app.startAtLogin, child(appPath, 'startAtLogin')),
-      notifications: readBoolean(app.notifications, child(appPath, 'notifications')),
-      theme: oneOf(themes)(app.theme, child(appPath, 'theme')),
-      language: oneOf(languages)(app.language, child(appPath, 'language')),
-    },
-    update: {
-      enabled: readBoolean(update.enabled, child(updatePath, 'enabled')),
-      channel: oneOf(updateChannels)(update.channel, child(updatePath, 'channel')),
-    },
-  };
-}
+/** One sync run's deletions: its folder in the trash. */
+export const deletedRunViewSchema = strictObject({
+  /** The run's folder name in the trash (`2026-12-05T235329Z`, or with `-2`). */
+  runId: deletedRunId,
+  /** When the run started (ms since the epoch). */
+  deletedAt: milliseconds,
+  files: listOf(deletedFileViewSchema),
+  bytes: count,
+});
+export type DeletedRunView = v.InferOutput<typeof deletedRunViewSchema>;
 
-function readSettingsUpdate(value: unknown, path: string): SettingsUpdate {
-  const record = readRecord(value, path, ['sync', 'backup', 'app', 'update']);
-  const sync = optional((item, at): SettingsUpdate['sync'] => {
-    const fields = readRecord(item, at, ['pollIntervalSeconds', 'fullScanMinutes', 'ignorePatterns', 'parallelTransfers', ...deletedFilesSettingKeys]);
-    return definedFields({
-      pollIntervalSeconds: optional(readPollIntervalSeconds)(fields.pollIntervalSeconds, child(at, 'pollIntervalSeconds')),
-      fullScanMinutes: optional(readFullScanMinutes)(fields.fullScanMinutes, child(at, 'fullScanMinutes')),
-      ignorePatterns: optional(readIgnorePatterns)(fields.ignorePatterns, child(at, 'ignorePatterns')),
-      parallelTransfers: optional(readParallelTransfers)(fields.parallelTransfers, child(at, 'parallelTransfers')),
-      failSafePercent: optional(readFailSafePercent)(fields.failSafePercent, child(at, 'failSafePercent')),
-      deletedRetentionDays: optional(readDeletedRetentionDays)(fields.deletedRetentionDays, child(at, 'deletedRetentionDays')),
-    });
-  })(record.sync, child(path, 'sync'));
-  const backup = optional((item, at): SettingsUpdate['backup'] => {
-    const fields = readRecord(item, at, ['sources', 'device', 'retentionDays', 'schedule']);
-    return definedFields({
-      sources: optional(arrayOf(readAbsolutePath, maxSourceCount))(fields.sources, child(at, 'sources')),
-      device: optional(readNullableDeviceName)(fields.device, child(at, 'device')),
-      retentionDays: optional(readRetentionDays)(fields.retentionDays, child(at, 'retentionDays')),
-      schedule: optional(oneOf(backupSchedules))(fields.schedule, child(at, 'schedule')),
-    });
-  })(record.backup, child(path, 'backup'));
-  const app = optional((item, at): SettingsUpdate['app'] => {
-    const fields = readRecord(item, at, ['startAtLogin', 'notifications', 'theme', 'language']);
-    return definedFields({
-      startAtLogin: optional(readBoolean)(fields.startAtLogin, child(at, 'startAtLogin')),
-      notifications: optional(readBoolean)(fields.notifications, child(at, 'notifications')),
-      theme: optional(oneOf(themes))(fields.theme, child(at, 'theme')),
-      language: optional(oneOf(languages))(fields.language, child(at, 'language')),
-    });
-  })(record.app, child(path, 'app'));
-  const update = optional((item, at): SettingsUpdate['update'] => {
-    const fields = readRecord(item, at, ['enabled', 'channel']);
-    return definedFields({
-      enabled: optional(readBoolean)(fields.enabled, child(at, 'enabled')),
-      channel: optional(oneOf(updateChannels))(fields.channel, child(at, 'channel')),
-    });
-  })(record.update, child(path, 'update'));
-  return definedFields({ sync, backup, app, update });
-}
+/** What one pair's trash holds; `problem` when it could not be listed. */
+export const pairDeletedFilesSchema = strictObject({
+  pairId,
+  runs: listOf(deletedRunViewSchema),
+  bytes: count,
+  problem: nullableErrorInfo,
+});
+export type PairDeletedFiles = v.InferOutput<typeof pairDeletedFilesSchema>;
+
+/** The trash of every pair together, for the quota display. */
+export const deletedFilesUsageSchema = strictObject({ bytes: count, retentionDays: deletedRetentionDays });
+export type DeletedFilesUsage = v.InferOutput<typeof deletedFilesUsageSchema>;
+
+/** A restored entry: its path, and where it went (a restored copy's name when the path was taken). */
+export const restoredDeletedEntrySchema = strictObject({ path: deletedPath, restoredTo: deletedPath });
+export type RestoredDeletedEntry = v.InferOutput<typeof restoredDeletedEntrySchema>;
+
+/** `deleted:restore`: a run of a pair's trash, or one file or folder of it (`path`). */
+export const deletedRestoreRequestSchema = strictObject({ pairId, runId: deletedRunId, path: optional(deletedPath) });
+export type DeletedRestoreRequest = v.InferOutput<typeof deletedRestoreRequestSchema>;
+
+/** `deleted:purge`: deletes a run of a pair's trash for good. */
+export const deletedPurgeRequestSchema = strictObject({ pairId, runId: deletedRunId });
+export type DeletedPurgeRequest = v.InferOutput<typeof deletedPurgeRequestSchema>;
 
 // Updates of the app itself.
 
-const updateChannels = ['stable', 'beta'] as const satisfies readonly UpdateChannel[];
-const updatePhases = ['disabled', 'idle', 'checking', 'downloading', 'ready', 'installing'] as const satisfies readonly UpdatePhase[];
-const updateDisabledReasons = ['setting', 'not-packaged', 'unsupported', 'no-feed'] as const satisfies readonly UpdateDisabledReason[];
-const updateBusyReasons = ['sync', 'backup'] as const satisfies readonly UpdateBusyReason[];
-/** Versions are semver: short, printable. */
-const readVersion = boundedString(64, { nonEmpty: true });
+export const updateChannelSchema = v.picklist(['stable', 'beta']);
+/** 'stable': releases only; 'beta': pre-releases too (and the releases after them). */
+export type UpdateChannel = v.InferOutput<typeof updateChannelSchema>;
 
-function readUpdateState(value: unknown, path: string): UpdateStateView {
-  const record = readRecord(value, path, [
-    'phase',
-    'disabledReason',
-    'currentVersion',
-    'version',
-    'percent',
-    'lastCheckedAt',
-    'problem',
-    'nextCheckAt',
-    'restartPending',
-    'busy',
-  ]);
-  const phase = oneOf(updatePhases)(record.phase, child(path, 'phase'));
-  const disabledReason = nullable(oneOf(updateDisabledReasons), 'a reason')(record.disabledReason, child(path, 'disabledReason'));
-  if ((phase === 'disabled') !== (disabledReason !== null)) throw new SchemaViolation(child(path, 'disabledReason'), 'a reason exactly when disabled');
-  const version = nullable(readVersion, 'a version')(record.version, child(path, 'version'));
-  if ((phase === 'downloading' || phase === 'ready' || phase === 'installing') && version === null) {
-    throw new SchemaViolation(child(path, 'version'), `the version ${phase === 'downloading' ? 'being downloaded' : 'downloaded'}`);
-  }
-  return {
-    phase,
-    disabledReason,
-    currentVersion: readVersion(record.currentVersion, child(path, 'currentVersion')),
-    version,
-    percent: nullable(integer(0, 100), 'a percentage')(record.percent, child(path, 'percent')),
-    lastCheckedAt: readNullableMilliseconds(record.lastCheckedAt, child(path, 'lastCheckedAt')),
-    problem: readNullableErrorInfo(record.problem, child(path, 'problem')),
-    nextCheckAt: readNullableMilliseconds(record.nextCheckAt, child(path, 'nextCheckAt')),
-    restartPending: readBoolean(record.restartPending, child(path, 'restartPending')),
-    busy: nullable(oneOf(updateBusyReasons), 'a run')(record.busy, child(path, 'busy')),
-  };
+export const updatePhaseSchema = v.picklist(['disabled', 'idle', 'checking', 'downloading', 'ready', 'installing']);
+/**
+ * Where the app's own update stands:
+ *
+ * - disabled: no checks (`disabledReason` says why);
+ * - idle: waiting for the next check (`problem` holds the last failure, kept quiet);
+ * - checking, downloading (with `percent`): in the background;
+ * - ready: `version` is downloaded and verified; "Restart to update" installs it;
+ * - installing: the app is stopping to install it.
+ */
+export type UpdatePhase = v.InferOutput<typeof updatePhaseSchema>;
+
+export const updateDisabledReasonSchema = v.picklist(['setting', 'not-packaged', 'unsupported', 'no-feed']);
+/**
+ * Why updates are off: the setting; a copy run from a checkout or an unpacked folder
+ * (`not-packaged`); an install that cannot replace itself, such as an unpacked folder on Linux
+ * (`unsupported`); a build with no update feed configured (`no-feed`).
+ */
+export type UpdateDisabledReason = v.InferOutput<typeof updateDisabledReasonSchema>;
+
+export const updateBusyReasonSchema = v.picklist(['sync', 'backup']);
+/** What keeps a restart waiting: a sync run or a backup (or restore) in progress. */
+export type UpdateBusyReason = v.InferOutput<typeof updateBusyReasonSchema>;
+
+/** Versions are semver: short, printable. */
+const appVersion = boundedString(64, { nonEmpty: true });
+
+export const updateStateViewSchema = withFieldRule(
+  strictObject({
+    phase: updatePhaseSchema,
+    disabledReason: nullable(updateDisabledReasonSchema, 'a reason'),
+    /** The version running now. */
+    currentVersion: appVersion,
+    /** The newer version being downloaded, ready or being installed. */
+    version: nullable(appVersion, 'a version'),
+    /** 0 to 100 while downloading. */
+    percent: nullable(integer(0, 100), 'a percentage'),
+    /** When the feed last answered (whether or not there was an update). */
+    lastCheckedAt: nullable(milliseconds, 'a number of milliseconds'),
+    /** The last check or download failed: it is tried again by itself at `nextCheckAt`. */
+    problem: nullableErrorInfo,
+    nextCheckAt: nullable(milliseconds, 'a number of milliseconds'),
+    /** The user asked to restart while a run was in progress: it restarts as soon as none is. */
+    restartPending: bool,
+    /** A run in progress now, which a restart waits for. */
+    busy: nullable(updateBusyReasonSchema, 'a run'),
+  }),
+  (state) => {
+    if ((state.phase === 'disabled') !== (state.disabledReason !== null)) return { field: 'disabledReason', expected: 'a reason exactly when disabled' };
+    if ((state.phase === 'downloading' || state.phase === 'ready' || state.phase === 'installing') && state.version === null) {
+      return { field: 'version', expected: `the version ${state.phase === 'downloading' ? 'being downloaded' : 'downloaded'}` };
+    }
+    return null;
+  },
+);
+export type UpdateStateView = v.InferOutput<typeof updateStateViewSchema>;
+
+// Settings.
+
+const syncSettings = {
+  /** How often the server is asked for changes. */
+  pollIntervalSeconds,
+  /** How often the local folders are scanned in full, besides the watcher. */
+  fullScanMinutes,
+  /** Patterns (gitignore syntax) never synced in any pair, besides the built-in ones and .terasyncignore. */
+  ignorePatterns,
+  /** Transfers at the same time, per pair and for the backup. */
+  parallelTransfers,
+  /** A run deleting more than this percent of the synced files (and at least 10) stops and asks (1..99). */
+  failSafePercent,
+  /** Days files deleted on the server stay in the pair's trash (1..365). */
+  deletedRetentionDays,
+};
+
+const backupSettings = {
+  /** Absolute paths of the folders to back up. */
+  sources: listOf(absolutePath, maxSourceCount),
+  /** The device folder's name in the backup area; null: the computer's name. */
+  device: nullableDeviceName,
+  /** Versions older than this are pruned; 0 keeps them all. */
+  retentionDays,
+  /** When the app backs up by itself; 'manual': only when asked. */
+  schedule: backupScheduleSchema,
+};
+
+const appSettings = {
+  /** null: not decided yet (the app turns it on after the first sign-in). */
+  startAtLogin: nullable(bool, 'true or false'),
+  notifications: bool,
+  theme: themeSchema,
+  language: languageSchema,
+};
+
+const updateSettings = {
+  /** false: the app never asks the update feed. */
+  enabled: bool,
+  channel: updateChannelSchema,
+};
+
+/** Each field of `entries`, optional: what an update of a settings section may carry. */
+function partial<const E extends v.ObjectEntries>(entries: E): { [K in keyof E]: v.OptionalSchema<E[K], undefined> } {
+  return Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, optional(schema)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> };
 }
+
+/** The settings the window shows and edits (settings format 4; the proxy has its own methods, proxy:get / proxy:save). */
+export const settingsViewSchema = strictObject({
+  pairs: listOf(pairViewSchema),
+  sync: strictObject(syncSettings),
+  backup: strictObject(backupSettings),
+  app: strictObject(appSettings),
+  /** Updates of the app itself (electron/app/UpdateController.ts). */
+  update: strictObject(updateSettings),
+});
+export type SettingsView = v.InferOutput<typeof settingsViewSchema>;
+
+/** `settings:update`: any of the fields; pairs change through the pairs:* methods. */
+export const settingsUpdateSchema = strictObject({
+  sync: optional(strictObject(partial(syncSettings))),
+  backup: optional(strictObject(partial(backupSettings))),
+  /** startAtLogin is the user's decision: true or false, never back to undecided. */
+  app: optional(strictObject(partial({ ...appSettings, startAtLogin: bool }))),
+  update: optional(strictObject(partial(updateSettings))),
+});
+export type SettingsUpdate = v.InferOutput<typeof settingsUpdateSchema>;
 
 // The shell.
 
-function readOpenFolderRequest(value: unknown, path: string): OpenFolderRequest {
-  const record = readRecord(value, path, ['kind', 'pairId']);
-  const kind = oneOf(['syncFolder', 'logs'])(record.kind, child(path, 'kind'));
-  const pairId = optional(readPairId)(record.pairId, child(path, 'pairId'));
-  if (kind === 'syncFolder' && pairId === undefined) throw new SchemaViolation(child(path, 'pairId'), 'a pair id');
-  if (kind === 'logs' && pairId !== undefined) throw new SchemaViolation(child(path, 'pairId'), 'no pair for the logs');
-  return definedFields({ kind, pairId });
-}
+export const openFolderRequestSchema = withFieldRule(
+  strictObject({
+    kind: v.picklist(['syncFolder', 'logs']),
+    /** Required for 'syncFolder', refused for 'logs'. */
+    pairId: optional(pairId),
+  }),
+  (request) => {
+    if (request.kind === 'syncFolder' && request.pairId === undefined) return { field: 'pairId', expected: 'a pair id' };
+    if (request.kind === 'logs' && request.pairId !== undefined) return { field: 'pairId', expected: 'no pair for the logs' };
+    return null;
+  },
+);
+export type OpenFolderRequest = v.InferOutput<typeof openFolderRequestSchema>;
 
-function readOpenUrlRequest(value: unknown, path: string): OpenUrlRequest {
-  const record = readRecord(value, path, ['url']);
-  return { url: readHttpsUrl(record.url, child(path, 'url')) };
-}
+export const openUrlRequestSchema = strictObject({
+  /** https: only. */
+  url: httpsUrl,
+});
+export type OpenUrlRequest = v.InferOutput<typeof openUrlRequestSchema>;
 
-function readShowFileRequest(value: unknown, path: string): ShowFileRequest {
-  const record = readRecord(value, path, ['pairId', 'path']);
-  const file = readRelativePath(record.path, child(path, 'path'));
-  if (file === '') throw new SchemaViolation(child(path, 'path'), 'a file in the pair\'s folder');
-  return { pairId: readPairId(record.pairId, child(path, 'pairId')), path: file };
-}
+export const showFileRequestSchema = strictObject({
+  pairId,
+  /** Relative to the pair's local folder, '/'-separated (an activity item's path). */
+  path: nonEmptyRelativePath("a file in the pair's folder"),
+});
+export type ShowFileRequest = v.InferOutput<typeof showFileRequestSchema>;
 
-function readPickPathRequest(value: unknown, path: string): PickPathRequest {
-  const record = readRecord(value, path, ['purpose']);
-  return { purpose: oneOf(pickPurposes)(record.purpose, child(path, 'purpose')) };
-}
-
-const readNullableAbsolutePath = nullable(readAbsolutePath, 'an absolute path');
+export const pickPathRequestSchema = strictObject({ purpose: pickPurposeSchema });
+export type PickPathRequest = v.InferOutput<typeof pickPathRequestSchema>;
 
 // The proxy (settings format 4's proxy section; the same rules as electron/app/settings.ts).
 
 /** A host name or IP address, or '' (only 'http' and 'socks5' need one; main says so by name). */
-function readProxyHost(value: unknown, path: string): string {
-  const text = boundedString(proxyLimits.hostLength)(value, path).trim();
-  if (text !== '' && !isProxyHost(text)) {
-    throw new SchemaViolation(path, 'a host name or IP address (no scheme, no port, no spaces)');
-  }
-  return text;
+const proxyHost = v.pipe(
+  boundedString(proxyLimits.hostLength),
+  v.trim(),
+  rule<string>((value) => (value !== '' && !isProxyHost(value) ? 'a host name or IP address (no scheme, no port, no spaces)' : null)),
+);
+
+const proxyPort = integer(proxyLimits.port.min, proxyLimits.port.max);
+
+/** null, or a user name on one line (and then its own message when it is not one). */
+const nullableProxyUser = v.nullable(
+  v.pipe(
+    v.string('a user name or null'),
+    v.maxLength(proxyLimits.userLength, `at most ${proxyLimits.userLength} characters`),
+    rule<string>((value) => (controlCharacters.test(value) ? 'a user name on one line' : null)),
+  ),
+);
+
+const proxyModeSchema = v.picklist(proxyModes);
+
+/** The proxy setting as settings.json keeps it (settings format 4): no password. */
+export const proxySettingsViewSchema = strictObject({
+  mode: proxyModeSchema,
+  /** The proxy's host name or IP address; '' when none was typed ('system' and 'none' need none). */
+  host: proxyHost,
+  port: proxyPort,
+  /** The proxy's user name, when it asks for one; null: none. */
+  user: nullableProxyUser,
+  /** True when a proxy password is kept in the keychain (the password itself never leaves main). */
+  passwordStored: bool,
+});
+export type ProxySettingsView = v.InferOutput<typeof proxySettingsViewSchema>;
+
+/** `proxy:save` and `proxy:test`: the proxy setting the user typed. */
+export const proxySettingsInputSchema = strictObject({
+  mode: proxyModeSchema,
+  host: proxyHost,
+  port: proxyPort,
+  /** null or '': no user (and then no password). */
+  user: nullableProxyUser,
+  /** A new password; left out: keep the stored one. */
+  password: optional(boundedString(proxyLimits.passwordLength)),
+  /** True: remove the stored password (a new `password` wins). */
+  clearPassword: optional(bool),
+});
+export type ProxySettingsInput = v.InferOutput<typeof proxySettingsInputSchema>;
+
+/** What "Test connection" found. */
+export const proxyTestResultSchema = withFieldRule(
+  strictObject({
+    /** True when the service answered through the proposed setting. */
+    ok: bool,
+    /** The address that was tried (the account's server, or TeraCLOUD's). */
+    target: httpUrl,
+    /** The proxy the request went through, without its password; null: direct. */
+    via: nullable(text, 'a string'),
+    /** Why it failed (ProxyAuth, Network, Configuration, Timeout, Tls ...); null when ok. */
+    error: nullableErrorInfo,
+  }),
+  (result) =>
+    result.ok !== (result.error === null) ? { field: 'error', expected: result.ok ? 'null when ok' : 'the failure when not ok' } : null,
+);
+export type ProxyTestResult = v.InferOutput<typeof proxyTestResultSchema>;
+
+// The validators.
+
+function toValidator<const S extends v.GenericSchema>(schema: S): Validator<v.InferOutput<S>> {
+  return (value) => check(schema, value, ErrorCode.BadResponse);
 }
 
-const readProxyPort = integer(proxyLimits.port.min, proxyLimits.port.max);
-
-function readProxyUser(value: unknown, path: string): string {
-  const text = boundedString(proxyLimits.userLength)(value, path);
-  if (controlCharacters.test(text)) throw new SchemaViolation(path, 'a user name on one line');
-  return text;
-}
-/** null, or a user name (and then its own message when it is not one). */
-function readNullableProxyUser(value: unknown, path: string): string | null {
-  if (value === null) return null;
-  if (typeof value !== 'string') throw new SchemaViolation(path, 'a user name or null');
-  return readProxyUser(value, path);
-}
-
-function readProxySettingsView(value: unknown, path: string): ProxySettingsView {
-  const record = readRecord(value, path, ['mode', 'host', 'port', 'user', 'passwordStored']);
-  return {
-    mode: oneOf(proxyModes)(record.mode, child(path, 'mode')),
-    host: readProxyHost(record.host, child(path, 'host')),
-    port: readProxyPort(record.port, child(path, 'port')),
-    user: readNullableProxyUser(record.user, child(path, 'user')),
-    passwordStored: readBoolean(record.passwordStored, child(path, 'passwordStored')),
-  };
-}
-
-function readProxySettingsInput(value: unknown, path: string): ProxySettingsInput {
-  const record = readRecord(value, path, ['mode', 'host', 'port', 'user', 'password', 'clearPassword']);
-  return definedFields({
-    mode: oneOf(proxyModes)(record.mode, child(path, 'mode')),
-    host: readProxyHost(record.host, child(path, 'host')),
-    port: readProxyPort(record.port, child(path, 'port')),
-    user: readNullableProxyUser(record.user, child(path, 'user')),
-    password: optional(boundedString(proxyLimits.passwordLength))(record.password, child(path, 'password')),
-    clearPassword: optional(readBoolean)(record.clearPassword, child(path, 'clearPassword')),
-  });
-}
-
-function readProxyTestResult(value: unknown, path: string): ProxyTestResult {
-  const record = readRecord(value, path, ['ok', 'target', 'via', 'error']);
-  const ok = readBoolean(record.ok, child(path, 'ok'));
-  const error = readNullableErrorInfo(record.error, child(path, 'error'));
-  if (ok !== (error === null)) throw new SchemaViolation(child(path, 'error'), ok ? 'null when ok' : 'the failure when not ok');
-  return {
-    ok,
-    target: readHttpUrl(record.target, child(path, 'target')),
-    via: readNullableString(record.via, child(path, 'via')),
-    error,
-  };
-}
-
-/** An http(s) URL without credentials (the service, or the emulator on loopback). */
-function readHttpUrl(value: unknown, path: string): string {
-  const text = boundedString(maxUrlLength)(value, path);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new SchemaViolation(path, 'an http(s) URL');
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') throw new SchemaViolation(path, 'an http(s) URL');
-  return text;
-}
-
-function toValidator<T>(read: Reader<T>): Validator<T> {
-  return (value) => {
-    try {
-      return { ok: true, value: read(value, '') };
-    } catch (error) {
-      if (error instanceof SchemaViolation) return { ok: false, error: { code: invalidPayloadCode, message: error.message } };
-      throw error;
-    }
-  };
-}
-
-export const validateNoPayload: Validator<undefined> = toValidator(readNoPayload);
-export const validateAppOverview: Validator<AppOverview> = toValidator(readAppOverview);
-export const validateErrorInfo: Validator<ErrorInfo> = toValidator(readErrorInfo);
-export const validateAccountInfo: Validator<AccountInfo | null> = toValidator(readNullableAccountInfo);
-export const validatePairView: Validator<PairView> = toValidator(readPairView);
-export const validatePairStatus: Validator<PairStatus> = toValidator(readPairStatus);
-export const validateActivityRun: Validator<ActivityRun> = toValidator(readActivityRun);
-export const validateConflicts: Validator<ConflictInfo[]> = toValidator(arrayOf(readConflictInfo));
-export const validateBackupProgress: Validator<BackupProgress> = toValidator(readBackupProgress);
-export const validateSettingsView: Validator<SettingsView> = toValidator(readSettingsView);
-export const validateBackupState: Validator<BackupStateView> = toValidator(readBackupState);
-export const validateUpdateState: Validator<UpdateStateView> = toValidator(readUpdateState);
+export const validateNoPayload: Validator<undefined> = toValidator(noPayload);
+export const validateAppOverview: Validator<AppOverview> = toValidator(appOverviewSchema);
+export const validateErrorInfo: Validator<ErrorInfo> = toValidator(errorInfoSchema);
+export const validateAccountInfo: Validator<AccountInfo | null> = toValidator(nullableAccountInfo);
+export const validatePairView: Validator<PairView> = toValidator(pairViewSchema);
+export const validatePairStatus: Validator<PairStatus> = toValidator(pairStatusSchema);
+export const validateActivityRun: Validator<ActivityRun> = toValidator(activityRunSchema);
+export const validateConflicts: Validator<ConflictInfo[]> = toValidator(listOf(conflictInfoSchema));
+export const validateBackupProgress: Validator<BackupProgress> = toValidator(backupProgressSchema);
+export const validateSettingsView: Validator<SettingsView> = toValidator(settingsViewSchema);
+export const validateBackupState: Validator<BackupStateView> = toValidator(backupStateViewSchema);
+export const validateUpdateState: Validator<UpdateStateView> = toValidator(updateStateViewSchema);
+/** The activity history's file (electron/app/ActivityHistory.ts): its runs, as the window would accept them. */
+export const validateActivityRuns: Validator<ActivityRun[]> = toValidator(listOf(activityRunSchema, maxActivityRuns));
 
 /** Every channel's request validator; the mapped type makes a missing one a compile error. */
 export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcRequest<C>> } = {
   'app:getOverview': validateNoPayload,
   'account:get': validateNoPayload,
-  'account:signInWithPassword': toValidator(readPasswordSignInRequest),
-  'account:signInWithOAuth': toValidator(readOAuthSignInRequest),
+  'account:signInWithPassword': toValidator(passwordSignInRequestSchema),
+  'account:signInWithOAuth': toValidator(oauthSignInRequestSchema),
   'account:signOut': validateNoPayload,
   'account:cancelSignIn': validateNoPayload,
   'pairs:list': validateNoPayload,
-  'pairs:add': toValidator(readAddPairRequest),
-  'pairs:update': toValidator(readUpdatePairRequest),
-  'pairs:remove': toValidator(readPairRequest),
-  'pairs:pause': toValidator(readPairRequest),
-  'pairs:resume': toValidator(readPairRequest),
-  'pairs:syncNow': toValidator(readPairRequest),
-  'pairs:preview': toValidator(readPreviewPairRequest),
-  'remote:listFolders': toValidator(readListRemoteFoldersRequest),
-  'remote:folderSize': toValidator(readRemoteFolderSizeRequest),
-  'local:freeSpace': toValidator(readLocalFreeSpaceRequest),
+  'pairs:add': toValidator(addPairRequestSchema),
+  'pairs:update': toValidator(updatePairRequestSchema),
+  'pairs:remove': toValidator(pairRequestSchema),
+  'pairs:pause': toValidator(pairRequestSchema),
+  'pairs:resume': toValidator(pairRequestSchema),
+  'pairs:syncNow': toValidator(pairRequestSchema),
+  'pairs:preview': toValidator(previewPairRequestSchema),
+  'remote:listFolders': toValidator(listRemoteFoldersRequestSchema),
+  'remote:folderSize': toValidator(remoteFolderSizeRequestSchema),
+  'local:freeSpace': toValidator(localFreeSpaceRequestSchema),
   'status:get': validateNoPayload,
-  'activity:list': toValidator(readActivityListRequest),
+  'activity:list': toValidator(activityListRequestSchema),
   'conflicts:list': validateNoPayload,
-  'conflicts:resolve': toValidator(readResolveConflictRequest),
-  'conflicts:open': toValidator(readOpenConflictVersionRequest),
-  'failsafe:decide': toValidator(readFailSafeDecisionRequest),
-  'backup:run': toValidator(readBackupRunRequest),
+  'conflicts:resolve': toValidator(resolveConflictRequestSchema),
+  'conflicts:open': toValidator(openConflictVersionRequestSchema),
+  'failsafe:decide': toValidator(failSafeDecisionRequestSchema),
+  'backup:run': toValidator(backupRunRequestSchema),
   'backup:cancel': validateNoPayload,
-  'backup:list': toValidator(readBackupListRequest),
-  'restore:run': toValidator(readRestoreRequest),
+  'backup:list': toValidator(backupListRequestSchema),
+  'restore:run': toValidator(restoreRequestSchema),
   'backup:getState': validateNoPayload,
-  'backup:decideFailSafe': toValidator(readBackupFailSafeDecisionRequest),
+  'backup:decideFailSafe': toValidator(backupFailSafeDecisionRequestSchema),
   'settings:get': validateNoPayload,
-  'settings:update': toValidator(readSettingsUpdate),
+  'settings:update': toValidator(settingsUpdateSchema),
   'proxy:get': validateNoPayload,
-  'proxy:save': toValidator(readProxySettingsInput),
-  'proxy:test': toValidator(readProxySettingsInput),
-  'shell:openFolder': toValidator(readOpenFolderRequest),
-  'shell:openUrl': toValidator(readOpenUrlRequest),
-  'shell:showFile': toValidator(readShowFileRequest),
-  'dialog:pickPath': toValidator(readPickPathRequest),
+  'proxy:save': toValidator(proxySettingsInputSchema),
+  'proxy:test': toValidator(proxySettingsInputSchema),
+  'shell:openFolder': toValidator(openFolderRequestSchema),
+  'shell:openUrl': toValidator(openUrlRequestSchema),
+  'shell:showFile': toValidator(showFileRequestSchema),
+  'dialog:pickPath': toValidator(pickPathRequestSchema),
   'deleted:list': validateNoPayload,
-  'deleted:restore': toValidator(readDeletedRestoreRequest),
-  'deleted:purge': toValidator(readDeletedPurgeRequest),
+  'deleted:restore': toValidator(deletedRestoreRequestSchema),
+  'deleted:purge': toValidator(deletedPurgeRequestSchema),
   'deleted:usage': validateNoPayload,
   'update:getState': validateNoPayload,
   'update:check': validateNoPayload,
@@ -1410,46 +1269,46 @@ export const requestValidators: { readonly [C in IpcChannel]: Validator<IpcReque
 export const responseValidators: { readonly [C in IpcChannel]: Validator<IpcResponse<C>> } = {
   'app:getOverview': validateAppOverview,
   'account:get': validateAccountInfo,
-  'account:signInWithPassword': toValidator(readSignInResult),
-  'account:signInWithOAuth': toValidator(readSignInResult),
-  'account:signOut': toValidator(readSignOutResult),
+  'account:signInWithPassword': toValidator(signInResultSchema),
+  'account:signInWithOAuth': toValidator(signInResultSchema),
+  'account:signOut': toValidator(signOutResultSchema),
   'account:cancelSignIn': validateNoPayload,
-  'pairs:list': toValidator(arrayOf(readPairView)),
+  'pairs:list': toValidator(listOf(pairViewSchema)),
   'pairs:add': validatePairView,
   'pairs:update': validatePairView,
   'pairs:remove': validateNoPayload,
   'pairs:pause': validatePairView,
   'pairs:resume': validatePairView,
   'pairs:syncNow': validateNoPayload,
-  'pairs:preview': toValidator(readPairPreview),
-  'remote:listFolders': toValidator(readRemoteFolderListing),
-  'remote:folderSize': toValidator(readRemoteFolderSize),
-  'local:freeSpace': toValidator(readLocalFreeSpace),
-  'status:get': toValidator(arrayOf(readPairStatus)),
-  'activity:list': toValidator(readActivityPage),
+  'pairs:preview': toValidator(pairPreviewSchema),
+  'remote:listFolders': toValidator(remoteFolderListingSchema),
+  'remote:folderSize': toValidator(remoteFolderSizeSchema),
+  'local:freeSpace': toValidator(localFreeSpaceSchema),
+  'status:get': toValidator(listOf(pairStatusSchema)),
+  'activity:list': toValidator(activityPageSchema),
   'conflicts:list': validateConflicts,
   'conflicts:resolve': validateNoPayload,
   'conflicts:open': validateNoPayload,
   'failsafe:decide': validateNoPayload,
-  'backup:run': toValidator(readBackupSummary),
+  'backup:run': toValidator(backupSummaryViewSchema),
   'backup:cancel': validateNoPayload,
-  'backup:list': toValidator(readBackupListing),
-  'restore:run': toValidator(readRestoreSummary),
+  'backup:list': toValidator(backupListingSchema),
+  'restore:run': toValidator(restoreSummaryViewSchema),
   'backup:getState': validateBackupState,
-  'backup:decideFailSafe': toValidator(nullable(readBackupSummary, 'a backup summary')),
+  'backup:decideFailSafe': toValidator(nullable(backupSummaryViewSchema, 'a backup summary')),
   'settings:get': validateSettingsView,
   'settings:update': validateSettingsView,
-  'proxy:get': toValidator(readProxySettingsView),
-  'proxy:save': toValidator(readProxySettingsView),
-  'proxy:test': toValidator(readProxyTestResult),
+  'proxy:get': toValidator(proxySettingsViewSchema),
+  'proxy:save': toValidator(proxySettingsViewSchema),
+  'proxy:test': toValidator(proxyTestResultSchema),
   'shell:openFolder': validateNoPayload,
   'shell:openUrl': validateNoPayload,
   'shell:showFile': validateNoPayload,
-  'dialog:pickPath': toValidator(readNullableAbsolutePath),
-  'deleted:list': toValidator(arrayOf(readPairDeletedFiles)),
-  'deleted:restore': toValidator(arrayOf(readRestoredDeletedEntry)),
+  'dialog:pickPath': toValidator(nullable(absolutePath, 'an absolute path')),
+  'deleted:list': toValidator(listOf(pairDeletedFilesSchema)),
+  'deleted:restore': toValidator(listOf(restoredDeletedEntrySchema)),
   'deleted:purge': validateNoPayload,
-  'deleted:usage': toValidator(readDeletedFilesUsage),
+  'deleted:usage': toValidator(deletedFilesUsageSchema),
   'update:getState': validateUpdateState,
   'update:check': validateUpdateState,
   'update:restart': validateUpdateState,
