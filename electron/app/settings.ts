@@ -149,7 +149,7 @@ function canonicalRemoteFolder(value: string): string {
 const excludedFolderExpected =
   "a folder path below the pair's remote folder, such as \"Photos/raw\" (no leading or trailing \"/\", no \".\" or \"..\", no backslash or control character)";
 
-/** Selective sync: the same rules as the window's requests (readExcludedFolders in shared/ipc/schemas.ts). */
+/** Selective sync: the same rules as the window's requests (`excludedFolders` in shared/ipc/schemas.ts). */
 const excludedFolder = v.pipe(
   v.string(`must be ${excludedFolderExpected}`),
   v.minLength(1, `must be ${excludedFolderExpected}`),
@@ -160,7 +160,7 @@ const excludedFolder = v.pipe(
   ),
 );
 
-/** The same rules as the window's requests (readIgnorePattern in shared/ipc/schemas.ts). */
+/** The same rules as the window's requests (`ignorePattern` in shared/ipc/schemas.ts). */
 const ignorePattern = v.pipe(
   v.string('must be a pattern (one line of gitignore syntax)'),
   v.maxLength(settingsLimits.ignorePatternLength, `is longer than ${settingsLimits.ignorePatternLength} characters`),
@@ -191,7 +191,7 @@ const pairSchema = fileObject(
     bandwidth: section(bandwidthEntries),
     /**
      * Selective sync: folders below `remoteFolder` ('/'-separated, e.g. 'Photos/raw') that are not
-     * synced; what is in them is left as it is on both sides. Each listed once (checked below).
+     * synced; what is in them is left as it is on both sides. Each listed once (checked after the schema).
      */
     excludedFolders: v.optional(boundedList(excludedFolder, settingsLimits.excludedFolderCount, 'must be an array of folder paths'), () => []),
   },
@@ -216,7 +216,7 @@ const syncEntries = {
 const deviceMessage = `must be null or a name of 1 to ${settingsLimits.deviceLength} characters`;
 
 const backupEntries = {
-  /** Absolute paths of the folders to back up (no two with the same folder name: checked below). */
+  /** Absolute paths of the folders to back up (no two with the same folder name: checked after the schema). */
   sources: v.nullish(v.array(absolutePath, 'must be an array of absolute paths'), () => []),
   /** The device folder's name in the backup area; null: the computer's name. */
   device: v.nullish(
