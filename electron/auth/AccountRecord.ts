@@ -128,8 +128,9 @@ const apiSchema = fileObject(
 const caPemMessage = 'must be the text of PEM certificates';
 
 /**
- * The fields in the order they are checked (the first problem is the one reported); the file
- * keeps `version` first and the rest in any order.
+ * The record, its fields in the order they are checked (the first problem is the one
+ * reported; `version` is checked before, by parseAccountRecord). The file may hold them in
+ * any order.
  */
 const accountSchema = v.pipe(
   fileObject(
