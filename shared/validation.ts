@@ -11,6 +11,13 @@
 import * as v from 'valibot';
 import { ErrorCode, type Result } from './errors.js';
 
+/**
+ * True when A and B are the same type, field for field (optional and readonly included): for a
+ * type that stays declared by hand, `true satisfies Same<Declared, v.InferOutput<typeof schema>>`
+ * stops the compiler when the two drift apart.
+ */
+export type Same<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+
 /** Any synchronous schema: what `check` runs. */
 export type AnySchema = v.GenericSchema;
 

@@ -14,208 +14,84 @@
 import type { Result } from '../errors.js';
 import type {
   AccountInfo,
-  ActivityGroupKind,
+  ActivityListRequest,
   ActivityPage,
   ActivityRun,
+  AddPairRequest,
   AppOverview,
+  BackupFailSafeDecisionRequest,
+  BackupListRequest,
   BackupListing,
   BackupProgress,
+  BackupRunRequest,
   BackupStateView,
   BackupSummaryView,
-  BandwidthLimits,
   ConflictInfo,
-  ConflictResolution,
+  DeletedFilesUsage,
+  DeletedPurgeRequest,
+  DeletedRestoreRequest,
+  FailSafeDecisionRequest,
+  ListRemoteFoldersRequest,
+  LocalFreeSpace,
+  LocalFreeSpaceRequest,
+  OAuthSignInRequest,
+  OpenConflictVersionRequest,
+  OpenFolderRequest,
+  OpenUrlRequest,
+  PairDeletedFiles,
   PairPreview,
+  PairRequest,
   PairStatus,
   PairView,
-  PickPurpose,
+  PasswordSignInRequest,
+  PickPathRequest,
+  PreviewPairRequest,
   ProxySettingsInput,
   ProxySettingsView,
   ProxyTestResult,
   RemoteFolderListing,
   RemoteFolderSize,
-  LocalFreeSpace,
+  RemoteFolderSizeRequest,
+  ResolveConflictRequest,
+  RestoreRequest,
   RestoreSummaryView,
+  RestoredDeletedEntry,
   SettingsUpdate,
   SettingsView,
+  ShowFileRequest,
   SignInResult,
   SignOutResult,
+  UpdatePairRequest,
   UpdateStateView,
-} from '../types.js';
-import type { DeletedFilesUsage, PairDeletedFiles, RestoredDeletedEntry } from '../types.js';
+} from './schemas.js';
 
-/** `deleted:restore`: a run of a pair's trash, or one file or folder of it (`path`). */
-export interface DeletedRestoreRequest {
-  pairId: string;
-  runId: string;
-  path?: string;
-}
-
-/** `deleted:purge`: deletes a run of a pair's trash for good. */
-export interface DeletedPurgeRequest {
-  pairId: string;
-  runId: string;
-}
-
-/** Names one sync pair. */
-export interface PairRequest {
-  id: string;
-}
-
-export interface PasswordSignInRequest {
-  userId: string;
-  /** The Apps password: crosses IPC this once, and never comes back. */
-  password: string;
-  /** A node name or the WebDAV URL from MyPage; found through the REST API when left out. */
-  location?: string;
-  /** Default true: BASIC on the first request; false: answer the server's challenge. */
-  preemptive?: boolean;
-  advanced?: AdvancedSignInOptions;
-}
-
-/** The sign-in screen's advanced section: each left out takes the app's default. */
-export interface AdvancedSignInOptions {
-  /** The REST API's base URL (https:), for node discovery and the quota. */
-  apiServer?: string;
-  /** How the API key goes to the REST API: the X-TeraCLOUD-API-KEY header, or the `;api_key=` matrix parameter. */
-  apiKeyPlacement?: 'header' | 'matrix';
-  /** Absolute path of a PEM file: a private CA trusted, besides the system's, by every connection of the account. */
-  caFile?: string;
-}
-
-export interface OAuthSignInRequest {
-  location?: string;
-  advanced?: AdvancedSignInOptions;
-}
-
-export interface AddPairRequest {
-  /** Absolute. */
-  localFolder: string;
-  /** As PairView.remoteFolder. */
-  remoteFolder: string;
-  /** Selective sync (PairView.excludedFolders); none when left out. */
-  excludedFolders?: string[];
-}
-
-/** `activity:list`: each filter left out matches everything. */
-export interface ActivityListRequest {
-  /** Only this pair's runs. */
-  pairId?: string;
-  /** Only runs with a group of these kinds, and of them only those groups. */
-  kinds?: ActivityGroupKind[];
-  /** Only runs older than this one (its id): the next page after a page's last run. */
-  before?: number;
-  /** At most maxActivityPage. */
-  limit: number;
-}
-
-export interface UpdatePairRequest {
-  id: string;
-  bandwidth?: Partial<BandwidthLimits>;
-  /** Replaces the pair's list: a folder taken out of it is synced again, one put in is left alone on both sides. */
-  excludedFolders?: string[];
-}
-
-/** What the first sync of a pair would do (nothing is changed on either side). */
-export interface PreviewPairRequest {
-  localFolder: string;
-  remoteFolder: string;
-  excludedFolders?: string[];
-}
-
-export interface ListRemoteFoldersRequest {
-  /** '/'-separated below the account root; '' for the root. */
-  path: string;
-}
-
-/** A server folder to measure (remote:folderSize). */
-export interface RemoteFolderSizeRequest {
-  /** '/'-separated below the account root; '' for the root. */
-  path: string;
-}
-
-/** A local folder whose disk's free space is asked for (local:freeSpace); it need not exist yet. */
-export interface LocalFreeSpaceRequest {
-  /** Absolute. */
-  path: string;
-}
-
-export interface PickPathRequest {
-  purpose: PickPurpose;
-}
-
-export interface OpenConflictVersionRequest {
-  pairId: string;
-  id: number;
-  /** 'mine': this computer's version (the conflict copy); 'theirs': the server's (the file at the path). */
-  side: 'mine' | 'theirs';
-}
-
-export interface ShowFileRequest {
-  pairId: string;
-  /** Relative to the pair's local folder, '/'-separated (an activity item's path). */
-  path: string;
-}
-
-export interface ResolveConflictRequest {
-  pairId: string;
-  id: number;
-  /** 'local': the conflict copy replaces the server's file; 'remote': the copy goes; 'both': the copy stays as a file of its own. */
-  keep: ConflictResolution;
-}
-
-export interface FailSafeDecisionRequest {
-  pairId: string;
-  /**
-   * 'allow': go ahead with the deletions once; 'restore': bring every entry back from the side
-   * that still has it (nothing is deleted); 'keepWaiting': leave the pair stopped.
-   */
-  decision: 'allow' | 'restore' | 'keepWaiting';
-}
-
-export interface BackupRunRequest {
-  /** Absolute paths, each one of the configured sources; all of them when left out. */
-  sources?: string[];
-  dryRun?: boolean;
-  /** Go ahead although the backup would move most of a folder's files out of its latest copy (the fail-safe). */
-  allowMassDelete?: boolean;
-}
-
-export interface BackupFailSafeDecisionRequest {
-  /**
-   * 'allow': run the stopped backup again, letting it move those files into `.versions/`;
-   * 'leave': leave the backup as it is (nothing is moved; the stop is forgotten).
-   */
-  decision: 'allow' | 'leave';
-}
-
-export interface BackupListRequest {
-  /** A source's name in the backup area. */
-  source?: string;
-  /** A version stamp (`2025-01-31T235959Z`); needs `source`. */
-  version?: string;
-}
-
-export interface RestoreRequest {
-  source: string;
-  /** A version stamp; the latest copy when left out. */
-  version?: string;
-  /** A file or folder in the source, '/'-separated; the whole source when left out. */
-  path?: string;
-  /** Absolute path of the folder to restore into; the original place when left out. */
-  to?: string;
-}
-
-export interface OpenFolderRequest {
-  kind: 'syncFolder' | 'logs';
-  /** Required for 'syncFolder', refused for 'logs'. */
-  pairId?: string;
-}
-
-export interface OpenUrlRequest {
-  /** https: only. */
-  url: string;
-}
+/** The requests' types, inferred from their schemas (schemas.ts), where their fields are documented. */
+export type {
+  AdvancedSignInOptions,
+  PasswordSignInRequest,
+  OAuthSignInRequest,
+  PairRequest,
+  AddPairRequest,
+  PreviewPairRequest,
+  ListRemoteFoldersRequest,
+  RemoteFolderSizeRequest,
+  LocalFreeSpaceRequest,
+  UpdatePairRequest,
+  ActivityListRequest,
+  OpenConflictVersionRequest,
+  ResolveConflictRequest,
+  FailSafeDecisionRequest,
+  BackupRunRequest,
+  BackupFailSafeDecisionRequest,
+  BackupListRequest,
+  RestoreRequest,
+  DeletedRestoreRequest,
+  DeletedPurgeRequest,
+  OpenFolderRequest,
+  OpenUrlRequest,
+  ShowFileRequest,
+  PickPathRequest,
+} from './schemas.js';
 
 export interface IpcContract {
   'app:getOverview': { request: undefined; response: AppOverview };

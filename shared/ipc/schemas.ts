@@ -20,7 +20,7 @@ import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
 import { settingsLimits } from '../limits.js';
 import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLength } from '../pathRules.js';
 import { isProxyHost, proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
-import { boundedString, check, integer, nullable, rule, strictObject, withFieldRule } from '../validation.js';
+import { boundedString, check, integer, nullable, rule, strictObject, withFieldRule, type Same } from '../validation.js';
 import {
   maxActivityGroupFiles,
   maxActivityPage,
@@ -183,6 +183,8 @@ export const errorInfoSchema = strictObject({
   code: v.picklist(errorCodes),
   message: text,
 });
+/** ErrorInfo stays declared in shared/errors.ts, beside TeraSyncError that makes it: this schema must describe exactly it. */
+true satisfies Same<ErrorInfo, v.InferOutput<typeof errorInfoSchema>>;
 const nullableErrorInfo = nullable(errorInfoSchema, 'an object');
 
 export const syncStateSchema = v.picklist(['idle', 'scanning', 'syncing', 'paused', 'offline', 'error', 'failsafe', 'stopped']);

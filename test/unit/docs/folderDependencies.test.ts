@@ -5,7 +5,10 @@
  * found by TypeScript's own scanner), and fails on an import the table does not allow: one of
  * our folders, a package or a Node built-in. A folder without a row fails too, so a new folder
  * starts with a decision. The planner is held to more: nothing it loads, directly or through
- * other modules, may import a package or a Node built-in (it decides; others act).
+ * other modules, may import a package or a Node built-in (it decides; others act). "Loads" is
+ * meant at run time: an `import type` (or `export type ... from`) is erased by the compiler and
+ * loads nothing, so the planner may name a payload type whose schema lives beside a package
+ * (shared/types.ts re-exports the types inferred in shared/ipc/schemas.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -60,6 +63,31 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(repo, file), 'utf8'), true, true).importedFiles.map((imported) => imported.fileName);
 }
 
+/**
+ * The imports of `text` that load a module at run time: all of them but the declarations the
+ * compiler erases, `import type { A } from` and `export type { A } from`. (`import { type A }`
+ * stays: with verbatimModuleSyntax it is emitted as `import {} from`, which loads the module.)
+ */
+function runtimeImportsOfText(text: string): string[] {
+  const imports = ts.preProcessFile(text, true, true).importedFiles.map((imported) => imported.fileName);
+  const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  for (const statement of source.statements) {
+    const erased =
+      (ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly === true) ||
+      (ts.isExportDeclaration(statement) && statement.isTypeOnly && statement.moduleSpecifier !== undefined);
+    if (!erased) continue;
+    const specifier = (statement as ts.ImportDeclaration | ts.ExportDeclaration).moduleSpecifier;
+    if (specifier === undefined || !ts.isStringLiteral(specifier)) continue;
+    const index = imports.indexOf(specifier.text);
+    if (index >= 0) imports.splice(index, 1);
+  }
+  return imports;
+}
+
+function runtimeImportsOf(file: string): string[] {
+  return runtimeImportsOfText(readFileSync(join(repo, file), 'utf8'));
+}
+
 type Target = { kind: 'folder'; name: string; file: string } | { kind: 'package'; name: string } | { kind: 'builtin'; name: string };
 
 function resolveImport(file: string, specifier: string): Target {
@@ -108,13 +136,26 @@ describe('folder dependencies (docs/ARCHITECTURE.md, "Folder layering")', () => 
     expect(rules.get('electron/sync')!.folders.has('electron/platform')).toBe(false);
   });
 
+  it('tells the imports that load a module at run time from the ones the compiler erases', () => {
+    const text = [
+      "import type { A } from 'valibot';",
+      "export type { B } from './schemas.js';",
+      "import { type C } from 'kept-for-its-side-effects';",
+      "import { d, type E } from './d.js';",
+      "export { f } from './f.js';",
+      "import 'node:fs';",
+      "const g = await import('./g.js');",
+    ].join('\n');
+    expect(runtimeImportsOfText(text)).toEqual(['kept-for-its-side-effects', './d.js', './f.js', 'node:fs', './g.js']);
+  });
+
   it('the planner and everything it loads import no package and no Node built-in', () => {
     const seen = new Set<string>();
     const outside: string[] = [];
     const visit = (file: string): void => {
       if (seen.has(file)) return;
       seen.add(file);
-      for (const specifier of importsOf(file)) {
+      for (const specifier of runtimeImportsOf(file)) {
         const target = resolveImport(file, specifier);
         if (target.kind === 'folder') visit(target.file);
         else outside.push(`${file} imports ${specifier}`);

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
-import { boundedString, check, integer, nullable, strictObject } from '../../../shared/validation.js';
+import { boundedString, check, integer, nullable, strictObject, type Same } from '../../../shared/validation.js';
 
 const secret = 'hunter2-do-not-print';
 
@@ -83,5 +83,14 @@ describe('check', () => {
     const pair = nullable(strictObject({ id: boundedString(3) }), 'a pair');
     expect(check(pair, 'pair')).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'expected a pair or null' } });
     expect(check(pair, { id: 'long' })).toEqual({ ok: false, error: { code: ErrorCode.BadResponse, message: 'id: expected at most 3 characters' } });
+  });
+
+  it('has a compile-time check that sees two types drift apart (tsc runs it)', () => {
+    const same: Same<v.InferOutput<typeof account>['server'], { port: number; tags: string[] }> = true;
+    // @ts-expect-error: an optional field is not a required one that may be undefined.
+    const optional: Same<{ a?: string }, { a: string | undefined }> = true;
+    // @ts-expect-error: a field more is a different type.
+    const wider: Same<{ a: string }, { a: string; b: number }> = true;
+    expect([same, optional, wider]).toEqual([true, true, true]);
   });
 });
