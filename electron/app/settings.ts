@@ -41,8 +41,12 @@
  * the window's requests (shared/ipc/schemas.ts): whatever the window may send the file can
  * hold, and whatever the file holds the window can show.
  *
- * Every section and every field with a default may be left out; fields this version does not
- * know are ignored (and not written back), so a later version can add some. Two pairs whose
+ * The format is `settingsSchema` below, a valibot schema: the types (`Settings`,
+ * `PairSettings`, ...) and the defaults are read from it, the bounds come from
+ * shared/limits.ts, and a refusal names the field ("pairs[0].bandwidth.upKiBps must be a whole
+ * number from 0 to 10485760"). Every section and every field with a default may be left out;
+ * fields this version does not know are ignored (and not written back), so a later version can
+ * add some: unlike the window's requests, the file's objects are not strict. Two pairs whose
  * local folders are the same or one inside the other make the file invalid: both would sync
  * the same files and undo each other's changes. Older formats are carried forward by the chain
  * in migrations.ts; the account, which format 1 kept here, lives in account.json now.
@@ -69,114 +73,264 @@
  */
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import * as v from 'valibot';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import { boundedList, checkFile, fileObject } from '../../shared/fileSchemas.js';
+import { rule } from '../../shared/validation.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
 import { settingsLimits } from '../../shared/limits.js';
-import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type ProxyMode, type Theme, type UpdateChannel } from '../../shared/types.js';
+import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type Theme, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
-import { backupSchedules, type BackupSchedule } from './BackupScheduler.js';
+import { backupSchedules } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 
 export const settingsFileName = 'settings.json';
 export const settingsFormatVersion = 4;
 
-/** As the file keeps them (the Throttle and the IPC view call them uploadKiBps / downloadKiBps). */
-export interface BandwidthSettings {
-  /** Upload limit in KiB/s; 0: no limit. */
-  upKiBps: number;
-  /** Download limit in KiB/s; 0: no limit. */
-  downKiBps: number;
-}
-
-/** One local folder kept in sync with one remote folder, with its own journal and engine. */
-export interface PairSettings {
-  id: string;
-  localFolder: string;
-  /** A folder path below the account root ('Sync', 'Photos/2024', '' for the root), or an http(s) URL. */
-  remoteFolder: string;
-  paused: boolean;
-  bandwidth: BandwidthSettings;
-  /**
-   * Selective sync: folders below `remoteFolder` ('/'-separated, e.g. 'Photos/raw') that are not
-   * synced; what is in them is left as it is on both sides.
-   */
-  excludedFolders: string[];
-}
-
-export interface SyncSettings {
-  /** How often the remote side is asked for changes. */
-  pollIntervalSeconds: number;
-  /** How often the local folders are scanned in full, besides the watcher. */
-  fullScanMinutes: number;
-  /** Lines in gitignore syntax: what matches is not synced, in any pair. */
-  ignorePatterns: string[];
-  /** How many transfers run at the same time, per pair and for the backup. */
-  parallelTransfers: number;
-  /** The mass-delete fail-safe: a run deleting more than this percent of the synced files stops. */
-  failSafePercent: number;
-  /** How many days files deleted on the server stay in the pair's trash (.terasync-trash). */
-  deletedRetentionDays: number;
-}
-
-export interface BackupSettings {
-  /** Absolute paths of the folders to back up. */
-  sources: string[];
-  /** The device folder's name in the backup area; null: the computer's name. */
-  device: string | null;
-  /** How long replaced and deleted copies are kept; 0 keeps them all. */
-  retentionDays: number;
-  /** When the app backs up by itself (electron/app/BackupScheduler.ts); 'manual': only when asked. */
-  schedule: BackupSchedule;
-}
-
-export interface AppSettings {
-  /** null: not decided yet; the app turns it on after the first successful sign-in. */
-  startAtLogin: boolean | null;
-  notifications: boolean;
-  theme: Theme;
-  /** 'system': the language of the operating system. */
-  language: Language;
-}
-
-/** Updates of the app itself (electron/app/UpdateController.ts). */
-export interface UpdateSettings {
-  /** false: the update feed is never asked. */
-  enabled: boolean;
-  /** 'beta': pre-releases too. */
-  channel: UpdateChannel;
-}
-
-/** How the app's requests go out (electron/app/proxySettings.ts turns it into the process's ProxySetting). */
-export interface ProxySettings {
-  mode: ProxyMode;
-  /** Host name or IP address of the proxy; '' when none was typed (only 'http' and 'socks5' need one). */
-  host: string;
-  /** 1 to 65535; kept for 'system' and 'none' too, so that switching back finds what was typed. */
-  port: number;
-  /** The proxy's user name; null: the proxy asks for none. Its password is in the SecretStore. */
-  user: string | null;
-}
-
-export interface Settings {
-  pairs: PairSettings[];
-  sync: SyncSettings;
-  backup: BackupSettings;
-  app: AppSettings;
-  update: UpdateSettings;
-  proxy: ProxySettings;
-}
-
 export { settingsLimits } from '../../shared/limits.js';
 
+// ---------------------------------------------------------------------------------------------
+// The schema of format 4. Each field's message is what follows its path in a refusal
+// ("pairs[0].paused" + " must be true or false"); see shared/fileSchemas.ts. A field with a
+// default may be left out (`v.optional`), and where the reader always took null for "left out"
+// too, so may null (`v.nullish`). Objects are not strict: a field this version does not know
+// is dropped (see the top of this file).
+
+type Range = { readonly min: number; readonly max: number };
+
+/** A whole number in `range`; left out: `fallback`. */
+function wholeNumber(range: Range, fallback: number) {
+  const message = `must be a whole number from ${range.min} to ${range.max}`;
+  return v.optional(v.pipe(v.number(message), v.integer(message), v.minValue(range.min, message), v.maxValue(range.max, message)), fallback);
+}
+
+/** true or false; left out: `fallback`. */
+function flag(fallback: boolean) {
+  return v.optional(v.boolean('must be true or false'), fallback);
+}
+
+/** One of `allowed`; left out or null (as format 2 read the theme): `fallback`. */
+function oneOf<const T extends string>(allowed: readonly T[], fallback: NoInfer<T>) {
+  return v.nullish(v.picklist(allowed, `must be one of ${allowed.map((name) => `"${name}"`).join(', ')}`), fallback);
+}
+
+/** A section that may be left out (all its fields then take their defaults); present, it must be an object. */
+function section<const E extends v.ObjectEntries>(entries: E) {
+  return v.optional(fileObject(entries, 'must be an object'), {});
+}
+
+const absolutePath = v.pipe(v.string('must be an absolute path'), v.check((value) => path.isAbsolute(value), 'must be an absolute path'));
+
+const pairIdMessage = 'must be 1 to 64 letters, digits, "-" or "_", starting with a letter or digit';
+const remoteFolderMessage = 'must be a folder path below the account root (such as "Sync" or "Photos/2024") or an http(s) URL';
+
+/** Why `value` is no remote folder, or null: a folder path below the account root, or an http(s) URL. */
+function remoteFolderProblem(value: string): string | null {
+  if (isUrlLike(value)) {
+    try {
+      const { protocol } = new URL(value);
+      return protocol === 'https:' || protocol === 'http:' ? null : remoteFolderMessage;
+    } catch {
+      return remoteFolderMessage;
+    }
+  }
+  const folder = canonicalRemoteFolder(value);
+  if (folder === '') return null;
+  // eslint-disable-next-line no-control-regex
+  const bad = folder.split('/').find((name) => name === '' || name === '.' || name === '..' || /[\\\u0000-\u001f]/.test(name));
+  return bad === undefined ? null : `has a folder name TeraSync cannot use ("${bad}"): ${remoteFolderMessage}`;
+}
+
+/** A folder path without leading or trailing `/`; a URL as given. */
+function canonicalRemoteFolder(value: string): string {
+  return isUrlLike(value) ? value : value.replace(/^\/+|\/+$/g, '');
+}
+
+const excludedFolderExpected =
+  "a folder path below the pair's remote folder, such as \"Photos/raw\" (no leading or trailing \"/\", no \".\" or \"..\", no backslash or control character)";
+
+/** Selective sync: the same rules as the window's requests (`excludedFolders` in shared/ipc/schemas.ts). */
+const excludedFolder = v.pipe(
+  v.string(`must be ${excludedFolderExpected}`),
+  v.minLength(1, `must be ${excludedFolderExpected}`),
+  v.maxLength(settingsLimits.excludedFolderLength, `is longer than ${settingsLimits.excludedFolderLength} characters`),
+  v.check(
+    (item) => !controlCharacters.test(item) && !item.includes('\\') && item.split('/').every((name) => name !== '' && name !== '.' && name !== '..'),
+    (issue) => `("${issue.input}") must be ${excludedFolderExpected}`,
+  ),
+);
+
+/** The same rules as the window's requests (`ignorePattern` in shared/ipc/schemas.ts). */
+const ignorePattern = v.pipe(
+  v.string('must be a pattern (one line of gitignore syntax)'),
+  v.maxLength(settingsLimits.ignorePatternLength, `is longer than ${settingsLimits.ignorePatternLength} characters`),
+  // A line break would make one entry two patterns; a tab or other control character is a
+  // paste accident far more often than part of a file name.
+  v.check((item) => !controlCharacters.test(item), 'must be one line without control characters'),
+  v.check((item) => item.trim() !== '', 'is blank: a pattern needs at least one character that is not a space'),
+);
+
+/** As the file keeps them (the Throttle and the IPC view call them uploadKiBps / downloadKiBps). */
+const bandwidthEntries = {
+  /** Upload limit in KiB/s; 0: no limit. */
+  upKiBps: wholeNumber(settingsLimits.bandwidthKiBps, 0),
+  /** Download limit in KiB/s; 0: no limit. */
+  downKiBps: wholeNumber(settingsLimits.bandwidthKiBps, 0),
+};
+
+/** One local folder kept in sync with one remote folder, with its own journal and engine. */
+const pairSchema = fileObject(
+  {
+    /** Names the pair's journal. */
+    id: v.pipe(v.string(pairIdMessage), v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, pairIdMessage)),
+    /** Absolute; no two pairs on the same or nested folders (checked after the schema). */
+    localFolder: absolutePath,
+    /** A folder path below the account root ('Sync', 'Photos/2024', '' for the root), or an http(s) URL. */
+    remoteFolder: v.pipe(v.string(remoteFolderMessage), rule(remoteFolderProblem), v.transform(canonicalRemoteFolder)),
+    paused: flag(false),
+    bandwidth: section(bandwidthEntries),
+    /**
+     * Selective sync: folders below `remoteFolder` ('/'-separated, e.g. 'Photos/raw') that are not
+     * synced; what is in them is left as it is on both sides. Each listed once (checked after the schema).
+     */
+    excludedFolders: v.optional(boundedList(excludedFolder, settingsLimits.excludedFolderCount, 'must be an array of folder paths'), () => []),
+  },
+  'must be an object',
+);
+
+const syncEntries = {
+  /** How often the remote side is asked for changes. */
+  pollIntervalSeconds: wholeNumber(settingsLimits.pollIntervalSeconds, 30),
+  /** How often the local folders are scanned in full, besides the watcher. */
+  fullScanMinutes: wholeNumber(settingsLimits.fullScanMinutes, 10),
+  /** Lines in gitignore syntax: what matches is not synced, in any pair. */
+  ignorePatterns: v.optional(boundedList(ignorePattern, settingsLimits.ignorePatternCount, 'must be an array of patterns'), () => []),
+  /** How many transfers run at the same time, per pair and for the backup. */
+  parallelTransfers: wholeNumber(settingsLimits.parallelTransfers, 4),
+  /** The mass-delete fail-safe: a run deleting more than this percent of the synced files stops. */
+  failSafePercent: wholeNumber(settingsLimits.failSafePercent, 50),
+  /** How many days files deleted on the server stay in the pair's trash (.terasync-trash). */
+  deletedRetentionDays: wholeNumber(settingsLimits.deletedRetentionDays, 30),
+};
+
+const deviceMessage = `must be null or a name of 1 to ${settingsLimits.deviceLength} characters`;
+
+const backupEntries = {
+  /** Absolute paths of the folders to back up (no two with the same folder name: checked after the schema). */
+  sources: v.nullish(v.array(absolutePath, 'must be an array of absolute paths'), () => []),
+  /** The device folder's name in the backup area; null: the computer's name. */
+  device: v.nullish(
+    v.pipe(v.string(deviceMessage), v.check((name) => name.trim() !== '', deviceMessage), v.maxLength(settingsLimits.deviceLength, deviceMessage)),
+    null,
+  ),
+  /** How long replaced and deleted copies are kept; 0 keeps them all. */
+  retentionDays: wholeNumber(settingsLimits.retentionDays, 30),
+  /** When the app backs up by itself (electron/app/BackupScheduler.ts); 'manual': only when asked. */
+  schedule: oneOf(backupSchedules, 'manual'),
+};
+
+const themes: readonly Theme[] = ['system', 'light', 'dark'];
+const languages: readonly Language[] = ['system', 'en', 'ja'];
+const updateChannels: readonly UpdateChannel[] = ['stable', 'beta'];
+
+const appEntries = {
+  /** null: not decided yet; the app turns it on after the first successful sign-in. */
+  startAtLogin: v.nullish(v.boolean('must be true, false or null'), null),
+  notifications: flag(true),
+  theme: oneOf(themes, 'system'),
+  /** 'system': the language of the operating system. */
+  language: oneOf(languages, 'system'),
+};
+
+/** Updates of the app itself (electron/app/UpdateController.ts). */
+const updateEntries = {
+  /** false: the update feed is never asked. */
+  enabled: flag(true),
+  /** 'beta': pre-releases too. */
+  channel: oneOf(updateChannels, 'stable'),
+};
+
+/**
+ * Why `host` cannot name a proxy, or null when it can. Shared with the window's requests
+ * (shared/ipc/schemas.ts has the same rule) so that both refuse the same text.
+ */
+export function proxyHostProblem(host: string): string | null {
+  if (host.length > proxyLimits.hostLength) return `at most ${proxyLimits.hostLength} characters`;
+  if (!isProxyHost(host)) return 'a host name or IP address only (no scheme such as http://, no port, no user, no spaces)';
+  return null;
+}
+
+const proxyUserMessage = `must be a user name of at most ${proxyLimits.userLength} characters, on one line`;
+
+/** How the app's requests go out (electron/app/proxySettings.ts turns it into the process's ProxySetting). */
+const proxySchema = v.pipe(
+  fileObject(
+    {
+      mode: oneOf(proxyModes, 'system'),
+      /** Host name or IP address of the proxy ([::1] is kept as ::1); '' when none was typed (only 'http' and 'socks5' need one). */
+      host: v.nullish(
+        v.pipe(
+          v.string('must be a host name or IP address'),
+          v.transform((host) => host.trim().replace(/^\[(.*)\]$/, '$1')),
+          rule((host: string) => {
+            const problem = host === '' ? null : proxyHostProblem(host);
+            return problem === null ? null : `must be ${problem}`;
+          }),
+        ),
+        '',
+      ),
+      /** 1 to 65535; kept for 'system' and 'none' too, so that switching back finds what was typed. */
+      port: wholeNumber(proxyLimits.port, 8080),
+      /** The proxy's user name; null (or ''): the proxy asks for none. Its password is in the SecretStore. */
+      user: v.nullish(
+        v.pipe(
+          v.string('must be a user name or null'),
+          v.check((user) => user.length <= proxyLimits.userLength && !controlCharacters.test(user), proxyUserMessage),
+          v.transform((user) => (user === '' ? null : user)),
+        ),
+        null,
+      ),
+    },
+    'must be an object',
+  ),
+  v.forward(
+    v.partialCheck(
+      [['mode'], ['host']],
+      ({ mode, host }) => host !== '' || (mode !== 'http' && mode !== 'socks5'),
+      (issue) => `must name the proxy (a host name or IP address) when proxy.mode is "${issue.input.mode}"`,
+    ),
+    ['host'],
+  ),
+);
+
+/**
+ * Format 4, after the secrets were refused and older formats migrated. What relates items to
+ * each other is checked after it (`parseCurrentFormat`).
+ */
+const settingsSchema = fileObject(
+  {
+    pairs: v.optional(v.array(pairSchema, 'must be an array'), () => []),
+    sync: section(syncEntries),
+    backup: section(backupEntries),
+    app: section(appEntries),
+    update: section(updateEntries),
+    proxy: v.optional(proxySchema, {}),
+  },
+  'it is not a JSON object',
+);
+
+export type Settings = v.InferOutput<typeof settingsSchema>;
+export type PairSettings = v.InferOutput<typeof pairSchema>;
+export type BandwidthSettings = PairSettings['bandwidth'];
+export type SyncSettings = Settings['sync'];
+export type BackupSettings = Settings['backup'];
+export type AppSettings = Settings['app'];
+export type UpdateSettings = Settings['update'];
+export type ProxySettings = Settings['proxy'];
+
+/** Every field at its default, no pairs: the schema's reading of an empty file. */
 export function defaultSettings(): Settings {
-  return {
-    pairs: [],
-    sync: { pollIntervalSeconds: 30, fullScanMinutes: 10, ignorePatterns: [], parallelTransfers: 4, failSafePercent: 50, deletedRetentionDays: 30 },
-    backup: { sources: [], device: null, retentionDays: 30, schedule: 'manual' },
-    app: { startAtLogin: null, notifications: true, theme: 'system', language: 'system' },
-    update: { enabled: true, channel: 'stable' },
-    proxy: { mode: 'system', host: '', port: 8080, user: null },
-  };
+  return v.parse(settingsSchema, {});
 }
 
 export interface SettingsFileSystem {
@@ -280,165 +434,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A section that may be left out; present, it must be an object. */
-function section(value: unknown, where: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (!isRecord(value)) throw corrupt(`${where} must be an object`);
-  return value;
-}
 
-function wholeNumber(value: unknown, where: string, fallback: number, range: { min: number; max: number }): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
-    throw corrupt(`${where} must be a whole number from ${range.min} to ${range.max}`);
-  }
-  return value;
-}
-
-function flag(value: unknown, where: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw corrupt(`${where} must be true or false`);
-  return value;
-}
-
-function absolutePath(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !path.isAbsolute(value)) throw corrupt(`${where} must be an absolute path`);
-  return value;
-}
-
-const pairIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-function parsePairId(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !pairIdPattern.test(value)) {
-    throw corrupt(`${where} must be 1 to 64 letters, digits, "-" or "_", starting with a letter or digit`);
-  }
-  return value;
-}
-
-/** `remoteFolder`: a folder path made canonical (no leading or trailing `/`), or an http(s) URL as given. */
-function parseRemoteFolder(value: unknown, where: string): string {
-  const expected = `${where} must be a folder path below the account root (such as "Sync" or "Photos/2024") or an http(s) URL`;
-  if (typeof value !== 'string') throw corrupt(expected);
-  if (isUrlLike(value)) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw corrupt(expected);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw corrupt(expected);
-    return value;
-  }
-  const folder = value.replace(/^\/+|\/+$/g, '');
-  if (folder === '') return '';
-  for (const name of folder.split('/')) {
-    // eslint-disable-next-line no-control-regex
-    if (name === '' || name === '.' || name === '..' || /[\\\u0000-\u001f]/.test(name)) {
-      throw corrupt(`${where} has a folder name TeraSync cannot use ("${name}"): ${expected.slice(where.length + 1)}`);
-    }
-  }
-  return folder;
-}
-
-function parseBandwidth(value: unknown, where: string): BandwidthSettings {
-  const record = section(value, where);
-  return {
-    upKiBps: wholeNumber(record['upKiBps'], `${where}.upKiBps`, 0, settingsLimits.bandwidthKiBps),
-    downKiBps: wholeNumber(record['downKiBps'], `${where}.downKiBps`, 0, settingsLimits.bandwidthKiBps),
-  };
-}
-
-/** A list that may be left out (default []); present, an array of at most `max` items. */
-function list(value: unknown, where: string, max: number, what: string): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw corrupt(`${where} must be an array of ${what}`);
-  if (value.length > max) throw corrupt(`${where} has ${value.length} items; at most ${max} are allowed`);
-  return value;
-}
-
-/** Selective sync: the same rules as the window's requests (readExcludedFolders in shared/ipc/schemas.ts). */
-function parseExcludedFolders(value: unknown, where: string): string[] {
-  const expected = "a folder path below the pair's remote folder, such as \"Photos/raw\" (no leading or trailing \"/\", no \".\" or \"..\", no backslash or control character)";
-  const folders = list(value, where, settingsLimits.excludedFolderCount, 'folder paths').map((item: unknown, index) => {
-    const itemWhere = `${where}[${index}]`;
-    if (typeof item !== 'string' || item === '') throw corrupt(`${itemWhere} must be ${expected}`);
-    if (item.length > settingsLimits.excludedFolderLength) {
-      throw corrupt(`${itemWhere} is longer than ${settingsLimits.excludedFolderLength} characters`);
-    }
-    const valid = !controlCharacters.test(item) && !item.includes('\\') && item.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
-    if (!valid) throw corrupt(`${itemWhere} ("${item}") must be ${expected}`);
-    return item;
-  });
-  const seen = new Map<string, number>();
-  folders.forEach((folder, index) => {
-    const other = seen.get(folder);
-    if (other !== undefined) throw corrupt(`${where}[${index}] ("${folder}") is also ${where}[${other}]: list each folder once`);
-    seen.set(folder, index);
-  });
-  return folders;
-}
-
-/** The same rules as the window's requests (readIgnorePattern in shared/ipc/schemas.ts). */
-function parseIgnorePatterns(value: unknown): string[] {
-  const where = 'sync.ignorePatterns';
-  return list(value, where, settingsLimits.ignorePatternCount, 'patterns').map((item: unknown, index) => {
-    const itemWhere = `${where}[${index}]`;
-    if (typeof item !== 'string') throw corrupt(`${itemWhere} must be a pattern (one line of gitignore syntax)`);
-    if (item.length > settingsLimits.ignorePatternLength) throw corrupt(`${itemWhere} is longer than ${settingsLimits.ignorePatternLength} characters`);
-    // A line break would make one entry two patterns; a tab or other control character is a
-    // paste accident far more often than part of a file name.
-    if (controlCharacters.test(item)) throw corrupt(`${itemWhere} must be one line without control characters`);
-    if (item.trim() === '') throw corrupt(`${itemWhere} is blank: a pattern needs at least one character that is not a space`);
-    return item;
+/** Throws when a pair lists an excluded folder twice (the window refuses that too). */
+function checkExcludedFoldersOnce(pairs: readonly PairSettings[]): void {
+  pairs.forEach((pair, pairIndex) => {
+    const where = `pairs[${pairIndex}].excludedFolders`;
+    const seen = new Map<string, number>();
+    pair.excludedFolders.forEach((folder, index) => {
+      const other = seen.get(folder);
+      if (other !== undefined) throw corrupt(`${where}[${index}] ("${folder}") is also ${where}[${other}]: list each folder once`);
+      seen.set(folder, index);
+    });
   });
 }
 
-function parsePairs(value: unknown): PairSettings[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw corrupt('pairs must be an array');
-  return value.map((pair: unknown, index) => {
-    const where = `pairs[${index}]`;
-    if (!isRecord(pair)) throw corrupt(`${where} must be an object`);
-    return {
-      id: parsePairId(pair['id'], `${where}.id`),
-      localFolder: absolutePath(pair['localFolder'], `${where}.localFolder`),
-      remoteFolder: parseRemoteFolder(pair['remoteFolder'], `${where}.remoteFolder`),
-      paused: flag(pair['paused'], `${where}.paused`, false),
-      bandwidth: parseBandwidth(pair['bandwidth'], `${where}.bandwidth`),
-      excludedFolders: parseExcludedFolders(pair['excludedFolders'], `${where}.excludedFolders`),
-    };
-  });
-}
-
-function parseSync(value: unknown): SyncSettings {
-  const record = section(value, 'sync');
-  const defaults = defaultSettings().sync;
-  return {
-    pollIntervalSeconds: wholeNumber(record['pollIntervalSeconds'], 'sync.pollIntervalSeconds', defaults.pollIntervalSeconds, settingsLimits.pollIntervalSeconds),
-    fullScanMinutes: wholeNumber(record['fullScanMinutes'], 'sync.fullScanMinutes', defaults.fullScanMinutes, settingsLimits.fullScanMinutes),
-    ignorePatterns: parseIgnorePatterns(record['ignorePatterns']),
-    parallelTransfers: wholeNumber(record['parallelTransfers'], 'sync.parallelTransfers', defaults.parallelTransfers, settingsLimits.parallelTransfers),
-    failSafePercent: wholeNumber(record['failSafePercent'], 'sync.failSafePercent', defaults.failSafePercent, settingsLimits.failSafePercent),
-    deletedRetentionDays: wholeNumber(record['deletedRetentionDays'], 'sync.deletedRetentionDays', defaults.deletedRetentionDays, settingsLimits.deletedRetentionDays),
-  };
-}
-
-function parseDevice(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.trim() === '' || value.length > settingsLimits.deviceLength) {
-    throw corrupt(`backup.device must be null or a name of 1 to ${settingsLimits.deviceLength} characters`);
-  }
-  return value;
-}
-
-function parseBackup(value: unknown, options: SettingsCheckOptions): BackupSettings {
-  const record = section(value, 'backup');
-  const defaults = defaultSettings().backup;
-  const rawSources = record['sources'] ?? [];
-  if (!Array.isArray(rawSources)) throw corrupt('backup.sources must be an array of absolute paths');
-  const sources = rawSources.map((source: unknown, index) => absolutePath(source, `backup.sources[${index}]`));
-  // The backup area names a source after its folder: two with the same name would overwrite
-  // each other's copies (the engine refuses such a run; saying so here is earlier).
+/**
+ * Throws when two backup sources have the same folder name: the backup area names a source
+ * after its folder, so they would overwrite each other's copies (the engine refuses such a
+ * run; saying so here is earlier).
+ */
+function checkBackupSourceNames(sources: readonly string[], options: SettingsCheckOptions): void {
   const names = new Map<string, number>();
   sources.forEach((source, index) => {
     const name = foldCase(path.basename(path.resolve(source)), options);
@@ -448,83 +463,6 @@ function parseBackup(value: unknown, options: SettingsCheckOptions): BackupSetti
     }
     names.set(name, index);
   });
-  return {
-    sources,
-    device: parseDevice(record['device']),
-    retentionDays: wholeNumber(record['retentionDays'], 'backup.retentionDays', defaults.retentionDays, settingsLimits.retentionDays),
-    schedule: oneOf(record['schedule'], 'backup.schedule', backupSchedules, defaults.schedule),
-  };
-}
-
-const themes: readonly Theme[] = ['system', 'light', 'dark'];
-const languages: readonly Language[] = ['system', 'en', 'ja'];
-
-/** One of `allowed`; left out (or null, as format 2 read it for the theme): `fallback`. */
-function oneOf<T extends string>(value: unknown, where: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined || value === null) return fallback;
-  if (!(allowed as readonly unknown[]).includes(value)) throw corrupt(`${where} must be one of ${allowed.map((name) => `"${name}"`).join(', ')}`);
-  return value as T;
-}
-
-function parseApp(value: unknown): AppSettings {
-  const record = section(value, 'app');
-  const defaults = defaultSettings().app;
-  const startAtLogin = record['startAtLogin'] ?? null;
-  if (startAtLogin !== null && typeof startAtLogin !== 'boolean') throw corrupt('app.startAtLogin must be true, false or null');
-  return {
-    startAtLogin,
-    notifications: flag(record['notifications'], 'app.notifications', defaults.notifications),
-    theme: oneOf(record['theme'], 'app.theme', themes, defaults.theme),
-    language: oneOf(record['language'], 'app.language', languages, defaults.language),
-  };
-}
-
-const updateChannels: readonly UpdateChannel[] = ['stable', 'beta'];
-
-function parseUpdate(value: unknown): UpdateSettings {
-  const record = section(value, 'update');
-  const defaults = defaultSettings().update;
-  return {
-    enabled: flag(record['enabled'], 'update.enabled', defaults.enabled),
-    channel: oneOf(record['channel'], 'update.channel', updateChannels, defaults.channel),
-  };
-}
-
-/**
- * Why `host` cannot name a proxy, or null when it can. Shared with the window's requests
- * (shared/ipc/schemas.ts has the same rule) so that both refuse the same text.
- */
-export function proxyHostProblem(host: string): string | null {
-  if (host.length > proxyLimits.hostLength) return `at most ${proxyLimits.hostLength} characters`;
-  if (!isProxyHost(host)) return 'a host name or IP address only (no scheme such as http://, no port, no user, no spaces)';
-  return null;
-}
-
-function parseProxy(value: unknown): ProxySettings {
-  const record = section(value, 'proxy');
-  const defaults = defaultSettings().proxy;
-  const mode = oneOf(record['mode'], 'proxy.mode', proxyModes, defaults.mode);
-  const rawHost = record['host'] ?? '';
-  if (typeof rawHost !== 'string') throw corrupt('proxy.host must be a host name or IP address');
-  const host = rawHost.trim().replace(/^\[(.*)\]$/, '$1');
-  if (host === '' && (mode === 'http' || mode === 'socks5')) {
-    throw corrupt(`proxy.host must name the proxy (a host name or IP address) when proxy.mode is "${mode}"`);
-  }
-  if (host !== '') {
-    const problem = proxyHostProblem(host);
-    if (problem !== null) throw corrupt(`proxy.host must be ${problem}`);
-  }
-  const port = wholeNumber(record['port'], 'proxy.port', defaults.port, proxyLimits.port);
-  const rawUser = record['user'] ?? null;
-  if (rawUser !== null && typeof rawUser !== 'string') throw corrupt('proxy.user must be a user name or null');
-  let user: string | null = null;
-  if (rawUser !== null && rawUser !== '') {
-    if (rawUser.length > proxyLimits.userLength || controlCharacters.test(rawUser)) {
-      throw corrupt(`proxy.user must be a user name of at most ${proxyLimits.userLength} characters, on one line`);
-    }
-    user = rawUser;
-  }
-  return { mode, host, port, user };
 }
 
 /**
@@ -532,7 +470,9 @@ function parseProxy(value: unknown): ProxySettings {
  * whose message names the field (for "Test connection", which checks without saving).
  */
 export function checkProxySettings(value: unknown): ProxySettings {
-  return parseProxy(value);
+  const checked = checkFile(proxySchema, value, 'proxy');
+  if (!checked.ok) throw corrupt(checked.error.message);
+  return checked.value;
 }
 
 function caseInsensitive(options: SettingsCheckOptions): boolean {
@@ -581,17 +521,15 @@ export function checkPairsApart(pairs: readonly PairSettings[], options: Setting
 
 /** Checks format-4 JSON (secrets already refused). Throws a 'corrupt' SettingsRefusal saying what is wrong. */
 function parseCurrentFormat(json: Record<string, unknown>, options: SettingsCheckOptions): Settings {
-  const settings: Settings = {
-    pairs: parsePairs(json['pairs']),
-    sync: parseSync(json['sync']),
-    backup: parseBackup(json['backup'], options),
-    app: parseApp(json['app']),
-    update: parseUpdate(json['update']),
-    proxy: parseProxy(json['proxy']),
-  };
+  const checked = checkFile(settingsSchema, json);
+  if (!checked.ok) throw corrupt(checked.error.message);
+  const settings = checked.value;
+  checkExcludedFoldersOnce(settings.pairs);
+  checkBackupSourceNames(settings.backup.sources, options);
   checkPairsApart(settings.pairs, options);
   return settings;
 }
+
 
 export interface DecodedSettings {
   settings: Settings;

@@ -22,48 +22,167 @@
  * for each of its connections (WebDAV, REST, OAuth2). A certificate is public, so it is kept
  * here; a private key never is (caFile.ts refuses one, and so does the secret check below).
  *
+ * The format is `accountSchema` below, a valibot schema; `AccountRecord`, `OAuthSettings` and
+ * `ApiSettings` are read from it. A field this version does not know is ignored and not
+ * written back.
+ *
  * A file that is not valid is moved aside (`account.json.corrupt-<time>`) and the user signs in
  * again; one holding something that looks like a secret is refused and left alone.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as v from 'valibot';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
-import { parseApiKey, type ApiKeyPlacement } from '../teracloud/apiKey.js';
+import { checkFile, fileObject } from '../../shared/fileSchemas.js';
+import { rule } from '../../shared/validation.js';
+import { API_KEY_PLACEMENTS, parseApiKey } from '../teracloud/apiKey.js';
 import { insecureUrlReason } from '../net/addresses.js';
 import { holdsPrivateKey, MAX_CA_FILE_BYTES, parseCaCertificates } from './caFile.js';
-import type { OAuthConfig } from './oauth/OAuthConfig.js';
-
-export type SignInMethod = 'oauth2' | 'basic';
-
-export interface ApiSettings {
-  /** The REST API's base, e.g. https://api.teracloud.jp/ */
-  baseUrl: string;
-  /** The application's key (32 uppercase hex digits): labels the app, not secret in practice. */
-  applicationKey: string;
-  keyPlacement: ApiKeyPlacement;
-}
-
-/** OAuthConfig without the CA (that is the connection's setting, not the account's). */
-export type OAuthSettings = Omit<OAuthConfig, 'ca'>;
-
-export interface AccountRecord {
-  userId: string;
-  /** https://seto.teracloud.jp: /dav/, /v2/dav/ and /backup/ live below it. */
-  origin: string;
-  /** The node name, or the host for a custom origin (development). */
-  node: string;
-  method: SignInMethod;
-  basicPreemptive: boolean;
-  basicSignIn: boolean;
-  oauth: OAuthSettings | null;
-  api: ApiSettings | null;
-  /** PEM certificates of a private CA this account trusts besides the system roots; absent: none. */
-  caPem?: string;
-}
 
 export const ACCOUNT_FILE = 'account.json';
 const FORMAT_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// The schema of format 1 (after the version and the secrets were checked). A field's message
+// is what follows its path in a refusal ("oauth.clientId" + " must be a non-empty string"),
+// see shared/fileSchemas.ts. Objects are not strict: a field this version does not know is
+// dropped.
+
+const nonEmptyMessage = 'must be a non-empty string';
+const nonEmpty = v.pipe(v.string(nonEmptyMessage), v.check((value) => value.trim() !== '', nonEmptyMessage));
+
+/** Why `raw` is no address TeraSync may connect to and keep, or null. */
+function webUrlProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL';
+  }
+  const insecure = insecureUrlReason(url);
+  if (insecure !== null) return `: ${insecure}`;
+  if (url.username !== '' || url.password !== '') return 'must not hold credentials';
+  return null;
+}
+
+/** An https: address (http: on loopback, for test servers) without credentials, kept as written. */
+const webUrl = v.pipe(nonEmpty, rule(webUrlProblem));
+
+/** `fields` without the ones that are null or undefined: a setting left out is absent, never null. */
+function defined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], null | undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null && value !== undefined)) as { [K in keyof T]?: Exclude<T[K], null | undefined> };
+}
+
+const scopesMessage = 'must be a list of scope names';
+
+/** The OAuth2 configuration (OAuthConfig without the CA, which is the connection's setting, not the account's). */
+const oauthSchema = v.pipe(
+  fileObject(
+    {
+      clientId: nonEmpty,
+      /** Refused as a whole ("oauth.scopes must be ..."), not item by item. */
+      scopes: v.pipe(
+        v.custom<string[]>((scopes) => Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string' && scope !== ''), scopesMessage),
+        v.transform((scopes) => [...scopes]),
+      ),
+      /** The authorization server's issuer identifier, for discovery; null or left out: none. */
+      issuer: v.nullish(webUrl),
+      authorizationEndpoint: v.nullish(webUrl),
+      tokenEndpoint: v.nullish(webUrl),
+      revocationEndpoint: v.nullish(webUrl),
+    },
+    'must be an object',
+  ),
+  v.transform(({ issuer, authorizationEndpoint, tokenEndpoint, revocationEndpoint, ...oauth }) => ({
+    ...oauth,
+    ...defined({ issuer, authorizationEndpoint, tokenEndpoint, revocationEndpoint }),
+  })),
+  v.check(
+    (oauth) => oauth.issuer !== undefined || (oauth.authorizationEndpoint !== undefined && oauth.tokenEndpoint !== undefined),
+    'needs an issuer, or both authorizationEndpoint and tokenEndpoint',
+  ),
+);
+
+const apiSchema = fileObject(
+  {
+    /** The REST API's base, e.g. https://api.teracloud.jp/ */
+    baseUrl: webUrl,
+    /** The application's key (32 uppercase hex digits, trimmed): labels the app, not secret in practice. */
+    applicationKey: v.pipe(
+      nonEmpty,
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        try {
+          return parseApiKey(dataset.value);
+        } catch (error) {
+          addIssue({ message: `: ${(error as Error).message}` });
+          return NEVER;
+        }
+      }),
+    ),
+    keyPlacement: v.nullish(v.picklist(API_KEY_PLACEMENTS, 'must be "header" or "matrix"'), 'header'),
+  },
+  'must be an object',
+);
+
+const caPemMessage = 'must be the text of PEM certificates';
+
+/**
+ * The record, its fields in the order they are checked (the first problem is the one
+ * reported; `version` is checked before, by parseAccountRecord). The file may hold them in
+ * any order.
+ */
+const accountSchema = v.pipe(
+  fileObject(
+    {
+      /** How the user signed in. */
+      method: v.picklist(['oauth2', 'basic'], 'must be "oauth2" or "basic"'),
+      /** https://seto.teracloud.jp: /dav/, /v2/dav/ and /backup/ live below it. Kept without a trailing '/'. */
+      origin: v.pipe(
+        webUrl,
+        v.check((origin) => new URL(origin).pathname === '/', 'must be a bare origin such as https://seto.teracloud.jp'),
+        v.transform((origin) => origin.replace(/\/$/, '')),
+      ),
+      userId: nonEmpty,
+      /** The node name, or the host for a custom origin (development). */
+      node: nonEmpty,
+      /** BASIC on the first request (anything but false), or answer the challenge (false). */
+      basicPreemptive: v.optional(v.pipe(v.unknown(), v.transform((value) => value !== false)), true),
+      /** An Apps password is stored (true; anything else is false): for /dav/, /backup/ and the fallback. */
+      basicSignIn: v.optional(v.pipe(v.unknown(), v.transform((value) => value === true)), false),
+      oauth: v.nullish(oauthSchema, null),
+      api: v.nullish(apiSchema, null),
+      /**
+       * PEM certificates of a private CA this account trusts besides the system roots, each
+       * checked by parsing it; left out or null: none. parseCaCertificates begins its message
+       * with the name it is given, which is this field's path: the rest follows the path.
+       */
+      caPem: v.nullish(
+        v.pipe(
+          v.string(caPemMessage),
+          v.maxLength(MAX_CA_FILE_BYTES, caPemMessage),
+          v.rawTransform(({ dataset, addIssue, NEVER }) => {
+            try {
+              return parseCaCertificates(dataset.value, 'caPem');
+            } catch (error) {
+              addIssue({ message: (error as Error).message.replace(/^caPem /, '') });
+              return NEVER;
+            }
+          }),
+        ),
+      ),
+    },
+    'it is not a JSON object',
+  ),
+  v.transform(({ caPem, ...record }) => ({ ...record, ...defined({ caPem }) })),
+  v.check((record) => record.method !== 'oauth2' || record.oauth !== null, 'an OAuth2 account needs its oauth settings'),
+);
+
+/** What TeraSync remembers about the signed-in account (see the top of this file). */
+export type AccountRecord = v.InferOutput<typeof accountSchema>;
+export type SignInMethod = AccountRecord['method'];
+export type OAuthSettings = v.InferOutput<typeof oauthSchema>;
+export type ApiSettings = v.InferOutput<typeof apiSchema>;
 
 export function basicSecretKey(record: Pick<AccountRecord, 'userId' | 'origin'>): string {
   return `basic:${record.userId}@${record.origin}`;
@@ -81,92 +200,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function text(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(`${where} must be a non-empty string`);
-  return value;
-}
-
-function optionalUrl(value: unknown, where: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return webUrl(value, where);
-}
-
-function webUrl(value: unknown, where: string): string {
-  const raw = text(value, where);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw invalid(`${where} is not a URL`);
-  }
-  const insecure = insecureUrlReason(url);
-  if (insecure !== null) throw invalid(`${where}: ${insecure}`);
-  if (url.username !== '' || url.password !== '') throw invalid(`${where} must not hold credentials`);
-  return raw;
-}
-
-function parseOAuth(value: unknown): OAuthSettings | null {
-  if (value === null || value === undefined) return null;
-  if (!isRecord(value)) throw invalid('oauth must be an object');
-  const scopes = value['scopes'];
-  if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && scope !== '')) {
-    throw invalid('oauth.scopes must be a list of scope names');
-  }
-  const settings: OAuthSettings = { clientId: text(value['clientId'], 'oauth.clientId'), scopes: [...(scopes as string[])] };
-  for (const field of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'revocationEndpoint'] as const) {
-    const url = optionalUrl(value[field], `oauth.${field}`);
-    if (url !== undefined) settings[field] = url;
-  }
-  if (settings.issuer === undefined && (settings.authorizationEndpoint === undefined || settings.tokenEndpoint === undefined)) {
-    throw invalid('oauth needs an issuer, or both authorizationEndpoint and tokenEndpoint');
-  }
-  return settings;
-}
-
-function parseCaPem(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length > MAX_CA_FILE_BYTES) throw invalid('caPem must be the text of PEM certificates');
-  try {
-    return parseCaCertificates(value, 'caPem');
-  } catch (error) {
-    throw invalid((error as Error).message);
-  }
-}
-
-function parseApi(value: unknown): ApiSettings | null {
-  if (value === null || value === undefined) return null;
-  if (!isRecord(value)) throw invalid('api must be an object');
-  const placement = value['keyPlacement'] ?? 'header';
-  if (placement !== 'header' && placement !== 'matrix') throw invalid('api.keyPlacement must be "header" or "matrix"');
-  return {
-    baseUrl: webUrl(value['baseUrl'], 'api.baseUrl'),
-    applicationKey: parseApiKey(text(value['applicationKey'], 'api.applicationKey')),
-    keyPlacement: placement,
-  };
-}
-
 /** Checks parsed JSON; throws Configuration saying what is wrong. */
 export function parseAccountRecord(json: unknown): AccountRecord {
   if (!isRecord(json)) throw invalid('it is not a JSON object');
   if (json['version'] !== FORMAT_VERSION) throw invalid(`"version" must be ${FORMAT_VERSION}`);
-  const method = json['method'];
-  if (method !== 'oauth2' && method !== 'basic') throw invalid('method must be "oauth2" or "basic"');
-  const origin = webUrl(json['origin'], 'origin');
-  if (new URL(origin).pathname !== '/') throw invalid('origin must be a bare origin such as https://seto.teracloud.jp');
-  const record: AccountRecord = {
-    userId: text(json['userId'], 'userId'),
-    origin: origin.replace(/\/$/, ''),
-    node: text(json['node'], 'node'),
-    method,
-    basicPreemptive: json['basicPreemptive'] !== false,
-    basicSignIn: json['basicSignIn'] === true,
-    oauth: parseOAuth(json['oauth']),
-    api: parseApi(json['api']),
-  };
-  const caPem = parseCaPem(json['caPem']);
-  if (caPem !== undefined) record.caPem = caPem;
-  if (method === 'oauth2' && record.oauth === null) throw invalid('an OAuth2 account needs its oauth settings');
-  return record;
+  const checked = checkFile(accountSchema, json);
+  if (!checked.ok) throw invalid(checked.error.message);
+  return checked.value;
 }
 
 /** A field whose name says it holds a secret: such a file is refused (secrets live in the keychain). */
