@@ -33,3 +33,24 @@ export const settingsLimits = {
   ignorePatternCount: 1_000,
   ignorePatternLength: 1_024,
 } as const;
+
+/**
+ * Generous bounds for the strings and lists of the IPC payloads (shared/ipc/schemas.ts) and of
+ * the files on disk (settings.json, account.json): they stop absurd values, never a real one,
+ * and a value the files accept always fits the window's payloads that carry it.
+ */
+export const stringLimits = {
+  /** Free text: messages, descriptions. */
+  text: 32_768,
+  /** Lists that are not bounded otherwise. */
+  list: 10_000,
+  /** An absolute or relative path (Linux's PATH_MAX). */
+  path: 4_096,
+  /** An address: a WebDAV URL, an OAuth endpoint, a remote folder given as a URL. */
+  url: 8_192,
+  /** A user ID, a node name, an OAuth client ID or scope. */
+  name: 256,
+  password: 1_024,
+  /** Backup sources and other lists the user builds by hand. */
+  sourceCount: 1_000,
+} as const;

@@ -78,7 +78,7 @@ import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { boundedList, checkFile, fileObject } from '../../shared/fileSchemas.js';
 import { rule } from '../../shared/validation.js';
 import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
-import { settingsLimits } from '../../shared/limits.js';
+import { settingsLimits, stringLimits } from '../../shared/limits.js';
 import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type Theme, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules } from './BackupScheduler.js';
@@ -119,7 +119,11 @@ function section<const E extends v.ObjectEntries>(entries: E) {
   return v.optional(fileObject(entries, 'must be an object'), {});
 }
 
-const absolutePath = v.pipe(v.string('must be an absolute path'), v.check((value) => path.isAbsolute(value), 'must be an absolute path'));
+const absolutePath = v.pipe(
+  v.string('must be an absolute path'),
+  v.maxLength(stringLimits.path, `is longer than ${stringLimits.path} characters`),
+  v.check((value) => path.isAbsolute(value), 'must be an absolute path'),
+);
 
 const pairIdMessage = 'must be 1 to 64 letters, digits, "-" or "_", starting with a letter or digit';
 const remoteFolderMessage = 'must be a folder path below the account root (such as "Sync" or "Photos/2024") or an http(s) URL';
@@ -186,7 +190,12 @@ const pairSchema = fileObject(
     /** Absolute; no two pairs on the same or nested folders (checked after the schema). */
     localFolder: absolutePath,
     /** A folder path below the account root ('Sync', 'Photos/2024', '' for the root), or an http(s) URL. */
-    remoteFolder: v.pipe(v.string(remoteFolderMessage), rule(remoteFolderProblem), v.transform(canonicalRemoteFolder)),
+    remoteFolder: v.pipe(
+      v.string(remoteFolderMessage),
+      v.maxLength(stringLimits.url, `is longer than ${stringLimits.url} characters`),
+      rule(remoteFolderProblem),
+      v.transform(canonicalRemoteFolder),
+    ),
     paused: flag(false),
     bandwidth: section(bandwidthEntries),
     /**
@@ -217,7 +226,7 @@ const deviceMessage = `must be null or a name of 1 to ${settingsLimits.deviceLen
 
 const backupEntries = {
   /** Absolute paths of the folders to back up (no two with the same folder name: checked after the schema). */
-  sources: v.nullish(v.array(absolutePath, 'must be an array of absolute paths'), () => []),
+  sources: v.nullish(boundedList(absolutePath, stringLimits.sourceCount, 'must be an array of absolute paths'), () => []),
   /** The device folder's name in the backup area; null: the computer's name. */
   device: v.nullish(
     v.pipe(v.string(deviceMessage), v.check((name) => name.trim() !== '', deviceMessage), v.maxLength(settingsLimits.deviceLength, deviceMessage)),

@@ -35,6 +35,7 @@ import path from 'node:path';
 import * as v from 'valibot';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { checkFile, fileObject } from '../../shared/fileSchemas.js';
+import { stringLimits } from '../../shared/limits.js';
 import { rule } from '../../shared/validation.js';
 import { API_KEY_PLACEMENTS, parseApiKey } from '../teracloud/apiKey.js';
 import { insecureUrlReason } from '../net/addresses.js';
@@ -50,7 +51,11 @@ const FORMAT_VERSION = 1;
 // dropped.
 
 const nonEmptyMessage = 'must be a non-empty string';
-const nonEmpty = v.pipe(v.string(nonEmptyMessage), v.check((value) => value.trim() !== '', nonEmptyMessage));
+/** A non-empty string of at most `max` characters. */
+const nonEmptyUpTo = (max: number) =>
+  v.pipe(v.string(nonEmptyMessage), v.check((value) => value.trim() !== '', nonEmptyMessage), v.maxLength(max, `is longer than ${max} characters`));
+/** A user ID, a node name, a client ID. */
+const nonEmpty = nonEmptyUpTo(stringLimits.name);
 
 /** Why `raw` is no address TeraSync may connect to and keep, or null. */
 function webUrlProblem(raw: string): string | null {
@@ -67,13 +72,15 @@ function webUrlProblem(raw: string): string | null {
 }
 
 /** An https: address (http: on loopback, for test servers) without credentials, kept as written. */
-const webUrl = v.pipe(nonEmpty, rule(webUrlProblem));
+const webUrl = v.pipe(nonEmptyUpTo(stringLimits.url), rule(webUrlProblem));
 
 /** `fields` without the ones that are null or undefined: a setting left out is absent, never null. */
 function defined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], null | undefined> } {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null && value !== undefined)) as { [K in keyof T]?: Exclude<T[K], null | undefined> };
 }
 
+/** More scopes than any server defines: a bound, not a rule. */
+const MAX_SCOPES = 100;
 const scopesMessage = 'must be a list of scope names';
 
 /** The OAuth2 configuration (OAuthConfig without the CA, which is the connection's setting, not the account's). */
@@ -84,6 +91,10 @@ const oauthSchema = v.pipe(
       /** Refused as a whole ("oauth.scopes must be ..."), not item by item. */
       scopes: v.pipe(
         v.custom<string[]>((scopes) => Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string' && scope !== ''), scopesMessage),
+        v.check(
+          (scopes) => scopes.length <= MAX_SCOPES && scopes.every((scope) => scope.length <= stringLimits.name),
+          `must be a list of at most ${MAX_SCOPES} scope names of at most ${stringLimits.name} characters`,
+        ),
         v.transform((scopes) => [...scopes]),
       ),
       /** The authorization server's issuer identifier, for discovery; null or left out: none. */

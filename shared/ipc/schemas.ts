@@ -17,7 +17,7 @@
  */
 import * as v from 'valibot';
 import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
-import { settingsLimits } from '../limits.js';
+import { settingsLimits, stringLimits } from '../limits.js';
 import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLength } from '../pathRules.js';
 import { isProxyHost, proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
 import { boundedString, check, integer, nullable, rule, strictObject, withFieldRule, type Same } from '../validation.js';
@@ -41,14 +41,14 @@ import {
 export type Validator<T> = (value: unknown) => Result<T>;
 
 /** Generous bounds for paths, URLs, names and messages; they only stop absurd payloads. */
-const maxStringLength = 32_768;
-const maxArrayLength = 10_000;
-const maxPathLength = 4_096;
-const maxUrlLength = 8_192;
-const maxUserIdLength = 256;
-const maxPasswordLength = 1_024;
+const maxStringLength = stringLimits.text;
+const maxArrayLength = stringLimits.list;
+const maxPathLength = stringLimits.path;
+const maxUrlLength = stringLimits.url;
+const maxUserIdLength = stringLimits.name;
+const maxPasswordLength = stringLimits.password;
 /** Backup sources and other lists the user builds by hand. */
-const maxSourceCount = 1_000;
+const maxSourceCount = stringLimits.sourceCount;
 /** Ignore patterns: one line each, as in a .gitignore; as many as settings.json may hold. */
 const maxPatternCount = settingsLimits.ignorePatternCount;
 const maxPatternLength = settingsLimits.ignorePatternLength;

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkProxySettings, decodeSettings, defaultSettings, parseSettings, serializeSettings, settingsLimits, SettingsRefusal } from '../../../../electron/app/settings.js';
+import { stringLimits } from '../../../../shared/limits.js';
 import { proxyLimits } from '../../../../shared/types.js';
 
 const localFolder = path.resolve('/home/alice/TeraCLOUD');
@@ -124,6 +125,26 @@ describe('bounds', () => {
     expect(parseSettings({ version: 4, pairs: [{ ...pair, id }] }).pairs[0]?.id).toBe(id);
     expect(refusal({ version: 4, pairs: [{ ...pair, id: `${id}c` }] })?.message).toContain('pairs[0].id must be 1 to 64 letters');
     expect(refusal({ version: 4, pairs: [{ ...pair, id: '-a' }] })?.message).toContain('pairs[0].id must be 1 to 64 letters');
+  });
+
+  it('paths: a local folder and a backup source of 4,096 characters are read, one more is refused', () => {
+    const long = (length: number): string => path.resolve('/', 'p'.repeat(length - path.resolve('/').length));
+    const folder = long(stringLimits.path);
+    expect(folder).toHaveLength(stringLimits.path);
+    expect(parseSettings({ version: 4, pairs: [{ ...pair, localFolder: folder }] }).pairs[0]?.localFolder).toBe(folder);
+    expect(refusal({ version: 4, pairs: [{ ...pair, localFolder: `${folder}p` }] })?.message).toBe('pairs[0].localFolder is longer than 4096 characters');
+    expect(parseSettings({ version: 4, backup: { sources: [folder] } }).backup.sources).toEqual([folder]);
+    expect(refusal({ version: 4, backup: { sources: [`${folder}p`] } })?.message).toBe('backup.sources[0] is longer than 4096 characters');
+  });
+
+  it('backup sources: 1,000 are counted before one is read, 1,001 are refused', () => {
+    const sources = Array.from({ length: stringLimits.sourceCount + 1 }, (_, index) => path.resolve(`/data/s${index}`));
+    expect(refusal({ version: 4, backup: { sources } })?.message).toBe('backup.sources has 1001 items; at most 1000 are allowed');
+  });
+
+  it('a remote folder given as an address: 8,192 characters are the most', () => {
+    const url = `https://seto.teracloud.jp/dav/${'r'.repeat(stringLimits.url)}`;
+    expect(refusal({ version: 4, pairs: [{ ...pair, remoteFolder: url }] })?.message).toBe('pairs[0].remoteFolder is longer than 8192 characters');
   });
 
   it('the proxy user: 256 characters are read, 257 are refused', () => {
