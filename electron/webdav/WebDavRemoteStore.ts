@@ -146,20 +146,37 @@ export class WebDavRemoteStore implements RemoteStore {
     return this.downloads.download(path, destination, options);
   }
 
-  upload(path: string, open: () => Readable, size: number, options: UploadOptions = {}): Promise<UploadResult> {
-    return this.uploads.upload(path, open, size, options);
+  async upload(path: string, open: () => Readable, size: number, options: UploadOptions = {}): Promise<UploadResult> {
+    try {
+      return await this.uploads.upload(path, open, size, options);
+    } finally {
+      this.listing.wrote(path);
+    }
   }
 
-  createFolder(path: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    return this.namespace.createFolder(path, options);
+  async createFolder(path: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      await this.namespace.createFolder(path, options);
+    } finally {
+      this.listing.wrote(path);
+    }
   }
 
-  remove(path: string, type: 'file' | 'dir', options: { signal?: AbortSignal; ifMatch?: string | null } = {}): Promise<void> {
-    return this.namespace.remove(path, type, options);
+  async remove(path: string, type: 'file' | 'dir', options: { signal?: AbortSignal; ifMatch?: string | null } = {}): Promise<void> {
+    try {
+      await this.namespace.remove(path, type, options);
+    } finally {
+      this.listing.wrote(path);
+    }
   }
 
-  move(from: string, to: string, type: 'file' | 'dir', options: { signal?: AbortSignal; ifMatch?: string | null } = {}): Promise<void> {
-    return this.namespace.move(from, to, type, options);
+  async move(from: string, to: string, type: 'file' | 'dir', options: { signal?: AbortSignal; ifMatch?: string | null } = {}): Promise<void> {
+    try {
+      await this.namespace.move(from, to, type, options);
+    } finally {
+      this.listing.wrote(from);
+      this.listing.wrote(to);
+    }
   }
 
   async dispose(): Promise<void> {

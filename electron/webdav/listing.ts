@@ -98,6 +98,14 @@ export class WebDavListing {
    * false for good (for this store) the first time a listing shows otherwise.
    */
   private folderEtagsTrackChildren = true;
+  /**
+   * Folders this store wrote into (a PUT, MKCOL, DELETE or MOVE of an entry directly in them)
+   * since they were last listed: the next walk asks them whatever their ETag says. On a server
+   * whose folder ETags do not change when a file is replaced in place, the walk would
+   * otherwise hand back our own upload's folder as it was before the upload, forever; listed
+   * again, the folder shows that the server's ETags cannot be trusted (`checkFolderEtag`).
+   */
+  private readonly written = new Set<string>();
 
   constructor(
     private readonly transport: WebDavTransport,
@@ -153,7 +161,26 @@ export class WebDavListing {
     this.folderEtagsTrackChildren = false;
   }
 
+  /** This store wrote (or tried to write) the entry at `path`: its folder is listed next time. */
+  wrote(path: string): void {
+    const key = nfc(path);
+    const slash = key.lastIndexOf('/');
+    this.written.add(slash < 0 ? '' : key.slice(0, slash));
+  }
+
   private async walk(options: ListOptions): Promise<{ listing: Listing<RemoteEntry>; reusedFolders: number }> {
+    // A write made while this walk runs is marked for the next one.
+    const written = new Set(this.written);
+    this.written.clear();
+    try {
+      return await this.walkOnce(options, written);
+    } catch (error) {
+      for (const key of written) this.written.add(key);
+      throw error;
+    }
+  }
+
+  private async walkOnce(options: ListOptions, written: ReadonlySet<string>): Promise<{ listing: Listing<RemoteEntry>; reusedFolders: number }> {
     const previous = this.listingCache ?? (options.known === undefined ? null : knownFolders(options.known));
     let reusedFolders = 0;
     const entries = new Map<string, RemoteEntry>();
@@ -213,6 +240,7 @@ export class WebDavListing {
           before !== undefined &&
           before.childFolders.length === 0 &&
           folder.key !== '' &&
+          !written.has(folder.key) &&
           sameFolderEtag(previous.listing.entries.get(folder.key)?.etag, entries.get(folder.key)?.etag)
         ) {
           folders.set(folder.key, before);

@@ -409,6 +409,28 @@ describe.each(kinds)('the listing cache against $name', (kind) => {
       },
     );
 
+    it.skipIf(kind.skip)(
+      kind.putChangesFolderEtag
+        ? 'a file this store replaced: its folder is asked at the next walk, which sees the upload, and the shortcut stays on'
+        : 'a file this store replaced in place: its folder is asked at the next walk, which sees the upload and turns the shortcut off',
+      async () => {
+        const { folder, store, asked } = await throughProxy();
+        await store.list();
+        const replaced = 'FOUR, replaced by this store';
+        const { entry } = await store.upload('d/four.txt', () => Readable.from([Buffer.from(replaced)]), replaced.length);
+        let next: Listing<RemoteEntry> | undefined;
+        expect(await asked(async () => (next = await store.list({ reuseUnchangedFolders: true })))).toContain('d/');
+        expect(next?.entries.get('d/four.txt')?.size).toBe(replaced.length);
+        expect(next?.entries.get('d/four.txt')?.etag).toBe(entry.etag);
+        expect(next).toEqual(await uncached(folder.url));
+        expect(store.folderEtagsTrackEntries).toBe(kind.putChangesFolderEtag);
+        // Asked once: with nothing written since, the folder is skipped again where ETags can be trusted.
+        const again = await asked(() => store.list({ reuseUnchangedFolders: true }));
+        if (kind.putChangesFolderEtag) expect(again).not.toContain('d/');
+        else expect(again).toContain('d/');
+      },
+    );
+
     it.skipIf(kind.skip)('a server that keeps a folder\'s ETag when its entries change is found out by the next full walk, and no folder is skipped after it', async () => {
       const { folder, store, asked } = await throughProxy();
       const first = await store.list();
