@@ -36,6 +36,7 @@ import { Agent as AgentBase, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { systemClock, type WallClock } from '../core/time.js';
 
 export type ProxyProtocol = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
 
@@ -342,12 +343,12 @@ const PROXY_PROBE_TIMEOUT_MS = 10_000;
  * remembers for a minute a proxy that refused, so that each new connection does not wait for
  * a dead proxy again (browsers keep such a "bad proxy" list too).
  */
-export function createProxyProbe(now: () => number = Date.now): ProxyReachability {
+export function createProxyProbe(clock: WallClock = systemClock): ProxyReachability {
   const unreachableSince = new Map<string, number>();
   return async (server) => {
     const key = `${server.host}\u0000${server.port}`;
     const since = unreachableSince.get(key);
-    if (since !== undefined && now() - since < UNREACHABLE_PROXY_PAUSE_MS) return false;
+    if (since !== undefined && clock.now() - since < UNREACHABLE_PROXY_PAUSE_MS) return false;
     const reachable = await new Promise<boolean>((resolve) => {
       const socket = netConnect({ host: server.host, port: server.port });
       const done = (result: boolean): void => {
@@ -359,7 +360,7 @@ export function createProxyProbe(now: () => number = Date.now): ProxyReachabilit
       socket.once('error', () => done(false));
     });
     if (reachable) unreachableSince.delete(key);
-    else unreachableSince.set(key, now());
+    else unreachableSince.set(key, clock.now());
     return reachable;
   };
 }

@@ -12,6 +12,7 @@
  * the password, the token or the key, nor the server's answer body.
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { systemClock, type WallClock } from '../core/time.js';
 import { httpRequest, parseJsonBody, type HttpRequestOptions, type HttpTextResponse } from '../net/httpRequest.js';
 import { insecureUrlReason } from '../net/tls.js';
 import { BASIC_UNAUTHORIZED_HINT, BEARER_UNAUTHORIZED_HINT } from '../net/httpErrors.js';
@@ -41,11 +42,11 @@ export interface TeraCloudApiOptions {
 
 export interface TeraCloudApiDeps {
   request: (url: URL, options: HttpRequestOptions) => Promise<HttpTextResponse>;
-  /** Milliseconds since the epoch, for Retry-After dates. */
-  now: () => number;
+  /** For Retry-After dates. */
+  clock: WallClock;
 }
 
-export const defaultTeraCloudApiDeps: TeraCloudApiDeps = { request: httpRequest, now: () => Date.now() };
+export const defaultTeraCloudApiDeps: TeraCloudApiDeps = { request: httpRequest, clock: systemClock };
 
 export interface TeraCloudUser {
   userId: string;
@@ -223,7 +224,7 @@ export class TeraCloudApi implements TeraCloudUserSource {
   private statusError(response: HttpTextResponse, endpoint: Endpoint): TeraSyncError {
     const status = response.status;
     const header = response.headers['retry-after'];
-    const retryAfterSeconds = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.deps.now());
+    const retryAfterSeconds = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.deps.clock.now());
     const options = { status, retryAfterSeconds };
     const who = capitalized(endpoint.what);
     switch (status) {
