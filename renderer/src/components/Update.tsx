@@ -13,6 +13,7 @@ import type { UpdateChannel, UpdateStateView } from '../../../shared/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { unwrap } from '../state/AppStore.js';
 import { useAction, useApi, useAppData, useNow, useStore } from '../state/hooks.js';
+import { Card } from './Card.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 function useRestart() {
@@ -87,7 +88,6 @@ export function UpdateSection({ enabled, channel }: { enabled: boolean; channel:
   const store = useStore();
   const { update } = useAppData();
   const now = useNow();
-  const headingId = useId();
   const channelId = useId();
   const channelHelpId = useId();
   const change = useAction(async (next: { enabled?: boolean; channel?: UpdateChannel }) => {
@@ -100,8 +100,7 @@ export function UpdateSection({ enabled, channel }: { enabled: boolean; channel:
   // Turned off by the user, the switch still works; a copy that cannot update has nothing to switch.
   const cannotUpdate = update !== null && update.phase === 'disabled' && update.disabledReason !== 'setting';
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.update.heading}</h2>
+    <Card title={t.update.heading}>
       {update !== null && <p className="muted">{t.update.current(update.currentVersion)}</p>}
       <label className="inline">
         <input type="checkbox" checked={enabled} disabled={change.busy || cannotUpdate} onChange={(event) => void change.run({ enabled: event.target.checked })} />{' '}
@@ -141,6 +140,6 @@ export function UpdateSection({ enabled, channel }: { enabled: boolean; channel:
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
       {check.error !== null && <ErrorNotice error={check.error} onDismiss={check.clearError} />}
       {restart.error !== null && <ErrorNotice error={restart.error} onDismiss={restart.clearError} />}
-    </section>
+    </Card>
   );
 }

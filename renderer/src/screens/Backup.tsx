@@ -8,6 +8,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
 import { parseVersionStamp } from '../../../shared/versionStamp.js';
 import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, BackupSchedule, RestoreSummaryView } from '../../../shared/types.js';
+import { Card } from '../components/Card.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon } from '../components/Icon.js';
@@ -45,7 +46,6 @@ function SourcesCard() {
   const api = useApi();
   const store = useStore();
   const { settings } = useAppData();
-  const headingId = useId();
   const sources = settings?.backup.sources ?? [];
   const save = async (next: string[]): Promise<void> => {
     store.accept({ settings: unwrap(await api.updateSettings({ backup: { sources: next } })) });
@@ -57,8 +57,7 @@ function SourcesCard() {
   });
   const error = remove.error ?? add.error;
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backup.sourcesHeading}</h2>
+    <Card title={t.backup.sourcesHeading}>
       {sources.length === 0 ? (
         <p className="muted">{t.backup.sourcesNone}</p>
       ) : (
@@ -85,7 +84,7 @@ function SourcesCard() {
       <button type="button" className="secondary" onClick={() => void add.run()} disabled={remove.busy || add.busy}>
         {t.backup.addSource}
       </button>
-    </section>
+    </Card>
   );
 }
 
@@ -98,7 +97,6 @@ function ScheduleCard() {
   const api = useApi();
   const store = useStore();
   const { settings, backup } = useAppData();
-  const headingId = useId();
   const selectId = useId();
   const nextId = useId();
   const change = useAction(async (schedule: BackupSchedule) => {
@@ -111,8 +109,7 @@ function ScheduleCard() {
   else if (schedule === 'login') next = t.backupSchedule.nextLogin;
   else next = backup.nextRunAt !== undefined ? t.backupSchedule.next(i18n.dateTime(backup.nextRunAt)) : '';
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backupSchedule.heading}</h2>
+    <Card title={t.backupSchedule.heading}>
       <div className="field">
         <label htmlFor={selectId}>{t.backupSchedule.label}</label>
         <select id={selectId} value={schedule} disabled={change.busy} aria-describedby={next === '' ? undefined : nextId} onChange={(event) => void change.run(event.target.value as BackupSchedule)}>
@@ -129,7 +126,7 @@ function ScheduleCard() {
         )}
       </div>
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
-    </section>
+    </Card>
   );
 }
 
@@ -157,7 +154,6 @@ function RunCard() {
   const { t } = i18n;
   const api = useApi();
   const { backup, settings } = useAppData();
-  const headingId = useId();
   const [cancelling, setCancelling] = useState(false);
   const run = useAction(async () => unwrap(await api.runBackup({})));
   const running = backup.running;
@@ -174,8 +170,7 @@ function RunCard() {
   if (progress?.remainingMs != null) words.push(t.status.timeLeft(i18n.duration(progress.remainingMs)));
   const noSources = (settings?.backup.sources.length ?? 0) === 0;
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backup.runHeading}</h2>
+    <Card title={t.backup.runHeading}>
       {running !== null ? (
         <>
           <Progress
@@ -207,7 +202,7 @@ function RunCard() {
       {run.error !== null && !(connectionCodes.has(run.error.code) && backup.retryAt != null) && <BackupError error={run.error} onDismiss={run.clearError} />}
       {running === null && backup.failSafe !== undefined && <BackupFailSafePanel info={backup.failSafe} />}
       <LastResult run={backup.history[0] ?? null} />
-    </section>
+    </Card>
   );
 }
 
@@ -383,7 +378,6 @@ function RestoreCard() {
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
-  const headingId = useId();
   const sourceId = useId();
   const versionId = useId();
   const [overview, setOverview] = useState<BackupListing | null>(null);
@@ -448,8 +442,7 @@ function RestoreCard() {
   const versions = overview?.versions ?? [];
 
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backup.restoreHeading}</h2>
+    <Card title={t.backup.restoreHeading}>
       <p>{t.backup.restoreIntro}</p>
       {overviewError !== null && <ErrorNotice error={overviewError} onRetry={() => setAttempt((n) => n + 1)} />}
       {overview === null && overviewError === null && <p role="status">{t.backup.restoreLoading}</p>}
@@ -547,7 +540,7 @@ function RestoreCard() {
           {summary !== null && <RestoreResult summary={summary} />}
         </>
       )}
-    </section>
+    </Card>
   );
 }
 

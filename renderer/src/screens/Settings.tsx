@@ -9,9 +9,11 @@
  * nothing), so the Proxy card has Save and Test connection (proxy:save, proxy:test), and its
  * password is sent once and never shown again: the card only learns whether one is stored.
  */
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { isUrlLike } from '../../../shared/pathRules.js';
 import { isProxyHost, proxyLimits, type Language, type PairView, type ProxyMode, type ProxySettingsInput, type ProxySettingsView, type ProxyTestResult, type SettingsUpdate, type SettingsView, type Theme } from '../../../shared/types.js';
+import { Card } from '../components/Card.js';
+import { PauseButton } from '../components/PauseButton.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -71,16 +73,6 @@ export function Settings({ onAddFolder, onSignedOut }: SettingsProps) {
   );
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const headingId = useId();
-  return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
 function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null) => void) | undefined }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -94,7 +86,7 @@ function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null)
   });
   if (account === null) return null;
   return (
-    <Section title={t.settings.accountHeading}>
+    <Card title={t.settings.accountHeading}>
       <dl className="facts">
         <dt>{t.settings.user}</dt>
         <dd>{account.userId}</dd>
@@ -128,19 +120,19 @@ function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null)
       </dl>
       {signOut.error !== null && <ErrorNotice error={signOut.error} onDismiss={signOut.clearError} />}
       <ConfirmButton label={t.settings.signOut} question={t.settings.signOutConfirm} confirmLabel={t.settings.signOutYes} onConfirm={() => void signOut.run()} disabled={signOut.busy} />
-    </Section>
+    </Card>
   );
 }
 
 function PairsSection({ pairs, onAddFolder }: { pairs: readonly PairView[]; onAddFolder: () => void }) {
   const { t } = useI18n();
   return (
-    <Section title={t.settings.pairsHeading}>
+    <Card title={t.settings.pairsHeading}>
       {pairs.length === 0 ? <p className="muted">{t.settings.pairsNone}</p> : pairs.map((pair) => <PairSettings key={pair.id} pair={pair} />)}
       <button type="button" onClick={onAddFolder}>
         {t.nav.addFolder}
       </button>
-    </Section>
+    </Card>
   );
 }
 
@@ -223,28 +215,18 @@ function PairSettings({ pair }: { pair: PairView }) {
         <WholeNumberSetting
           label={t.settings.uploadLimit}
           value={pair.bandwidth.uploadKiBps}
-          min={limits.kiBps.min}
-          max={limits.kiBps.max}
+          range={limits.kiBps}
           apply={(uploadKiBps) => applyBandwidth({ uploadKiBps })}
         />
         <WholeNumberSetting
           label={t.settings.downloadLimit}
           value={pair.bandwidth.downloadKiBps}
-          min={limits.kiBps.min}
-          max={limits.kiBps.max}
+          range={limits.kiBps}
           apply={(downloadKiBps) => applyBandwidth({ downloadKiBps })}
         />
       </div>
       <div className="button-row">
-        {pair.paused ? (
-          <button type="button" className="secondary" onClick={() => void update.run('resume')} disabled={update.busy}>
-            {t.status.resume}
-          </button>
-        ) : (
-          <button type="button" className="secondary" onClick={() => void update.run('pause')} disabled={update.busy}>
-            {t.status.pause}
-          </button>
-        )}
+        <PauseButton paused={pair.paused} run={(what) => void update.run(what)} disabled={update.busy} />
         <ConfirmButton label={t.settings.removePair} question={t.settings.removeConfirm} confirmLabel={t.settings.removeYes} onConfirm={() => void update.run('remove')} disabled={update.busy} />
       </div>
     </article>
@@ -264,34 +246,30 @@ function SyncSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const apply = useApplySettings();
   return (
-    <Section title={t.settings.syncHeading}>
+    <Card title={t.settings.syncHeading}>
       <WholeNumberSetting
         label={t.settings.pollInterval}
         value={settings.sync.pollIntervalSeconds}
-        min={limits.pollIntervalSeconds.min}
-        max={limits.pollIntervalSeconds.max}
+        range={limits.pollIntervalSeconds}
         apply={(pollIntervalSeconds) => apply({ sync: { pollIntervalSeconds } })}
       />
       <WholeNumberSetting
         label={t.settings.parallelTransfers}
         value={settings.sync.parallelTransfers}
-        min={limits.parallelTransfers.min}
-        max={limits.parallelTransfers.max}
+        range={limits.parallelTransfers}
         apply={(parallelTransfers) => apply({ sync: { parallelTransfers } })}
       />
       <WholeNumberSetting
         label={t.deleted.failSafePercent}
         value={settings.sync.failSafePercent}
-        min={limits.failSafePercent.min}
-        max={limits.failSafePercent.max}
+        range={limits.failSafePercent}
         apply={(failSafePercent) => apply({ sync: { failSafePercent } })}
       />
       <WholeNumberSetting
         label={t.deleted.deletedRetentionDays}
         help={t.deleted.deletedRetentionHelp}
         value={settings.sync.deletedRetentionDays}
-        min={limits.deletedRetentionDays.min}
-        max={limits.deletedRetentionDays.max}
+        range={limits.deletedRetentionDays}
         apply={(deletedRetentionDays) => apply({ sync: { deletedRetentionDays } })}
       />
       <SettingField<string[]>
@@ -303,7 +281,7 @@ function SyncSection({ settings }: { settings: SettingsView }) {
         parse={(text) => ({ ok: true, value: parsePatterns(text) })}
         apply={(ignorePatterns) => apply({ sync: { ignorePatterns } })}
       />
-    </Section>
+    </Card>
   );
 }
 
@@ -311,12 +289,11 @@ function BackupSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const apply = useApplySettings();
   return (
-    <Section title={t.settings.backupHeading}>
+    <Card title={t.settings.backupHeading}>
       <WholeNumberSetting
         label={t.settings.retentionDays}
         value={settings.backup.retentionDays}
-        min={limits.retentionDays.min}
-        max={limits.retentionDays.max}
+        range={limits.retentionDays}
         apply={(retentionDays) => apply({ backup: { retentionDays } })}
       />
       <SettingField<string | null>
@@ -331,7 +308,7 @@ function BackupSection({ settings }: { settings: SettingsView }) {
         }
         apply={(device) => apply({ backup: { device } })}
       />
-    </Section>
+    </Card>
   );
 }
 
@@ -347,7 +324,7 @@ function AppSection({ settings }: { settings: SettingsView }) {
   const openLogs = useAction(async () => unwrap(await api.openFolder({ kind: 'logs' })));
   const app = settings.app;
   return (
-    <Section title={t.settings.appHeading}>
+    <Card title={t.settings.appHeading}>
       <label className="inline">
         <input type="checkbox" checked={app.startAtLogin === true} disabled={change.busy} onChange={(event) => void change.run({ app: { startAtLogin: event.target.checked } })} />{' '}
         {t.settings.startAtLogin}
@@ -383,7 +360,7 @@ function AppSection({ settings }: { settings: SettingsView }) {
       <button type="button" className="secondary" onClick={() => void openLogs.run()}>
         {t.settings.openLogs}
       </button>
-    </Section>
+    </Card>
   );
 }
 
@@ -482,7 +459,7 @@ function ProxySection() {
     stored !== null &&
     (stored.mode !== mode || stored.host !== host.trim() || String(stored.port) !== port.trim() || (stored.user ?? '') !== user.trim() || password !== '' || removePassword);
   return (
-    <Section title={t.proxy.heading}>
+    <Card title={t.proxy.heading}>
       <p className="help">{t.proxy.help}</p>
       {load.error !== null && <ErrorNotice error={load.error} onRetry={() => void load.run()} />}
       <fieldset className="field" disabled={stored === null}>
@@ -627,6 +604,6 @@ function ProxySection() {
           </span>
         )}
       </div>
-    </Section>
+    </Card>
   );
 }
