@@ -14,6 +14,7 @@ import { isUrlLike } from '../../../shared/pathRules.js';
 import { isProxyHost, proxyLimits, type Language, type PairView, type ProxyMode, type ProxySettingsInput, type ProxySettingsView, type ProxyTestResult, type SettingsUpdate, type SettingsView, type Theme } from '../../../shared/types.js';
 import { Card } from '../components/Card.js';
 import { PauseButton } from '../components/PauseButton.js';
+import { TextField } from '../components/TextField.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -482,88 +483,61 @@ function ProxySection() {
         ))}
       </fieldset>
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={ids.host}>{t.proxy.host}</label>
-          <input
-            id={ids.host}
-            type="text"
-            value={host}
-            disabled={!manual || busy}
-            spellCheck={false}
-            autoComplete="off"
-            aria-invalid={problems.host !== null ? true : undefined}
-            aria-describedby={problems.host !== null ? ids.hostProblem : undefined}
-            onChange={(event) => {
-              setHost(event.target.value);
-              edited();
-            }}
-          />
-          {problems.host !== null && (
-            <p id={ids.hostProblem} className="field-error" role="alert">
-              {problems.host}
-            </p>
-          )}
-        </div>
-        <div className="field proxy-port">
-          <label htmlFor={ids.port}>{t.proxy.port}</label>
-          <input
-            id={ids.port}
-            type="text"
-            inputMode="numeric"
-            value={port}
-            disabled={!manual || busy}
-            autoComplete="off"
-            aria-invalid={problems.port !== null ? true : undefined}
-            aria-describedby={problems.port !== null ? ids.portProblem : undefined}
-            onChange={(event) => {
-              setPort(event.target.value);
-              edited();
-            }}
-          />
-          {problems.port !== null && (
-            <p id={ids.portProblem} className="field-error" role="alert">
-              {problems.port}
-            </p>
-          )}
-        </div>
+        <TextField
+          id={ids.host}
+          label={t.proxy.host}
+          value={host}
+          disabled={!manual || busy}
+          spellCheck={false}
+          autoComplete="off"
+          problem={{ id: ids.hostProblem, text: problems.host, alert: true }}
+          onChange={(text) => {
+            setHost(text);
+            edited();
+          }}
+        />
+        <TextField
+          id={ids.port}
+          label={t.proxy.port}
+          className="proxy-port"
+          inputMode="numeric"
+          value={port}
+          disabled={!manual || busy}
+          autoComplete="off"
+          problem={{ id: ids.portProblem, text: problems.port, alert: true }}
+          onChange={(text) => {
+            setPort(text);
+            edited();
+          }}
+        />
       </div>
       <div className="field-row proxy-credentials">
-        <div className="field">
-          <label htmlFor={ids.user}>{t.proxy.user}</label>
-          <input
-            id={ids.user}
-            type="text"
-            value={user}
-            disabled={!usesProxy || busy}
-            spellCheck={false}
-            autoComplete="off"
-            aria-describedby={ids.userHelp}
-            onChange={(event) => {
-              setUser(event.target.value);
-              edited();
-            }}
-          />
-          <p id={ids.userHelp} className="help">
-            {t.proxy.userHelp}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.password}>{t.proxy.password}</label>
-          <input
-            id={ids.password}
-            type="password"
-            value={password}
-            disabled={!usesProxy || !hasUser || removePassword || busy}
-            autoComplete="new-password"
-            aria-describedby={ids.passwordState}
-            onChange={(event) => {
-              setPassword(event.target.value);
-              edited();
-            }}
-          />
-          <p id={ids.passwordState} className="help">
-            {!hasUser ? t.proxy.passwordNeedsUser : stored?.passwordStored === true ? t.proxy.passwordStored : t.proxy.passwordNone}
-          </p>
+        <TextField
+          id={ids.user}
+          label={t.proxy.user}
+          value={user}
+          disabled={!usesProxy || busy}
+          spellCheck={false}
+          autoComplete="off"
+          help={{ id: ids.userHelp, text: t.proxy.userHelp }}
+          onChange={(text) => {
+            setUser(text);
+            edited();
+          }}
+        />
+        <TextField
+          id={ids.password}
+          label={t.proxy.password}
+          type="password"
+          value={password}
+          disabled={!usesProxy || !hasUser || removePassword || busy}
+          autoComplete="new-password"
+          help={{ id: ids.passwordState, text: !hasUser ? t.proxy.passwordNeedsUser : stored?.passwordStored === true ? t.proxy.passwordStored : t.proxy.passwordNone }}
+          onChange={(text) => {
+            setPassword(text);
+            edited();
+          }}
+        >
           {stored?.passwordStored === true && (
             <label className="inline">
               <input
@@ -578,7 +552,7 @@ function ProxySection() {
               {t.proxy.removePassword}
             </label>
           )}
-        </div>
+        </TextField>
       </div>
       {save.error !== null && <ErrorNotice error={save.error} onDismiss={save.clearError} />}
       {test.error !== null && <ErrorNotice error={test.error} onDismiss={test.clearError} />}
