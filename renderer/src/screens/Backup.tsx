@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../../shared/errors.js';
 import { parseVersionStamp } from '../../../shared/versionStamp.js';
 import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, BackupSchedule, RestoreSummaryView } from '../../../shared/types.js';
 import { Card } from '../components/Card.js';
+import { SelectField } from '../components/SelectField.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon } from '../components/Icon.js';
@@ -97,8 +98,6 @@ function ScheduleCard() {
   const api = useApi();
   const store = useStore();
   const { settings, backup } = useAppData();
-  const selectId = useId();
-  const nextId = useId();
   const change = useAction(async (schedule: BackupSchedule) => {
     store.accept({ settings: unwrap(await api.updateSettings({ backup: { schedule } })) });
   });
@@ -110,21 +109,19 @@ function ScheduleCard() {
   else next = backup.nextRunAt !== undefined ? t.backupSchedule.next(i18n.dateTime(backup.nextRunAt)) : '';
   return (
     <Card title={t.backupSchedule.heading}>
-      <div className="field">
-        <label htmlFor={selectId}>{t.backupSchedule.label}</label>
-        <select id={selectId} value={schedule} disabled={change.busy} aria-describedby={next === '' ? undefined : nextId} onChange={(event) => void change.run(event.target.value as BackupSchedule)}>
-          {schedules.map((item) => (
-            <option key={item} value={item}>
-              {t.backupSchedule[item]}
-            </option>
-          ))}
-        </select>
-        {next !== '' && (
-          <p id={nextId} className="help backup-next">
-            {next}
-          </p>
-        )}
-      </div>
+      <SelectField<BackupSchedule>
+        label={t.backupSchedule.label}
+        value={schedule}
+        disabled={change.busy}
+        help={next === '' ? undefined : { text: next, className: 'help backup-next' }}
+        onChange={(item) => void change.run(item)}
+      >
+        {schedules.map((item) => (
+          <option key={item} value={item}>
+            {t.backupSchedule[item]}
+          </option>
+        ))}
+      </SelectField>
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
     </Card>
   );
@@ -378,8 +375,6 @@ function RestoreCard() {
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
-  const sourceId = useId();
-  const versionId = useId();
   const [overview, setOverview] = useState<BackupListing | null>(null);
   const [overviewError, setOverviewError] = useState<ErrorInfo | null>(null);
   const [source, setSource] = useState('');
@@ -450,41 +445,35 @@ function RestoreCard() {
       {overview !== null && overview.sources.length > 0 && (
         <>
           <div className="field-row">
-            <div className="field">
-              <label htmlFor={sourceId}>{t.backup.restoreSource}</label>
-              <select
-                id={sourceId}
-                value={source}
-                onChange={(event) => {
-                  setSource(event.target.value);
-                  setListing(null);
-                }}
-              >
-                {overview.sources.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={versionId}>{t.backup.restoreVersion}</label>
-              <select
-                id={versionId}
-                value={version}
-                onChange={(event) => {
-                  setVersion(event.target.value);
-                  setListing(null);
-                }}
-              >
-                <option value="">{t.backup.latest}</option>
-                {[...versions].reverse().map((name) => (
-                  <option key={name} value={name}>
-                    {t.backup.versionAt(versionLabel(name, i18n))}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label={t.backup.restoreSource}
+              value={source}
+              onChange={(name) => {
+                setSource(name);
+                setListing(null);
+              }}
+            >
+              {overview.sources.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label={t.backup.restoreVersion}
+              value={version}
+              onChange={(name) => {
+                setVersion(name);
+                setListing(null);
+              }}
+            >
+              <option value="">{t.backup.latest}</option>
+              {[...versions].reverse().map((name) => (
+                <option key={name} value={name}>
+                  {t.backup.versionAt(versionLabel(name, i18n))}
+                </option>
+              ))}
+            </SelectField>
             <button type="button" className="secondary" onClick={() => void load.run()} disabled={load.busy || source === ''}>
               {t.backup.restoreLoad}
             </button>

@@ -14,6 +14,7 @@ import { isUrlLike } from '../../../shared/pathRules.js';
 import { isProxyHost, proxyLimits, type Language, type PairView, type ProxyMode, type ProxySettingsInput, type ProxySettingsView, type ProxyTestResult, type SettingsUpdate, type SettingsView, type Theme } from '../../../shared/types.js';
 import { Card } from '../components/Card.js';
 import { PauseButton } from '../components/PauseButton.js';
+import { SelectField } from '../components/SelectField.js';
 import { TextField } from '../components/TextField.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { DeletedUsage } from '../components/DeletedUsage.js';
@@ -317,8 +318,6 @@ function AppSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const api = useApi();
   const store = useStore();
-  const languageId = useId();
-  const themeId = useId();
   const change = useAction(async (update: Parameters<typeof api.updateSettings>[0]) => {
     store.accept({ settings: unwrap(await api.updateSettings(update)) });
   });
@@ -335,26 +334,20 @@ function AppSection({ settings }: { settings: SettingsView }) {
         {t.settings.notifications}
       </label>
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={languageId}>{t.settings.language}</label>
-          <select id={languageId} value={app.language} disabled={change.busy} onChange={(event) => void change.run({ app: { language: event.target.value as Language } })}>
-            <option value="system">{t.settings.languageSystem}</option>
-            <option value="en" lang="en">
-              English
-            </option>
-            <option value="ja" lang="ja">
-              日本語
-            </option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={themeId}>{t.settings.theme}</label>
-          <select id={themeId} value={app.theme} disabled={change.busy} onChange={(event) => void change.run({ app: { theme: event.target.value as Theme } })}>
-            <option value="system">{t.settings.themeSystem}</option>
-            <option value="light">{t.settings.themeLight}</option>
-            <option value="dark">{t.settings.themeDark}</option>
-          </select>
-        </div>
+        <SelectField<Language> label={t.settings.language} value={app.language} disabled={change.busy} onChange={(language) => void change.run({ app: { language } })}>
+          <option value="system">{t.settings.languageSystem}</option>
+          <option value="en" lang="en">
+            English
+          </option>
+          <option value="ja" lang="ja">
+            日本語
+          </option>
+        </SelectField>
+        <SelectField<Theme> label={t.settings.theme} value={app.theme} disabled={change.busy} onChange={(theme) => void change.run({ app: { theme } })}>
+          <option value="system">{t.settings.themeSystem}</option>
+          <option value="light">{t.settings.themeLight}</option>
+          <option value="dark">{t.settings.themeDark}</option>
+        </SelectField>
       </div>
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
       {openLogs.error !== null && <ErrorNotice error={openLogs.error} onDismiss={openLogs.clearError} />}

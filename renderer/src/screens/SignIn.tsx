@@ -9,6 +9,7 @@ import { ErrorCode, type ErrorInfo } from '../../../shared/errors.js';
 import type { AdvancedSignInOptions } from '../../../shared/ipc/contract.js';
 import type { SignInResult } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
+import { SelectField } from '../components/SelectField.js';
 import { TextField } from '../components/TextField.js';
 import { useI18n } from '../i18n/i18n.js';
 import { myPageUrl } from '../links.js';
@@ -80,7 +81,6 @@ export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: Si
     locationError: useId(),
     apiServer: useId(),
     apiServerHelp: useId(),
-    apiKey: useId(),
     caFile: useId(),
     caFileHelp: useId(),
     failure: useId(),
@@ -304,19 +304,11 @@ export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: Si
               help={{ id: ids.apiServerHelp, text: t.signIn.apiServerHelp }}
               onChange={setApiServer}
             />
-            <div className="field">
-              <label htmlFor={ids.apiKey}>{t.signIn.apiKeyMethod}</label>
-              <select
-                id={ids.apiKey}
-                value={apiKeyPlacement}
-                disabled={disabled}
-                onChange={(event) => setApiKeyPlacement(event.target.value as '' | 'header' | 'matrix')}
-              >
-                <option value="">{t.signIn.apiKeyDefault}</option>
-                <option value="header">{t.signIn.apiKeyHeader}</option>
-                <option value="matrix">{t.signIn.apiKeyMatrix}</option>
-              </select>
-            </div>
+            <SelectField<'' | 'header' | 'matrix'> label={t.signIn.apiKeyMethod} value={apiKeyPlacement} disabled={disabled} onChange={setApiKeyPlacement}>
+              <option value="">{t.signIn.apiKeyDefault}</option>
+              <option value="header">{t.signIn.apiKeyHeader}</option>
+              <option value="matrix">{t.signIn.apiKeyMatrix}</option>
+            </SelectField>
             <div className="field">
               <label htmlFor={ids.caFile}>{t.signIn.customCa}</label>
               <div className="input-row">
