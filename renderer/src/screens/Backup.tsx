@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../../shared/errors.js';
 import { parseVersionStamp } from '../../../shared/versionStamp.js';
 import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, BackupSchedule, RestoreSummaryView } from '../../../shared/types.js';
 import { Card } from '../components/Card.js';
+import { Choice } from '../components/Choice.js';
 import { SelectField } from '../components/SelectField.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -224,7 +225,7 @@ function BackupFailSafePanel({ info }: { info: BackupFailSafeView }) {
       <p>{t.backup.failSafeAdvice}</p>
       {decide.error !== null && <ErrorNotice error={decide.error} onDismiss={decide.clearError} />}
       <div className="choices">
-        <div className="choice">
+        <Choice help={t.backup.failSafeAllowHelp}>
           <ConfirmButton
             label={t.backup.failSafeAllow}
             question={t.backup.failSafeConfirm(total)}
@@ -232,14 +233,12 @@ function BackupFailSafePanel({ info }: { info: BackupFailSafeView }) {
             onConfirm={() => void decide.run('allow')}
             disabled={decide.busy}
           />
-          <p className="help">{t.backup.failSafeAllowHelp}</p>
-        </div>
-        <div className="choice">
+        </Choice>
+        <Choice help={t.backup.failSafeLeaveHelp}>
           <button type="button" className="secondary" onClick={() => void decide.run('leave')} disabled={decide.busy}>
             {t.backup.failSafeLeave}
           </button>
-          <p className="help">{t.backup.failSafeLeaveHelp}</p>
-        </div>
+        </Choice>
       </div>
     </section>
   );
