@@ -15,6 +15,7 @@ import { activityRetentionMs, maxActivityPage, maxActivityRuns, type ActivityLis
 import { validateActivityRuns } from '../../shared/ipc/schemas.js';
 import type { ActivityPage, ActivityRun } from '../../shared/types.js';
 import type { Logger } from '../core/logger.js';
+import type { WallClock } from '../core/time.js';
 import type { ActivityRunDraft } from './activityRuns.js';
 import { HistoryFile, type HistoryFileSystem } from './HistoryFile.js';
 
@@ -26,7 +27,7 @@ export type ActivityHistoryFileSystem = HistoryFileSystem;
 
 export interface ActivityHistoryOptions {
   logger: Logger;
-  now: () => number;
+  clock: WallClock;
   fileSystem?: ActivityHistoryFileSystem;
 }
 
@@ -45,7 +46,7 @@ export class ActivityHistory {
       file: path.join(folder, activityHistoryFileName),
       what: 'activity history',
       logger: options.logger,
-      now: options.now,
+      clock: options.clock,
       ...(options.fileSystem === undefined ? {} : { fileSystem: options.fileSystem }),
       parse: (value) => {
         const json = value as { version?: unknown; nextId?: unknown; runs?: unknown };
@@ -99,7 +100,7 @@ export class ActivityHistory {
 
   /** Drops the runs past the bounds: older than the retention, beyond the most kept. */
   private prune(): void {
-    const oldest = this.options.now() - activityRetentionMs;
+    const oldest = this.options.clock.now() - activityRetentionMs;
     this.runs = this.runs.filter((run) => run.endedAt >= oldest).slice(0, maxActivityRuns);
   }
 

@@ -10,6 +10,7 @@ import { maxBackupHistory } from '../../shared/ipc/contract.js';
 import { validateBackupState } from '../../shared/ipc/schemas.js';
 import type { BackupRunView } from '../../shared/types.js';
 import type { Logger } from '../core/logger.js';
+import type { WallClock } from '../core/time.js';
 import { HistoryFile } from './HistoryFile.js';
 
 export const backupHistoryFileName = 'backup-history.json';
@@ -20,12 +21,12 @@ export class BackupHistory {
   private loaded: Promise<void> | null = null;
   private readonly history: HistoryFile<BackupRunView[]>;
 
-  constructor(folder: string, logger: Logger, now: () => number) {
+  constructor(folder: string, logger: Logger, clock: WallClock) {
     this.history = new HistoryFile({
       file: path.join(folder, backupHistoryFileName),
       what: 'backup history',
       logger,
-      now,
+      clock,
       parse: (value) => {
         const json = value as { version?: unknown; runs?: unknown };
         // The same rules as what the window accepts: a run that breaks them is not shown.

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
+import type { WallClock } from '../core/time.js';
 
 /** The file operations a history uses; tests put faults in them. */
 export interface HistoryFileSystem {
@@ -31,7 +32,8 @@ export interface HistoryFileOptions<T> {
   /** What the file is, at the start of its log lines: "activity history". */
   what: string;
   logger: Logger;
-  now: () => number;
+  /** The time in the name of a damaged file moved aside. */
+  clock: WallClock;
   fileSystem?: HistoryFileSystem;
   /** What the parsed JSON holds; throws (any Error, its message logged) when it is not right. */
   parse(json: unknown): T;
@@ -75,7 +77,7 @@ export class HistoryFile<T> {
     try {
       return this.options.parse(JSON.parse(text));
     } catch (error) {
-      const aside = `${file}.corrupt-${this.options.now()}`;
+      const aside = `${file}.corrupt-${this.options.clock.now()}`;
       logger.warn(`${what}: ${(error as Error).message}; moved to ${aside}, starting a new one`);
       await this.fs.rename(file, aside).catch(() => undefined);
       return null;

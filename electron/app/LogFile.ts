@@ -16,6 +16,7 @@ import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { redactingLogger, type SecretRedactor } from '../auth/redact.js';
 import type { Logger } from '../core/logger.js';
+import { systemClock, type WallClock } from '../core/time.js';
 
 export const LOG_FOLDER_NAME = 'logs';
 export const LOG_FILE_NAME = 'terasync.log';
@@ -68,8 +69,8 @@ export const nodeLogFileSystem: LogFileSystem = {
 export interface LogFileDeps {
   redactor: SecretRedactor;
   fileSystem?: LogFileSystem;
-  /** Milliseconds since the epoch, for each line's time. */
-  now?: () => number;
+  /** Each line's time. Default: systemClock. */
+  clock?: WallClock;
   /** Where the notice goes when the log cannot be written. Default: process.stderr. */
   stderr?: (text: string) => void;
 }
@@ -87,7 +88,7 @@ export class LogFile implements Logger {
   readonly file: string;
   private readonly folder: string;
   private readonly fileSystem: LogFileSystem;
-  private readonly now: () => number;
+  private readonly clock: WallClock;
   private readonly stderr: (text: string) => void;
   private readonly maxBytes: number;
   private readonly keep: number;
@@ -109,7 +110,7 @@ export class LogFile implements Logger {
     this.folder = logFolderPath(appDataFolder);
     this.file = path.join(this.folder, LOG_FILE_NAME);
     this.fileSystem = deps.fileSystem ?? nodeLogFileSystem;
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
     this.stderr = deps.stderr ?? ((text) => void process.stderr.write(text));
     this.maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_LOG_BYTES);
     this.keep = Math.max(1, Math.floor(options.keep ?? DEFAULT_KEPT_LOG_FILES));
@@ -181,7 +182,7 @@ export class LogFile implements Logger {
   }
 
   private format(level: LogLevel, message: string, fields: Record<string, unknown> | undefined): string {
-    const time = new Date(this.now());
+    const time = new Date(this.clock.now());
     const entry: Record<string, unknown> = { time: Number.isNaN(time.getTime()) ? null : time.toISOString(), level, message };
     if (fields !== undefined) entry['fields'] = fields;
     try {

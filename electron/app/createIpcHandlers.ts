@@ -9,12 +9,8 @@ import type { IpcHandlers } from './dispatchIpc.js';
 
 /** Only https: URLs reach the browser (docs/ARCHITECTURE.md, Electron security). */
 function httpsUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new TeraSyncError(ErrorCode.InvalidRequest, 'That is not a web address.');
-  }
+  const url = URL.parse(text);
+  if (url === null) throw new TeraSyncError(ErrorCode.InvalidRequest, 'That is not a web address.');
   if (url.protocol !== 'https:') throw new TeraSyncError(ErrorCode.InvalidRequest, 'Only https: addresses are opened.');
   return url.href;
 }

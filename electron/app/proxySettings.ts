@@ -14,6 +14,7 @@
  */
 import { isIP } from 'node:net';
 import type { ProxySettingsView } from '../../shared/types.js';
+import { systemClock, type WallClock } from '../core/time.js';
 import type { ProxyCredentials, ProxySetting, SystemProxyResolver } from '../net/proxy.js';
 import type { ProxySettings } from './settings.js';
 
@@ -83,7 +84,7 @@ export class ProxyLoginResponder {
 
   constructor(
     private readonly credentials: () => ProxyCredentials | null,
-    private readonly now: () => number = Date.now,
+    private readonly clock: WallClock = systemClock,
   ) {}
 
   /** The user and password to answer `challenge` with, or null to let the request fail. */
@@ -92,13 +93,13 @@ export class ProxyLoginResponder {
     const credentials = this.credentials();
     if (credentials?.username === undefined || credentials.password === undefined || credentials.password === '') return null;
     const key = `${challenge.host}:${challenge.port}`;
-    const since = this.now() - REFUSAL_WINDOW_MS;
+    const since = this.clock.now() - REFUSAL_WINDOW_MS;
     const recent = (this.answered.get(key) ?? []).filter((at) => at > since);
     if (recent.length >= ANSWERS_PER_WINDOW) {
       this.answered.set(key, recent);
       return null;
     }
-    this.answered.set(key, [...recent, this.now()]);
+    this.answered.set(key, [...recent, this.clock.now()]);
     return { username: credentials.username, password: credentials.password };
   }
 }

@@ -27,6 +27,7 @@ import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.j
 import { isLoopbackHost } from '../net/tls.js';
 import type { SecretStoreKind } from '../../shared/types.js';
 import type { Logger } from '../core/logger.js';
+import type { WallClock } from '../core/time.js';
 import type { ApiKeyPlacement } from '../teracloud/apiKey.js';
 import { TeraCloudApi, type TeraCloudQuota } from '../teracloud/TeraCloudApi.js';
 import { discoverAccount } from '../teracloud/discoverAccount.js';
@@ -50,7 +51,7 @@ import type { SecretStore } from './SecretStore.js';
 export interface AccountServiceDeps {
   accountFile: AccountFile;
   secrets: SecretStore;
-  clock: { now(): number };
+  clock: WallClock;
   logger: Logger;
   /** PEM of a private CA for every connection (WebDAV, REST, OAuth2) of any account, besides the account's own. */
   ca?: string;

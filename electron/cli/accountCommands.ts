@@ -9,6 +9,7 @@ import { AccountService, type AccountInfo } from '../auth/AccountService.js';
 import { KeyringSecretStore } from '../auth/KeyringSecretStore.js';
 import { allowCustomHostFrom, apiSettingsFrom, oauthSettingsFrom } from '../auth/serviceConfig.js';
 import type { Logger } from '../core/logger.js';
+import { systemClock } from '../core/time.js';
 import { ask, launchBrowser, readAll, type PromptInput } from './prompt.js';
 import { formatBytes } from '../../shared/format.js';
 
@@ -50,7 +51,7 @@ export function accountService(options: AccountOptions, api: ApiSettings | null 
   return new AccountService({
     accountFile: new AccountFile(options.stateDir),
     secrets: new KeyringSecretStore({ service: options.env.TERASYNC_KEYRING_SERVICE || undefined, platform: options.platform }),
-    clock: { now: () => Date.now() },
+    clock: systemClock,
     logger: options.logger,
     ...(options.ca === undefined ? {} : { ca: options.ca }),
     allowCustomHost,

@@ -275,7 +275,7 @@ async function runBackup(values: BackupCliValues, context: BackupCliContext, set
   const onUncheckedQuota = (bytes: number): void => {
     if (quotaNote === null || bytes === 0 || journal.meta(QUOTA_NOTE_SHOWN) !== null) return;
     context.stderr.write(`terasync: note: ${quotaNote}\n`);
-    if (!values.dryRun) journal.setMeta(QUOTA_NOTE_SHOWN, String(Date.now()));
+    if (!values.dryRun) journal.setMeta(QUOTA_NOTE_SHOWN, String(systemClock.now()));
   };
   const reporter = backupReporter(context, values.json, onUncheckedQuota);
   let summary: BackupSummary;
@@ -380,7 +380,7 @@ function backupReporter(
       switch (event.type) {
         case 'progress': {
           if (!interactive) return;
-          const now = Date.now();
+          const now = systemClock.now();
           if (now - lastDraw < 100 && event.filesDone < event.filesTotal) return;
           lastDraw = now;
           context.stderr.write(`\r\x1b[2K${describeProgress('Backing up', event)}`);
@@ -495,8 +495,8 @@ async function runRestore(values: BackupCliValues, context: BackupCliContext, se
   const onEvent = (event: RestoreEvent): void => {
     switch (event.type) {
       case 'progress':
-        if (!interactive || Date.now() - lastDraw < 100) return;
-        lastDraw = Date.now();
+        if (!interactive || systemClock.now() - lastDraw < 100) return;
+        lastDraw = systemClock.now();
         context.stderr.write(`\r\x1b[2K${describeProgress('Restoring', event)}`);
         return;
       case 'file':

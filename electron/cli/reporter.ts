@@ -8,6 +8,7 @@ import type { SyncStatus } from '../../shared/types.js';
 import type { SkippedEntry } from '../sync/model.js';
 import type { Action } from '../sync/planner.js';
 import type { Logger } from '../core/logger.js';
+import { systemClock } from '../core/time.js';
 import type { SyncEvent, SyncReport } from '../sync/report.js';
 import { countOf, formatBytes } from '../../shared/format.js';
 
@@ -86,7 +87,7 @@ export function createReporter(options: { stdout: Output; stderr: Output; json: 
 
   const draw = (force = false): void => {
     if (!interactive) return;
-    const now = Date.now();
+    const now = systemClock.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
     let bytes = 0;

@@ -36,6 +36,7 @@ import { Agent as AgentBase, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { systemClock, type WallClock } from '../core/time.js';
 
 export type ProxyProtocol = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
 
@@ -342,12 +343,12 @@ const PROXY_PROBE_TIMEOUT_MS = 10_000;
  * remembers for a minute a proxy that refused, so that each new connection does not wait for
  * a dead proxy again (browsers keep such a "bad proxy" list too).
  */
-export function createProxyProbe(now: () => number = Date.now): ProxyReachability {
+export function createProxyProbe(clock: WallClock = systemClock): ProxyReachability {
   const unreachableSince = new Map<string, number>();
   return async (server) => {
     const key = `${server.host}\u0000${server.port}`;
     const since = unreachableSince.get(key);
-    if (since !== undefined && now() - since < UNREACHABLE_PROXY_PAUSE_MS) return false;
+    if (since !== undefined && clock.now() - since < UNREACHABLE_PROXY_PAUSE_MS) return false;
     const reachable = await new Promise<boolean>((resolve) => {
       const socket = netConnect({ host: server.host, port: server.port });
       const done = (result: boolean): void => {
@@ -359,7 +360,7 @@ export function createProxyProbe(now: () => number = Date.now): ProxyReachabilit
       socket.once('error', () => done(false));
     });
     if (reachable) unreachableSince.delete(key);
-    else unreachableSince.set(key, now());
+    else unreachableSince.set(key, clock.now());
     return reachable;
   };
 }
@@ -367,52 +368,49 @@ export function createProxyProbe(now: () => number = Date.now): ProxyReachabilit
 /** Every proxy is taken as reachable: the first entry of a PAC answer. */
 const firstEntry: ProxyReachability = async () => true;
 
+/** The setting a `follow` setting stands for now (itself for the others). */
+function settled(setting: ProxySetting): Exclude<ProxySetting, { mode: 'follow' }> {
+  return setting.mode === 'follow' ? settled(setting.current()) : setting;
+}
+
+/** The proxy of a setting that needs no resolver, or null to go direct. */
+function fixedProxy(target: URL, setting: Exclude<ProxySetting, { mode: 'follow' | 'system' }>): ProxyServer | null {
+  switch (setting.mode) {
+    case 'none':
+      return null;
+    case 'manual':
+      return withCredentials(parseProxyUrl(setting.url), setting);
+    case 'env':
+      return proxyFromEnvironment(target, setting.env);
+  }
+}
+
 /**
  * The proxy for `target` under `setting`, or null to go direct. For `system`, the PAC answer's
  * entries are tried with `reachable` (default: the first entry is taken). Throws
  * Configuration / ProxyError.
  */
 export async function resolveProxy(target: URL, setting: ProxySetting, reachable: ProxyReachability = firstEntry): Promise<ProxyServer | null> {
-  switch (setting.mode) {
-    case 'none':
-      return null;
-    case 'manual':
-      return withCredentials(parseProxyUrl(setting.url), setting);
-    case 'env':
-      return proxyFromEnvironment(target, setting.env);
-    case 'follow':
-      return resolveProxy(target, setting.current(), reachable);
-    case 'system': {
-      let answer: string;
-      try {
-        answer = await setting.resolve(target.href);
-      } catch (error) {
-        throw new ProxyError(
-          PROXY_ERROR_CODES.resolve,
-          `The system proxy configuration (PAC script) failed for ${target.origin}: check the proxy settings of this computer, or choose a proxy in TeraSync's settings.`,
-          { cause: error },
-        );
-      }
-      const candidates = parsePacAnswer(answer).map((server) => (server === null ? null : withCredentials(server, setting)));
-      return firstReachable(candidates, reachable);
-    }
+  const current = settled(setting);
+  if (current.mode !== 'system') return fixedProxy(target, current);
+  let answer: string;
+  try {
+    answer = await current.resolve(target.href);
+  } catch (error) {
+    throw new ProxyError(
+      PROXY_ERROR_CODES.resolve,
+      `The system proxy configuration (PAC script) failed for ${target.origin}: check the proxy settings of this computer, or choose a proxy in TeraSync's settings.`,
+      { cause: error },
+    );
   }
+  const candidates = parsePacAnswer(answer).map((server) => (server === null ? null : withCredentials(server, current)));
+  return firstReachable(candidates, reachable);
 }
 
 /** A synchronous answer for settings that need no resolver (whoami, a store's first look); undefined for `system`. */
 export function staticProxy(target: URL, setting: ProxySetting): ProxyServer | null | undefined {
-  switch (setting.mode) {
-    case 'none':
-      return null;
-    case 'manual':
-      return withCredentials(parseProxyUrl(setting.url), setting);
-    case 'env':
-      return proxyFromEnvironment(target, setting.env);
-    case 'system':
-      return undefined;
-    case 'follow':
-      return staticProxy(target, setting.current());
-  }
+  const current = settled(setting);
+  return current.mode === 'system' ? undefined : fixedProxy(target, current);
 }
 
 /** The proxy's password, for a redactor (`SecretRedactor.add`); undefined when there is none. */
@@ -498,23 +496,39 @@ function refusedTunnel(server: ProxyServer, target: string, status: number, stat
   );
 }
 
+/**
+ * Awaits `attempt`; what it fails with, turned into a ProxyError by `toProxyError` where it can
+ * be (default: as it is), is told to `onFailure` when it is one, then thrown on.
+ */
+async function reportProxyFailure<T>(
+  attempt: () => Promise<T>,
+  onFailure: (error: ProxyError) => void,
+  toProxyError: (error: unknown) => unknown = (error) => error,
+): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    const failure = toProxyError(error);
+    if (failure instanceof ProxyError) onFailure(failure);
+    throw failure;
+  }
+}
+
+/** What a tunnel agent is made of: its proxy, its pool's options, and who hears of its failures. */
+interface TunnelRoute {
+  server: ProxyServer;
+  options: HttpAgentOptions & Record<string, unknown>;
+  onFailure: (error: ProxyError) => void;
+}
+
 /** CONNECT through an HTTP(S) proxy, with our own errors for a refused tunnel. */
 class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    private readonly server: ProxyServer,
-    options: HttpAgentOptions & Record<string, unknown>,
-    private readonly onFailure: (error: ProxyError) => void,
-  ) {
-    super(proxyUrl(server), options);
+  constructor(private readonly route: TunnelRoute) {
+    super(proxyUrl(route.server), route.options);
   }
 
-  override async connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
-    try {
-      return await this.tunnel(req, opts);
-    } catch (error) {
-      if (error instanceof ProxyError) this.onFailure(error);
-      throw error;
-    }
+  override connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
+    return reportProxyFailure(() => this.tunnel(req, opts), this.route.onFailure);
   }
 
   private async tunnel(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
@@ -527,7 +541,7 @@ class TunnelAgent extends HttpsProxyAgent<string> {
     try {
       socket = await super.connect(req, opts);
     } catch (error) {
-      throw unreachable(this.server, error);
+      throw unreachable(this.route.server, error);
     } finally {
       req.off('proxyConnect', onConnect);
     }
@@ -537,50 +551,40 @@ class TunnelAgent extends HttpsProxyAgent<string> {
     socket.destroy();
     // 407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401.
     // Either way it comes from the proxy: the server never saw the request.
-    if (connect.statusCode === 407 || connect.statusCode === 401) throw authFailure(this.server, connect.statusCode);
-    throw refusedTunnel(this.server, targetName(opts), connect.statusCode, connect.statusText);
+    if (connect.statusCode === 407 || connect.statusCode === 401) throw authFailure(this.route.server, connect.statusCode);
+    throw refusedTunnel(this.route.server, targetName(opts), connect.statusCode, connect.statusText);
   }
 }
 
 /** A SOCKS tunnel, with our own errors for what the SOCKS server answered. */
 class SocksTunnelAgent extends SocksProxyAgent {
-  constructor(
-    private readonly server: ProxyServer,
-    options: HttpAgentOptions & Record<string, unknown>,
-    private readonly onFailure: (error: ProxyError) => void,
-  ) {
-    super(proxyUrl(server), options);
+  constructor(private readonly route: TunnelRoute) {
+    super(proxyUrl(route.server), route.options);
   }
 
-  override async connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
-    try {
-      return await super.connect(req, opts);
-    } catch (error) {
-      const failure = this.failure(error, opts);
-      this.onFailure(failure);
-      throw failure;
-    }
+  override connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
+    return reportProxyFailure(() => super.connect(req, opts), this.route.onFailure, (error) => this.failure(error, opts));
   }
 
   private failure(error: unknown, opts: AgentConnectOpts): ProxyError {
     {
       const message = error instanceof Error ? error.message : String(error);
-      if (/authentication failed|auth.*(?:rejected|failed)|no acceptable auth/i.test(message)) return authFailure(this.server, undefined);
+      if (/authentication failed|auth.*(?:rejected|failed)|no acceptable auth/i.test(message)) return authFailure(this.route.server, undefined);
       if (/NotAllowed/i.test(message)) {
         return new ProxyError(
           PROXY_ERROR_CODES.refused,
-          `The SOCKS proxy ${describeProxy(this.server)} does not allow a connection to ${targetName(opts)}. Ask the proxy's administrator to allow it, or go direct for that host (NO_PROXY).`,
+          `The SOCKS proxy ${describeProxy(this.route.server)} does not allow a connection to ${targetName(opts)}. Ask the proxy's administrator to allow it, or go direct for that host (NO_PROXY).`,
           { cause: error },
         );
       }
       if (/rejected connection - (?:HostUnreachable|NetworkUnreachable|ConnectionRefused|TTLExpired|Failure)/i.test(message)) {
         return new ProxyError(
           PROXY_ERROR_CODES.upstream,
-          `The SOCKS proxy ${describeProxy(this.server)} could not reach ${targetName(opts)} (${message.replace(/^.*rejected connection - /i, '')}). TeraSync tries again by itself.`,
+          `The SOCKS proxy ${describeProxy(this.route.server)} could not reach ${targetName(opts)} (${message.replace(/^.*rejected connection - /i, '')}). TeraSync tries again by itself.`,
           { cause: error },
         );
       }
-      return unreachable(this.server, error);
+      return unreachable(this.route.server, error);
     }
   }
 }
@@ -609,13 +613,7 @@ export class ProxyRoutingAgent extends AgentBase {
 
   override async connect(req: ClientRequest, opts: AgentConnectOpts): Promise<HttpAgent> {
     const target = new URL(`${opts.secureEndpoint ? 'https' : 'http'}://${isIP(opts.host ?? '') === 6 ? `[${opts.host}]` : opts.host}:${opts.port}/`);
-    let server: ProxyServer | null;
-    try {
-      server = await resolveProxy(target, this.setting, this.probe);
-    } catch (error) {
-      if (error instanceof ProxyError) this.remember(error);
-      throw error;
-    }
+    const server = await reportProxyFailure(() => resolveProxy(target, this.setting, this.probe), (error) => this.remember(error));
     this.lastRoute = server;
     const secure = opts.secureEndpoint === true;
     const key = server === null ? `direct:${secure}` : routeKey(server);
@@ -633,9 +631,8 @@ export class ProxyRoutingAgent extends AgentBase {
       ...(this.agentOptions.maxSockets === undefined ? {} : { maxSockets: this.agentOptions.maxSockets }),
     };
     if (server === null) return secure ? new HttpsAgent({ ...base, ...this.agentOptions.tls }) : new HttpAgent(base);
-    const remember = (error: ProxyError): void => this.remember(error);
-    if (server.protocol === 'http' || server.protocol === 'https') return new TunnelAgent(server, base, remember);
-    return new SocksTunnelAgent(server, base, remember);
+    const route: TunnelRoute = { server, options: base, onFailure: (error) => this.remember(error) };
+    return server.protocol === 'http' || server.protocol === 'https' ? new TunnelAgent(route) : new SocksTunnelAgent(route);
   }
 
   private remember(error: ProxyError): void {

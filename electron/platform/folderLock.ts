@@ -21,6 +21,7 @@ import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { systemClock, type WallClock } from '../core/time.js';
 import { LOCK_FILE, LOCK_HOLDER_FILE } from '../sync/ignoreRules.js';
 import type { FolderGuard } from '../sync/ports.js';
 
@@ -62,6 +63,8 @@ export interface FolderLockOptions {
   warn?: (message: string) => void;
   /** process.platform unless told. */
   platform?: string;
+  /** When the lock was taken, as a refused run names it. Default: systemClock. */
+  clock?: WallClock;
 }
 
 interface Held {
@@ -163,7 +166,7 @@ export class FolderLock implements FolderGuard {
   }
 
   private writeHolder(): void {
-    const holder: LockHolder = { program: this.options.program, pid: process.pid, host: hostname(), since: Date.now() };
+    const holder: LockHolder = { program: this.options.program, pid: process.pid, host: hostname(), since: (this.options.clock ?? systemClock).now() };
     try {
       writeFileSync(join(this.folder, LOCK_HOLDER_FILE), `${JSON.stringify(holder)}\n`);
     } catch {

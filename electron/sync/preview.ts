@@ -5,31 +5,21 @@
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { PairPreview } from '../../shared/types.js';
-import { SyncEngine } from './engine.js';
-import type { Journal } from './journal.js';
+import { SyncEngine, type RunOptions, type SyncEngineDeps } from './engine.js';
 import type { SkippedEntry } from './model.js';
-import type { Platform } from './names.js';
 import type { Action } from './planner.js';
 import { systemClock } from '../core/time.js';
-import type { Logger } from '../core/logger.js';
-import type { RemoteStore, Trash } from './ports.js';
+import type { Trash } from './ports.js';
 
 /** The most conflicting paths a preview names. */
 export const MAX_PREVIEW_CONFLICT_PATHS = 20;
 
-export interface PreviewOptions {
-  localRoot: string;
-  remote: RemoteStore;
-  /** The pair's journal: an empty one for a first sync (`Journal.open(':memory:')` will do). */
-  journal: Journal;
-  logger: Logger;
-  platform: Platform;
-  /** Overrides the detection of a case-insensitive local file system (tests). */
-  caseInsensitive?: boolean;
-  ignorePatterns?: readonly string[];
-  excludedFolders?: readonly string[];
-  signal?: AbortSignal;
-}
+/**
+ * The engine's settings a preview uses, and the run's signal. The journal is the pair's: an
+ * empty one for a first sync (`Journal.open(':memory:')` will do).
+ */
+export type PreviewOptions = Pick<SyncEngineDeps, 'localRoot' | 'remote' | 'journal' | 'logger' | 'platform' | 'caseInsensitive' | 'ignorePatterns' | 'excludedFolders'> &
+  Pick<RunOptions, 'signal'>;
 
 /**
  * Counts a plan. Files on both sides are compared by content only when they are synced, so a

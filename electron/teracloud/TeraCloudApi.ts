@@ -12,6 +12,7 @@
  * the password, the token or the key, nor the server's answer body.
  */
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
+import { systemClock, type WallClock } from '../core/time.js';
 import { httpRequest, parseJsonBody, type HttpRequestOptions, type HttpTextResponse } from '../net/httpRequest.js';
 import { insecureUrlReason } from '../net/tls.js';
 import { BASIC_UNAUTHORIZED_HINT, BEARER_UNAUTHORIZED_HINT } from '../net/httpErrors.js';
@@ -41,11 +42,11 @@ export interface TeraCloudApiOptions {
 
 export interface TeraCloudApiDeps {
   request: (url: URL, options: HttpRequestOptions) => Promise<HttpTextResponse>;
-  /** Milliseconds since the epoch, for Retry-After dates. */
-  now: () => number;
+  /** For Retry-After dates. */
+  clock: WallClock;
 }
 
-export const defaultTeraCloudApiDeps: TeraCloudApiDeps = { request: httpRequest, now: () => Date.now() };
+export const defaultTeraCloudApiDeps: TeraCloudApiDeps = { request: httpRequest, clock: systemClock };
 
 export interface TeraCloudUser {
   userId: string;
@@ -87,18 +88,21 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function validatedBaseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new TeraSyncError(ErrorCode.Configuration, `The API address is not a web address (expected e.g. ${DEFAULT_API_BASE_URL}).`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new TeraSyncError(ErrorCode.Configuration, 'The API address must not contain a user name or password.');
-  }
+/**
+ * `text` as a URL without a user name or password in it, and safe to send credentials to
+ * (insecureUrlReason); `what` names it in the messages ("The API address").
+ */
+function credentialSafeUrl(text: string, what: string, example: string): URL {
+  const url = URL.parse(text);
+  if (url === null) throw new TeraSyncError(ErrorCode.Configuration, `${what} is not a web address (expected e.g. ${example}).`);
+  if (url.username !== '' || url.password !== '') throw new TeraSyncError(ErrorCode.Configuration, `${what} must not contain a user name or password.`);
   const insecure = insecureUrlReason(url);
   if (insecure !== null) throw new TeraSyncError(ErrorCode.Configuration, insecure);
+  return url;
+}
+
+function validatedBaseUrl(text: string): URL {
+  const url = credentialSafeUrl(text, 'The API address', DEFAULT_API_BASE_URL);
   if (url.search !== '' || url.hash !== '') {
     throw new TeraSyncError(ErrorCode.Configuration, `The API address ${url.origin}${url.pathname} must not have a query or fragment.`);
   }
@@ -107,17 +111,7 @@ function validatedBaseUrl(text: string): URL {
 }
 
 function validatedNodeOrigin(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new TeraSyncError(ErrorCode.Configuration, 'The node address is not a web address (expected e.g. https://seto.teracloud.jp).');
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new TeraSyncError(ErrorCode.Configuration, 'The node address must not contain a user name or password.');
-  }
-  const insecure = insecureUrlReason(url);
-  if (insecure !== null) throw new TeraSyncError(ErrorCode.Configuration, insecure);
+  const url = credentialSafeUrl(text, 'The node address', 'https://seto.teracloud.jp');
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
     throw new TeraSyncError(ErrorCode.Configuration, `The node address must be an origin such as https://seto.teracloud.jp, not ${url.origin}${url.pathname}.`);
   }
@@ -223,7 +217,7 @@ export class TeraCloudApi implements TeraCloudUserSource {
   private statusError(response: HttpTextResponse, endpoint: Endpoint): TeraSyncError {
     const status = response.status;
     const header = response.headers['retry-after'];
-    const retryAfterSeconds = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.deps.now());
+    const retryAfterSeconds = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.deps.clock.now());
     const options = { status, retryAfterSeconds };
     const who = capitalized(endpoint.what);
     switch (status) {

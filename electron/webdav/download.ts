@@ -132,14 +132,13 @@ export class WebDavDownloads {
 
           if (resumeFrom !== undefined && !resumed && !prefixDiscarded) {
             if (ranged !== null) this.transport.logger.debug('webdav: the server sent the whole file, not the rest', { path, status: response.status });
-            attempt.pause();
             try {
-              await resumeFrom.discardPrefix();
+              await attempt.whilePaused(async () => {
+                await resumeFrom.discardPrefix();
+              });
             } catch (error) {
               discard(response);
               throw localIo(`Could not discard the partial download of ${describePath(path)}.`, error);
-            } finally {
-              attempt.resume();
             }
             // The prefix is gone: a retry must not ask for the rest of it.
             prefixDiscarded = true;
@@ -161,15 +160,8 @@ export class WebDavDownloads {
             destinationError ??= error;
           };
           const writeOut = async (piece: Buffer): Promise<void> => {
-            if (bucket.limited) {
-              // Waiting for our own bandwidth limit is not a silent server.
-              attempt.pause();
-              try {
-                await bucket.take(piece.length, attempt.signal);
-              } finally {
-                attempt.resume();
-              }
-            }
+            // Waiting for our own bandwidth limit is not a silent server.
+            if (bucket.limited) await attempt.whilePaused(() => bucket.take(piece.length, attempt.signal));
             hash.update(piece);
             received += piece.length;
             let flowing: boolean;
@@ -181,14 +173,11 @@ export class WebDavDownloads {
             written += piece.length;
             options.onProgress?.({ bytes: start.offset + received });
             if (!flowing) {
-              attempt.pause();
               try {
-                await once(destination, 'drain', { signal: attempt.signal });
+                await attempt.whilePaused(() => once(destination, 'drain', { signal: attempt.signal }));
               } catch (error) {
                 if (attempt.signal.aborted) throw error;
                 throw localIo(`Could not write the download of ${describePath(path)}.`, error);
-              } finally {
-                attempt.resume();
               }
             }
           };
@@ -357,13 +346,10 @@ export class WebDavDownloads {
       let received = 0;
       const flush = async (): Promise<void> => {
         if (filled === 0) return;
-        attempt.pause();
         try {
-          await writeFully(file, buffer, filled, position);
+          await attempt.whilePaused(() => writeFully(file, buffer, filled, position));
         } catch (error) {
           throw localIo(`Could not write the download of ${describePath(path)}.`, error);
-        } finally {
-          attempt.resume();
         }
         hash?.update(buffer.subarray(0, filled));
         position += filled;
@@ -380,14 +366,7 @@ export class WebDavDownloads {
           }
           received += chunk.length;
           for (const piece of bucket.limited ? pieces(chunk) : [chunk]) {
-            if (bucket.limited) {
-              attempt.pause();
-              try {
-                await bucket.take(piece.length, attempt.signal);
-              } finally {
-                attempt.resume();
-              }
-            }
+            if (bucket.limited) await attempt.whilePaused(() => bucket.take(piece.length, attempt.signal));
             let offset = 0;
             while (offset < piece.length) {
               const copied = piece.copy(buffer, filled, offset);
@@ -417,16 +396,15 @@ export class WebDavDownloads {
         state.bytes = 0;
         this.transport.logger.info('webdav: a range answer was not of the version asked for; downloading the whole file in one stream', { path, why });
         stopOthers(me);
-        attempt.pause();
         try {
-          await Promise.allSettled([...running].filter(([id]) => id !== me).map(([, task]) => task));
-          await hashing;
-          await file.truncate(0);
+          await attempt.whilePaused(async () => {
+            await Promise.allSettled([...running].filter(([id]) => id !== me).map(([, task]) => task));
+            await hashing;
+            await file.truncate(0);
+          });
         } catch (error) {
           if (answer) discard(answer);
           throw localIo(`Could not start the download of ${describePath(path)} again.`, error);
-        } finally {
-          attempt.resume();
         }
       } else if (state.wholeBy !== me) {
         if (answer) discard(answer);

@@ -101,14 +101,26 @@ export class Attempt {
     this.lastActivity = performance.now();
   }
 
-  /** Stops the watchdog while we wait on the local side, not on the server. */
-  pause(): void {
+  /**
+   * Runs `work` with the watchdog stopped: a wait on the local side (the disk, our own
+   * bandwidth limit), not on the server. The idle gap starts again when it ends.
+   */
+  async whilePaused<T>(work: () => Promise<T>): Promise<T> {
+    this.pause();
+    try {
+      return await work();
+    } finally {
+      this.resume();
+    }
+  }
+
+  private pause(): void {
     this.paused = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  resume(): void {
+  private resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.touch();

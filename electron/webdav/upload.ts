@@ -55,12 +55,7 @@ export class WebDavUploads {
         paceSignal ??= AbortSignal.any([attempt.signal, pacing.signal]);
         for (const piece of pieces(chunk)) {
           // Waiting for our own bandwidth limit is not a silent server.
-          attempt.pause();
-          try {
-            await bucket.take(piece.length, paceSignal);
-          } finally {
-            attempt.resume();
-          }
+          await attempt.whilePaused(() => bucket.take(piece.length, paceSignal));
           passed += piece.length;
           options.onProgress?.({ bytes: passed });
           counter.push(piece);

@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { isWeakEtag, sameEtag } from '../../shared/etag.js';
+import { systemClock, type WallClock } from '../../electron/core/time.js';
 import type { Listing, RemoteEntry, SkippedEntry } from '../../electron/sync/model.js';
 import { backslashMessage } from '../../electron/sync/names.js';
 import type { DownloadOptions, DownloadResult, RemoteStore, UploadOptions, UploadResult } from '../../electron/sync/ports.js';
@@ -36,7 +37,7 @@ interface StoredFile {
   content: Buffer;
   version: number;
   mtimeMs: number;
-  /** When it was written, on `now()`. */
+  /** When it was written, on the clock. */
   writtenAt: number;
 }
 
@@ -65,8 +66,8 @@ export interface ServerBehaviour {
 export interface MemoryRemoteStoreOptions extends Partial<ServerBehaviour> {
   /** How long a written file shows a weak tag with 'weak-when-fresh' (default 1000 ms, as Apache). */
   freshMs?: number;
-  /** The time for 'weak-when-fresh' (default Date.now). */
-  now?: () => number;
+  /** The time for 'weak-when-fresh' (default systemClock). */
+  clock?: WallClock;
 }
 
 export class MemoryRemoteStore implements RemoteStore {
@@ -80,7 +81,7 @@ export class MemoryRemoteStore implements RemoteStore {
   private readonly strongIfMatchOnGone: ServerBehaviour['strongIfMatchOnGone'];
   private readonly moveOfGone: ServerBehaviour['moveOfGone'];
   private readonly freshMs: number;
-  private readonly now: () => number;
+  private readonly clock: WallClock;
   /** Every call that changed (or tried to change) the server, in order. */
   readonly changes: StoreCall[] = [];
 
@@ -89,7 +90,7 @@ export class MemoryRemoteStore implements RemoteStore {
     this.strongIfMatchOnGone = options.strongIfMatchOnGone ?? 'missing';
     this.moveOfGone = options.moveOfGone ?? 'NotFound';
     this.freshMs = options.freshMs ?? 1000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Writes a file as another device would, making its folders. */
@@ -276,11 +277,11 @@ export class MemoryRemoteStore implements RemoteStore {
   private stored(content: Buffer): StoredFile {
     this.version++;
     // getlastmodified has one-second resolution.
-    return { content, version: this.version, mtimeMs: 1_700_000_000_000 + this.version * 1000, writtenAt: this.now() };
+    return { content, version: this.version, mtimeMs: 1_700_000_000_000 + this.version * 1000, writtenAt: this.clock.now() };
   }
 
   private etagOf(file: StoredFile): string {
-    const weak = this.etags === 'weak-when-fresh' && this.now() - file.writtenAt < this.freshMs;
+    const weak = this.etags === 'weak-when-fresh' && this.clock.now() - file.writtenAt < this.freshMs;
     return `${weak ? 'W/' : ''}"v${file.version}"`;
   }
 

@@ -27,7 +27,7 @@ export class ActivityService {
   private activityWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ActivityServiceDeps) {
-    this.history = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, now: () => deps.clock.now() });
+    this.history = new ActivityHistory(deps.appDataFolder, { logger: deps.logger, clock: deps.clock });
   }
 
   /** A page of the activity history (see ActivityHistory.list). */

@@ -85,7 +85,7 @@ export class BackupService {
   private backupStarting = false;
 
   constructor(private readonly deps: BackupServiceDeps) {
-    this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, () => deps.clock.now());
+    this.backupHistory = new BackupHistory(deps.appDataFolder, deps.logger, deps.clock);
     this.backupScheduler = new BackupScheduler({
       clock: deps.clock,
       scheduler: deps.scheduler,

@@ -93,39 +93,26 @@ export class RemoteFolderService {
   private async withPairTrash<T>(connection: Connection, pair: PairSettings, work: (trash: RemoteTrash) => Promise<T>): Promise<T> {
     const remoteUrl = resolveRemoteFolder(pair.remoteFolder, connection.rootUrl);
     if (remoteUrl === null) throw notSignedIn();
-    const remote = this.storeFor(connection, remoteUrl, 1);
-    try {
-      return await work(new RemoteTrash(remote));
-    } finally {
-      await remote.dispose();
-    }
+    return this.withStore(connection, remoteUrl, 1, (remote) => work(new RemoteTrash(remote)));
   }
 
   /** The subfolders of a server folder below the account root, for the folder browser and selective sync. */
   async listRemoteFolders(folder: string): Promise<RemoteFolderListing> {
     const connection = await this.deps.accounts.connect();
-    const remote = this.storeFor(connection, connection.rootUrl, 1);
-    try {
+    return this.withStore(connection, connection.rootUrl, 1, async (remote) => {
       const children = await remote.listChildren(folder);
       const folders = children
         .filter((entry) => entry.type === 'dir')
         .map((entry) => ({ name: entry.remotePath.split('/').pop() as string, path: entry.remotePath }))
         .sort((a, b) => a.name.localeCompare(b.name));
       return { path: folder, folders, files: children.filter((entry) => entry.type === 'file').length };
-    } finally {
-      await remote.dispose();
-    }
+    });
   }
 
   /** How much a server folder holds, everything below it (bounded: see measureRemoteFolder), for selective sync in the set-up. */
   async measureRemoteFolder(folder: string): Promise<RemoteFolderSize> {
     const connection = await this.deps.accounts.connect();
-    const remote = this.storeFor(connection, connection.rootUrl, 4);
-    try {
-      return await measureRemoteFolder(remote, folder, { parallel: 4 });
-    } finally {
-      await remote.dispose();
-    }
+    return this.withStore(connection, connection.rootUrl, 4, (remote) => measureRemoteFolder(remote, folder, { parallel: 4 }));
   }
 
   /** Free space on the disk of a local folder (which may not exist yet), for the set-up's preview. */
@@ -143,26 +130,31 @@ export class RemoteFolderService {
     const remoteUrl = resolveRemoteFolder(remoteFolder, connection.rootUrl);
     if (remoteUrl === null) throw notSignedIn();
     const settings = this.deps.settings.current;
-    const remote = this.storeFor(connection, remoteUrl, this.deps.concurrency());
-    const journal = Journal.open(':memory:');
-    try {
-      return await previewSync({
-        localRoot: path.resolve(localFolder),
-        remote,
-        journal,
-        logger: this.deps.logger,
-        platform: this.deps.platform,
-        ignorePatterns: settings.sync.ignorePatterns,
-        excludedFolders,
-      });
-    } finally {
-      journal.close();
-      await remote.dispose();
-    }
+    return this.withStore(connection, remoteUrl, this.deps.concurrency(), async (remote) => {
+      const journal = Journal.open(':memory:');
+      try {
+        return await previewSync({
+          localRoot: path.resolve(localFolder),
+          remote,
+          journal,
+          logger: this.deps.logger,
+          platform: this.deps.platform,
+          ignorePatterns: settings.sync.ignorePatterns,
+          excludedFolders,
+        });
+      } finally {
+        journal.close();
+      }
+    });
   }
 
-  /** A store on `url` with the connection's sign-in and CA. */
-  private storeFor(connection: Connection, url: string, concurrency: number): WebDavRemoteStore {
-    return openRemoteStore(connection, url, concurrency, { ca: this.deps.ca, logger: this.deps.logger });
+  /** Runs `work` on a store on `url` with the connection's sign-in and CA, closed when it ends. */
+  private async withStore<T>(connection: Connection, url: string, concurrency: number, work: (remote: WebDavRemoteStore) => Promise<T>): Promise<T> {
+    const remote = openRemoteStore(connection, url, concurrency, { ca: this.deps.ca, logger: this.deps.logger });
+    try {
+      return await work(remote);
+    } finally {
+      await remote.dispose();
+    }
   }
 }

@@ -19,6 +19,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
+import { systemScheduler, type Scheduler } from '../../core/time.js';
 import { authorizationResponseError } from './oauthErrors.js';
 
 export interface AuthorizationResponse {
@@ -27,30 +28,18 @@ export interface AuthorizationResponse {
   issuer: string | null;
 }
 
-/** Timers, injected so tests run on a fake clock. `FakeClock` fits. */
-export interface TimerScheduler {
-  /** Calls `callback` after `ms`; the returned function cancels it. */
-  schedule(ms: number, callback: () => void): () => void;
-}
-
 export interface LoopbackRedirectListenerOptions {
   /** The `state` sent with the authorization request. */
   state: string;
   /** How long to wait for the browser. Default 5 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  scheduler?: TimerScheduler;
+  /** For the wait's timeout. Default: systemScheduler. */
+  scheduler?: Scheduler;
 }
 
 export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 const CALLBACK_PATH = '/callback';
-
-const realScheduler: TimerScheduler = {
-  schedule(ms, callback) {
-    const timer = setTimeout(callback, ms);
-    return () => clearTimeout(timer);
-  },
-};
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -118,7 +107,7 @@ export class LoopbackRedirectListener {
     server.on('request', (req, res) => this.handle(req, res));
 
     const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
-    this.cancelTimer = (options.scheduler ?? realScheduler).schedule(timeoutMs, () => {
+    this.cancelTimer = (options.scheduler ?? systemScheduler).schedule(timeoutMs, () => {
       const minutes = timeoutMs >= 60_000 ? `${Math.round(timeoutMs / 60_000)} min` : `${Math.round(timeoutMs / 1000)} s`;
       this.end(new TeraSyncError(ErrorCode.Timeout, `The sign-in was not completed in the browser within ${minutes}: start it again.`));
     });

@@ -10,10 +10,10 @@
  * When the server names its issuer in the answer (RFC 9207 `iss`), it must be the configured
  * issuer; when its metadata promised `iss`, an answer without it is refused (mix-up defence).
  */
-import type { WallClock } from '../../core/time.js';
+import type { Scheduler, WallClock } from '../../core/time.js';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
 import { buildAuthorizationUrl } from './authorizationUrl.js';
-import { LoopbackRedirectListener, type AuthorizationResponse, type TimerScheduler } from './LoopbackRedirectListener.js';
+import { LoopbackRedirectListener, type AuthorizationResponse } from './LoopbackRedirectListener.js';
 import { resolveEndpoints, type OAuthConfig, type OAuthEndpoints } from './OAuthConfig.js';
 import { createPkcePair, createState } from './pkce.js';
 import { exchangeCode, type TokenSet } from './tokens.js';
@@ -27,8 +27,8 @@ export interface SignInWithBrowserOptions {
   timeoutMs?: number;
   /** For the tokens' expiry. Default: the system clock. */
   clock?: WallClock;
-  /** For the wait's timeout. Default: real timers. */
-  scheduler?: TimerScheduler;
+  /** For the wait's timeout. Default: systemScheduler. */
+  scheduler?: Scheduler;
   /** Already resolved endpoints; without them, discovery runs first. */
   endpoints?: OAuthEndpoints;
 }

@@ -17,7 +17,7 @@
 import * as oauth from 'oauth4webapi';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, TeraSyncError } from '../../../shared/errors.js';
-import type { WallClock } from '../../core/time.js';
+import { systemClock, type WallClock } from '../../core/time.js';
 import { fetchOverHttpRequest } from '../../net/fetchOverHttpRequest.js';
 import type { HttpTextResponse } from '../../net/httpRequest.js';
 import { resolveEndpoints, SIGN_IN_SERVER, type OAuthConfig, type OAuthEndpoints, type OAuthRequestOptions } from './OAuthConfig.js';
@@ -41,8 +41,6 @@ export interface TokenRequestOptions extends OAuthRequestOptions {
 }
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
-
-const systemClock: WallClock = { now: () => Date.now() };
 
 /** Access tokens without `expires_in` are used until the server refuses one (then refreshed). */
 export const UNKNOWN_EXPIRY = Number.MAX_SAFE_INTEGER;

@@ -63,7 +63,7 @@ export async function run(context: CommandContext): Promise<number> {
   const device = safeDeviceName(values.device ?? io.env.TERASYNC_DEVICE ?? hostname());
   const saveStatus = (status: SyncStatus, running: boolean): void => {
     try {
-      writeStatusFile(pair.statusPath, { pid: process.pid, running, updatedAt: Date.now(), localRoot, remoteUrl: pair.pairRemote, status });
+      writeStatusFile(pair.statusPath, { pid: process.pid, running, updatedAt: systemClock.now(), localRoot, remoteUrl: pair.pairRemote, status });
     } catch (error) {
       reporter.logger.warn(`cannot write the status file ${pair.statusPath}: ${(error as Error).message}`);
     }
@@ -132,7 +132,7 @@ export async function run(context: CommandContext): Promise<number> {
     saveStatus(
       {
         state: 'idle',
-        lastSyncAt: Date.now(),
+        lastSyncAt: systemClock.now(),
         progress: null,
         problem: null,
         retryAt: null,
@@ -219,7 +219,7 @@ async function runContinuously(engine: SyncEngine, options: ContinuousOptions): 
   service.onDidChangeStatus((status) => {
     reporter.status(status);
     // Progress changes many times a second; the file is for humans and scripts.
-    const now = Date.now();
+    const now = systemClock.now();
     if (status.state !== lastState || now - lastWrite > 1000) {
       lastState = status.state;
       lastWrite = now;

@@ -71,35 +71,39 @@ export function FolderTree({ root, excluded, onChange, label, disabled = false, 
   if (folders.error !== null) return <ErrorNotice error={folders.error} onRetry={folders.reload} />;
   if (folders.listing === null) return <p role="status">{t.setup.remoteLoading}</p>;
   if (folders.listing.folders.length === 0) return <p>{t.setup.selectiveNone}</p>;
+  return <FolderList folders={folders.listing.folders} tree={{ root, excluded, onChange, disabled, showSizes }} parentExcluded={false} className="folder-tree" label={label} />;
+}
+
+/** What every folder of one tree shares. */
+interface TreeProps {
+  root: string;
+  excluded: readonly string[];
+  onChange: (excluded: string[]) => void;
+  disabled: boolean;
+  showSizes: boolean;
+}
+
+interface FolderListProps {
+  folders: readonly RemoteFolderView[];
+  tree: TreeProps;
+  /** The folder above is left out. */
+  parentExcluded: boolean;
+  className?: string;
+  label?: string;
+}
+
+function FolderList({ folders, tree, parentExcluded, className, label }: FolderListProps) {
   return (
-    <ul className="folder-tree" aria-label={label}>
-      {folders.listing.folders.map((folder) => (
-        <FolderNode
-          key={folder.path}
-          folder={folder}
-          root={root}
-          excluded={excluded}
-          onChange={onChange}
-          disabled={disabled}
-          parentExcluded={false}
-          showSizes={showSizes}
-        />
+    <ul className={className} aria-label={label}>
+      {folders.map((folder) => (
+        <FolderNode key={folder.path} folder={folder} tree={tree} parentExcluded={parentExcluded} />
       ))}
     </ul>
   );
 }
 
-interface FolderNodeProps {
-  folder: RemoteFolderView;
-  root: string;
-  excluded: readonly string[];
-  onChange: (excluded: string[]) => void;
-  disabled: boolean;
-  parentExcluded: boolean;
-  showSizes: boolean;
-}
-
-function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded, showSizes }: FolderNodeProps) {
+function FolderNode({ folder, tree, parentExcluded }: { folder: RemoteFolderView; tree: TreeProps; parentExcluded: boolean }) {
+  const { root, excluded, onChange, disabled, showSizes } = tree;
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const relative = relativeTo(root, folder.path);
@@ -139,22 +143,7 @@ function FolderNode({ folder, root, excluded, onChange, disabled, parentExcluded
           {children.error !== null && <ErrorNotice error={children.error} onRetry={children.reload} />}
           {children.listing === null && children.error === null && <p role="status">{t.setup.remoteLoading}</p>}
           {children.listing !== null && children.listing.folders.length === 0 && <p className="muted">{t.setup.remoteEmpty}</p>}
-          {children.listing !== null && children.listing.folders.length > 0 && (
-            <ul>
-              {children.listing.folders.map((child) => (
-                <FolderNode
-                  key={child.path}
-                  folder={child}
-                  root={root}
-                  excluded={excluded}
-                  onChange={onChange}
-                  disabled={disabled}
-                  parentExcluded={isExcluded}
-                  showSizes={showSizes}
-                />
-              ))}
-            </ul>
-          )}
+          {children.listing !== null && children.listing.folders.length > 0 && <FolderList folders={children.listing.folders} tree={tree} parentExcluded={isExcluded} />}
         </div>
       )}
     </li>

@@ -257,15 +257,15 @@ export function parseWholeNumber(text: string, min: number, max: number): number
 export interface WholeNumberSettingProps {
   label: string;
   value: number;
-  min: number;
-  max: number;
+  /** The lowest and highest value allowed (a row of `limits`). */
+  range: { min: number; max: number };
   apply: (value: number) => Promise<void>;
   help?: string;
   disabled?: boolean;
 }
 
 /** A setting that is a whole number in [min, max]. */
-export function WholeNumberSetting({ min, max, ...rest }: WholeNumberSettingProps) {
+export function WholeNumberSetting({ range: { min, max }, ...rest }: WholeNumberSettingProps) {
   const { t } = useI18n();
   return (
     <SettingField<number>

@@ -8,11 +8,12 @@
  * - UpdateSection: the Settings card: turning updates off, the channel, where the update
  *   stands (one line, the last failure included), and Check now.
  */
-import { useId } from 'react';
 import type { UpdateChannel, UpdateStateView } from '../../../shared/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { unwrap } from '../state/AppStore.js';
 import { useAction, useApi, useAppData, useNow, useStore } from '../state/hooks.js';
+import { Card } from './Card.js';
+import { SelectField } from './SelectField.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 function useRestart() {
@@ -87,9 +88,6 @@ export function UpdateSection({ enabled, channel }: { enabled: boolean; channel:
   const store = useStore();
   const { update } = useAppData();
   const now = useNow();
-  const headingId = useId();
-  const channelId = useId();
-  const channelHelpId = useId();
   const change = useAction(async (next: { enabled?: boolean; channel?: UpdateChannel }) => {
     store.accept({ settings: unwrap(await api.updateSettings({ update: next })) });
   });
@@ -100,29 +98,22 @@ export function UpdateSection({ enabled, channel }: { enabled: boolean; channel:
   // Turned off by the user, the switch still works; a copy that cannot update has nothing to switch.
   const cannotUpdate = update !== null && update.phase === 'disabled' && update.disabledReason !== 'setting';
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.update.heading}</h2>
+    <Card title={t.update.heading}>
       {update !== null && <p className="muted">{t.update.current(update.currentVersion)}</p>}
       <label className="inline">
         <input type="checkbox" checked={enabled} disabled={change.busy || cannotUpdate} onChange={(event) => void change.run({ enabled: event.target.checked })} />{' '}
         {t.update.enabled}
       </label>
-      <div className="field">
-        <label htmlFor={channelId}>{t.update.channel}</label>
-        <select
-          id={channelId}
-          value={channel}
-          aria-describedby={channelHelpId}
-          disabled={change.busy || cannotUpdate}
-          onChange={(event) => void change.run({ channel: event.target.value as UpdateChannel })}
-        >
-          <option value="stable">{t.update.channelStable}</option>
-          <option value="beta">{t.update.channelBeta}</option>
-        </select>
-        <p id={channelHelpId} className="muted">
-          {t.update.channelHelp}
-        </p>
-      </div>
+      <SelectField<UpdateChannel>
+        label={t.update.channel}
+        value={channel}
+        disabled={change.busy || cannotUpdate}
+        help={{ text: t.update.channelHelp, className: 'muted' }}
+        onChange={(next) => void change.run({ channel: next })}
+      >
+        <option value="stable">{t.update.channelStable}</option>
+        <option value="beta">{t.update.channelBeta}</option>
+      </SelectField>
       {update !== null && (
         <p className="update-status" role="status">
           {statusLine(i18n, update, now)}
@@ -141,6 +132,6 @@ export function UpdateSection({ enabled, channel }: { enabled: boolean; channel:
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
       {check.error !== null && <ErrorNotice error={check.error} onDismiss={check.clearError} />}
       {restart.error !== null && <ErrorNotice error={restart.error} onDismiss={restart.clearError} />}
-    </section>
+    </Card>
   );
 }

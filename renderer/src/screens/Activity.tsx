@@ -3,12 +3,13 @@
  * newest first, a page at a time ("Show more"), filtered by folder and by kind of change. A run
  * that ends while the screen is open appears at the top when it matches the filters.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
 import type { ActivityListRequest } from '../../../shared/ipc/contract.js';
 import type { ActivityGroupKind, ActivityRun } from '../../../shared/types.js';
 import { ActivityRunList, type ShowDeletedHandler } from '../components/ActivityRunList.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
+import { SelectField } from '../components/SelectField.js';
 import { useI18n } from '../i18n/i18n.js';
 import { errorInfoOf, unwrap } from '../state/AppStore.js';
 import { useApi, useAppData } from '../state/hooks.js';
@@ -48,8 +49,6 @@ export function Activity({ onShowDeleted }: ActivityProps) {
   const api = useApi();
   const data = useAppData();
   const pairs = data.settings?.pairs ?? [];
-  const folderId = useId();
-  const kindId = useId();
   const [pairId, setPairId] = useState<string | null>(null);
   const [kind, setKind] = useState<ActivityKindFilter>('all');
   const [runs, setRuns] = useState<readonly ActivityRun[]>([]);
@@ -106,29 +105,23 @@ export function Activity({ onShowDeleted }: ActivityProps) {
       </h1>
       <p className="muted">{t.activity.intro}</p>
       <div className="field-row activity-filters">
-        <div className="field">
-          <label htmlFor={folderId}>{t.activity.folderFilter}</label>
-          <select id={folderId} value={pairId ?? ''} onChange={(event) => setPairId(event.target.value === '' ? null : event.target.value)}>
-            <option value="">{t.activity.allFolders}</option>
-            {pairs.map((pair) => (
-              <option key={pair.id} value={pair.id}>
-                {remoteLabel(pair.remoteFolder, i18n)} — {pair.localFolder}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={kindId}>{t.activity.kindFilter}</label>
-          <select id={kindId} value={kind} onChange={(event) => setKind(event.target.value as ActivityKindFilter)}>
-            <option value="all">{t.activity.kindAll}</option>
-            <option value="uploads">{t.activity.kindUploads}</option>
-            <option value="downloads">{t.activity.kindDownloads}</option>
-            <option value="deleted">{t.activity.kindDeleted}</option>
-            <option value="moved">{t.activity.kindMoved}</option>
-            <option value="conflicts">{t.activity.kindConflicts}</option>
-            <option value="failed">{t.activity.kindFailed}</option>
-          </select>
-        </div>
+        <SelectField label={t.activity.folderFilter} value={pairId ?? ''} onChange={(id) => setPairId(id === '' ? null : id)}>
+          <option value="">{t.activity.allFolders}</option>
+          {pairs.map((pair) => (
+            <option key={pair.id} value={pair.id}>
+              {remoteLabel(pair.remoteFolder, i18n)} — {pair.localFolder}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField<ActivityKindFilter> label={t.activity.kindFilter} value={kind} onChange={setKind}>
+          <option value="all">{t.activity.kindAll}</option>
+          <option value="uploads">{t.activity.kindUploads}</option>
+          <option value="downloads">{t.activity.kindDownloads}</option>
+          <option value="deleted">{t.activity.kindDeleted}</option>
+          <option value="moved">{t.activity.kindMoved}</option>
+          <option value="conflicts">{t.activity.kindConflicts}</option>
+          <option value="failed">{t.activity.kindFailed}</option>
+        </SelectField>
       </div>
       {error !== null && <ErrorNotice error={error} onRetry={() => void fetchPage(last?.id ?? null, last === undefined)} />}
       <section className="card" aria-label={t.activity.title}>

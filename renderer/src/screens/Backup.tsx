@@ -8,6 +8,9 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
 import { parseVersionStamp } from '../../../shared/versionStamp.js';
 import type { BackupFailSafeView, BackupFileView, BackupListing, BackupRunView, BackupSchedule, RestoreSummaryView } from '../../../shared/types.js';
+import { Card } from '../components/Card.js';
+import { Choice } from '../components/Choice.js';
+import { SelectField } from '../components/SelectField.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Icon } from '../components/Icon.js';
@@ -45,7 +48,6 @@ function SourcesCard() {
   const api = useApi();
   const store = useStore();
   const { settings } = useAppData();
-  const headingId = useId();
   const sources = settings?.backup.sources ?? [];
   const save = async (next: string[]): Promise<void> => {
     store.accept({ settings: unwrap(await api.updateSettings({ backup: { sources: next } })) });
@@ -57,8 +59,7 @@ function SourcesCard() {
   });
   const error = remove.error ?? add.error;
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backup.sourcesHeading}</h2>
+    <Card title={t.backup.sourcesHeading}>
       {sources.length === 0 ? (
         <p className="muted">{t.backup.sourcesNone}</p>
       ) : (
@@ -85,7 +86,7 @@ function SourcesCard() {
       <button type="button" className="secondary" onClick={() => void add.run()} disabled={remove.busy || add.busy}>
         {t.backup.addSource}
       </button>
-    </section>
+    </Card>
   );
 }
 
@@ -98,9 +99,6 @@ function ScheduleCard() {
   const api = useApi();
   const store = useStore();
   const { settings, backup } = useAppData();
-  const headingId = useId();
-  const selectId = useId();
-  const nextId = useId();
   const change = useAction(async (schedule: BackupSchedule) => {
     store.accept({ settings: unwrap(await api.updateSettings({ backup: { schedule } })) });
   });
@@ -111,25 +109,22 @@ function ScheduleCard() {
   else if (schedule === 'login') next = t.backupSchedule.nextLogin;
   else next = backup.nextRunAt !== undefined ? t.backupSchedule.next(i18n.dateTime(backup.nextRunAt)) : '';
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backupSchedule.heading}</h2>
-      <div className="field">
-        <label htmlFor={selectId}>{t.backupSchedule.label}</label>
-        <select id={selectId} value={schedule} disabled={change.busy} aria-describedby={next === '' ? undefined : nextId} onChange={(event) => void change.run(event.target.value as BackupSchedule)}>
-          {schedules.map((item) => (
-            <option key={item} value={item}>
-              {t.backupSchedule[item]}
-            </option>
-          ))}
-        </select>
-        {next !== '' && (
-          <p id={nextId} className="help backup-next">
-            {next}
-          </p>
-        )}
-      </div>
+    <Card title={t.backupSchedule.heading}>
+      <SelectField<BackupSchedule>
+        label={t.backupSchedule.label}
+        value={schedule}
+        disabled={change.busy}
+        help={next === '' ? undefined : { text: next, className: 'help backup-next' }}
+        onChange={(item) => void change.run(item)}
+      >
+        {schedules.map((item) => (
+          <option key={item} value={item}>
+            {t.backupSchedule[item]}
+          </option>
+        ))}
+      </SelectField>
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
-    </section>
+    </Card>
   );
 }
 
@@ -157,7 +152,6 @@ function RunCard() {
   const { t } = i18n;
   const api = useApi();
   const { backup, settings } = useAppData();
-  const headingId = useId();
   const [cancelling, setCancelling] = useState(false);
   const run = useAction(async () => unwrap(await api.runBackup({})));
   const running = backup.running;
@@ -174,8 +168,7 @@ function RunCard() {
   if (progress?.remainingMs != null) words.push(t.status.timeLeft(i18n.duration(progress.remainingMs)));
   const noSources = (settings?.backup.sources.length ?? 0) === 0;
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backup.runHeading}</h2>
+    <Card title={t.backup.runHeading}>
       {running !== null ? (
         <>
           <Progress
@@ -207,7 +200,7 @@ function RunCard() {
       {run.error !== null && !(connectionCodes.has(run.error.code) && backup.retryAt != null) && <BackupError error={run.error} onDismiss={run.clearError} />}
       {running === null && backup.failSafe !== undefined && <BackupFailSafePanel info={backup.failSafe} />}
       <LastResult run={backup.history[0] ?? null} />
-    </section>
+    </Card>
   );
 }
 
@@ -232,7 +225,7 @@ function BackupFailSafePanel({ info }: { info: BackupFailSafeView }) {
       <p>{t.backup.failSafeAdvice}</p>
       {decide.error !== null && <ErrorNotice error={decide.error} onDismiss={decide.clearError} />}
       <div className="choices">
-        <div className="choice">
+        <Choice help={t.backup.failSafeAllowHelp}>
           <ConfirmButton
             label={t.backup.failSafeAllow}
             question={t.backup.failSafeConfirm(total)}
@@ -240,14 +233,12 @@ function BackupFailSafePanel({ info }: { info: BackupFailSafeView }) {
             onConfirm={() => void decide.run('allow')}
             disabled={decide.busy}
           />
-          <p className="help">{t.backup.failSafeAllowHelp}</p>
-        </div>
-        <div className="choice">
+        </Choice>
+        <Choice help={t.backup.failSafeLeaveHelp}>
           <button type="button" className="secondary" onClick={() => void decide.run('leave')} disabled={decide.busy}>
             {t.backup.failSafeLeave}
           </button>
-          <p className="help">{t.backup.failSafeLeaveHelp}</p>
-        </div>
+        </Choice>
       </div>
     </section>
   );
@@ -383,9 +374,6 @@ function RestoreCard() {
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
-  const headingId = useId();
-  const sourceId = useId();
-  const versionId = useId();
   const [overview, setOverview] = useState<BackupListing | null>(null);
   const [overviewError, setOverviewError] = useState<ErrorInfo | null>(null);
   const [source, setSource] = useState('');
@@ -448,8 +436,7 @@ function RestoreCard() {
   const versions = overview?.versions ?? [];
 
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.backup.restoreHeading}</h2>
+    <Card title={t.backup.restoreHeading}>
       <p>{t.backup.restoreIntro}</p>
       {overviewError !== null && <ErrorNotice error={overviewError} onRetry={() => setAttempt((n) => n + 1)} />}
       {overview === null && overviewError === null && <p role="status">{t.backup.restoreLoading}</p>}
@@ -457,41 +444,35 @@ function RestoreCard() {
       {overview !== null && overview.sources.length > 0 && (
         <>
           <div className="field-row">
-            <div className="field">
-              <label htmlFor={sourceId}>{t.backup.restoreSource}</label>
-              <select
-                id={sourceId}
-                value={source}
-                onChange={(event) => {
-                  setSource(event.target.value);
-                  setListing(null);
-                }}
-              >
-                {overview.sources.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={versionId}>{t.backup.restoreVersion}</label>
-              <select
-                id={versionId}
-                value={version}
-                onChange={(event) => {
-                  setVersion(event.target.value);
-                  setListing(null);
-                }}
-              >
-                <option value="">{t.backup.latest}</option>
-                {[...versions].reverse().map((name) => (
-                  <option key={name} value={name}>
-                    {t.backup.versionAt(versionLabel(name, i18n))}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label={t.backup.restoreSource}
+              value={source}
+              onChange={(name) => {
+                setSource(name);
+                setListing(null);
+              }}
+            >
+              {overview.sources.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label={t.backup.restoreVersion}
+              value={version}
+              onChange={(name) => {
+                setVersion(name);
+                setListing(null);
+              }}
+            >
+              <option value="">{t.backup.latest}</option>
+              {[...versions].reverse().map((name) => (
+                <option key={name} value={name}>
+                  {t.backup.versionAt(versionLabel(name, i18n))}
+                </option>
+              ))}
+            </SelectField>
             <button type="button" className="secondary" onClick={() => void load.run()} disabled={load.busy || source === ''}>
               {t.backup.restoreLoad}
             </button>
@@ -547,7 +528,7 @@ function RestoreCard() {
           {summary !== null && <RestoreResult summary={summary} />}
         </>
       )}
-    </section>
+    </Card>
   );
 }
 

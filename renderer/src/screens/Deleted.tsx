@@ -9,6 +9,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors.js';
 import type { DeletedRunView, PairDeletedFiles, PairView, RestoredDeletedEntry } from '../../../shared/types.js';
+import { Card } from '../components/Card.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Progress } from '../components/Progress.js';
@@ -190,10 +191,8 @@ function PairTrash({
 }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const headingId = useId();
   return (
-    <section className="card deleted-pair" aria-labelledby={headingId}>
-      <h2 id={headingId}>{remoteLabel(pair.remoteFolder, i18n)}</h2>
+    <Card title={remoteLabel(pair.remoteFolder, i18n)} className="deleted-pair">
       {entry.problem !== null && <ErrorNotice heading={t.deleted.listFailed} error={entry.problem} role="status" />}
       {entry.problem === null && entry.runs.length === 0 && <p className="muted">{t.deleted.pairEmpty}</p>}
       {entry.runs.length > 0 && (
@@ -205,7 +204,7 @@ function PairTrash({
           ))}
         </ol>
       )}
-    </section>
+    </Card>
   );
 }
 

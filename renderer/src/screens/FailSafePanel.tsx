@@ -5,6 +5,7 @@
  */
 import { useId, useState } from 'react';
 import type { FailSafeInfo, PairView } from '../../../shared/types.js';
+import { Choice } from '../components/Choice.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -46,13 +47,12 @@ export function FailSafePanel({ pair, info }: { pair: PairView; info: FailSafeIn
       {more > 0 && <p className="muted">{t.failSafe.more(more)}</p>}
       {decide.error !== null && <ErrorNotice error={decide.error} onDismiss={decide.clearError} />}
       <div className="choices">
-        <div className="choice">
+        <Choice help={t.failSafe.restoreHelp}>
           <button type="button" onClick={() => void decide.run('restore')} disabled={decide.busy}>
             {t.failSafe.restoreThem}
           </button>
-          <p className="help">{t.failSafe.restoreHelp}</p>
-        </div>
-        <div className="choice">
+        </Choice>
+        <Choice help={t.failSafe.deleteHelp}>
           <ConfirmButton
             label={t.failSafe.deleteThem}
             question={t.failSafe.confirmDelete(info.total)}
@@ -60,14 +60,12 @@ export function FailSafePanel({ pair, info }: { pair: PairView; info: FailSafeIn
             onConfirm={() => void decide.run('allow')}
             disabled={decide.busy}
           />
-          <p className="help">{t.failSafe.deleteHelp}</p>
-        </div>
-        <div className="choice">
+        </Choice>
+        <Choice help={t.failSafe.decideLaterHelp}>
           <button type="button" className="secondary" onClick={() => void decide.run('keepWaiting')} disabled={decide.busy || later}>
             {t.failSafe.decideLater}
           </button>
-          <p className="help">{t.failSafe.decideLaterHelp}</p>
-        </div>
+        </Choice>
       </div>
     </section>
   );

@@ -9,9 +9,13 @@
  * nothing), so the Proxy card has Save and Test connection (proxy:save, proxy:test), and its
  * password is sent once and never shown again: the card only learns whether one is stored.
  */
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { isUrlLike } from '../../../shared/pathRules.js';
 import { isProxyHost, proxyLimits, type Language, type PairView, type ProxyMode, type ProxySettingsInput, type ProxySettingsView, type ProxyTestResult, type SettingsUpdate, type SettingsView, type Theme } from '../../../shared/types.js';
+import { Card } from '../components/Card.js';
+import { PauseButton } from '../components/PauseButton.js';
+import { SelectField } from '../components/SelectField.js';
+import { TextField } from '../components/TextField.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -71,16 +75,6 @@ export function Settings({ onAddFolder, onSignedOut }: SettingsProps) {
   );
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const headingId = useId();
-  return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
 function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null) => void) | undefined }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -94,7 +88,7 @@ function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null)
   });
   if (account === null) return null;
   return (
-    <Section title={t.settings.accountHeading}>
+    <Card title={t.settings.accountHeading}>
       <dl className="facts">
         <dt>{t.settings.user}</dt>
         <dd>{account.userId}</dd>
@@ -128,19 +122,19 @@ function AccountSection({ onSignedOut }: { onSignedOut: ((notice: string | null)
       </dl>
       {signOut.error !== null && <ErrorNotice error={signOut.error} onDismiss={signOut.clearError} />}
       <ConfirmButton label={t.settings.signOut} question={t.settings.signOutConfirm} confirmLabel={t.settings.signOutYes} onConfirm={() => void signOut.run()} disabled={signOut.busy} />
-    </Section>
+    </Card>
   );
 }
 
 function PairsSection({ pairs, onAddFolder }: { pairs: readonly PairView[]; onAddFolder: () => void }) {
   const { t } = useI18n();
   return (
-    <Section title={t.settings.pairsHeading}>
+    <Card title={t.settings.pairsHeading}>
       {pairs.length === 0 ? <p className="muted">{t.settings.pairsNone}</p> : pairs.map((pair) => <PairSettings key={pair.id} pair={pair} />)}
       <button type="button" onClick={onAddFolder}>
         {t.nav.addFolder}
       </button>
-    </Section>
+    </Card>
   );
 }
 
@@ -223,28 +217,18 @@ function PairSettings({ pair }: { pair: PairView }) {
         <WholeNumberSetting
           label={t.settings.uploadLimit}
           value={pair.bandwidth.uploadKiBps}
-          min={limits.kiBps.min}
-          max={limits.kiBps.max}
+          range={limits.kiBps}
           apply={(uploadKiBps) => applyBandwidth({ uploadKiBps })}
         />
         <WholeNumberSetting
           label={t.settings.downloadLimit}
           value={pair.bandwidth.downloadKiBps}
-          min={limits.kiBps.min}
-          max={limits.kiBps.max}
+          range={limits.kiBps}
           apply={(downloadKiBps) => applyBandwidth({ downloadKiBps })}
         />
       </div>
       <div className="button-row">
-        {pair.paused ? (
-          <button type="button" className="secondary" onClick={() => void update.run('resume')} disabled={update.busy}>
-            {t.status.resume}
-          </button>
-        ) : (
-          <button type="button" className="secondary" onClick={() => void update.run('pause')} disabled={update.busy}>
-            {t.status.pause}
-          </button>
-        )}
+        <PauseButton paused={pair.paused} run={(what) => void update.run(what)} disabled={update.busy} />
         <ConfirmButton label={t.settings.removePair} question={t.settings.removeConfirm} confirmLabel={t.settings.removeYes} onConfirm={() => void update.run('remove')} disabled={update.busy} />
       </div>
     </article>
@@ -264,34 +248,30 @@ function SyncSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const apply = useApplySettings();
   return (
-    <Section title={t.settings.syncHeading}>
+    <Card title={t.settings.syncHeading}>
       <WholeNumberSetting
         label={t.settings.pollInterval}
         value={settings.sync.pollIntervalSeconds}
-        min={limits.pollIntervalSeconds.min}
-        max={limits.pollIntervalSeconds.max}
+        range={limits.pollIntervalSeconds}
         apply={(pollIntervalSeconds) => apply({ sync: { pollIntervalSeconds } })}
       />
       <WholeNumberSetting
         label={t.settings.parallelTransfers}
         value={settings.sync.parallelTransfers}
-        min={limits.parallelTransfers.min}
-        max={limits.parallelTransfers.max}
+        range={limits.parallelTransfers}
         apply={(parallelTransfers) => apply({ sync: { parallelTransfers } })}
       />
       <WholeNumberSetting
         label={t.deleted.failSafePercent}
         value={settings.sync.failSafePercent}
-        min={limits.failSafePercent.min}
-        max={limits.failSafePercent.max}
+        range={limits.failSafePercent}
         apply={(failSafePercent) => apply({ sync: { failSafePercent } })}
       />
       <WholeNumberSetting
         label={t.deleted.deletedRetentionDays}
         help={t.deleted.deletedRetentionHelp}
         value={settings.sync.deletedRetentionDays}
-        min={limits.deletedRetentionDays.min}
-        max={limits.deletedRetentionDays.max}
+        range={limits.deletedRetentionDays}
         apply={(deletedRetentionDays) => apply({ sync: { deletedRetentionDays } })}
       />
       <SettingField<string[]>
@@ -303,7 +283,7 @@ function SyncSection({ settings }: { settings: SettingsView }) {
         parse={(text) => ({ ok: true, value: parsePatterns(text) })}
         apply={(ignorePatterns) => apply({ sync: { ignorePatterns } })}
       />
-    </Section>
+    </Card>
   );
 }
 
@@ -311,12 +291,11 @@ function BackupSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const apply = useApplySettings();
   return (
-    <Section title={t.settings.backupHeading}>
+    <Card title={t.settings.backupHeading}>
       <WholeNumberSetting
         label={t.settings.retentionDays}
         value={settings.backup.retentionDays}
-        min={limits.retentionDays.min}
-        max={limits.retentionDays.max}
+        range={limits.retentionDays}
         apply={(retentionDays) => apply({ backup: { retentionDays } })}
       />
       <SettingField<string | null>
@@ -331,7 +310,7 @@ function BackupSection({ settings }: { settings: SettingsView }) {
         }
         apply={(device) => apply({ backup: { device } })}
       />
-    </Section>
+    </Card>
   );
 }
 
@@ -339,15 +318,13 @@ function AppSection({ settings }: { settings: SettingsView }) {
   const { t } = useI18n();
   const api = useApi();
   const store = useStore();
-  const languageId = useId();
-  const themeId = useId();
   const change = useAction(async (update: Parameters<typeof api.updateSettings>[0]) => {
     store.accept({ settings: unwrap(await api.updateSettings(update)) });
   });
   const openLogs = useAction(async () => unwrap(await api.openFolder({ kind: 'logs' })));
   const app = settings.app;
   return (
-    <Section title={t.settings.appHeading}>
+    <Card title={t.settings.appHeading}>
       <label className="inline">
         <input type="checkbox" checked={app.startAtLogin === true} disabled={change.busy} onChange={(event) => void change.run({ app: { startAtLogin: event.target.checked } })} />{' '}
         {t.settings.startAtLogin}
@@ -357,33 +334,27 @@ function AppSection({ settings }: { settings: SettingsView }) {
         {t.settings.notifications}
       </label>
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={languageId}>{t.settings.language}</label>
-          <select id={languageId} value={app.language} disabled={change.busy} onChange={(event) => void change.run({ app: { language: event.target.value as Language } })}>
-            <option value="system">{t.settings.languageSystem}</option>
-            <option value="en" lang="en">
-              English
-            </option>
-            <option value="ja" lang="ja">
-              日本語
-            </option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={themeId}>{t.settings.theme}</label>
-          <select id={themeId} value={app.theme} disabled={change.busy} onChange={(event) => void change.run({ app: { theme: event.target.value as Theme } })}>
-            <option value="system">{t.settings.themeSystem}</option>
-            <option value="light">{t.settings.themeLight}</option>
-            <option value="dark">{t.settings.themeDark}</option>
-          </select>
-        </div>
+        <SelectField<Language> label={t.settings.language} value={app.language} disabled={change.busy} onChange={(language) => void change.run({ app: { language } })}>
+          <option value="system">{t.settings.languageSystem}</option>
+          <option value="en" lang="en">
+            English
+          </option>
+          <option value="ja" lang="ja">
+            日本語
+          </option>
+        </SelectField>
+        <SelectField<Theme> label={t.settings.theme} value={app.theme} disabled={change.busy} onChange={(theme) => void change.run({ app: { theme } })}>
+          <option value="system">{t.settings.themeSystem}</option>
+          <option value="light">{t.settings.themeLight}</option>
+          <option value="dark">{t.settings.themeDark}</option>
+        </SelectField>
       </div>
       {change.error !== null && <ErrorNotice error={change.error} onDismiss={change.clearError} />}
       {openLogs.error !== null && <ErrorNotice error={openLogs.error} onDismiss={openLogs.clearError} />}
       <button type="button" className="secondary" onClick={() => void openLogs.run()}>
         {t.settings.openLogs}
       </button>
-    </Section>
+    </Card>
   );
 }
 
@@ -482,7 +453,7 @@ function ProxySection() {
     stored !== null &&
     (stored.mode !== mode || stored.host !== host.trim() || String(stored.port) !== port.trim() || (stored.user ?? '') !== user.trim() || password !== '' || removePassword);
   return (
-    <Section title={t.proxy.heading}>
+    <Card title={t.proxy.heading}>
       <p className="help">{t.proxy.help}</p>
       {load.error !== null && <ErrorNotice error={load.error} onRetry={() => void load.run()} />}
       <fieldset className="field" disabled={stored === null}>
@@ -505,88 +476,61 @@ function ProxySection() {
         ))}
       </fieldset>
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={ids.host}>{t.proxy.host}</label>
-          <input
-            id={ids.host}
-            type="text"
-            value={host}
-            disabled={!manual || busy}
-            spellCheck={false}
-            autoComplete="off"
-            aria-invalid={problems.host !== null ? true : undefined}
-            aria-describedby={problems.host !== null ? ids.hostProblem : undefined}
-            onChange={(event) => {
-              setHost(event.target.value);
-              edited();
-            }}
-          />
-          {problems.host !== null && (
-            <p id={ids.hostProblem} className="field-error" role="alert">
-              {problems.host}
-            </p>
-          )}
-        </div>
-        <div className="field proxy-port">
-          <label htmlFor={ids.port}>{t.proxy.port}</label>
-          <input
-            id={ids.port}
-            type="text"
-            inputMode="numeric"
-            value={port}
-            disabled={!manual || busy}
-            autoComplete="off"
-            aria-invalid={problems.port !== null ? true : undefined}
-            aria-describedby={problems.port !== null ? ids.portProblem : undefined}
-            onChange={(event) => {
-              setPort(event.target.value);
-              edited();
-            }}
-          />
-          {problems.port !== null && (
-            <p id={ids.portProblem} className="field-error" role="alert">
-              {problems.port}
-            </p>
-          )}
-        </div>
+        <TextField
+          id={ids.host}
+          label={t.proxy.host}
+          value={host}
+          disabled={!manual || busy}
+          spellCheck={false}
+          autoComplete="off"
+          problem={{ id: ids.hostProblem, text: problems.host, alert: true }}
+          onChange={(text) => {
+            setHost(text);
+            edited();
+          }}
+        />
+        <TextField
+          id={ids.port}
+          label={t.proxy.port}
+          className="proxy-port"
+          inputMode="numeric"
+          value={port}
+          disabled={!manual || busy}
+          autoComplete="off"
+          problem={{ id: ids.portProblem, text: problems.port, alert: true }}
+          onChange={(text) => {
+            setPort(text);
+            edited();
+          }}
+        />
       </div>
       <div className="field-row proxy-credentials">
-        <div className="field">
-          <label htmlFor={ids.user}>{t.proxy.user}</label>
-          <input
-            id={ids.user}
-            type="text"
-            value={user}
-            disabled={!usesProxy || busy}
-            spellCheck={false}
-            autoComplete="off"
-            aria-describedby={ids.userHelp}
-            onChange={(event) => {
-              setUser(event.target.value);
-              edited();
-            }}
-          />
-          <p id={ids.userHelp} className="help">
-            {t.proxy.userHelp}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.password}>{t.proxy.password}</label>
-          <input
-            id={ids.password}
-            type="password"
-            value={password}
-            disabled={!usesProxy || !hasUser || removePassword || busy}
-            autoComplete="new-password"
-            aria-describedby={ids.passwordState}
-            onChange={(event) => {
-              setPassword(event.target.value);
-              edited();
-            }}
-          />
-          <p id={ids.passwordState} className="help">
-            {!hasUser ? t.proxy.passwordNeedsUser : stored?.passwordStored === true ? t.proxy.passwordStored : t.proxy.passwordNone}
-          </p>
+        <TextField
+          id={ids.user}
+          label={t.proxy.user}
+          value={user}
+          disabled={!usesProxy || busy}
+          spellCheck={false}
+          autoComplete="off"
+          help={{ id: ids.userHelp, text: t.proxy.userHelp }}
+          onChange={(text) => {
+            setUser(text);
+            edited();
+          }}
+        />
+        <TextField
+          id={ids.password}
+          label={t.proxy.password}
+          type="password"
+          value={password}
+          disabled={!usesProxy || !hasUser || removePassword || busy}
+          autoComplete="new-password"
+          help={{ id: ids.passwordState, text: !hasUser ? t.proxy.passwordNeedsUser : stored?.passwordStored === true ? t.proxy.passwordStored : t.proxy.passwordNone }}
+          onChange={(text) => {
+            setPassword(text);
+            edited();
+          }}
+        >
           {stored?.passwordStored === true && (
             <label className="inline">
               <input
@@ -601,7 +545,7 @@ function ProxySection() {
               {t.proxy.removePassword}
             </label>
           )}
-        </div>
+        </TextField>
       </div>
       {save.error !== null && <ErrorNotice error={save.error} onDismiss={save.clearError} />}
       {test.error !== null && <ErrorNotice error={test.error} onDismiss={test.clearError} />}
@@ -627,6 +571,6 @@ function ProxySection() {
           </span>
         )}
       </div>
-    </Section>
+    </Card>
   );
 }

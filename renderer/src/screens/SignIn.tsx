@@ -9,6 +9,8 @@ import { ErrorCode, type ErrorInfo } from '../../../shared/errors.js';
 import type { AdvancedSignInOptions } from '../../../shared/ipc/contract.js';
 import type { SignInResult } from '../../../shared/types.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
+import { SelectField } from '../components/SelectField.js';
+import { TextField } from '../components/TextField.js';
 import { useI18n } from '../i18n/i18n.js';
 import { myPageUrl } from '../links.js';
 import { errorInfoOf, unwrap } from '../state/AppStore.js';
@@ -79,7 +81,6 @@ export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: Si
     locationError: useId(),
     apiServer: useId(),
     apiServerHelp: useId(),
-    apiKey: useId(),
     caFile: useId(),
     caFileHelp: useId(),
     failure: useId(),
@@ -230,50 +231,39 @@ export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: Si
           </button>
         </p>
         <form onSubmit={submitPassword} noValidate aria-busy={busy === 'password'}>
-          <div className="field">
-            <label htmlFor={ids.userId}>{t.signIn.userId}</label>
-            <input
-              id={ids.userId}
-              type="text"
-              autoComplete="username"
-              spellCheck={false}
-              value={userId}
-              disabled={disabled}
-              aria-invalid={invalid.userId || failedAt('userId') ? true : undefined}
-              aria-describedby={describedBy('userId', invalid.userId && ids.userIdError)}
-              onChange={(event) => setUserId(event.target.value)}
-            />
-            {invalid.userId && (
-              <p id={ids.userIdError} className="field-error">
-                {invalid.userId}
-              </p>
-            )}
+          <TextField
+            id={ids.userId}
+            label={t.signIn.userId}
+            autoComplete="username"
+            spellCheck={false}
+            value={userId}
+            disabled={disabled}
+            problem={{ id: ids.userIdError, text: invalid.userId }}
+            invalid={failedAt('userId')}
+            describedBy={describedBy('userId')}
+            onChange={setUserId}
+          >
             {noticeAt('userId')}
-          </div>
-          <div className="field">
-            <label htmlFor={ids.password}>{t.signIn.appsPassword}</label>
-            <input
-              id={ids.password}
-              type={showPassword ? 'text' : 'password'}
-              autoComplete="current-password"
-              spellCheck={false}
-              value={password}
-              disabled={disabled}
-              aria-invalid={invalid.password || failedAt('password') ? true : undefined}
-              aria-describedby={describedBy('password', invalid.password && ids.passwordError)}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-            {invalid.password && (
-              <p id={ids.passwordError} className="field-error">
-                {invalid.password}
-              </p>
-            )}
+          </TextField>
+          <TextField
+            id={ids.password}
+            label={t.signIn.appsPassword}
+            type={showPassword ? 'text' : 'password'}
+            autoComplete="current-password"
+            spellCheck={false}
+            value={password}
+            disabled={disabled}
+            problem={{ id: ids.passwordError, text: invalid.password }}
+            invalid={failedAt('password')}
+            describedBy={describedBy('password')}
+            onChange={setPassword}
+          >
             {noticeAt('password')}
             <label className="inline">
               <input type="checkbox" checked={showPassword} onChange={(event) => setShowPassword(event.target.checked)} disabled={disabled} />{' '}
               {t.signIn.showPassword}
             </label>
-          </div>
+          </TextField>
           <fieldset className="field" disabled={disabled}>
             <legend>{t.signIn.nodeLegend}</legend>
             <label className="inline">
@@ -283,62 +273,42 @@ export function SignIn({ onSignedIn, notice = null, focusOnArrival = false }: Si
               <input type="radio" name="node" checked={nodeMode === 'manual'} onChange={() => setNodeMode('manual')} /> {t.signIn.nodeManual}
             </label>
             {nodeMode === 'manual' && (
-              <div className="field nested">
-                <label htmlFor={ids.location}>{t.signIn.nodeField}</label>
-                <input
-                  id={ids.location}
-                  type="text"
-                  inputMode="url"
-                  spellCheck={false}
-                  value={location}
-                  aria-invalid={invalid.location || failedAt('location') ? true : undefined}
-                  aria-describedby={describedBy('location', ids.locationHelp, invalid.location && ids.locationError)}
-                  onChange={(event) => setLocation(event.target.value)}
-                />
-                <p id={ids.locationHelp} className="help">
-                  {t.signIn.nodeHelp}
-                </p>
-                {invalid.location && (
-                  <p id={ids.locationError} className="field-error">
-                    {invalid.location}
-                  </p>
-                )}
+              <TextField
+                id={ids.location}
+                label={t.signIn.nodeField}
+                className="nested"
+                inputMode="url"
+                spellCheck={false}
+                value={location}
+                help={{ id: ids.locationHelp, text: t.signIn.nodeHelp }}
+                problem={{ id: ids.locationError, text: invalid.location }}
+                invalid={failedAt('location')}
+                describedBy={describedBy('location')}
+                onChange={setLocation}
+              >
                 {noticeAt('location')}
-              </div>
+              </TextField>
             )}
           </fieldset>
           <details className="advanced">
             <summary>{t.signIn.advanced}</summary>
-            <div className="field">
-              <label htmlFor={ids.apiServer}>{t.signIn.apiServer}</label>
-              <input
-                id={ids.apiServer}
-                type="url"
-                inputMode="url"
-                spellCheck={false}
-                placeholder="https://api.teracloud.jp"
-                value={apiServer}
-                disabled={disabled}
-                aria-describedby={ids.apiServerHelp}
-                onChange={(event) => setApiServer(event.target.value)}
-              />
-              <p id={ids.apiServerHelp} className="help">
-                {t.signIn.apiServerHelp}
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.apiKey}>{t.signIn.apiKeyMethod}</label>
-              <select
-                id={ids.apiKey}
-                value={apiKeyPlacement}
-                disabled={disabled}
-                onChange={(event) => setApiKeyPlacement(event.target.value as '' | 'header' | 'matrix')}
-              >
-                <option value="">{t.signIn.apiKeyDefault}</option>
-                <option value="header">{t.signIn.apiKeyHeader}</option>
-                <option value="matrix">{t.signIn.apiKeyMatrix}</option>
-              </select>
-            </div>
+            <TextField
+              id={ids.apiServer}
+              label={t.signIn.apiServer}
+              type="url"
+              inputMode="url"
+              spellCheck={false}
+              placeholder="https://api.teracloud.jp"
+              value={apiServer}
+              disabled={disabled}
+              help={{ id: ids.apiServerHelp, text: t.signIn.apiServerHelp }}
+              onChange={setApiServer}
+            />
+            <SelectField<'' | 'header' | 'matrix'> label={t.signIn.apiKeyMethod} value={apiKeyPlacement} disabled={disabled} onChange={setApiKeyPlacement}>
+              <option value="">{t.signIn.apiKeyDefault}</option>
+              <option value="header">{t.signIn.apiKeyHeader}</option>
+              <option value="matrix">{t.signIn.apiKeyMatrix}</option>
+            </SelectField>
             <div className="field">
               <label htmlFor={ids.caFile}>{t.signIn.customCa}</label>
               <div className="input-row">

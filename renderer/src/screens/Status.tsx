@@ -7,6 +7,8 @@
 import { useId } from 'react';
 import { freshSyncStatus, isSignInRefused, overallTrayState, pendingChanges, type TrayState } from '../../../shared/appState.js';
 import type { ActivityRun, PairView, SyncStatus } from '../../../shared/types.js';
+import { Card } from '../components/Card.js';
+import { PauseButton } from '../components/PauseButton.js';
 import { ActivityRunList, type ShowDeletedHandler } from '../components/ActivityRunList.js';
 import { DeletedUsage } from '../components/DeletedUsage.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -121,15 +123,7 @@ export function Status({ onSetUp, onShowConflicts, onShowBackup, onShowActivity,
               <button type="button" onClick={() => void all.run('sync')} disabled={all.busy || paused}>
                 {t.status.syncAllNow}
               </button>
-              {paused ? (
-                <button type="button" className="secondary" onClick={() => void all.run('resume')} disabled={all.busy}>
-                  {t.status.resumeAll}
-                </button>
-              ) : (
-                <button type="button" className="secondary" onClick={() => void all.run('pause')} disabled={all.busy}>
-                  {t.status.pauseAll}
-                </button>
-              )}
+              <PauseButton paused={paused} run={(what) => void all.run(what)} disabled={all.busy} labels={{ pause: t.status.pauseAll, resume: t.status.resumeAll }} />
             </>
           )}
           {data.conflicts.length > 0 && (
@@ -245,15 +239,7 @@ function PairCard({ pair, status, webdavUrl }: { pair: PairView; status: SyncSta
         <button type="button" onClick={() => void action.run('sync')} disabled={action.busy || pair.paused}>
           {offline ? t.stateModel.tryNow : t.status.syncNow}
         </button>
-        {pair.paused ? (
-          <button type="button" className="secondary" onClick={() => void action.run('resume')} disabled={action.busy}>
-            {t.status.resume}
-          </button>
-        ) : (
-          <button type="button" className="secondary" onClick={() => void action.run('pause')} disabled={action.busy}>
-            {t.status.pause}
-          </button>
-        )}
+        <PauseButton paused={pair.paused} run={(what) => void action.run(what)} disabled={action.busy} />
         <button type="button" className="secondary" onClick={() => void action.run('open')} disabled={action.busy}>
           {t.status.openFolder}
         </button>
@@ -266,12 +252,10 @@ function QuotaCard() {
   const i18n = useI18n();
   const { t } = i18n;
   const { account } = useAppData();
-  const headingId = useId();
   if (account === null) return null;
   const quota = account.quota;
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.status.quotaHeading}</h2>
+    <Card title={t.status.quotaHeading}>
       {quota !== null && quota.quotaBytes > 0 ? (
         <Progress
           label={t.status.quotaLabel}
@@ -287,7 +271,7 @@ function QuotaCard() {
         </p>
       )}
       <DeletedUsage />
-    </section>
+    </Card>
   );
 }
 
@@ -301,7 +285,6 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
-  const headingId = useId();
   const retry = useAction(async (id: string) => unwrap(await api.syncPairNow({ id })));
   // What failed because the connection went is not a problem of its own: it waits (the pair
   // says offline, with the changes waiting), so an offline pair lists only what was left alone.
@@ -314,8 +297,7 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
     .filter((item) => item.lastRun !== null && (item.lastRun.errors > 0 || item.lastRun.skipped > 0));
   if (failing.length === 0) return null;
   return (
-    <section className="card problems" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.status.errorsHeading}</h2>
+    <Card title={t.status.errorsHeading} className="problems">
       {retry.error !== null && <ErrorNotice error={retry.error} onDismiss={retry.clearError} />}
       {failing.map(({ pair, lastRun }) =>
         lastRun === null ? null : (
@@ -361,17 +343,15 @@ function ProblemsCard({ pairs, statusOf }: { pairs: readonly PairView[]; statusO
           </div>
         ),
       )}
-    </section>
+    </Card>
   );
 }
 
 /** The newest runs of the activity history, and the way to all of them. */
 function ActivityCard({ pairs, activity, onShowActivity, onShowDeleted }: { pairs: readonly PairView[]; activity: readonly ActivityRun[]; onShowActivity?: () => void; onShowDeleted?: ShowDeletedHandler }) {
   const { t } = useI18n();
-  const headingId = useId();
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t.status.activityHeading}</h2>
+    <Card title={t.status.activityHeading}>
       {activity.length === 0 ? (
         <p className="muted">{t.status.activityEmpty}</p>
       ) : (
@@ -382,7 +362,7 @@ function ActivityCard({ pairs, activity, onShowActivity, onShowDeleted }: { pair
           {t.status.showAllActivity}
         </button>
       )}
-    </section>
+    </Card>
   );
 }
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityHistory, activityHistoryFileName, type ActivityHistoryFileSystem } from '../../../../electron/app/ActivityHistory.js';
 import type { ActivityRunDraft } from '../../../../electron/app/activityRuns.js';
 import type { Logger } from '../../../../electron/core/logger.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 import { ErrorCode } from '../../../../shared/errors.js';
 import { activityRetentionMs, maxActivityRuns } from '../../../../shared/ipc/contract.js';
 import { validateResponse } from '../../../../shared/ipc/schemas.js';
@@ -52,7 +53,7 @@ describe('ActivityHistory', () => {
   it('gives each run an id, lists newest first and outlives a restart, ids going on where they stopped', async () => {
     const here = await folder();
     const now = 100 * day;
-    const history = new ActivityHistory(here, { logger: recordingLogger(), now: () => now });
+    const history = new ActivityHistory(here, { logger: recordingLogger(), clock: new FakeClock(now) });
     expect(await history.list({ limit: 10 })).toEqual({ runs: [], more: false });
     const first = await history.add(draft(now - 2));
     const second = await history.add(draft(now - 1, { pairId: 'pair-2' }));
@@ -61,16 +62,16 @@ describe('ActivityHistory', () => {
     expect(page.runs.map((run) => run.id)).toEqual([2, 1]);
     expect(validateResponse('activity:list', page).ok).toBe(true);
 
-    const reopened = new ActivityHistory(here, { logger: recordingLogger(), now: () => now });
+    const reopened = new ActivityHistory(here, { logger: recordingLogger(), clock: new FakeClock(now) });
     expect(await reopened.list({ limit: 10 })).toEqual(page);
     expect((await reopened.add(draft(now))).id).toBe(3);
   });
 
   it('keeps at most maxActivityRuns runs and none older than 30 days', async () => {
     const here = await folder();
-    let now = 100 * day;
-    const history = new ActivityHistory(here, { logger: recordingLogger(), now: () => now });
-    for (let index = 0; index < maxActivityRuns + 5; index++) await history.add(draft(now - (maxActivityRuns - index)));
+    const clock = new FakeClock(100 * day);
+    const history = new ActivityHistory(here, { logger: recordingLogger(), clock });
+    for (let index = 0; index < maxActivityRuns + 5; index++) await history.add(draft(clock.now() - (maxActivityRuns - index)));
     const ids: number[] = [];
     let page = await history.list({ limit: 100 });
     ids.push(...page.runs.map((run) => run.id));
@@ -85,18 +86,18 @@ describe('ActivityHistory', () => {
     expect(saved.runs).toHaveLength(maxActivityRuns);
 
     // A month later, only what happened since is left (on disk too, at the next write).
-    now += activityRetentionMs + 1_000;
-    await history.add(draft(now));
-    expect((await history.list({ limit: 100 })).runs.map((run) => run.endedAt)).toEqual([now]);
+    clock.setTime(clock.now() + activityRetentionMs + 1_000);
+    await history.add(draft(clock.now()));
+    expect((await history.list({ limit: 100 })).runs.map((run) => run.endedAt)).toEqual([clock.now()]);
     expect((JSON.parse(await readFile(join(here, activityHistoryFileName), 'utf8')) as { runs: unknown[] }).runs).toHaveLength(1);
     // And a restart a month after that finds nothing left to show.
-    const later = new ActivityHistory(here, { logger: recordingLogger(), now: () => now + activityRetentionMs + 1 });
+    const later = new ActivityHistory(here, { logger: recordingLogger(), clock: new FakeClock(clock.now() + activityRetentionMs + 1) });
     expect(await later.list({ limit: 10 })).toEqual({ runs: [], more: false });
   });
 
   it('filters by pair and by kind (only the asked groups), and pages with before', async () => {
     const here = await folder();
-    const history = new ActivityHistory(here, { logger: recordingLogger(), now: () => 10 * day });
+    const history = new ActivityHistory(here, { logger: recordingLogger(), clock: new FakeClock(10 * day) });
     const failed: ActivityGroup = { kind: 'failed', count: 1, files: [{ path: 'big.iso', from: null, error: { code: ErrorCode.InsufficientStorage, message: 'full' } }] };
     const deleted: ActivityGroup = { kind: 'deletedRemote', count: 122, files: [{ path: 'old/a.txt', from: null, error: null }] };
     await history.add(draft(1000, { pairId: 'photos' }));
@@ -127,7 +128,7 @@ describe('ActivityHistory', () => {
       const here = await folder();
       await writeFile(join(here, activityHistoryFileName), damaged);
       const logger = recordingLogger();
-      const history = new ActivityHistory(here, { logger, now: () => 1234 });
+      const history = new ActivityHistory(here, { logger, clock: new FakeClock(1234) });
       expect(await history.list({ limit: 10 })).toEqual({ runs: [], more: false });
       expect(await readdir(here)).toEqual([`${activityHistoryFileName}.corrupt-1234`]);
       expect(await readFile(join(here, `${activityHistoryFileName}.corrupt-1234`), 'utf8')).toBe(damaged);
@@ -150,13 +151,13 @@ describe('ActivityHistory', () => {
       },
     };
     const logger = recordingLogger();
-    const history = new ActivityHistory(here, { logger, now: () => 10 * day, fileSystem });
+    const history = new ActivityHistory(here, { logger, clock: new FakeClock(10 * day), fileSystem });
     await history.add(draft(1000));
     crash = true;
     await expect(history.add(draft(2000))).resolves.toMatchObject({ id: 2 });
     expect(logger.warnings.join('\n')).toContain('could not be saved: ENOSPC');
 
-    const reopened = new ActivityHistory(here, { logger: recordingLogger(), now: () => 10 * day });
+    const reopened = new ActivityHistory(here, { logger: recordingLogger(), clock: new FakeClock(10 * day) });
     expect((await reopened.list({ limit: 10 })).runs.map((run) => run.id)).toEqual([1]);
     expect(await readdir(here)).not.toContain(expect.stringContaining('corrupt'));
   });
@@ -175,7 +176,7 @@ describe('ActivityHistory', () => {
         return nodeFs.rename(from, to);
       },
     };
-    const history = new ActivityHistory(here, { logger: recordingLogger(), now: () => 10 * day, fileSystem });
+    const history = new ActivityHistory(here, { logger: recordingLogger(), clock: new FakeClock(10 * day), fileSystem });
     await history.add(draft(1000));
     expect(calls).toEqual([`write ${activityHistoryFileName}.tmp`, `rename ${activityHistoryFileName}.tmp ${activityHistoryFileName}`]);
     expect(await readdir(here)).toEqual([activityHistoryFileName]);

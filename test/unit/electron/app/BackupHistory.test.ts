@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupHistory, backupHistoryFileName } from '../../../../electron/app/BackupHistory.js';
 import type { Logger } from '../../../../electron/core/logger.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 import { maxBackupHistory } from '../../../../shared/ipc/contract.js';
 import type { BackupRunView } from '../../../../shared/types.js';
 
@@ -31,21 +32,21 @@ function run(startedAt: number): BackupRunView {
 describe('BackupHistory', () => {
   it('starts empty, lists newest first, keeps at most maxBackupHistory runs, and outlives a restart', async () => {
     const here = await folder();
-    const history = new BackupHistory(here, recordingLogger(), () => 0);
+    const history = new BackupHistory(here, recordingLogger(), new FakeClock(0));
     expect(await history.list()).toEqual([]);
     for (let index = 1; index <= maxBackupHistory + 3; index++) await history.add(run(index));
     const listed = await history.list();
     expect(listed).toHaveLength(maxBackupHistory);
     expect(listed[0]!.startedAt).toBe(maxBackupHistory + 3);
     expect(listed.at(-1)!.startedAt).toBe(4);
-    expect(await new BackupHistory(here, recordingLogger(), () => 0).list()).toEqual(listed);
+    expect(await new BackupHistory(here, recordingLogger(), new FakeClock(0)).list()).toEqual(listed);
   });
 
   it('sets a damaged file aside and starts a new history', async () => {
     const here = await folder();
     await writeFile(join(here, backupHistoryFileName), '{"version":1,"runs":[{"startedAt":"yesterday"}]}');
     const logger = recordingLogger();
-    const history = new BackupHistory(here, logger, () => 1234);
+    const history = new BackupHistory(here, logger, new FakeClock(1234));
     expect(await history.list()).toEqual([]);
     expect(await readdir(here)).toContain(`${backupHistoryFileName}.corrupt-1234`);
     expect(logger.warnings.join('\n')).toContain('moved to');
@@ -58,7 +59,7 @@ describe('BackupHistory', () => {
     // A folder where the file should be: every write fails.
     await mkdir(join(here, backupHistoryFileName));
     const logger = recordingLogger();
-    const history = new BackupHistory(here, logger, () => 0);
+    const history = new BackupHistory(here, logger, new FakeClock(0));
     await expect(history.add(run(1))).resolves.toBeUndefined();
     expect(await history.list()).toHaveLength(1);
     expect(logger.warnings.some((warning) => warning.includes('could not be saved'))).toBe(true);

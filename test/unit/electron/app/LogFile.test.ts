@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogFile, logFolderPath, nodeLogFileSystem, type LogFileDeps, type LogFileOptions, type LogFileSystem } from '../../../../electron/app/LogFile.js';
 import { SecretRedactor } from '../../../../electron/auth/redact.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 const fixedNow = Date.UTC(2026, 10, 28, 14, 5, 0, 0);
 
@@ -26,7 +27,7 @@ const logFolder = (): string => path.join(appData, 'logs');
 const logFile = (suffix = ''): string => path.join(logFolder(), `terasync.log${suffix}`);
 
 function createLog(options: LogFileOptions = {}, deps: Partial<LogFileDeps> = {}): LogFile {
-  const log = new LogFile(appData, { redactor: new SecretRedactor(), now: () => fixedNow, stderr: (text) => stderr.push(text), ...deps }, options);
+  const log = new LogFile(appData, { redactor: new SecretRedactor(), clock: new FakeClock(fixedNow), stderr: (text) => stderr.push(text), ...deps }, options);
   logs.push(log);
   return log;
 }

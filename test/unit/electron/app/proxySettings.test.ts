@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { chromiumProxyConfig, ProxyLoginResponder, proxySettingFor, proxySettingsView } from '../../../../electron/app/proxySettings.js';
 import { proxyPassword, resolveProxy } from '../../../../electron/net/proxy.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 const target = new URL('https://seto.teracloud.jp/dav/');
 const resolver = async (): Promise<string> => 'PROXY pac.example:3128; DIRECT';
@@ -81,15 +82,15 @@ describe('ProxyLoginResponder (a proxy asking the update feed to sign in)', () =
   });
 
   it('takes a proxy that keeps asking as a refusal: three answers a minute, then none until the minute has passed', () => {
-    let now = 1_000_000;
-    const responder = new ProxyLoginResponder(() => office, () => now);
+    const clock = new FakeClock(1_000_000);
+    const responder = new ProxyLoginResponder(() => office, clock);
     for (let i = 0; i < 3; i++) expect(responder.answer(proxyAsks), `answer ${i + 1}`).toEqual(office);
     expect(responder.answer(proxyAsks)).toBeNull();
     // Another proxy is counted apart.
     expect(responder.answer({ ...proxyAsks, port: 8080 })).toEqual(office);
-    now += 30_000;
+    clock.setTime(clock.now() + 30_000);
     expect(responder.answer(proxyAsks)).toBeNull();
-    now += 30_001;
+    clock.setTime(clock.now() + 30_001);
     expect(responder.answer(proxyAsks)).toEqual(office);
   });
 

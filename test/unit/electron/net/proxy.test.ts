@@ -20,6 +20,7 @@ import {
   PROXY_ERROR_CODES,
 } from '../../../../electron/net/proxy.js';
 import { commandProxy, describeProxyReport, proxyReport } from '../../../../electron/cli/proxyOption.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 const https = new URL('https://seto.teracloud.jp/dav/');
 const http = new URL('http://127.0.0.1:8080/dav/');
@@ -182,8 +183,8 @@ describe('createProxyProbe', () => {
     const open = await listening();
     const closed = await listening();
     await closed.close();
-    let now = 1_000_000;
-    const probe = createProxyProbe(() => now);
+    const clock = new FakeClock(1_000_000);
+    const probe = createProxyProbe(clock);
     try {
       expect(await probe({ protocol: 'http', host: '127.0.0.1', port: open.port })).toBe(true);
       const dead = { protocol: 'http' as const, host: '127.0.0.1', port: closed.port };
@@ -193,7 +194,7 @@ describe('createProxyProbe', () => {
       await new Promise<void>((resolve) => back.listen(closed.port, '127.0.0.1', resolve));
       try {
         expect(await probe(dead)).toBe(false);
-        now += 60_000;
+        clock.setTime(clock.now() + 60_000);
         expect(await probe(dead)).toBe(true);
       } finally {
         await new Promise<void>((resolve) => back.close(() => resolve()));

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FolderBusyError, FolderLock } from '../../../../electron/platform/folderLock.js';
 import { isFolderLockPath, LOCK_FILE, LOCK_HOLDER_FILE } from '../../../../electron/sync/ignoreRules.js';
 import { createIgnoreMatcher } from '../../../../electron/sync/ignoreRules.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 const made: string[] = [];
 const locks: FolderLock[] = [];
@@ -26,8 +27,8 @@ function folder(): string {
   return base;
 }
 
-function lock(path: string, program = 'terasync sync', warn?: (message: string) => void): FolderLock {
-  const created = new FolderLock(path, { program, warn });
+function lock(path: string, program = 'terasync sync', warn?: (message: string) => void, clock?: FakeClock): FolderLock {
+  const created = new FolderLock(path, { program, warn, clock });
   locks.push(created);
   return created;
 }
@@ -35,10 +36,11 @@ function lock(path: string, program = 'terasync sync', warn?: (message: string) 
 describe('FolderLock', () => {
   it('is held by one at a time; the other is told who holds it and what to do', async () => {
     const root = folder();
-    const first = lock(root, 'the TeraSync app');
+    const clock = new FakeClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const first = lock(root, 'the TeraSync app', undefined, clock);
     expect(first.ensure()).toBe(true);
     expect((await readdir(root)).sort()).toEqual([LOCK_FILE, LOCK_HOLDER_FILE]);
-    expect(JSON.parse(await readFile(join(root, LOCK_HOLDER_FILE), 'utf8'))).toMatchObject({ program: 'the TeraSync app', pid: process.pid });
+    expect(JSON.parse(await readFile(join(root, LOCK_HOLDER_FILE), 'utf8'))).toMatchObject({ program: 'the TeraSync app', pid: process.pid, since: clock.now() });
 
     const second = lock(root);
     let refused: unknown;

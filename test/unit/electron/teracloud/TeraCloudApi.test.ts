@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
 import type { HttpRequestOptions, HttpTextResponse } from '../../../../electron/net/httpRequest.js';
 import { TeraCloudApi, type TeraCloudApiDeps, type TeraCloudApiOptions } from '../../../../electron/teracloud/TeraCloudApi.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 import { failure as refusal } from '../../../support/failure.js';
 
 const KEY = '0123456789ABCDEF0123456789ABCDEF';
@@ -18,7 +19,7 @@ type Answer = Partial<HttpTextResponse> | Error;
 function fakeServer(answer: Answer | ((url: URL) => Answer)) {
   const sent: Sent[] = [];
   const deps: TeraCloudApiDeps = {
-    now: () => NOW,
+    clock: new FakeClock(NOW),
     request: async (url, options) => {
       sent.push({ url: url.href, options });
       const result = typeof answer === 'function' ? answer(url) : answer;
