@@ -95,7 +95,7 @@ export class AppServices {
     });
     this.settings = new SettingsStore(
       deps.appDataFolder,
-      { fileSystem: deps.settingsFileSystem ?? nodeSettingsStoreFileSystem, now: () => deps.clock.now(), logger: deps.logger },
+      { fileSystem: deps.settingsFileSystem ?? nodeSettingsStoreFileSystem, clock: deps.clock, logger: deps.logger },
       { caseInsensitivePaths: deps.platform === 'win32' || deps.platform === 'darwin' },
     );
     this.proxy = new ProxyService({
@@ -108,7 +108,7 @@ export class AppServices {
       ...(deps.systemProxy === undefined ? {} : { systemProxy: deps.systemProxy }),
       ...(deps.onProxyChanged === undefined ? {} : { onProxyChanged: deps.onProxyChanged }),
     });
-    this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, now: () => deps.clock.now() });
+    this.readOverview = createAppOverviewReader(deps.appDataFolder, { fileSystem: nodeSettingsFileSystem, clock: deps.clock });
     this.activity = new ActivityService({ appDataFolder: deps.appDataFolder, clock: deps.clock, logger: deps.logger, events: this.events });
     this.activityHistory = this.activity.history;
     this.supervisor = new PairSupervisor({

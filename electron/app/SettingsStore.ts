@@ -36,6 +36,7 @@ import {
   type SettingsFileSystem,
   type SettingsReadResult,
 } from './settings.js';
+import type { WallClock } from '../core/time.js';
 
 export interface SettingsStoreFileSystem extends SettingsFileSystem {
   /** Creates `filePath` (it does not exist yet) with `text` and `mode`, flushed to disk before it resolves. */
@@ -70,8 +71,8 @@ export const nodeSettingsStoreFileSystem: SettingsStoreFileSystem = {
 
 export interface SettingsStoreDeps {
   fileSystem: SettingsStoreFileSystem;
-  /** Milliseconds since the epoch: names the file a corrupt settings.json is moved to. */
-  now(): number;
+  /** Names the file a corrupt settings.json is moved to. */
+  clock: WallClock;
   /** Names the temporary file; default: random. */
   randomSuffix?: () => string;
   /** Tells of a change listener that threw. */

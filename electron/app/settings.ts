@@ -83,6 +83,7 @@ import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOver
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
+import type { WallClock } from '../core/time.js';
 
 export const settingsFileName = 'settings.json';
 export const settingsFormatVersion = 4;
@@ -355,8 +356,8 @@ export const nodeSettingsFileSystem: SettingsFileSystem = {
 
 export interface SettingsDeps {
   fileSystem: SettingsFileSystem;
-  /** Milliseconds since the epoch: names the file a corrupt settings.json is moved to. */
-  now(): number;
+  /** Names the file a corrupt settings.json is moved to. */
+  clock: WallClock;
 }
 
 export interface SettingsCheckOptions {
@@ -648,7 +649,7 @@ export async function readSettings(folder: string, deps: SettingsDeps, options: 
 async function moveAside(file: string, reason: string, deps: SettingsDeps): Promise<SettingsReadResult> {
   let movedTo: string;
   try {
-    movedTo = `${file}.corrupt-${fileTimestamp(deps.now())}`;
+    movedTo = `${file}.corrupt-${fileTimestamp(deps.clock.now())}`;
     await deps.fileSystem.rename(file, movedTo);
   } catch (error) {
     return defaultSettingsResult({
@@ -702,7 +703,7 @@ export interface AppOverviewDeps extends SettingsDeps, SettingsCheckOptions {
  */
 export function createAppOverviewReader(folder: string, deps: AppOverviewDeps): () => Promise<AppOverview> {
   let problem: ErrorInfo | null = null;
-  const accountFile = new AccountFile(folder, deps.now);
+  const accountFile = new AccountFile(folder, deps.clock);
   const readAccount =
     deps.readAccount ??
     (async (): Promise<AccountSummary> => accountSummaryFromRecord((await accountFile.read()).record));

@@ -40,6 +40,7 @@ import { rule } from '../../shared/validation.js';
 import { API_KEY_PLACEMENTS, parseApiKey } from '../teracloud/apiKey.js';
 import { insecureUrlReason } from '../net/addresses.js';
 import { holdsPrivateKey, MAX_CA_FILE_BYTES, parseCaCertificates } from './caFile.js';
+import { systemClock, type WallClock } from '../core/time.js';
 
 export const ACCOUNT_FILE = 'account.json';
 const FORMAT_VERSION = 1;
@@ -260,7 +261,7 @@ export class AccountFile {
 
   constructor(
     folder: string,
-    private readonly now: () => number = Date.now,
+    private readonly clock: WallClock = systemClock,
   ) {
     this.file = path.join(folder, ACCOUNT_FILE);
   }
@@ -318,7 +319,7 @@ export class AccountFile {
   }
 
   private async moveAside(reason: string): Promise<AccountFileRead> {
-    const movedTo = `${this.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const movedTo = `${this.file}.corrupt-${new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.file, movedTo);
     } catch (error) {

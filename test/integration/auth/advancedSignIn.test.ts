@@ -35,6 +35,7 @@ import { completeBrowserSignIn, type BrowserResult } from '../../support/oauthBr
 import { requireSystemTool } from '../../support/requirements.js';
 import { makeTestCertificates, opensslAvailable, type TestCertificates } from '../../support/tlsServers.js';
 import { failure } from '../../support/failure.js';
+import { FakeClock } from '../../support/fakeClock.js';
 
 const openssl = requireSystemTool('openssl', opensslAvailable());
 
@@ -440,7 +441,7 @@ describe.skipIf(openssl.skip)('the CA in account.json', () => {
     const folder = await mkdtemp(join(tmpdir(), 'terasync-account-ca-'));
     cleanups.push(() => rm(folder, { recursive: true, force: true }));
     await writeFile(join(folder, 'account.json'), JSON.stringify(content));
-    return new AccountFile(folder, () => Date.UTC(2025, 0, 2, 3, 4, 5));
+    return new AccountFile(folder, new FakeClock(Date.UTC(2025, 0, 2, 3, 4, 5)));
   }
 
   it('is read with its certificates, not taken for a secret', async () => {

@@ -6,6 +6,7 @@ import { defaultSettings, settingsFormatVersion, type PairSettings } from '../..
 import { nodeSettingsStoreFileSystem, SettingsStore, type SettingsStoreFileSystem } from '../../../../electron/app/SettingsStore.js';
 import type { Logger } from '../../../../electron/core/logger.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 const fixedNow = Date.UTC(2025, 10, 28, 9, 40, 0, 123);
 const localFolder = path.resolve('/home/alice/TeraCLOUD');
@@ -27,7 +28,7 @@ afterEach(async () => {
 const settingsFile = (): string => path.join(folder, 'settings.json');
 
 function createStore(fileSystem: SettingsStoreFileSystem = nodeSettingsStoreFileSystem, logger?: Logger): SettingsStore {
-  const store = new SettingsStore(folder, { fileSystem, now: () => fixedNow, ...(logger === undefined ? {} : { logger }) }, { caseInsensitivePaths: false });
+  const store = new SettingsStore(folder, { fileSystem, clock: new FakeClock(fixedNow), ...(logger === undefined ? {} : { logger }) }, { caseInsensitivePaths: false });
   stores.push(store);
   return store;
 }

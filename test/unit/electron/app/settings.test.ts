@@ -19,6 +19,7 @@ import {
 import { pairId } from '../../../../electron/platform/paths.js';
 import { ErrorCode } from '../../../../shared/errors.js';
 import { validateSettingsView } from '../../../../shared/ipc/schemas.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 /** 2025-11-28T09:40:00.123Z */
 const fixedNow = Date.UTC(2025, 10, 28, 9, 40, 0, 123);
@@ -28,7 +29,7 @@ let deps: SettingsDeps;
 
 beforeEach(async () => {
   folder = await mkdtemp(path.join(tmpdir(), 'terasync-settings-'));
-  deps = { fileSystem: nodeSettingsFileSystem, now: () => fixedNow };
+  deps = { fileSystem: nodeSettingsFileSystem, clock: new FakeClock(fixedNow) };
 });
 
 afterEach(async () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountFile, parseAccountRecord } from '../../../../electron/auth/AccountRecord.js';
 import { ErrorCode, TeraSyncError } from '../../../../shared/errors.js';
+import { FakeClock } from '../../../support/fakeClock.js';
 
 const KEY = '0123456789ABCDEF0123456789ABCDEF';
 
@@ -166,7 +167,7 @@ describe('AccountFile.read', () => {
 
   beforeEach(async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'terasync-account-'));
-    file = new AccountFile(folder, () => now);
+    file = new AccountFile(folder, new FakeClock(now));
   });
 
   afterEach(async () => {
