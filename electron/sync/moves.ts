@@ -77,8 +77,11 @@ function uniqueIndex<T>(entries: Iterable<T>, indexOf: (entry: T) => string | nu
 
 export function detectMoves(input: MoveInput): MovePlan {
   const { local, remote, journal, key } = input;
-  const newLocal = [...local.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
-  const newRemote = [...remote.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
+  // One pass over each side, without copying it: most runs have no new entry at all.
+  const newLocal: LocalEntry[] = [];
+  for (const [k, entry] of local) if (!journal.has(k)) newLocal.push(entry);
+  const newRemote: RemoteEntry[] = [];
+  for (const [k, entry] of remote) if (!journal.has(k)) newRemote.push(entry);
   // A move ends at a new entry on one side: with none (the common run), there is none to find.
   if (newLocal.length === 0 && newRemote.length === 0) return { moves: [], handled: new Set(), subtrees: [], needsAnotherPass: false };
   // Shallow first; each path's depth counted once, not in every comparison.
