@@ -145,6 +145,8 @@ export function remoteState(remote: RemoteEntry | undefined, journal: JournalEnt
   if (remote.type !== journal.type) return 'replaced';
   if (remote.type === 'dir') return 'unchanged';
   if (remote.size !== journal.remoteSize) return 'changed';
+  // The same tag as recorded (the common case): one normalisation, not two.
+  if (remote.etag !== null && remote.etag === journal.remoteEtag) return normaliseEtag(remote.etag) !== null ? 'unchanged' : remote.mtimeMs === journal.remoteMtimeMs ? 'unchanged' : 'changed';
   const now = normaliseEtag(remote.etag);
   const then = normaliseEtag(journal.remoteEtag);
   if (then === null && now !== null) {
