@@ -3,6 +3,7 @@
  * of the benchmark holds (1,000,000 files), measuring our own CPU and memory alone.
  *
  *   node planner.mjs '{"files":N,"folder":DIR}'
+ *   node planner.mjs '{"files":N,"folder":DIR,"newFile":true}'
  *
  * 1. Builds the real SQLite journal of electron/sync (Journal.put, in transactions of 10,000)
  *    in DIR for N files of 20 per folder, folders 100 to a parent folder, and closes it.
@@ -11,7 +12,9 @@
  * 3. Timed: the steps a no-change run takes between its listings and its actions, as
  *    electron/sync/engine.ts does them: open the journal, read every entry, check each
  *    against the ignore rules, filter the listing by them (sorted, as filterRemote does), and
- *    plan. The plan must be empty (nothing changed), or the run fails.
+ *    plan. The plan must be empty (nothing changed), or the run fails. With `newFile`, the
+ *    scan also has one file that neither the journal nor the server has (a file saved since
+ *    the last run, as continuous mode plans it), and the plan must be its upload alone.
  *
  * Prints one JSON line: the phases' times in seconds, the CPU time of step 3 (user + system),
  * ru_maxrss (KiB) after each step, and the live heap after step 3 with its results still held
@@ -29,7 +32,11 @@ import { plan } from '../electron/sync/planner.js';
 interface Job {
   files: number;
   folder: string;
+  newFile?: boolean;
 }
+
+/** The file `newFile` adds to the scan: in the first folder, known to no one else. */
+const NEW_FILE = 'p0000/d000000/new.dat';
 
 const FILES_PER_FOLDER = 20;
 const FOLDERS_PER_PARENT = 100;
@@ -139,6 +146,9 @@ async function main(): Promise<void> {
       etag: entry.remoteEtag,
     });
   }
+  if (job.newFile === true) {
+    local.entries.set(NEW_FILE, { path: NEW_FILE, localPath: NEW_FILE, type: 'file', size: 5, mtimeMs: BASE_TIME, ctimeMs: BASE_TIME, ino: 1 });
+  }
   const rssListings = maxRssKiB();
 
   // 3. Timed: journal -> ignore rules -> plan, as a no-change run does it.
@@ -169,11 +179,13 @@ async function main(): Promise<void> {
   if (all.length !== entries || inScope.length !== entries || remoteEntries.size !== entries) {
     fail(`read ${all.length} journal entries (${inScope.length} in scope, ${remoteEntries.size} listed), wrote ${entries}`);
   }
-  if (result.actions.length > 0 || result.skipped.length > 0) {
-    fail(`nothing changed, yet the plan has ${result.actions.length} actions (first: ${result.actions[0]?.kind} ${result.actions[0]?.path}) and ${result.skipped.length} skipped`);
+  const expected = job.newFile === true ? [`upload ${NEW_FILE}`] : [];
+  const got = result.actions.map((action) => `${action.kind} ${action.path}`);
+  if (got.join('\n') !== expected.join('\n') || result.skipped.length > 0) {
+    fail(`the plan should be [${expected.join(', ')}], yet it has ${got.length} actions (first: ${got[0]}) and ${result.skipped.length} skipped`);
   }
   process.stdout.write(
-    `${JSON.stringify({ files: job.files, entries, build, read, rules, plan: total - read - rules, total, cpu, heapLiveKiB: collect ? heapLiveKiB : null, rssBuild, rssListings, rssPeak: maxRssKiB(), held: local.entries.size + all.length })}\n`,
+    `${JSON.stringify({ files: job.files, newFile: job.newFile === true, entries, build, read, rules, plan: total - read - rules, total, cpu, heapLiveKiB: collect ? heapLiveKiB : null, rssBuild, rssListings, rssPeak: maxRssKiB(), held: local.entries.size + all.length })}\n`,
   );
 }
 

@@ -52,7 +52,8 @@ interface EntryRow {
 function toEntry(row: EntryRow): JournalEntry {
   return {
     path: row.path,
-    type: row.type,
+    // SQLite hands out a new string per row; the two literals are shared by every entry.
+    type: row.type === 'dir' ? 'dir' : 'file',
     // Mostly the same name on all three: one string then, not three (a million entries are
     // read at once).
     localPath: row.local_path === row.path ? row.path : row.local_path,

@@ -77,21 +77,35 @@ function uniqueIndex<T>(entries: Iterable<T>, indexOf: (entry: T) => string | nu
 
 export function detectMoves(input: MoveInput): MovePlan {
   const { local, remote, journal, key } = input;
-  const newLocal = [...local.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
-  const newRemote = [...remote.entries()].filter(([k]) => !journal.has(k)).map(([, entry]) => entry);
+  // One pass over each side, without copying it: most runs have no new entry at all.
+  const newLocal: LocalEntry[] = [];
+  for (const [k, entry] of local) if (!journal.has(k)) newLocal.push(entry);
+  const newRemote: RemoteEntry[] = [];
+  for (const [k, entry] of remote) if (!journal.has(k)) newRemote.push(entry);
   // A move ends at a new entry on one side: with none (the common run), there is none to find.
   if (newLocal.length === 0 && newRemote.length === 0) return { moves: [], handled: new Set(), subtrees: [], needsAnotherPass: false };
-  // Shallow first; each path's depth counted once, not in every comparison.
-  const byDepth = [...journal.values()]
+  // Only a synced entry gone from one side (or both) can have moved: the others are passed
+  // over here rather than in the loop below, where they would find nothing. Shallow first;
+  // each path's depth counted once, not in every comparison.
+  const gone: JournalEntry[] = [];
+  for (const entry of journal.values()) {
+    const k = key(entry.path);
+    if (!local.has(k) || !remote.has(k)) gone.push(entry);
+  }
+  const byDepth = gone
     .map((entry) => ({ entry, depth: entry.path.split('/').length }))
     .sort((a, b) => a.depth - b.depth)
     .map(({ entry }) => entry);
 
   // Candidates: entries with no journal on their side (new), indexed by identity.
   const newLocalByInode = uniqueIndex(newLocal, (entry) => (entry.ino > 0 ? `${entry.type}:${entry.ino}` : null));
-  // Without a new local entry there is no local move, and no need to index the journal's inodes.
-  const journalInodes =
-    newLocalByInode.size === 0 ? new Map<string, JournalEntry>() : uniqueIndex(journal.values(), (entry) => (entry.localIno > 0 ? `${entry.type}:${entry.localIno}` : null));
+  // A journal entry's inode matters only when a new local entry has it: the journal's inodes
+  // are indexed for those alone (whether one of them is held twice), not all of them.
+  const newInodes = new Set<number>();
+  for (const entry of newLocalByInode.values()) newInodes.add(entry.ino);
+  const inodeHolders: JournalEntry[] = [];
+  if (newInodes.size > 0) for (const entry of journal.values()) if (entry.localIno > 0 && newInodes.has(entry.localIno)) inodeHolders.push(entry);
+  const journalInodes = uniqueIndex(inodeHolders, (entry) => `${entry.type}:${entry.localIno}`);
   const newRemoteFileByTag = uniqueIndex(
     newRemote.filter((entry) => entry.type === 'file'),
     (entry) => {
@@ -102,8 +116,10 @@ export function detectMoves(input: MoveInput): MovePlan {
   // Only a synced file gone from its place on the server can have moved there. Apache's ETag
   // is size and mtime, so two files uploaded in one tick of the server's clock share it: the
   // one still in place does not make the other's move ambiguous.
+  const goneFromServer: JournalEntry[] = [];
+  for (const entry of journal.values()) if (entry.type === 'file' && !remote.has(key(entry.path))) goneFromServer.push(entry);
   const journalTags = uniqueIndex(
-    [...journal.values()].filter((entry) => entry.type === 'file' && !remote.has(key(entry.path))),
+    goneFromServer,
     (entry) => {
       const tag = normaliseEtag(entry.remoteEtag);
       return tag === null ? null : `${tag}:${entry.remoteSize}`;

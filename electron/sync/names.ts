@@ -5,9 +5,15 @@
 
 export type Platform = 'win32' | 'darwin' | 'linux' | string;
 
-/** NFC, so that macOS's NFD spelling and the server's NFC spelling are the same file. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * NFC, so that macOS's NFD spelling and the server's NFC spelling are the same file. An ASCII
+ * path is its own NFC form and is returned without asking ICU (most paths, each keyed several
+ * times a run).
+ */
 export function normalizePath(path: string): string {
-  return path.normalize('NFC');
+  return NON_ASCII.test(path) ? path.normalize('NFC') : path;
 }
 
 /** The identity of a path for matching the two sides and the journal. */

@@ -66,7 +66,7 @@
  * path.
  */
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } from './model.js';
-import { detectMoves, type MoveAction, type MoveRule } from './moves.js';
+import { detectMoves, type MoveAction, type MovePlan, type MoveRule } from './moves.js';
 import { baseName, isWithin, localNameProblem, parentPath, pathKey, type Platform } from './names.js';
 import { normaliseEtag } from '../../shared/etag.js';
 
@@ -145,6 +145,8 @@ export function remoteState(remote: RemoteEntry | undefined, journal: JournalEnt
   if (remote.type !== journal.type) return 'replaced';
   if (remote.type === 'dir') return 'unchanged';
   if (remote.size !== journal.remoteSize) return 'changed';
+  // The same tag as recorded (the common case): one normalisation, not two.
+  if (remote.etag !== null && remote.etag === journal.remoteEtag) return normaliseEtag(remote.etag) !== null ? 'unchanged' : remote.mtimeMs === journal.remoteMtimeMs ? 'unchanged' : 'changed';
   const now = normaliseEtag(remote.etag);
   const then = normaliseEtag(journal.remoteEtag);
   if (then === null && now !== null) {
@@ -179,6 +181,24 @@ function sortByPath<T>(items: Iterable<T>, pathOf: (item: T) => string): T[] {
     .map(({ item }) => item);
 }
 
+/**
+ * `entries` keyed by `key` of each entry's path: the map itself when every entry is there
+ * already (the scanner's and the store's maps are keyed by the NFC path), else a new one.
+ */
+function keyedBy<T extends { path: string }>(entries: Map<string, T>, key: (path: string) => string): Map<string, T> {
+  let keyed = true;
+  for (const [k, entry] of entries) {
+    if (key(entry.path) !== k) {
+      keyed = false;
+      break;
+    }
+  }
+  if (keyed) return entries;
+  const byKey = new Map<string, T>();
+  for (const entry of entries.values()) byKey.set(key(entry.path), entry);
+  return byKey;
+}
+
 export function plan(input: PlanInput): Plan {
   const { caseInsensitive, platform } = input;
   const key = (path: string): string => pathKey(path, caseInsensitive);
@@ -186,8 +206,7 @@ export function plan(input: PlanInput): Plan {
   const skipped: SkippedEntry[] = [...input.local.skipped, ...input.remote.skipped];
   let needsAnotherPass = false;
 
-  const local = new Map<string, LocalEntry>();
-  for (const entry of input.local.entries.values()) local.set(key(entry.path), entry);
+  const local = keyedBy(input.local.entries, key);
   const journal = new Map<string, JournalEntry>();
   for (const entry of input.journal) journal.set(key(entry.path), entry);
 
@@ -195,69 +214,13 @@ export function plan(input: PlanInput): Plan {
   const protectedKeys: string[] = skipped.map((entry) => key(entry.path));
   const isProtected = (k: string): boolean => protectedKeys.some((p) => isWithin(k, p));
 
-  // On a case-insensitive disk, server names that differ only in case are one path here. The
-  // one the journal or the disk already knows keeps its name; the others (and everything in
-  // them) are renamed aside on the server and wait for the next pass.
-  const sortedRemote = sortByPath(input.remote.entries.values(), (entry) => entry.path);
-  // Only keys shared by two or more entries form a group (no array for every other entry).
-  const firstByKey = new Map<string, number>();
-  const groups = new Map<string, { first: number; all: RemoteEntry[] }>();
-  sortedRemote.forEach((entry, index) => {
-    const k = key(entry.path);
-    const first = firstByKey.get(k);
-    if (first === undefined) firstByKey.set(k, index);
-    else if (groups.has(k)) need(groups.get(k)).all.push(entry);
-    else groups.set(k, { first, all: [need(sortedRemote[first]), entry] });
-  });
-  firstByKey.clear();
-  const losers = new Map<string, RemoteEntry>();
-  const insideLoser = (entry: RemoteEntry): boolean => [...losers.keys()].some((p) => isWithin(entry.remotePath, p));
-  // In the order of their first entry, parents first, so a folder's loser is known before its
-  // contents are grouped.
-  const byFirst = [...groups.entries()].sort((a, b) => a[1].first - b[1].first);
-  for (const [k, { all }] of byFirst) {
-    const group = all.filter((entry) => !insideLoser(entry));
-    if (group.length < 2) continue;
-    const known = journal.get(k)?.remotePath ?? local.get(k)?.localPath;
-    const keeper = group.find((entry) => entry.remotePath === known) ?? need(group[0]);
-    for (const entry of group) {
-      if (entry === keeper) continue;
-      losers.set(entry.remotePath, entry);
-      skipped.push({
-        path: entry.path,
-        side: 'remote',
-        reason: 'case-conflict',
-        message: `"${entry.remotePath}" differs from "${keeper.remotePath}" only in case; renamed on the server so both survive`,
-      });
-    }
-  }
-  const loserPaths = [...losers.keys()];
-  const remote = new Map<string, RemoteEntry>();
-  for (const entry of sortedRemote) {
-    const loser = losers.get(entry.remotePath);
-    if (loser) {
-      if (!loserPaths.some((p) => p !== entry.remotePath && isWithin(entry.remotePath, p))) {
-        actions.push({ kind: 'renameRemoteAside', path: entry.path, rule: 'CASE', remote: entry });
-        needsAnotherPass = true;
-      }
-      continue;
-    }
-    if (loserPaths.some((p) => isWithin(entry.remotePath, p))) continue;
-    const problem = localNameProblem(baseName(entry.path), platform);
-    if (problem !== null) {
-      skipped.push({ path: entry.path, side: 'remote', reason: 'invalid-name', message: `${problem}; left on the server` });
-      protectedKeys.push(key(entry.path));
-      continue;
-    }
-    remote.set(key(entry.path), entry);
-  }
+  const settled = settleRemote(input.remote.entries, { key, platform, journal, local, actions, skipped, protectedKeys });
+  const remote = settled.remote;
+  if (settled.needsAnotherPass) needsAnotherPass = true;
 
-  const allKeys = new Set(local.keys());
-  for (const k of remote.keys()) allKeys.add(k);
-  for (const k of journal.keys()) allKeys.add(k);
-  const keys = sortByPath(allKeys, (k) => k);
-  allKeys.clear();
-
+  // Every path of the three sides, each once. A path the journal knows that is unchanged on
+  // both sides gets no action and no state kept: in a run with little changed that is nearly
+  // every path, so only the others are held and sorted.
   const states = new Map<string, { l: SideState; r: SideState }>();
   const localKeepsBelow = new Set<string>();
   const remoteKeepsBelow = new Set<string>();
@@ -267,16 +230,47 @@ export function plan(input: PlanInput): Plan {
       set.add(p);
     }
   };
-  for (const k of keys) {
+  const settle = (k: string, l: SideState, r: SideState): void => {
+    states.set(k, { l, r });
+    if (KEEPS.has(l)) markAncestors(localKeepsBelow, k);
+    if (KEEPS.has(r)) markAncestors(remoteKeepsBelow, k);
+  };
+  // In the order the paths first appear on the local side, the remote side, then the journal.
+  const consider = (k: string, l: LocalEntry | undefined, r: RemoteEntry | undefined, j: JournalEntry | undefined): void => {
+    const ls = localState(l, j);
+    const rs = remoteState(r, j);
+    if (j === undefined || ls !== 'unchanged' || rs !== 'unchanged') settle(k, ls, rs);
+  };
+  // Each map is looked through only when the ones before did not account for all its keys.
+  let remoteSeen = 0;
+  let journalSeen = 0;
+  let fresh = 0;
+  for (const [k, l] of local) {
+    const r = remote.get(k);
     const j = journal.get(k);
-    const s = { l: localState(local.get(k), j), r: remoteState(remote.get(k), j) };
-    states.set(k, s);
-    if (KEEPS.has(s.l)) markAncestors(localKeepsBelow, k);
-    if (KEEPS.has(s.r)) markAncestors(remoteKeepsBelow, k);
+    if (r !== undefined) remoteSeen += 1;
+    if (j !== undefined) journalSeen += 1;
+    else fresh += 1;
+    consider(k, l, r, j);
+  }
+  if (remoteSeen < remote.size) {
+    for (const [k, r] of remote) {
+      if (local.has(k)) continue;
+      const j = journal.get(k);
+      if (j !== undefined) journalSeen += 1;
+      else fresh += 1;
+      consider(k, undefined, r, j);
+    }
+  }
+  if (journalSeen < journal.size) {
+    for (const [k, j] of journal) if (!local.has(k) && !remote.has(k)) consider(k, undefined, undefined, j);
   }
   for (const entry of skipped) {
     markAncestors(entry.side === 'local' ? localKeepsBelow : remoteKeepsBelow, key(entry.path));
   }
+  // The journal's paths without a state are unchanged on both sides.
+  const stateOf = (k: string): { l: SideState; r: SideState } | undefined =>
+    states.get(k) ?? (journal.has(k) ? { l: 'unchanged', r: 'unchanged' } : undefined);
 
   // Folders whose contents wait for the next pass.
   const deferred: string[] = [];
@@ -285,19 +279,24 @@ export function plan(input: PlanInput): Plan {
     needsAnotherPass = true;
   };
 
-  const moves = detectMoves({
-    local,
-    remote,
-    journal,
-    key,
-    isProtected,
-    localUnchanged: (k) => states.get(k)?.l === 'unchanged',
-    remoteUnchanged: (k) => states.get(k)?.r === 'unchanged',
-  });
+  // A move ends at a path the journal does not know: with none, there is none to look for.
+  const moves: MovePlan =
+    fresh === 0
+      ? { moves: [], handled: new Set(), subtrees: [], needsAnotherPass: false }
+      : detectMoves({
+          local,
+          remote,
+          journal,
+          key,
+          isProtected,
+          localUnchanged: (k) => stateOf(k)?.l === 'unchanged',
+          remoteUnchanged: (k) => stateOf(k)?.r === 'unchanged',
+        });
   actions.push(...moves.moves);
   deferred.push(...moves.subtrees);
   if (moves.needsAnotherPass) needsAnotherPass = true;
 
+  const keys = sortByPath(states.keys(), (k) => k);
   for (const k of keys) {
     if (isProtected(k) || moves.handled.has(k)) continue;
     if (deferred.some((d) => k !== d && isWithin(k, d))) continue;
@@ -433,6 +432,124 @@ export function plan(input: PlanInput): Plan {
   }
 
   return { actions, skipped, needsAnotherPass };
+}
+
+interface RemoteContext {
+  key: (path: string) => string;
+  platform: Platform;
+  journal: ReadonlyMap<string, JournalEntry>;
+  local: ReadonlyMap<string, LocalEntry>;
+  /** The plan's own lists: renames aside, skipped entries and protected subtrees are added. */
+  actions: Action[];
+  skipped: SkippedEntry[];
+  protectedKeys: string[];
+}
+
+/**
+ * The server's entries the planner can act on, keyed: names this OS refuses are skipped (and
+ * protected), and on a case-insensitive disk names that differ only in case are settled. The
+ * common listing (no two entries on one key, every name valid, keyed already) is returned
+ * as it is, without a copy or a sort.
+ */
+function settleRemote(entries: Map<string, RemoteEntry>, context: RemoteContext): { remote: Map<string, RemoteEntry>; needsAnotherPass: boolean } {
+  const { key, platform, skipped, protectedKeys } = context;
+  let plain = true;
+  for (const [k, entry] of entries) {
+    if (key(entry.path) !== k || localNameProblem(baseName(entry.path), platform) !== null) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return { remote: entries, needsAnotherPass: false };
+
+  const byKey = new Map<string, RemoteEntry>();
+  let shared = false;
+  for (const entry of entries.values()) {
+    const k = key(entry.path);
+    if (byKey.has(k)) {
+      shared = true;
+      break;
+    }
+    byKey.set(k, entry);
+  }
+  if (shared) return settleCaseGroups(entries, context);
+  // Each key once: no case groups. Refused names are reported in path order, parents first.
+  const remote = new Map<string, RemoteEntry>();
+  const invalid: Array<{ entry: RemoteEntry; problem: string }> = [];
+  for (const [k, entry] of byKey) {
+    const problem = localNameProblem(baseName(entry.path), platform);
+    if (problem === null) remote.set(k, entry);
+    else invalid.push({ entry, problem });
+  }
+  for (const { entry, problem } of sortByPath(invalid, ({ entry: refusedEntry }) => refusedEntry.path)) {
+    skipped.push({ path: entry.path, side: 'remote', reason: 'invalid-name', message: `${problem}; left on the server` });
+    protectedKeys.push(key(entry.path));
+  }
+  return { remote, needsAnotherPass: false };
+}
+
+/**
+ * On a case-insensitive disk, server names that differ only in case are one path here. The
+ * one the journal or the disk already knows keeps its name; the others (and everything in
+ * them) are renamed aside on the server and wait for the next pass.
+ */
+function settleCaseGroups(entries: Map<string, RemoteEntry>, context: RemoteContext): { remote: Map<string, RemoteEntry>; needsAnotherPass: boolean } {
+  const { key, platform, journal, local, actions, skipped, protectedKeys } = context;
+  let needsAnotherPass = false;
+  const sortedRemote = sortByPath(entries.values(), (entry) => entry.path);
+  // Only keys shared by two or more entries form a group (no array for every other entry).
+  const firstByKey = new Map<string, number>();
+  const groups = new Map<string, { first: number; all: RemoteEntry[] }>();
+  sortedRemote.forEach((entry, index) => {
+    const k = key(entry.path);
+    const first = firstByKey.get(k);
+    if (first === undefined) firstByKey.set(k, index);
+    else if (groups.has(k)) need(groups.get(k)).all.push(entry);
+    else groups.set(k, { first, all: [need(sortedRemote[first]), entry] });
+  });
+  firstByKey.clear();
+  const losers = new Map<string, RemoteEntry>();
+  const insideLoser = (entry: RemoteEntry): boolean => [...losers.keys()].some((p) => isWithin(entry.remotePath, p));
+  // In the order of their first entry, parents first, so a folder's loser is known before its
+  // contents are grouped.
+  const byFirst = [...groups.entries()].sort((a, b) => a[1].first - b[1].first);
+  for (const [k, { all }] of byFirst) {
+    const group = all.filter((entry) => !insideLoser(entry));
+    if (group.length < 2) continue;
+    const known = journal.get(k)?.remotePath ?? local.get(k)?.localPath;
+    const keeper = group.find((entry) => entry.remotePath === known) ?? need(group[0]);
+    for (const entry of group) {
+      if (entry === keeper) continue;
+      losers.set(entry.remotePath, entry);
+      skipped.push({
+        path: entry.path,
+        side: 'remote',
+        reason: 'case-conflict',
+        message: `"${entry.remotePath}" differs from "${keeper.remotePath}" only in case; renamed on the server so both survive`,
+      });
+    }
+  }
+  const loserPaths = [...losers.keys()];
+  const remote = new Map<string, RemoteEntry>();
+  for (const entry of sortedRemote) {
+    const loser = losers.get(entry.remotePath);
+    if (loser) {
+      if (!loserPaths.some((p) => p !== entry.remotePath && isWithin(entry.remotePath, p))) {
+        actions.push({ kind: 'renameRemoteAside', path: entry.path, rule: 'CASE', remote: entry });
+        needsAnotherPass = true;
+      }
+      continue;
+    }
+    if (loserPaths.some((p) => isWithin(entry.remotePath, p))) continue;
+    const problem = localNameProblem(baseName(entry.path), platform);
+    if (problem !== null) {
+      skipped.push({ path: entry.path, side: 'remote', reason: 'invalid-name', message: `${problem}; left on the server` });
+      protectedKeys.push(key(entry.path));
+      continue;
+    }
+    remote.set(key(entry.path), entry);
+  }
+  return { remote, needsAnotherPass };
 }
 
 /** Files the plan would delete, on either side: what the mass-delete fail-safe counts. */

@@ -51,6 +51,15 @@ describe('moves', () => {
     expect(taken.actions.some((a) => a.kind === 'moveRemote')).toBe(false);
   });
 
+  it('M1 does not apply when a synced file still in place holds the inode too (a new hard link to it)', () => {
+    const result = planFor({
+      journal: [journalFile('a.txt', { localIno: 77 }), journalFile('c.txt', { localIno: 77 }), journalFile('d.txt')],
+      local: [localFile('b.txt', { ino: 77 }), localFile('c.txt', { ino: 77 }), localFile('d.txt')],
+      remote: [remoteFile('a.txt'), remoteFile('c.txt'), remoteFile('d.txt')],
+    });
+    expect(summary(result.actions)).toEqual(['deleteRemote a.txt R12', 'upload b.txt R1']);
+  });
+
   it('M1 does not apply to a new file made after the synced one last changed (a freed inode handed out again)', () => {
     const result = planFor({
       journal: [journalFile('a.txt', { localIno: 77 })],
