@@ -69,8 +69,10 @@ interface Subject extends Pair {
 /** One continuous `terasync sync` process. */
 interface Continuous {
   cli: RunningCli;
-  /** stdout and stderr so far, for failure messages. */
+  /** stdout and stderr so far (their ends), for failure messages. */
   output(): string;
+  /** Every stdout line so far (an action done, a status). */
+  lines(): string[];
   /** SIGINT, then its end (it must end by itself, exit 0). */
   stop(): Promise<CliResult>;
 }
@@ -314,6 +316,7 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     return {
       cli,
       output: () => `pid ${cli.child.pid}${ended ? ' (ended)' : ''}\nstdout:\n${stdout.slice(-3000)}\nstderr:\n${stderr.slice(-3000)}`,
+      lines: () => stdout.split('\n').filter((line) => line !== ''),
       async stop() {
         cli.child.kill('SIGINT');
         const result = await cli.done;
@@ -889,6 +892,58 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     await referee(target, running, Object.values(expected));
   });
 
+  // 11. ignore rules (a scoped run filters only the server paths that changed) ------------------
+
+  it('11. ignored files on either side stay there; when another client changes .terasyncignore, they sync', async () => {
+    const target = await subject();
+    const rules = 'build/\n*.log\n';
+    const { tree, running } = await started(target, { more: { '.terasyncignore': rules } });
+    const expected = { ...tree };
+    const localOnly: Tree = {};
+    const serverOnly: Tree = {};
+    const sides = (local: Tree, remote: Tree): string[] => [
+      ...differences(local, { ...expected, ...localOnly }).map((line) => `local: ${line}`),
+      ...differences(remote, { ...expected, ...serverOnly }).map((line) => `server: ${line}`),
+    ];
+
+    // Ignored paths written on both sides, next to edits that must sync.
+    for (const [path, body] of Object.entries({ 'd0/build/a.o': 'object a\n', 'd0/build/deep/b.o': 'object b\n', 'd0/s0/x.log': 'log here\n' })) {
+      await target.writeLocal(path, body);
+      localOnly[path] = body;
+    }
+    await target.writeLocal('d0/s0/f0.txt', 'edited next to ignored files\n');
+    expected['d0/s0/f0.txt'] = 'edited next to ignored files\n';
+    await target.remote.createDirectory('d1/build/');
+    await target.remote.putFileContents('d1/build/x.o', 'object x there\n');
+    serverOnly['d1/build/x.o'] = 'object x there\n';
+    await target.remote.putFileContents('d1/s1/y.log', 'log there\n');
+    serverOnly['d1/s1/y.log'] = 'log there\n';
+    await target.remote.putFileContents('d1/s1/f1.txt', 'edited there next to ignored files\n', { overwrite: true });
+    expected['d1/s1/f1.txt'] = 'edited there next to ignored files\n';
+    await settle(target, running, 'the edits synced, the ignored files left on their side', sides);
+
+    // Another client drops `build/` from the rules: the build folders now sync both ways.
+    await target.remote.putFileContents('.terasyncignore', '*.log\n', { overwrite: true });
+    expected['.terasyncignore'] = '*.log\n';
+    for (const side of [localOnly, serverOnly]) {
+      for (const path of Object.keys(side)) {
+        if (path.includes('/build/')) {
+          expected[path] = side[path]!;
+          Reflect.deleteProperty(side, path);
+        }
+      }
+    }
+    await settle(target, running, 'the build folders synced once the rule is gone', sides);
+
+    // And here the logs' rule goes: they sync too.
+    await target.writeLocal('.terasyncignore', '# nothing ignored\n');
+    expected['.terasyncignore'] = '# nothing ignored\n';
+    Object.assign(expected, localOnly, serverOnly);
+    for (const side of [localOnly, serverOnly]) for (const path of Object.keys(side)) Reflect.deleteProperty(side, path);
+    await settle(target, running, 'the logs synced once their rule is gone', sides);
+    await referee(target, running, Object.values(expected));
+  });
+
   // 10. no transfers once in sync ------------------------------------------------------------------
 
   /**
@@ -902,15 +957,14 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     await target.writeLocal('d0/s0/f0.txt', 'edited once\n');
     expected['d0/s0/f0.txt'] = 'edited once\n';
     await settle(target, running, 'the edit on the server', both(expected));
-    const before = running.output().split('\n').length;
+    const before = running.lines().length;
     // Three polls of a folder in sync.
     for (let poll = 0; poll < 3; poll++) await idle(target, running, Date.now());
     await target.writeLocal('d0/s0/f0.txt', 'edited twice\n');
     expected['d0/s0/f0.txt'] = 'edited twice\n';
-    await settle(target, running, 'the second edit on the server', both(expected));
+    await settle(target, running, 'the second edit on the server', both(expected), 15_000);
     for (let poll = 0; poll < 2; poll++) await idle(target, running, Date.now());
-    const after = running.output().split('\n');
-    const transfers = after.slice(before - 1).filter((line) => /^(uploaded|downloaded|deleted|compared|kept as)/.test(line));
+    const transfers = running.lines().slice(before).filter((line) => /^(uploaded|downloaded|deleted|compared|kept as)/.test(line));
     expect(transfers, running.output()).toEqual(['uploaded: d0/s0/f0.txt']);
     await referee(target, running, Object.values(expected));
   };
@@ -922,10 +976,15 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     // continuous polls list with `reuseUnchangedFolders` and get the store's cached entries of
     // that folder, which predate our own upload: d0/s0/f0.txt shows its old ETag and size, the
     // planner takes that for a server edit, and every poll (every second here) downloads
-    // d0/s0/f0.txt again ("downloaded: d0/s0/f0.txt" on stdout at each poll, forever). The
-    // folder-ETag check (listing.ts `folderEtagsTrackEntries`) never fires because that folder
-    // is never listed again. One-shot runs do not loop (their listing is checked against the
-    // journal: folderEtags.ts oneShotListing).
+    // d0/s0/f0.txt again ("downloaded: d0/s0/f0.txt" on stdout at each poll, forever). Worse,
+    // the user's next edit ("edited twice") meets that phantom server edit: a conflict, the file
+    // at its name goes back to "edited once" on both sides and the new edit is only in
+    // "d0/s0/f0 (conflict ... adv).txt" (stderr: "a local file about to be replaced holds a
+    // version that was never synced; kept as a conflict"). The folder-ETag check
+    // (listing.ts `folderEtagsTrackEntries`) never fires because that folder is never listed
+    // again. One-shot runs do not loop (their listing is checked against the journal:
+    // folderEtags.ts oneShotListing). Apache changes the folder's ETag (PUT renames a temp
+    // file into the folder), so it passes there.
     it.fails('10. after an edit went up, the polls transfer nothing, and the next edit goes up as an edit', noTransfersOnceInSync);
   }
 });
