@@ -235,7 +235,7 @@ export class SyncEngine {
         // what they leave out already.
         journalEntries = this.learnScopedEtags(scoped.journal, remote);
         synced = journal.fileCount();
-        logger.debug('planning the changed paths only', { paths: scoped.paths });
+        logger.debug('planning the changed paths only', { paths: scoped.paths, synced });
       } else {
         if (pass === 1 && !dryRun) this.learnUploadedEtags(remote);
         // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
