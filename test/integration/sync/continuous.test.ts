@@ -392,8 +392,10 @@ describe.each(serverKinds)('continuous sync against $name', (kind) => {
       const running = await pair.startService({ options: SERVICE_OPTIONS, engineLogger });
       services.push(running);
       await untilRemoteIs(pair, running, base, 10_000, 'the tree on the server');
-      // The run after the first upload looks again at every path it uploaded: from then on,
-      // only at what changes.
+      // The run after the first upload looks again at every path it uploaded, and so does the
+      // first poll (the server's listing against what the uploads recorded): from then on,
+      // only what changes is looked at.
+      await delay(SERVICE_OPTIONS.pollIntervalMs + 200);
       await anotherRun(running);
       scoped.splice(0);
       return { pair, running, scoped };
