@@ -235,7 +235,7 @@ export class SyncEngine {
         // what they leave out already.
         journalEntries = this.learnScopedEtags(scoped.journal, remote);
         synced = journal.fileCount();
-        logger.debug('planning the changed paths only', { paths: scoped.paths });
+        logger.debug('planning the changed paths only', { paths: scoped.paths, synced });
       } else {
         if (pass === 1 && !dryRun) this.learnUploadedEtags(remote);
         // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
@@ -341,7 +341,11 @@ export class SyncEngine {
         // The journal now holds every entry of that listing: its folder ETags can be kept.
         if (clean(report) && fromStore) {
           const skippedPaths = [...listed.skipped, ...result.skipped, ...local.skipped].map((entry) => entry.path);
-          recordFolderEtags(journal, listed, skippedPaths, ignore);
+          // In scope: the journal's entries there and those the actions made, as the actions
+          // left them (the journal is not read whole).
+          const paths = scoped === null ? null : new Set([...scoped.journal.map((entry) => entry.path), ...result.actions.map((action) => action.path)]);
+          const entries = paths === null ? undefined : [...paths].map((path) => journal.get(path)).filter((entry) => entry !== null);
+          recordFolderEtags(journal, listed, skippedPaths, ignore, entries);
         }
         break;
       }
@@ -481,12 +485,15 @@ export class SyncEngine {
     const localPaths = [...touched].map((path) => local.entries.get(path)?.localPath ?? this.deps.journal.get(path)?.localPath ?? path);
     const updatedLocal = await updateScan(this.deps.localRoot, ignore, local, localPaths);
     if (updatedLocal === null) return null;
-    const entries = new Map(remote.entries);
-    const touchedPaths = [...touched];
-    const within = (path: string): boolean => touchedPaths.some((key) => path === key || isWithin(path, key));
-    for (const key of entries.keys()) if (within(key)) entries.delete(key);
+    // Updated in place: nothing else holds this run's filtered listing (never a store's own
+    // object), and a big tree is not copied for a few paths. A listing holds the folder of
+    // each of its entries, so only a touched folder can have entries below it.
+    const entries = remote.entries;
+    const folders = [...touched].filter((path) => entries.get(path)?.type === 'dir');
+    for (const path of touched) entries.delete(path);
+    if (folders.length > 0) for (const key of entries.keys()) if (folders.some((folder) => isWithin(key, folder))) entries.delete(key);
     for (const path of touched) {
-      for (const entry of this.deps.journal.subtree(path)) {
+      for (const { entry } of this.deps.journal.entriesAt(path, true)) {
         if (entry.type === 'file' && entry.remoteEtag === null) return null;
         entries.set(entry.path, {
           path: entry.path,

@@ -57,6 +57,8 @@ export class PlanScope {
     readonly roots: ReadonlySet<string>,
     /** Planner keys of the folders above the roots (not themselves in a root). */
     readonly above: ReadonlySet<string>,
+    /** The first segment of every root's key: most paths of a big tree fail on it at once. */
+    private readonly tops: ReadonlySet<string> = new Set([...roots].map(firstSegment)),
   ) {}
 
   /** Null when the scope would be the whole folder or too large to be worth it. */
@@ -90,6 +92,10 @@ export class PlanScope {
 
   /** Whether the scoped plan looks at this path. */
   contains(path: string): boolean {
+    // An ASCII first segment is its own key's (NFC and lower case change nothing across a
+    // '/'): a path under no root's top folder is out without making its key.
+    const top = firstSegment(path);
+    if (ASCII.test(top) && !this.tops.has(this.caseInsensitive ? top.toLowerCase() : top)) return false;
     return this.containsKey(this.key(path));
   }
 
@@ -167,6 +173,14 @@ export function scopedInputs(args: {
   return { local: localIn.listing, remote: remoteIn.listing, journal: entries, paths: entries.length };
 }
 
+/** Printable ASCII: a name that NFC leaves as it is (any other first segment makes its key). */
+const ASCII = /^[ -~]*$/;
+
+function firstSegment(path: string): string {
+  const slash = path.indexOf('/');
+  return slash < 0 ? path : path.slice(0, slash);
+}
+
 function restrict<T extends { path: string; type: string }>(
   listing: Listing<T>,
   scope: PlanScope,
@@ -174,8 +188,8 @@ function restrict<T extends { path: string; type: string }>(
   const entries = new Map<string, T>();
   const above = new Map<string, T[]>();
   for (const [path, entry] of listing.entries) {
+    if (!scope.contains(entry.path)) continue;
     const key = scope.key(entry.path);
-    if (!scope.containsKey(key)) continue;
     entries.set(path, entry);
     if (scope.above.has(key)) {
       const list = above.get(key);
