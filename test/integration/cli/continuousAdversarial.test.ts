@@ -653,7 +653,7 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     await referee(target, running, Object.values(expected));
   }, 150_000);
 
-  it('4b. more local changes than the watcher keeps (MAX_INCREMENTAL_CHANGES) with a server edit: all synced', async () => {
+  it('4b. more local changes than the watcher keeps (MAX_INCREMENTAL_CHANGES) with server changes: all synced', async () => {
     const { MAX_INCREMENTAL_CHANGES } = await import('../../../electron/sync/scanner.js');
     const target = await subject();
     const { tree, running } = await started(target);
@@ -664,9 +664,12 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
       await target.writeLocal(path, `many ${index}\n`);
       expected[path] = `many ${index}\n`;
     }
-    await target.remote.putFileContents('d2/s2/f2.txt', 'edited on the server meanwhile\n', { overwrite: true });
-    expected['d2/s2/f2.txt'] = 'edited on the server meanwhile\n';
-    await settle(target, running, `${count} new local files up, the server edit down`, both(expected), 90_000);
+    // A new file and a deletion: every server tells them by its folder's ETag (see test 10b).
+    await target.remote.putFileContents('d2/s2/new-there.txt', 'made on the server meanwhile\n');
+    expected['d2/s2/new-there.txt'] = 'made on the server meanwhile\n';
+    await target.remote.deleteFile('d2/s3/f3.txt');
+    Reflect.deleteProperty(expected, 'd2/s3/f3.txt');
+    await settle(target, running, `${count} new local files up, the server changes down`, both(expected), 90_000);
     await referee(target, running, Object.values(expected));
   }, 150_000);
 
@@ -944,6 +947,51 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     await referee(target, running, Object.values(expected));
   });
 
+  // 12. how editors and tools save (inodes move: the scope follows them for move detection) -----
+
+  it('12. editor saves, sed -i, a browser download, two files and two folders swapping names', async () => {
+    const target = await subject();
+    const { tree, running } = await started(target);
+    const expected = { ...tree };
+    const at = (path: string): string => join(target.local, path);
+
+    // vim without backupcopy: the old file renamed to a backup, the new one written in its place.
+    await rename(at('d0/s0/f0.txt'), at('d0/s0/f0.txt~'));
+    await writeFile(at('d0/s0/f0.txt'), 'saved by an editor that keeps a backup\n');
+    expected['d0/s0/f0.txt~'] = tree['d0/s0/f0.txt']!;
+    expected['d0/s0/f0.txt'] = 'saved by an editor that keeps a backup\n';
+    // The same, backup removed once written.
+    await rename(at('d0/s0/f1.txt'), at('d0/s0/f1.txt~'));
+    await writeFile(at('d0/s0/f1.txt'), 'saved by an editor that drops its backup\n');
+    await rm(at('d0/s0/f1.txt~'));
+    expected['d0/s0/f1.txt'] = 'saved by an editor that drops its backup\n';
+    // sed -i: a temp file in the folder renamed over the file.
+    sh('sed', ['-i', 's/v1/SED/', at('d1/s1/f1.txt')]);
+    expected['d1/s1/f1.txt'] = tree['d1/s1/f1.txt']!.replace('v1', 'SED');
+    // An office suite's lock file while a file is open, and a browser's partial download.
+    await writeFile(at('d1/s2/.~lock.f2.txt#'), 'locked by someone');
+    await writeFile(at('d1/s2/download.bin.part'), 'half');
+    await writeFile(at('d1/s2/download.bin.part'), 'half and the rest\n');
+    await rename(at('d1/s2/download.bin.part'), at('d1/s2/download.bin'));
+    await rm(at('d1/s2/.~lock.f2.txt#'));
+    expected['d1/s2/download.bin'] = 'half and the rest\n';
+    // Two files swap names, and two folders.
+    await rename(at('d2/s0/f0.txt'), at('d2/s0/swap.tmp'));
+    await rename(at('d2/s0/f1.txt'), at('d2/s0/f0.txt'));
+    await rename(at('d2/s0/swap.tmp'), at('d2/s0/f1.txt'));
+    expected['d2/s0/f0.txt'] = tree['d2/s0/f1.txt']!;
+    expected['d2/s0/f1.txt'] = tree['d2/s0/f0.txt']!;
+    await rename(at('d3/s0'), at('d3/swap'));
+    await rename(at('d3/s1'), at('d3/s0'));
+    await rename(at('d3/swap'), at('d3/s1'));
+    for (let f = 0; f < FILES; f++) {
+      expected[`d3/s0/f${f}.txt`] = tree[`d3/s1/f${f}.txt`]!;
+      expected[`d3/s1/f${f}.txt`] = tree[`d3/s0/f${f}.txt`]!;
+    }
+    await settle(target, running, 'every save and swap on the server', both(expected));
+    await referee(target, running, Object.values(expected));
+  });
+
   // 10. no transfers once in sync ------------------------------------------------------------------
 
   /**
@@ -968,6 +1016,28 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     expect(transfers, running.output()).toEqual(['uploaded: d0/s0/f0.txt']);
     await referee(target, running, Object.values(expected));
   };
+  /** Another client's overwrite of a file (nothing else changes) reaches this side by the polls. */
+  const serverOverwriteSeen = async (): Promise<void> => {
+    const target = await subject();
+    const { tree, running } = await started(target);
+    const expected = { ...tree };
+    await target.remote.putFileContents('d1/s1/f1.txt', 'overwritten by another client\n', { overwrite: true });
+    expected['d1/s1/f1.txt'] = 'overwritten by another client\n';
+    await settle(target, running, 'the server overwrite here', both(expected), 15_000);
+    await referee(target, running, Object.values(expected));
+  };
+  if (kind.folderEtagTracksOverwrites) {
+    it('10b. another client overwrites a file: the next polls bring it here', serverOverwriteSeen);
+  } else {
+    // DEFECT (not from the scoped planning: the same on branch main): on a server whose folder
+    // ETag stays the same when a file in it is overwritten in place (webdav-server), the polls'
+    // listing (`reuseUnchangedFolders`, listing.ts) skips the leaf folder d1/s1 because its
+    // ETag did not change, and reuses the cached entry of d1/s1/f1.txt: another client's
+    // overwrite is never seen; the local file keeps "d1/s1/f1.txt v1" (15 s of 1 s polls
+    // here; until the next full local scan's full walk, every 10 minutes, in the app). The
+    // store's check that folder ETags track their entries only runs on a folder it lists.
+    it.fails('10b. another client overwrites a file: the next polls bring it here', serverOverwriteSeen);
+  }
   if (kind.folderEtagTracksOverwrites) {
     it('10. after an edit went up, the polls transfer nothing, and the next edit goes up as an edit', noTransfersOnceInSync);
   } else {
