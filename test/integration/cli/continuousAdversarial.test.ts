@@ -559,7 +559,21 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     expected['d0/brought-in/inner/deeper/x.txt'] = 'from outside, edited once in\n';
     await settle(target, running, 'the edits inside moved folders', both(expected));
 
-    expect(await target.trashed()).toEqual([]);
+    // Wave 4: a folder renamed and a new one made under its old name at once; a file moved out
+    // of a folder that is then deleted.
+    await rename(join(target.local, 'd2/s3'), join(target.local, 'd2/s3-old'));
+    move('d2/s3', 'd2/s3-old');
+    await mkdir(join(target.local, 'd2/s3'));
+    await writeFile(join(target.local, 'd2/s3/f0.txt'), 'a new folder under the old name\n');
+    expected['d2/s3/f0.txt'] = 'a new folder under the old name\n';
+    await rename(join(target.local, 'd1/s4/f0.txt'), join(target.local, 'd1/f0-rescued.txt'));
+    move('d1/s4/f0.txt', 'd1/f0-rescued.txt');
+    await rm(join(target.local, 'd1/s4'), { recursive: true });
+    for (const path of Object.keys(expected)) if (path.startsWith('d1/s4/')) Reflect.deleteProperty(expected, path);
+    await settle(target, running, 'the old name reused, the rescued file', both(expected));
+
+    // Every change was made here: nothing of this side went to its trash.
+    expect(await filesOf(join(target.home, 'data', 'Trash', 'files'))).toEqual({});
     await referee(target, running, Object.values(expected));
   });
 
