@@ -1006,6 +1006,112 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     await referee(target, running, Object.values(expected));
   });
 
+  // 13. sustained churn on both sides while runs go on -------------------------------------------
+
+  const churn = async (): Promise<void> => {
+    const target = await subject();
+    const { tree, running } = await started(target);
+    const expected = { ...tree };
+    // A seeded generator: the same operations every time; their timing against the runs varies.
+    let seed = 20261206;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    /** Local changes in d0 and d1, the other client's in d2 and d3: no path is changed on both sides. */
+    const owned = (tops: string[]): string[] => Object.keys(expected).filter((path) => tops.some((top) => path.startsWith(`${top}/`)));
+    /** An overwrite the way the server at hand shows it in the folder's ETag (see 10b). */
+    const serverWrite = async (path: string, body: string): Promise<void> => {
+      if (kind.folderEtagTracksOverwrites) {
+        await target.remote.putFileContents(path, body, { overwrite: true });
+      } else {
+        const temp = `${path}.upload-${Math.floor(random() * 1e9)}`;
+        await target.remote.putFileContents(temp, body);
+        await target.remote.moveFile(temp, path);
+      }
+    };
+    const deadline = Date.now() + 12_000;
+    let step = 0;
+    while (Date.now() < deadline) {
+      step++;
+      const body = `step ${step} ${'x'.repeat(Math.floor(random() * 200))}\n`;
+      const mine = owned(['d0', 'd1']);
+      const theirs = owned(['d2', 'd3']);
+      switch (Math.floor(random() * 8)) {
+        case 0:
+        case 1: {
+          const path = pick(mine);
+          await writeFile(join(target.local, path), body);
+          expected[path] = body;
+          break;
+        }
+        case 2: {
+          const path = `${pick(['d0', 'd1'])}/s${Math.floor(random() * SUBFOLDERS)}/new-${step}.txt`;
+          await target.writeLocal(path, body);
+          expected[path] = body;
+          break;
+        }
+        case 3: {
+          const path = pick(mine);
+          await rm(join(target.local, path));
+          Reflect.deleteProperty(expected, path);
+          break;
+        }
+        case 4: {
+          const from = pick(mine);
+          const to = `${from.slice(0, from.lastIndexOf('/'))}/renamed-${step}.txt`;
+          await rename(join(target.local, from), join(target.local, to));
+          expected[to] = expected[from]!;
+          Reflect.deleteProperty(expected, from);
+          break;
+        }
+        case 5: {
+          const path = pick(theirs);
+          await serverWrite(path, body);
+          expected[path] = body;
+          break;
+        }
+        case 6: {
+          const path = `${pick(['d2', 'd3'])}/s${Math.floor(random() * SUBFOLDERS)}/there-${step}.txt`;
+          await target.remote.putFileContents(path, body);
+          expected[path] = body;
+          break;
+        }
+        default: {
+          const from = pick(theirs);
+          if (random() < 0.5) {
+            await target.remote.deleteFile(from);
+            Reflect.deleteProperty(expected, from);
+          } else {
+            const to = `${from.slice(0, from.lastIndexOf('/'))}/moved-${step}.txt`;
+            await target.remote.moveFile(from, to);
+            expected[to] = expected[from]!;
+            Reflect.deleteProperty(expected, from);
+          }
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 30 + Math.floor(random() * 150)));
+    }
+    await settle(target, running, `both sides after ${step} operations`, both(expected), 60_000);
+    await referee(target, running, Object.values(expected));
+  };
+  const churnName = '13. twelve seconds of edits, new files, deletions and renames on both sides (separate folders) while it syncs';
+  if (kind.folderEtagTracksOverwrites) {
+    it(churnName, churn, 120_000);
+  } else {
+    // DEFECT (not from the scoped planning: branch main ends the same, on the same paths): on a
+    // server that overwrites in place, the polls' stale entries of our own uploads (see 10)
+    // turn later local changes of those files into conflicts with a phantom server edit. After
+    // the churn, d1/s1/f9.txt holds "step 82 ..." (our own earlier upload) on both sides and
+    // the last edit, "step 94 ...", is only in "d1/s1/f9 (conflict ... adv).txt"; and
+    // d0/s0/f4.txt and d1/s4/f3.txt, deleted here, came back from the server on both sides
+    // (README: nothing deleted comes back).
+    it.fails(churnName, churn, 120_000);
+  }
+
   // 10. no transfers once in sync ------------------------------------------------------------------
 
   /**
