@@ -37,6 +37,7 @@ import { emptyReport, type ResolvedConflict, type SyncEvent, type SyncReport } f
 import { DAY_MS, DEFAULT_FAIL_SAFE_PERCENT, DEFAULT_RETENTION_DAYS, RemoteTrash, runIdAt, TrashSession } from './remoteTrash.js';
 import { recoverReplaced } from './replaced.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from './scanner.js';
+import { listingChanges, refilter, scopedInputs } from './scope.js';
 
 /** What a run needs: the executor's ports and settings, and what the engine alone uses. */
 export interface SyncEngineDeps extends Pick<ExecutorDeps, 'remote' | 'journal' | 'trash' | 'clock' | 'logger' | 'device' | 'concurrency' | 'files' | 'fs'> {
@@ -112,6 +113,13 @@ interface Snapshot {
   listed: Listing<RemoteEntry>;
   /** `listed` with the ignore rules applied. */
   remote: Listing<RemoteEntry>;
+  /**
+   * Paths the next scoped plan looks at again although nothing reported them: what the last
+   * pass's actions touched (see scope.ts).
+   */
+  recheck: readonly string[];
+  /** What the last plan skipped (a name this OS refuses, a case clash): planned every time. */
+  skipped: readonly string[];
 }
 
 export interface RunResult {
@@ -184,27 +192,60 @@ export class SyncEngine {
       const local = localMissing ? emptyScan() : incremental ?? (await scanLocal(this.deps.localRoot, ignore));
       emit({ type: 'phase', phase: 'listing', pass });
       const listed = await listing;
-      // The ignore rules are the same as last time unless the full scan was needed.
-      const remote = incremental !== null && shortcut !== null && listed === shortcut.listed ? shortcut.remote : filterRemote(listed, ignore);
+      // The ignore rules are the same as last time unless the full scan was needed: then only
+      // the server's paths that changed since are looked at (and filtered) again.
+      const serverChanges = incremental !== null && shortcut !== null ? listingChanges(shortcut.listed, listed) : null;
+      const remote =
+        serverChanges === null || shortcut === null
+          ? filterRemote(listed, ignore)
+          : serverChanges.length === 0
+            ? { entries: shortcut.remote.entries, skipped: listed.skipped }
+            : refilter(shortcut.remote, listed, serverChanges, ignore);
 
-      if (incremental !== null && shortcut !== null && remote === shortcut.remote && scope?.localChanges?.length === 0) {
-        // Nothing changed on either side since a run that ended clean: nothing to plan.
-        this.snapshot = shortcut;
+      if (serverChanges?.length === 0 && shortcut !== null && incremental === shortcut.local && shortcut.recheck.length === 0) {
+        // Nothing changed on either side since a run that ended clean: nothing to plan. The
+        // store's own listing is kept, so that its next poll is known unchanged at once.
+        this.snapshot = { ...shortcut, listed, remote };
         break;
       }
 
+      // An adopted transfer changes the journal at its path: planned again whatever the scope.
+      const pendingPaths = pass === 1 && !dryRun ? journal.pending().map((pending) => pending.path) : [];
       if (pass === 1 && !dryRun) {
         await this.clearTempFiles(local, remote);
         this.adoptPending(local, remote);
-        this.learnUploadedEtags(remote);
       }
-      // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
-      // synced: forgotten, it is neither deleted on either side nor counted by the fail-safes.
-      // An incremental scan means the rules are those of the last run, which forgot already.
-      const { inScope, outOfScope } = remembered.partition(incremental === null ? ignore : null);
-      if (!dryRun) remembered.forget(outOfScope.map((entry) => entry.path));
-      let journalEntries = inScope;
-      const synced = countFiles(journalEntries);
+      const excluded = await this.excludedFoldersPresent(localMissing, listed);
+      // After a clean run, what changed since (see scope.ts); null: everything.
+      const scoped =
+        serverChanges !== null && shortcut !== null && scope?.localChanges != null && !restore && !localMissing && local.entries.size > 0
+          ? scopedInputs({
+              local,
+              remote,
+              extraSkipped: [...excluded.local, ...excluded.remote],
+              journal,
+              paths: [...scope.localChanges, ...serverChanges, ...shortcut.recheck, ...shortcut.skipped, ...pendingPaths],
+              caseInsensitive,
+            })
+          : null;
+      let journalEntries: JournalEntry[];
+      let synced: number;
+      if (scoped !== null) {
+        // The fail-safes count every synced file; the rules are the last run's, which forgot
+        // what they leave out already.
+        journalEntries = this.learnScopedEtags(scoped.journal, remote);
+        synced = journal.fileCount();
+        logger.debug('planning the changed paths only', { paths: scoped.paths, synced });
+      } else {
+        if (pass === 1 && !dryRun) this.learnUploadedEtags(remote);
+        // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
+        // synced: forgotten, it is neither deleted on either side nor counted by the fail-safes.
+        // An incremental scan means the rules are those of the last run, which forgot already.
+        const { inScope, outOfScope } = remembered.partition(incremental === null ? ignore : null);
+        if (!dryRun) remembered.forget(outOfScope.map((entry) => entry.path));
+        journalEntries = inScope;
+        synced = countFiles(journalEntries);
+      }
       if (synced > 0 && local.entries.size === 0) {
         if (restore) {
           // Everything the journal remembers is absent here: forgotten, it is downloaded again.
@@ -223,10 +264,11 @@ export class SyncEngine {
       journalEntries = await this.confirmIdentities(local, journalEntries, caseInsensitive, dryRun);
 
       emit({ type: 'phase', phase: 'planning', pass });
-      const excluded = await this.excludedFoldersPresent(localMissing, listed);
+      const planLocal = scoped?.local ?? local;
+      const planRemote = scoped?.remote ?? remote;
       const planInput = (entries: readonly JournalEntry[]): PlanInput => ({
-        local: { entries: local.entries, skipped: [...local.skipped, ...excluded.local] },
-        remote: { entries: remote.entries, skipped: [...remote.skipped, ...excluded.remote] },
+        local: { entries: planLocal.entries, skipped: [...local.skipped, ...excluded.local] },
+        remote: { entries: planRemote.entries, skipped: [...remote.skipped, ...excluded.remote] },
         journal: entries,
         caseInsensitive,
         platform: this.deps.platform,
@@ -289,14 +331,21 @@ export class SyncEngine {
         if (report.deletedToTrash !== null) emit({ type: 'trashed', ...report.deletedToTrash });
       }
       if (clean(report)) {
+        const skippedPaths = result.skipped.map((entry) => entry.path);
         this.snapshot =
-          result.actions.length === 0 ? { local, listed, remote } : await this.afterActions(local, remote, result.actions, ignore);
+          result.actions.length === 0
+            ? { local, listed, remote, recheck: [], skipped: skippedPaths }
+            : await this.afterActions(local, remote, result.actions, ignore, skippedPaths);
       }
       if (!result.needsAnotherPass) {
         // The journal now holds every entry of that listing: its folder ETags can be kept.
         if (clean(report) && fromStore) {
           const skippedPaths = [...listed.skipped, ...result.skipped, ...local.skipped].map((entry) => entry.path);
-          recordFolderEtags(journal, listed, skippedPaths, ignore);
+          // In scope: the journal's entries there and those the actions made, as the actions
+          // left them (the journal is not read whole).
+          const paths = scoped === null ? null : new Set([...scoped.journal.map((entry) => entry.path), ...result.actions.map((action) => action.path)]);
+          const entries = paths === null ? undefined : [...paths].map((path) => journal.get(path)).filter((entry) => entry !== null);
+          recordFolderEtags(journal, listed, skippedPaths, ignore, entries);
         }
         break;
       }
@@ -419,7 +468,13 @@ export class SyncEngine {
    * where the actions touched it, the server side is what the journal recorded for those
    * paths. Null (a full run next time) when that cannot be told for sure.
    */
-  private async afterActions(local: LocalScan, remote: Listing<RemoteEntry>, actions: readonly Action[], ignore: IgnoreMatcher): Promise<Snapshot | null> {
+  private async afterActions(
+    local: LocalScan,
+    remote: Listing<RemoteEntry>,
+    actions: readonly Action[],
+    ignore: IgnoreMatcher,
+    skippedPaths: readonly string[],
+  ): Promise<Snapshot | null> {
     const touched = new Set<string>();
     for (const action of actions) {
       if (action.kind === 'conflict' || action.kind === 'renameLocalAside' || action.kind === 'renameRemoteAside') return null;
@@ -430,12 +485,15 @@ export class SyncEngine {
     const localPaths = [...touched].map((path) => local.entries.get(path)?.localPath ?? this.deps.journal.get(path)?.localPath ?? path);
     const updatedLocal = await updateScan(this.deps.localRoot, ignore, local, localPaths);
     if (updatedLocal === null) return null;
-    const entries = new Map(remote.entries);
-    const touchedPaths = [...touched];
-    const within = (path: string): boolean => touchedPaths.some((key) => path === key || isWithin(path, key));
-    for (const key of entries.keys()) if (within(key)) entries.delete(key);
+    // Updated in place: nothing else holds this run's filtered listing (never a store's own
+    // object), and a big tree is not copied for a few paths. A listing holds the folder of
+    // each of its entries, so only a touched folder can have entries below it.
+    const entries = remote.entries;
+    const folders = [...touched].filter((path) => entries.get(path)?.type === 'dir');
+    for (const path of touched) entries.delete(path);
+    if (folders.length > 0) for (const key of entries.keys()) if (folders.some((folder) => isWithin(key, folder))) entries.delete(key);
     for (const path of touched) {
-      for (const entry of this.deps.journal.subtree(path)) {
+      for (const { entry } of this.deps.journal.entriesAt(path, true)) {
         if (entry.type === 'file' && entry.remoteEtag === null) return null;
         entries.set(entry.path, {
           path: entry.path,
@@ -448,8 +506,9 @@ export class SyncEngine {
       }
     }
     const updatedRemote = { entries, skipped: remote.skipped };
-    // A listing object no store ever returned: the next poll's listing is filtered afresh.
-    return { local: updatedLocal, listed: updatedRemote, remote: updatedRemote };
+    // A listing object no store ever returned: the next poll's listing is compared with it.
+    // The touched paths are planned again next time, which finds them in sync.
+    return { local: updatedLocal, listed: updatedRemote, remote: updatedRemote, recheck: [...touched], skipped: skippedPaths };
   }
 
   /**
@@ -564,6 +623,20 @@ export class SyncEngine {
       if (keep.has(temp)) continue;
       await unlink(join(this.deps.localRoot, temp)).catch(() => undefined);
     }
+  }
+
+  /** `learnUploadedEtags` for the journal entries of a scoped plan: those entries, updated. */
+  private learnScopedEtags(entries: JournalEntry[], remote: Listing<RemoteEntry>): JournalEntry[] {
+    const { journal } = this.deps;
+    const learned = new Map<string, JournalEntry>();
+    for (const entry of entries) {
+      if (entry.type !== 'file' || entry.remoteEtag !== null) continue;
+      const known = learnEtag(entry, remote.entries.get(entry.path));
+      if (known !== null) learned.set(entry.path, known);
+    }
+    if (learned.size === 0) return entries;
+    journal.transaction(() => learned.forEach((entry) => journal.put(entry)));
+    return entries.map((entry) => learned.get(entry.path) ?? entry);
   }
 
   /** ETags the executor could not learn right after uploading (see Executor.learnUploadedEtags). */
@@ -736,7 +809,7 @@ function transferBytes(action: Action): number {
 }
 
 /** The server's side of the ignore rules: what we never upload, we never download either. */
-function filterRemote(listing: Listing<RemoteEntry>, ignore: IgnoreMatcher): Listing<RemoteEntry> {
+export function filterRemote(listing: Listing<RemoteEntry>, ignore: IgnoreMatcher): Listing<RemoteEntry> {
   const ignoredFolders: string[] = [];
   const entries = new Map<string, RemoteEntry>();
   const sorted = [...listing.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -111,12 +111,61 @@ const LARGE_READ_BYTES = 1024 * 1024;
 /** Errors after which no other action can succeed either. */
 const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.ProxyAuth, ErrorCode.Cancelled]);
 
+/**
+ * One side's spelling of each path (by the planner's key): what this run learned, else the
+ * scan's or the listing's, else the journal's. The scan and the listing are looked up when
+ * asked (keyed by the NFC path; on a case-insensitive disk through an index of their keys,
+ * made at the first question): a run over a big tree that names a few paths does not index
+ * them all.
+ */
+class Spellings<T extends { path: string }> {
+  private readonly learned = new Map<string, string>();
+  private readonly remembered = new Map<string, string>();
+  private folded: Map<string, string> | null = null;
+
+  constructor(
+    private readonly key: (path: string) => string,
+    private readonly caseInsensitive: boolean,
+    private readonly listed: ReadonlyMap<string, T>,
+    private readonly spellingOf: (entry: T) => string,
+  ) {}
+
+  /** The journal's spelling, the last resort. */
+  remember(key: string, spelling: string): void {
+    this.remembered.set(key, spelling);
+  }
+
+  set(key: string, spelling: string): void {
+    this.learned.set(key, spelling);
+  }
+
+  get(key: string): string | undefined {
+    return this.learned.get(key) ?? this.fromListing(key) ?? this.remembered.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  private fromListing(key: string): string | undefined {
+    if (!this.caseInsensitive) {
+      const entry = this.listed.get(key);
+      return entry === undefined ? undefined : this.spellingOf(entry);
+    }
+    if (this.folded === null) {
+      this.folded = new Map();
+      for (const entry of this.listed.values()) this.folded.set(this.key(entry.path), this.spellingOf(entry));
+    }
+    return this.folded.get(key);
+  }
+}
+
 export class Executor {
   private readonly deps: ExecutorDeps;
   private readonly files: LocalFileAccess;
   private readonly fs: LocalFs;
-  private readonly localSpelling = new Map<string, string>();
-  private readonly remoteSpelling = new Map<string, string>();
+  private readonly localSpelling: Spellings<LocalEntry>;
+  private readonly remoteSpelling: Spellings<RemoteEntry>;
   private report: SyncReport = emptyReport();
   /** Uploads journaled without an ETag (the PUT answer had none), to learn in one listing per folder. */
   private readonly untagged: JournalEntry[] = [];
@@ -137,12 +186,13 @@ export class Executor {
     this.remoteTrash = deps.remoteTrash ?? new TrashSession(deps.remote, runIdAt(deps.clock.now()), deps.signal);
     this.files = deps.files ?? nodeFileAccess;
     this.fs = deps.fs ?? nodeLocalFs;
+    const key = (path: string): string => this.key(path);
+    this.localSpelling = new Spellings(key, deps.caseInsensitive, local.entries, (entry) => entry.localPath);
+    this.remoteSpelling = new Spellings(key, deps.caseInsensitive, remote.entries, (entry) => entry.remotePath);
     for (const entry of journal) {
-      this.localSpelling.set(this.key(entry.path), entry.localPath);
-      this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+      this.localSpelling.remember(this.key(entry.path), entry.localPath);
+      this.remoteSpelling.remember(this.key(entry.path), entry.remotePath);
     }
-    for (const entry of local.entries.values()) this.localSpelling.set(this.key(entry.path), entry.localPath);
-    for (const entry of remote.entries.values()) this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
     for (const partial of deps.journal.partials()) this.partials.set(partial.path, partial);
   }
 

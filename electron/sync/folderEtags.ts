@@ -129,13 +129,16 @@ export function keepFolderEtagVerdict(journal: Journal, remote: RemoteStore, ful
  * holds every entry of that listing (and a file's strong tag where the journal has the weak
  * one of the same version). Folders with an entry that was skipped (a name this
  * computer cannot hold, an entry without properties, a case conflict) keep the ETag they had,
- * so they are always listed and the skip is reported every time.
+ * so they are always listed and the skip is reported every time. `entries`: the journal
+ * entries to look at, all by default; a run planned in scope passes those of its scope (a
+ * folder or file whose listing entry changed is one of them), as they are after its actions.
  */
 export function recordFolderEtags(
   journal: Journal,
   listed: Listing<RemoteEntry>,
   skippedPaths: Iterable<string>,
   ignore: IgnoreMatcher,
+  entries?: Iterable<JournalEntry>,
 ): number {
   const blocked = new Set<string>();
   // The folder that held a skipped entry, and the entry itself when it is a folder (an
@@ -145,7 +148,7 @@ export function recordFolderEtags(
     blocked.add(path);
   }
   const updates: JournalEntry[] = [];
-  for (const entry of journal.all()) {
+  for (const entry of entries ?? journal.all()) {
     if (entry.type === 'file') {
       // A tag Apache gave weak (a file less than a second old) that the listing now gives
       // strong, for the same version: kept strong, so that a skipped folder's files still

@@ -195,6 +195,23 @@ export class Journal {
     return (this.sqlite.statement("SELECT * FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || '/'").all(path, path, path) as EntryRow[]).map(toEntry);
   }
 
+  /**
+   * `path` (and with `below`, everything recorded below it), each entry with its place in
+   * `all()`'s order (the rowid). Found through the path index: no table scan.
+   */
+  entriesAt(path: string, below: boolean): Array<{ order: number; entry: JournalEntry }> {
+    const sql = below
+      ? "SELECT rowid AS row_order, * FROM entries WHERE path = @path UNION ALL SELECT rowid AS row_order, * FROM entries WHERE path > @path || '/' AND path < @path || '0'"
+      : 'SELECT rowid AS row_order, * FROM entries WHERE path = @path';
+    const rows = this.sqlite.statement(sql).all({ path }) as Array<EntryRow & { row_order: number }>;
+    return rows.map((row) => ({ order: row.row_order, entry: toEntry(row) }));
+  }
+
+  /** Every recorded path with its place in `all()`'s order, without making the entries. */
+  pathsInOrder(): Array<[order: number, path: string]> {
+    return this.sqlite.statement('SELECT rowid, path FROM entries').raw(true).all() as Array<[number, string]>;
+  }
+
   /** Removes `path` and everything recorded below it. */
   removeTree(path: string): void {
     this.sqlite.statement('DELETE FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || \'/\'').run(path, path, path);

@@ -16,7 +16,7 @@ import { Journal } from '../../electron/sync/journal.js';
 import type { Scheduler } from '../../electron/core/time.js';
 import type { RemoteStore, Trash, WatchFolder } from '../../electron/sync/ports.js';
 import { systemClock, systemScheduler, type Clock } from '../../electron/core/time.js';
-import { silentLogger } from '../../electron/core/logger.js';
+import { silentLogger, type Logger } from '../../electron/core/logger.js';
 import { SyncService, type SyncServiceOptions } from '../../electron/sync/SyncService.js';
 import type { SyncReport } from '../../electron/sync/report.js';
 import { watchFolders } from '../../electron/platform/folderWatcher.js';
@@ -74,6 +74,8 @@ export interface ServiceSetup {
   scheduler?: Scheduler;
   /** Lets a test step between the engine and the local files it reads. */
   files?: LocalFileAccess;
+  /** What the engine logs (default: nothing), e.g. to see which runs planned in scope. */
+  engineLogger?: Logger;
 }
 
 /** A SyncService running on the pair, with what it told so far. */
@@ -172,6 +174,7 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     excludedFolders?: readonly string[];
     failSafePercent?: number;
     deletedRetentionDays?: number;
+    logger?: Logger;
   }): { journal: Journal; store: WebDavRemoteStore; engine: SyncEngine } => {
     const journal = Journal.open(join(stateDir, 'journal.sqlite'));
     const store = new WebDavRemoteStore({
@@ -186,7 +189,7 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
       journal,
       trash: folderTrash(trashDir),
       clock: setup.clock ?? systemClock,
-      logger: silentLogger,
+      logger: setup.logger ?? silentLogger,
       device: 'testbox',
       platform: setup.platform ?? 'linux',
       concurrency: 4,
@@ -220,7 +223,7 @@ export async function createPair(server: ServerUnderTest): Promise<Pair> {
     },
     async startService(setup = {}) {
       const clock = setup.clock ?? systemClock;
-      const { journal, store, engine } = openEngine({ clock, files: setup.files });
+      const { journal, store, engine } = openEngine({ clock, files: setup.files, logger: setup.engineLogger });
       let runs = 0;
       const statuses: SyncStatus[] = [];
       const reports: SyncReport[] = [];
