@@ -418,10 +418,21 @@ export class WebDavTransport {
       const response = await this.exchange(attempt, method, target, sent, data);
       attempt.touch();
       this.logger.debug('webdav', { method, status: response.statusCode });
-      const next = this.redirectTarget(method, target, response, data);
+      // A followed or refused redirect's own body is never read: drained, so that its socket
+      // can be reused.
+      const drain = (): void => {
+        response.on('error', () => undefined);
+        response.resume();
+      };
+      let next: string | null;
+      try {
+        next = this.redirectTarget(method, target, response, data);
+      } catch (error) {
+        drain();
+        throw error;
+      }
       if (next === null) return answer(response, method, decompress);
-      response.on('error', () => undefined);
-      response.resume();
+      drain();
       if (redirects >= MAX_REDIRECTS) {
         throw new TeraSyncError(ErrorCode.BadResponse, `The server redirected ${method} more than ${MAX_REDIRECTS} times.`);
       }
@@ -479,6 +490,8 @@ export class WebDavTransport {
   private redirectTarget(method: string, from: string, response: IncomingMessage, data: string | Buffer | Readable | undefined): string | null {
     const status = response.statusCode ?? 0;
     if (!REDIRECT_STATUSES.has(status) || !SAFE_METHODS.has(method)) return null;
+    // 303 means "GET the answer there": not the same request again (a PROPFIND stays here).
+    if (status === 303 && method !== 'GET' && method !== 'HEAD') return null;
     const location = response.headers.location;
     if (location === undefined) return null;
     // Only bodies that can be sent again; safe methods carry none but PROPFIND's text.
