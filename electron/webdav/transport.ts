@@ -11,7 +11,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable } from 'node:stream';
 import { constants as zlib, createBrotliDecompress, createGunzip } from 'node:zlib';
-import { tlsOptions } from '../net/tls.js';
+import { INSECURE_REDIRECT_CODE, tlsOptions } from '../net/tls.js';
 import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy.js';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { Clock } from '../core/time.js';
@@ -77,6 +77,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'PROPFIND', 'OPTIONS']);
 
 function hasHeader(headers: Record<string, string>, lowerCaseName: string): boolean {
   return Object.keys(headers).some((name) => name.toLowerCase() === lowerCaseName);
+}
+
+/**
+ * A redirect that is not followed, typed as node-fetch typed it: `errorFromFailure` makes it
+ * BadResponse, naming the request.
+ */
+function redirectFailure(type: 'max-redirect' | 'invalid-redirect' | 'unsupported-redirect', what: string, cause?: unknown): Error {
+  return Object.assign(new Error(`The server answered with ${what}.`, { cause }), { type });
 }
 
 /** What a request and its answer's body fail with when the attempt is aborted. */
@@ -433,9 +441,7 @@ export class WebDavTransport {
       }
       if (next === null) return answer(response, method, decompress);
       drain();
-      if (redirects >= MAX_REDIRECTS) {
-        throw new TeraSyncError(ErrorCode.BadResponse, `The server redirected ${method} more than ${MAX_REDIRECTS} times.`);
-      }
+      if (redirects >= MAX_REDIRECTS) throw redirectFailure('max-redirect', `more than ${MAX_REDIRECTS} redirects`);
       target = next;
     }
   }
@@ -500,18 +506,15 @@ export class WebDavTransport {
     try {
       next = new URL(location, from);
     } catch (error) {
-      throw new TeraSyncError(ErrorCode.BadResponse, `The server redirected ${method} to an invalid address.`, { cause: error });
+      throw redirectFailure('invalid-redirect', `a redirect to an invalid address (${location})`, error);
     }
     const origin = new URL(from);
     if (origin.protocol === 'https:' && next.protocol !== 'https:') {
-      throw new TeraSyncError(
-        ErrorCode.Configuration,
-        `The server redirected ${method} from HTTPS to plain HTTP; TeraSync does not follow that. Check the WebDAV address.`,
-      );
+      throw Object.assign(new Error(`The server redirected an HTTPS request to ${next.origin}: TeraSync does not follow it.`), { code: INSECURE_REDIRECT_CODE });
     }
     if (next.origin !== origin.origin) {
       // The agent, the credentials and the trust belong to this server only.
-      throw new TeraSyncError(ErrorCode.BadResponse, `The server redirected ${method} to another server (${next.origin}); TeraSync does not follow that.`);
+      throw redirectFailure('unsupported-redirect', `a redirect to another server (${next.origin})`);
     }
     next.hash = '';
     return next.href;

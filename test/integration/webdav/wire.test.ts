@@ -8,7 +8,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import { WebDavRemoteStore } from '../../../electron/webdav/WebDavRemoteStore.js';
-import { davAnswer, multistatus, startHostileServer, type HostileServer } from '../../support/hostileServer.js';
+import { davAnswer, multistatus, selfSignedCertificate, startHostileServer, type HostileServer } from '../../support/hostileServer.js';
 import { failure } from '../../support/failure.js';
 import { FakeClock } from '../../support/fakeClock.js';
 
@@ -19,9 +19,10 @@ let hostile: HostileServer;
 const others: HostileServer[] = [];
 const stores: WebDavRemoteStore[] = [];
 
-function storeFor(): WebDavRemoteStore {
+function storeFor(server: HostileServer = hostile, ca?: string): WebDavRemoteStore {
   const store = new WebDavRemoteStore({
-    url: `${hostile.url}dav/Sync/`,
+    url: `${server.url}dav/Sync/`,
+    ...(ca === undefined ? {} : { ca }),
     auth: { kind: 'basic', user: 'alice', password: 'Secret-Apps-Password' },
     clock: new FakeClock(Date.parse('Mon, 02 Jun 2025 10:00:00 GMT'), { sleeps: 'instant' }),
     random: () => 0.5,
@@ -105,7 +106,21 @@ describe('redirects', () => {
     hostile.script({ status: 302, headers: { Location: `${other.url}dav/Sync/folder/` } });
     const error = await failure(storeFor().stat('folder'));
     expect(error.code).toBe(ErrorCode.BadResponse);
+    expect(error.message).toMatch(/redirected PROPFIND "folder" somewhere it cannot be followed/);
     expect(other.requests).toEqual([]);
+  });
+
+  it('refuses a redirect from HTTPS to plain HTTP (Configuration), and nothing reaches the plain server', async () => {
+    const certificate = await selfSignedCertificate();
+    const secure = await startHostileServer({ tls: certificate });
+    const plain = await startHostileServer();
+    others.push(secure, plain);
+    secure.script({ status: 301, headers: { Location: `${plain.url}dav/Sync/folder/` } });
+    const error = await failure(storeFor(secure, certificate.cert).stat('folder'));
+    expect(error.code, error.message).toBe(ErrorCode.Configuration);
+    expect(error.message).toMatch(/plain HTTP/);
+    expect(secure.requests).toHaveLength(1);
+    expect(plain.requests).toEqual([]);
   });
 
   it('does not follow a redirect of a PUT (the change is not sent elsewhere)', async () => {
