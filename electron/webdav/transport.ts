@@ -92,8 +92,11 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The request was aborted.', { cause: signal.reason as unknown }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
-/** The caller's view of an answer: its body decompressed when we asked for an encoding. */
-function answer(response: IncomingMessage, method: string, decompress: boolean): HttpResponse {
+/**
+ * The caller's view of an answer, its body decoded when it came gzip or brotli (the headers
+ * still say how it came: a download that asked for identity checks them).
+ */
+function answer(response: IncomingMessage, method: string): HttpResponse {
   const status = response.statusCode ?? 0;
   const raw = response.headers;
   const headers = {
@@ -103,7 +106,7 @@ function answer(response: IncomingMessage, method: string, decompress: boolean):
     },
   };
   let body: Readable = response;
-  if (decompress && method !== 'HEAD' && status !== 204 && status !== 304) {
+  if (method !== 'HEAD' && status !== 204 && status !== 304) {
     const encoding = raw['content-encoding']?.trim().toLowerCase();
     // Lenient on a body cut short at a flush point, as browsers (and node-fetch) are.
     const decoder =
@@ -417,10 +420,9 @@ export class WebDavTransport {
     this.assertUsable();
     const sent: Record<string, string> = { 'User-Agent': 'TeraSync', ...headers };
     if (attempt.authorization !== null) sent.Authorization = attempt.authorization;
-    // A caller that names an encoding (downloads ask for identity) reads the body as it comes;
-    // otherwise a compressed answer (Apache's mod_deflate on a listing) is decompressed here.
-    const decompress = !hasHeader(headers, 'accept-encoding');
-    if (decompress) sent['Accept-Encoding'] = ACCEPT_ENCODING;
+    // Downloads ask for identity; other requests accept a compressed answer (Apache's
+    // mod_deflate on a listing). `answer` decodes one whatever was asked, as node-fetch did.
+    if (!hasHeader(headers, 'accept-encoding')) sent['Accept-Encoding'] = ACCEPT_ENCODING;
     let target = url;
     for (let redirects = 0; ; redirects += 1) {
       const response = await this.exchange(attempt, method, target, sent, data);
@@ -439,7 +441,7 @@ export class WebDavTransport {
         drain();
         throw error;
       }
-      if (next === null) return answer(response, method, decompress);
+      if (next === null) return answer(response, method);
       drain();
       if (redirects >= MAX_REDIRECTS) throw redirectFailure('max-redirect', `more than ${MAX_REDIRECTS} redirects`);
       target = next;

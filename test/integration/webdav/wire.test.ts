@@ -85,6 +85,20 @@ describe('compressed answers', () => {
     hostile.script({ status: 207, headers: { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Encoding': encoding }, body: compress(Buffer.from(body)) });
     expect(await storeFor().stat('a.txt')).toMatchObject({ path: 'a.txt', size: 7, etag: '"zipped"' });
   });
+
+  it('a download the server compressed although asked for identity is written decoded', async () => {
+    hostile.script({ status: 200, headers: { 'Content-Encoding': 'gzip', ETag: '"g"' }, body: gzipSync(Buffer.from('plain text')) });
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    const result = await storeFor().download('a.txt', stream);
+    expect(Buffer.concat(chunks).toString()).toBe('plain text');
+    expect(result.size).toBe(10);
+  });
 });
 
 describe('redirects', () => {
