@@ -8,7 +8,6 @@
  * connection-pool key on every request and parse them again for every connection: measured
  * in `npm run bench`, that doubled the time of a 20,000-file upload.
  */
-import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
@@ -55,22 +54,11 @@ export function httpsAgentFor(ca: string | undefined): HttpsAgent {
   return agent;
 }
 
-/** The code of the error `refusingHttpAgent` throws (errors are mapped to Configuration). */
-export const INSECURE_REDIRECT_CODE = 'ERR_TERASYNC_INSECURE_REDIRECT';
-
 /**
- * For an HTTPS client: refuses every plain-HTTP connection, so that a redirect from the
- * server to an `http:` address is never followed in clear text.
+ * The code of the error a WebDAV request fails with when an HTTPS server redirects it to plain
+ * HTTP (`WebDavTransport.send` never follows that; `errorFromFailure` makes it Configuration).
  */
-export function refusingHttpAgent(): HttpAgent {
-  const agent = new HttpAgent();
-  agent.createConnection = () => {
-    throw Object.assign(new Error('The server redirected an HTTPS request to plain HTTP: TeraSync does not follow it.'), {
-      code: INSECURE_REDIRECT_CODE,
-    });
-  };
-  return agent;
-}
+export const INSECURE_REDIRECT_CODE = 'ERR_TERASYNC_INSECURE_REDIRECT';
 
 // Where an address may be used; kept apart so that code which only checks addresses (the
 // `terasync status` command) does not load node:http, node:https and node:tls.

@@ -42,7 +42,7 @@ interface BodyStart {
 function fullStart(response: HttpResponse): BodyStart {
   const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   const lengthHeader = response.headers.get('content-length');
-  // node-fetch decodes a compressed body the server sent anyway; the length is then the
+  // send() decodes a compressed body the server sent anyway; the length is then the
   // compressed one and says nothing about what we write.
   const expected = encoding === 'identity' && lengthHeader !== null && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
   return { offset: 0, expected, totalSize: expected, etag: response.headers.get('etag') };

@@ -1,18 +1,18 @@
 /**
  * The WebDAV store's transport: the root URL and the paths below it, the HTTP(S) agent (or a
- * proxy's routing agent), `webdav`'s client, the Authorization header of each try, the request
+ * proxy's routing agent) and node:http(s) requests on it, the Authorization header of each try, the request
  * slots, the idle watchdog (Attempt), retries on the injected Clock, and the mapping of
  * statuses and failures to coded errors (httpErrors.ts). Listing, transfers and the namespace
  * operations (listing.ts, download.ts, upload.ts, namespace.ts) send their requests through it.
  * docs/ARCHITECTURE.md (The WebDAV store) says why it works the way it does.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
-import { refusingHttpAgent, tlsOptions } from '../net/tls.js';
+import { pipeline, type Readable } from 'node:stream';
+import { constants as zlib, createBrotliDecompress, createGunzip } from 'node:zlib';
+import { INSECURE_REDIRECT_CODE, tlsOptions } from '../net/tls.js';
 import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy.js';
-import { AuthType, createClient, type RequestDataPayload, type WebDAVClient } from 'webdav';
 import { ErrorCode, TeraSyncError, toTeraSyncError } from '../../shared/errors.js';
 import type { Clock } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
@@ -58,7 +58,7 @@ export interface TransportOptions {
   proxy?: ProxySetting;
 }
 
-/** The part of node-fetch's Response we use (webdav's own type leaves out `body`). */
+/** An answer's head and its body, as `WebDavTransport.send` hands it to the callers. */
 export interface HttpResponse {
   status: number;
   statusText: string;
@@ -67,6 +67,62 @@ export interface HttpResponse {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** What a request without its own Accept-Encoding asks for; `answer` decodes both. */
+const ACCEPT_ENCODING = 'gzip, br';
+const MAX_REDIRECTS = 20;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Methods whose redirects are followed: they change nothing on the server. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'PROPFIND', 'OPTIONS']);
+
+function hasHeader(headers: Record<string, string>, lowerCaseName: string): boolean {
+  return Object.keys(headers).some((name) => name.toLowerCase() === lowerCaseName);
+}
+
+/**
+ * A redirect that is not followed, typed as node-fetch typed it: `errorFromFailure` makes it
+ * BadResponse, naming the request.
+ */
+function redirectFailure(type: 'max-redirect' | 'invalid-redirect' | 'unsupported-redirect', what: string, cause?: unknown): Error {
+  return Object.assign(new Error(`The server answered with ${what}.`, { cause }), { type });
+}
+
+/** What a request and its answer's body fail with when the attempt is aborted. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The request was aborted.', { cause: signal.reason as unknown }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+/**
+ * The caller's view of an answer, its body decoded when it came gzip or brotli (the headers
+ * still say how it came: a download that asked for identity checks them).
+ */
+function answer(response: IncomingMessage, method: string): HttpResponse {
+  const status = response.statusCode ?? 0;
+  const raw = response.headers;
+  const headers = {
+    get(name: string): string | null {
+      const value = raw[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+  let body: Readable = response;
+  if (method !== 'HEAD' && status !== 204 && status !== 304) {
+    const encoding = raw['content-encoding']?.trim().toLowerCase();
+    // Lenient on a body cut short at a flush point, as browsers (and node-fetch) are.
+    const decoder =
+      encoding === 'gzip' || encoding === 'x-gzip'
+        ? createGunzip({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH })
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : null;
+    if (decoder !== null) {
+      // Either side's failure (an abort, a corrupt stream) ends the other with it.
+      pipeline(response, decoder, () => undefined);
+      body = decoder;
+    }
+  }
+  return { status, statusText: response.statusMessage ?? '', headers, body };
+}
 
 /** One try of one request: its AbortController, and the idle watchdog that fires it. */
 export class Attempt {
@@ -182,7 +238,6 @@ function basicAuthorization(user: string, password: string): string {
 }
 
 export class WebDavTransport {
-  private readonly client: WebDAVClient;
   private readonly agent: HttpAgent | HttpsAgent;
   /** The agent when requests may go through a proxy (the same object as `agent`). */
   private readonly proxyAgent: ProxyRoutingAgent | undefined;
@@ -260,14 +315,6 @@ export class WebDavTransport {
     this.authKind = options.auth.kind;
     this.auth = options.auth;
     this.basicChallenged = options.auth.kind === 'basic' && options.auth.preemptive === false ? false : true;
-    // Authorization is set per try (see authorize): a refreshed token must reach the next one.
-    this.client = createClient(this.rootUrl, {
-      authType: AuthType.None,
-      headers: { 'User-Agent': 'TeraSync' },
-      // An HTTPS store never follows a redirect to plain HTTP (node-fetch follows redirects,
-      // and webdav's customRequest cannot turn that off).
-      ...(url.protocol === 'https:' ? { httpsAgent: this.agent, httpAgent: refusingHttpAgent() } : { httpAgent: this.agent }),
-    });
   }
 
   // ---- requests ------------------------------------------------------------------------------
@@ -374,32 +421,117 @@ export class WebDavTransport {
     }
   }
 
-  async send(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data?: string | Readable): Promise<HttpResponse> {
+  /**
+   * Sends one request on the transport's agent and resolves with the answer's head; the body
+   * is the caller's to read (or `discard`). A string or Buffer body goes out with its
+   * Content-Length in one write with the headers; a Readable is piped (with backpressure).
+   * An abort of `attempt.signal` (cancel or watchdog) destroys the request and the answer's
+   * body. See "HTTP" in docs/ARCHITECTURE.md for the redirects and encodings handled here.
+   */
+  async send(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data?: string | Buffer | Readable): Promise<HttpResponse> {
     this.assertUsable();
-    try {
-      const response = await this.client.customRequest('', {
-        url,
-        method,
-        headers: attempt.authorization === null ? headers : { ...headers, Authorization: attempt.authorization },
-        // node-fetch streams a Readable body; webdav's type only lists buffers and strings.
-        ...(data === undefined ? {} : { data: data as unknown as RequestDataPayload }),
-        signal: attempt.signal,
-      });
+    const sent: Record<string, string> = { 'User-Agent': 'TeraSync', ...headers };
+    if (attempt.authorization !== null) sent.Authorization = attempt.authorization;
+    // Downloads ask for identity; other requests accept a compressed answer (Apache's
+    // mod_deflate on a listing). `answer` decodes one whatever was asked, as node-fetch did.
+    if (!hasHeader(headers, 'accept-encoding')) sent['Accept-Encoding'] = ACCEPT_ENCODING;
+    let target = url;
+    for (let redirects = 0; ; redirects += 1) {
+      const response = await this.exchange(attempt, method, target, sent, data);
       attempt.touch();
-      const http = response as unknown as HttpResponse;
-      this.logger.debug('webdav', { method, status: http.status });
-      return http;
-    } catch (error) {
-      // customRequest throws on status >= 400 with the response attached: we handle statuses.
-      const response = (error as { response?: unknown } | null)?.response;
-      if (typeof (error as { status?: unknown }).status === 'number' && response) {
-        attempt.touch();
-        const http = response as HttpResponse;
-        this.logger.debug('webdav', { method, status: http.status });
-        return http;
+      this.logger.debug('webdav', { method, status: response.statusCode });
+      // A followed or refused redirect's own body is never read: drained, so that its socket
+      // can be reused.
+      const drain = (): void => {
+        response.on('error', () => undefined);
+        response.resume();
+      };
+      let next: string | null;
+      try {
+        next = this.redirectTarget(method, target, response, data);
+      } catch (error) {
+        drain();
+        throw error;
       }
-      throw error;
+      if (next === null) return answer(response, method);
+      drain();
+      if (redirects >= MAX_REDIRECTS) throw redirectFailure('max-redirect', `more than ${MAX_REDIRECTS} redirects`);
+      target = next;
     }
+  }
+
+  /** One request on the wire: resolves with the answer's head, rejects on a failure before it. */
+  private exchange(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data: string | Buffer | Readable | undefined): Promise<IncomingMessage> {
+    const signal = attempt.signal;
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (Buffer.isBuffer(bytes)) headers = { ...headers, 'Content-Length': String(bytes.length) };
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      let settled = false;
+      let answered: IncomingMessage | undefined;
+      const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agent });
+      const onAbort = (): void => {
+        const error = abortError(signal);
+        answered?.destroy(error);
+        request.destroy(error);
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.on('response', (response) => {
+        settled = true;
+        answered = response;
+        // Until the body is over, an abort still ends it (the caller is reading it).
+        const release = (): void => signal.removeEventListener('abort', onAbort);
+        response.once('end', release);
+        response.once('close', release);
+        response.once('error', release);
+        resolve(response);
+      });
+      request.on('error', (error) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      });
+      if (bytes === undefined) request.end();
+      else if (Buffer.isBuffer(bytes)) request.end(bytes);
+      else {
+        // A failing source destroys the request (its error rejects the answer); a request
+        // that fails stops the source. Either way the caller sees the first error.
+        pipeline(bytes, request, () => undefined);
+      }
+    });
+  }
+
+  /** Where a followed redirect goes, or null to hand the answer to the caller as it is. */
+  private redirectTarget(method: string, from: string, response: IncomingMessage, data: string | Buffer | Readable | undefined): string | null {
+    const status = response.statusCode ?? 0;
+    if (!REDIRECT_STATUSES.has(status) || !SAFE_METHODS.has(method)) return null;
+    // 303 means "GET the answer there": not the same request again (a PROPFIND stays here).
+    if (status === 303 && method !== 'GET' && method !== 'HEAD') return null;
+    const location = response.headers.location;
+    if (location === undefined) return null;
+    // Only bodies that can be sent again; safe methods carry none but PROPFIND's text.
+    if (data !== undefined && typeof data !== 'string' && !Buffer.isBuffer(data)) return null;
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch (error) {
+      throw redirectFailure('invalid-redirect', `a redirect to an invalid address (${location})`, error);
+    }
+    const origin = new URL(from);
+    if (origin.protocol === 'https:' && next.protocol !== 'https:') {
+      throw Object.assign(new Error(`The server redirected an HTTPS request to ${next.origin}: TeraSync does not follow it.`), { code: INSECURE_REDIRECT_CODE });
+    }
+    if (next.origin !== origin.origin) {
+      // The agent, the credentials and the trust belong to this server only.
+      throw redirectFailure('unsupported-redirect', `a redirect to another server (${next.origin})`);
+    }
+    next.hash = '';
+    return next.href;
   }
 
   async statusError(response: HttpResponse, request: RequestDescription): Promise<TeraSyncError> {

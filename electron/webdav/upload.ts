@@ -14,7 +14,13 @@ import { describePath, failureCode, type RequestDescription } from '../net/httpE
 import type { WebDavListing } from './listing.js';
 import { nfc } from './paths.js';
 import { pieces, type Throttle } from './Throttle.js';
-import { discard, isSuccess, localIo, type WebDavTransport } from './transport.js';
+import { discard, isSuccess, localIo, type Attempt, type WebDavTransport } from './transport.js';
+
+/**
+ * A body up to this size (without a bandwidth limit) is read into memory first and sent in one
+ * write with the request's headers; a larger one streams.
+ */
+const WHOLE_BODY_UP_TO = 1024 * 1024;
 
 export class WebDavUploads {
   constructor(
@@ -46,6 +52,13 @@ export class WebDavUploads {
         return localError;
       };
       const bucket = this.throttle.upload;
+      if (!bucket.limited && size <= WHOLE_BODY_UP_TO) {
+        try {
+          return await this.putWhole(attempt, request, names, path, source, size, conditions, options);
+        } finally {
+          source.destroy();
+        }
+      }
       // Ends a wait for bandwidth once this attempt is over, whatever ended it; made at the
       // first wait (without a limit there is none, and each upload's pair of signals cost).
       let pacing: AbortController | undefined;
@@ -156,5 +169,53 @@ export class WebDavUploads {
     }
     if (stat.size !== size) this.transport.logger.warn('webdav: uploaded size differs from the server size', { path, size, remoteSize: stat.size });
     return { entry: { ...stat, etag: stat.etag ?? putEtag } };
+  }
+
+  /**
+   * The PUT of a small body: the source read whole (exactly `size` bytes, or LocalIo as the
+   * streamed path reports it), then sent with its Content-Length in one write.
+   */
+  private async putWhole(
+    attempt: Attempt,
+    request: RequestDescription,
+    names: string[],
+    path: string,
+    source: Readable,
+    size: number,
+    conditions: Record<string, string>,
+    options: UploadOptions,
+  ): Promise<{ etag: string | null; date: string | null }> {
+    const chunks: Buffer[] = [];
+    let read = 0;
+    // Reading the local file is not waiting on the server.
+    attempt.pause();
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer | string>) {
+        const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        read += piece.length;
+        if (read > size) throw localIo(`${describePath(path)} grew while it was being uploaded.`);
+        chunks.push(piece);
+        if (attempt.signal.aborted) break;
+      }
+    } catch (error) {
+      if (error instanceof TeraSyncError) throw error;
+      throw localIo(`Could not read ${describePath(path)} for upload.`, error);
+    } finally {
+      attempt.resume();
+    }
+    attempt.signal.throwIfAborted();
+    if (read !== size) throw localIo(`${describePath(path)} changed size while it was being uploaded (${read} of ${size} bytes).`);
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    const response = await this.transport.send(
+      attempt,
+      'PUT',
+      this.transport.urlFor(names, false),
+      { 'Content-Type': 'application/octet-stream', ...conditions },
+      body,
+    );
+    if (!isSuccess(response.status)) throw await this.transport.statusError(response, request);
+    discard(response);
+    options.onProgress?.({ bytes: size });
+    return { etag: response.headers.get('etag'), date: response.headers.get('date') };
   }
 }

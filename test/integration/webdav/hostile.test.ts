@@ -675,7 +675,11 @@ describe('weak ETags and If-Match', () => {
   });
 });
 
-describe('uploads the server answers early (Apache answers once it has Content-Length bytes)', () => {
+// A small body is read whole before it is sent; with a bandwidth limit it streams, paced.
+describe.each([
+  { how: 'read whole', options: {} },
+  { how: 'streamed', options: { bandwidth: { uploadKiBps: 100_000 } } },
+])('uploads the server answers early (Apache answers once it has Content-Length bytes), $how', ({ options }) => {
   /** `first` at once, then after a pause `later` (if any) and the end. */
   function twoPart(first: string, later: string | null): () => Readable {
     return () => {
@@ -696,7 +700,7 @@ describe('uploads the server answers early (Apache answers once it has Content-L
 
   it('bytes beyond the size given after the answer -> LocalIo, not a success', async () => {
     hostile.script({ status: 201, early: true }, davAnswer([{ href: `${ROOT}grow.log`, size: 3, etag: '"g"' }]));
-    const error = await failure(storeFor().upload('grow.log', twoPart('abc', 'def'), 3));
+    const error = await failure(storeFor(options).upload('grow.log', twoPart('abc', 'def'), 3));
     expect(error.code).toBe(ErrorCode.LocalIo);
     expect(error.message).toMatch(/grew/);
   });
@@ -705,7 +709,7 @@ describe('uploads the server answers early (Apache answers once it has Content-L
     hostile.script({ status: 201, early: true }, davAnswer([{ href: `${ROOT}done.log`, size: 3, etag: '"d"' }]));
     let ended = false;
     const open = twoPart('abc', null);
-    const { entry } = await storeFor().upload(
+    const { entry } = await storeFor(options).upload(
       'done.log',
       () => open().once('end', () => {
         ended = true;
