@@ -188,21 +188,20 @@ export class WebDavUploads {
     const chunks: Buffer[] = [];
     let read = 0;
     // Reading the local file is not waiting on the server.
-    attempt.pause();
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer | string>) {
-        const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        read += piece.length;
-        if (read > size) throw localIo(`${describePath(path)} grew while it was being uploaded.`);
-        chunks.push(piece);
-        if (attempt.signal.aborted) break;
+    await attempt.whilePaused(async () => {
+      try {
+        for await (const chunk of source as AsyncIterable<Buffer | string>) {
+          const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          read += piece.length;
+          if (read > size) throw localIo(`${describePath(path)} grew while it was being uploaded.`);
+          chunks.push(piece);
+          if (attempt.signal.aborted) break;
+        }
+      } catch (error) {
+        if (error instanceof TeraSyncError) throw error;
+        throw localIo(`Could not read ${describePath(path)} for upload.`, error);
       }
-    } catch (error) {
-      if (error instanceof TeraSyncError) throw error;
-      throw localIo(`Could not read ${describePath(path)} for upload.`, error);
-    } finally {
-      attempt.resume();
-    }
+    });
     attempt.signal.throwIfAborted();
     if (read !== size) throw localIo(`${describePath(path)} changed size while it was being uploaded (${read} of ${size} bytes).`);
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
