@@ -1098,19 +1098,10 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     await settle(target, running, `both sides after ${step} operations`, both(expected));
     await referee(target, running, Object.values(expected));
   };
-  const churnName = '13. twelve seconds of edits, new files, deletions and renames on both sides (separate folders) while it syncs';
-  if (kind.folderEtagTracksOverwrites) {
-    it(churnName, churn, 90_000);
-  } else {
-    // DEFECT (not from the scoped planning: branch main ends the same, on the same paths): on a
-    // server that overwrites in place, the polls' stale entries of our own uploads (see 10)
-    // turn later local changes of those files into conflicts with a phantom server edit. After
-    // the churn, d1/s1/f9.txt holds "step 82 ..." (our own earlier upload) on both sides and
-    // the last edit, "step 94 ...", is only in "d1/s1/f9 (conflict ... adv).txt"; and
-    // d0/s0/f4.txt and d1/s4/f3.txt, deleted here, came back from the server on both sides
-    // (README: nothing deleted comes back).
-    it.fails(churnName, churn, 90_000);
-  }
+  // On a server that overwrites in place (webdav-server), this failed until the store listed
+  // again every folder it wrote into: the polls' stale entries of our own uploads turned later
+  // local changes into conflicts with a phantom server edit, and files deleted here came back.
+  it('13. twelve seconds of edits, new files, deletions and renames on both sides (separate folders) while it syncs', churn, 90_000);
 
   // 10. no transfers once in sync ------------------------------------------------------------------
 
@@ -1155,26 +1146,13 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     // ETag did not change, and reuses the cached entry of d1/s1/f1.txt: another client's
     // overwrite is never seen; the local file keeps "d1/s1/f1.txt v1" (15 s of 1 s polls
     // here; until the next full local scan's full walk, every 10 minutes, in the app). The
-    // store's check that folder ETags track their entries only runs on a folder it lists.
+    // store's check that folder ETags track their entries only runs on a folder it lists
+    // (since the store lists again every folder it wrote into, our own first overwrite turns the
+    // shortcut off; another client's, with no write of ours, waits for the full walk).
     it.fails('10b. another client overwrites a file: the next polls bring it here', serverOverwriteSeen);
   }
-  if (kind.folderEtagTracksOverwrites) {
-    it('10. after an edit went up, the polls transfer nothing, and the next edit goes up as an edit', noTransfersOnceInSync);
-  } else {
-    // DEFECT (not from the scoped planning: the same on branch main): on a server whose folder
-    // ETag stays the same when a file in it is overwritten in place (webdav-server here), the
-    // continuous polls list with `reuseUnchangedFolders` and get the store's cached entries of
-    // that folder, which predate our own upload: d0/s0/f0.txt shows its old ETag and size, the
-    // planner takes that for a server edit, and every poll (every second here) downloads
-    // d0/s0/f0.txt again ("downloaded: d0/s0/f0.txt" on stdout at each poll, forever). Worse,
-    // the user's next edit ("edited twice") meets that phantom server edit: a conflict, the file
-    // at its name goes back to "edited once" on both sides and the new edit is only in
-    // "d0/s0/f0 (conflict ... adv).txt" (stderr: "a local file about to be replaced holds a
-    // version that was never synced; kept as a conflict"). The folder-ETag check
-    // (listing.ts `folderEtagsTrackEntries`) never fires because that folder is never listed
-    // again. One-shot runs do not loop (their listing is checked against the journal:
-    // folderEtags.ts oneShotListing). Apache changes the folder's ETag (PUT renames a temp
-    // file into the folder), so it passes there.
-    it.fails('10. after an edit went up, the polls transfer nothing, and the next edit goes up as an edit', noTransfersOnceInSync);
-  }
+  // On webdav-server this failed until the store listed again every folder it wrote into: the
+  // polls handed back our upload's folder as it was before the upload, the file was downloaded
+  // at every poll, and the next edit became a conflict copy (listing.ts, `wrote`).
+  it('10. after an edit went up, the polls transfer nothing, and the next edit goes up as an edit', noTransfersOnceInSync);
 });
