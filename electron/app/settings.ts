@@ -84,6 +84,7 @@ import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
 import { backupSchedules } from './BackupScheduler.js';
 import { MigrationError, migrateSettingsJson, type MigratedJson } from './migrations.js';
 import type { WallClock } from '../core/time.js';
+import { looksLikeSecretName } from '../core/secretNames.js';
 
 export const settingsFileName = 'settings.json';
 export const settingsFormatVersion = 4;
@@ -397,13 +398,6 @@ export class SettingsRefusal extends Error {
   ) {
     super(message);
   }
-}
-
-/** Field names that hold secrets, compared without case, `-` or `_`, at the end of the name. */
-const secretNamePattern = /(password|passwd|passphrase|secret|token|apikey|credential|credentials|privatekey|authorization|cookie)$/;
-
-function looksLikeSecretName(name: string): boolean {
-  return secretNamePattern.test(name.toLowerCase().replace(/[-_]/g, ''));
 }
 
 function hasPasswordInUrl(value: string): boolean {

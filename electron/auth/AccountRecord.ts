@@ -41,6 +41,7 @@ import { API_KEY_PLACEMENTS, parseApiKey } from '../teracloud/apiKey.js';
 import { insecureUrlReason } from '../net/addresses.js';
 import { holdsPrivateKey, MAX_CA_FILE_BYTES, parseCaCertificates } from './caFile.js';
 import { systemClock, type WallClock } from '../core/time.js';
+import { looksLikeSecretName } from '../core/secretNames.js';
 
 export const ACCOUNT_FILE = 'account.json';
 const FORMAT_VERSION = 1;
@@ -221,9 +222,6 @@ export function parseAccountRecord(json: unknown): AccountRecord {
   return checked.value;
 }
 
-/** A field whose name says it holds a secret: such a file is refused (secrets live in the keychain). */
-const SECRET_NAME = /(password|passwd|secret|token|credential|authorization|cookie)$/i;
-
 /**
  * The first field holding a secret, by its name or, for a private key, by its text; else null.
  * Values are not judged otherwise: the certificates in `caPem` are long base64 text, which a
@@ -241,7 +239,7 @@ function secretField(value: unknown, where = ''): string | null {
     for (const [key, item] of Object.entries(value)) {
       const name = where === '' ? key : `${where}.${key}`;
       // `tokenEndpoint` names an address, not a token.
-      if (SECRET_NAME.test(key.replace(/[-_]/g, ''))) return name;
+      if (looksLikeSecretName(key)) return name;
       const found = secretField(item, name);
       if (found !== null) return found;
     }

@@ -14,6 +14,7 @@
  * the fields, and blanks whole fields whose name says they hold a secret.
  */
 import type { Logger } from '../core/logger.js';
+import { looksLikeSecretName } from '../core/secretNames.js';
 
 export const REDACTED = '[redacted]';
 
@@ -23,36 +24,9 @@ const MIN_SECRET_LENGTH = 4;
 /** A base64 fragment shorter than this would match ordinary words and numbers. */
 const MIN_BASE64_FRAGMENT_LENGTH = 4;
 
-/** Field names (compared lower-case, `-` and `_` ignored) whose value is a secret whatever it looks like. */
-const SECRET_FIELD_NAMES = new Set(
-  [
-    'authorization',
-    'proxy-authorization',
-    'password',
-    'proxy_password',
-    'passwd',
-    'secret',
-    'client_secret',
-    'access_token',
-    'refresh_token',
-    'id_token',
-    'token',
-    'code_verifier',
-    'api_key',
-    'apikey',
-    'x-teracloud-api-key',
-    'cookie',
-    'set-cookie',
-  ].map(normalizeFieldName),
-);
-
-function normalizeFieldName(name: string): string {
-  return name.toLowerCase().replace(/[-_]/g, '');
-}
-
-/** True when a field of this name holds a secret (`password`, `accessToken`, `Authorization`, ...). */
+/** True when a field of this name holds a secret (`password`, `accessToken`, `Authorization`, ...): electron/core/secretNames.ts. */
 export function isSecretFieldName(name: string): boolean {
-  return SECRET_FIELD_NAMES.has(normalizeFieldName(name));
+  return looksLikeSecretName(name);
 }
 
 function escapeRegExp(text: string): string {
@@ -112,8 +86,6 @@ interface Pattern {
   replace: (match: string, ...groups: string[]) => string;
 }
 
-const SECRET_PARAMETERS = 'access_token|refresh_token|id_token|code_verifier|client_secret|password|passwd|api_key|apikey';
-const SECRET_JSON_FIELDS = 'access_token|refresh_token|id_token|code_verifier|client_secret|password';
 
 /** Decodes `candidate` as base64 and tells whether it reads as BASIC credentials `user:password`. */
 function looksLikeBasicCredentials(candidate: string): boolean {
@@ -143,14 +115,16 @@ const PATTERNS: Pattern[] = [
   },
   // Parameters in URLs, form bodies and `key=value` log text. `code` only right after ?, & or #
   // (an OAuth2 redirect or token request), so that "exit code=1" survives.
+  // Any name that holds a secret by the one rule (electron/core/secretNames.ts).
   {
-    expression: new RegExp(`((?<![\\w.-])(?:${SECRET_PARAMETERS})=)([^&\\s"'#;,)]+)`, 'gi'),
-    replace: (_match, prefix) => `${prefix}${REDACTED}`,
+    expression: /((?<![\w.-])([A-Za-z0-9_-]+)=)([^&\s"'#;,)]+)/g,
+    replace: (match, prefix, name) => (looksLikeSecretName(name ?? '') && !match.includes(REDACTED) ? `${prefix}${REDACTED}` : match),
   },
   { expression: /((?:^|[?&#])code=)([^&\s"'#;,)]+)/gim, replace: (_match, prefix) => `${prefix}${REDACTED}` },
   {
-    expression: new RegExp(`("(?:${SECRET_JSON_FIELDS})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
-    replace: (_match, prefix) => `${prefix}"${REDACTED}"`,
+    expression: /("([A-Za-z0-9_-]+)"\s*:\s*)"(?:[^"\\]|\\.)*"/g,
+    // A value an earlier pattern blanked keeps what it kept (the scheme of an Authorization).
+    replace: (match, prefix, name) => (looksLikeSecretName(name ?? '') && !match.includes(REDACTED) ? `${prefix}"${REDACTED}"` : match),
   },
   // user:password@ in any URL; the greedy password runs to the last @ of the authority.
   {
