@@ -24,3 +24,20 @@ export function isPlainName(text: string): boolean {
 export function isUrlLike(text: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
 }
+
+/**
+ * A '/'-separated path below a folder: no leading, trailing or doubled '/', no '.' or '..', no
+ * backslash or control character; not ''. What settings.json and the window's requests accept
+ * as a selective-sync folder.
+ */
+export function isRelativePath(text: string): boolean {
+  return text !== '' && !controlCharacters.test(text) && !text.includes('\\') && text.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
+}
+
+/**
+ * One line of an ignore pattern (gitignore syntax): no line break or other control character
+ * (a paste accident far more often than part of a name), and not blank.
+ */
+export function isPatternLine(text: string): boolean {
+  return !controlCharacters.test(text) && text.trim() !== '';
+}

@@ -77,7 +77,7 @@ import * as v from 'valibot';
 import { ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import { boundedList, checkFile, fileObject } from '../../shared/fileSchemas.js';
 import { rule } from '../../shared/validation.js';
-import { controlCharacters, isUrlLike } from '../../shared/pathRules.js';
+import { controlCharacters, isRelativePath, isUrlLike } from '../../shared/pathRules.js';
 import { settingsLimits, stringLimits } from '../../shared/limits.js';
 import { isProxyHost, proxyLimits, proxyModes, type AccountSummary, type AppOverview, type Language, type PairSummary, type Theme, type UpdateChannel } from '../../shared/types.js';
 import { AccountFile, type AccountRecord } from '../auth/AccountRecord.js';
@@ -161,7 +161,7 @@ const excludedFolder = v.pipe(
   v.minLength(1, `must be ${excludedFolderExpected}`),
   v.maxLength(settingsLimits.excludedFolderLength, `is longer than ${settingsLimits.excludedFolderLength} characters`),
   v.check(
-    (item) => !controlCharacters.test(item) && !item.includes('\\') && item.split('/').every((name) => name !== '' && name !== '.' && name !== '..'),
+    (item) => isRelativePath(item),
     (issue) => `("${issue.input}") must be ${excludedFolderExpected}`,
   ),
 );

@@ -18,7 +18,7 @@
 import * as v from 'valibot';
 import { ErrorCode, type ErrorInfo, type Result } from '../errors.js';
 import { settingsLimits, stringLimits } from '../limits.js';
-import { controlCharacters, isAbsolutePath, isPlainName, isUrlLike, maxNameLength } from '../pathRules.js';
+import { controlCharacters, isAbsolutePath, isPatternLine, isPlainName, isRelativePath, isUrlLike, maxNameLength } from '../pathRules.js';
 import { isProxyHost, proxyLimits, proxyModes, secretStoreKinds } from '../types.js';
 import { boundedString, check, integer, nullable, rule, strictObject, withFieldRule, type Same } from '../validation.js';
 import {
@@ -87,12 +87,7 @@ const relativePathExpected = "a relative path like 'Documents/Work' (no '..', no
 
 /** What is wrong with a '/'-separated relative path ('' for the top), or null. */
 function relativePathProblem(value: string): string | null {
-  if (value === '') return null;
-  const valid =
-    !controlCharacters.test(value) &&
-    !value.includes('\\') &&
-    value.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-  return valid ? null : relativePathExpected;
+  return value === '' || isRelativePath(value) ? null : relativePathExpected;
 }
 
 /**
@@ -266,7 +261,7 @@ const deletedRetentionDays = within(settingsLimits.deletedRetentionDays);
 /** One ignore pattern (gitignore syntax): one line, not blank. */
 const ignorePattern = v.pipe(
   boundedString(maxPatternLength, { nonEmpty: true }),
-  rule<string>((value) => (controlCharacters.test(value) || value.trim() === '' ? 'one line of a pattern' : null)),
+  rule<string>((value) => (isPatternLine(value) ? null : 'one line of a pattern')),
 );
 const ignorePatterns = listOf(ignorePattern, maxPatternCount);
 
