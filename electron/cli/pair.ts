@@ -5,7 +5,6 @@
  * binding nor the WebDAV client; a command that connects builds the account service itself.
  */
 import { resolve } from 'node:path';
-import { AccountFile } from '../auth/AccountRecord.js';
 import { statusFile } from '../platform/paths.js';
 import { nodeFromWebDavUrl } from '../teracloud/nodeUrls.js';
 import type { WebDavAuth } from '../webdav/WebDavRemoteStore.js';
@@ -93,6 +92,9 @@ export async function resolvePair(context: CommandContext, options: PairOptions)
     pairRemote = remoteUrl;
   } else {
     // As AccountService.current() does: a damaged account file is reported, then treated as none.
+    // Loaded here only: a pair given by --remote (and `status`) never reads the account file,
+    // nor loads its schema.
+    const { AccountFile } = await import('../auth/AccountRecord.js');
     const { record, problem } = await new AccountFile(context.stateDir).read();
     if (problem !== null) context.accountOptions.logger.warn(problem.message);
     if (record === null) {

@@ -118,6 +118,8 @@ describe('start-up of the terasync command', () => {
     expect(ourChunks(result).some((file) => file.startsWith('chunks/status-'))).toBe(true);
     expect(heavyIn(result)).toEqual([]);
     expect(networkingIn(result)).toEqual([]);
+    // No account file to read: its schema's library stays unloaded too.
+    expect(result.packages.has('valibot')).toBe(false);
   });
 
   it('runs status for a folder of the signed-in account without the keychain', async () => {
