@@ -22,18 +22,8 @@ import type { JournalEntry, Listing, LocalEntry, RemoteEntry, SkippedEntry } fro
 import { pathKey, type Platform } from '../../../../electron/sync/names.js';
 import { plan, type Plan } from '../../../../electron/sync/planner.js';
 import { listingChanges, PlanScope, refilter, scopedInputs } from '../../../../electron/sync/scope.js';
+import { mulberry32 } from '../../../support/prng.js';
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rng {
   next(): number;
@@ -43,7 +33,7 @@ interface Rng {
 }
 
 function rngOf(seed: number): Rng {
-  const next = prng(seed);
+  const next = mulberry32(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),

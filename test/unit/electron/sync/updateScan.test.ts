@@ -23,6 +23,7 @@ import { IGNORE_FILE, TEMP_PREFIX, TEMP_SUFFIX } from '../../../../electron/sync
 import type { LocalEntry, SkippedEntry } from '../../../../electron/sync/model.js';
 import { loadIgnoreMatcher, MAX_INCREMENTAL_CHANGES, scanLocal, updateScan, type LocalScan } from '../../../../electron/sync/scanner.js';
 import { requireSystemTool } from '../../../support/requirements.js';
+import { mulberry32 } from '../../../support/prng.js';
 
 function commandAvailable(command: string): boolean {
   try {
@@ -512,17 +513,6 @@ describe('updateScan gives up (null) when only a full scan will do', () => {
 
 // ---- randomised ---------------------------------------------------------------------------
 
-/** mulberry32: small, seedable, good enough to pick operations. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RealEntry {
   path: string;
@@ -559,7 +549,7 @@ describe('updateScan against a full scan, randomised', () => {
   const ROUNDS = 5;
 
   it(`${TREES * ROUNDS} rounds of random changes on small trees (seed ${seed}; set TERASYNC_SEED to replay)`, async () => {
-    const random = prng(seed);
+    const random = mulberry32(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     let iteration = 0;
 
