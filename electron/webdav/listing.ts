@@ -69,13 +69,18 @@ function knownFolders(known: Listing<RemoteEntry>): ListingCache {
     if (entry.type === 'dir') folders.set(entry.path, { hash: '', selfEtag: entry.etag, childKeys: [], childFolders: [], skipped: [] });
   }
   for (const entry of known.entries.values()) {
-    const slash = entry.path.lastIndexOf('/');
-    const parent = folders.get(slash < 0 ? '' : entry.path.slice(0, slash));
+    const parent = folders.get(parentKey(entry.path));
     if (parent === undefined) continue;
     parent.childKeys.push(entry.path);
     if (entry.type === 'dir') parent.childFolders.push({ names: entry.remotePath.split('/'), key: entry.path });
   }
   return { listing: known, folders };
+}
+
+/** The key of the folder that holds `key` ('' for the root). */
+function parentKey(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return slash < 0 ? '' : key.slice(0, slash);
 }
 
 /** Folder ETags compared exactly (a weak and a strong spelling count as different: safe). */
@@ -163,9 +168,7 @@ export class WebDavListing {
 
   /** This store wrote (or tried to write) the entry at `path`: its folder is listed next time. */
   wrote(path: string): void {
-    const key = nfc(path);
-    const slash = key.lastIndexOf('/');
-    this.written.add(slash < 0 ? '' : key.slice(0, slash));
+    this.written.add(parentKey(nfc(path)));
   }
 
   private async walk(options: ListOptions): Promise<{ listing: Listing<RemoteEntry>; reusedFolders: number }> {
@@ -237,8 +240,7 @@ export class WebDavListing {
     const current = (key: string): RemoteEntry | undefined => {
       const found = entries.get(key);
       if (found !== undefined || previous === null) return found;
-      const slash = key.lastIndexOf('/');
-      return reusedKeys.has(slash < 0 ? '' : key.slice(0, slash)) ? previous.listing.entries.get(key) : undefined;
+      return reusedKeys.has(parentKey(key)) ? previous.listing.entries.get(key) : undefined;
     };
 
     while (queue.length > 0 || running.size > 0) {
