@@ -233,11 +233,11 @@ export class SyncEngine {
       if (scoped !== null) {
         // The fail-safes count every synced file; the rules are the last run's, which forgot
         // what they leave out already.
-        journalEntries = this.learnScopedEtags(scoped.journal, remote);
+        journalEntries = this.learnUploadedEtags(scoped.journal, remote);
         synced = journal.fileCount();
         logger.debug('planning the changed paths only', { paths: scoped.paths, synced });
       } else {
-        if (pass === 1 && !dryRun) this.learnUploadedEtags(remote);
+        if (pass === 1 && !dryRun) this.learnUploadedEtags(journal.all(), remote);
         // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
         // synced: forgotten, it is neither deleted on either side nor counted by the fail-safes.
         // An incremental scan means the rules are those of the last run, which forgot already.
@@ -625,8 +625,11 @@ export class SyncEngine {
     }
   }
 
-  /** `learnUploadedEtags` for the journal entries of a scoped plan: those entries, updated. */
-  private learnScopedEtags(entries: JournalEntry[], remote: Listing<RemoteEntry>): JournalEntry[] {
+  /**
+   * ETags the executor could not learn right after uploading (see Executor.learnUploadedEtags),
+   * for `entries` (the whole journal, or a scoped plan's): those entries, updated.
+   */
+  private learnUploadedEtags(entries: JournalEntry[], remote: Listing<RemoteEntry>): JournalEntry[] {
     const { journal } = this.deps;
     const learned = new Map<string, JournalEntry>();
     for (const entry of entries) {
@@ -637,17 +640,6 @@ export class SyncEngine {
     if (learned.size === 0) return entries;
     journal.transaction(() => learned.forEach((entry) => journal.put(entry)));
     return entries.map((entry) => learned.get(entry.path) ?? entry);
-  }
-
-  /** ETags the executor could not learn right after uploading (see Executor.learnUploadedEtags). */
-  private learnUploadedEtags(remote: Listing<RemoteEntry>): void {
-    const { journal } = this.deps;
-    const learned = journal
-      .all()
-      .filter((entry) => entry.type === 'file' && entry.remoteEtag === null)
-      .map((entry) => learnEtag(entry, remote.entries.get(entry.path)))
-      .filter((entry) => entry !== null);
-    if (learned.length > 0) journal.transaction(() => learned.forEach((entry) => journal.put(entry)));
   }
 
   /**
