@@ -27,8 +27,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apacheAvailable, startApache, type ApacheServer } from '../../support/apache.js';
 import { ensureCliBuilt, repoRoot, startCli, type CliResult, type RunningCli } from '../../support/cli.js';
-import { createPair, FOLDER_MARK, type Pair, type Tree } from '../../support/pair.js';
+import { createPair, type Pair, type Tree } from '../../support/pair.js';
 import { isContinuousIntegration, requireSystemTool } from '../../support/requirements.js';
+import { isConflictCopy, sh, tempFiles, walk, withoutFolders } from '../../support/localTree.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 const NOBODY = 65534;
@@ -84,35 +85,6 @@ function describeRun(run: Run): string {
   return `exit ${run.result.code}\nstdout:\n${run.result.stdout}\nstderr:\n${run.result.stderr}`;
 }
 
-/** Every path below `root` (files and folders), relative, `/`-separated. */
-async function walk(root: string, path = ''): Promise<string[]> {
-  const found: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(join(root, path), { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const relative = path === '' ? entry.name : `${path}/${entry.name}`;
-    found.push(relative);
-    if (entry.isDirectory()) found.push(...(await walk(root, relative)));
-  }
-  return found;
-}
-
-/** Our temp files anywhere below `roots`. */
-async function tempFiles(...roots: string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const root of roots) {
-    for (const path of await walk(root)) {
-      const name = path.split('/').pop() ?? '';
-      if (name.startsWith('.terasync-') && name.endsWith('.tmp')) found.push(join(root, path));
-    }
-  }
-  return found;
-}
-
 /** Files only, with their content (folders and symlinks left out). */
 async function filesOf(root: string): Promise<Tree> {
   const tree: Tree = {};
@@ -134,13 +106,6 @@ function nfcKeys(tree: Tree): Tree {
   return Object.fromEntries(Object.entries(tree).map(([path, body]) => [path.normalize('NFC'), body]));
 }
 
-function withoutFolders(tree: Tree): Tree {
-  return Object.fromEntries(Object.entries(tree).filter(([, body]) => body !== FOLDER_MARK));
-}
-
-/** A conflict copy's name (`name (conflict YYYY-MM-DD HHMMSS device).ext`). */
-const isConflictCopy = (path: string): boolean => / \(conflict \d{4}-\d{2}-\d{2} \d{6} [^)]*\)/.test(path);
-
 /** Same length as `base`, different content: an edit that keeps the size. */
 function sameSize(base: string, tag: string): string {
   expect(tag.length).toBeLessThanOrEqual(base.length);
@@ -155,13 +120,6 @@ async function writeAged(target: Pair, path: string, content: string, secondsAgo
   await target.writeLocal(path, content);
   const when = Math.floor(Date.now() / 1000) - secondsAgo;
   await utimes(join(target.local, path), when, when);
-}
-
-/** Runs a program, failing the test with its output if it fails. */
-function sh(command: string, args: string[], options: { cwd?: string } = {}): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', cwd: options.cwd });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return result.stdout;
 }
 
 /**

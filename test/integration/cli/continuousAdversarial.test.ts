@@ -28,10 +28,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apacheAvailable, startApache } from '../../support/apache.js';
 import { ensureCliBuilt, startCli, type CliResult, type RunningCli } from '../../support/cli.js';
-import { createPair, FOLDER_MARK, type Pair, type Tree } from '../../support/pair.js';
+import { createPair, type Pair, type Tree } from '../../support/pair.js';
 import { requireSystemTool } from '../../support/requirements.js';
 import { untilWithin } from '../../support/until.js';
 import { startWebDavServer } from '../../support/webdavServer.js';
+import { mulberry32 } from '../../support/prng.js';
+import { isConflictCopy, sh, tempFiles, walk, withoutFolders } from '../../support/localTree.js';
 
 const apache = requireSystemTool('apache2', apacheAvailable(), 'apache2 openssl');
 const until = untilWithin(30_000, 100);
@@ -77,35 +79,6 @@ interface Continuous {
   stop(): Promise<CliResult>;
 }
 
-/** Every path below `root` (files and folders), relative, `/`-separated. */
-async function walk(root: string, path = ''): Promise<string[]> {
-  const found: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(join(root, path), { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const relative = path === '' ? entry.name : `${path}/${entry.name}`;
-    found.push(relative);
-    if (entry.isDirectory()) found.push(...(await walk(root, relative)));
-  }
-  return found;
-}
-
-const isTemp = (path: string): boolean => {
-  const name = path.split('/').pop() ?? '';
-  return name.startsWith('.terasync-') && name.endsWith('.tmp');
-};
-
-/** Our temp files anywhere below `roots`. */
-async function tempFiles(...roots: string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const root of roots) for (const path of await walk(root)) if (isTemp(path)) found.push(join(root, path));
-  return found;
-}
-
 /**
  * Files only (folders and symlinks left out), with their content, keyed by their NFC name:
  * NFC and NFD spellings of a name are the same file (README "Names"). `leave` drops paths.
@@ -128,24 +101,10 @@ const localFiles = (target: Subject): Promise<Tree> => filesOf(target.local, (pa
 const serverFiles = (target: Subject): Promise<Tree> =>
   filesOf(target.serverDir, (path) => path === '.terasync-trash' || path.startsWith('.terasync-trash/') || (path.split('/').pop() ?? '').startsWith('.davfs.tmp'));
 
-function withoutFolders(tree: Tree): Tree {
-  return Object.fromEntries(Object.entries(tree).filter(([, body]) => body !== FOLDER_MARK));
-}
-
-/** A conflict copy's name (`name (conflict YYYY-MM-DD HHMMSS device).ext`). */
-const isConflictCopy = (path: string): boolean => / \(conflict \d{4}-\d{2}-\d{2} \d{6} [^)]*\)/.test(path);
-
 /** Same length as `base`, different content: an edit that keeps the size. */
 function sameSize(base: string, tag: string): string {
   expect(tag.length).toBeLessThanOrEqual(base.length);
   return tag + base.slice(tag.length);
-}
-
-/** Runs a program, failing the test with its output if it fails. */
-function sh(command: string, args: string[], options: { cwd?: string } = {}): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', cwd: options.cwd });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return result.stdout;
 }
 
 const hasProgram = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -1013,13 +972,7 @@ for (const kind of serverKinds) describe.skipIf(kind.skip)(`continuous mode atta
     const { tree, running } = await started(target);
     const expected = { ...tree };
     // A seeded generator: the same operations every time; their timing against the runs varies.
-    let seed = 20261206;
-    const random = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const random = mulberry32(20261206);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     /** Local changes in d0 and d1, the other client's in d2 and d3: no path is changed on both sides. */
     const owned = (tops: string[]): string[] => Object.keys(expected).filter((path) => tops.some((top) => path.startsWith(`${top}/`)));
