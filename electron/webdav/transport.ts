@@ -7,10 +7,11 @@
  * upload.ts, namespace.ts) send their requests through it. docs/ARCHITECTURE.md (The WebDAV
  * store) says why it works the way it does.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 import { constants as zlib, createBrotliDecompress, createGunzip } from 'node:zlib';
 import { INSECURE_REDIRECT_CODE, tlsOptions } from '../net/tls.js';
 import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy.js';
@@ -366,6 +367,9 @@ export class WebDavTransport {
   private readonly proxyAgent: ProxyRoutingAgent | undefined;
   /** Origin + root path, ending in '/', as sent on the wire. */
   private readonly rootUrl: string;
+  /** The root URL's origin, and what `http.request` makes of it (see `exchange`). */
+  private readonly origin: string;
+  private readonly originOptions: Pick<RequestOptions, 'protocol' | 'hostname' | 'port'>;
   /** Raw (percent-encoded) segments of the root path, for relative hrefs. */
   private readonly rootRawSegments: string[];
   /** Decoded segments of the root path, to recognise hrefs. */
@@ -409,6 +413,9 @@ export class WebDavTransport {
     }
     const rootPath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     this.rootUrl = `${url.origin}${rootPath}`;
+    this.origin = url.origin;
+    const { protocol, hostname, port } = urlToHttpOptions(url);
+    this.originOptions = { protocol, hostname, ...(port === undefined ? {} : { port }) };
     this.rootRawSegments = rootPath.split('/').filter((segment) => segment !== '');
     const rootNames = this.rootRawSegments.map(decodeSegment);
     if (rootNames.some((name) => name === null)) throw configuration('The WebDAV URL has an invalid percent-encoding.');
@@ -596,7 +603,12 @@ export class WebDavTransport {
     return new Promise<IncomingMessage>((resolve, reject) => {
       let settled = false;
       let answered: IncomingMessage | undefined;
-      const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agent });
+      // An address on the root's origin (all but a redirect's, nearly) goes as the options
+      // Node would make of it, parsed once: no URL parsed per request.
+      const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+      const request = url.startsWith(`${this.origin}/`)
+        ? send({ ...this.originOptions, path: url.slice(this.origin.length), method, headers, agent: this.agent })
+        : send(url, { method, headers, agent: this.agent });
       const onAbort = (): void => {
         const error = abortError(attempt);
         answered?.destroy(error);
