@@ -1,6 +1,7 @@
 /**
- * The executor carries out a plan, one journal transaction per completed action, in an order
- * that keeps every intermediate state safe to stop in:
+ * The executor carries out a plan, one journal transaction per completed action (finished
+ * uploads in batches, see below), in an order that keeps every intermediate state safe to stop
+ * in:
  *
  *   1. renames aside (conflicts of type, case conflicts on the server)
  *   2. folders, parents first
@@ -11,6 +12,14 @@
  * server's mtime and replaces the target only if the target is still as scanned. An upload
  * that replaces a file sends If-Match with the strong ETag; a new file If-None-Match: *; a 412
  * makes the path a conflict. A file that changes while it uploads is sent again.
+ *
+ * Journal batches: an upload records its pending row before its PUT, each in its own
+ * transaction. When the file is found unchanged after the PUT, its entry goes into the
+ * journal's batch (Journal.putAfterPending), written with the removal of the pending rows in
+ * one transaction every BATCH_ENTRIES uploads or BATCH_MS after the first one waiting, at the
+ * end of the transfers and of the run (also when it fails or is cancelled), and before anything
+ * else reads or writes the journal. A kill before that leaves the pending rows, from which the
+ * next run adopts what the server holds (SyncEngine.adoptPending).
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { Stats } from 'node:fs';
@@ -108,6 +117,11 @@ const READ_WHOLE_UP_TO = 1024 * 1024;
 const LARGE_READ_FROM = 8 * 1024 * 1024;
 const LARGE_READ_BYTES = 1024 * 1024;
 
+/** Finished uploads written to the journal in one transaction (see the top of this file). */
+const BATCH_ENTRIES = 64;
+/** How long the first finished upload of a batch waits at most for others before it is written. */
+const BATCH_MS = 50;
+
 /** Errors after which no other action can succeed either. */
 const FATAL: ReadonlySet<string> = new Set([ErrorCode.Unauthorized, ErrorCode.ProxyAuth, ErrorCode.Cancelled]);
 
@@ -175,6 +189,8 @@ export class Executor {
   private readonly placed: PlacedDownload[] = [];
   /** Set by an error after which nothing else can succeed: no new action starts. */
   private fatal: TeraSyncError | null = null;
+  /** The wait of the journal's batch (see flushSoon); null when none is waiting. */
+  private batchTimer: NodeJS.Timeout | null = null;
 
   /** The server listing the plan was made from. */
   private readonly remoteListing: Listing<RemoteEntry>;
@@ -197,6 +213,16 @@ export class Executor {
   }
 
   async run(actions: readonly Action[], report: SyncReport): Promise<void> {
+    try {
+      await this.runPhases(actions, report);
+    } finally {
+      // Whatever ended the run, the finished uploads go in now (a failure here leaves their
+      // pending rows, as a kill would).
+      this.flushBatch();
+    }
+  }
+
+  private async runPhases(actions: readonly Action[], report: SyncReport): Promise<void> {
     this.report = report;
     const byKind = (kinds: Action['kind'][]): Action[] => actions.filter((a) => kinds.includes(a.kind));
     const depth = (a: Action): number => a.path.split('/').length;
@@ -214,6 +240,7 @@ export class Executor {
     await mapLimit(byKind(['upload', 'download', 'conflict', 'record', 'forget']), this.deps.concurrency, (action) =>
       this.attempt(action, report),
     );
+    this.flushBatch();
     await this.confirmPlaced();
     await this.learnUploadedEtags();
 
@@ -236,6 +263,7 @@ export class Executor {
     for (const action of folderDeletions) await this.attempt(action, report);
     // Every started action has settled (attempt never throws), so the journal is quiet when
     // the caller hears of the failure and closes it.
+    this.flushBatch();
     if (this.fatal) throw this.fatal;
     if (this.deps.signal?.aborted) throw new TeraSyncError(ErrorCode.Cancelled, 'Sync cancelled.');
   }
@@ -474,8 +502,9 @@ export class Executor {
     for (let round = 0; ; round++) {
       // The pending entry's remote mtime is when this PUT started: after a crash, a server file
       // of this size written since then is taken for ours (SyncEngine.adoptPending).
+      // Its own transaction, before the PUT: the entries of other uploads may wait in the batch.
       const pendingEntry = fileEntry(path, statsEntry(local, current), remoteLike(remotePath, current.size, this.deps.clock.now()), null);
-      this.deps.journal.transaction(() => this.deps.journal.setPending({ path, kind: 'upload', entry: pendingEntry }));
+      this.deps.journal.setPending({ path, kind: 'upload', entry: pendingEntry });
       let hash = '';
       let localError: unknown = null;
       let result;
@@ -566,8 +595,11 @@ export class Executor {
         return;
       }
       if (after.size === current.size && after.mtimeMs === current.mtimeMs && after.ctimeMs === current.ctimeMs) {
+        // The file is as its pending row says: a kill before the batch is in leaves that row,
+        // and the next run adopts this upload from it. (The rarer outcomes above and below
+        // are written at once: their file no longer matches the pending row.)
         const entry = fileEntry(path, statsEntry(local, after), result.entry, hash || null);
-        this.commit(entry);
+        this.commitAfterPending(entry);
         if (entry.remoteEtag === null) this.untagged.push(entry);
         return;
       }
@@ -1012,6 +1044,44 @@ export class Executor {
     });
     this.localSpelling.set(this.key(entry.path), entry.localPath);
     this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+  }
+
+  /** `commit` for a finished upload whose pending row matches the file: in the journal's batch. */
+  private commitAfterPending(entry: JournalEntry): void {
+    const waiting = this.deps.journal.putAfterPending(entry);
+    this.localSpelling.set(this.key(entry.path), entry.localPath);
+    this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+    if (waiting >= BATCH_ENTRIES) this.flushBatch();
+    else this.flushSoon();
+  }
+
+  /**
+   * Writes the journal's batch in BATCH_MS, unless something writes it before. A timer of the
+   * process, not the injected clock: when the batch is written changes nothing a run or a test
+   * can see in the journal, only what a kill leaves to adopt.
+   */
+  private flushSoon(): void {
+    if (this.batchTimer !== null) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = null;
+      this.flushBatch();
+    }, BATCH_MS);
+    this.batchTimer.unref();
+  }
+
+  /**
+   * Writes the journal's batch now. A failure (a full disk) stops the run as a fatal error; the
+   * batch's pending rows stay for the next run.
+   */
+  private flushBatch(): void {
+    if (this.batchTimer !== null) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    try {
+      this.deps.journal.flush();
+    } catch (error) {
+      const coded = toTeraSyncError(error);
+      this.fatal ??= coded instanceof StateDiskFullError ? coded : new TeraSyncError(ErrorCode.LocalIo, `Cannot write the sync journal: ${coded.message}`, { cause: error });
+    }
   }
 
   private moved(from: string, to: string, localPath: string, remotePath: string): void {

@@ -1,8 +1,15 @@
 /**
- * The journal: the last synced state of every path of one sync pair, in SQLite. Every
- * completed action commits its own transaction, so a kill at any moment leaves a journal that
- * describes exactly the actions that finished. `pending` rows bridge the one gap a transaction
- * cannot: a download renamed into place (or an upload answered) just before the process died.
+ * The journal: the last synced state of every path of one sync pair, in SQLite. A completed
+ * action commits its own transaction, so a kill at any moment leaves a journal that describes
+ * the actions that finished. `pending` rows bridge the gap a transaction cannot: a download
+ * renamed into place (or an upload answered) just before the process died.
+ *
+ * One kind of action is recorded in batches: a finished upload whose pending row is in the
+ * journal (`putAfterPending`). Its entry waits in memory with others and goes in, together with
+ * the removal of their pending rows, in one transaction (`flush`). A kill before that loses the
+ * batch but not the pending rows, from which the next run adopts the uploads the server holds
+ * (SyncEngine.adoptPending). Every other method flushes the batch first, so nothing reads or
+ * writes past it: the journal is the same as if each entry had gone in alone.
  */
 import type { JournalEntry } from './model.js';
 import { SqliteFile } from './sqliteFile.js';
@@ -71,6 +78,8 @@ function toEntry(row: EntryRow): JournalEntry {
 
 export class Journal {
   private readonly sqlite: SqliteFile;
+  /** Finished uploads waiting for the next flush, by path (their pending rows are in the file). */
+  private readonly batch = new Map<string, JournalEntry>();
 
   private constructor(sqlite: SqliteFile) {
     this.sqlite = sqlite;
@@ -156,15 +165,18 @@ export class Journal {
 
 
   getMeta(key: string): string | null {
+    this.flush();
     const row = this.sqlite.statement('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
+    this.flush();
     this.sqlite.statement('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
   all(): JournalEntry[] {
+    this.flush();
     // Row by row: the rows and the entries made of them are never all in memory together.
     const entries: JournalEntry[] = [];
     for (const row of this.sqlite.statement('SELECT * FROM entries').iterate() as IterableIterator<EntryRow>) entries.push(toEntry(row));
@@ -172,15 +184,22 @@ export class Journal {
   }
 
   get(path: string): JournalEntry | null {
+    this.flush();
     const row = this.sqlite.statement('SELECT * FROM entries WHERE path = ?').get(path) as EntryRow | undefined;
     return row ? toEntry(row) : null;
   }
 
   fileCount(): number {
+    this.flush();
     return (this.sqlite.statement("SELECT count(*) AS n FROM entries WHERE type = 'file'").get() as { n: number }).n;
   }
 
   put(entry: JournalEntry): void {
+    this.flush();
+    this.writeEntry(entry);
+  }
+
+  private writeEntry(entry: JournalEntry): void {
     this.sqlite.statement(
         `INSERT OR REPLACE INTO entries (path, type, local_path, remote_path, local_size, local_mtime_ms, local_ctime_ms, local_ino,
            remote_etag, remote_size, remote_mtime_ms, hash)
@@ -192,6 +211,7 @@ export class Journal {
 
   /** `path` and everything recorded below it. */
   subtree(path: string): JournalEntry[] {
+    this.flush();
     return (this.sqlite.statement("SELECT * FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || '/'").all(path, path, path) as EntryRow[]).map(toEntry);
   }
 
@@ -200,6 +220,7 @@ export class Journal {
    * `all()`'s order (the rowid). Found through the path index: no table scan.
    */
   entriesAt(path: string, below: boolean): Array<{ order: number; entry: JournalEntry }> {
+    this.flush();
     const sql = below
       ? "SELECT rowid AS row_order, * FROM entries WHERE path = @path UNION ALL SELECT rowid AS row_order, * FROM entries WHERE path > @path || '/' AND path < @path || '0'"
       : 'SELECT rowid AS row_order, * FROM entries WHERE path = @path';
@@ -209,11 +230,13 @@ export class Journal {
 
   /** Every recorded path with its place in `all()`'s order, without making the entries. */
   pathsInOrder(): Array<[order: number, path: string]> {
+    this.flush();
     return this.sqlite.statement('SELECT rowid, path FROM entries').raw(true).all() as Array<[number, string]>;
   }
 
   /** Removes `path` and everything recorded below it. */
   removeTree(path: string): void {
+    this.flush();
     this.sqlite.statement('DELETE FROM entries WHERE path = ? OR substr(path, 1, length(?) + 1) = ? || \'/\'').run(path, path, path);
   }
 
@@ -222,6 +245,7 @@ export class Journal {
    * moved entry on each side (its descendants keep their own names below those).
    */
   moveTree(from: string, to: string, localPath: string, remotePath: string): void {
+    this.flush();
     const entries = this.subtree(from);
     const root = entries.find((entry) => entry.path === from);
     if (!root) return;
@@ -237,60 +261,116 @@ export class Journal {
   }
 
 
+  /**
+   * Records a transfer about to start (one statement: its own transaction outside another).
+   * A batch waiting for the same path goes in first; other paths' batched entries need not.
+   */
   setPending(pending: PendingTransfer): void {
-    this.sqlite.statement('INSERT OR REPLACE INTO pending (path, kind, entry) VALUES (?, ?, ?)')
-      .run(pending.path, pending.kind, JSON.stringify(pending.entry));
+    if (this.batch.has(pending.path)) this.flush();
+    this.sqlite.write(() =>
+      this.sqlite.statement('INSERT OR REPLACE INTO pending (path, kind, entry) VALUES (?, ?, ?)').run(pending.path, pending.kind, JSON.stringify(pending.entry)),
+    );
   }
 
   clearPending(path: string): void {
+    this.flush();
     this.sqlite.statement('DELETE FROM pending WHERE path = ?').run(path);
   }
 
   pending(): PendingTransfer[] {
+    this.flush();
     const rows = this.sqlite.statement('SELECT path, kind, entry FROM pending').all() as Array<{ path: string; kind: 'download' | 'upload'; entry: string }>;
     return rows.map((row) => ({ path: row.path, kind: row.kind, entry: JSON.parse(row.entry) as JournalEntry }));
   }
 
   setPartial(partial: PartialDownload): void {
+    this.flush();
     this.sqlite.statement('INSERT OR REPLACE INTO partials (path, temp, etag, remote_size) VALUES (?, ?, ?, ?)')
       .run(partial.path, partial.temp, partial.etag, partial.remoteSize);
   }
 
   clearPartial(path: string): void {
+    this.flush();
     this.sqlite.statement('DELETE FROM partials WHERE path = ?').run(path);
   }
 
   partials(): PartialDownload[] {
+    this.flush();
     return this.sqlite.statement('SELECT path, temp, etag, remote_size AS remoteSize FROM partials').all() as PartialDownload[];
   }
 
   addConflict(path: string, copy: string, createdAt: number): void {
+    this.flush();
     this.sqlite.statement('INSERT INTO conflicts (path, copy, created_at) VALUES (?, ?, ?)').run(path, copy, createdAt);
   }
 
   /** One conflict, open or resolved; null when there is none with that id. */
   conflict(id: number): ConflictRecord | null {
+    this.flush();
     const row = this.sqlite.statement('SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE id = ?').get(id) as ConflictRecord | undefined;
     return row ?? null;
   }
 
   /** Marks an open conflict resolved; false when it was not open. */
   resolveConflict(id: number): boolean {
+    this.flush();
     return this.sqlite.statement("UPDATE conflicts SET state = 'resolved' WHERE id = ? AND state = 'open'").run(id).changes > 0;
   }
 
   openConflicts(): ConflictRecord[] {
+    this.flush();
     const rows = this.sqlite.statement("SELECT id, path, copy, created_at AS createdAt, state FROM conflicts WHERE state = 'open' ORDER BY id")
       .all() as ConflictRecord[];
     return rows;
   }
 
-  close(): void {
-    this.sqlite.close();
+  /**
+   * Records a finished upload, and clears its pending row, with the next batch (see the top of
+   * this file). Only for a path whose pending row is in the journal: until the batch is in, that
+   * row is what a kill leaves, and the next run adopts the upload from it. A second entry for
+   * the same path replaces the first, as a second `put` would. Answers how many entries wait.
+   */
+  putAfterPending(entry: JournalEntry): number {
+    this.batch.set(entry.path, entry);
+    return this.batch.size;
   }
 
-  /** Runs `work` in one transaction: all of it is recorded, or none. */
+  /** Entries waiting for the next flush. */
+  get batched(): number {
+    return this.batch.size;
+  }
+
+  /**
+   * Writes the batch: its entries and the removal of their pending rows, in one transaction.
+   * When that fails (a full disk), the batch is dropped and the error thrown: the pending rows
+   * stay, as after a kill.
+   */
+  flush(): void {
+    if (this.batch.size === 0) return;
+    const entries = [...this.batch.values()];
+    this.batch.clear();
+    this.sqlite.transaction(() => {
+      for (const entry of entries) {
+        this.writeEntry(entry);
+        this.sqlite.statement('DELETE FROM pending WHERE path = ?').run(entry.path);
+      }
+    });
+  }
+
+  /** Writes the batch, then closes the file. A batch that cannot be written is left to the pending rows. */
+  close(): void {
+    try {
+      this.flush();
+    } catch {
+      // The pending rows are in the file: the next run adopts these uploads from them.
+    } finally {
+      this.sqlite.close();
+    }
+  }
+
+  /** Runs `work` in one transaction: all of it is recorded, or none. The batch goes in before. */
   transaction<T>(work: () => T): T {
+    this.flush();
     return this.sqlite.transaction(work);
   }
 }

@@ -8,8 +8,19 @@
  * The methods are Node's, with the same arguments, results and errors (an `ErrnoException`
  * whose `code` the executor reads: ENOENT, EACCES, ENOSPC, ...).
  */
-import { createReadStream, createWriteStream, type Stats, type StatsFs, type WriteStream } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import {
+  close as closeFd,
+  createReadStream,
+  createWriteStream,
+  lstat as lstatCallback,
+  lstatSync,
+  open as openFd,
+  read as readFd,
+  type Stats,
+  type StatsFs,
+  type WriteStream,
+} from 'node:fs';
+import { link, mkdir, open, readdir, rename, rmdir, stat, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 export interface LocalFs {
@@ -33,8 +44,75 @@ export interface LocalFs {
   createReadStream(path: string): Readable;
 }
 
+/**
+ * `lstat` through Node's callback API. Every asynchronous file-system call hands its work to
+ * libuv's thread pool and back; `node:fs/promises` adds its own objects and promise chains on
+ * top (docs/BENCHMARKS.md, "Item 5 again"). For the scanner, which looks at every entry of a
+ * tree, many at a time.
+ */
+export function lstatFile(path: string): Promise<Stats> {
+  return new Promise((resolve, reject) => {
+    lstatCallback(path, (error, stats) => (error ? reject(error) : resolve(stats)));
+  });
+}
+
+/**
+ * The first `size` bytes of a file (fewer when it is shorter): one open, as few reads as it
+ * takes, one close, through the callback API as `lstatFile` (no FileHandle made per file).
+ * A failed read is the error thrown; a failed close after a good read too.
+ */
+export function readFileStart(path: string, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    openFd(path, 'r', (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      const buffer = Buffer.allocUnsafe(size);
+      let filled = 0;
+      const finish = (readError: Error | null): void => {
+        closeFd(fd, (closeError) => {
+          const failure = readError ?? closeError;
+          if (failure) reject(failure);
+          else resolve(buffer.subarray(0, filled));
+        });
+      };
+      const next = (): void => {
+        if (filled >= size) {
+          finish(null);
+          return;
+        }
+        readFd(fd, buffer, filled, size - filled, filled, (readError, bytesRead) => {
+          if (readError) finish(readError);
+          else if (bytesRead === 0) finish(null);
+          else {
+            filled += bytesRead;
+            next();
+          }
+        });
+      };
+      next();
+    });
+  });
+}
+
+/**
+ * `lstat` on the calling thread, answered as a promise. The executor asks it about one path at
+ * a time, right before or after it acts on it, and nearly always about a file the scan has
+ * just looked at, whose metadata the kernel holds in its cache: then the call takes a few
+ * microseconds, where a trip through the thread pool costs several times that in CPU
+ * (docs/BENCHMARKS.md, "Item 5 again"). The scanner keeps `lstatFile`.
+ */
+function lstatHere(path: string): Promise<Stats> {
+  try {
+    return Promise.resolve(lstatSync(path));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
 export const nodeLocalFs: LocalFs = {
-  lstat: (path) => lstat(path),
+  lstat: lstatHere,
   stat: (path) => stat(path),
   statfs: (path) => statfs(path),
   readdir: (path) => readdir(path),

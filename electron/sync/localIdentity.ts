@@ -18,8 +18,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileStart } from './localFs.js';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import type { JournalEntry, LocalEntry } from './model.js';
@@ -39,21 +40,7 @@ export interface LocalFileAccess {
 
 export const nodeFileAccess: LocalFileAccess = {
   openRead: (absolutePath, options) => createReadStream(absolutePath, options),
-  readWhole: async (absolutePath, size) => {
-    const handle = await open(absolutePath, 'r');
-    try {
-      const buffer = Buffer.allocUnsafe(size);
-      let filled = 0;
-      while (filled < size) {
-        const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return buffer.subarray(0, filled);
-    } finally {
-      await handle.close();
-    }
-  },
+  readWhole: readFileStart,
 };
 
 /** sha256 of a local file, read through `files`. */

@@ -6,13 +6,14 @@
  * returned apart so the engine can clear them.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimit } from '../../shared/async.js';
 import { ErrorCode, TeraSyncError } from '../../shared/errors.js';
 import { createIgnoreMatcher, IGNORE_FILE, isTempFileName, type IgnoreMatcher, type IgnoreScope } from './ignoreRules.js';
 import type { Listing, LocalEntry } from './model.js';
 import { backslashMessage, decodeName, escapeNameBytes, invalidEncodingMessage, joinPath, normalizePath } from './names.js';
+import { lstatFile } from './localFs.js';
 
 export interface LocalScan extends Listing<LocalEntry> {
   /** Relative paths of our own temp files found in the tree. */
@@ -203,7 +204,7 @@ class Walker {
       else {
         // An incremental update sees temp files come and go during our own downloads.
         try {
-          if ((await lstat(join(this.root, localPath))).isFile()) scan.tempFiles.push(localPath);
+          if ((await lstatFile(join(this.root, localPath))).isFile()) scan.tempFiles.push(localPath);
         } catch {
           // Gone already.
         }
@@ -212,7 +213,7 @@ class Walker {
     }
     let stats: Stats;
     try {
-      stats = await lstat(join(this.root, localPath));
+      stats = await lstatFile(join(this.root, localPath));
     } catch (error) {
       // Vanished between readdir and lstat: simply not there any more.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

@@ -124,6 +124,18 @@ export class SqliteFile {
     return prepared;
   }
 
+  /**
+   * Runs `work` (one statement, atomic on its own) outside a transaction of ours, with a full
+   * disk said as `transaction` says it.
+   */
+  write<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw diskFullError(this.what, this.file, error) ?? error;
+    }
+  }
+
   /** Runs `work` in one transaction: all of it is recorded, or none. */
   transaction<T>(work: () => T): T {
     try {

@@ -176,7 +176,7 @@ export class WebDavDownloads {
               try {
                 await attempt.whilePaused(() => once(destination, 'drain', { signal: attempt.signal }));
               } catch (error) {
-                if (attempt.signal.aborted) throw error;
+                if (attempt.aborted) throw error;
                 throw localIo(`Could not write the download of ${describePath(path)}.`, error);
               }
             }

@@ -1,15 +1,17 @@
 /**
  * The WebDAV store's transport: the root URL and the paths below it, the HTTP(S) agent (or a
- * proxy's routing agent) and node:http(s) requests on it, the Authorization header of each try, the request
- * slots, the idle watchdog (Attempt), retries on the injected Clock, and the mapping of
- * statuses and failures to coded errors (httpErrors.ts). Listing, transfers and the namespace
- * operations (listing.ts, download.ts, upload.ts, namespace.ts) send their requests through it.
- * docs/ARCHITECTURE.md (The WebDAV store) says why it works the way it does.
+ * proxy's routing agent) and node:http(s) requests on it, the Authorization header of each
+ * try, the request slots, the idle watchdog (one Watchdog timer for every Attempt), retries on
+ * the injected Clock, and the mapping of statuses and failures to coded errors
+ * (httpErrors.ts). Listing, transfers and the namespace operations (listing.ts, download.ts,
+ * upload.ts, namespace.ts) send their requests through it. docs/ARCHITECTURE.md (The WebDAV
+ * store) says why it works the way it does.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 import { constants as zlib, createBrotliDecompress, createGunzip } from 'node:zlib';
 import { INSECURE_REDIRECT_CODE, tlsOptions } from '../net/tls.js';
 import { processProxy, ProxyRoutingAgent, type ProxySetting } from '../net/proxy.js';
@@ -88,8 +90,8 @@ function redirectFailure(type: 'max-redirect' | 'invalid-redirect' | 'unsupporte
 }
 
 /** What a request and its answer's body fail with when the attempt is aborted. */
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The request was aborted.', { cause: signal.reason as unknown }), { name: 'AbortError', code: 'ABORT_ERR' });
+function abortError(attempt: Attempt): Error {
+  return Object.assign(new Error('The request was aborted.', { cause: attempt.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /**
@@ -124,32 +126,164 @@ function answer(response: IncomingMessage, method: string): HttpResponse {
   return { status, statusText: response.statusMessage ?? '', headers, body };
 }
 
-/** One try of one request: its AbortController, and the idle watchdog that fires it. */
+/**
+ * The idle watchdog of every attempt in flight on one transport: one timer, due when the attempt
+ * that has been idle longest reaches the timeout, instead of a timer per request. When it fires,
+ * each attempt idle for the timeout or longer is aborted (as a timeout), and the timer is set
+ * again for the next one due. A paused attempt (waiting on the local side) is skipped until it
+ * resumes. Touching an attempt only moves its own time: no timer work per chunk or request.
+ */
+export class Watchdog {
+  private readonly watched = new Set<Attempt>();
+  private timer: NodeJS.Timeout | undefined;
+  private dueAt = Number.POSITIVE_INFINITY;
+  /**
+   * The attempts in flight for each caller's signal, with one abort listener per signal (a run
+   * passes the same signal to all its requests) instead of one added and removed per request.
+   */
+  private readonly byCaller = new WeakMap<AbortSignal, Set<Attempt>>();
+
+  constructor(readonly timeoutMs: number) {}
+
+  /** Aborts `attempt` with `caller`'s reason when `caller` aborts (until `unfollow`). */
+  follow(caller: AbortSignal, attempt: Attempt): void {
+    let attempts = this.byCaller.get(caller);
+    if (attempts === undefined) {
+      const followed = new Set<Attempt>();
+      attempts = followed;
+      this.byCaller.set(caller, followed);
+      caller.addEventListener(
+        'abort',
+        () => {
+          for (const each of [...followed]) each.abort(caller.reason);
+          followed.clear();
+        },
+        { once: true },
+      );
+    }
+    attempts.add(attempt);
+  }
+
+  unfollow(caller: AbortSignal, attempt: Attempt): void {
+    this.byCaller.get(caller)?.delete(attempt);
+  }
+
+  watch(attempt: Attempt): void {
+    this.watched.add(attempt);
+    this.wakeBy(attempt.lastActivity + this.timeoutMs);
+  }
+
+  unwatch(attempt: Attempt): void {
+    this.watched.delete(attempt);
+  }
+
+  /**
+   * Makes the timer fire by `due` (performance.now() time). Every due time asked is now plus
+   * the timeout or earlier, so a timer already set is never later than a new attempt needs.
+   */
+  wakeBy(due: number): void {
+    if (this.timer !== undefined) {
+      if (this.dueAt <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.dueAt = due;
+    this.timer = setTimeout(this.check, Math.max(1, Math.ceil(due - performance.now())));
+    this.timer.unref();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dueAt = Number.POSITIVE_INFINITY;
+  }
+
+  private readonly check = (): void => {
+    this.timer = undefined;
+    this.dueAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const attempt of this.watched) {
+      if (!attempt.watched) continue;
+      const due = attempt.lastActivity + this.timeoutMs;
+      if (now >= due) attempt.expire();
+      else if (due < next) next = due;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.wakeBy(next);
+  };
+}
+
+/** One try of one request: its abort (the caller's, or the watchdog's), watched by the transport's Watchdog. */
 export class Attempt {
   /** The Authorization header of this try; null to send none (waiting for a challenge). */
   authorization: string | null = null;
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private lastActivity = performance.now();
+  /** performance.now() of the last progress. */
+  lastActivity = performance.now();
   private paused = false;
   private done = false;
   timedOut = false;
+  private abortReason: unknown = undefined;
+  private isAborted = false;
+  /** Made when something asks for `signal` (waits in downloads and bandwidth-limited uploads). */
+  private controller: AbortController | undefined;
+  /** The request on the wire, ended by an abort (`onAbort`). */
+  private abortHandler: (() => void) | null = null;
 
   constructor(
-    private readonly timeoutMs: number,
+    private readonly watchdog: Watchdog,
     private readonly caller: AbortSignal | undefined,
   ) {
-    if (caller?.aborted) this.controller.abort(caller.reason);
-    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
-    this.arm(timeoutMs);
+    if (caller?.aborted) this.abort(caller.reason);
+    else {
+      if (caller !== undefined) watchdog.follow(caller, this);
+      watchdog.watch(this);
+    }
   }
 
+  /** An AbortSignal that follows this attempt's abort, for APIs that take one. */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.isAborted) this.controller.abort(this.abortReason);
+    }
     return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.isAborted;
+  }
+
+  /** Why it was aborted (the caller's reason, or the watchdog's `Error('timeout')`). */
+  get reason(): unknown {
+    return this.abortReason;
+  }
+
+  /** Throws the abort's reason when the attempt is aborted. */
+  throwIfAborted(): void {
+    if (this.isAborted) throw this.abortReason;
+  }
+
+  /**
+   * Calls `handler` once when the attempt is aborted (at once when it is already); the function
+   * returned stops that. One handler at a time: the request on the wire.
+   */
+  onAbort(handler: () => void): () => void {
+    if (this.isAborted) {
+      handler();
+      return () => undefined;
+    }
+    this.abortHandler = handler;
+    return () => {
+      if (this.abortHandler === handler) this.abortHandler = null;
+    };
   }
 
   get cancelled(): boolean {
     return this.caller?.aborted === true;
+  }
+
+  /** Whether the watchdog counts this attempt's idle time now. */
+  get watched(): boolean {
+    return !this.paused && !this.done && !this.isAborted;
   }
 
   /** Something moved: the idle gap starts again. */
@@ -162,7 +296,7 @@ export class Attempt {
    * bandwidth limit), not on the server. The idle gap starts again when it ends.
    */
   async whilePaused<T>(work: () => Promise<T>): Promise<T> {
-    this.pause();
+    this.paused = true;
     try {
       return await work();
     } finally {
@@ -170,46 +304,36 @@ export class Attempt {
     }
   }
 
-  private pause(): void {
-    this.paused = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.touch();
-    if (!this.done && !this.controller.signal.aborted) this.arm(this.timeoutMs);
+    if (!this.done && !this.isAborted) this.watchdog.wakeBy(this.lastActivity + this.watchdog.timeoutMs);
   }
 
   finish(): void {
     this.done = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
+    this.watchdog.unwatch(this);
+    if (this.caller !== undefined) this.watchdog.unfollow(this.caller, this);
   }
 
-  private readonly onCallerAbort = (): void => {
-    this.controller.abort(this.caller?.reason);
-  };
-
-  private arm(delayMs: number): void {
-    this.timer = setTimeout(this.check, delayMs);
-    this.timer.unref();
+  /** The watchdog's verdict: idle for its whole timeout. */
+  expire(): void {
+    this.timedOut = true;
+    this.abort(new Error('timeout'));
   }
 
-  private readonly check = (): void => {
-    this.timer = undefined;
-    if (this.paused || this.controller.signal.aborted) return;
-    const idle = performance.now() - this.lastActivity;
-    if (idle >= this.timeoutMs) {
-      this.timedOut = true;
-      this.controller.abort(new Error('timeout'));
-    } else {
-      this.arm(Math.max(1, Math.ceil(this.timeoutMs - idle)));
-    }
-  };
+  /** Ends the try: the request on the wire, and `signal` for whoever waits on it. */
+  abort(reason: unknown): void {
+    if (this.isAborted) return;
+    this.isAborted = true;
+    this.abortReason = reason;
+    this.watchdog.unwatch(this);
+    this.controller?.abort(reason);
+    const handler = this.abortHandler;
+    this.abortHandler = null;
+    handler?.();
+  }
 }
 
 function configuration(message: string): TeraSyncError {
@@ -243,6 +367,9 @@ export class WebDavTransport {
   private readonly proxyAgent: ProxyRoutingAgent | undefined;
   /** Origin + root path, ending in '/', as sent on the wire. */
   private readonly rootUrl: string;
+  /** The root URL's origin, and what `http.request` makes of it (see `exchange`). */
+  private readonly origin: string;
+  private readonly originOptions: Pick<RequestOptions, 'protocol' | 'hostname' | 'port'>;
   /** Raw (percent-encoded) segments of the root path, for relative hrefs. */
   private readonly rootRawSegments: string[];
   /** Decoded segments of the root path, to recognise hrefs. */
@@ -252,6 +379,8 @@ export class WebDavTransport {
   /** BASIC: send Authorization (preemptive, or the server has challenged us once). */
   private basicChallenged: boolean;
   private readonly timeoutMs: number;
+  /** The idle watchdog of every attempt in flight (one timer for all of them). */
+  private readonly watchdog: Watchdog;
   private readonly retry: RetryPolicy;
   readonly clock: Clock;
   private readonly random: () => number;
@@ -284,12 +413,16 @@ export class WebDavTransport {
     }
     const rootPath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     this.rootUrl = `${url.origin}${rootPath}`;
+    this.origin = url.origin;
+    const { protocol, hostname, port } = urlToHttpOptions(url);
+    this.originOptions = { protocol, hostname, ...(port === undefined ? {} : { port }) };
     this.rootRawSegments = rootPath.split('/').filter((segment) => segment !== '');
     const rootNames = this.rootRawSegments.map(decodeSegment);
     if (rootNames.some((name) => name === null)) throw configuration('The WebDAV URL has an invalid percent-encoding.');
     this.rootNames = rootNames.map((name) => nfc(name ?? ''));
 
     this.timeoutMs = Math.max(1, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.watchdog = new Watchdog(this.timeoutMs);
     this.retry = {
       attempts: Math.max(1, Math.floor(options.retry?.attempts ?? defaultRetryPolicy.attempts)),
       baseDelayMs: options.retry?.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
@@ -322,6 +455,7 @@ export class WebDavTransport {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.watchdog.dispose();
     this.agent.destroy();
   }
 
@@ -331,7 +465,8 @@ export class WebDavTransport {
 
   /**
    * Runs `body` with retries (retry.ts): each try takes a request slot, then gets a fresh
-   * Attempt (abort + watchdog), so the watchdog never counts time spent waiting for a socket.
+   * Attempt (abort, watched by the watchdog), so the watchdog never counts time spent waiting
+   * for a socket.
    * `body` must not call `run` itself (it holds a slot).
    */
   async run<T>(
@@ -350,7 +485,7 @@ export class WebDavTransport {
       } catch (error) {
         throw errorFromFailure(error, request, { cancelled: true });
       }
-      const attempt = new Attempt(this.timeoutMs, signal);
+      const attempt = new Attempt(this.watchdog, signal);
       let failure: TeraSyncError;
       try {
         attempt.authorization = await this.authorize();
@@ -425,7 +560,7 @@ export class WebDavTransport {
    * Sends one request on the transport's agent and resolves with the answer's head; the body
    * is the caller's to read (or `discard`). A string or Buffer body goes out with its
    * Content-Length in one write with the headers; a Readable is piped (with backpressure).
-   * An abort of `attempt.signal` (cancel or watchdog) destroys the request and the answer's
+   * An abort of the attempt (cancel or watchdog) destroys the request and the answer's
    * body. See "HTTP" in docs/ARCHITECTURE.md for the redirects and encodings handled here.
    */
   async send(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data?: string | Buffer | Readable): Promise<HttpResponse> {
@@ -462,16 +597,20 @@ export class WebDavTransport {
 
   /** One request on the wire: resolves with the answer's head, rejects on a failure before it. */
   private exchange(attempt: Attempt, method: string, url: string, headers: Record<string, string>, data: string | Buffer | Readable | undefined): Promise<IncomingMessage> {
-    const signal = attempt.signal;
-    if (signal.aborted) return Promise.reject(abortError(signal));
+    if (attempt.aborted) return Promise.reject(abortError(attempt));
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (Buffer.isBuffer(bytes)) headers = { ...headers, 'Content-Length': String(bytes.length) };
     return new Promise<IncomingMessage>((resolve, reject) => {
       let settled = false;
       let answered: IncomingMessage | undefined;
-      const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agent });
+      // An address on the root's origin (all but a redirect's, nearly) goes as the options
+      // Node would make of it, parsed once: no URL parsed per request.
+      const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+      const request = url.startsWith(`${this.origin}/`)
+        ? send({ ...this.originOptions, path: url.slice(this.origin.length), method, headers, agent: this.agent })
+        : send(url, { method, headers, agent: this.agent });
       const onAbort = (): void => {
-        const error = abortError(signal);
+        const error = abortError(attempt);
         answered?.destroy(error);
         request.destroy(error);
         if (!settled) {
@@ -479,12 +618,11 @@ export class WebDavTransport {
           reject(error);
         }
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const release = attempt.onAbort(onAbort);
       request.on('response', (response) => {
         settled = true;
         answered = response;
         // Until the body is over, an abort still ends it (the caller is reading it).
-        const release = (): void => signal.removeEventListener('abort', onAbort);
         response.once('end', release);
         response.once('close', release);
         response.once('error', release);
@@ -493,7 +631,7 @@ export class WebDavTransport {
       request.on('error', (error) => {
         if (settled) return;
         settled = true;
-        signal.removeEventListener('abort', onAbort);
+        release();
         reject(error);
       });
       if (bytes === undefined) request.end();

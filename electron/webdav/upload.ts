@@ -195,14 +195,14 @@ export class WebDavUploads {
           read += piece.length;
           if (read > size) throw localIo(`${describePath(path)} grew while it was being uploaded.`);
           chunks.push(piece);
-          if (attempt.signal.aborted) break;
+          if (attempt.aborted) break;
         }
       } catch (error) {
         if (error instanceof TeraSyncError) throw error;
         throw localIo(`Could not read ${describePath(path)} for upload.`, error);
       }
     });
-    attempt.signal.throwIfAborted();
+    attempt.throwIfAborted();
     if (read !== size) throw localIo(`${describePath(path)} changed size while it was being uploaded (${read} of ${size} bytes).`);
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
     const response = await this.transport.send(

@@ -4,6 +4,7 @@
  * the refusal of a journal written by a newer schema.
  */
 import Database from 'better-sqlite3';
+import { copyFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,6 +201,82 @@ describe('pending transfers and conflicts', () => {
       { id: expect.any(Number), path: 'dir/b.txt', copy: 'dir/b (conflict 2025-06-02 100001 box).txt', createdAt: 1_748_858_401_000, state: 'open' },
     ]);
     expect(conflicts[0]!.id).toBeLessThan(conflicts[1]!.id);
+  });
+});
+
+describe('finished uploads in batches (putAfterPending)', () => {
+  const pendingUpload = (entry: JournalEntry) => ({ path: entry.path, kind: 'upload' as const, entry: { ...entry, remoteEtag: null, hash: null } });
+
+  it('waits in memory; the file keeps the pending rows until a flush writes the entries and clears them', () => {
+    const journal = open();
+    const a = fileEntry('a.txt');
+    const b = fileEntry('b.txt');
+    journal.setPending(pendingUpload(a));
+    journal.setPending(pendingUpload(b));
+    expect(journal.putAfterPending(a)).toBe(1);
+    expect(journal.putAfterPending(b)).toBe(2);
+    // A second entry for a path replaces the first.
+    const newerB = { ...b, remoteEtag: '"b2"' };
+    expect(journal.putAfterPending(newerB)).toBe(2);
+    expect(journal.batched).toBe(2);
+
+    // What a kill now would leave: the file and its write-ahead log as they are.
+    const killed = join(directory, 'killed.sqlite');
+    copyFileSync(file, killed);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${killed}-wal`);
+    const after = Journal.open(killed);
+    try {
+      expect(after.all()).toEqual([]);
+      expect(after.pending().map((pending) => pending.path).sort()).toEqual(['a.txt', 'b.txt']);
+    } finally {
+      after.close();
+    }
+
+    journal.flush();
+    expect(journal.batched).toBe(0);
+    expect(journal.pending()).toEqual([]);
+    expect(journal.all().sort((x, y) => x.path.localeCompare(y.path))).toEqual([a, newerB]);
+  });
+
+  it.each([
+    ['get', (journal: Journal) => journal.get('a.txt')],
+    ['all', (journal: Journal) => journal.all()],
+    ['pending', (journal: Journal) => journal.pending()],
+    ['removeTree of another path', (journal: Journal) => journal.removeTree('other')],
+    ['a transaction', (journal: Journal) => journal.transaction(() => undefined)],
+    ['setPending of the same path', (journal: Journal) => journal.setPending(pendingUpload(fileEntry('a.txt', { localSize: 9 })))],
+  ])('is written before %s', (_name, access) => {
+    const journal = open();
+    const a = fileEntry('a.txt');
+    journal.setPending(pendingUpload(a));
+    journal.putAfterPending(a);
+    access(journal);
+    expect(journal.batched).toBe(0);
+    expect(journal.get('a.txt')).toEqual(a);
+  });
+
+  it('is not written by the pending row of another upload', () => {
+    const journal = open();
+    const a = fileEntry('a.txt');
+    journal.setPending(pendingUpload(a));
+    journal.putAfterPending(a);
+    journal.setPending(pendingUpload(fileEntry('b.txt')));
+    expect(journal.batched).toBe(1);
+    journal.flush();
+    expect(journal.batched).toBe(0);
+    expect(journal.get('a.txt')).toEqual(a);
+    expect(journal.pending().map((pending) => pending.path)).toEqual(['b.txt']);
+  });
+
+  it('is written when the journal is closed', () => {
+    const first = open();
+    const a = fileEntry('a.txt');
+    first.setPending(pendingUpload(a));
+    first.putAfterPending(a);
+    close(first);
+    const second = open();
+    expect(second.get('a.txt')).toEqual(a);
+    expect(second.pending()).toEqual([]);
   });
 });
 
