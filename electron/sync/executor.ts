@@ -35,7 +35,7 @@ import type { Journal, PartialDownload } from './journal.js';
 import type { JournalEntry, Listing, LocalEntry, RemoteEntry } from './model.js';
 import { baseName, caseConflictName, conflictName, joinPath, normalizePath, parentPath, pathKey } from './names.js';
 import { UPLOAD_CLOCK_SLACK_MS, type Action } from './planner.js';
-import type { Clock } from '../core/time.js';
+import { systemScheduler, type Clock, type Scheduler } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 import type { RemoteStore, Trash } from './ports.js';
 import { isStrongEtag, sameEtag } from '../../shared/etag.js';
@@ -57,6 +57,8 @@ export interface ExecutorDeps {
   journal: Journal;
   trash: Trash;
   clock: Clock;
+  /** Arms the wait of the journal's batch of finished uploads (see the top); default the system's. */
+  scheduler?: Scheduler;
   logger: Logger;
   /** Goes into conflict copies' names. */
   device: string;
@@ -189,8 +191,8 @@ export class Executor {
   private readonly placed: PlacedDownload[] = [];
   /** Set by an error after which nothing else can succeed: no new action starts. */
   private fatal: TeraSyncError | null = null;
-  /** The wait of the journal's batch (see flushSoon); null when none is waiting. */
-  private batchTimer: NodeJS.Timeout | null = null;
+  /** Cancels the wait of the journal's batch (see flushSoon); null when none is waiting. */
+  private cancelBatchWait: (() => void) | null = null;
 
   /** The server listing the plan was made from. */
   private readonly remoteListing: Listing<RemoteEntry>;
@@ -1055,18 +1057,13 @@ export class Executor {
     else this.flushSoon();
   }
 
-  /**
-   * Writes the journal's batch in BATCH_MS, unless something writes it before. A timer of the
-   * process, not the injected clock: when the batch is written changes nothing a run or a test
-   * can see in the journal, only what a kill leaves to adopt.
-   */
+  /** Writes the journal's batch in BATCH_MS, unless something writes it before. */
   private flushSoon(): void {
-    if (this.batchTimer !== null) return;
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = null;
+    if (this.cancelBatchWait !== null) return;
+    this.cancelBatchWait = (this.deps.scheduler ?? systemScheduler).schedule(BATCH_MS, () => {
+      this.cancelBatchWait = null;
       this.flushBatch();
-    }, BATCH_MS);
-    this.batchTimer.unref();
+    });
   }
 
   /**
@@ -1074,8 +1071,8 @@ export class Executor {
    * batch's pending rows stay for the next run.
    */
   private flushBatch(): void {
-    if (this.batchTimer !== null) clearTimeout(this.batchTimer);
-    this.batchTimer = null;
+    this.cancelBatchWait?.();
+    this.cancelBatchWait = null;
     try {
       this.deps.journal.flush();
     } catch (error) {

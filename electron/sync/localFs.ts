@@ -13,7 +13,6 @@ import {
   createReadStream,
   createWriteStream,
   lstat as lstatCallback,
-  lstatSync,
   open as openFd,
   read as readFd,
   type Stats,
@@ -96,23 +95,10 @@ export function readFileStart(path: string, size: number): Promise<Buffer> {
   });
 }
 
-/**
- * `lstat` on the calling thread, answered as a promise. The executor asks it about one path at
- * a time, right before or after it acts on it, and nearly always about a file the scan has
- * just looked at, whose metadata the kernel holds in its cache: then the call takes a few
- * microseconds, where a trip through the thread pool costs several times that in CPU
- * (docs/BENCHMARKS.md, "Item 5 again"). The scanner keeps `lstatFile`.
- */
-function lstatHere(path: string): Promise<Stats> {
-  try {
-    return Promise.resolve(lstatSync(path));
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
-}
-
 export const nodeLocalFs: LocalFs = {
-  lstat: lstatHere,
+  // Never a synchronous lstat: in the app this loop also answers the window, and a file on a
+  // network file system can take a round trip to answer (docs/BENCHMARKS.md, "Item 5 again").
+  lstat: lstatFile,
   stat: (path) => stat(path),
   statfs: (path) => statfs(path),
   readdir: (path) => readdir(path),
