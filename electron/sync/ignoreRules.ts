@@ -82,11 +82,12 @@ export function createIgnoreMatcher(userPatterns = '', scope: IgnoreScope = {}):
     .digest('hex');
   // The library keeps every answer it gives, keyed by path, for as long as it lives: a run
   // asks about every path of the tree (the scan, the journal, the listing), so one instance
-  // would hold a dictionary of every path (about 60 MB at a million). Folders are asked of
-  // `rules`, which keeps their answers (there are few); files are asked of a copy of the same
-  // rules that is replaced after FILES_PER_COPY files, so that it holds that many answers (and
-  // their folders') at most. The copy shares the compiled rules, and the library's answer for
-  // a path does not depend on what it was asked before: the same whichever instance gives it.
+  // would hold a dictionary of every path and an answer object for each (about 100 bytes a
+  // path in a heap snapshot, 100 MB at a million). Folders are asked of `rules`, which keeps
+  // their answers (there are few); files are asked of a copy of the same rules that is
+  // replaced after FILES_PER_COPY files, so that it holds that many answers (and their
+  // folders') at most. The copy shares the compiled rules, and the library's answer for a
+  // path does not depend on what it was asked before: the same whichever instance gives it.
   let files: Ignore = rules;
   let filesAsked = FILES_PER_COPY;
   const ignoresFile = (path: string): boolean => {
