@@ -117,8 +117,9 @@ describe('a big tree', () => {
       .add(excludedFolders.flatMap(excludedFolderPatterns));
     const random = mulberry32(15);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-    const folders = ['d1', 'd2', 'docs', 'build', 'n1', 'cache', 'private', 'a'];
-    const names = ['x.txt', 'keep.tmp', 'y.tmp', 'draft1', 'draft2', 'top.txt', 'f3.dat', 'z.bak', '.DS_Store', 'Thumbs.db', 'ok.jpg'];
+    // Other cases too: the rules are case-sensitive, and a copy must be as well.
+    const folders = ['d1', 'd2', 'docs', 'build', 'Build', 'n1', 'cache', 'private', 'a'];
+    const names = ['x.txt', 'keep.tmp', 'y.tmp', 'Y.TMP', 'draft1', 'draft2', 'top.txt', 'f3.dat', 'z.bak', '.DS_Store', 'Thumbs.db', 'thumbs.db', 'ok.jpg'];
     const questions: Array<[path: string, isDir: boolean]> = [];
     for (let index = 0; index < 30_000; index++) {
       const depth = 1 + Math.floor(random() * 4);
