@@ -4,6 +4,7 @@
  *
  *   node planner.mjs '{"files":N,"folder":DIR}'
  *   node planner.mjs '{"files":N,"folder":DIR,"newFile":true}'
+ *   node planner.mjs '{"files":N,"folder":DIR,"snapshot":"FILE.heapsnapshot"}'
  *
  * 1. Builds the real SQLite journal of electron/sync (Journal.put, in transactions of 10,000)
  *    in DIR for N files of 20 per folder, folders 100 to a parent folder, and closes it.
@@ -19,10 +20,12 @@
  * Prints one JSON line: the phases' times in seconds, the CPU time of step 3 (user + system),
  * ru_maxrss (KiB) after each step, and the live heap after step 3 with its results still held
  * (after a full collection when run with --expose-gc): what the run needs, where the peak RSS
- * also counts garbage V8 had not collected yet.
+ * also counts garbage V8 had not collected yet. With `snapshot`, a heap snapshot is written to
+ * that file at that point (`node bench/heapsnapshot.mjs FILE` sums it up by kind).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { loadIgnoreMatcher } from '../electron/sync/scanner.js';
 import { Journal } from '../electron/sync/journal.js';
@@ -33,6 +36,7 @@ interface Job {
   files: number;
   folder: string;
   newFile?: boolean;
+  snapshot?: string;
 }
 
 /** The file `newFile` adds to the scan: in the first folder, known to no one else. */
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
   collect?.();
   // Everything a run holds at this point is still referenced below.
   const heapLiveKiB = Math.round(process.memoryUsage().heapUsed / 1024);
+  if (job.snapshot !== undefined) writeHeapSnapshot(job.snapshot);
   journal.close();
   if (all.length !== entries || inScope.length !== entries || remoteEntries.size !== entries) {
     fail(`read ${all.length} journal entries (${inScope.length} in scope, ${remoteEntries.size} listed), wrote ${entries}`);

@@ -237,7 +237,8 @@ export class SyncEngine {
         synced = journal.fileCount();
         logger.debug('planning the changed paths only', { paths: scoped.paths, synced });
       } else {
-        if (pass === 1 && !dryRun) this.learnUploadedEtags(journal.all(), remote);
+        // Only the files without an ETag can learn one: the journal is not read whole for them.
+        if (pass === 1 && !dryRun) this.learnUploadedEtags(journal.filesWithoutEtag(), remote);
         // What the ignore rules now leave out (an excluded folder, a new pattern) is no longer
         // synced: forgotten, it is neither deleted on either side nor counted by the fail-safes.
         // An incremental scan means the rules are those of the last run, which forgot already.
@@ -627,7 +628,8 @@ export class SyncEngine {
 
   /**
    * ETags the executor could not learn right after uploading (see Executor.learnUploadedEtags),
-   * for `entries` (the whole journal, or a scoped plan's): those entries, updated.
+   * for `entries` (the journal's files without one, or a scoped plan's entries): those
+   * entries, updated.
    */
   private learnUploadedEtags(entries: JournalEntry[], remote: Listing<RemoteEntry>): JournalEntry[] {
     const { journal } = this.deps;

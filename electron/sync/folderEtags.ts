@@ -148,7 +148,9 @@ export function recordFolderEtags(
     blocked.add(path);
   }
   const updates: JournalEntry[] = [];
-  for (const entry of entries ?? journal.all()) {
+  // The whole journal one entry at a time (the run still holds its own entries); the updates
+  // are written once the iteration is over.
+  for (const entry of entries ?? journal.each()) {
     if (entry.type === 'file') {
       // A tag Apache gave weak (a file less than a second old) that the listing now gives
       // strong, for the same version: kept strong, so that a skipped folder's files still

@@ -61,6 +61,9 @@ export interface IgnoreScope {
   excludedFolders?: readonly string[];
 }
 
+/** Files asked of one copy of the rules before it is replaced (see createIgnoreMatcher). */
+const FILES_PER_COPY = 8_192;
+
 /**
  * The rules in rising precedence (the `ignore` library lets the last matching rule win): the
  * app's patterns come first so that a pair's `.terasyncignore` can re-include what they leave
@@ -77,10 +80,29 @@ export function createIgnoreMatcher(userPatterns = '', scope: IgnoreScope = {}):
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([BUILT_IN_IGNORES, scope.appPatterns ?? [], userPatterns, excluded]))
     .digest('hex');
+  // The library keeps every answer it gives, keyed by path, for as long as it lives: a run
+  // asks about every path of the tree (the scan, the journal, the listing), so one instance
+  // would hold a dictionary of every path and an answer object for each (about 100 bytes a
+  // path in a heap snapshot, 100 MB at a million). Folders are asked of `rules`, which keeps
+  // their answers (there are few); files are asked of a copy of the same rules that is
+  // replaced after FILES_PER_COPY files, so that it holds that many answers (and their
+  // folders') at most. The copy shares the compiled rules, and the library's answer for a
+  // path does not depend on what it was asked before: the same whichever instance gives it.
+  let files: Ignore = rules;
+  let filesAsked = FILES_PER_COPY;
+  const ignoresFile = (path: string): boolean => {
+    if (filesAsked === FILES_PER_COPY) {
+      files = ignore({ ignorecase: false }).add(rules);
+      filesAsked = 0;
+    }
+    filesAsked += 1;
+    return files.ignores(path);
+  };
   return {
     fingerprint,
     // The pair's server-side trash is never synced, whatever a `.terasyncignore` re-includes.
-    ignores: (path, isDir) => path === TRASH_FOLDER_NAME || path.startsWith(`${TRASH_FOLDER_NAME}/`) || rules.ignores(isDir ? `${path}/` : path),
+    ignores: (path, isDir) =>
+      path === TRASH_FOLDER_NAME || path.startsWith(`${TRASH_FOLDER_NAME}/`) || (isDir ? rules.ignores(`${path}/`) : ignoresFile(path)),
   };
 }
 

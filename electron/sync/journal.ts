@@ -183,6 +183,20 @@ export class Journal {
     return entries;
   }
 
+  /**
+   * Every entry, made one at a time as the caller asks for it, for a pass that keeps few of
+   * them: a million entries are never in memory together. No other statement may run on the
+   * journal until the iteration ends.
+   */
+  *each(): Generator<JournalEntry> {
+    for (const row of this.sqlite.statement('SELECT * FROM entries').iterate() as IterableIterator<EntryRow>) yield toEntry(row);
+  }
+
+  /** The files whose ETag on the server is not known yet (an upload answered without one). */
+  filesWithoutEtag(): JournalEntry[] {
+    return (this.sqlite.statement("SELECT * FROM entries WHERE type = 'file' AND remote_etag IS NULL").all() as EntryRow[]).map(toEntry);
+  }
+
   get(path: string): JournalEntry | null {
     this.flush();
     const row = this.sqlite.statement('SELECT * FROM entries WHERE path = ?').get(path) as EntryRow | undefined;

@@ -201,8 +201,10 @@ export class WebDavListing {
       for (const { name, resource } of contents.children) {
         // The pair's trash is never synced: its (maybe large) tree is not walked either.
         if (folder.key === '' && name === TRASH_FOLDER) continue;
-        const key = joinRelative(folder.key, nfc(name));
         const remotePath = [...folder.names, name].join('/');
+        // Nearly always the same name: then one string serves as both, not two per entry.
+        const normalized = joinRelative(folder.key, nfc(name));
+        const key = normalized === remotePath ? remotePath : normalized;
         if (entries.has(key)) {
           cached.skipped.push({
             path: key,

@@ -2,8 +2,10 @@
  * The ignore matcher: built-in names, the app's patterns, `.terasyncignore` lines and their
  * precedence, and excluded folders taken literally whatever characters their names hold.
  */
+import ignore from 'ignore';
 import { describe, expect, it } from 'vitest';
-import { createIgnoreMatcher, escapeGitignore, excludedFolderPatterns } from '../../../../electron/sync/ignoreRules.js';
+import { BUILT_IN_IGNORES, createIgnoreMatcher, escapeGitignore, excludedFolderPatterns } from '../../../../electron/sync/ignoreRules.js';
+import { mulberry32 } from '../../../support/prng.js';
 
 describe('the app patterns', () => {
   it('apply like .terasyncignore lines', () => {
@@ -97,5 +99,45 @@ describe('excluded folders', () => {
     expect(escapeGitignore('[a] #1 !x* ?\\')).toBe('\\[a\\]\\ \\#1\\ \\!x\\*\\ \\?\\\\');
     expect(excludedFolderPatterns('A/[b]')).toEqual(['/A/\\[b\\]/']);
     expect(excludedFolderPatterns('')).toEqual([]);
+  });
+});
+
+describe('a big tree', () => {
+  // The matcher asks files of copies of the rules that it replaces as it goes (so that no
+  // instance of the library holds an answer for every path): the answers must be those of one
+  // instance asked everything, in any order, however many copies the questions span.
+  it('gets the answers one instance of the library gives, in any order', () => {
+    const user = ['*.tmp', '!keep.tmp', 'build/', '/top.txt', 'docs/**/draft*', '!docs/a/draft1', 'n1/', '!n1/', 'f3*'].join('\n');
+    const appPatterns = ['*.bak', 'cache/'];
+    const excludedFolders = ['d2/private'];
+    const reference = ignore({ ignorecase: false })
+      .add(BUILT_IN_IGNORES)
+      .add(appPatterns)
+      .add(user)
+      .add(excludedFolders.flatMap(excludedFolderPatterns));
+    const random = mulberry32(15);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    // Other cases too: the rules are case-sensitive, and a copy must be as well.
+    const folders = ['d1', 'd2', 'docs', 'build', 'Build', 'n1', 'cache', 'private', 'a'];
+    const names = ['x.txt', 'keep.tmp', 'y.tmp', 'Y.TMP', 'draft1', 'draft2', 'top.txt', 'f3.dat', 'z.bak', '.DS_Store', 'Thumbs.db', 'thumbs.db', 'ok.jpg'];
+    const questions: Array<[path: string, isDir: boolean]> = [];
+    for (let index = 0; index < 30_000; index++) {
+      const depth = 1 + Math.floor(random() * 4);
+      const segments = Array.from({ length: depth }, () => pick(folders));
+      const isDir = random() < 0.2;
+      if (!isDir) segments.push(random() < 0.5 ? pick(names) : `file${index}.txt`);
+      questions.push([segments.join('/'), isDir]);
+    }
+    // Every question twice, the second round in another order, as the scan, the journal and
+    // the listing each ask.
+    const shuffled = [...questions].sort(() => random() - 0.5);
+    const matcher = createIgnoreMatcher(user, { appPatterns, excludedFolders });
+    const got = [...questions, ...shuffled].map(([path, isDir]) => matcher.ignores(path, isDir));
+    const expected = [...questions, ...shuffled].map(([path, isDir]) => reference.ignores(isDir ? `${path}/` : path));
+    expect(got).toEqual(expected);
+    // Both answers occur, for files and for folders.
+    const all = [...questions, ...shuffled];
+    expect(new Set(got.filter((_, index) => !all[index]?.[1]))).toEqual(new Set([true, false]));
+    expect(new Set(got.filter((_, index) => all[index]?.[1]))).toEqual(new Set([true, false]));
   });
 });

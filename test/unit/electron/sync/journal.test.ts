@@ -103,6 +103,24 @@ describe('entries', () => {
     expect(journal.fileCount()).toBe(2);
   });
 
+  it('each() gives what all() gives, in its order; filesWithoutEtag() the files without an ETag', () => {
+    const journal = open();
+    expect([...journal.each()]).toEqual([]);
+    expect(journal.filesWithoutEtag()).toEqual([]);
+    const entries = [
+      fileEntry('a.txt', { remoteEtag: '"a"', localPath: 'A\u0301.txt' }),
+      dirEntry('docs'),
+      fileEntry('docs/new.txt', { remoteEtag: null }),
+      fileEntry('docs/b.txt', { remoteEtag: 'W/"b"' }),
+      fileEntry('z.txt', { remoteEtag: null, hash: null }),
+    ];
+    for (const entry of entries) journal.put(entry);
+    expect([...journal.each()]).toEqual(journal.all());
+    expect(journal.all()).toHaveLength(5);
+    // A folder without an ETag is not a file without one.
+    expect(journal.filesWithoutEtag().sort((x, y) => (x.path < y.path ? -1 : 1))).toEqual([entries[2], entries[4]]);
+  });
+
   it('removeTree removes a folder and everything below it, but not siblings with a common prefix', () => {
     const journal = open();
     for (const entry of [
