@@ -189,11 +189,13 @@ export class Journal {
    * journal until the iteration ends.
    */
   *each(): Generator<JournalEntry> {
+    this.flush();
     for (const row of this.sqlite.statement('SELECT * FROM entries').iterate() as IterableIterator<EntryRow>) yield toEntry(row);
   }
 
   /** The files whose ETag on the server is not known yet (an upload answered without one). */
   filesWithoutEtag(): JournalEntry[] {
+    this.flush();
     return (this.sqlite.statement("SELECT * FROM entries WHERE type = 'file' AND remote_etag IS NULL").all() as EntryRow[]).map(toEntry);
   }
 

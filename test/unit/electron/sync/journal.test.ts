@@ -259,6 +259,8 @@ describe('finished uploads in batches (putAfterPending)', () => {
   it.each([
     ['get', (journal: Journal) => journal.get('a.txt')],
     ['all', (journal: Journal) => journal.all()],
+    ['each', (journal: Journal) => [...journal.each()]],
+    ['filesWithoutEtag', (journal: Journal) => journal.filesWithoutEtag()],
     ['pending', (journal: Journal) => journal.pending()],
     ['removeTree of another path', (journal: Journal) => journal.removeTree('other')],
     ['a transaction', (journal: Journal) => journal.transaction(() => undefined)],
