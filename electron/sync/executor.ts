@@ -1044,15 +1044,13 @@ export class Executor {
       this.deps.journal.put(entry);
       this.deps.journal.clearPending(entry.path);
     });
-    this.localSpelling.set(this.key(entry.path), entry.localPath);
-    this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+    this.rememberSpellings(entry.path, entry.localPath, entry.remotePath);
   }
 
   /** `commit` for a finished upload whose pending row matches the file: in the journal's batch. */
   private commitAfterPending(entry: JournalEntry): void {
     const waiting = this.deps.journal.putAfterPending(entry);
-    this.localSpelling.set(this.key(entry.path), entry.localPath);
-    this.remoteSpelling.set(this.key(entry.path), entry.remotePath);
+    this.rememberSpellings(entry.path, entry.localPath, entry.remotePath);
     if (waiting >= BATCH_ENTRIES) this.flushBatch();
     else this.flushSoon();
   }
@@ -1083,8 +1081,13 @@ export class Executor {
 
   private moved(from: string, to: string, localPath: string, remotePath: string): void {
     this.deps.journal.transaction(() => this.deps.journal.moveTree(from, to, localPath, remotePath));
-    this.localSpelling.set(this.key(to), localPath);
-    this.remoteSpelling.set(this.key(to), remotePath);
+    this.rememberSpellings(to, localPath, remotePath);
+  }
+
+  /** How each side spells `path` now that the journal records it (see Spellings). */
+  private rememberSpellings(path: string, localPath: string, remotePath: string): void {
+    this.localSpelling.set(this.key(path), localPath);
+    this.remoteSpelling.set(this.key(path), remotePath);
   }
 
   private folderEntry(path: string, local: LocalEntry, remotePath: string): JournalEntry {

@@ -176,11 +176,8 @@ export class Journal {
   }
 
   all(): JournalEntry[] {
-    this.flush();
-    // Row by row: the rows and the entries made of them are never all in memory together.
-    const entries: JournalEntry[] = [];
-    for (const row of this.sqlite.statement('SELECT * FROM entries').iterate() as IterableIterator<EntryRow>) entries.push(toEntry(row));
-    return entries;
+    // Row by row (each()): the rows and the entries made of them are never all in memory together.
+    return [...this.each()];
   }
 
   /**

@@ -47,7 +47,7 @@ export interface LocalFs {
  * `lstat` through Node's callback API. Every asynchronous file-system call hands its work to
  * libuv's thread pool and back; `node:fs/promises` adds its own objects and promise chains on
  * top (docs/BENCHMARKS.md, "Item 5 again"). For the scanner, which looks at every entry of a
- * tree, many at a time.
+ * tree, many at a time, and the executor's checks around each transfer.
  */
 export function lstatFile(path: string): Promise<Stats> {
   return new Promise((resolve, reject) => {
